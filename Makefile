@@ -1,0 +1,17 @@
+# The two commands a newcomer needs (see README): `make run` and `make test`.
+.PHONY: run test setup setup-minimal bench
+
+setup-minimal:
+	scripts/setup.sh --minimal
+
+setup:
+	scripts/setup.sh
+
+run: setup-minimal
+	scripts/run.sh
+
+test: setup
+	scripts/test.sh
+
+bench: setup
+	cargo bench -p geleit

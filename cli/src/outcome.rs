@@ -1,0 +1,32 @@
+//! The result of a command, mapped to the CLI's stable exit codes.
+
+use std::process::ExitCode;
+
+/// How a command ended; see the exit-code table in `main.rs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0: success, or the check authenticated.
+    Success,
+    /// Exit 1: not authenticated, or records unusable.
+    Failure,
+    /// Exit 2: usage or input error.
+    Error,
+}
+
+impl Outcome {
+    /// The process exit code for this outcome.
+    #[must_use]
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Self::Success => ExitCode::SUCCESS,
+            Self::Failure => ExitCode::from(1),
+            Self::Error => ExitCode::from(2),
+        }
+    }
+
+    /// Success when `ok`, otherwise failure.
+    #[must_use]
+    pub fn from_ok(ok: bool) -> Self {
+        if ok { Self::Success } else { Self::Failure }
+    }
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what Geleit's build and tests need on a fresh Debian machine of this
+# kind. Idempotent: everything already present is skipped, so a second run takes
+# seconds. Usage: scripts/setup.sh [--minimal]   (--minimal: only what `make run` needs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+minimal=0
+[ "${1:-}" = "--minimal" ] && minimal=1
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+# Debian packages -----------------------------------------------------------
+apt_packages=(
+  openssl clang curl ca-certificates iproute2
+)
+if [ "$minimal" = 0 ]; then
+  apt_packages+=(
+    # lab: DNS, DoH front, SMTP and the reference tools (oracles)
+    bind9 bind9-utils bind9-dnsutils unbound nginx-light dnsdist postfix
+    ldnsutils gnutls-bin hash-slinger swaks util-linux
+  )
+fi
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Services must not run on the host: the lab starts its own in a namespace.
+  for s in named bind9 unbound nginx dnsdist postfix; do
+    systemctl disable --now "$s" >/dev/null 2>&1 || true
+    service "$s" stop >/dev/null 2>&1 || true
+  done
+fi
+
+# Rust targets ----------------------------------------------------------------
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# Cargo-installed tools (name, version, binary) -------------------------------
+cargo_tool() {
+  local crate=$1 version=$2 bin=$3; shift 3
+  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -q "$version"; then
+    return 0
+  fi
+  log "installing $crate $version (once per machine)"
+  cargo install --quiet "$crate" --version "$version" "$@"
+}
+export -f cargo_tool log
+
+if [ "$minimal" = 0 ]; then
+  :
+fi
+
+# Fetch crates once, so later offline steps (and the lab namespace) need no network.
+cargo fetch --quiet

@@ -1,0 +1,17 @@
+//! # Geleit core
+//!
+//! Pure logic for checking DANE (RFC 6698, 7218, 7671, 7672) on mail servers.
+//! This crate owns no sockets, no clock and no randomness: callers hand it
+//! bytes and the current time, and it hands back parsed records, verdicts and
+//! the next bytes to send. That keeps it deterministic, testable with plain
+//! `cargo test`, and buildable for `wasm32-unknown-unknown`, so the browser,
+//! the edge worker and the CLI all run the very same code.
+//!
+//! ```text
+//!  pasted text / DER ──► tlsa (scan, parse, compose) ──► records
+//!                                                          │
+//!  presented chain (DER) ─────────────► dane (match) ◄─────┘──► verdict
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod tlsa;
