@@ -166,6 +166,90 @@ impl Tlsa {
     }
 }
 
+/// Why a syntactically valid record cannot authenticate an SMTP server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Unusable {
+    /// PKIX-TA(0) and PKIX-EE(1) are not usable for SMTP (RFC 7672 §3.1.3).
+    PkixUsage { usage: Usage },
+    /// The usage value is not assigned by IANA, or is private use (RFC 7671 §4).
+    UnknownUsage { usage: Usage },
+    /// The selector value is not assigned, or is private use (RFC 7671 §4).
+    UnknownSelector { selector: Selector },
+    /// The matching type is not assigned, or is private use (RFC 7671 §4).
+    UnknownMatchingType { matching_type: MatchingType },
+    /// The data length does not fit the matching type's digest (RFC 6698 §2.1.3).
+    DigestLength { matching_type: MatchingType, expected: usize, found: usize },
+    /// Full (0) matching with no data at all.
+    EmptyData,
+}
+
+impl fmt::Display for Unusable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PkixUsage { usage } => write!(
+                f,
+                "usage {usage} ({}) relies on public CAs, which SMTP clients do not use; expected DANE-TA(2) or DANE-EE(3) (RFC 7672 §3.1.3)",
+                usage.mnemonic().unwrap_or("?")
+            ),
+            Self::UnknownUsage { usage } => {
+                write!(f, "certificate usage {usage} is not one a client implements; expected 2 (DANE-TA) or 3 (DANE-EE) (RFC 7671 §4)")
+            }
+            Self::UnknownSelector { selector } => {
+                write!(f, "selector {selector} is not one a client implements; expected 0 (Cert) or 1 (SPKI) (RFC 7671 §4)")
+            }
+            Self::UnknownMatchingType { matching_type } => write!(
+                f,
+                "matching type {matching_type} is not one a client implements; expected 0 (Full), 1 (SHA2-256) or 2 (SHA2-512) (RFC 7671 §4)"
+            ),
+            Self::DigestLength { matching_type, expected, found } => write!(
+                f,
+                "expected {expected} bytes ({} hex digits) of {} data, found {found} bytes (RFC 6698 §2.1.3)",
+                expected * 2,
+                matching_type.mnemonic().unwrap_or("digest")
+            ),
+            Self::EmptyData => f.write_str("expected certificate association data, found none"),
+        }
+    }
+}
+
+impl Tlsa {
+    /// Every reason this record cannot authenticate an SMTP server (RFC 7672
+    /// §3.1.3, RFC 7671 §4); empty when the record is usable. A client ignores
+    /// unusable records and keeps the rest of the RRset.
+    #[must_use]
+    pub fn smtp_problems(&self) -> Vec<Unusable> {
+        let mut problems = Vec::new();
+        match self.usage {
+            Usage::DANE_TA | Usage::DANE_EE => {}
+            Usage::PKIX_TA | Usage::PKIX_EE => problems.push(Unusable::PkixUsage { usage: self.usage }),
+            usage => problems.push(Unusable::UnknownUsage { usage }),
+        }
+        if !matches!(self.selector, Selector::CERT | Selector::SPKI) {
+            problems.push(Unusable::UnknownSelector { selector: self.selector });
+        }
+        match self.matching_type {
+            MatchingType::FULL if self.data.is_empty() => problems.push(Unusable::EmptyData),
+            MatchingType::FULL => {}
+            mt => match mt.digest_len() {
+                Some(expected) if expected != self.data.len() => {
+                    problems.push(Unusable::DigestLength { matching_type: mt, expected, found: self.data.len() });
+                }
+                Some(_) => {}
+                None => problems.push(Unusable::UnknownMatchingType { matching_type: mt }),
+            },
+        }
+        problems
+    }
+
+    /// Whether this record can authenticate an SMTP server (see [`Tlsa::smtp_problems`]).
+    #[must_use]
+    pub fn is_usable_for_smtp(&self) -> bool {
+        self.smtp_problems().is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +278,22 @@ mod tests {
         }
         assert_eq!(Usage::from_mnemonic("dane-ee"), Some(Usage::DANE_EE));
         assert_eq!(MatchingType::SHA2_512.digest_len(), Some(64));
+    }
+
+    #[test]
+    fn smtp_usability() {
+        let good = Tlsa::new(Usage::DANE_EE, Selector::SPKI, MatchingType::SHA2_256, vec![0; 32]);
+        assert!(good.is_usable_for_smtp());
+        let short = Tlsa::new(Usage::DANE_EE, Selector::SPKI, MatchingType::SHA2_256, vec![0; 31]);
+        assert_eq!(
+            short.smtp_problems(),
+            vec![Unusable::DigestLength { matching_type: MatchingType::SHA2_256, expected: 32, found: 31 }]
+        );
+        assert_eq!(
+            short.smtp_problems()[0].to_string(),
+            "expected 32 bytes (64 hex digits) of SHA2-256 data, found 31 bytes (RFC 6698 §2.1.3)"
+        );
+        let pkix = Tlsa::new(Usage::PKIX_EE, Selector::from_u8(9), MatchingType::PRIV_MATCH, vec![1]);
+        assert_eq!(pkix.smtp_problems().len(), 3);
     }
 }
