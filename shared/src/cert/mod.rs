@@ -46,7 +46,7 @@ pub enum CertError {
     Nothing { found: &'static str },
     /// Only private keys were found; they are refused.
     #[error(
-        "expected a certificate, public key or certificate request, found only a private key (refused and not read; never share it)"
+        "expected a certificate, public key or certificate request, found only a private key (refused and not read)"
     )]
     OnlyPrivateKey,
     /// A broken `-----BEGIN` line.

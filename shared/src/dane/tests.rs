@@ -1,4 +1,5 @@
 //! One test per matching rule, on chains made fresh with rcgen.
+#![allow(clippy::cloned_ref_to_slice_refs)] // `&[ta.clone()]` reads better than `slice::from_ref` in these tests
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, PKCS_ECDSA_P256_SHA256,
