@@ -296,6 +296,8 @@ impl Server {
             let mut args = vec![
                 "s_server".to_owned(), "-accept".into(), accept, "-cert".into(), leaf.cert.to_str().unwrap().into(),
                 "-key".into(), leaf.key.to_str().unwrap().into(),
+                // -www: answer each connection without reading stdin (EOF there would stop the server).
+                "-www".into(),
             ];
             if !extra.is_empty() {
                 let chain = chain_file(dir, &format!("served-{}.pem", unique()), extra);
@@ -309,9 +311,20 @@ impl Server {
                 .stderr(Stdio::null())
                 .spawn()
                 .unwrap();
-            let mut line = String::new();
             let mut reader = BufReader::new(child.stdout.take().unwrap());
-            if reader.read_line(&mut line).is_ok() && line.starts_with("ACCEPT") {
+            // "Using default temp DH parameters" may come first; a failed bind ends the output.
+            let mut ready = false;
+            for _ in 0..4 {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                if line.starts_with("ACCEPT") {
+                    ready = true;
+                    break;
+                }
+            }
+            if ready {
                 // Keep draining stdout so the server never blocks on a full pipe.
                 std::thread::spawn(move || for _ in reader.lines() {});
                 return Self { child, port };
