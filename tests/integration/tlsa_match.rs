@@ -144,6 +144,18 @@ fn expired_and_not_yet_valid_leaves() {
         let cases = [case(vec![r(&leaf, 3, 1, 1)], MX, true), case(vec![r(&root, 2, 1, 1)], MX, false)];
         agree(&dir, &[&leaf, &root], &cases, None);
     }
+
+    // An expired root: anchoring there fails, anchoring at the valid intermediate works
+    // (the root is then not on the path).
+    let mut old_root = Spec::ca("old-root-d", Alg::P384);
+    old_root.dates = Some(("2019-01-01 00:00:00", "2020-01-01 00:00:00"));
+    let old_root = cert(d, &old_root, None);
+    let mut inter = Spec::ca("inter-d", Alg::P256);
+    inter.dates = Some(("2019-06-01 00:00:00", "2045-01-01 00:00:00"));
+    let inter = cert(d, &inter, Some(&old_root));
+    let leaf = cert(d, &Spec::leaf("leaf-d", Alg::P256, &[MX]), Some(&inter));
+    let cases = [case(vec![r(&old_root, 2, 1, 1)], MX, false), case(vec![r(&inter, 2, 1, 1)], MX, true)];
+    agree(&dir, &[&leaf, &inter, &old_root], &cases, None);
 }
 
 #[test]
