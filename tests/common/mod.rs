@@ -149,14 +149,16 @@ pub struct Spec<'a> {
     /// `None`: valid from now for a year (openssl); `Some((from, until))`:
     /// "YYYY-MM-DD HH:MM:SS" UTC dates (certtool).
     pub dates: Option<(&'a str, &'a str)>,
+    /// Extra `openssl x509 -req` options for the issuer's signature (e.g. RSA-PSS).
+    pub sign: &'a [&'a str],
 }
 
 impl<'a> Spec<'a> {
     pub fn ca(name: &'a str, alg: Alg) -> Self {
-        Self { name, alg, cn: name, sans: &[], ca: true, dates: None }
+        Self { name, alg, cn: name, sans: &[], ca: true, dates: None, sign: &[] }
     }
     pub fn leaf(name: &'a str, alg: Alg, sans: &'a [&'a str]) -> Self {
-        Self { name, alg, cn: name, sans, ca: false, dates: None }
+        Self { name, alg, cn: name, sans, ca: false, dates: None, sign: &[] }
     }
 }
 
@@ -201,6 +203,7 @@ fn openssl_cert(dir: &Path, spec: &Spec<'_>, key: &Path, out: &Path, issuer: Opt
         }
         None => args.extend(["-signkey", key.to_str().unwrap()]),
     }
+    args.extend(spec.sign);
     tool(dir, "openssl", &args);
 }
 

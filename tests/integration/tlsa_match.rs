@@ -245,3 +245,18 @@ fn records_from_a_file_and_input_errors() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("found only a private key"), "{}", run.stderr);
 }
+
+#[test]
+fn rsa_pss_signatures() {
+    let dir = TempDir::new("match-pss");
+    let d = dir.path();
+    let root = cert(d, &Spec::ca("root-pss", Alg::Rsa(2048)), None);
+    let r = |c: &Made, u, s, m| rr(&dir, c, u, s, m);
+    for (name, digest) in [("leaf-pss256", "-sha256"), ("leaf-pss384", "-sha384")] {
+        let sign = ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest", digest];
+        let leaf = cert(d, &Spec { sign: &sign, ..Spec::leaf(name, Alg::P256, &[MX]) }, Some(&root));
+        let text = tool_text(d, "openssl", &["x509", "-in", leaf.cert.to_str().unwrap(), "-noout", "-text"]);
+        assert!(text.contains("Signature Algorithm: rsassaPss"), "{text}");
+        agree(&dir, &[&leaf, &root], &[case(vec![r(&root, 2, 1, 1)], MX, true)], None);
+    }
+}

@@ -1,8 +1,9 @@
 //! Presentation-format text for TLSA records (RFC 6698 §2.2).
 //!
-//! TODO(merge): replace with geleit::tlsa scan/present — this is a small
+//! A small
 //! private stand-in until the `tlsa` branch's scanner and presenter land.
 
+// TODO(merge): replace with geleit::tlsa scan/present
 use anyhow::{anyhow, bail};
 use data_encoding::HEXLOWER;
 use geleit::tlsa::{MatchingType, Selector, Tlsa, Usage};

@@ -109,8 +109,8 @@ pub struct RecordReport {
     pub authenticates: bool,
     /// What was checked and what failed, in words.
     pub detail: String,
-    /// DANE-TA(2): the earliest `notAfter` (Unix seconds) on the verified path.
-    pub path_expires: Option<i64>,
+    /// DANE-TA(2): the certificate on the verified path that expires first.
+    pub path_expires: Option<Expiry>,
 }
 
 /// One authenticating match, for the summary.
@@ -127,7 +127,7 @@ pub struct Matched {
 pub struct Expiry {
     /// `notAfter`, Unix seconds.
     pub not_after: i64,
-    /// Depth of the certificate that expires (`None` for a certificate carried in a record).
+    /// Depth of the certificate that expires (`None` for a trust anchor certificate carried in a record).
     pub depth: Option<usize>,
     /// Its subject.
     pub subject: String,
@@ -229,7 +229,7 @@ fn check_parsed(certs: &[Certificate], records: &[Tlsa], names: &ReferenceNames,
     } else {
         Verdict::NoUsableRecords
     };
-    let expiry = if verdict == Verdict::Authenticated { expiry_of(certs, &reports) } else { None };
+    let expiry = if verdict == Verdict::Authenticated { expiry_of(&reports) } else { None };
     Report {
         verdict,
         authenticated: verdict == Verdict::Authenticated,
@@ -244,21 +244,15 @@ fn check_parsed(certs: &[Certificate], records: &[Tlsa], names: &ReferenceNames,
 
 /// The latest of the authenticating paths' earliest expiries; `None` if a
 /// DANE-EE(3) record authenticates (its dates do not matter).
-fn expiry_of(certs: &[Certificate], reports: &[RecordReport]) -> Option<Expiry> {
-    let authenticating = reports.iter().filter(|r| r.authenticates);
-    let mut best: Option<i64> = None;
-    for r in authenticating {
-        match r.path_expires {
-            None => return None,
-            Some(t) => best = Some(best.map_or(t, |b| b.max(t))),
+fn expiry_of(reports: &[RecordReport]) -> Option<Expiry> {
+    let mut best: Option<&Expiry> = None;
+    for r in reports.iter().filter(|r| r.authenticates) {
+        let e = r.path_expires.as_ref()?;
+        if best.is_none_or(|b| e.not_after > b.not_after) {
+            best = Some(e);
         }
     }
-    let not_after = best?;
-    let (depth, subject) = match certs.iter().position(|c| c.not_after == not_after) {
-        Some(d) => (Some(d), certs.get(d).map(|c| c.subject.clone()).unwrap_or_default()),
-        None => (None, "trust anchor certificate in the TLSA record".to_owned()),
-    };
-    Some(Expiry { not_after, depth, subject })
+    best.cloned()
 }
 
 fn base_report(record: &Tlsa) -> RecordReport {
@@ -318,7 +312,7 @@ fn check_ee(certs: &[Certificate], record: &Tlsa, report: &mut RecordReport) {
 
 /// DANE-TA(2) (RFC 7671 §5.2, RFC 7672 §3.1.2).
 fn check_ta(certs: &[Certificate], record: &Tlsa, names: &ReferenceNames, now: i64, report: &mut RecordReport) {
-    let mut first_failure: Option<(usize, String)> = None;
+    let mut first_failure: Option<(usize, Anchor, String)> = None;
     // Trust anchors the server sent: any certificate above the leaf (OpenSSL
     // likewise tries TA records only at depth ≥ 1).
     for depth in 1..certs.len() {
@@ -336,7 +330,11 @@ fn check_ta(certs: &[Certificate], record: &Tlsa, names: &ReferenceNames, now: i
                 return;
             }
             Err(why) => {
-                first_failure.get_or_insert((depth, format!("DANE-TA(2) matches the CA at depth {depth} ({}), but {why}", cert.subject)));
+                first_failure.get_or_insert((
+                    depth,
+                    Anchor::InChain { depth },
+                    format!("DANE-TA(2) matches the CA at depth {depth} ({}), but {why}", cert.subject),
+                ));
             }
         }
     }
@@ -355,7 +353,7 @@ fn check_ta(certs: &[Certificate], record: &Tlsa, names: &ReferenceNames, now: i
                 }
                 let above = top.saturating_add(1);
                 let result = verify_anchor(anchor_cert.as_ref(), certs, top, now)
-                    .and_then(|anchor_exp| verify_path(certs, None, top, names, now).map(|e| min_opt(e, anchor_exp)));
+                    .and_then(|anchor_exp| verify_path(certs, None, top, names, now).map(|e| earlier(e, anchor_exp)));
                 match result {
                     Ok(expires) => {
                         set_ta_success(report, Anchor::NotSent, above, expires);
@@ -366,10 +364,7 @@ fn check_ta(certs: &[Certificate], record: &Tlsa, names: &ReferenceNames, now: i
                         return;
                     }
                     Err(why) => {
-                        report.matched = true;
-                        report.depth = Some(above);
-                        report.anchor = Some(Anchor::NotSent);
-                        first_failure.get_or_insert((above, format!(
+                        first_failure.get_or_insert((above, Anchor::NotSent, format!(
                             "DANE-TA(2) {} in the record signed the certificate at depth {top}, but {why}",
                             if anchor_cert.is_some() { "certificate" } else { "public key" }
                         )));
@@ -378,12 +373,10 @@ fn check_ta(certs: &[Certificate], record: &Tlsa, names: &ReferenceNames, now: i
             }
         }
     match first_failure {
-        Some((depth, why)) => {
+        Some((depth, anchor, why)) => {
             report.matched = true;
             report.depth = Some(depth);
-            if report.anchor.is_none() {
-                report.anchor = Some(Anchor::InChain { depth });
-            }
+            report.anchor = Some(anchor);
             report.detail = why;
         }
         None => {
@@ -398,7 +391,7 @@ fn check_ta(certs: &[Certificate], record: &Tlsa, names: &ReferenceNames, now: i
     }
 }
 
-fn set_ta_success(report: &mut RecordReport, anchor: Anchor, depth: usize, expires: Option<i64>) {
+fn set_ta_success(report: &mut RecordReport, anchor: Anchor, depth: usize, expires: Option<Expiry>) {
     report.matched = true;
     report.authenticates = true;
     report.depth = Some(depth);
@@ -406,9 +399,10 @@ fn set_ta_success(report: &mut RecordReport, anchor: Anchor, depth: usize, expir
     report.path_expires = expires;
 }
 
-fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+/// The one of two expiries that comes first.
+fn earlier(a: Option<Expiry>, b: Option<Expiry>) -> Option<Expiry> {
     match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
+        (Some(x), Some(y)) => Some(if y.not_after < x.not_after { y } else { x }),
         (x, None) => x,
         (None, y) => y,
     }
@@ -433,11 +427,11 @@ fn anchor_from_record(record: &Tlsa) -> Option<(Option<Certificate>, Vec<u8>)> {
 /// Checks a certificate carried in a record as the issuer of `certs[top]`:
 /// it must be a CA, valid at `now`, and its pathLen must allow the chain
 /// below. A bare key has no such constraints.
-fn verify_anchor(anchor: Option<&Certificate>, certs: &[Certificate], top: usize, now: i64) -> Result<Option<i64>, String> {
+fn verify_anchor(anchor: Option<&Certificate>, certs: &[Certificate], top: usize, now: i64) -> Result<Option<Expiry>, String> {
     let Some(a) = anchor else { return Ok(None) };
     check_issuer_constraints(a, certs, top.saturating_add(1), "the trust anchor in the record")?;
     check_dates(a, now, "the trust anchor in the record")?;
-    Ok(Some(a.not_after))
+    Ok(Some(Expiry { not_after: a.not_after, depth: None, subject: a.subject.clone() }))
 }
 
 fn check_dates(cert: &Certificate, now: i64, what: &str) -> Result<(), String> {
@@ -473,23 +467,23 @@ fn check_issuer_constraints(issuer: &Certificate, certs: &[Certificate], depth: 
 
 /// Verifies the path from the anchor at `top` (a chain certificate, or the
 /// top certificate already verified against a record's key when `anchor` is
-/// `None`) down to the leaf, and the leaf's name. Returns the earliest
-/// `notAfter` on the path.
+/// `None`) down to the leaf, and the leaf's name. Returns the
+/// certificate on the path to expire first.
 fn verify_path(
     certs: &[Certificate],
     anchor: Option<&Certificate>,
     top: usize,
     names: &ReferenceNames,
     now: i64,
-) -> Result<Option<i64>, String> {
-    let mut expires: Option<i64> = None;
+) -> Result<Option<Expiry>, String> {
+    let mut expires: Option<Expiry> = None;
     if let Some(a) = anchor {
         check_issuer_constraints(a, certs, top, &format!("the trust anchor at depth {top}"))?;
     }
     for depth in (0..=top).rev() {
         let Some(cert) = certs.get(depth) else { return Err(format!("depth {depth} is missing")) };
         check_dates(cert, now, &format!("the certificate at depth {depth} ({})", cert.subject))?;
-        expires = min_opt(expires, Some(cert.not_after));
+        expires = earlier(expires, Some(Expiry { not_after: cert.not_after, depth: Some(depth), subject: cert.subject.clone() }));
         let Some(child_depth) = depth.checked_sub(1) else { break };
         let Some(child) = certs.get(child_depth) else { break };
         // Every issuer must be a CA; the anchor's own constraints were checked above.

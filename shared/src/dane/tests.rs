@@ -215,7 +215,7 @@ fn look_ahead_reports_the_expiry_that_matters() {
     assert!(r.authenticated);
     assert_eq!(r.look_ahead, Some(LookAhead { days: 30, at: NOW + 30 * DAY, authenticated: true }));
     let exp = r.expiry.unwrap();
-    assert_eq!((exp.depth, exp.not_after), (Some(0), NOW + 31 * DAY));
+    assert_eq!((exp.depth, exp.not_after, exp.subject.as_str()), (Some(0), NOW + 31 * DAY, "CN=leaf"));
     let r = run(&[&leaf, &root], &[ta.clone()], MX, NOW, Some(32));
     assert!(!r.look_ahead.unwrap().authenticated);
     // With a DANE-EE record as well, expiry does not matter.
@@ -287,4 +287,21 @@ fn report_serialises() {
     assert_eq!(v["records"][0]["usage"], 3);
     assert_eq!(v["records"][0]["data"].as_str().unwrap().len(), 64);
     assert_eq!(v["matched"][0]["depth"], 0);
+}
+
+#[test]
+fn expiry_of_an_anchor_carried_in_the_record() {
+    let root = make(&Spec::ca("Root").until(2030, 3, 1), None);
+    let inter = make(&Spec::ca("Inter"), Some(&root));
+    let leaf = make(&Spec::leaf(&["mx.example.com"]), Some(&inter));
+    let full = rec(Usage::DANE_TA, Selector::CERT, MatchingType::FULL, &root);
+    let r = run(&[&leaf, &inter], &[full.clone()], MX, NOW, Some(90));
+    assert!(r.authenticated, "{}", r.records[0].detail);
+    assert_eq!(r.expiry, Some(Expiry { not_after: NOW + 59 * DAY, depth: None, subject: "CN=Root".into() }));
+    assert_eq!(r.look_ahead.map(|l| l.authenticated), Some(false));
+    // A bare key has no dates: the intermediate's expiry is what matters.
+    let key = rec(Usage::DANE_TA, Selector::SPKI, MatchingType::FULL, &root);
+    let r = run(&[&leaf, &inter], &[key], MX, NOW, Some(90));
+    assert_eq!(r.look_ahead.map(|l| l.authenticated), Some(true));
+    assert_eq!(r.expiry.map(|e| (e.not_after, e.depth.is_some())), Some((2_208_988_800, true))); // 2040-01-01
 }
