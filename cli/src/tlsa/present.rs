@@ -1,7 +1,7 @@
 //! Presentation-format text for TLSA records (RFC 6698 §2.2).
 //!
-//! A small
-//! private stand-in until the `tlsa` branch's scanner and presenter land.
+//! A small private stand-in until the `tlsa` branch's scanner and presenter
+//! land in `geleit::tlsa`.
 
 // TODO(merge): replace with geleit::tlsa scan/present
 use anyhow::{anyhow, bail};

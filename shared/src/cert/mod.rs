@@ -552,6 +552,47 @@ mod tests {
         assert!(err.to_string().starts_with("expected an X.509 certificate in DER at position 0"), "{err}");
     }
 
+    fn sample_der() -> Vec<u8> {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let params = rcgen::CertificateParams::new(vec!["mx.example.com".to_owned()]).unwrap();
+        params.self_signed(&key).unwrap().der().to_vec()
+    }
+
+    #[test]
+    fn every_truncation_of_a_certificate_is_an_error() {
+        let der = sample_der();
+        assert!(read_input(&der).is_ok());
+        for cut in 0..der.len() {
+            assert!(read_input(&der[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut trailing = der.clone();
+        trailing.push(0);
+        assert!(read_input(&trailing).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_der_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            let mut input = vec![0x30];
+            input.extend(bytes);
+            let _ = read_input(&input);
+        }
+
+        #[test]
+        fn flipped_bytes_never_panic(pos in 0usize..400, bit in 0u8..8) {
+            let mut der = sample_der();
+            let i = pos % der.len();
+            der[i] ^= 1 << bit;
+            let _ = read_input(&der);
+        }
+
+        #[test]
+        fn arbitrary_pem_never_panics(label in "[A-Z ]{0,20}", body in "[A-Za-z0-9+/=\\n\\r -]{0,300}") {
+            let text = format!("x-----BEGIN {label}-----\n{body}\n-----END {label}-----\n");
+            let _ = read_input(text.as_bytes());
+        }
+    }
+
     #[test]
     fn other_blocks_only_is_nothing() {
         let text = b"-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n";
