@@ -324,7 +324,7 @@ fn check_ta(certs: &[Certificate], record: &Tlsa, names: &ReferenceNames, now: i
             Ok(expires) => {
                 set_ta_success(report, Anchor::InChain { depth }, depth, expires);
                 report.detail = format!(
-                    "DANE-TA(2) matches the CA at depth {depth} ({}); the path from it to the leaf verifies at {now} and the leaf carries a reference name",
+                    "DANE-TA(2) matches the CA at depth {depth} ({}); the path from it to the leaf verifies (signatures, dates, CA constraints) and the leaf carries a reference name",
                     cert.subject
                 );
                 return;
@@ -358,7 +358,7 @@ fn check_ta(certs: &[Certificate], record: &Tlsa, names: &ReferenceNames, now: i
                     Ok(expires) => {
                         set_ta_success(report, Anchor::NotSent, above, expires);
                         report.detail = format!(
-                            "DANE-TA(2) {} in the record (not sent by the server) signed the certificate at depth {top}; the path to the leaf verifies at {now} and the leaf carries a reference name (RFC 7671 §5.2.2)",
+                            "DANE-TA(2) {} in the record (not sent by the server) signed the certificate at depth {top}; the path to the leaf verifies (signatures, dates, CA constraints) and the leaf carries a reference name (RFC 7671 §5.2.2)",
                             if anchor_cert.is_some() { "certificate" } else { "public key" }
                         );
                         return;
