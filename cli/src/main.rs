@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod outcome;
+mod tlsa;
 
 use outcome::Outcome;
 
@@ -28,10 +29,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// TLSA records: generate them from certificates, match them against a chain.
+    #[command(subcommand)]
+    Tlsa(tlsa::TlsaCommand),
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    match cli.command {}
+    match cli.command {
+        Command::Tlsa(command) => tlsa::run(command),
+    }
 }
 
 fn main() -> ExitCode {

@@ -10,8 +10,12 @@
 //! ```text
 //!  pasted text / DER ──► tlsa (scan, parse, compose) ──► records
 //!                                                          │
-//!  presented chain (DER) ─────────────► dane (match) ◄─────┘──► verdict
+//!  presented chain (DER) ──► cert ────► dane (match) ◄─────┘──► verdict
+//!  pasted PEM / DER ───────► cert ────► tlsa_gen ─────────────► records to publish
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod cert;
+pub mod dane;
 pub mod tlsa;
+pub mod tlsa_gen;
