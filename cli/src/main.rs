@@ -15,8 +15,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod outcome;
+mod tlsa;
 
 use outcome::Outcome;
+use tlsa::TlsaCommand;
 
 /// DANE/TLSA toolkit for mail servers.
 #[derive(Debug, Parser)]
@@ -28,10 +30,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Work with TLSA records (RFC 6698).
+    #[command(subcommand)]
+    Tlsa(TlsaCommand),
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    match cli.command {}
+    match cli.command {
+        Command::Tlsa(command) => tlsa::run(command),
+    }
 }
 
 fn main() -> ExitCode {
