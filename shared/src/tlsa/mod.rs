@@ -14,6 +14,9 @@ pub mod present;
 pub mod scan;
 pub mod wire;
 
+#[cfg(test)]
+mod proptests;
+
 pub use owner::{OwnerError, Protocol, tlsa_owner};
 pub use present::to_hex;
 pub use scan::{Position, ScanError, Scanned, scan_record, scan_records};
