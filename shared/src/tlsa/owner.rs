@@ -86,7 +86,9 @@ impl fmt::Display for OwnerError {
             Self::NameTooLong { found } => {
                 write!(f, "expected a host name of at most {MAX_NAME_LEN} characters, found {found} (RFC 1035 §2.3.4)")
             }
-            Self::EmptyLabel { label } => write!(f, "expected a non-empty label {label} in the host name, found an empty one"),
+            Self::EmptyLabel { label } => {
+                write!(f, "expected a non-empty label {label} in the host name, found an empty one")
+            }
             Self::LabelTooLong { label, found } => write!(
                 f,
                 "expected label {label} of the host name to have at most {MAX_LABEL_LEN} characters, found {found} (RFC 1035 §2.3.4)"
@@ -96,7 +98,10 @@ impl fmt::Display for OwnerError {
                 "expected letters, digits, hyphens or underscores in label {label} of the host name, found {found:?}"
             ),
             Self::Hyphen { label } => {
-                write!(f, "expected label {label} of the host name to start and end with a letter or digit, found a hyphen")
+                write!(
+                    f,
+                    "expected label {label} of the host name to start and end with a letter or digit, found a hyphen"
+                )
             }
             Self::Numeric => f.write_str("expected a host name, found an address (the last label is all digits)"),
         }

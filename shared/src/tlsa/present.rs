@@ -218,7 +218,10 @@ mod tests {
 
     #[test]
     fn zone_line() {
-        assert_eq!(dane_ee().to_zone_line("_25._tcp.mx.example.com.", 3600), "_25._tcp.mx.example.com. 3600 IN TLSA 3 1 1 abcd01");
+        assert_eq!(
+            dane_ee().to_zone_line("_25._tcp.mx.example.com.", 3600),
+            "_25._tcp.mx.example.com. 3600 IN TLSA 3 1 1 abcd01"
+        );
     }
 
     #[test]
@@ -245,7 +248,10 @@ mod tests {
             "DANE-EE(3) SPKI(1) SHA2-256(1): the SHA-256 digest of the server's own public key; names and dates are not checked (RFC 7672 §3.1.1)"
         );
         let ta = Tlsa::new(Usage::DANE_TA, Selector::CERT, MatchingType::FULL, vec![1]);
-        assert!(ta.describe().starts_with("DANE-TA(2) Cert(0) Full(0): the exact bytes of the certificate of a trust anchor"));
+        assert!(
+            ta.describe()
+                .starts_with("DANE-TA(2) Cert(0) Full(0): the exact bytes of the certificate of a trust anchor")
+        );
         let odd = Tlsa::new(Usage::DANE_EE, Selector::from_u8(4), MatchingType::FULL, vec![1]);
         assert_eq!(
             odd.describe(),

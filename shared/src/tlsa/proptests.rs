@@ -16,11 +16,12 @@ fn any_tlsa(min_data: usize) -> impl Strategy<Value = Tlsa> {
 
 /// Host names that `tlsa_owner` accepts: 1-4 LDH labels, the last not numeric.
 fn any_host() -> impl Strategy<Value = String> {
-    (prop::collection::vec("[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", 0..3), "[a-z]([a-z0-9-]{0,10}[a-z0-9])?")
-        .prop_map(|(mut labels, last)| {
+    (prop::collection::vec("[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", 0..3), "[a-z]([a-z0-9-]{0,10}[a-z0-9])?").prop_map(
+        |(mut labels, last)| {
             labels.push(last);
             labels.join(".")
-        })
+        },
+    )
 }
 
 /// Splits a hex string with white space, newlines inside parentheses and comments.

@@ -372,7 +372,9 @@ impl fmt::Display for ScanError {
             Self::OddHex { field, digits, .. } => {
                 write!(f, "expected an even number of hex digits in {field}, found {digits}")
             }
-            Self::TooMuchHex { field, max, .. } => write!(f, "expected at most {max} hex digits in {field}, found more"),
+            Self::TooMuchHex { field, max, .. } => {
+                write!(f, "expected at most {max} hex digits in {field}, found more")
+            }
             Self::GenericLength { declared, found, .. } => write!(
                 f,
                 "expected {declared} bytes of rdata as declared by `\\# {declared}`, found {found} (RFC 3597 §5)"
@@ -382,12 +384,12 @@ impl fmt::Display for ScanError {
             Self::NotTtlOrClass { found, .. } => {
                 write!(f, "expected a TTL or a class (such as IN) before TLSA, found {}", Shown(found))
             }
-            Self::Ttl { found, .. } => write!(
-                f,
-                "expected a TTL in seconds up to {MAX_TTL} (RFC 2181 §8), found {}",
-                Shown(found)
-            ),
-            Self::Duplicate { what, found, .. } => write!(f, "expected one {what}, found a second one, {}", Shown(found)),
+            Self::Ttl { found, .. } => {
+                write!(f, "expected a TTL in seconds up to {MAX_TTL} (RFC 2181 §8), found {}", Shown(found))
+            }
+            Self::Duplicate { what, found, .. } => {
+                write!(f, "expected one {what}, found a second one, {}", Shown(found))
+            }
             Self::UnexpectedParen { .. } => f.write_str("expected `(` before `)`, found `)` with none open"),
             Self::UnclosedParen { .. } => f.write_str("expected `)` to close this `(`, found end of text"),
             Self::Directive { found, .. } => {
@@ -608,14 +610,11 @@ pub fn scan_record(text: &str) -> Result<Scanned, ScanError> {
     match probe.next_raw() {
         None => Ok(first),
         Some(raw) => {
-            let at = raw
-                .tokens
-                .first()
-                .map_or(Position { line: raw.line, column: 1, token: None }, |t| Position {
-                    line: t.line,
-                    column: t.column,
-                    token: None,
-                });
+            let at = raw.tokens.first().map_or(Position { line: raw.line, column: 1, token: None }, |t| Position {
+                line: t.line,
+                column: t.column,
+                token: None,
+            });
             Err(raw.error.unwrap_or(ScanError::TrailingText { at }))
         }
     }
@@ -637,9 +636,8 @@ fn position(tokens: &[Token<'_>], index: usize) -> Position {
         Some(t) => Position { line: t.line, column: t.column, token: Some(index.saturating_add(1)) },
         None => {
             // Just after the last token.
-            let (line, column) = tokens
-                .last()
-                .map_or((1, 1), |t| (t.line, t.column.saturating_add(t.text.chars().count())));
+            let (line, column) =
+                tokens.last().map_or((1, 1), |t| (t.line, t.column.saturating_add(t.text.chars().count())));
             Position { line, column, token: Some(index.saturating_add(1)) }
         }
     }
@@ -708,7 +706,9 @@ fn read_record(tokens: &[Token<'_>], line: usize) -> Result<Scanned, ScanError> 
             // A zone line of another type: find its type token to say so.
             let mut i = 1;
             let mut seen = 0;
-            while seen < 2 && tokens.get(i).is_some_and(|t| looks_like_ttl(t.text) || Class::from_text(t.text).is_some()) {
+            while seen < 2
+                && tokens.get(i).is_some_and(|t| looks_like_ttl(t.text) || Class::from_text(t.text).is_some())
+            {
                 i += 1;
                 seen += 1;
             }
@@ -735,7 +735,8 @@ fn read_prefix(tokens: &[Token<'_>], type_index: usize, scanned: &mut Scanned) -
             }
             scanned.class = Some(class);
         } else if looks_like_ttl(text) {
-            let ttl = parse_ttl(text).ok_or_else(|| ScanError::Ttl { found: text.to_owned(), at: position(tokens, i) })?;
+            let ttl =
+                parse_ttl(text).ok_or_else(|| ScanError::Ttl { found: text.to_owned(), at: position(tokens, i) })?;
             if scanned.ttl.is_some() {
                 return Err(ScanError::Duplicate { what: "TTL", found: text.to_owned(), at: position(tokens, i) });
             }
@@ -788,9 +789,11 @@ fn read_field<T: Into<u8>>(
             at: position(tokens, index),
         });
     }
-    from_mnemonic(text)
-        .map(Into::into)
-        .ok_or_else(|| ScanError::NotANumber { field, found: text.to_owned(), at: position(tokens, index) })
+    from_mnemonic(text).map(Into::into).ok_or_else(|| ScanError::NotANumber {
+        field,
+        found: text.to_owned(),
+        at: position(tokens, index),
+    })
 }
 
 /// Decodes hex split over `tokens[start..]` (RFC 6698 §2.2 allows white space
@@ -834,16 +837,12 @@ fn read_generic(tokens: &[Token<'_>], start: usize) -> Result<Tlsa, ScanError> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ScanError::NotANumber { field: Field::GenericLength, found: text.to_owned(), at: len_at });
     }
-    let declared = text
-        .parse::<usize>()
-        .ok()
-        .filter(|n| *n <= MAX_RDATA_LEN)
-        .ok_or_else(|| ScanError::TooLarge {
-            field: Field::GenericLength,
-            found: text.to_owned(),
-            max: 65_535,
-            at: len_at,
-        })?;
+    let declared = text.parse::<usize>().ok().filter(|n| *n <= MAX_RDATA_LEN).ok_or_else(|| ScanError::TooLarge {
+        field: Field::GenericLength,
+        found: text.to_owned(),
+        max: 65_535,
+        at: len_at,
+    })?;
     let rdata = read_hex(tokens, len_index.saturating_add(1), Field::GenericData, MAX_RDATA_LEN)?;
     if rdata.len() != declared {
         return Err(ScanError::GenericLength { declared, found: rdata.len(), at: len_at });
@@ -897,7 +896,10 @@ mod tests {
             err("\\# 2 0301"),
             "line 1, column 1, token 1: expected at least 3 bytes of TLSA rdata (usage, selector, matching type), found 2 (RFC 6698 §2.1)"
         );
-        assert_eq!(err("\\# 70000"), "line 1, column 4, token 2: expected rdata length after \\# as a number up to 65535, found `70000`");
+        assert_eq!(
+            err("\\# 70000"),
+            "line 1, column 4, token 2: expected rdata length after \\# as a number up to 65535, found `70000`"
+        );
         assert_eq!(Tlsa::scan("\\# 3 030100").unwrap().data, Vec::<u8>::new());
     }
 
@@ -960,7 +962,10 @@ mod tests {
             err("DANE-XX 1 1 ab"),
             "line 1, column 1, token 1: expected certificate usage as a number 0-255 or an RFC 7218 mnemonic (PKIX-TA, PKIX-EE, DANE-TA, DANE-EE, PrivCert), found `DANE-XX`"
         );
-        assert_eq!(err("mx.example. 300 IN A 192.0.2.1"), "line 1, column 20, token 4: expected record type TLSA, found `A`");
+        assert_eq!(
+            err("mx.example. 300 IN A 192.0.2.1"),
+            "line 1, column 20, token 4: expected record type TLSA, found `A`"
+        );
         assert_eq!(
             err("_25._tcp.mx 300 600 TLSA 3 1 1 ab"),
             "line 1, column 17, token 3: expected one TTL, found a second one, `600`"
@@ -973,7 +978,10 @@ mod tests {
         assert_eq!(err("3 1 1 ab )"), "line 1, column 10: expected `(` before `)`, found `)` with none open");
         assert_eq!(err("3 1 1 ab\n3 1 1 cd"), "line 2, column 1: expected one record, found another one here");
         assert_eq!(err(" ; only a comment\n"), "line 2, column 1: expected a TLSA record, found no text");
-        assert_eq!(err("$ORIGIN example."), "line 1, column 1, token 1: expected a TLSA record, found the directive `$ORIGIN`, which is not supported");
+        assert_eq!(
+            err("$ORIGIN example."),
+            "line 1, column 1, token 1: expected a TLSA record, found the directive `$ORIGIN`, which is not supported"
+        );
     }
 
     #[test]

@@ -50,7 +50,10 @@ impl fmt::Display for WireError {
                 "expected at least {HEADER_LEN} bytes of TLSA rdata (usage, selector, matching type), found {found} (RFC 6698 §2.1)"
             ),
             Self::TooLong { found, max } => {
-                write!(f, "expected at most {max} bytes, found {found} (RFC 1035 §3.2.1 limits rdata to {MAX_RDATA_LEN})")
+                write!(
+                    f,
+                    "expected at most {max} bytes, found {found} (RFC 1035 §3.2.1 limits rdata to {MAX_RDATA_LEN})"
+                )
             }
         }
     }
