@@ -13,6 +13,7 @@ use super::{MatchingType, Selector, Tlsa, Usage};
 pub(crate) fn write_hex(out: &mut impl fmt::Write, bytes: &[u8]) -> fmt::Result {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for b in bytes {
+        // Both indices are below 16 by construction.
         out.write_char(char::from(DIGITS[usize::from(b >> 4)]))?;
         out.write_char(char::from(DIGITS[usize::from(b & 0x0f)]))?;
     }
@@ -48,11 +49,16 @@ fn from_hex(text: &str) -> Option<Vec<u8>> {
 
 /// The presentation format (RFC 6698 §2.2): three decimal fields and the data
 /// as one run of lowercase hex, e.g. `3 1 1 0c72…`. A record with empty data
-/// prints as `3 1 0 ` with nothing after the last space; only the generic form
-/// ([`Tlsa::to_generic`]) can express such a record in text that scans back.
+/// (possible on the wire) prints as `3 1 0`, which the scanner rejects as
+/// missing its data; only the generic form ([`Tlsa::to_generic`], `\# 3 030100`)
+/// writes such a record as text that scans back.
 impl fmt::Display for Tlsa {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} {} ", self.usage, self.selector, self.matching_type)?;
+        write!(f, "{} {} {}", self.usage, self.selector, self.matching_type)?;
+        if self.data.is_empty() {
+            return Ok(());
+        }
+        f.write_str(" ")?;
         write_hex(f, &self.data)
     }
 }
@@ -209,6 +215,9 @@ mod tests {
     #[test]
     fn presentation_is_lowercase_hex() {
         assert_eq!(dane_ee().to_string(), "3 1 1 abcd01");
+        let empty = Tlsa::new(Usage::DANE_EE, Selector::SPKI, MatchingType::FULL, vec![]);
+        assert_eq!(empty.to_string(), "3 1 0");
+        assert_eq!(empty.to_generic().unwrap(), "\\# 3 030100");
     }
 
     #[test]

@@ -20,6 +20,11 @@
 //! the first token unless it reads as a TTL or a class (so an owner-less line,
 //! `IN TLSA …`, works without the leading blank RFC 1035 asks for); the TTL
 //! and class follow in either order, each at most once.
+//!
+//! Not followed (each record stands alone): `$ORIGIN`/`$TTL`/`$INCLUDE`
+//! directives (reported as [`ScanError::Directive`]), and the RFC 1035 rule
+//! that a line without an owner inherits the previous one (its owner stays
+//! `None`). Owner names are kept as written, relative or not.
 
 use core::fmt;
 
