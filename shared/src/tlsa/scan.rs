@@ -21,10 +21,10 @@
 //! `IN TLSA …`, works without the leading blank RFC 1035 asks for); the TTL
 //! and class follow in either order, each at most once.
 //!
-//! Not followed (each record stands alone): `$ORIGIN`/`$TTL`/`$INCLUDE`
-//! directives (reported as [`ScanError::Directive`]), and the RFC 1035 rule
-//! that a line without an owner inherits the previous one (its owner stays
-//! `None`). Owner names are kept as written, relative or not.
+//! In [`scan_records`], a zone line that begins with a blank and has no owner
+//! takes the owner of the last record that named one (RFC 1035 §5.1). Not
+//! followed: `$ORIGIN`/`$TTL`/`$INCLUDE` directives (reported as
+//! [`ScanError::Directive`]). Owner names are kept as written, relative or not.
 
 use core::fmt;
 
@@ -449,11 +449,13 @@ pub struct Records<'a> {
     offset: usize,
     line: usize,
     column: usize,
+    /// The owner of the last record that named one, for owner-less lines.
+    last_owner: Option<String>,
 }
 
 impl<'a> Records<'a> {
     fn new(text: &'a str) -> Self {
-        Self { text, offset: 0, line: 1, column: 1 }
+        Self { text, offset: 0, line: 1, column: 1, last_owner: None }
     }
 
     fn here(&self) -> Position {
@@ -586,7 +588,21 @@ impl Iterator for Records<'_> {
                 // Only parentheses: nothing to read.
                 continue;
             }
-            return Some(read_record(&raw.tokens, raw.line));
+            let mut result = read_record(&raw.tokens, raw.line);
+            if let Ok(scanned) = &mut result {
+                match &scanned.owner {
+                    Some(owner) => self.last_owner = Some(owner.clone()),
+                    None => {
+                        // RFC 1035 §5.1: a blank owner field means the previous owner.
+                        let blank_start = raw.tokens.first().is_some_and(|t| t.column > 1);
+                        let zone_line = raw.tokens.iter().take(4).any(|t| is_type(t.text));
+                        if blank_start && zone_line {
+                            scanned.owner.clone_from(&self.last_owner);
+                        }
+                    }
+                }
+            }
+            return Some(result);
         }
     }
 }
@@ -1002,6 +1018,15 @@ mod tests {
         assert_eq!(results[2].as_ref().unwrap().record.usage, Usage::DANE_TA);
         assert_eq!(results[2].as_ref().unwrap().line, 5);
         assert_eq!(results[3].as_ref().unwrap().line, 9);
+    }
+
+    #[test]
+    fn blank_owner_field_means_the_previous_owner() {
+        let text = "_25._tcp.mx.example. 300 IN TLSA 3 1 1 aa\n    IN TLSA 3 1 1 bb\n\tTLSA 2 1 1 cc\n3 1 1 dd\n";
+        let owners: Vec<_> = scan_records(text).map(|r| r.unwrap().owner).collect();
+        let mx = Some("_25._tcp.mx.example.".to_owned());
+        assert_eq!(owners, [mx.clone(), mx.clone(), mx, None]);
+        assert_eq!(scan_record("  IN TLSA 3 1 1 aa").unwrap().owner, None);
     }
 
     #[test]
