@@ -55,7 +55,10 @@ cargo_tool() {
 export -f cargo_tool log
 
 if [ "$minimal" = 0 ]; then
-  :
+  # Fuzzing (fuzz/): cargo-fuzz drives libFuzzer; stable rustc with
+  # RUSTC_BOOTSTRAP=1 and the shipped ASan runtime is enough (scripts/test.sh).
+  cargo_tool cargo-fuzz 0.13.2 cargo-fuzz --locked
+  cargo fetch --quiet --manifest-path fuzz/Cargo.toml
 fi
 
 # Fetch crates once, so later offline steps (and the lab namespace) need no network.

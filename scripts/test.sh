@@ -11,3 +11,21 @@ cargo test --workspace --quiet
 step "core builds for wasm32-unknown-unknown without IO dependencies"
 cargo build -p geleit --target wasm32-unknown-unknown --quiet
 scripts/check-core-deps.sh
+
+step "fuzzing: ${FUZZ_SECONDS:=20} s per target (cargo-fuzz, AddressSanitizer)"
+# Only stable Rust here: RUSTC_BOOTSTRAP=1 unlocks the -Z flags cargo-fuzz passes.
+# Each run starts from the committed seeds plus whatever corpus earlier runs kept.
+for target in tlsa_text tlsa_wire; do
+  dict=()
+  [ -f "fuzz/$target.dict" ] && dict=("-dict=$target.dict")
+  mkdir -p "fuzz/corpus/$target"
+  log=$(mktemp)
+  if ! (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "corpus/$target" "seeds/$target" -- \
+    -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "${dict[@]}") >"$log" 2>&1; then
+    cat "$log"
+    echo "fuzz target $target failed; the input is in fuzz/artifacts/$target/" >&2
+    exit 1
+  fi
+  grep -E '^(Done|stat::number_of_executed_units)' "$log" | sed "s/^/$target: /"
+  rm -f "$log"
+done

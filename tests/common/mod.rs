@@ -58,12 +58,20 @@ fn to_run(out: Output) -> Run {
 }
 
 /// Runs `geleit` with `args`.
-pub fn geleit(args: &[&str]) -> Run {
+pub fn geleit<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
     geleit_stdin(args, b"")
 }
 
 /// Runs `geleit` with `args`, feeding `stdin`.
-pub fn geleit_stdin(args: &[&str], stdin: &[u8]) -> Run {
+pub fn geleit_stdin<I, S>(args: I, stdin: &[u8]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
     let mut child = Command::new(env!("CARGO_BIN_EXE_geleit"))
         .args(args)
         .stdin(Stdio::piped())

@@ -13,7 +13,7 @@ use geleit::cert::{read_input, Input, MAX_INPUT};
 use geleit::tlsa_gen::{default_host, generate, owner_name, Generated, Role};
 use serde_json::json;
 
-use super::{present, read_limited, rfc3339, shown};
+use super::{read_limited, rfc3339, shown};
 use crate::outcome::Outcome;
 
 /// Output formats.
@@ -87,13 +87,13 @@ pub fn run(args: &GenArgs) -> anyhow::Result<Outcome> {
     };
     let records: Vec<_> = generated.records.iter().filter(|r| r.recommended || !args.recommended).collect();
     let out = match args.format {
-        Format::Rdata => records.iter().map(|r| format!("{}\n", present::rdata(&r.record))).collect(),
+        Format::Rdata => records.iter().map(|r| format!("{}\n", r.record)).collect(),
         Format::Generic => {
             let owner = need_owner()?;
             records
                 .iter()
-                .map(|r| format!("{owner}\t{}\tIN\tTYPE52\t{}\n", args.ttl, present::generic_rdata(&r.record)))
-                .collect()
+                .map(|r| Ok(format!("{owner}\t{}\tIN\tTYPE52\t{}\n", args.ttl, r.record.to_generic()?)))
+                .collect::<anyhow::Result<String>>()?
         }
         Format::Zone => zone(&generated, &need_owner()?, args),
         Format::Json => {
@@ -101,7 +101,7 @@ pub fn run(args: &GenArgs) -> anyhow::Result<Outcome> {
             if let Some(list) = v.get_mut("records").and_then(|r| r.as_array_mut()) {
                 // Same order as `generated.records`: add the presentation form, then filter.
                 for (r, g) in list.iter_mut().zip(&generated.records) {
-                    r["rdata"] = json!(present::rdata(&g.record));
+                    r["rdata"] = json!(g.record.to_string());
                 }
                 list.retain(|r| !args.recommended || r["recommended"] == true);
             }
@@ -141,7 +141,7 @@ fn zone(g: &Generated, owner: &str, args: &GenArgs) -> String {
         let _ = writeln!(s, ";   key {}", src.key);
     }
     let line = |s: &mut String, r: &geleit::tlsa_gen::GenRecord| {
-        let _ = writeln!(s, "{owner}\t{}\tIN\tTLSA\t{}", args.ttl, present::rdata(&r.record));
+        let _ = writeln!(s, "{owner}\t{}\tIN\tTLSA\t{}", args.ttl, r.record);
     };
     let _ = writeln!(s, "; recommended (RFC 7671 §5, §8; RFC 7672 §3.1):");
     for r in g.records.iter().filter(|r| r.recommended) {

@@ -13,7 +13,7 @@ use geleit::dane::{check, Anchor, Check, ReferenceNames, Report, Verdict};
 use geleit::tlsa::Tlsa;
 use serde_json::json;
 
-use super::{present, read_limited, rfc3339, shown};
+use super::{read_limited, rfc3339, shown};
 use crate::outcome::Outcome;
 
 /// The most records read from the command line and `--tlsa-file` together.
@@ -46,24 +46,28 @@ pub struct MatchArgs {
 }
 
 fn records(args: &MatchArgs) -> anyhow::Result<Vec<Tlsa>> {
-    let mut lines: Vec<(String, String)> = args.tlsa.iter().enumerate().map(|(i, t)| (format!("--tlsa #{}", i + 1), t.clone())).collect();
+    let mut records = Vec::new();
+    for (i, text) in args.tlsa.iter().enumerate() {
+        records.push(Tlsa::scan(text).with_context(|| format!("--tlsa #{}", i + 1))?);
+    }
     if let Some(path) = &args.tlsa_file {
         let bytes = read_limited(path, MAX_INPUT)?;
         let text = String::from_utf8(bytes).map_err(|_| anyhow!("{}: expected UTF-8 text, found other bytes", path.display()))?;
-        for (n, line) in text.lines().enumerate() {
-            let content = line.split(';').next().unwrap_or("").trim();
-            if !content.is_empty() {
-                lines.push((format!("{}:{}", path.display(), n + 1), line.to_owned()));
+        for scanned in geleit::tlsa::scan_records(&text) {
+            let scanned = scanned.with_context(|| path.display().to_string())?;
+            records.push(scanned.record);
+            if records.len() > MAX_RECORDS {
+                break;
             }
         }
     }
-    if lines.is_empty() {
+    if records.is_empty() {
         bail!("expected at least one TLSA record (--tlsa or --tlsa-file), found none");
     }
-    if lines.len() > MAX_RECORDS {
-        bail!("expected at most {MAX_RECORDS} TLSA records, found {}", lines.len());
+    if records.len() > MAX_RECORDS {
+        bail!("expected at most {MAX_RECORDS} TLSA records, found more");
     }
-    lines.iter().map(|(place, text)| present::scan(text).with_context(|| place.clone())).collect()
+    Ok(records)
 }
 
 fn now(at: Option<&str>) -> anyhow::Result<i64> {
@@ -104,14 +108,14 @@ fn json_report(report: &Report) -> anyhow::Result<serde_json::Value> {
     let mut v = serde_json::to_value(report)?;
     if let Some(list) = v.get_mut("records").and_then(|r| r.as_array_mut()) {
         for (r, rr) in list.iter_mut().zip(&report.records) {
-            r["record"] = json!(present::rdata(&rr.record));
+            r["record"] = json!(rr.record.to_string());
         }
     }
     v["matched"] = report
         .matched
         .iter()
         .map(|m| {
-            let record = report.records.get(m.record).map(|r| present::rdata(&r.record));
+            let record = report.records.get(m.record).map(|r| r.record.to_string());
             json!({ "record": record, "index": m.record, "depth": m.depth })
         })
         .collect();
@@ -121,7 +125,7 @@ fn json_report(report: &Report) -> anyhow::Result<serde_json::Value> {
 fn human(report: &Report) -> String {
     let mut s = String::new();
     for (i, r) in report.records.iter().enumerate() {
-        let _ = writeln!(s, "record {}: {}", i + 1, present::rdata(&r.record));
+        let _ = writeln!(s, "record {}: {}", i + 1, r.record);
         match &r.reason {
             Some(reason) => {
                 let _ = writeln!(s, "  unusable: {reason}");

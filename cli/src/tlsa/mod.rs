@@ -12,7 +12,7 @@ use crate::outcome::Outcome;
 #[path = "gen.rs"]
 mod generate;
 mod matching;
-mod present;
+mod parse;
 
 /// TLSA subcommands.
 #[derive(Debug, Subcommand)]
@@ -21,6 +21,8 @@ pub enum TlsaCommand {
     Gen(generate::GenArgs),
     /// Check a certificate chain against TLSA records, as an SMTP client would (RFC 7672).
     Match(matching::MatchArgs),
+    /// Read TLSA records and explain what each pins and whether SMTP can use it.
+    Parse(parse::ParseArgs),
 }
 
 /// Runs a `geleit tlsa` subcommand.
@@ -28,6 +30,7 @@ pub fn run(command: TlsaCommand) -> anyhow::Result<Outcome> {
     match command {
         TlsaCommand::Gen(args) => generate::run(&args),
         TlsaCommand::Match(args) => matching::run(&args),
+        TlsaCommand::Parse(args) => Ok(parse::run(&args)),
     }
 }
 

@@ -9,6 +9,19 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod owner;
+pub mod present;
+pub mod scan;
+pub mod wire;
+
+#[cfg(test)]
+mod proptests;
+
+pub use owner::{OwnerError, Protocol, tlsa_owner};
+pub use present::to_hex;
+pub use scan::{Position, ScanError, Scanned, scan_record, scan_records};
+pub use wire::WireError;
+
 /// Defines a registry newtype over `u8` with named constants and RFC 7218
 /// mnemonics.
 macro_rules! registry {
