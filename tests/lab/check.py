@@ -136,6 +136,62 @@ def classify_openssl(out, had_records):
 
 
 # ---------------------------------------------------------------------------
+# DoH through the CORS front (RFC 8484): GET, POST, OPTIONS preflight
+
+
+def dns_query(name, qtype):
+    """A DNS query in wire format with EDNS (DO bit set), id 0 as RFC 8484 section 4.1 recommends."""
+    q = b"\x00\x00\x01\x00\x00\x01\x00\x00\x00\x00\x00\x01"
+    for label in bare(name).split("."):
+        q += bytes([len(label)]) + label.encode()
+    q += b"\x00" + qtype.to_bytes(2, "big") + b"\x00\x01"
+    return q + b"\x00\x00\x29\x10\x00\x00\x00\x80\x00\x00\x00"
+
+
+def doh_checks(url):
+    """Returns a list of problems with the DoH endpoint (empty when it behaves)."""
+    import base64
+    import urllib.request
+    problems = []
+
+    def call(method, data=None, query=None, headers=None):
+        u = url + (f"?dns={query}" if query else "")
+        req = urllib.request.Request(u, data=data, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+        except OSError as e:
+            return 0, {}, str(e).encode()
+
+    status, hdr, _ = call("OPTIONS", headers={"Origin": "http://lab-browser.example",
+                                               "Access-Control-Request-Method": "POST",
+                                               "Access-Control-Request-Headers": "content-type"})
+    if status != 204 or hdr.get("Access-Control-Allow-Origin") != "*" \
+            or "content-type" not in hdr.get("Access-Control-Allow-Headers", ""):
+        problems.append(f"DoH OPTIONS preflight: expected 204 with CORS headers, got {status} {hdr}")
+    mx = dns_query("ee-spki.example.", 15)
+    get_q = base64.urlsafe_b64encode(mx).decode().rstrip("=")
+    for method, kw in (("GET", {"query": get_q}), ("POST", {"data": mx})):
+        status, hdr, body = call(method, headers={"accept": "application/dns-message",
+                                                  "content-type": "application/dns-message",
+                                                  "Origin": "http://lab-browser.example"}, **kw)
+        ok = status == 200 and len(body) > 12 and body[3] & 0x0F == 0 and body[3] & 0x20 \
+            and hdr.get("Access-Control-Allow-Origin") == "*" and hdr.get("Content-Type") == "application/dns-message"
+        if not ok:
+            problems.append(f"DoH {method} ee-spki.example. MX: expected 200, NOERROR with AD and CORS, "
+                            f"got {status} {body[:16].hex()} {hdr.get('Access-Control-Allow-Origin')}")
+    # A bogus name: SERVFAIL with an RFC 8914 extended error (ede: yes).
+    status, _, body = call("POST", data=dns_query("mx.bogus-expired.example.", 1),
+                           headers={"content-type": "application/dns-message"})
+    if status != 200 or len(body) < 12 or body[3] & 0x0F != 2 or b"\x00\x0f" not in body[12:]:
+        problems.append(f"DoH POST mx.bogus-expired.example. A: expected SERVFAIL with an EDE option, "
+                        f"got {status} {body[:16].hex()}")
+    return problems
+
+
+# ---------------------------------------------------------------------------
 # Extra oracles for the catalogue (not compared: they are not in scenarios.json)
 
 
@@ -259,8 +315,8 @@ def main():
         return 0
     if mode == "catalogue":
         catalogue(doc, live, res)
-    diffs = compare(doc, res)
-    checks = len(res)
+    diffs = compare(doc, res) + doh_checks(doc["lab"]["doh"])
+    checks = len(res) + 4
     if diffs:
         print(f"lab verify: {len(diffs)} difference(s) from scenarios.json ({checks} tool runs):")
         for d in diffs:
