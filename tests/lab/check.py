@@ -197,13 +197,26 @@ def doh_checks(url):
 
 def danetool(host):
     _, out = tool(["danetool", "--check", bare(host), "--port", "25", "--starttls-proto", "smtp", "--local-dns"], timeout=30)
-    if "Verification: Certificate matches" in out or "Certificate matches" in out:
-        return "matches"
-    for pat, label in (("does not match", "no-match"), ("expired", "expired"), ("No entries were found", "no-tlsa"),
-                       ("DNSSEC", "dnssec-problem"), ("Error", "error")):
-        if pat in out:
-            return label
-    return "unknown"
+    m = re.search(r"Verification: (.*)", out)
+    if m:
+        return "matches" if "Certificate matches" in m.group(1) else m.group(1).strip().rstrip(".")
+    m = re.search(r"dane_\w+: (.*)", out)
+    if m:
+        return m.group(1).strip().rstrip(".")
+    if "Cannot resolve" in out:
+        return "cannot resolve the host"
+    return " ".join(out.split())[-80:]
+
+
+def hash_slinger(host, address):
+    _, out = tool(["tlsa", "--verify", "--port", "25", "--starttls", "smtp", bare(host)], timeout=30)
+    for line in out.splitlines():
+        if line.startswith(("SUCCESS", "FAIL")) and f"({address})" in line:
+            return line.split(":")[0].strip()
+    if "Traceback" in out:
+        return "crash: " + out.strip().splitlines()[-1][:60]
+    lines = [l.strip() for l in out.splitlines() if l.strip()]
+    return (lines[-1] if lines else "no output")[:80]
 
 
 # ---------------------------------------------------------------------------
@@ -225,6 +238,8 @@ def observe(doc, live, extra=False):
                     jobs[("ossl", s["name"], h["name"], a)] = ex.submit(s_client, a, h["tlsa_base"], rdata)
                 if extra and (h["a"] or h["aaaa"]):
                     jobs[("danetool", s["name"], h["name"])] = ex.submit(danetool, h["name"])
+                    for a in h["a"]:
+                        jobs[("hs", s["name"], h["name"], a)] = ex.submit(hash_slinger, h["name"], a)
         return {k: f.result() for k, f in jobs.items()}
 
 
@@ -257,22 +272,32 @@ END = "<!-- END GENERATED -->"
 
 
 def catalogue(doc, live, res):
-    L = [BEGIN, "", f"Generated from the live lab (built {live['built']}) by running the tools; "
-         "`tests/lab/verify` fails when any of the first three columns differ from scenarios.json.", ""]
-    L.append("| scenario | domain | posttls-finger (domain) | MX RRset (delv) |")
-    L.append("|---|---|---|---|")
+    L = [BEGIN, "", "Generated from the live lab by running the tools (`tests/lab/catalogue`); "
+         "`tests/lab/verify` fails when posttls-finger, openssl s_client or delv differ from scenarios.json.", ""]
+    L.append("Zones (all served by one `named`, views by destination address; signed by `dnssec-signzone`, "
+             f"signatures valid {live['signature_days']} days from `up`):")
+    L += ["", "| zone | server | algorithm | denial | signing |", "|---|---|---|---|---|"]
+    for z in doc["zones"]:
+        L.append(f"| `{z['name']}` | {z['server']} | {z['algorithm'] if z['signing'] != 'unsigned' else '-'} "
+                 f"| {z['denial'] if z['signing'] != 'unsigned' else '-'} | {z['signing']} |")
+    L += ["", "Per mail domain:", ""]
+    L.append("| scenario | domain | what it exercises | posttls-finger (domain) | MX RRset (delv) |")
+    L.append("|---|---|---|---|---|")
     for s in doc["scenarios"]:
         mx = next((res[("dns", s["name"], i)] for i, q in enumerate(s["dns"]) if q["type"] == "MX"), None)
         mxs = f"{mx['status']}/{mx['answer']}" if mx else "-"
-        L.append(f"| `{s['name']}` | `{s['domain']}` | {res[('domain', s['name'])][0]} | {mxs} |")
+        L.append(f"| `{s['name']}` | `{s['domain']}` | {s['description']} | {res[('domain', s['name'])][0]} | {mxs} |")
     L += ["", "Per MX host and address (posttls-finger per address family; openssl s_client -dane_tlsa_* with the "
-          "published records; danetool --check --local-dns for comparison only):", ""]
-    L.append("| scenario | MX host | address | TLSA records (at owner) | posttls-finger | openssl s_client | danetool |")
-    L.append("|---|---|---|---|---|---|---|")
+          "published records; danetool --check --local-dns and hash-slinger tlsa --verify for comparison only, "
+          "not checked by verify):", ""]
+    L.append("| scenario | MX host | address | TLSA records (at owner) | posttls-finger | openssl s_client "
+             "| danetool | hash-slinger |")
+    L.append("|---|---|---|---|---|---|---|---|")
     for s in doc["scenarios"]:
         for h in s["hosts"]:
-            rd = live["hosts"][h["name"]]["tlsa_rdata"]
-            recs = "<br>".join(f"`{r[:14]}…`" if len(r) > 16 else f"`{r}`" for r in rd) or "none"
+            recs = "<br>".join(
+                f"`{r['usage']} {r['selector']} {r['matching']}` of {r['cert']}"
+                + (f" cut to {r['truncate']} bytes" if "truncate" in r else "") for r in h["tlsa"]) or "none"
             owner = h["tlsa_owner"] + (f" → {h['tlsa_owner_cname']}" if "tlsa_owner_cname" in h else "")
             dt = res.get(("danetool", s["name"], h["name"]), "-")
             addrs = h["a"] + h["aaaa"] or ["-"]
@@ -280,7 +305,8 @@ def catalogue(doc, live, res):
                 fam = "ipv6" if ":" in a else ("ipv4" if a != "-" else "any")
                 ptf = res[("ptf", s["name"], h["name"], fam)][0]
                 ossl = res[("ossl", s["name"], h["name"], a)][0] if a != "-" else "-"
-                L.append(f"| `{s['name']}` | `{h['name']}` | {a} | {recs} at `{owner}` | {ptf} | {ossl} | {dt} |")
+                hs = res.get(("hs", s["name"], h["name"], a), "-")
+                L.append(f"| `{s['name']}` | `{h['name']}` | {a} | {recs} at `{owner}` | {ptf} | {ossl} | {dt} | {hs} |")
     L += ["", "DNSSEC status of every RRset a scenario names (delv -a anchor @resolver; reason from +cd when bogus):", ""]
     L.append("| scenario | name | type | delv |")
     L.append("|---|---|---|---|")
