@@ -28,8 +28,11 @@ ANCHOR_KEY = os.path.join(RUN, "anchor", "root.key")
 
 
 def tool(cmd, stdin="", timeout=30):
+    # Some tools (danetool) leave temporary files in the working directory.
+    scratch = os.path.join(RUN, "tmp")
+    os.makedirs(scratch, exist_ok=True)
     try:
-        p = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=timeout)
+        p = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=timeout, cwd=scratch)
         return p.returncode, p.stdout + p.stderr
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b"") + (e.stderr or b"")
