@@ -78,6 +78,8 @@ pub struct Host {
     pub tlsa_base: String,
     pub tlsa_owner: String,
     pub tlsa_owner_cname: Option<String>,
+    /// The records are published at this wildcard and synthesised at `tlsa_owner`.
+    pub tlsa_wildcard: Option<String>,
     pub tlsa: Vec<TlsaSpec>,
     pub tls: Tls,
     pub expect: HostExpect,

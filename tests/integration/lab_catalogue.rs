@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 const PTF_VERDICTS: &[&str] = &[
     "verified",
+    "trusted",
     "untrusted:no-match",
     "untrusted:expired",
     "untrusted:name-mismatch",

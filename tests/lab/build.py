@@ -205,7 +205,7 @@ def collect_records(doc, live):
                 add(addr_name, "A", a)
             for a in h["aaaa"]:
                 add(addr_name, "AAAA", a)
-            owner = h["tlsa_owner"]
+            owner = h.get("tlsa_wildcard", h["tlsa_owner"])
             if "tlsa_owner_cname" in h:
                 add(owner, "CNAME", h["tlsa_owner_cname"])
                 owner = h["tlsa_owner_cname"]

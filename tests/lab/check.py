@@ -87,6 +87,8 @@ def classify_ptf(out):
         return "dns-error:tlsa-lookup"
     if "Verified TLS connection established" in out:
         return "verified"
+    if "Trusted TLS connection established" in out:
+        return "trusted"
     if "Untrusted TLS connection established" in out or "Anonymous TLS connection established" in out:
         if "no matching DANE TLSA records" in out:
             why = "no-match"
@@ -301,7 +303,8 @@ def catalogue(doc, live, res):
             recs = "<br>".join(
                 f"`{r['usage']} {r['selector']} {r['matching']}` of {r['cert']}"
                 + (f" cut to {r['truncate']} bytes" if "truncate" in r else "") for r in h["tlsa"]) or "none"
-            owner = h["tlsa_owner"] + (f" → {h['tlsa_owner_cname']}" if "tlsa_owner_cname" in h else "")
+            owner = h["tlsa_owner"] + (f" → {h['tlsa_owner_cname']}" if "tlsa_owner_cname" in h else "") \
+                + (f"` from `{h['tlsa_wildcard']}" if "tlsa_wildcard" in h else "")
             dt = res.get(("danetool", s["name"], h["name"]), "-")
             addrs = h["a"] + h["aaaa"] or ["-"]
             for a in addrs:
