@@ -369,6 +369,8 @@ def configs(run_dir, doc, live, served):
     write(f"{run_dir}/named/named.conf", f"""options {{
   directory "{run_dir}/named";
   pid-file "{run_dir}/named/named.pid";
+  session-keyfile "{run_dir}/named/session.key";
+  managed-keys-directory "{run_dir}/named";
   listen-on port 53 {{ {lab['root_server']}; {lab['tld_server']}; {lab['child_server']}; }};
   listen-on-v6 {{ none; }};
   recursion no;
