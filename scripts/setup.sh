@@ -19,6 +19,8 @@ if [ "$minimal" = 0 ]; then
     # lab: DNS, DoH front, SMTP and the reference tools (oracles)
     bind9 bind9-utils bind9-dnsutils unbound nginx-light dnsdist postfix
     ldnsutils gnutls-bin hash-slinger swaks util-linux
+    # tests/lab: build.py/check.py (stdlib only), danetool's anchor path
+    python3 dns-root-data
   )
 fi
 missing=()
