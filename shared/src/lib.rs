@@ -11,7 +11,10 @@
 //!  pasted text / DER ──► tlsa (scan, parse, compose) ──► records
 //!                                                          │
 //!  presented chain (DER) ─────────────► dane (match) ◄─────┘──► verdict
+//!
+//!  socket bytes + now ──► smtp::Client ──► Send / StartTls / NeedMore ──► Report
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod smtp;
 pub mod tlsa;
