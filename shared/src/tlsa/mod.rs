@@ -161,18 +161,8 @@ pub struct Tlsa {
 impl Tlsa {
     /// Builds a record from its four fields.
     #[must_use]
-    pub fn new(
-        usage: Usage,
-        selector: Selector,
-        matching_type: MatchingType,
-        data: Vec<u8>,
-    ) -> Self {
-        Self {
-            usage,
-            selector,
-            matching_type,
-            data,
-        }
+    pub fn new(usage: Usage, selector: Selector, matching_type: MatchingType, data: Vec<u8>) -> Self {
+        Self { usage, selector, matching_type, data }
     }
 }
 
@@ -190,11 +180,7 @@ pub enum Unusable {
     /// The matching type is not assigned, or is private use (RFC 7671 §4).
     UnknownMatchingType { matching_type: MatchingType },
     /// The data length does not fit the matching type's digest (RFC 6698 §2.1.3).
-    DigestLength {
-        matching_type: MatchingType,
-        expected: usize,
-        found: usize,
-    },
+    DigestLength { matching_type: MatchingType, expected: usize, found: usize },
     /// Full (0) matching with no data at all.
     EmptyData,
 }
@@ -208,26 +194,16 @@ impl fmt::Display for Unusable {
                 usage.mnemonic().unwrap_or("?")
             ),
             Self::UnknownUsage { usage } => {
-                write!(
-                    f,
-                    "certificate usage {usage} is not one a client implements; expected 2 (DANE-TA) or 3 (DANE-EE) (RFC 7671 §4)"
-                )
+                write!(f, "certificate usage {usage} is not one a client implements; expected 2 (DANE-TA) or 3 (DANE-EE) (RFC 7671 §4)")
             }
             Self::UnknownSelector { selector } => {
-                write!(
-                    f,
-                    "selector {selector} is not one a client implements; expected 0 (Cert) or 1 (SPKI) (RFC 7671 §4)"
-                )
+                write!(f, "selector {selector} is not one a client implements; expected 0 (Cert) or 1 (SPKI) (RFC 7671 §4)")
             }
             Self::UnknownMatchingType { matching_type } => write!(
                 f,
                 "matching type {matching_type} is not one a client implements; expected 0 (Full), 1 (SHA2-256) or 2 (SHA2-512) (RFC 7671 §4)"
             ),
-            Self::DigestLength {
-                matching_type,
-                expected,
-                found,
-            } => write!(
+            Self::DigestLength { matching_type, expected, found } => write!(
                 f,
                 "expected {expected} bytes ({} hex digits) of {} data, found {found} bytes (RFC 6698 §2.1.3)",
                 expected * 2,
@@ -247,26 +223,18 @@ impl Tlsa {
         let mut problems = Vec::new();
         match self.usage {
             Usage::DANE_TA | Usage::DANE_EE => {}
-            Usage::PKIX_TA | Usage::PKIX_EE => {
-                problems.push(Unusable::PkixUsage { usage: self.usage })
-            }
+            Usage::PKIX_TA | Usage::PKIX_EE => problems.push(Unusable::PkixUsage { usage: self.usage }),
             usage => problems.push(Unusable::UnknownUsage { usage }),
         }
         if !matches!(self.selector, Selector::CERT | Selector::SPKI) {
-            problems.push(Unusable::UnknownSelector {
-                selector: self.selector,
-            });
+            problems.push(Unusable::UnknownSelector { selector: self.selector });
         }
         match self.matching_type {
             MatchingType::FULL if self.data.is_empty() => problems.push(Unusable::EmptyData),
             MatchingType::FULL => {}
             mt => match mt.digest_len() {
                 Some(expected) if expected != self.data.len() => {
-                    problems.push(Unusable::DigestLength {
-                        matching_type: mt,
-                        expected,
-                        found: self.data.len(),
-                    });
+                    problems.push(Unusable::DigestLength { matching_type: mt, expected, found: self.data.len() });
                 }
                 Some(_) => {}
                 None => problems.push(Unusable::UnknownMatchingType { matching_type: mt }),
@@ -298,13 +266,9 @@ mod tests {
     #[test]
     fn mnemonics_round_trip() {
         for v in 0..=255u8 {
-            for m in [
-                Usage::from_u8(v).mnemonic(),
-                Selector::from_u8(v).mnemonic(),
-                MatchingType::from_u8(v).mnemonic(),
-            ]
-            .into_iter()
-            .flatten()
+            for m in [Usage::from_u8(v).mnemonic(), Selector::from_u8(v).mnemonic(), MatchingType::from_u8(v).mnemonic()]
+                .into_iter()
+                .flatten()
             {
                 let ok = Usage::from_mnemonic(m).map(Usage::to_u8) == Some(v)
                     || Selector::from_mnemonic(m).map(Selector::to_u8) == Some(v)
@@ -318,37 +282,18 @@ mod tests {
 
     #[test]
     fn smtp_usability() {
-        let good = Tlsa::new(
-            Usage::DANE_EE,
-            Selector::SPKI,
-            MatchingType::SHA2_256,
-            vec![0; 32],
-        );
+        let good = Tlsa::new(Usage::DANE_EE, Selector::SPKI, MatchingType::SHA2_256, vec![0; 32]);
         assert!(good.is_usable_for_smtp());
-        let short = Tlsa::new(
-            Usage::DANE_EE,
-            Selector::SPKI,
-            MatchingType::SHA2_256,
-            vec![0; 31],
-        );
+        let short = Tlsa::new(Usage::DANE_EE, Selector::SPKI, MatchingType::SHA2_256, vec![0; 31]);
         assert_eq!(
             short.smtp_problems(),
-            vec![Unusable::DigestLength {
-                matching_type: MatchingType::SHA2_256,
-                expected: 32,
-                found: 31
-            }]
+            vec![Unusable::DigestLength { matching_type: MatchingType::SHA2_256, expected: 32, found: 31 }]
         );
         assert_eq!(
             short.smtp_problems()[0].to_string(),
             "expected 32 bytes (64 hex digits) of SHA2-256 data, found 31 bytes (RFC 6698 §2.1.3)"
         );
-        let pkix = Tlsa::new(
-            Usage::PKIX_EE,
-            Selector::from_u8(9),
-            MatchingType::PRIV_MATCH,
-            vec![1],
-        );
+        let pkix = Tlsa::new(Usage::PKIX_EE, Selector::from_u8(9), MatchingType::PRIV_MATCH, vec![1]);
         assert_eq!(pkix.smtp_problems().len(), 3);
     }
 }
