@@ -15,6 +15,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod outcome;
+mod probe;
+mod tls;
 
 use outcome::Outcome;
 
@@ -28,10 +30,14 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Probe a mail server's STARTTLS and record its certificate chains.
+    Probe(probe::ProbeArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    match cli.command {}
+    match cli.command {
+        Command::Probe(args) => probe::run(args),
+    }
 }
 
 fn main() -> ExitCode {

@@ -31,8 +31,8 @@ pub use policy::{
 };
 pub use reply::{MAX_LINE_OCTETS, MAX_REPLY_LINES, MAX_REPLY_OCTETS, Reply, ReplyError};
 pub use report::{
-    Capability, Certificate, Direction, EhloReport, Report, Step, StepFailure, StepTiming,
-    TlsFacts, TlsMode, TranscriptLine,
+    AddressReport, AlgorithmProbe, Capability, Certificate, Direction, EhloReport, HostReport,
+    Report, SignatureFamily, Step, StepFailure, StepTiming, TlsFacts, TlsMode, TranscriptLine,
 };
 pub use sanitize::{MAX_TEXT_CHARS, sanitize};
 

@@ -223,6 +223,77 @@ impl Report {
     }
 }
 
+/// Which signature algorithms one handshake offered. A server may hold an
+/// ECDSA and an RSA chain at once and picks by what the client offers, so a
+/// probe runs one handshake per family to see every chain (RFC 8446 §4.2.3,
+/// RFC 5246 §7.4.1.4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureFamily {
+    Ecdsa,
+    Rsa,
+}
+
+impl SignatureFamily {
+    /// Both families, in the order they are reported.
+    pub const ALL: [Self; 2] = [Self::Ecdsa, Self::Rsa];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ecdsa => "ecdsa",
+            Self::Rsa => "rsa",
+        }
+    }
+}
+
+/// One probe of one address, offering one [`SignatureFamily`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlgorithmProbe {
+    pub signature_family: SignatureFamily,
+    pub report: Report,
+}
+
+/// Everything learnt about one address of a host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressReport {
+    /// The IP address probed.
+    pub address: std::net::IpAddr,
+    pub port: u16,
+    /// Why the address was not probed (SSRF policy), if it was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+    pub probes: Vec<AlgorithmProbe>,
+}
+
+impl AddressReport {
+    /// The address was probed and at least one handshake completed
+    /// STARTTLS (or implicit TLS) and EHLO over TLS. A failed handshake for
+    /// one family next to a completed one means the server has no chain for
+    /// that family, which is allowed.
+    #[must_use]
+    pub fn is_ok(&self) -> bool {
+        self.refused.is_none() && self.probes.iter().any(|p| p.report.is_complete())
+    }
+}
+
+/// A probe of every address of one host name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostReport {
+    pub host: String,
+    pub port: u16,
+    pub mode: TlsMode,
+    pub addresses: Vec<AddressReport>,
+}
+
+impl HostReport {
+    /// Every address is ok (and there is at least one).
+    #[must_use]
+    pub fn is_ok(&self) -> bool {
+        !self.addresses.is_empty() && self.addresses.iter().all(AddressReport::is_ok)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
