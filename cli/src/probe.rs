@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use geleit::smtp::{
-    Action, AddressReport, AlgorithmProbe, Cidr, Client, Config, HostReport, Report, SignatureFamily, TlsMode,
-    check_probe_target,
+    Action, AddressReport, AlgorithmProbe, Cidr, Client, Config, HostReport, Report,
+    SignatureFamily, TlsMode, check_probe_target,
 };
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -58,14 +58,24 @@ pub struct ProbeArgs {
 }
 
 pub fn run(args: ProbeArgs) -> anyhow::Result<Outcome> {
-    let mode = if args.implicit_tls || args.port == 465 { TlsMode::ImplicitTls } else { TlsMode::Starttls };
-    let config = Config { ehlo_name: args.ehlo_name.clone(), mode, step_timeout_ms: args.timeout_ms };
+    let mode = if args.implicit_tls || args.port == 465 {
+        TlsMode::ImplicitTls
+    } else {
+        TlsMode::Starttls
+    };
+    let config = Config {
+        ehlo_name: args.ehlo_name.clone(),
+        mode,
+        step_timeout_ms: args.timeout_ms,
+    };
     Client::new(config.clone(), 0)?;
     let host = args.host.trim_end_matches('.');
     let server_name = server_name(host)?;
     let addresses = resolve(host, args.port)?;
 
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let report = runtime.block_on(probe_host(&args, host, server_name, addresses, config))?;
 
     if args.json {
@@ -77,10 +87,15 @@ pub fn run(args: ProbeArgs) -> anyhow::Result<Outcome> {
 }
 
 fn server_name(host: &str) -> anyhow::Result<ServerName<'static>> {
-    if let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+    if let Ok(ip) = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+    {
         return Ok(ServerName::IpAddress(ip.into()));
     }
-    ServerName::try_from(host.to_owned()).with_context(|| format!("expected a host name or IP address, found {host:?}"))
+    ServerName::try_from(host.to_owned())
+        .with_context(|| format!("expected a host name or IP address, found {host:?}"))
 }
 
 /// A and AAAA of `host` (or the literal), without duplicates, in resolver order.
@@ -89,7 +104,9 @@ fn resolve(host: &str, port: u16) -> anyhow::Result<Vec<IpAddr>> {
     if let Ok(ip) = literal.parse::<IpAddr>() {
         return Ok(vec![ip]);
     }
-    let found = (host, port).to_socket_addrs().with_context(|| format!("cannot resolve {host}"))?;
+    let found = (host, port)
+        .to_socket_addrs()
+        .with_context(|| format!("cannot resolve {host}"))?;
     let mut ips: Vec<IpAddr> = Vec::new();
     for addr in found {
         if !ips.contains(&addr.ip()) {
@@ -114,7 +131,9 @@ async fn probe_host(
     let mut addresses = Vec::new();
     for (index, ip) in ips.into_iter().enumerate() {
         let refused = if args.public_only {
-            check_probe_target(ip, args.port, &args.allow_ranges).err().map(|e| format!("refused by policy: {e}"))
+            check_probe_target(ip, args.port, &args.allow_ranges)
+                .err()
+                .map(|e| format!("refused by policy: {e}"))
         } else {
             None
         };
@@ -129,19 +148,36 @@ async fn probe_host(
                 });
             }
         }
-        addresses.push(AddressReport { address: ip, port: args.port, refused, probes: Vec::new() });
+        addresses.push(AddressReport {
+            address: ip,
+            port: args.port,
+            refused,
+            probes: Vec::new(),
+        });
     }
     while let Some(joined) = tasks.join_next().await {
         let (index, family, report) = joined?;
         let report = report?;
         if let Some(address) = addresses.get_mut(index) {
-            address.probes.push(AlgorithmProbe { signature_family: family, report });
+            address.probes.push(AlgorithmProbe {
+                signature_family: family,
+                report,
+            });
         }
     }
     for address in &mut addresses {
-        address.probes.sort_by_key(|p| SignatureFamily::ALL.iter().position(|&f| f == p.signature_family));
+        address.probes.sort_by_key(|p| {
+            SignatureFamily::ALL
+                .iter()
+                .position(|&f| f == p.signature_family)
+        });
     }
-    Ok(HostReport { host: host.to_owned(), port: args.port, mode: config.mode, addresses })
+    Ok(HostReport {
+        host: host.to_owned(),
+        port: args.port,
+        mode: config.mode,
+        addresses,
+    })
 }
 
 /// Milliseconds on a monotonic clock shared by every probe of a run.
@@ -174,7 +210,10 @@ impl Conn {
     }
 
     async fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        async fn write<S: AsyncWrite + AsyncRead + Unpin>(s: &mut S, bytes: &[u8]) -> std::io::Result<()> {
+        async fn write<S: AsyncWrite + AsyncRead + Unpin>(
+            s: &mut S,
+            bytes: &[u8],
+        ) -> std::io::Result<()> {
             s.write_all(bytes).await?;
             s.flush().await
         }
@@ -187,9 +226,15 @@ impl Conn {
 }
 
 /// Runs `future` until the client's current deadline; `None` on timeout.
-async fn until<F: std::future::Future>(deadline: Option<u64>, clock: Clock, future: F) -> Option<F::Output> {
+async fn until<F: std::future::Future>(
+    deadline: Option<u64>,
+    clock: Clock,
+    future: F,
+) -> Option<F::Output> {
     match deadline {
-        Some(ms) => tokio::time::timeout_at(clock.instant(ms).into(), future).await.ok(),
+        Some(ms) => tokio::time::timeout_at(clock.instant(ms).into(), future)
+            .await
+            .ok(),
         None => Some(future.await),
     }
 }
@@ -226,7 +271,8 @@ async fn probe_address(
                 let Conn::Plain(tcp) = std::mem::replace(&mut conn, Conn::Closed) else {
                     bail!("the probe asked for TLS on a connection that is not plain TCP");
                 };
-                let handshake = TlsConnector::from(Arc::clone(&tls)).connect(server_name.clone(), tcp);
+                let handshake =
+                    TlsConnector::from(Arc::clone(&tls)).connect(server_name.clone(), tcp);
                 match until(deadline, clock, handshake).await {
                     Some(Ok(stream)) => {
                         let facts = tls::facts(stream.get_ref().1);
@@ -239,7 +285,9 @@ async fn probe_address(
             }
             Action::NeedMore => match until(deadline, clock, conn.read(&mut buf)).await {
                 Some(Ok(0)) => client.handle_eof(clock.now()),
-                Some(Ok(n)) => client.handle_input(buf.get(..n).unwrap_or_default(), clock.now())?,
+                Some(Ok(n)) => {
+                    client.handle_input(buf.get(..n).unwrap_or_default(), clock.now())?
+                }
                 Some(Err(e)) => client.handle_io_error(&e.to_string(), clock.now()),
                 None => client.handle_timeout(clock.now()),
             },
@@ -275,7 +323,11 @@ fn render_text(report: &HostReport) -> String {
                     }
                 }
                 (_, Some(error)) => {
-                    let _ = writeln!(out, "  {family}: failed at {}: {}", error.step, error.message);
+                    let _ = writeln!(
+                        out,
+                        "  {family}: failed at {}: {}",
+                        error.step, error.message
+                    );
                 }
                 (None, None) => {
                     let _ = writeln!(out, "  {family}: no tls");
