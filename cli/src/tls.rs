@@ -119,11 +119,13 @@ pub fn client_config(family: SignatureFamily) -> anyhow::Result<Arc<ClientConfig
         provider: Arc::clone(&provider),
         schemes,
     });
-    let config = ClientConfig::builder_with_provider(provider)
+    let mut config = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
+    // Each probe is a fresh handshake: no session resumption.
+    config.resumption = rustls::client::Resumption::disabled();
     Ok(Arc::new(config))
 }
 

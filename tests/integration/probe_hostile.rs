@@ -647,6 +647,12 @@ fn input_errors_exit_2() {
         run.stderr,
         "geleit: expected an EHLO name of 1 to 255 letters, digits, \".\", \"-\", \":\" or \"[]\", found \"a b\"\n"
     );
+    let run = geleit(&["probe", "bad host!"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "geleit: expected a host name or IP address, found \"bad host!\": invalid dns name\n"
+    );
     let run = geleit(&["probe", "no-such-host.invalid"]);
     assert_eq!(run.code, 2);
     assert!(

@@ -9,6 +9,9 @@
 //! ranges, and a deny-list for IPv4, both from the IANA special-purpose
 //! address registries (RFC 6890).
 //!
+//! Check the address the connection will go to, after resolution, and
+//! connect to exactly that address (no second lookup: DNS rebinding).
+//!
 //! Decisions:
 //! - 6to4 (2002::/16, RFC 3056) and Teredo (2001::/32, RFC 4380, inside
 //!   2001::/23) are refused: they embed an IPv4 address that may be private,

@@ -9,6 +9,12 @@
 //! The reader is fed one complete line at a time (the caller splits at LF and
 //! enforces [`MAX_LINE_OCTETS`] before a line is complete) and says when a
 //! reply is complete. Every size is bounded.
+//!
+//! Line endings: RFC 5321 §2.3.8 says lines end in CRLF and a bare CR or LF
+//! must not be sent. A probe is a receiver and reports rather than delivers,
+//! so it splits at LF, strips one CR before it, and accepts a bare LF (as
+//! Postfix's own SMTP client does) while recording it in the report
+//! (`Report::bare_lf`). A bare CR inside a line is text (shown escaped).
 
 use thiserror::Error;
 

@@ -665,3 +665,66 @@ fn report_json_shape() {
     let back: Report = serde_json::from_value(json).unwrap();
     assert_eq!(back, report);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Feeds `bytes` after a connect, in pieces of the given sizes, and
+    /// answers every Send and StartTls as a caller would.
+    fn run(bytes: &[u8], pieces: &[usize]) -> Client {
+        let mut c = client();
+        connect(&mut c, T0);
+        let mut rest = bytes;
+        let mut sizes = pieces.iter().cycle();
+        while !rest.is_empty() && !c.is_done() {
+            loop {
+                match c.poll_action() {
+                    Action::Send(_) => {}
+                    Action::StartTls => c.handle_tls_established(facts(), T0).unwrap(),
+                    _ => break,
+                }
+            }
+            if c.is_done() {
+                break;
+            }
+            let n = (*sizes.next().unwrap()).clamp(1, rest.len());
+            let (piece, tail) = rest.split_at(n);
+            c.handle_input(piece, T0).unwrap();
+            rest = tail;
+        }
+        c
+    }
+
+    fn smtpish() -> impl Strategy<Value = Vec<u8>> {
+        let line = prop_oneof![
+            Just(b"220 mx\r\n".to_vec()),
+            Just(b"250-mx\r\n".to_vec()),
+            Just(b"250 STARTTLS\r\n".to_vec()),
+            Just(b"221 bye\r\n".to_vec()),
+            Just(b"\n".to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..40),
+        ];
+        proptest::collection::vec(line, 0..30).prop_map(|lines| lines.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn any_input_in_any_pieces_gives_the_same_safe_report(
+            bytes in smtpish(),
+            pieces in proptest::collection::vec(1usize..50, 1..8),
+        ) {
+            let whole = run(&bytes, &[usize::MAX]);
+            let split = run(&bytes, &pieces);
+            prop_assert_eq!(whole.report(), split.report());
+            prop_assert!(split.partial.len() <= MAX_LINE_OCTETS);
+            let report = split.report();
+            let texts = report.transcript.iter().map(|l| l.text.as_str())
+                .chain(report.banner.iter().map(String::as_str));
+            for text in texts {
+                prop_assert!(text.chars().all(|c| (' '..='~').contains(&c)), "{}", text);
+                prop_assert!(!text.contains(['<', '>', '&', '"', '\'', '`']), "{}", text);
+            }
+        }
+    }
+}
