@@ -152,9 +152,9 @@ impl ProbeError {
             | Self::UnexpectedReply { step, .. }
             | Self::EhloRefused { step, .. } => *step,
             Self::GreetingRefused { .. } => Step::Greeting,
-            Self::StarttlsNotOffered
-            | Self::StarttlsRefused { .. }
-            | Self::DataBeforeTls { .. } => Step::Starttls,
+            Self::StarttlsNotOffered | Self::StarttlsRefused { .. } => Step::Starttls,
+            // The handshake was due; it never started.
+            Self::DataBeforeTls { .. } => Step::TlsHandshake,
             Self::Tls { .. } => Step::TlsHandshake,
         }
     }
@@ -577,11 +577,6 @@ impl Client {
             }
             State::Starttls => {
                 if reply.code == 220 {
-                    if !self.partial.is_empty() {
-                        let octets = self.partial.len();
-                        self.fail(ProbeError::DataBeforeTls { octets }, now_ms);
-                        return;
-                    }
                     self.finish_step(now_ms, None);
                     self.event(now_ms, "starting tls");
                     self.begin(State::TlsHandshake, Step::TlsHandshake, now_ms);

@@ -477,7 +477,7 @@ fn plaintext_after_starttls_220_is_refused() {
     let error = report.error.unwrap();
     assert_eq!(
         (error.step, error.kind.as_str()),
-        (Step::Starttls, "data_before_tls")
+        (Step::TlsHandshake, "data_before_tls")
     );
     assert_eq!(
         error.message,
@@ -664,6 +664,32 @@ fn report_json_shape() {
     assert_eq!(json["transcript"][0]["direction"], "event");
     let back: Report = serde_json::from_value(json).unwrap();
     assert_eq!(back, report);
+}
+
+#[test]
+fn transcript_is_capped() {
+    let multi = |code: &str, n: usize| {
+        let mut text = format!("{code}-first\r\n").repeat(n - 1);
+        text.push_str(&format!("{code} STARTTLS\r\n"));
+        text.into_bytes()
+    };
+    let mut c = client();
+    connect(&mut c, T0);
+    feed(&mut c, &multi("220", MAX_REPLY_LINES), T0);
+    expect_send(&mut c, "EHLO probe.example");
+    feed(&mut c, &multi("250", MAX_REPLY_LINES), T0);
+    expect_send(&mut c, "STARTTLS");
+    feed(&mut c, b"220 go\r\n", T0);
+    assert_eq!(c.poll_action(), Action::StartTls);
+    c.handle_tls_established(facts(), T0).unwrap();
+    expect_send(&mut c, "EHLO probe.example");
+    feed(&mut c, &multi("250", MAX_REPLY_LINES), T0);
+    expect_send(&mut c, "QUIT");
+    feed(&mut c, b"221 bye\r\n", T0);
+    let report = expect_done(&mut c);
+    assert!(report.is_complete());
+    assert_eq!(report.transcript.len(), MAX_TRANSCRIPT_LINES);
+    assert!(report.transcript_truncated);
 }
 
 mod properties {
