@@ -58,6 +58,9 @@ enum Peer {
     ResetInHandshake,
     /// TLS from the first byte (RFC 8314 §3.3), then greeting, EHLO, QUIT.
     ImplicitTls,
+    /// Plaintext right behind the 220 to STARTTLS (the CVE-2011-0411 class
+    /// of command/response injection).
+    InjectAfterStarttls,
 }
 
 fn der(name: &str) -> Vec<u8> {
@@ -246,6 +249,12 @@ async fn session(peer: Peer, stream: TcpStream) -> std::io::Result<()> {
             let mut hello = [0u8; 512];
             let _ = s.read(&mut hello).await?;
             s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                .await?;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            return Ok(());
+        }
+        Peer::InjectAfterStarttls => {
+            s.write_all(b"220 2.0.0 Ready to start TLS\r\n250-injected\r\n250 STARTTLS\r\n")
                 .await?;
             tokio::time::sleep(Duration::from_secs(2)).await;
             return Ok(());
@@ -553,6 +562,22 @@ fn garbage_instead_of_tls() {
     let line = "failed at tls_handshake: tls handshake failed: received corrupt message of type InvalidContentType";
     assert_eq!(run.stdout, both_failed(addr.port(), line));
     assert_eq!(run.code, 1);
+}
+
+#[test]
+fn plaintext_injected_after_starttls_is_refused() {
+    let (_, run) = probe(Peer::InjectAfterStarttls, &["--json"]);
+    assert_eq!(run.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    for probe in json["addresses"][0]["probes"].as_array().unwrap() {
+        let report = &probe["report"];
+        assert_eq!(report["tls"], serde_json::Value::Null);
+        assert_eq!(report["error"]["step"], "tls_handshake");
+        // One write on loopback arrives in one read: the core sees the extra
+        // bytes. Were they split, TLS would reject them as a corrupt record.
+        let kind = report["error"]["kind"].as_str().unwrap();
+        assert!(kind == "data_before_tls" || kind == "tls", "{report}");
+    }
 }
 
 #[test]
