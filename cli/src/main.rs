@@ -16,6 +16,8 @@ use clap::{Parser, Subcommand};
 
 mod outcome;
 mod tlsa;
+mod probe;
+mod tls;
 
 use outcome::Outcome;
 
@@ -32,11 +34,14 @@ enum Command {
     /// TLSA records: generate them from certificates, match them against a chain.
     #[command(subcommand)]
     Tlsa(tlsa::TlsaCommand),
+    /// Probe a mail server's STARTTLS and record its certificate chains.
+    Probe(probe::ProbeArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Tlsa(command) => tlsa::run(command),
+        Command::Probe(args) => probe::run(args),
     }
 }
 

@@ -12,10 +12,13 @@
 //!                                                          │
 //!  presented chain (DER) ──► cert ────► dane (match) ◄─────┘──► verdict
 //!  pasted PEM / DER ───────► cert ────► tlsa_gen ─────────────► records to publish
+//!
+//!  socket bytes + now ──► smtp::Client ──► Send / StartTls / NeedMore ──► Report
 //! ```
 #![forbid(unsafe_code)]
 
 pub mod cert;
 pub mod dane;
+pub mod smtp;
 pub mod tlsa;
 pub mod tlsa_gen;
