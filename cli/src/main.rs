@@ -14,6 +14,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
+mod dns;
+mod doh;
 mod outcome;
 
 use outcome::Outcome;
@@ -28,10 +31,17 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Look up NAME TYPE over DoH and validate it with DNSSEC.
+    Dns(dns::DnsArgs),
+    /// Check a mail domain's DANE setup (DNS verdicts per MX host).
+    Check(check::CheckArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    match cli.command {}
+    match cli.command {
+        Command::Dns(args) => dns::run(args),
+        Command::Check(args) => check::run(args),
+    }
 }
 
 fn main() -> ExitCode {

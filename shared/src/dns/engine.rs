@@ -389,6 +389,25 @@ impl Engine {
         }
     }
 
+    /// The end of the CNAME chain in the cached, not yet validated answer to
+    /// (`qname`, `qtype`), so that queries under it can go out in the same
+    /// round as the validation of the chain itself.
+    pub fn peek_target(&self, qname: &Name, qtype: RecordType) -> Option<Name> {
+        let Some(Slot::Done(Ok(r))) = self.slots.get(&(qname.to_lowercase(), qtype)) else { return None };
+        let mut current = qname.to_lowercase();
+        for _ in 0..MAX_CNAME_HOPS {
+            let next = r.answers.iter().find(|rec| rec.name == current).and_then(|rec| match &rec.data {
+                RData::CNAME(c) => Some(c.0.to_lowercase()),
+                _ => None,
+            });
+            match next {
+                Some(n) => current = n,
+                None => break,
+            }
+        }
+        (current != qname.to_lowercase()).then_some(current)
+    }
+
     /// Resolves and validates (`qname`, `qtype`), following CNAMEs; `None`
     /// while answers are missing.
     pub fn resolve(&mut self, qname: &Name, qtype: RecordType) -> Option<Resolved> {

@@ -328,7 +328,8 @@ impl SmtpCheck {
             return None;
         }
         let dane_ready = mx_proof.is_secure()
-            && mx_outcome == MxOutcome::Hosts
+            && matches!(mx_outcome, MxOutcome::Hosts | MxOutcome::Implicit)
+            && !reports.is_empty()
             && reports.iter().all(|h| h.outcome == HostOutcome::DaneRequired);
         let stats = self.engine.stats();
         Some(SmtpReport {
@@ -350,7 +351,11 @@ impl SmtpCheck {
         let a = self.engine.resolve(host, RecordType::A);
         let aaaa = self.engine.resolve(host, RecordType::AAAA);
         let tlsa_orig = tlsa_name.as_ref().map(|n| self.engine.resolve(n, RecordType::TLSA));
+        // An alias: ask for the TLSA RRset of the target while its chain is being validated.
+        let peeked = self.engine.peek_target(host, RecordType::A).and_then(|t| tlsa_name_of(&t));
+        let tlsa_peeked = peeked.map(|n| self.engine.resolve(&n, RecordType::TLSA));
         let (a, aaaa) = (a?, aaaa?);
+        let _ = tlsa_peeked;
         let tlsa_orig = match tlsa_orig {
             Some(t) => Some(t?),
             None => None,
