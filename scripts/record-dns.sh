@@ -12,7 +12,7 @@ out=tests/data/dns
 mkdir -p "$out"
 cp "$lab/run/anchor/root.ds" "$out/anchor.ds"
 for scenario in two-mx ee-rollover cname-mx-expanded tlsa-cname implicit-mx null-mx nx-mx \
-                insecure bogus-expired bogus-ds bogus-tlsa-sig nsec3-no-tlsa pkix-only; do
+                insecure bogus-expired bogus-ds bogus-tlsa-sig nsec3-no-tlsa pkix-only tlsa-wildcard insecure-mx; do
   "$lab/in" target/debug/geleit check "$scenario.example." --no-probe --json \
     --record "$PWD/$out/$scenario.json" >/dev/null || true
   echo "recorded $scenario"

@@ -196,3 +196,32 @@ fn lost_answers_defer_only_what_depends_on_them() {
     let h2 = host(&r, "mx2.two-mx.example.");
     assert_eq!((h2.addresses[1].status, h2.outcome), (Status::Indeterminate, HostOutcome::Deferred));
 }
+
+#[test]
+fn wildcard_tlsa_needs_and_has_its_nsec3_proof() {
+    let rec = replay::load("tlsa-wildcard");
+    let r = replay::check(&rec);
+    let h = host(&r, "mx.tlsa-wildcard.example.");
+    assert_eq!((tlsa_status(h), h.outcome), (Status::Secure, HostOutcome::DaneRequired));
+    // Without the authority section's proof that no closer name exists, the expansion is bogus.
+    let r = replay::check_with(&rec, &mut |q, b| {
+        if !is_tlsa(q) {
+            return Some(b);
+        }
+        let mut msg = hickory_proto::op::Message::from_vec(&b).ok()?;
+        msg.authorities.clear();
+        msg.to_vec().ok()
+    });
+    let h = host(&r, "mx.tlsa-wildcard.example.");
+    assert_eq!(tlsa_status(h), Status::Bogus);
+    assert_eq!(reason_kind(h.tlsa.proof()), Some(ReasonKind::NsecMissing));
+}
+
+#[test]
+fn insecure_mx_still_resolves_hosts_but_is_not_ready() {
+    let r = replay::check(&replay::load("insecure-mx"));
+    assert_eq!(r.mx_status, Status::Insecure);
+    let h = host(&r, "mx.insecure-mx.hosting.example.");
+    assert_eq!(h.outcome, HostOutcome::DaneRequired);
+    assert!(!r.dane_ready, "an insecure MX RRset is not downgrade-resistant (RFC 7672 §2.2.1)");
+}

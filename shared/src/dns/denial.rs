@@ -313,13 +313,6 @@ fn prove_nsec3(
     let nc_hash = hash_of(&next_closer).ok_or_else(|| missing("cannot hash a name"))?;
     let nc_cover = covering(&nc_hash).ok_or_else(|| missing(&format!("no NSEC3 covers the next closer name {next_closer}")))?;
     let opt_out = nc_cover.nsec3.opt_out().then(|| format!("{next_closer} lies in an NSEC3 opt-out span of {}, which may hold unsigned delegations (RFC 5155 §6)", zone.zone));
-    if !nxdomain && qtype == RecordType::DS {
-        // DS NODATA without a matching NSEC3: only an opt-out span proves an (insecure) delegation (RFC 5155 §8.6).
-        return match opt_out {
-            Some(why) => Ok(Denied { kind: DenialKind::NoData, delegation: true, insecure: Some(why), ttl }),
-            None => Err(missing(&format!("no NSEC3 matches {qname} and the span covering it is not opt-out"))),
-        };
-    }
     let star = wildcard_of(&ce).ok_or_else(|| missing("the wildcard name is too long"))?;
     let star_hash = hash_of(&star).ok_or_else(|| missing("cannot hash a name"))?;
     if nxdomain {
@@ -327,6 +320,13 @@ fn prove_nsec3(
             return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: opt_out, ttl });
         }
         return Err(missing(&format!("nothing proves that the wildcard {star} does not exist")));
+    }
+    if qtype == RecordType::DS && matching(&star_hash).is_none() {
+        // DS NODATA without a matching NSEC3: only an opt-out span proves an (insecure) delegation (RFC 5155 §8.6).
+        return match opt_out {
+            Some(why) => Ok(Denied { kind: DenialKind::NoData, delegation: true, insecure: Some(why), ttl }),
+            None => Err(missing(&format!("no NSEC3 matches {qname} and the span covering it is not opt-out"))),
+        };
     }
     // Wildcard NODATA (RFC 5155 §8.7).
     let m = matching(&star_hash).ok_or_else(|| missing(&format!("{qname} does not exist and no NSEC3 matches the wildcard {star}")))?;
