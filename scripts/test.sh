@@ -11,3 +11,11 @@ cargo test --workspace --quiet
 step "core builds for wasm32-unknown-unknown without IO dependencies"
 cargo build -p geleit --target wasm32-unknown-unknown --quiet
 scripts/check-core-deps.sh
+
+step "DNS engine against the lab (every catalogue RRset vs delv, host outcomes vs posttls-finger)"
+if [ -x tests/lab/up ]; then
+  tests/lab/up >/dev/null
+  tests/lab/in cargo test -p geleit-cli --features lab --test dns_lab --quiet
+else
+  echo "tests/lab not present: skipped"
+fi

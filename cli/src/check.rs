@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Args;
 use geleit::dns::{self, SmtpCheck, SmtpReport};
 
-use crate::dns::{now, Resolver};
+use crate::dns::{Resolver, now};
 use crate::outcome::Outcome;
 
 #[derive(Debug, Args)]
@@ -28,7 +28,10 @@ pub struct CheckArgs {
 
 pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     if !args.no_probe {
-        anyhow::bail!("probing MX hosts over SMTP is not built yet; run `geleit check {} --no-probe` for the DNS verdicts", args.domain);
+        anyhow::bail!(
+            "probing MX hosts over SMTP is not built yet; run `geleit check {} --no-probe` for the DNS verdicts",
+            args.domain
+        );
     }
     let domain = dns::parse_name(&args.domain)?;
     let (config, doh) = args.resolver.setup()?;
@@ -38,7 +41,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     doh.drive(&mut check, args.record.as_ref().map(|_| &mut recorded))?;
     if let Some(path) = &args.record {
         let doc = serde_json::json!({ "domain": args.domain, "now": now, "responses": recorded });
-        std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n").with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     let report = check.poll_result().context("the check ended without a report")?;
     if args.json {
@@ -57,13 +61,21 @@ fn print_report(r: &SmtpReport) {
             println!("    CNAME {link}");
         }
         for a in &h.addresses {
-            let list = if a.addresses.is_empty() { "none".to_owned() } else { a.addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ") };
+            let list = if a.addresses.is_empty() {
+                "none".to_owned()
+            } else {
+                a.addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
+            };
             println!("    {} {list}: {}", a.rtype, a.status);
         }
         let (proof, records) = h.tlsa.with_proof();
         println!("    TLSA at {}: {proof}", h.tlsa_base.as_deref().unwrap_or("-"));
         for t in records {
-            let verdict = if t.problems.is_empty() { "usable".to_owned() } else { t.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ") };
+            let verdict = if t.problems.is_empty() {
+                "usable".to_owned()
+            } else {
+                t.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            };
             println!("      {} ({verdict})", t.to_text());
         }
         println!("    => {} ({}): {}", h.outcome.describe(), h.outcome.rfc(), h.why);

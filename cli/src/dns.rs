@@ -29,7 +29,8 @@ impl Resolver {
     pub fn setup(&self) -> anyhow::Result<(Config, Doh)> {
         let anchors = match &self.trust_anchor {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read trust anchor file {}", path.display()))?;
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read trust anchor file {}", path.display()))?;
                 TrustAnchors::scan(&text).with_context(|| format!("trust anchor file {}", path.display()))?
             }
             None => TrustAnchors::iana_root(),

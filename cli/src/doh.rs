@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use geleit::dns::{Lookup, Query, QueryId, SmtpCheck, MAX_MESSAGE_LEN};
+use geleit::dns::{Lookup, MAX_MESSAGE_LEN, Query, QueryId, SmtpCheck};
 
 /// The media type of RFC 8484 §6.
 const DNS_MESSAGE: &str = "application/dns-message";
@@ -85,7 +85,11 @@ impl Doh {
                 match result {
                     Ok(bytes) => {
                         if let Some(rec) = record.as_deref_mut() {
-                            rec.push(Recorded { name: q.name().to_ascii(), rtype: q.rtype().to_string(), wire: data_encoding::BASE64.encode(&bytes) });
+                            rec.push(Recorded {
+                                name: q.name().to_ascii(),
+                                rtype: q.rtype().to_string(),
+                                wire: data_encoding::BASE64.encode(&bytes),
+                            });
                         }
                         task.handle_response(id, &bytes)?;
                     }
@@ -107,8 +111,7 @@ pub struct Recorded {
     pub wire: String,
 }
 
-impl Doh {
-}
+impl Doh {}
 
 /// The core's DNS tasks share one call order; this lets one driver run them.
 pub trait Task {

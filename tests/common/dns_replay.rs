@@ -32,7 +32,11 @@ pub fn load(scenario: &str) -> Recording {
         let wire = data_encoding::BASE64.decode(r["wire"].as_str().unwrap_or_default().as_bytes()).unwrap_or_default();
         responses.insert((name, rtype), wire);
     }
-    Recording { domain: doc["domain"].as_str().unwrap_or_default().to_owned(), now: doc["now"].as_u64().unwrap_or(0), responses }
+    Recording {
+        domain: doc["domain"].as_str().unwrap_or_default().to_owned(),
+        now: doc["now"].as_u64().unwrap_or(0),
+        responses,
+    }
 }
 
 /// The lab anchor recorded with the data.
@@ -42,15 +46,18 @@ pub fn anchors() -> TrustAnchors {
     TrustAnchors::scan(&text).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Alters (Some) or drops (None) a recorded answer.
+pub type Tamper<'a> = dyn FnMut(&Query, Vec<u8>) -> Option<Vec<u8>> + 'a;
+
 /// What to serve for a query: the recorded bytes, possibly altered by `tamper`.
-fn answer(rec: &Recording, q: &Query, tamper: &mut dyn FnMut(&Query, Vec<u8>) -> Option<Vec<u8>>) -> Option<Vec<u8>> {
+fn answer(rec: &Recording, q: &Query, tamper: &mut Tamper<'_>) -> Option<Vec<u8>> {
     let key = (q.name().to_ascii().to_ascii_lowercase(), q.rtype().to_string());
     let bytes = rec.responses.get(&key)?.clone();
     tamper(q, bytes)
 }
 
 /// Runs an SMTP check over the recording; `tamper` may alter or drop (None) responses.
-pub fn check_with(rec: &Recording, tamper: &mut dyn FnMut(&Query, Vec<u8>) -> Option<Vec<u8>>) -> SmtpReport {
+pub fn check_with(rec: &Recording, tamper: &mut Tamper<'_>) -> SmtpReport {
     let domain: Name = geleit::dns::parse_name(&rec.domain).unwrap_or_else(|e| panic!("{e}"));
     let mut check = SmtpCheck::new(domain, Config { anchors: anchors(), ..Config::default() }, rec.now);
     while !check.is_done() {

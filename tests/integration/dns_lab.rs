@@ -9,18 +9,22 @@ use std::process::Command;
 use serde_json::Value;
 
 fn geleit(args: &[&str]) -> (Value, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_geleit")).args(args).output().unwrap_or_else(|e| panic!("run geleit: {e}"));
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_geleit")).args(args).output().unwrap_or_else(|e| panic!("run geleit: {e}"));
     let code = out.status.code().unwrap_or(-1);
     let text = String::from_utf8_lossy(&out.stdout);
-    let json = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("geleit {args:?} printed no JSON ({e}); exit {code}; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let json = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!("geleit {args:?} printed no JSON ({e}); exit {code}; stderr: {}", String::from_utf8_lossy(&out.stderr))
+    });
     (json, code)
 }
 
 fn catalogue() -> Value {
-    let dir = std::env::var("GELEIT_LAB_DIR").unwrap_or_else(|_| panic!("GELEIT_LAB_DIR unset: run inside tests/lab/in"));
+    let dir =
+        std::env::var("GELEIT_LAB_DIR").unwrap_or_else(|_| panic!("GELEIT_LAB_DIR unset: run inside tests/lab/in"));
     let path = format!("{dir}/scenarios.json");
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap_or_else(|e| panic!("{e}"))
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The cause a bogus zone was built with, as Geleit's reason kind.
@@ -49,7 +53,8 @@ fn rrset_status_matches_delv() {
             let want = (e["status"].as_str().unwrap_or_default(), e["answer"].as_str().unwrap_or_default());
             let have = (got["status"].as_str().unwrap_or_default(), got["answer"].as_str().unwrap_or_default());
             if want != have {
-                failures.push(format!("{} {name} {rtype}: delv {want:?}, geleit {have:?}: {}", s["name"], got["proof"]));
+                failures
+                    .push(format!("{} {name} {rtype}: delv {want:?}, geleit {have:?}: {}", s["name"], got["proof"]));
                 continue;
             }
             if (code == 0) != (want.0 == "secure") {
@@ -59,7 +64,10 @@ fn rrset_status_matches_delv() {
                 let kind = got["proof"]["reason"]["kind"].as_str().unwrap_or_default();
                 if let Some(cause) = expected_cause(signing) {
                     if kind != cause {
-                        failures.push(format!("{name} {rtype}: zone built {signing}, geleit says {kind}: {}", got["proof"]["reason"]["detail"]));
+                        failures.push(format!(
+                            "{name} {rtype}: zone built {signing}, geleit says {kind}: {}",
+                            got["proof"]["reason"]["detail"]
+                        ));
                     }
                 }
             }
@@ -107,7 +115,11 @@ fn host_outcomes_match_posttls_finger() {
         let mut all_ready = got["mx_status"] == "secure";
         for h in s["hosts"].as_array().into_iter().flatten() {
             let name = h["name"].as_str().unwrap_or_default();
-            let per_host = h["expect"]["posttls_finger"].as_object().and_then(|m| m.values().next()).and_then(Value::as_str).unwrap_or(verdict);
+            let per_host = h["expect"]["posttls_finger"]
+                .as_object()
+                .and_then(|m| m.values().next())
+                .and_then(Value::as_str)
+                .unwrap_or(verdict);
             let want = outcome_for(per_host);
             let found = got["hosts"].as_array().into_iter().flatten().find(|g| g["host"] == name);
             let Some(found) = found else {
@@ -116,10 +128,17 @@ fn host_outcomes_match_posttls_finger() {
             };
             all_ready &= want == "dane_required";
             if found["outcome"] != want {
-                failures.push(format!("{domain} {name}: posttls-finger {per_host} implies {want}, geleit says {} ({})", found["outcome"], found["why"]));
+                failures.push(format!(
+                    "{domain} {name}: posttls-finger {per_host} implies {want}, geleit says {} ({})",
+                    found["outcome"], found["why"]
+                ));
             }
             let base = h["tlsa_base"].as_str().map(|b| format!("_25._tcp.{b}"));
-            if want != "deferred" && want != "no_address" && base.is_some() && found["tlsa_base"].as_str() != base.as_deref() {
+            if want != "deferred"
+                && want != "no_address"
+                && base.is_some()
+                && found["tlsa_base"].as_str() != base.as_deref()
+            {
                 failures.push(format!("{domain} {name}: TLSA base {} expected {base:?}", found["tlsa_base"]));
             }
         }

@@ -170,7 +170,8 @@ fn truncated_and_garbage_answers_are_indeterminate_not_panics() {
 fn answers_to_other_questions_are_rejected() {
     let rec = replay::load("two-mx");
     // Serve mx2's TLSA answer (validly signed, other name) for mx1's question.
-    let other = rec.responses.get(&("_25._tcp.mx2.two-mx.example.".to_owned(), "TLSA".to_owned())).cloned().unwrap_or_default();
+    let other =
+        rec.responses.get(&("_25._tcp.mx2.two-mx.example.".to_owned(), "TLSA".to_owned())).cloned().unwrap_or_default();
     let r = replay::check_with(&rec, &mut |q, b| {
         Some(if is_tlsa(q) && q.name().to_ascii().starts_with("_25._tcp.mx1") { other.clone() } else { b })
     });
@@ -191,7 +192,9 @@ fn answers_to_other_questions_are_rejected() {
 #[test]
 fn lost_answers_defer_only_what_depends_on_them() {
     let rec = replay::load("two-mx");
-    let r = replay::check_with(&rec, &mut |q, b| if q.rtype() == RecordType::AAAA && q.name().to_ascii().starts_with("mx2") { None } else { Some(b) });
+    let r = replay::check_with(&rec, &mut |q, b| {
+        if q.rtype() == RecordType::AAAA && q.name().to_ascii().starts_with("mx2") { None } else { Some(b) }
+    });
     assert_eq!(host(&r, "mx1.two-mx.example.").outcome, HostOutcome::DaneRequired);
     let h2 = host(&r, "mx2.two-mx.example.");
     assert_eq!((h2.addresses[1].status, h2.outcome), (Status::Indeterminate, HostOutcome::Deferred));

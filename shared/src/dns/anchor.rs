@@ -106,8 +106,8 @@ impl TrustAnchors {
             let tokens: Vec<&str> = line.split_whitespace().collect();
             let syntax = || AnchorError::Syntax { line: line_no, found: line.to_owned() };
             let owner_text = tokens.first().ok_or_else(syntax)?;
-            let mut owner =
-                Name::from_ascii(owner_text).map_err(|_| AnchorError::Owner { line: line_no, found: (*owner_text).to_owned() })?;
+            let mut owner = Name::from_ascii(owner_text)
+                .map_err(|_| AnchorError::Owner { line: line_no, found: (*owner_text).to_owned() })?;
             owner.set_fqdn(true);
             // Skip an optional TTL and class, in either order (RFC 1035 §5.1).
             let mut idx = 1;
@@ -127,7 +127,9 @@ impl TrustAnchors {
             } else {
                 return Err(syntax());
             };
-            let rdata = if rtype == RecordType::DNSKEY { scan_dnskey(&rdata_text) } else {
+            let rdata = if rtype == RecordType::DNSKEY {
+                scan_dnskey(&rdata_text)
+            } else {
                 RData::try_from_str(rtype, &rdata_text).map_err(|e| e.to_string())
             }
             .map_err(|detail| AnchorError::Rdata {
@@ -209,9 +211,14 @@ mod tests {
             "line 1: expected `OWNER [TTL] [IN] DS|DNSKEY RDATA`, found \"example. IN A 1.2.3.4\""
         );
         assert!(matches!(TrustAnchors::scan(". DS 1 8 2 zz"), Err(AnchorError::Rdata { line: 1, .. })));
-        let lab = TrustAnchors::scan("example. 3600 IN DS 1 13 2 0000000000000000000000000000000000000000000000000000000000000000")
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(lab.closest(&Name::from_ascii("a.example.").unwrap_or_default()).map(Name::to_ascii), Some("example.".into()));
+        let lab = TrustAnchors::scan(
+            "example. 3600 IN DS 1 13 2 0000000000000000000000000000000000000000000000000000000000000000",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            lab.closest(&Name::from_ascii("a.example.").unwrap_or_default()).map(Name::to_ascii),
+            Some("example.".into())
+        );
         assert_eq!(lab.closest(&Name::from_ascii("other.").unwrap_or_default()), None);
     }
 }

@@ -68,13 +68,22 @@ pub(crate) fn prove(
         return prove_nsec(&nsecs, qname, qtype, nxdomain, zone, ttl, &what);
     }
     Err(failure.unwrap_or_else(|| {
-        Reason::new(ReasonKind::NsecMissing, format!("the answer that {what} carries no NSEC or NSEC3 proof from {}", zone.zone))
+        Reason::new(
+            ReasonKind::NsecMissing,
+            format!("the answer that {what} carries no NSEC or NSEC3 proof from {}", zone.zone),
+        )
     }))
 }
 
 /// Proves that no closer name than the wildcard matched, for an answer
 /// expanded from a wildcard with `labels` labels (RFC 4035 §5.3.4, RFC 5155 §8.8).
-pub(crate) fn prove_wildcard_answer(auth: &[Record], qname: &Name, labels: u8, zone: &ZoneKeys, now: u64) -> Result<Option<String>, Reason> {
+pub(crate) fn prove_wildcard_answer(
+    auth: &[Record],
+    qname: &Name,
+    labels: u8,
+    zone: &ZoneKeys,
+    now: u64,
+) -> Result<Option<String>, Reason> {
     let (nsecs, nsec3s, _, failure) = collect(auth, zone, now);
     let missing = || {
         failure.clone().unwrap_or_else(|| {
@@ -92,7 +101,9 @@ pub(crate) fn prove_wildcard_answer(auth: &[Record], qname: &Name, labels: u8, z
         let next_closer = qname.trim_to(usize::from(labels) + 1);
         let h = hash(&next_closer, params).ok_or_else(missing)?;
         return match nsec3s.iter().find(|n| covers3(n, &h)) {
-            Some(n) if n.nsec3.opt_out() => Ok(Some(format!("the wildcard proof for {qname} lies in an NSEC3 opt-out span"))),
+            Some(n) if n.nsec3.opt_out() => {
+                Ok(Some(format!("the wildcard proof for {qname} lies in an NSEC3 opt-out span")))
+            }
             Some(_) => Ok(None),
             None => Err(missing()),
         };
@@ -141,7 +152,9 @@ fn collect<'a>(auth: &'a [Record], zone: &ZoneKeys, now: u64) -> Collected<'a> {
 }
 
 fn iterations_text(iterations: u16) -> String {
-    format!("NSEC3 uses {iterations} iterations, above the limit of {NSEC3_MAX_ITERATIONS} (RFC 9276 §3.2), so the proof is treated as insecure")
+    format!(
+        "NSEC3 uses {iterations} iterations, above the limit of {NSEC3_MAX_ITERATIONS} (RFC 9276 §3.2), so the proof is treated as insecure"
+    )
 }
 
 /// Whether the NSEC at `owner` covers `name`: owner < name < next in
@@ -152,7 +165,8 @@ fn covers(n: &SignedNsec<'_>, name: &Name) -> bool {
     let before_next = name.cmp(next) == Ordering::Less;
     let wraps = next.cmp(n.owner) != Ordering::Greater;
     // An NSEC at a delegation point proves nothing below it (RFC 6840 §4.1).
-    let parent_side = is_delegation(n.nsec.type_set().contains(RecordType::NS), n.nsec.type_set().contains(RecordType::SOA));
+    let parent_side =
+        is_delegation(n.nsec.type_set().contains(RecordType::NS), n.nsec.type_set().contains(RecordType::SOA));
     if parent_side && n.owner.zone_of(name) && n.owner != name {
         return false;
     }
@@ -186,15 +200,33 @@ fn prove_nsec(
     ttl: u32,
     what: &str,
 ) -> Result<Denied, Reason> {
-    let missing = |why: &str| Reason::new(ReasonKind::NsecMissing, format!("the NSEC records from {} do not prove that {what}: {why}", zone.zone));
+    let missing = |why: &str| {
+        Reason::new(
+            ReasonKind::NsecMissing,
+            format!("the NSEC records from {} do not prove that {what}: {why}", zone.zone),
+        )
+    };
     // Exact match: NODATA (RFC 4035 §3.1.3.1).
     if let Some(m) = nsecs.iter().find(|n| n.owner == qname) {
         let types = m.nsec.type_set();
         if nxdomain {
-            return Err(Reason::new(ReasonKind::Inconsistent, format!("the answer says {qname} does not exist, but an NSEC record at {qname} says it does")));
+            return Err(Reason::new(
+                ReasonKind::Inconsistent,
+                format!("the answer says {qname} does not exist, but an NSEC record at {qname} says it does"),
+            ));
         }
-        return nodata_from_bitmap(types.contains(qtype), types.contains(RecordType::CNAME), types.contains(RecordType::NS), types.contains(RecordType::SOA), qname, qtype, ttl)
-            .ok_or_else(|| missing(&format!("the NSEC at {qname} lists {qtype}, or comes from the wrong side of a zone cut")));
+        return nodata_from_bitmap(
+            types.contains(qtype),
+            types.contains(RecordType::CNAME),
+            types.contains(RecordType::NS),
+            types.contains(RecordType::SOA),
+            qname,
+            qtype,
+            ttl,
+        )
+        .ok_or_else(|| {
+            missing(&format!("the NSEC at {qname} lists {qtype}, or comes from the wrong side of a zone cut"))
+        });
     }
     let cover = nsecs.iter().find(|n| covers(n, qname)).ok_or_else(|| missing(&format!("no NSEC covers {qname}")))?;
     // Empty non-terminal: the name exists because a name below it does (RFC 4035 §3.1.3.2).
@@ -215,16 +247,34 @@ fn prove_nsec(
         return Err(missing(&format!("nothing proves that the wildcard {star} does not exist")));
     }
     // Wildcard NODATA (RFC 4035 §3.1.3.4).
-    let m = nsecs.iter().find(|n| n.owner == &star).ok_or_else(|| missing(&format!("{qname} does not exist and no NSEC at {star} shows the wildcard lacks {qtype}")))?;
+    let m = nsecs.iter().find(|n| n.owner == &star).ok_or_else(|| {
+        missing(&format!("{qname} does not exist and no NSEC at {star} shows the wildcard lacks {qtype}"))
+    })?;
     let types = m.nsec.type_set();
-    nodata_from_bitmap(types.contains(qtype), types.contains(RecordType::CNAME), false, types.contains(RecordType::SOA), qname, qtype, ttl)
-        .ok_or_else(|| missing(&format!("the wildcard {star} has {qtype}")))
+    nodata_from_bitmap(
+        types.contains(qtype),
+        types.contains(RecordType::CNAME),
+        false,
+        types.contains(RecordType::SOA),
+        qname,
+        qtype,
+        ttl,
+    )
+    .ok_or_else(|| missing(&format!("the wildcard {star} has {qtype}")))
 }
 
 /// NODATA from a matching NSEC/NSEC3 bitmap: the type and CNAME absent; for
 /// DS the record must come from the parent side, for other types not from it
 /// (RFC 4035 §5.4, RFC 6840 §4.4).
-fn nodata_from_bitmap(has_type: bool, has_cname: bool, ns: bool, soa: bool, qname: &Name, qtype: RecordType, ttl: u32) -> Option<Denied> {
+fn nodata_from_bitmap(
+    has_type: bool,
+    has_cname: bool,
+    ns: bool,
+    soa: bool,
+    qname: &Name,
+    qtype: RecordType,
+    ttl: u32,
+) -> Option<Denied> {
     if has_type || has_cname {
         return None;
     }
@@ -272,7 +322,12 @@ fn prove_nsec3(
     ttl: u32,
     what: &str,
 ) -> Result<Denied, Reason> {
-    let missing = |why: &str| Reason::new(ReasonKind::NsecMissing, format!("the NSEC3 records from {} do not prove that {what}: {why}", zone.zone));
+    let missing = |why: &str| {
+        Reason::new(
+            ReasonKind::NsecMissing,
+            format!("the NSEC3 records from {} do not prove that {what}: {why}", zone.zone),
+        )
+    };
     let Some(params) = nsec3s.first().map(|n| n.nsec3) else { return Err(missing("none")) };
     if params.iterations() > NSEC3_MAX_ITERATIONS {
         let kind = if nxdomain { DenialKind::NxDomain } else { DenialKind::NoData };
@@ -286,11 +341,24 @@ fn prove_nsec3(
     let qhash = hash_of(qname).ok_or_else(|| missing("cannot hash the name"))?;
     if let Some(m) = matching(&qhash) {
         if nxdomain {
-            return Err(Reason::new(ReasonKind::Inconsistent, format!("the answer says {qname} does not exist, but an NSEC3 record matches {qname}")));
+            return Err(Reason::new(
+                ReasonKind::Inconsistent,
+                format!("the answer says {qname} does not exist, but an NSEC3 record matches {qname}"),
+            ));
         }
         let types = m.nsec3.type_set();
-        return nodata_from_bitmap(types.contains(qtype), types.contains(RecordType::CNAME), types.contains(RecordType::NS), types.contains(RecordType::SOA), qname, qtype, ttl)
-            .ok_or_else(|| missing(&format!("the NSEC3 matching {qname} lists {qtype}, or comes from the wrong side of a zone cut")));
+        return nodata_from_bitmap(
+            types.contains(qtype),
+            types.contains(RecordType::CNAME),
+            types.contains(RecordType::NS),
+            types.contains(RecordType::SOA),
+            qname,
+            qtype,
+            ttl,
+        )
+        .ok_or_else(|| {
+            missing(&format!("the NSEC3 matching {qname} lists {qtype}, or comes from the wrong side of a zone cut"))
+        });
     }
     // Closest encloser proof (RFC 5155 §8.3).
     let mut ce = qname.base_name();
@@ -311,8 +379,14 @@ fn prove_nsec3(
     };
     let ce = found.ok_or_else(|| missing(&format!("no NSEC3 matches an ancestor of {qname}")))?;
     let nc_hash = hash_of(&next_closer).ok_or_else(|| missing("cannot hash a name"))?;
-    let nc_cover = covering(&nc_hash).ok_or_else(|| missing(&format!("no NSEC3 covers the next closer name {next_closer}")))?;
-    let opt_out = nc_cover.nsec3.opt_out().then(|| format!("{next_closer} lies in an NSEC3 opt-out span of {}, which may hold unsigned delegations (RFC 5155 §6)", zone.zone));
+    let nc_cover =
+        covering(&nc_hash).ok_or_else(|| missing(&format!("no NSEC3 covers the next closer name {next_closer}")))?;
+    let opt_out = nc_cover.nsec3.opt_out().then(|| {
+        format!(
+            "{next_closer} lies in an NSEC3 opt-out span of {}, which may hold unsigned delegations (RFC 5155 §6)",
+            zone.zone
+        )
+    });
     let star = wildcard_of(&ce).ok_or_else(|| missing("the wildcard name is too long"))?;
     let star_hash = hash_of(&star).ok_or_else(|| missing("cannot hash a name"))?;
     if nxdomain {
@@ -329,14 +403,23 @@ fn prove_nsec3(
         };
     }
     // Wildcard NODATA (RFC 5155 §8.7).
-    let m = matching(&star_hash).ok_or_else(|| missing(&format!("{qname} does not exist and no NSEC3 matches the wildcard {star}")))?;
+    let m = matching(&star_hash)
+        .ok_or_else(|| missing(&format!("{qname} does not exist and no NSEC3 matches the wildcard {star}")))?;
     let types = m.nsec3.type_set();
-    nodata_from_bitmap(types.contains(qtype), types.contains(RecordType::CNAME), false, types.contains(RecordType::SOA), qname, qtype, ttl)
-        .map(|mut d| {
-            d.insecure = opt_out;
-            d
-        })
-        .ok_or_else(|| missing(&format!("the wildcard {star} has {qtype}")))
+    nodata_from_bitmap(
+        types.contains(qtype),
+        types.contains(RecordType::CNAME),
+        false,
+        types.contains(RecordType::SOA),
+        qname,
+        qtype,
+        ttl,
+    )
+    .map(|mut d| {
+        d.insecure = opt_out;
+        d
+    })
+    .ok_or_else(|| missing(&format!("the wildcard {star} has {qtype}")))
 }
 
 #[cfg(test)]
@@ -370,7 +453,10 @@ mod tests {
         assert!(nodata_from_bitmap(false, false, false, false, &q, RecordType::TLSA, 5).is_some());
         assert!(nodata_from_bitmap(true, false, false, false, &q, RecordType::TLSA, 5).is_none());
         assert!(nodata_from_bitmap(false, true, false, false, &q, RecordType::TLSA, 5).is_none());
-        assert_eq!(nodata_from_bitmap(false, false, true, false, &q, RecordType::DS, 5).map(|d| d.delegation), Some(true));
+        assert_eq!(
+            nodata_from_bitmap(false, false, true, false, &q, RecordType::DS, 5).map(|d| d.delegation),
+            Some(true)
+        );
         assert!(nodata_from_bitmap(false, false, true, true, &q, RecordType::DS, 5).is_none(), "child apex");
         assert!(nodata_from_bitmap(false, false, true, false, &q, RecordType::A, 5).is_none(), "parent side");
     }

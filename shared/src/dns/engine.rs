@@ -15,12 +15,12 @@ use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use serde::Serialize;
 
+use super::DnsError;
 use super::anchor::{Anchor, TrustAnchors};
 use super::denial::{self, DenialKind};
 use super::proof::{Proof, Reason, ReasonKind};
 use super::verify::{self, ZoneKeys};
 use super::wire::{self, Query, QueryId, Response};
-use super::DnsError;
 
 /// Settings of one check.
 #[derive(Clone, Debug)]
@@ -82,6 +82,7 @@ impl Resolved {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // NoData and NxDomain are the DNS terms
 pub(crate) enum Data {
     Records(Vec<Record>),
     NoData,
@@ -97,12 +98,23 @@ pub(crate) struct Engine {
     by_id: Vec<Key>,
     wanted: Vec<Key>,
     zones: HashMap<Name, (ZoneState, String)>,
+    /// Finished validations: a task re-evaluated after each round does not verify twice.
+    resolved: HashMap<Key, Resolved>,
     stats: Stats,
 }
 
 impl Engine {
     pub fn new(config: Config, now: u64) -> Self {
-        Self { config, now, slots: HashMap::new(), by_id: Vec::new(), wanted: Vec::new(), zones: HashMap::new(), stats: Stats::default() }
+        Self {
+            config,
+            now,
+            slots: HashMap::new(),
+            by_id: Vec::new(),
+            wanted: Vec::new(),
+            zones: HashMap::new(),
+            resolved: HashMap::new(),
+            stats: Stats::default(),
+        }
     }
 
     pub fn stats(&self) -> Stats {
@@ -124,7 +136,10 @@ impl Engine {
             if self.stats.queries >= self.config.max_queries {
                 let reason = Reason::new(
                     ReasonKind::Network,
-                    format!("not asked for {} {}: the check reached its limit of {} queries", key.0, key.1, self.config.max_queries),
+                    format!(
+                        "not asked for {} {}: the check reached its limit of {} queries",
+                        key.0, key.1, self.config.max_queries
+                    ),
                 );
                 self.slots.insert(key, Slot::Done(Err(reason)));
                 continue;
@@ -154,7 +169,10 @@ impl Engine {
     pub fn handle_response(&mut self, id: QueryId, bytes: &[u8]) -> Result<(), DnsError> {
         let key = self.pending_key(id)?;
         let result = wire::parse_response(bytes, &key.0, key.1).map(Arc::new).map_err(|e| {
-            Reason::new(ReasonKind::Malformed, format!("the resolver's answer for {} {} is unusable: {e}", key.0, key.1))
+            Reason::new(
+                ReasonKind::Malformed,
+                format!("the resolver's answer for {} {} is unusable: {e}", key.0, key.1),
+            )
         });
         self.slots.insert(key, Slot::Done(result));
         Ok(())
@@ -251,18 +269,12 @@ impl Engine {
         let Some(anchor) = self.config.anchors.closest(&name) else { return Vec::new() };
         let mut names = vec![anchor.clone()];
         names.extend(Self::ancestors(anchor, &name));
-        names
-            .iter()
-            .filter_map(|n| self.zones.get(n))
-            .map(|(_, step)| step.clone())
-            .filter(|s| !s.is_empty())
-            .collect()
+        names.iter().filter_map(|n| self.zones.get(n)).map(|(_, step)| step.clone()).filter(|s| !s.is_empty()).collect()
     }
 
     fn response(&mut self, name: &Name, rtype: RecordType) -> Result<Arc<Response>, Reason> {
-        self.fetch(name, rtype).unwrap_or_else(|| {
-            Err(Reason::new(ReasonKind::Network, format!("no answer for {name} {rtype} yet")))
-        })
+        self.fetch(name, rtype)
+            .unwrap_or_else(|| Err(Reason::new(ReasonKind::Network, format!("no answer for {name} {rtype} yet"))))
     }
 
     /// Trusts the DNSKEY RRset at an anchor (RFC 4035 §5.2 with the anchor as DS).
@@ -272,11 +284,22 @@ impl Engine {
             Err(reason) => return (ZoneState::Failed(Proof::Indeterminate { reason }), String::new()),
         };
         let Some(set) = verify::find(&resp.answers, anchor, RecordType::DNSKEY) else {
-            let p = Proof::bogus(ReasonKind::DnskeyMissing, format!("the trust anchor's zone {anchor} returned no DNSKEY records"));
+            let p = Proof::bogus(
+                ReasonKind::DnskeyMissing,
+                format!("the trust anchor's zone {anchor} returned no DNSKEY records"),
+            );
             return (ZoneState::Failed(p), String::new());
         };
         let keys = verify::dnskeys_of(&set);
-        let ds: Vec<_> = self.config.anchors.at(anchor).filter_map(|a| match a { Anchor::Ds(_, d) => Some(d), Anchor::Key(..) => None }).collect();
+        let ds: Vec<_> = self
+            .config
+            .anchors
+            .at(anchor)
+            .filter_map(|a| match a {
+                Anchor::Ds(_, d) => Some(d),
+                Anchor::Key(..) => None,
+            })
+            .collect();
         let mut trusted: Vec<_> = verify::keys_matching_ds(anchor, &ds, &keys).into_iter().cloned().collect();
         for a in self.config.anchors.at(anchor) {
             if let Anchor::Key(_, k) = a {
@@ -284,7 +307,10 @@ impl Engine {
             }
         }
         if trusted.is_empty() {
-            let p = Proof::bogus(ReasonKind::DnskeyMissing, format!("no DNSKEY of {anchor} matches the configured trust anchor"));
+            let p = Proof::bogus(
+                ReasonKind::DnskeyMissing,
+                format!("no DNSKEY of {anchor} matches the configured trust anchor"),
+            );
             return (ZoneState::Failed(p), String::new());
         }
         let tags = key_tags(&trusted);
@@ -328,11 +354,18 @@ impl Engine {
         }
         match denial::prove(&resp.authorities, a, RecordType::DS, nxdomain, z, self.now) {
             Ok(d) if d.delegation => {
-                let why = d.insecure.unwrap_or_else(|| format!("{a} is delegated without a DS record (proven by {})", z.zone));
-                (ZoneState::Insecure { cut: a.clone(), why: why.clone() }, format!("{a} DS: none, insecure delegation: {why}"))
+                let why = d
+                    .insecure
+                    .unwrap_or_else(|| format!("{a} is delegated without a DS record (proven by {})", z.zone));
+                (
+                    ZoneState::Insecure { cut: a.clone(), why: why.clone() },
+                    format!("{a} DS: none, insecure delegation: {why}"),
+                )
             }
             Ok(d) => match d.insecure {
-                Some(why) => (ZoneState::Insecure { cut: a.clone(), why: why.clone() }, format!("{a}: insecure: {why}")),
+                Some(why) => {
+                    (ZoneState::Insecure { cut: a.clone(), why: why.clone() }, format!("{a}: insecure: {why}"))
+                }
                 None if d.kind == DenialKind::NxDomain => (same, format!("{a}: does not exist (proven by {})", z.zone)),
                 None => (same, String::new()),
             },
@@ -350,7 +383,10 @@ impl Engine {
         if usable.is_empty() {
             let why = format!(
                 "the DS records of {a} only use algorithms or digest types this validator does not implement ({}), so the zone counts as unsigned (RFC 4035 §5.2)",
-                ds.iter().map(|d| format!("algorithm {} digest {}", u8::from(d.algorithm()), u8::from(d.digest_type()))).collect::<Vec<_>>().join(", ")
+                ds.iter()
+                    .map(|d| format!("algorithm {} digest {}", u8::from(d.algorithm()), u8::from(d.digest_type())))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             return (ZoneState::Insecure { cut: a.clone(), why: why.clone() }, format!("{a} DS: {why}"));
         }
@@ -359,7 +395,10 @@ impl Engine {
             Err(reason) => return (ZoneState::Failed(Proof::Indeterminate { reason }), String::new()),
         };
         let Some(set) = verify::find(&resp.answers, a, RecordType::DNSKEY) else {
-            let p = Proof::bogus(ReasonKind::DnskeyMissing, format!("{a} has a DS record in its parent zone, but returned no DNSKEY records"));
+            let p = Proof::bogus(
+                ReasonKind::DnskeyMissing,
+                format!("{a} has a DS record in its parent zone, but returned no DNSKEY records"),
+            );
             return (ZoneState::Failed(p), format!("{a} DNSKEY: missing"));
         };
         let keys = verify::dnskeys_of(&set);
@@ -368,7 +407,10 @@ impl Engine {
             let ds_tags = usable.iter().map(|d| d.key_tag().to_string()).collect::<Vec<_>>().join(", ");
             let p = Proof::bogus(
                 ReasonKind::DnskeyMissing,
-                format!("no DNSKEY of {a} matches its DS record (DS key tag {ds_tags}; DNSKEY key tags {}): the DS in the parent zone is wrong or outdated", key_tags(&keys)),
+                format!(
+                    "no DNSKEY of {a} matches its DS record (DS key tag {ds_tags}; DNSKEY key tags {}): the DS in the parent zone is wrong or outdated",
+                    key_tags(&keys)
+                ),
             );
             return (ZoneState::Failed(p), format!("{a} DS: does not match any DNSKEY"));
         }
@@ -411,19 +453,40 @@ impl Engine {
     /// Resolves and validates (`qname`, `qtype`), following CNAMEs; `None`
     /// while answers are missing.
     pub fn resolve(&mut self, qname: &Name, qtype: RecordType) -> Option<Resolved> {
+        let key = (qname.to_lowercase(), qtype);
+        if let Some(done) = self.resolved.get(&key) {
+            return Some(done.clone());
+        }
+        let done = self.resolve_uncached(qname, qtype)?;
+        self.resolved.insert(key, done.clone());
+        Some(done)
+    }
+
+    fn resolve_uncached(&mut self, qname: &Name, qtype: RecordType) -> Option<Resolved> {
         let mut current = qname.to_lowercase();
         let mut chain: Vec<(Name, Name, Proof)> = Vec::new();
         let mut trace = Vec::new();
         let mut resp = self.fetch(qname, qtype);
         loop {
             // The zone of a DS RRset is the parent's (RFC 4035 §5.2).
-            let zone_name = if qtype == RecordType::DS && !current.is_root() { current.base_name() } else { current.clone() };
+            let zone_name =
+                if qtype == RecordType::DS && !current.is_root() { current.base_name() } else { current.clone() };
             let zone = self.zone_of(&zone_name);
             let (Some(r), Some(zone)) = (resp.clone(), zone) else { return None };
             trace.extend(self.walk_trace(&zone_name));
             let r = match r {
                 Ok(r) => r,
-                Err(reason) => return Some(finish(qname, chain, current, Data::Unknown, Proof::Indeterminate { reason }, 0, trace)),
+                Err(reason) => {
+                    return Some(finish(
+                        qname,
+                        chain,
+                        current,
+                        Data::Unknown,
+                        Proof::Indeterminate { reason },
+                        0,
+                        trace,
+                    ));
+                }
             };
             if let Some(set) = verify::find(&r.answers, &current, qtype) {
                 let (proof, ttl) = self.check_positive(&set, &r, &zone, &current);
@@ -431,8 +494,10 @@ impl Engine {
                 let records = set.records.iter().map(|r| (*r).clone()).collect();
                 return Some(finish(qname, chain, current, Data::Records(records), proof, ttl, trace));
             }
-            if qtype != RecordType::CNAME {
-                if let Some(set) = verify::find(&r.answers, &current, RecordType::CNAME) {
+            let cname =
+                if qtype == RecordType::CNAME { None } else { verify::find(&r.answers, &current, RecordType::CNAME) };
+            {
+                if let Some(set) = cname {
                     let (proof, _) = self.check_positive(&set, &r, &zone, &current);
                     let target = set.records.iter().find_map(|rec| match &rec.data {
                         RData::CNAME(c) => Some(c.0.to_lowercase()),
@@ -440,11 +505,18 @@ impl Engine {
                     });
                     trace.push(format!("{current} CNAME: {proof}"));
                     let Some(target) = target else {
-                        let p = Proof::bogus(ReasonKind::Malformed, format!("the CNAME RRset at {current} has no target"));
+                        let p =
+                            Proof::bogus(ReasonKind::Malformed, format!("the CNAME RRset at {current} has no target"));
                         return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
                     };
-                    if chain.len() >= MAX_CNAME_HOPS || chain.iter().any(|(from, _, _)| *from == target) || target == *qname {
-                        let p = Proof::bogus(ReasonKind::Inconsistent, format!("the CNAME chain from {qname} loops or is longer than {MAX_CNAME_HOPS} links"));
+                    if chain.len() >= MAX_CNAME_HOPS
+                        || chain.iter().any(|(from, _, _)| *from == target)
+                        || target == *qname
+                    {
+                        let p = Proof::bogus(
+                            ReasonKind::Inconsistent,
+                            format!("the CNAME chain from {qname} loops or is longer than {MAX_CNAME_HOPS} links"),
+                        );
                         return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
                     }
                     chain.push((current.clone(), target.clone(), proof));
@@ -456,14 +528,33 @@ impl Engine {
                 }
             }
             // No data for `current`: a denial. For a CNAME target, ask for it directly.
-            let r = if current == *qname { r } else {
+            let r = if current == *qname {
+                r
+            } else {
                 match self.fetch(&current, qtype)? {
                     Ok(r) => r,
-                    Err(reason) => return Some(finish(qname, chain, current, Data::Unknown, Proof::Indeterminate { reason }, 0, trace)),
+                    Err(reason) => {
+                        return Some(finish(
+                            qname,
+                            chain,
+                            current,
+                            Data::Unknown,
+                            Proof::Indeterminate { reason },
+                            0,
+                            trace,
+                        ));
+                    }
                 }
             };
             let (data, proof, ttl) = self.check_denial(&r, &zone, &current, qtype);
-            trace.push(format!("{current} {qtype}: {} {proof}", match data { Data::NxDomain => "NXDOMAIN,", Data::NoData => "no data,", _ => "" }));
+            trace.push(format!(
+                "{current} {qtype}: {} {proof}",
+                match data {
+                    Data::NxDomain => "NXDOMAIN,",
+                    Data::NoData => "no data,",
+                    _ => "",
+                }
+            ));
             return Some(finish(qname, chain, current, data, proof, ttl, trace));
         }
     }
@@ -481,7 +572,9 @@ impl Engine {
                 Ok(v) => (Proof::Secure, v.ttl),
                 Err(reason) => (Proof::Bogus { reason }, 0),
             },
-            ZoneState::Insecure { cut, why } => (Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, set.ttl()),
+            ZoneState::Insecure { cut, why } => {
+                (Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, set.ttl())
+            }
             ZoneState::Failed(p) => (p.clone(), 0),
         }
     }
@@ -491,7 +584,10 @@ impl Engine {
             ResponseCode::NXDomain => true,
             ResponseCode::NoError => false,
             other => {
-                let p = Proof::indeterminate(ReasonKind::Network, format!("the resolver answered {other} for {qname} {qtype}"));
+                let p = Proof::indeterminate(
+                    ReasonKind::Network,
+                    format!("the resolver answered {other} for {qname} {qtype}"),
+                );
                 return (Data::Unknown, p, 0);
             }
         };
@@ -504,17 +600,37 @@ impl Engine {
                 },
                 Err(reason) => (data, Proof::Bogus { reason }, 0),
             },
-            ZoneState::Insecure { cut, why } => (data, Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, 0),
+            ZoneState::Insecure { cut, why } => {
+                (data, Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, 0)
+            }
             ZoneState::Failed(p) => (data, p.clone(), 0),
         }
     }
 }
 
-fn finish(qname: &Name, chain: Vec<(Name, Name, Proof)>, target: Name, data: Data, proof: Proof, ttl: u32, trace: Vec<String>) -> Resolved {
+fn finish(
+    qname: &Name,
+    chain: Vec<(Name, Name, Proof)>,
+    target: Name,
+    data: Data,
+    proof: Proof,
+    ttl: u32,
+    trace: Vec<String>,
+) -> Resolved {
     let _ = qname;
     let overall = chain.iter().fold(proof, |acc, (_, _, p)| acc.weakest(p.clone()));
     let mut seen = Vec::new();
-    let trace = trace.into_iter().filter(|t| if seen.contains(t) { false } else { seen.push(t.clone()); true }).collect();
+    let trace = trace
+        .into_iter()
+        .filter(|t| {
+            if seen.contains(t) {
+                false
+            } else {
+                seen.push(t.clone());
+                true
+            }
+        })
+        .collect();
     Resolved { chain, target, data, proof: overall, ttl, trace }
 }
 

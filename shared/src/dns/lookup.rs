@@ -3,10 +3,10 @@
 use hickory_proto::rr::{Name, Record, RecordType};
 use serde::Serialize;
 
+use super::DnsError;
 use super::engine::{Config, Data, Engine, Resolved, Stats};
 use super::proof::{Proof, Status, Validated};
 use super::wire::{Query, QueryId};
-use super::DnsError;
 
 /// What an answer holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,7 +80,11 @@ impl Answer {
         Self {
             qname: qname.clone(),
             qtype,
-            chain: r.chain.into_iter().map(|(from, to, proof)| Link { from: from.to_ascii(), to: to.to_ascii(), proof }).collect(),
+            chain: r
+                .chain
+                .into_iter()
+                .map(|(from, to, proof)| Link { from: from.to_ascii(), to: to.to_ascii(), proof })
+                .collect(),
             target: r.target,
             data: Validated::new(r.proof, r.data.into()),
             ttl: r.ttl,

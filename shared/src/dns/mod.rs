@@ -35,7 +35,7 @@ pub use engine::{Config, Stats};
 pub use lookup::{Answer, AnswerData, Link, Lookup};
 pub use proof::{Proof, Reason, ReasonKind, Status, Validated};
 pub use smtp::{AddressSet, HostOutcome, HostReport, MxOutcome, SmtpCheck, SmtpReport, TlsaRecord};
-pub use wire::{Query, QueryId, WireError, DEFAULT_UDP_PAYLOAD, MAX_MESSAGE_LEN};
+pub use wire::{DEFAULT_UDP_PAYLOAD, MAX_MESSAGE_LEN, Query, QueryId, WireError};
 
 /// Names and record types as hickory-proto spells them, for callers that build queries.
 pub use hickory_proto::rr::{Name, RecordType};
@@ -65,8 +65,7 @@ pub fn parse_name(input: &str) -> Result<Name, DnsError> {
         return Err(DnsError::BadName { input: input.to_owned(), detail: "empty".into() });
     }
     let parsed = if trimmed.is_ascii() { Name::from_ascii(trimmed) } else { Name::from_utf8(trimmed) };
-    let mut name =
-        parsed.map_err(|e| DnsError::BadName { input: input.to_owned(), detail: e.to_string() })?;
+    let mut name = parsed.map_err(|e| DnsError::BadName { input: input.to_owned(), detail: e.to_string() })?;
     name.set_fqdn(true);
     Ok(name)
 }
@@ -74,10 +73,8 @@ pub fn parse_name(input: &str) -> Result<Name, DnsError> {
 /// Parses a user-supplied record type mnemonic ("TLSA", "mx", "TYPE52").
 pub fn parse_type(input: &str) -> Result<RecordType, DnsError> {
     let upper = input.trim().to_ascii_uppercase();
-    if let Some(num) = upper.strip_prefix("TYPE") {
-        if let Ok(n) = num.parse::<u16>() {
-            return Ok(RecordType::from(n));
-        }
+    if let Some(n) = upper.strip_prefix("TYPE").and_then(|num| num.parse::<u16>().ok()) {
+        return Ok(RecordType::from(n));
     }
     match upper.parse::<RecordType>() {
         Ok(RecordType::Unknown(_)) | Err(_) => Err(DnsError::BadType(input.to_owned())),
@@ -96,6 +93,9 @@ mod tests {
         assert!(parse_name("a..b").is_err());
         assert_eq!(parse_type("tlsa"), Ok(RecordType::TLSA));
         assert_eq!(parse_type("TYPE52"), Ok(RecordType::TLSA));
-        assert_eq!(parse_type("bogus").unwrap_err().to_string(), "expected a record type such as A, AAAA, MX or TLSA, found \"bogus\"");
+        assert_eq!(
+            parse_type("bogus").unwrap_err().to_string(),
+            "expected a record type such as A, AAAA, MX or TLSA, found \"bogus\""
+        );
     }
 }

@@ -276,10 +276,7 @@ mod tests {
         let insecure = Proof::Insecure { zone_cut: "a.".into(), why: "no DS".into() };
         assert_eq!(insecure.clone().weakest(Proof::Secure), insecure);
         assert_eq!(serde_json::to_value(Status::Indeterminate).ok(), Some(serde_json::json!("indeterminate")));
-        assert_eq!(
-            serde_json::to_value(&Proof::Secure).ok(),
-            Some(serde_json::json!({"status": "secure"}))
-        );
+        assert_eq!(serde_json::to_value(&Proof::Secure).ok(), Some(serde_json::json!({"status": "secure"})));
     }
 
     #[test]

@@ -7,11 +7,11 @@ use std::net::IpAddr;
 use hickory_proto::rr::{Name, RData, RecordType};
 use serde::{Serialize, Serializer};
 
+use super::DnsError;
 use super::engine::{Config, Data, Engine, Resolved, Stats};
 use super::lookup::{Answer, AnswerData};
 use super::proof::{Proof, Status, Validated};
 use super::wire::{Query, QueryId};
-use super::DnsError;
 use crate::tlsa::{MatchingType, Selector, Tlsa, Unusable, Usage};
 
 /// Most MX hosts examined (a bound on work; RFC 5321 sets none).
@@ -66,7 +66,9 @@ impl HostOutcome {
     #[must_use]
     pub const fn describe(self) -> &'static str {
         match self {
-            Self::DaneRequired => "DANE required: senders must authenticate this host's certificate with its TLSA records",
+            Self::DaneRequired => {
+                "DANE required: senders must authenticate this host's certificate with its TLSA records"
+            }
             Self::TlsUnauthenticated => "TLS mandatory but unauthenticated: the TLSA records are all unusable",
             Self::NoDane => "no DANE: senders fall back to opportunistic TLS",
             Self::Deferred => "delivery deferred: DANE-aware senders will not deliver to this host until DNS validates",
@@ -366,13 +368,13 @@ impl SmtpCheck {
         let expanded = (a.target != *host).then(|| a.target.clone());
         // RFC 7671 §7 / RFC 7672 §2.2.3: the expanded name first, if the whole chain is secure.
         let mut base: Option<(Name, Resolved)> = None;
-        if let Some(target) = expanded.as_ref().filter(|_| a.chain_is_secure() && a.status() == Status::Secure) {
-            if let Some(t_name) = tlsa_name_of(target) {
-                let t = self.engine.resolve(&t_name, RecordType::TLSA)?;
-                let has_records = !matches!(t.data, Data::NoData | Data::NxDomain) || !t.proof.is_secure();
-                if has_records {
-                    base = Some((t_name, t));
-                }
+        let secure_target = expanded.as_ref().filter(|_| a.chain_is_secure() && a.status() == Status::Secure);
+        if let Some(t_name) = secure_target.and_then(tlsa_name_of) {
+            let t = self.engine.resolve(&t_name, RecordType::TLSA)?;
+            // Fall back to the original name only after a secure proof of no records at the target.
+            let has_records = !matches!(t.data, Data::NoData | Data::NxDomain) || !t.proof.is_secure();
+            if has_records {
+                base = Some((t_name, t));
             }
         }
         if base.is_none() {
@@ -401,7 +403,13 @@ impl SmtpCheck {
                 };
                 (Some(n.to_ascii()), Validated::new(r.proof, records))
             }
-            None => (None, Validated::new(Proof::indeterminate(super::ReasonKind::Malformed, "the host name is too long for a TLSA name"), Vec::new())),
+            None => (
+                None,
+                Validated::new(
+                    Proof::indeterminate(super::ReasonKind::Malformed, "the host name is too long for a TLSA name"),
+                    Vec::new(),
+                ),
+            ),
         };
         let (outcome, why) = decide(&addresses, &tlsa);
         Some(HostReport { host: host.to_ascii(), preference, cname_chain, addresses, tlsa_base, tlsa, outcome, why })
@@ -417,7 +425,13 @@ fn decide(addresses: &[AddressSet], tlsa: &Validated<Vec<TlsaRecord>>) -> (HostO
         return (HostOutcome::NoAddress, "neither A nor AAAA records exist".into());
     }
     if let Some(insecure) = addresses.iter().find(|a| a.status == Status::Insecure && !a.addresses.is_empty()) {
-        return (HostOutcome::NoDane, format!("the {} records are not signed ({}), so TLSA records are not used (RFC 7672 §2.2.2)", insecure.rtype, insecure.proof));
+        return (
+            HostOutcome::NoDane,
+            format!(
+                "the {} records are not signed ({}), so TLSA records are not used (RFC 7672 §2.2.2)",
+                insecure.rtype, insecure.proof
+            ),
+        );
     }
     let (proof, records) = tlsa.with_proof();
     match proof.status() {
@@ -429,7 +443,10 @@ fn decide(addresses: &[AddressSet], tlsa: &Validated<Vec<TlsaRecord>>) -> (HostO
             if usable > 0 {
                 (HostOutcome::DaneRequired, format!("{usable} of {} TLSA records are usable", records.len()))
             } else {
-                (HostOutcome::TlsUnauthenticated, format!("none of the {} TLSA records is usable for SMTP", records.len()))
+                (
+                    HostOutcome::TlsUnauthenticated,
+                    format!("none of the {} TLSA records is usable for SMTP", records.len()),
+                )
             }
         }
     }
@@ -468,7 +485,12 @@ mod tests {
             Status::Bogus => Proof::bogus(super::super::ReasonKind::SignatureExpired, "expired"),
             Status::Indeterminate => Proof::indeterminate(super::super::ReasonKind::Network, "down"),
         };
-        AddressSet { rtype: rtype.into(), status, proof, addresses: vec!["192.0.2.1".parse().unwrap_or(IpAddr::from([0, 0, 0, 0])); n] }
+        AddressSet {
+            rtype: rtype.into(),
+            status,
+            proof,
+            addresses: vec!["192.0.2.1".parse().unwrap_or(IpAddr::from([0, 0, 0, 0])); n],
+        }
     }
 
     fn rec(usage: u8) -> TlsaRecord {
@@ -487,6 +509,9 @@ mod tests {
         assert_eq!(decide(&insecure_addr, &Validated::new(Proof::Secure, vec![rec(3)])).0, HostOutcome::NoDane);
         let bogus_addr = [set("A", Status::Secure, 1), set("AAAA", Status::Bogus, 1)];
         assert_eq!(decide(&bogus_addr, &Validated::new(Proof::Secure, vec![rec(3)])).0, HostOutcome::Deferred);
-        assert_eq!(tlsa_name(&Name::from_ascii("mx.example.").unwrap_or_default()).map(|n| n.to_ascii()), Some("_25._tcp.mx.example.".into()));
+        assert_eq!(
+            tlsa_name(&Name::from_ascii("mx.example.").unwrap_or_default()).map(|n| n.to_ascii()),
+            Some("_25._tcp.mx.example.".into())
+        );
     }
 }

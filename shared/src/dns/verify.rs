@@ -33,8 +33,7 @@ impl RrSet<'_> {
 
 /// The RRset (`name`, `rtype`) in `section`, if any record of it is there.
 pub(crate) fn find<'a>(section: &'a [Record], name: &Name, rtype: RecordType) -> Option<RrSet<'a>> {
-    let records: Vec<&Record> =
-        section.iter().filter(|r| r.record_type() == rtype && &r.name == name).collect();
+    let records: Vec<&Record> = section.iter().filter(|r| r.record_type() == rtype && &r.name == name).collect();
     if records.is_empty() {
         return None;
     }
@@ -82,10 +81,15 @@ pub(crate) struct Verified {
 /// Whether a DNSKEY algorithm is implemented (RFC 8624 §3.1: 8, 10, 13, 14, 15
 /// MUST/RECOMMENDED; 5 and 7 use SHA-1 and are validated but reported).
 pub(crate) fn algorithm_supported(alg: Algorithm) -> bool {
-    algorithm_is_sha1(alg) || matches!(
-        alg,
-        Algorithm::RSASHA256 | Algorithm::RSASHA512 | Algorithm::ECDSAP256SHA256 | Algorithm::ECDSAP384SHA384 | Algorithm::ED25519
-    )
+    algorithm_is_sha1(alg)
+        || matches!(
+            alg,
+            Algorithm::RSASHA256
+                | Algorithm::RSASHA512
+                | Algorithm::ECDSAP256SHA256
+                | Algorithm::ECDSAP384SHA384
+                | Algorithm::ED25519
+        )
 }
 
 /// Whether an algorithm relies on SHA-1 (RFC 8624 §3.1 "NOT RECOMMENDED" for signing).
@@ -151,41 +155,63 @@ pub(crate) fn verify_rrset(set: &RrSet<'_>, zone: &ZoneKeys, now: u64) -> Result
     for sig in &set.sigs {
         let input = sig.input();
         if input.signer_name != zone.zone {
-            note(1, Reason::new(
-                ReasonKind::RrsigsMissing,
-                format!("RRSIG over {what} is made by {}, expected a signature of zone {}", input.signer_name, zone.zone),
-            ));
+            note(
+                1,
+                Reason::new(
+                    ReasonKind::RrsigsMissing,
+                    format!(
+                        "RRSIG over {what} is made by {}, expected a signature of zone {}",
+                        input.signer_name, zone.zone
+                    ),
+                ),
+            );
             continue;
         }
         if input.num_labels > owner_labels {
-            note(2, Reason::new(
-                ReasonKind::SignatureInvalid,
-                format!("RRSIG over {what} claims {} labels, more than the owner name has", input.num_labels),
-            ));
+            note(
+                2,
+                Reason::new(
+                    ReasonKind::SignatureInvalid,
+                    format!("RRSIG over {what} claims {} labels, more than the owner name has", input.num_labels),
+                ),
+            );
             continue;
         }
         if !algorithm_supported(input.algorithm) {
-            note(2, Reason::new(
-                ReasonKind::UnsupportedDnskeyAlgorithm,
-                format!("RRSIG over {what} uses algorithm {}, which is not supported", u8::from(input.algorithm)),
-            ));
+            note(
+                2,
+                Reason::new(
+                    ReasonKind::UnsupportedDnskeyAlgorithm,
+                    format!("RRSIG over {what} uses algorithm {}, which is not supported", u8::from(input.algorithm)),
+                ),
+            );
             continue;
         }
         let inception = absolute_time(input.sig_inception.get(), now);
         let expiration = absolute_time(input.sig_expiration.get(), now);
         let now_i = now as i64;
         if expiration < now_i {
-            note(5, Reason::new(
-                ReasonKind::SignatureExpired,
-                format!("RRSIG over {what} (key tag {}) expired on {}", input.key_tag, format_time(expiration)),
-            ));
+            note(
+                5,
+                Reason::new(
+                    ReasonKind::SignatureExpired,
+                    format!("RRSIG over {what} (key tag {}) expired on {}", input.key_tag, format_time(expiration)),
+                ),
+            );
             continue;
         }
         if inception > now_i {
-            note(5, Reason::new(
-                ReasonKind::SignatureNotYetValid,
-                format!("RRSIG over {what} (key tag {}) is not valid before {}", input.key_tag, format_time(inception)),
-            ));
+            note(
+                5,
+                Reason::new(
+                    ReasonKind::SignatureNotYetValid,
+                    format!(
+                        "RRSIG over {what} (key tag {}) is not valid before {}",
+                        input.key_tag,
+                        format_time(inception)
+                    ),
+                ),
+            );
             continue;
         }
         let candidates: Vec<&DNSKEY> = zone
@@ -195,15 +221,18 @@ pub(crate) fn verify_rrset(set: &RrSet<'_>, zone: &ZoneKeys, now: u64) -> Result
             .filter(|k| k.calculate_key_tag().ok() == Some(input.key_tag))
             .collect();
         if candidates.is_empty() {
-            note(3, Reason::new(
-                ReasonKind::DnskeyMissing,
-                format!(
-                    "RRSIG over {what} is made by key tag {} (algorithm {}), but {} has no such trusted DNSKEY",
-                    input.key_tag,
-                    u8::from(input.algorithm),
-                    zone.zone
+            note(
+                3,
+                Reason::new(
+                    ReasonKind::DnskeyMissing,
+                    format!(
+                        "RRSIG over {what} is made by key tag {} (algorithm {}), but {} has no such trusted DNSKEY",
+                        input.key_tag,
+                        u8::from(input.algorithm),
+                        zone.zone
+                    ),
                 ),
-            ));
+            );
             continue;
         }
         let Some(tbs) = signed_data(set, sig) else {
@@ -221,13 +250,21 @@ pub(crate) fn verify_rrset(set: &RrSet<'_>, zone: &ZoneKeys, now: u64) -> Result
                 let ttl = set.ttl().min(input.original_ttl).min(to_expiry);
                 return Ok(Verified { labels: input.num_labels, ttl });
             }
-            note(4, Reason::new(
-                ReasonKind::SignatureInvalid,
-                format!("RRSIG over {what} (key tag {}) does not verify: the data or the signature was altered", input.key_tag),
-            ));
+            note(
+                4,
+                Reason::new(
+                    ReasonKind::SignatureInvalid,
+                    format!(
+                        "RRSIG over {what} (key tag {}) does not verify: the data or the signature was altered",
+                        input.key_tag
+                    ),
+                ),
+            );
         }
     }
-    Err(best.map(|(_, r)| r).unwrap_or_else(|| Reason::new(ReasonKind::RrsigsMissing, format!("no usable RRSIG over {what}"))))
+    Err(best
+        .map(|(_, r)| r)
+        .unwrap_or_else(|| Reason::new(ReasonKind::RrsigsMissing, format!("no usable RRSIG over {what}"))))
 }
 
 /// The data an RRSIG signs (RFC 4034 §3.1.8.1): the RRSIG RDATA without the

@@ -224,6 +224,20 @@ mod tests {
         assert_eq!(parse_response(&tc, q.name(), q.rtype()).err(), Some(WireError::Truncated));
     }
 
+    proptest::proptest! {
+        /// Any bytes, and any single-byte corruption of a valid response: an error or a response, never a panic.
+        #[test]
+        fn parser_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600), pos in 0usize..64, val in proptest::num::u8::ANY) {
+            let q = Query::new(QueryId(1), name("example."), RecordType::A);
+            let _ = parse_response(&bytes, q.name(), q.rtype());
+            let mut good = response_for(&q);
+            if let Some(b) = good.get_mut(pos) {
+                *b = val;
+            }
+            let _ = parse_response(&good, q.name(), q.rtype());
+        }
+    }
+
     #[test]
     fn hostile_bytes_give_errors_not_panics() {
         let q = Query::new(QueryId(1), name("example."), RecordType::A);
