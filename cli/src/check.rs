@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Args;
 use geleit::dns::{self, SmtpCheck, SmtpReport};
 
-use crate::dns::{Resolver, now};
+use crate::dns::Resolver;
 use crate::outcome::Outcome;
 
 #[derive(Debug, Args)]
@@ -35,7 +35,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     }
     let domain = dns::parse_name(&args.domain)?;
     let (config, doh) = args.resolver.setup()?;
-    let now = now();
+    let now = args.resolver.now();
     let mut check = SmtpCheck::new(domain, config, now);
     let mut recorded = Vec::new();
     doh.drive(&mut check, args.record.as_ref().map(|_| &mut recorded))?;

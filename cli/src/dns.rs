@@ -22,6 +22,9 @@ pub struct Resolver {
     /// Trust anchor file: DS or DNSKEY records in presentation format (default: the IANA root anchors).
     #[arg(long, env = "GELEIT_TRUST_ANCHOR")]
     pub trust_anchor: Option<PathBuf>,
+    /// Validate as of this Unix time instead of now (replaying recorded answers).
+    #[arg(long, value_name = "UNIX_TIME", hide = true)]
+    pub at: Option<u64>,
 }
 
 impl Resolver {
@@ -39,9 +42,13 @@ impl Resolver {
     }
 }
 
-/// The current Unix time (the core takes time as a parameter).
-pub fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+impl Resolver {
+    /// The validation time: `--at`, else the clock (the core takes time as a parameter).
+    pub fn now(&self) -> u64 {
+        self.at.unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -62,7 +69,7 @@ pub fn run(args: DnsArgs) -> anyhow::Result<Outcome> {
     let name = dns::parse_name(&args.name)?;
     let rtype = dns::parse_type(&args.rtype)?;
     let (config, doh) = args.resolver.setup()?;
-    let mut lookup = Lookup::new(name, rtype, config, now());
+    let mut lookup = Lookup::new(name, rtype, config, args.resolver.now());
     doh.drive(&mut lookup, None)?;
     let stats = lookup.stats();
     let answer = lookup.poll_result().context("the lookup ended without an answer")?;

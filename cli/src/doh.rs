@@ -76,12 +76,21 @@ impl Doh {
     /// Runs a sans-IO DNS task to completion over this endpoint; every
     /// response is also appended to `record` when given.
     pub fn drive<T: Task>(&self, task: &mut T, mut record: Option<&mut Vec<Recorded>>) -> anyhow::Result<()> {
+        let mut first_round = true;
         while !task.is_done() {
             let queries = task.poll_queries();
             if queries.is_empty() {
                 continue; // the task finished while polling (or stalled: it then reports so itself)
             }
-            for (q, (id, result)) in queries.iter().zip(self.round(&queries)) {
+            let results = self.round(&queries);
+            if std::mem::take(&mut first_round) && results.iter().all(|(_, r)| r.is_err()) {
+                // Not a DNSSEC verdict: the resolver cannot be reached at all.
+                if let Some((_, Err(e))) = results.into_iter().next() {
+                    anyhow::bail!("{e}");
+                }
+                anyhow::bail!("no DNS answers");
+            }
+            for (q, (id, result)) in queries.iter().zip(results) {
                 match result {
                     Ok(bytes) => {
                         if let Some(rec) = record.as_deref_mut() {

@@ -319,7 +319,7 @@ impl Engine {
                 ZoneState::Secure(Arc::new(ZoneKeys { zone: anchor.clone(), keys })),
                 format!("{anchor} DNSKEY: secure, key tag {tags} matches the trust anchor"),
             ),
-            Err(reason) => (ZoneState::Failed(Proof::Bogus { reason }), format!("{anchor} DNSKEY: bogus")),
+            Err(reason) => bogus_step(format!("{anchor} DNSKEY: bogus"), reason),
         }
     }
 
@@ -342,7 +342,7 @@ impl Engine {
             if let Some(set) = verify::find(&resp.answers, a, RecordType::DS) {
                 return match verify::verify_rrset(&set, z, self.now) {
                     Ok(_) => self.enter_zone(a, &verify::ds_of(&set)),
-                    Err(reason) => (ZoneState::Failed(Proof::Bogus { reason }), format!("{a} DS: bogus")),
+                    Err(reason) => bogus_step(format!("{a} DS: bogus"), reason),
                 };
             }
             if let Some(set) = verify::find(&resp.answers, a, RecordType::CNAME) {
@@ -369,7 +369,7 @@ impl Engine {
                 None if d.kind == DenialKind::NxDomain => (same, format!("{a}: does not exist (proven by {})", z.zone)),
                 None => (same, String::new()),
             },
-            Err(reason) => (ZoneState::Failed(Proof::Bogus { reason }), format!("{a} DS: bogus denial")),
+            Err(reason) => bogus_step(format!("{a} DS: bogus denial"), reason),
         }
     }
 
@@ -427,7 +427,7 @@ impl Engine {
                 ZoneState::Secure(Arc::new(ZoneKeys { zone: a.clone(), keys })),
                 format!("{a} DS → DNSKEY: secure zone cut, key tag {tags}{warn}"),
             ),
-            Err(reason) => (ZoneState::Failed(Proof::Bogus { reason }), format!("{a} DNSKEY: bogus")),
+            Err(reason) => bogus_step(format!("{a} DNSKEY: bogus"), reason),
         }
     }
 
@@ -632,6 +632,12 @@ fn finish(
         })
         .collect();
     Resolved { chain, target, data, proof: overall, ttl, trace }
+}
+
+/// A failed step: the zone state and the trace line naming the reason.
+fn bogus_step(step: String, reason: Reason) -> (ZoneState, String) {
+    let line = format!("{step}: {reason}");
+    (ZoneState::Failed(Proof::Bogus { reason }), line)
 }
 
 fn key_tags(keys: &[hickory_proto::dnssec::rdata::DNSKEY]) -> String {

@@ -65,7 +65,10 @@ pub fn parse_name(input: &str) -> Result<Name, DnsError> {
         return Err(DnsError::BadName { input: input.to_owned(), detail: "empty".into() });
     }
     let parsed = if trimmed.is_ascii() { Name::from_ascii(trimmed) } else { Name::from_utf8(trimmed) };
-    let mut name = parsed.map_err(|e| DnsError::BadName { input: input.to_owned(), detail: e.to_string() })?;
+    let mut name = parsed.map_err(|e| DnsError::BadName {
+        input: input.to_owned(),
+        detail: e.to_string().trim_end_matches([':', ' ']).to_lowercase(),
+    })?;
     name.set_fqdn(true);
     Ok(name)
 }
