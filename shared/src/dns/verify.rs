@@ -346,7 +346,147 @@ pub(crate) fn dnskeys_of(set: &RrSet<'_>) -> Vec<DNSKEY> {
 
 #[cfg(test)]
 mod tests {
+    use hickory_proto::dnssec::crypto::EcdsaSigningKey;
+    use hickory_proto::dnssec::rdata::sig::SigInput;
+    use hickory_proto::dnssec::{SigningKey, TBS};
+    use hickory_proto::rr::SerialNumber;
+    use hickory_proto::rr::rdata::A;
+
     use super::*;
+
+    const NOW: u64 = 1_800_000_000;
+
+    fn n(s: &str) -> Name {
+        Name::from_ascii(s).unwrap_or_default()
+    }
+
+    struct Zone {
+        key: EcdsaSigningKey,
+        dnskey: DNSKEY,
+        keys: ZoneKeys,
+    }
+
+    fn zone(name: &str) -> Zone {
+        let alg = Algorithm::ECDSAP256SHA256;
+        let doc = EcdsaSigningKey::generate_pkcs8(alg).unwrap_or_else(|e| panic!("{e}"));
+        let key = EcdsaSigningKey::from_pkcs8(&doc, alg).unwrap_or_else(|e| panic!("{e}"));
+        let dnskey = DNSKEY::with_flags(257, key.to_public_key().unwrap_or_else(|e| panic!("{e}")));
+        Zone { keys: ZoneKeys { zone: n(name), keys: vec![dnskey.clone()] }, key, dnskey }
+    }
+
+    fn a_records(owner: &str, n_records: u8) -> Vec<Record> {
+        (1..=n_records).map(|i| Record::from_rdata(n(owner), 300, RData::A(A::new(192, 0, 2, i)))).collect()
+    }
+
+    /// Signs `records` (as if at `signed_owner`, with `labels`) with hickory's own TBS builder.
+    fn sign(z: &Zone, records: &[Record], labels: u8, inception: u64, expiration: u64) -> RRSIG {
+        let input = SigInput {
+            type_covered: RecordType::A,
+            algorithm: Algorithm::ECDSAP256SHA256,
+            num_labels: labels,
+            original_ttl: 300,
+            sig_expiration: SerialNumber::new(expiration as u32),
+            sig_inception: SerialNumber::new(inception as u32),
+            key_tag: z.dnskey.calculate_key_tag().unwrap_or_default(),
+            signer_name: z.keys.zone.clone(),
+        };
+        let owner = records.first().map(|r| r.name.clone()).unwrap_or_default();
+        let tbs = TBS::from_input(&owner, DNSClass::IN, &input, records.iter()).unwrap_or_else(|e| panic!("{e}"));
+        let sig = z.key.sign(&tbs).unwrap_or_else(|e| panic!("{e}"));
+        RRSIG::from_sig(input, sig)
+    }
+
+    fn set<'a>(records: &'a [Record], sigs: &'a [RRSIG]) -> RrSet<'a> {
+        RrSet {
+            name: records.first().map(|r| r.name.clone()).unwrap_or_default(),
+            rtype: RecordType::A,
+            records: records.iter().collect(),
+            sigs: sigs.iter().collect(),
+        }
+    }
+
+    fn kind(r: Result<Verified, Reason>) -> Option<ReasonKind> {
+        r.err().map(|e| e.kind)
+    }
+
+    #[test]
+    fn signatures_verify_and_fail_for_the_right_reasons() {
+        let z = zone("example.");
+        let recs = a_records("mx.example.", 3);
+        let good = sign(&z, &recs, 2, NOW - 100, NOW + 100);
+        let ok = verify_rrset(&set(&recs, std::slice::from_ref(&good)), &z.keys, NOW);
+        assert_eq!(ok, Ok(Verified { labels: 2, ttl: 100 }), "TTL capped by the time to expiry");
+        // Same records in another order and with mixed case: canonical form (RFC 4034 §6).
+        let mut shuffled = recs.clone();
+        shuffled.reverse();
+        for r in &mut shuffled {
+            r.name = n("MX.Example.");
+        }
+        assert!(verify_rrset(&set(&shuffled, std::slice::from_ref(&good)), &z.keys, NOW).is_ok());
+        // Altered data.
+        let mut altered = recs.clone();
+        altered[0].data = RData::A(A::new(198, 51, 100, 1));
+        assert_eq!(
+            kind(verify_rrset(&set(&altered, std::slice::from_ref(&good)), &z.keys, NOW)),
+            Some(ReasonKind::SignatureInvalid)
+        );
+        // Time window.
+        let err = verify_rrset(&set(&recs, std::slice::from_ref(&good)), &z.keys, NOW + 200).err();
+        assert_eq!(err.as_ref().map(|e| e.kind), Some(ReasonKind::SignatureExpired));
+        assert_eq!(
+            err.map(|e| e.detail),
+            Some(format!(
+                "RRSIG over A at mx.example. (key tag {}) expired on 2027-01-15 08:01:40 UTC",
+                z.dnskey.calculate_key_tag().unwrap_or_default()
+            ))
+        );
+        assert_eq!(
+            kind(verify_rrset(&set(&recs, std::slice::from_ref(&good)), &z.keys, NOW - 200)),
+            Some(ReasonKind::SignatureNotYetValid)
+        );
+        // Wrong zone's keys, no signatures.
+        let other = zone("example.");
+        assert_eq!(
+            kind(verify_rrset(&set(&recs, std::slice::from_ref(&good)), &other.keys, NOW)),
+            Some(ReasonKind::DnskeyMissing)
+        );
+        assert_eq!(kind(verify_rrset(&set(&recs, &[]), &z.keys, NOW)), Some(ReasonKind::RrsigsMissing));
+        // A signature by another zone (signer name) does not count.
+        let sub = zone("sub.example.");
+        let foreign = sign(&sub, &recs, 2, NOW - 100, NOW + 100);
+        assert_eq!(kind(verify_rrset(&set(&recs, &[foreign]), &z.keys, NOW)), Some(ReasonKind::RrsigsMissing));
+        // More labels than the owner has.
+        let mut input = good.input().clone();
+        input.num_labels = 3;
+        let too_many = RRSIG::from_sig(input, good.sig().to_vec());
+        assert_eq!(kind(verify_rrset(&set(&recs, &[too_many]), &z.keys, NOW)), Some(ReasonKind::SignatureInvalid));
+    }
+
+    #[test]
+    fn wildcard_expansion_is_rebuilt_from_the_labels_field() {
+        let z = zone("example.");
+        let at_wildcard = a_records("*.example.", 1);
+        let sig = sign(&z, &at_wildcard, 1, NOW - 100, NOW + 100);
+        let expanded = a_records("anything.example.", 1);
+        assert_eq!(verify_rrset(&set(&expanded, std::slice::from_ref(&sig)), &z.keys, NOW).map(|v| v.labels), Ok(1));
+    }
+
+    #[test]
+    fn signature_attempts_are_bounded() {
+        // KeyTrap (CVE-2023-50387): many keys with the same tag and many RRSIGs cost at most MAX_SIG_ATTEMPTS verifications.
+        let z = zone("example.");
+        let recs = a_records("mx.example.", 1);
+        let mut bad = sign(&z, &recs, 2, NOW - 100, NOW + 100);
+        let input = bad.input().clone();
+        let mut sig = bad.sig().to_vec();
+        if let Some(b) = sig.last_mut() {
+            *b ^= 1;
+        }
+        bad = RRSIG::from_sig(input, sig);
+        let sigs = vec![bad; 50];
+        let keys = ZoneKeys { zone: n("example."), keys: vec![z.dnskey.clone(); 50] };
+        assert_eq!(kind(verify_rrset(&set(&recs, &sigs), &keys, NOW)), Some(ReasonKind::SignatureInvalid));
+    }
 
     #[test]
     fn times_format_and_wrap() {
