@@ -15,6 +15,10 @@ use super::verify::{self, ZoneKeys};
 /// ship since 2021, and RFC 9276 §3.1 asks zones for 0).
 pub const NSEC3_MAX_ITERATIONS: u16 = 150;
 
+/// Most NSEC/NSEC3 RRsets of one response whose signatures are checked (a
+/// real proof needs at most three; this bounds the work a hostile answer causes).
+const MAX_DENIAL_RRSETS: usize = 8;
+
 /// What a denial proves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DenialKind {
@@ -120,7 +124,7 @@ fn collect<'a>(auth: &'a [Record], zone: &ZoneKeys, now: u64) -> Collected<'a> {
     let mut ttl = u32::MAX;
     let mut failure = None;
     for rtype in [RecordType::NSEC, RecordType::NSEC3] {
-        for set in verify::all_of(auth, rtype) {
+        for set in verify::all_of(auth, rtype).into_iter().take(MAX_DENIAL_RRSETS) {
             if !zone.zone.zone_of(&set.name) {
                 continue;
             }
