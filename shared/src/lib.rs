@@ -11,6 +11,9 @@
 //!  pasted text / DER ──► tlsa (scan, parse, compose) ──► records
 //!                                                          │
 //!  presented chain (DER) ─────────────► dane (match) ◄─────┘──► verdict
+//!
+//!  DoH answers (bytes, now) ──► dns (DNSSEC validation, RFC 7672 MX/TLSA) ──► queries to send,
+//!                                                                            proven TLSA RRsets
 //! ```
 #![forbid(unsafe_code)]
 
