@@ -147,6 +147,8 @@ pub struct HostReport {
     pub outcome: HostOutcome,
     /// Why, in words.
     pub why: String,
+    /// Validation steps of the TLSA lookup used.
+    pub tlsa_trace: Vec<String>,
 }
 
 impl Serialize for HostReport {
@@ -164,6 +166,7 @@ impl Serialize for HostReport {
             outcome: HostOutcome,
             rfc: &'static str,
             why: &'a str,
+            tlsa_trace: &'a [String],
         }
         let (proof, records) = self.tlsa.with_proof();
         View {
@@ -178,6 +181,7 @@ impl Serialize for HostReport {
             outcome: self.outcome,
             rfc: self.outcome.rfc(),
             why: &self.why,
+            tlsa_trace: &self.tlsa_trace,
         }
         .serialize(s)
     }
@@ -395,6 +399,7 @@ impl SmtpCheck {
                 }
             })
             .collect::<Vec<_>>();
+        let tlsa_trace = base.as_ref().map(|(_, r)| r.trace.clone()).unwrap_or_default();
         let (tlsa_base, tlsa) = match base {
             Some((n, r)) => {
                 let records = match &r.data {
@@ -412,7 +417,17 @@ impl SmtpCheck {
             ),
         };
         let (outcome, why) = decide(&addresses, &tlsa);
-        Some(HostReport { host: host.to_ascii(), preference, cname_chain, addresses, tlsa_base, tlsa, outcome, why })
+        Some(HostReport {
+            host: host.to_ascii(),
+            preference,
+            cname_chain,
+            addresses,
+            tlsa_base,
+            tlsa,
+            outcome,
+            why,
+            tlsa_trace,
+        })
     }
 }
 
