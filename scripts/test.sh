@@ -3,10 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
+# Every cargo test run's output also goes to $results, summed up at the end.
+results=$(mktemp)
+tally() { tee -a "$results"; }
 
 step "native build and unit/integration tests"
 cargo build --workspace --all-targets --quiet
-cargo test --workspace --quiet
+cargo test --workspace --quiet 2>&1 | tally
 
 step "core builds for wasm32-unknown-unknown without IO dependencies"
 cargo build -p geleit --target wasm32-unknown-unknown --quiet
@@ -23,7 +26,7 @@ tests/lab/verify
 
 step "lab tests (inside the lab namespace)"
 # Test targets with `required-features = ["lab"]` run here, against the live lab.
-tests/lab/in cargo test -p geleit-cli --features lab --quiet
+tests/lab/in cargo test -p geleit-cli --features lab --quiet 2>&1 | tally
 
 step "fuzzing: ${FUZZ_SECONDS:=20} s per target (cargo-fuzz, AddressSanitizer)"
 # Only stable Rust here: RUSTC_BOOTSTRAP=1 unlocks the -Z flags cargo-fuzz passes.
@@ -42,3 +45,7 @@ for target in tlsa_text tlsa_wire cert_input dns_message; do
   grep -E '^(Done|stat::number_of_executed_units)' "$log" | sed "s/^/$target: /"
   rm -f "$log"
 done
+
+step "summary"
+awk '/^test result:/ { p += $4; f += $6 } END { printf "make test: %d passed, %d failed\n", p, f }' "$results"
+rm -f "$results"
