@@ -1,0 +1,252 @@
+//! `geleit-bench`: the tools behind `make bench` (see bench/run.sh).
+//!
+//! - `proxy`: userspace delay proxy (TCP and UDP), the stand-in for netem
+//! - `time`: run a command repeatedly, record wall times and facts
+//! - `note`: record that something could not be measured, and why
+//! - `sizes`: raw/gzip/brotli sizes and wasm contributors of build outputs
+//! - `criterion`: import criterion's results
+//! - `meta`: machine, tool versions, date, commit
+//! - `report`: records + meta → report.json and report.md
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+mod criterion;
+mod proxy;
+mod record;
+mod report;
+mod runner;
+mod sizes;
+
+use record::Record;
+
+#[derive(Debug, Parser)]
+#[command(name = "geleit-bench", about = "Geleit benchmark tools (make bench)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, clap::Args)]
+struct Target {
+    /// Records file (JSON lines) to append to.
+    #[arg(long)]
+    out: PathBuf,
+    /// Report section (verdict, probe, cpu, size, ...).
+    #[arg(long)]
+    section: String,
+    /// What is measured (domain, listener, ...).
+    #[arg(long)]
+    subject: String,
+    /// Who does the work.
+    #[arg(long)]
+    tool: String,
+    /// One-way delay added on the path, ms.
+    #[arg(long)]
+    delay_ms: Option<u64>,
+}
+
+impl Target {
+    fn record(&self) -> Record {
+        Record {
+            section: self.section.clone(),
+            subject: self.subject.clone(),
+            tool: self.tool.clone(),
+            delay_ms: self.delay_ms,
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Forward TCP/UDP with a one-way delay in each direction.
+    Proxy {
+        /// One-way delay, ms.
+        #[arg(long)]
+        delay_ms: u64,
+        /// TCP route LISTEN=TARGET (repeatable).
+        #[arg(long)]
+        tcp: Vec<proxy::Route>,
+        /// UDP route LISTEN=TARGET (repeatable).
+        #[arg(long)]
+        udp: Vec<proxy::Route>,
+    },
+    /// Run a command repeatedly and record its wall times.
+    Time {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long, default_value_t = 1)]
+        warmup: usize,
+        /// Keep this top-level field of the JSON on stdout (repeatable).
+        #[arg(long)]
+        json_field: Vec<String>,
+        /// Keep the first output line containing this text (repeatable).
+        #[arg(long)]
+        keep_line: Vec<String>,
+        /// Free text shown next to the figure.
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+    /// Record why something was not measured.
+    Note {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long)]
+        status: String,
+    },
+    /// Sizes of build outputs.
+    Sizes {
+        #[arg(long)]
+        out: PathBuf,
+        /// Build label (e.g. "frontend app (trunk release)").
+        #[arg(long)]
+        build: String,
+        /// Largest contributors listed per wasm file.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+        files: Vec<PathBuf>,
+    },
+    /// Import criterion results.
+    Criterion {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "target/criterion")]
+        dir: PathBuf,
+        #[arg(long, default_value = "native")]
+        tool: String,
+    },
+    /// Write the run facts (machine, versions, date, commit) as JSON.
+    Meta {
+        #[arg(long)]
+        out: PathBuf,
+        /// NAME=SHELL COMMAND printing a version (repeatable).
+        #[arg(long)]
+        tool: Vec<String>,
+        /// Extra KEY=VALUE facts (repeatable).
+        #[arg(long)]
+        set: Vec<String>,
+    },
+    /// Write report.json and report.md.
+    Report {
+        #[arg(long)]
+        records: PathBuf,
+        #[arg(long)]
+        meta: PathBuf,
+        #[arg(long)]
+        json: PathBuf,
+        #[arg(long)]
+        md: PathBuf,
+    },
+}
+
+fn sh_first_line(cmd: &str) -> String {
+    match std::process::Command::new("sh").arg("-c").arg(cmd).output() {
+        Ok(o) => {
+            let text = format!("{}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+            text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("not installed").to_owned()
+        }
+        Err(e) => format!("cannot run: {e}"),
+    }
+}
+
+fn meta(tools: &[String], set: &[String]) -> anyhow::Result<serde_json::Value> {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let cpu = read("/proc/cpuinfo")
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned()))
+        .unwrap_or_else(|| "?".into());
+    let mem_kib: f64 = read("/proc/meminfo")
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:").and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()))
+        .unwrap_or(0.0);
+    let mut m = serde_json::Map::new();
+    m.insert("date".into(), sh_first_line("date -u +%Y-%m-%dT%H:%M:%SZ").into());
+    let dirty = if sh_first_line("git status --porcelain --untracked-files=no | head -1 | wc -l") == "1" {
+        " (with uncommitted changes)"
+    } else {
+        ""
+    };
+    m.insert("commit".into(), format!("{}{dirty}", sh_first_line("git rev-parse --short=12 HEAD")).into());
+    m.insert("nproc".into(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0).to_string().into());
+    m.insert("cpu".into(), cpu.into());
+    m.insert("memory".into(), format!("{:.1} GiB", mem_kib / 1024.0 / 1024.0).into());
+    m.insert("kernel".into(), read("/proc/sys/kernel/osrelease").trim().to_owned().into());
+    let mut t = serde_json::Map::new();
+    for spec in tools {
+        let (name, cmd) = spec.split_once('=').with_context(|| format!("expected NAME=COMMAND, found {spec:?}"))?;
+        t.insert(name.to_owned(), sh_first_line(cmd).into());
+    }
+    m.insert("tools".into(), t.into());
+    for kv in set {
+        let (k, v) = kv.split_once('=').with_context(|| format!("expected KEY=VALUE, found {kv:?}"))?;
+        let value = v.parse::<u64>().map_or_else(|_| serde_json::Value::from(v), serde_json::Value::from);
+        m.insert(k.to_owned(), value);
+    }
+    Ok(m.into())
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Cmd::Proxy { delay_ms, tcp, udp } => {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            rt.block_on(proxy::run(&tcp, &udp, Duration::from_millis(delay_ms)))
+        }
+        Cmd::Time { target, runs, warmup, json_field, keep_line, note, command } => {
+            let mut rec = target.record();
+            let plan = runner::Plan { runs, warmup, json_fields: json_field, keep_lines: keep_line };
+            runner::time(&command, &plan, &mut rec)?;
+            if let Some(n) = note {
+                rec.fields.insert("note".into(), n.into());
+            }
+            record::append(&target.out, &rec)
+        }
+        Cmd::Note { target, status } => {
+            let rec = Record { status: Some(status), ..target.record() };
+            record::append(&target.out, &rec)
+        }
+        Cmd::Sizes { out, build, top, files } => {
+            for f in files {
+                let mut rec = Record {
+                    section: report::SIZE.into(),
+                    subject: f
+                        .file_name()
+                        .map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into_owned()),
+                    tool: build.clone(),
+                    ..Default::default()
+                };
+                rec.fields = sizes::file_fields(&f, top)?.into_iter().collect();
+                record::append(&out, &rec)?;
+            }
+            Ok(())
+        }
+        Cmd::Criterion { out, dir, tool } => {
+            for r in criterion::read_dir(&dir, &tool)? {
+                record::append(&out, &r)?;
+            }
+            Ok(())
+        }
+        Cmd::Meta { out, tool, set } => {
+            let m = meta(&tool, &set)?;
+            std::fs::write(&out, serde_json::to_string_pretty(&m)? + "\n")
+                .with_context(|| format!("cannot write {}", out.display()))
+        }
+        Cmd::Report { records, meta, json, md } => {
+            let recs = record::read_all(&records)?;
+            let m: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(&meta).with_context(|| format!("cannot read {}", meta.display()))?,
+            )?;
+            std::fs::write(&json, serde_json::to_string_pretty(&report::to_json(&m, &recs))? + "\n")
+                .with_context(|| format!("cannot write {}", json.display()))?;
+            std::fs::write(&md, report::to_markdown(&m, &recs))
+                .with_context(|| format!("cannot write {}", md.display()))
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! A userspace delay proxy: the stand-in for `tc qdisc ... netem delay`,
+//! which this kernel does not have.
+//!
+//! Every byte (TCP) or datagram (UDP) is held for the one-way delay `d` in
+//! each direction, so one request/response exchange costs one round trip
+//! (`2d`) as on a real link. TCP connection setup costs one round trip too:
+//! the kernel completes the client's handshake with the proxy at once, so the
+//! proxy opens the upstream connection only `2d` after accepting, which holds
+//! the client's first bytes (client speaks first, e.g. HTTP) until `3d` and
+//! delivers the server's first bytes (server speaks first, e.g. SMTP) at the
+//! client at `3d` — the 1.5 round trips a real handshake plus first flight
+//! take.
+//!
+//! Loss, jitter and bandwidth are not modelled: pure latency.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::{Mutex, mpsc};
+use tokio::time::{Instant, sleep_until};
+
+/// Largest chunk read at once (TCP) and largest datagram (UDP).
+const BUF: usize = 64 * 1024;
+/// A UDP client's session ends after this long without traffic.
+const UDP_IDLE: Duration = Duration::from_secs(30);
+
+/// One forwarding rule: `LISTEN=TARGET`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub listen: SocketAddr,
+    pub target: SocketAddr,
+}
+
+impl std::str::FromStr for Route {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (l, t) = s
+            .split_once('=')
+            .ok_or_else(|| format!("expected LISTEN=TARGET (e.g. 127.0.2.1:53=127.0.0.53:53), found {s:?}"))?;
+        let parse = |a: &str| {
+            a.parse::<SocketAddr>()
+                .map_err(|_| format!("expected an address with port such as 127.0.0.1:53, found {a:?}"))
+        };
+        Ok(Self { listen: parse(l)?, target: parse(t)? })
+    }
+}
+
+/// Copies `from` to `to`, delivering each chunk `delay` after it was read;
+/// end of stream is passed on (as a write shutdown) after the same delay.
+pub async fn delayed_pipe<R, W>(mut from: R, mut to: W, delay: Duration) -> std::io::Result<u64>
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    // Unbounded on purpose: the sender must not be slowed by the delay
+    // (that would add head-of-line waiting a real link does not have).
+    let (tx, mut rx) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+    let writer = tokio::spawn(async move {
+        let mut total = 0u64;
+        while let Some((due, chunk)) = rx.recv().await {
+            sleep_until(due).await;
+            if chunk.is_empty() {
+                to.shutdown().await?;
+                return Ok(total);
+            }
+            to.write_all(&chunk).await?;
+            total = total.saturating_add(chunk.len() as u64);
+        }
+        // The reader failed: drop the connection without a clean shutdown.
+        Ok(total)
+    });
+    let mut buf = vec![0u8; BUF];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(n) => n,
+            Err(_) => break, // reset: stop, the writer drops its half
+        };
+        let due = Instant::now() + delay;
+        let chunk = buf.get(..n).unwrap_or_default().to_vec();
+        let eof = n == 0;
+        if tx.send((due, chunk)).is_err() || eof {
+            break;
+        }
+    }
+    drop(tx);
+    writer.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+}
+
+/// Serves one accepted TCP connection.
+async fn tcp_connection(client: TcpStream, target: SocketAddr, delay: Duration) {
+    // The client's handshake with us took no time: charge its round trip here.
+    sleep_until(Instant::now() + delay * 2).await;
+    let Ok(upstream) = TcpStream::connect(target).await else {
+        return; // dropping `client` closes it, as a refused connection would
+    };
+    let _ = client.set_nodelay(true);
+    let _ = upstream.set_nodelay(true);
+    let (cr, cw) = client.into_split();
+    let (ur, uw) = upstream.into_split();
+    let _ = tokio::join!(delayed_pipe(cr, uw, delay), delayed_pipe(ur, cw, delay));
+}
+
+/// Accepts on `listener` forever, proxying every connection to `target`.
+pub async fn serve_tcp(listener: TcpListener, target: SocketAddr, delay: Duration) -> std::io::Result<()> {
+    loop {
+        let (client, _) = listener.accept().await?;
+        tokio::spawn(tcp_connection(client, target, delay));
+    }
+}
+
+/// Proxies datagrams from any client of `socket` to `target` and back, each
+/// held `delay` in each direction; every client gets its own upstream socket
+/// so that answers find their way back.
+pub async fn serve_udp(socket: UdpSocket, target: SocketAddr, delay: Duration) -> std::io::Result<()> {
+    let socket = Arc::new(socket);
+    let sessions: Arc<Mutex<HashMap<SocketAddr, mpsc::UnboundedSender<(Instant, Vec<u8>)>>>> = Arc::default();
+    let mut buf = vec![0u8; BUF];
+    loop {
+        let (n, client) = socket.recv_from(&mut buf).await?;
+        let due = Instant::now() + delay;
+        let datagram = buf.get(..n).unwrap_or_default().to_vec();
+        let mut map = sessions.lock().await;
+        let tx = match map.get(&client) {
+            Some(tx) if !tx.is_closed() => tx.clone(),
+            _ => {
+                let tx = udp_session(Arc::clone(&socket), client, target, delay, Arc::clone(&sessions)).await?;
+                map.insert(client, tx.clone());
+                tx
+            }
+        };
+        drop(map);
+        let _ = tx.send((due, datagram));
+    }
+}
+
+async fn udp_session(
+    downstream: Arc<UdpSocket>,
+    client: SocketAddr,
+    target: SocketAddr,
+    delay: Duration,
+    sessions: Arc<Mutex<HashMap<SocketAddr, mpsc::UnboundedSender<(Instant, Vec<u8>)>>>>,
+) -> std::io::Result<mpsc::UnboundedSender<(Instant, Vec<u8>)>> {
+    let bind: SocketAddr =
+        if target.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().map_err(std::io::Error::other)?;
+    let upstream = Arc::new(UdpSocket::bind(bind).await?);
+    upstream.connect(target).await?;
+    let (tx, mut rx) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+    // Client -> target.
+    let up = Arc::clone(&upstream);
+    tokio::spawn(async move {
+        while let Some((due, d)) = rx.recv().await {
+            sleep_until(due).await;
+            let _ = up.send(&d).await;
+        }
+    });
+    // Target -> client, through a delay queue of its own.
+    let (back_tx, mut back_rx) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+    tokio::spawn(async move {
+        while let Some((due, d)) = back_rx.recv().await {
+            sleep_until(due).await;
+            let _ = downstream.send_to(&d, client).await;
+        }
+    });
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; BUF];
+        loop {
+            match tokio::time::timeout(UDP_IDLE, upstream.recv(&mut buf)).await {
+                Ok(Ok(n)) => {
+                    let due = Instant::now() + delay;
+                    if back_tx.send((due, buf.get(..n).unwrap_or_default().to_vec())).is_err() {
+                        break;
+                    }
+                }
+                Ok(Err(_)) => continue, // e.g. ICMP port unreachable from a previous send
+                Err(_) => break,        // idle
+            }
+        }
+        sessions.lock().await.remove(&client);
+    });
+    Ok(tx)
+}
+
+/// Binds every route (TCP, UDP) and serves until the process is killed.
+pub async fn run(tcp: &[Route], udp: &[Route], delay: Duration) -> anyhow::Result<()> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for r in tcp {
+        let l = TcpListener::bind(r.listen).await.with_context(|| format!("cannot listen on tcp {}", r.listen))?;
+        tasks.spawn(serve_tcp(l, r.target, delay));
+    }
+    for r in udp {
+        let s = UdpSocket::bind(r.listen).await.with_context(|| format!("cannot listen on udp {}", r.listen))?;
+        tasks.spawn(serve_udp(s, r.target, delay));
+    }
+    if tasks.is_empty() {
+        anyhow::bail!("expected at least one --tcp or --udp route, found none");
+    }
+    eprintln!("geleit-bench proxy: ready, one-way delay {} ms", delay.as_millis());
+    while let Some(r) = tasks.join_next().await {
+        r??;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_parses_and_explains_errors() {
+        let r: Route = "127.0.2.1:53=127.0.0.53:53".parse().unwrap();
+        assert_eq!(r.listen, "127.0.2.1:53".parse().unwrap());
+        assert_eq!(r.target, "127.0.0.53:53".parse().unwrap());
+        assert_eq!(
+            "127.0.2.1:53".parse::<Route>().unwrap_err(),
+            "expected LISTEN=TARGET (e.g. 127.0.2.1:53=127.0.0.53:53), found \"127.0.2.1:53\""
+        );
+        assert_eq!(
+            "127.0.2.1=127.0.0.53:53".parse::<Route>().unwrap_err(),
+            "expected an address with port such as 127.0.0.1:53, found \"127.0.2.1\""
+        );
+    }
+
+    /// Virtual time (paused clock, in-memory pipes): each chunk arrives exactly
+    /// `delay` after it was written, in order, and EOF follows the last chunk.
+    #[tokio::test(start_paused = true)]
+    async fn pipe_holds_every_chunk_for_the_delay() {
+        let delay = Duration::from_millis(100);
+        let (mut src, src_far) = tokio::io::duplex(1024);
+        let (dst_far, mut dst) = tokio::io::duplex(1024);
+        let pipe = tokio::spawn(delayed_pipe(src_far, dst_far, delay));
+        let t0 = Instant::now();
+        src.write_all(b"one").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        src.write_all(b"two").await.unwrap();
+        src.shutdown().await.unwrap();
+        let mut buf = [0u8; 3];
+        dst.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"one");
+        assert_eq!(t0.elapsed(), delay);
+        dst.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"two");
+        assert_eq!(t0.elapsed(), delay + Duration::from_millis(30));
+        assert_eq!(dst.read(&mut buf).await.unwrap(), 0, "EOF passed on");
+        assert_eq!(pipe.await.unwrap().unwrap(), 6);
+    }
+
+    /// Real sockets: bytes both ways arrive intact and in order, half-close works.
+    #[tokio::test]
+    async fn tcp_proxy_forwards_both_ways() {
+        let echo = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let echo_addr = echo.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut s, _) = echo.accept().await.unwrap();
+            s.write_all(b"220 hello\r\n").await.unwrap();
+            let mut got = Vec::new();
+            s.read_to_end(&mut got).await.unwrap();
+            got.reverse();
+            s.write_all(&got).await.unwrap();
+        });
+        let proxy = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let proxy_addr = proxy.local_addr().unwrap();
+        tokio::spawn(serve_tcp(proxy, echo_addr, Duration::from_millis(5)));
+        let mut c = TcpStream::connect(proxy_addr).await.unwrap();
+        let mut greeting = [0u8; 11];
+        c.read_exact(&mut greeting).await.unwrap();
+        assert_eq!(&greeting, b"220 hello\r\n");
+        let payload: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        c.write_all(&payload).await.unwrap();
+        c.shutdown().await.unwrap();
+        let mut back = Vec::new();
+        c.read_to_end(&mut back).await.unwrap();
+        back.reverse();
+        assert_eq!(back, payload);
+    }
+
+    /// Real sockets: two UDP clients each get their own answers back.
+    #[tokio::test]
+    async fn udp_proxy_keeps_clients_apart() {
+        let server = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let server_addr = server.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 512];
+            loop {
+                let (n, from) = server.recv_from(&mut buf).await.unwrap();
+                let mut reply = b"re:".to_vec();
+                reply.extend_from_slice(&buf[..n]);
+                server.send_to(&reply, from).await.unwrap();
+            }
+        });
+        let proxy = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let proxy_addr = proxy.local_addr().unwrap();
+        tokio::spawn(serve_udp(proxy, server_addr, Duration::from_millis(5)));
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        a.send_to(b"alpha", proxy_addr).await.unwrap();
+        b.send_to(b"beta", proxy_addr).await.unwrap();
+        a.send_to(b"again", proxy_addr).await.unwrap();
+        let mut buf = [0u8; 64];
+        let n = a.recv(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"re:alpha");
+        let n = a.recv(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"re:again");
+        let n = b.recv(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"re:beta");
+    }
+
+    /// A refused upstream closes the client's connection (no hang).
+    #[tokio::test]
+    async fn refused_upstream_closes_client() {
+        let gone = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let gone_addr = gone.local_addr().unwrap();
+        drop(gone);
+        let proxy = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let proxy_addr = proxy.local_addr().unwrap();
+        tokio::spawn(serve_tcp(proxy, gone_addr, Duration::ZERO));
+        let mut c = TcpStream::connect(proxy_addr).await.unwrap();
+        let mut buf = [0u8; 8];
+        let n = c.read(&mut buf).await.unwrap_or(0);
+        assert_eq!(n, 0);
+    }
+}
