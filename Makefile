@@ -13,5 +13,6 @@ run: setup-minimal
 test: setup
 	scripts/test.sh
 
+# Benchmarks against the reference tools in the lab: writes bench/report.md and .json.
 bench: setup
-	cargo bench -p geleit
+	bench/run.sh

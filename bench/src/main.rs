@@ -92,6 +92,9 @@ enum Cmd {
         /// Free text shown next to the figure.
         #[arg(long)]
         note: Option<String>,
+        /// Extra fact KEY=VALUE (numbers stay numbers; repeatable), e.g. batch=20.
+        #[arg(long)]
+        field: Vec<String>,
         #[arg(last = true, required = true)]
         command: Vec<String>,
     },
@@ -199,8 +202,12 @@ fn main() -> anyhow::Result<()> {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             rt.block_on(proxy::run(&tcp, &udp, Duration::from_millis(delay_ms)))
         }
-        Cmd::Time { target, runs, warmup, json_field, keep_line, note, command } => {
+        Cmd::Time { target, runs, warmup, json_field, keep_line, note, field, command } => {
             let mut rec = target.record();
+            for kv in &field {
+                let (k, v) = kv.split_once('=').with_context(|| format!("expected KEY=VALUE, found {kv:?}"))?;
+                rec.fields.insert(k.to_owned(), v.parse::<f64>().map_or_else(|_| v.into(), serde_json::Value::from));
+            }
             let plan = runner::Plan { runs, warmup, json_fields: json_field, keep_lines: keep_line };
             runner::time(&command, &plan, &mut rec)?;
             if let Some(n) = note {

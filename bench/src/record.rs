@@ -44,6 +44,7 @@ impl Record {
     }
 
     /// A text field.
+    #[cfg(test)]
     pub fn text(&self, key: &str) -> Option<&str> {
         self.fields.get(key).and_then(serde_json::Value::as_str)
     }

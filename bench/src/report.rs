@@ -186,7 +186,7 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
                     field(g, "queries"),
                     ratio(g, p),
                     ratio(f, p),
-                    field(p, "line").replace('|', "\\|"),
+                    short_line(&field(p, "line")).replace('|', "\\|"),
                 );
             }
             let _ = writeln!(o);
@@ -197,12 +197,16 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
     let probe: Vec<&Record> = records.iter().filter(|r| r.section == PROBE).collect();
     if !probe.is_empty() {
         let _ = writeln!(o, "## Probe (one STARTTLS handshake session, sequential)\n");
-        let _ = writeln!(o, "| tool | listener | one-way delay | per probe | RTT× | probes/s (1 / median) | note |");
+        let _ = writeln!(o, "| tool | listener | one-way delay | wall time | RTT× | probes/s (sequential) | note |");
         let _ = writeln!(o, "|---|---|---|---|---|---|---|");
         for r in &probe {
             let (t, eq) = cell_time(Some(r), r.delay_ms);
-            let rate =
-                r.stats().filter(|s| s.median > 0.0).map_or("–".into(), |s| format!("{:.1}", 1000.0 / s.median));
+            // A batch record times `batch` probes in a row.
+            let batch = r.num("batch").filter(|b| *b >= 1.0).unwrap_or(1.0);
+            let rate = r
+                .stats()
+                .filter(|s| s.median > 0.0)
+                .map_or("–".into(), |s| format!("{:.1}", batch * 1000.0 / s.median));
             let note = r.status.clone().unwrap_or_else(|| field(Some(r), "note"));
             let _ = writeln!(
                 o,
@@ -219,7 +223,7 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
     // CPU.
     let cpu: Vec<&Record> = records.iter().filter(|r| r.section == CPU).collect();
     if !cpu.is_empty() {
-        let _ = writeln!(o, "## CPU (criterion)\n");
+        let _ = writeln!(o, "## CPU\n");
         let _ = writeln!(
             o,
             "| benchmark | where | median per iteration | 95% CI of the median | fastest–slowest sample (per iteration) |"
@@ -311,6 +315,11 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
     o
 }
 
+/// A reference tool's verdict line without the cipher details.
+fn short_line(line: &str) -> &str {
+    line.split(": TLSv").next().unwrap_or(line)
+}
+
 fn duration(ns: f64) -> String {
     if ns >= 1e6 {
         format!("{:.2} ms", ns / 1e6)
@@ -355,7 +364,7 @@ mod tests {
         g.fields.insert("rounds".into(), 3.into());
         g.fields.insert("queries".into(), 12.into());
         let mut p = rec(VERDICT, "two-mx.example", POSTTLS, 25, &[600.0, 610.0, 500.0]);
-        p.fields.insert("line".into(), "posttls-finger: Verified TLS connection".into());
+        p.fields.insert("line".into(), "posttls-finger: Verified TLS connection: TLSv1.3 with cipher X".into());
         let f = Record {
             status: Some("not built yet: check without --no-probe".into()),
             ..rec(VERDICT, "two-mx.example", GELEIT_FULL, 25, &[])
@@ -416,7 +425,10 @@ mod tests {
         ] {
             size.fields.insert(k.into(), v);
         }
-        let md = to_markdown(&meta(), &[probe, edge, cpu, size]);
+        let mut batch = rec(PROBE, "x", "geleit probe, 20 in a row", 0, &[400.0]);
+        batch.fields.insert("batch".into(), json!(20.0));
+        let md = to_markdown(&meta(), &[probe, edge, cpu, size, batch]);
+        assert!(md.contains("| geleit probe, 20 in a row | x | 0 ms | 400 (400–400) | – | 50.0 | – |"), "{md}");
         assert!(
             md.contains("| geleit probe | 127.0.2.25:25 | 25 ms | 90.0 (80.0–100) ⚠1 errors | 1.8 | 11.1 | – |"),
             "{md}"

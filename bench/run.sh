@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# `make bench`: measures Geleit against the reference tools in the lab and
+# writes bench/report.md and bench/report.json. See bench/README.md.
+#
+# Environment knobs (defaults in brackets):
+#   BENCH_RUNS      timed runs per figure, after one warm-up [5]
+#   BENCH_DELAYS    one-way delays in ms; 0 = direct, no proxy [0 25 100]
+#   BENCH_DOMAINS   lab domains for time-to-verdict, or "all" [a representative 7]
+#   BENCH_CRITERION criterion measurement seconds per benchmark; 0 skips [3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+RUNS=${BENCH_RUNS:-5}
+DELAYS=${BENCH_DELAYS:-0 25 100}
+DOMAINS=${BENCH_DOMAINS:-ee-spki.example two-mx.example cname-mx-expanded.example ee-rollover.example insecure.example bogus-expired.example nx-mx.example}
+CRIT=${BENCH_CRITERION:-3}
+WORK=$ROOT/target/bench
+REC=$WORK/records.jsonl
+BIN=$ROOT/target/release
+step() { printf '\n==> %s\n' "$*" >&2; }
+t_start=$(date +%s)
+
+mkdir -p "$WORK"
+rm -f "$REC"
+
+step "release build of geleit and geleit-bench"
+cargo build --release --quiet -p geleit-cli -p geleit-bench
+GB=$BIN/geleit-bench
+GELEIT=$BIN/geleit
+export PATH=$BIN:$PATH
+
+# --------------------------------------------------------------------------
+step "CPU: criterion benchmarks of the core (native)"
+if [ "$CRIT" != 0 ]; then
+  rm -rf target/criterion
+  cargo bench --quiet -p geleit -- --warm-up-time 1 --measurement-time "$CRIT" >"$WORK/criterion.log" 2>&1 \
+    || { tail -20 "$WORK/criterion.log" >&2; exit 1; }
+  "$GB" criterion --out "$REC" --dir target/criterion --tool "native (criterion)"
+fi
+bench/wasm.sh "$REC" "$RUNS" || echo "bench: the wasm CPU/size step failed (see above); continuing" >&2
+
+# --------------------------------------------------------------------------
+step "sizes: frontend and edge builds (when they exist)"
+bench/sizes.sh "$REC" || echo "bench: the sizes step failed (see above); continuing" >&2
+
+# --------------------------------------------------------------------------
+step "lab up (brought down at exit unless it was up before)"
+LAB_OWNED=""
+tests/lab/in true 2>/dev/null || LAB_OWNED=1
+proxy_pids=()
+stop_proxies() { for p in "${proxy_pids[@]}"; do kill "$p" 2>/dev/null || true; done; proxy_pids=(); }
+trap 'stop_proxies; if [ -n "$LAB_OWNED" ]; then tests/lab/down; fi' EXIT
+tests/lab/up
+source tests/lab/common.sh
+RESOLVER=$(grep nameserver "$RUN/resolv.conf" | cut -d' ' -f2)
+DOH_PORT=8053
+# The SMTP listener for the probe comparison: one that serves an ECDSA and an RSA chain.
+PROBE_HOST=mx.dual-ec-pinned.example
+PROBE_ADDR=$(python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+print(next(h["a"][0] for s in d["scenarios"] for h in s["hosts"] if h["name"]==sys.argv[2]+"."))' tests/lab/scenarios.json "$PROBE_HOST")
+
+# One delay proxy per delay, each on its own loopback address 127.0.2.<delay % 250 + 1>
+# inside the lab namespace: DoH (TCP to nginx), DNS (UDP and TCP to unbound), SMTP (TCP to Postfix).
+declare -A ADDR
+for d in $DELAYS; do
+  [ "$d" = 0 ] && continue
+  a=127.0.2.$(( d % 250 + 1 ))
+  ADDR[$d]=$a
+  inns ip addr add "$a/32" dev lo 2>/dev/null || true
+  : > "$WORK/proxy-$d.log"
+  inns "$GB" proxy --delay-ms "$d" \
+    --tcp "$a:$DOH_PORT=127.0.0.1:$DOH_PORT" \
+    --udp "$a:53=$RESOLVER:53" --tcp "$a:53=$RESOLVER:53" \
+    --tcp "$a:25=$PROBE_ADDR:25" 9>&- 2>>"$WORK/proxy-$d.log" &
+  proxy_pids+=($!)
+done
+for d in "${!ADDR[@]}"; do
+  for i in $(seq 50); do grep -q ready "$WORK/proxy-$d.log" && break; sleep 0.1; done
+  grep -q ready "$WORK/proxy-$d.log" || { cat "$WORK/proxy-$d.log" >&2; echo "bench: proxy for $d ms did not start" >&2; exit 1; }
+done
+
+# --------------------------------------------------------------------------
+# Is `geleit check` with probing built? (no fake numbers: say so if not)
+full_status=""
+if ! err=$(tests/lab/in "$GELEIT" check ee-spki.example --json 2>&1 >/dev/null); then
+  case $err in *"not built yet"*) full_status="not built yet: geleit check without --no-probe is not on this branch";; esac
+fi
+if [ "$DOMAINS" = all ]; then
+  DOMAINS=$(python3 -c 'import json,sys;print(" ".join(s["domain"].rstrip(".") for s in json.load(open(sys.argv[1]))["scenarios"]))' tests/lab/scenarios.json)
+fi
+
+for d in $DELAYS; do
+  if [ "$d" = 0 ]; then
+    doh=$(tests/lab/in sh -c 'echo $GELEIT_DOH'); resolv=$RUN/resolv.conf; smtp=$PROBE_ADDR
+  else
+    a=${ADDR[$d]}; doh="http://$a:$DOH_PORT/dns-query"; smtp=$a
+    resolv=$WORK/resolv-$d.conf
+    printf 'nameserver %s\noptions trust-ad edns0\n' "$a" > "$resolv"
+  fi
+  step "time to verdict, one-way delay $d ms (DoH $doh, libc resolver $(cut -d' ' -f2 <(grep nameserver "$resolv")))"
+  # Inside the lab: the libc resolver (posttls-finger) uses the delayed resolver path.
+  tests/lab/in bash -c '
+    set -euo pipefail
+    mount --bind "$1" /etc/resolv.conf
+    d=$2 doh=$3 rec=$4 runs=$5 full_status=$6 smtp=$7 probe_host=$8; shift 8
+    T() { geleit-bench time --out "$rec" --delay-ms "$d" --runs "$runs" "$@"; }
+    for dom in "$@"; do
+      echo "  $dom" >&2
+      T --section verdict --subject "$dom" --tool "geleit check --no-probe" \
+        --json-field rounds --json-field queries --json-field dane_ready -- \
+        geleit check "$dom" --no-probe --json --doh "$doh"
+      if [ -n "$full_status" ]; then
+        geleit-bench note --out "$rec" --delay-ms "$d" --section verdict --subject "$dom" --tool "geleit check" --status "$full_status"
+      else
+        T --section verdict --subject "$dom" --tool "geleit check" \
+          --json-field rounds --json-field queries --json-field dane_ready -- \
+          geleit check "$dom" --json --doh "$doh"
+      fi
+      T --section verdict --subject "$dom" --tool "posttls-finger -c -l dane" \
+        --keep-line "TLS connection established" --keep-line "TLSA lookup error" --keep-line "Name service error" \
+        --keep-line "nullMX" --keep-line "lookup failed" -- \
+        posttls-finger -c -l dane -P /etc/ssl/certs -t 5 -T 10 "$dom"
+    done
+    echo "  probe $smtp:25" >&2
+    T --section probe --subject "$probe_host via $smtp:25" --tool "geleit probe (ECDSA + RSA handshakes in parallel)" \
+      --note "STARTTLS, rustls, both signature families" -- geleit probe "$smtp" --port 25 --json
+    T --section probe --subject "$probe_host via $smtp:25" --tool "openssl s_client -starttls smtp" \
+      --note "one handshake, then EOF on stdin" -- openssl s_client -starttls smtp -connect "$smtp:25" -brief
+  ' bench "$resolv" "$d" "$doh" "$REC" "$RUNS" "$full_status" "$smtp" "$PROBE_HOST" $DOMAINS
+done
+
+# Probes per second natively (no delay), many in a row.
+step "probe throughput: 20 sequential geleit probes, no delay"
+tests/lab/in geleit-bench time --out "$REC" --section probe --subject "$PROBE_HOST via $PROBE_ADDR:25 (20 in a row)" \
+  --tool "geleit probe, 20 in a row" --delay-ms 0 --runs "$RUNS" --field batch=20 --note "time per batch of 20; probes/s counts all 20" -- \
+  sh -c "for i in \$(seq 20); do $GELEIT probe $PROBE_ADDR --port 25 >/dev/null || exit 1; done"
+
+# The edge (workerd) once it lands.
+bench/edge.sh "$REC" "$RUNS" "$PROBE_HOST" || echo "bench: the edge step failed (see above); continuing" >&2
+
+stop_proxies
+
+# --------------------------------------------------------------------------
+step "report"
+"$GB" meta --out "$WORK/meta.json" \
+  --tool "posttls-finger (Postfix)=postconf -d -h mail_version" \
+  --tool "openssl=openssl version" \
+  --tool "danetool=danetool --version | head -1" \
+  --tool "unbound (resolver)=unbound -V | head -1" \
+  --tool "nginx (DoH front)=nginx -v" \
+  --tool "rustc=rustc --version" \
+  --tool "chromium=chromium --version 2>/dev/null || echo not installed" \
+  --set "runs=$RUNS" \
+  --set "domains=$DOMAINS" \
+  --set "latency_method=$(cat bench/latency.md)"
+"$GB" report --records "$REC" --meta "$WORK/meta.json" --json bench/report.json --md bench/report.md
+echo "bench: wrote bench/report.md and bench/report.json in $(( $(date +%s) - t_start )) s" >&2

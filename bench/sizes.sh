@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sizes of the web builds, when they exist on this branch: the app (Trunk
+# release build of index.html -> dist/) and the edge worker (edge/build.sh ->
+# edge/build/). Each missing piece is recorded as "not built yet".
+#   bench/sizes.sh RECORDS
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rec=$1
+GB=target/release/geleit-bench
+note() { "$GB" note --out "$rec" --section size --subject "$1" --tool "$2" --status "$3"; }
+[ -d node_modules/.bin ] && export PATH=$PWD/node_modules/.bin:$PATH  # npm binaryen's wasm-opt
+
+if [ -f Trunk.toml ] && [ -f index.html ]; then
+  echo "bench: trunk build --release (app)" >&2
+  rm -rf target/bench/dist
+  if trunk build --release --dist target/bench/dist >target/bench/trunk.log 2>&1; then
+    "$GB" sizes --out "$rec" --build "app (trunk --release)" target/bench/dist/*.wasm target/bench/dist/*.js
+  else
+    tail -20 target/bench/trunk.log >&2
+    note "app" "app (trunk --release)" "build failed: see target/bench/trunk.log"
+  fi
+else
+  note "app (wasm + js)" "app (trunk --release)" "not built yet: no Trunk.toml/index.html on this branch"
+fi
+# The widget (an embeddable build) has no build of its own yet.
+if ls widget/Trunk.toml frontend/widget* >/dev/null 2>&1; then
+  note "widget (wasm + js)" "widget" "present but not measured: bench/sizes.sh does not know its build yet"
+else
+  note "widget (wasm + js)" "widget" "not built yet: no widget build on this branch"
+fi
+
+if [ -x edge/build.sh ]; then
+  echo "bench: edge/build.sh" >&2
+  if edge/build.sh >target/bench/edge-build.log 2>&1; then
+    "$GB" sizes --out "$rec" --build "edge worker (edge/build.sh)" edge/build/index_bg.wasm edge/build/worker.mjs
+  else
+    tail -20 target/bench/edge-build.log >&2
+    note "edge worker" "edge worker (edge/build.sh)" "build failed: see target/bench/edge-build.log"
+  fi
+else
+  note "edge worker (wasm + js)" "edge worker" "not built yet: no edge/ on this branch"
+fi
