@@ -27,7 +27,7 @@ pub fn probe(edge: &str, host: &str, port: u16) -> anyhow::Result<HostReport> {
         .header("accept", "application/json")
         .call()
         .with_context(|| format!("edge request to {url} failed"))?;
-    let status = resp.status();
+    let status = resp.status().as_u16();
     let body = resp
         .body_mut()
         .with_config()

@@ -51,7 +51,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let domain = dns::parse_name(&args.domain)?;
     let (config, doh) = args.resolver.setup()?;
     let now = args.resolver.now();
-    let probe_config = Config { ehlo_name: args.ehlo_name.clone(), mode: TlsMode::Starttls, step_timeout_ms: args.timeout_ms };
+    let probe_config =
+        Config { ehlo_name: args.ehlo_name.clone(), mode: TlsMode::Starttls, step_timeout_ms: args.timeout_ms };
     // Check the EHLO name before any network traffic.
     geleit::smtp::Client::new(probe_config.clone(), 0)?;
     let mut check = SmtpCheck::new(domain, config, now);

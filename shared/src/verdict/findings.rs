@@ -194,17 +194,28 @@ impl Fix {
                     names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ")
                 );
                 if let Some(r) = record {
-                    m.push_str(&format!(", or pin the server key instead with `{owner} IN TLSA {r}` (DANE-EE checks no names)"));
+                    m.push_str(&format!(
+                        ", or pin the server key instead with `{owner} IN TLSA {r}` (DANE-EE checks no names)"
+                    ));
                 }
                 m
             }
-            Self::EnableStarttls => "offer STARTTLS with a certificate (Postfix: smtpd_tls_security_level = may and smtpd_tls_chain_files)".to_owned(),
+            Self::EnableStarttls => {
+                "offer STARTTLS with a certificate (Postfix: smtpd_tls_security_level = may and smtpd_tls_chain_files)"
+                    .to_owned()
+            }
             Self::RepairDnssec { name, rtype, kind } => {
                 let what = match kind {
-                    ReasonKind::SignatureExpired => "the signatures have expired: re-sign the zone and make sure automatic re-signing runs",
+                    ReasonKind::SignatureExpired => {
+                        "the signatures have expired: re-sign the zone and make sure automatic re-signing runs"
+                    }
                     ReasonKind::SignatureNotYetValid => "the signatures are not valid yet: check the signer's clock",
-                    ReasonKind::DnskeyMissing => "no DNSKEY matches the DS in the parent zone: publish the DS of the current key at the registrar (or the key the DS names)",
-                    ReasonKind::RrsigsMissing => "the records are not signed: sign the zone, or remove the DS from the parent",
+                    ReasonKind::DnskeyMissing => {
+                        "no DNSKEY matches the DS in the parent zone: publish the DS of the current key at the registrar (or the key the DS names)"
+                    }
+                    ReasonKind::RrsigsMissing => {
+                        "the records are not signed: sign the zone, or remove the DS from the parent"
+                    }
                     ReasonKind::NsecMissing => "the zone does not prove the denial: re-sign it with NSEC or NSEC3",
                     ReasonKind::Network => "the resolver did not answer: check that the authoritative servers answer",
                     _ => "the signatures do not verify: re-sign the zone and check the DS in the parent",
@@ -273,9 +284,10 @@ impl Finding {
         match self {
             Self::NullMx | Self::UnusableRecordsIgnored { .. } | Self::SingleRecordPinned { .. } => Severity::Info,
             Self::LeafExpiredUnderDaneEe { .. } => Severity::Info,
-            Self::MxInsecure { .. } | Self::InsecureNoDane { .. } | Self::NoTlsa { .. } | Self::UnpinnedChain { .. } => {
-                Severity::Warning
-            }
+            Self::MxInsecure { .. }
+            | Self::InsecureNoDane { .. }
+            | Self::NoTlsa { .. }
+            | Self::UnpinnedChain { .. } => Severity::Warning,
             Self::StarttlsMissing { dane: false } => Severity::Warning,
             _ => Severity::Error,
         }

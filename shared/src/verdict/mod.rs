@@ -316,7 +316,12 @@ pub fn evaluate(dns: &SmtpReport, probes: &[ProbeHost], now: i64) -> DomainVerdi
 fn dnssec_finding(name: &str, rtype: &str, proof: &Proof) -> Reported {
     let (finding, kind) = match proof {
         Proof::Bogus { reason } => (
-            Finding::DnssecBogus { name: name.to_owned(), rtype: rtype.to_owned(), kind: reason.kind, detail: reason.detail.clone() },
+            Finding::DnssecBogus {
+                name: name.to_owned(),
+                rtype: rtype.to_owned(),
+                kind: reason.kind,
+                detail: reason.detail.clone(),
+            },
             reason.kind,
         ),
         Proof::Indeterminate { reason } => (
@@ -413,7 +418,11 @@ fn host_verdict(h: &DnsHost, probe: Option<&ProbeHost>, now: i64) -> HostVerdict
                         other => other.to_string(),
                     };
                     findings.push(Reported::new(
-                        Finding::InsecureNoDane { name: h.host.clone(), rtype: set.rtype.clone(), zone_cut: zone_cut.clone() },
+                        Finding::InsecureNoDane {
+                            name: h.host.clone(),
+                            rtype: set.rtype.clone(),
+                            zone_cut: zone_cut.clone(),
+                        },
                         Some(Fix::SignZone { zone: zone_cut }),
                     ));
                 }
@@ -421,18 +430,24 @@ fn host_verdict(h: &DnsHost, probe: Option<&ProbeHost>, now: i64) -> HostVerdict
                     Finding::InsecureNoDane { name: owner.clone(), rtype: "TLSA".into(), zone_cut: zone_cut.clone() },
                     Some(Fix::SignZone { zone: zone_cut.clone() }),
                 )),
-                (None, _) => findings.push(Reported::new(Finding::NoTlsa { owner: owner.clone() }, publish(Vec::new()))),
+                (None, _) => {
+                    findings.push(Reported::new(Finding::NoTlsa { owner: owner.clone() }, publish(Vec::new())))
+                }
             }
         }
         HostOutcome::TlsUnauthenticated => {
             let bad = unusable(records);
             let replaces = bad.iter().map(|r| r.record.clone()).collect();
-            findings.push(Reported::new(Finding::OnlyUnusableRecords { owner: owner.clone(), records: bad }, publish(replaces)));
+            findings.push(Reported::new(
+                Finding::OnlyUnusableRecords { owner: owner.clone(), records: bad },
+                publish(replaces),
+            ));
         }
         HostOutcome::DaneRequired => {
             let bad = unusable(records);
             if !bad.is_empty() {
-                findings.push(Reported::new(Finding::UnusableRecordsIgnored { owner: owner.clone(), records: bad }, None));
+                findings
+                    .push(Reported::new(Finding::UnusableRecordsIgnored { owner: owner.clone(), records: bad }, None));
             }
             let usable: Vec<&TlsaRecord> = records.iter().filter(|r| r.problems.is_empty()).collect();
             let all_auth = !addresses.is_empty() && addresses.iter().all(|a| a.authenticated);
@@ -497,7 +512,8 @@ fn judge_family(
         suggested: None,
     };
     let Some(tls) = &probe.tls else {
-        v.error = Some(probe.error.as_ref().map_or_else(|| "no TLS".to_owned(), |e| format!("{}: {}", e.step, e.message)));
+        v.error =
+            Some(probe.error.as_ref().map_or_else(|| "no TLS".to_owned(), |e| format!("{}: {}", e.step, e.message)));
         return Judged { verdict: v, report: None };
     };
     v.tls_version = Some(tls.version.clone());
@@ -521,7 +537,12 @@ fn judge_family(
             v.matched = report
                 .matched
                 .iter()
-                .filter_map(|m| report.records.get(m.record).map(|r| MatchedRecord { record: record_text(&r.record), depth: m.depth }))
+                .filter_map(|m| {
+                    report
+                        .records
+                        .get(m.record)
+                        .map(|r| MatchedRecord { record: record_text(&r.record), depth: m.depth })
+                })
                 .collect();
             v.chain_matches = report.authenticated;
             v.suggested = ders.first().and_then(|leaf| ee_record(leaf));
@@ -643,9 +664,10 @@ fn address_verdict(
     match &default_judged.report {
         Some(report) if report.authenticated => {
             // DANE-EE only, over an expired leaf: fine for DANE, worth knowing.
-            let by_ee_only = report.matched.iter().all(|m| {
-                report.records.get(m.record).is_some_and(|r| r.record.usage == Usage::DANE_EE)
-            });
+            let by_ee_only = report
+                .matched
+                .iter()
+                .all(|m| report.records.get(m.record).is_some_and(|r| r.record.usage == Usage::DANE_EE));
             if let Some(leaf) = v.chain.first()
                 && by_ee_only
                 && leaf.not_after < now
@@ -662,8 +684,13 @@ fn address_verdict(
                 judged.iter().filter(|j| j.verdict.chain_matches).map(|j| j.verdict.family).collect();
             let usable: Vec<String> =
                 report.records.iter().filter(|r| r.usable).map(|r| record_text(&r.record)).collect();
-            let no_match = Finding::TlsaNoMatch { family: default_judged.verdict.family, matching_families, records: usable };
-            let fix = suggested.clone().map(|record| Fix::PublishTlsa { owner: owner.to_owned(), record, replaces: Vec::new() });
+            let no_match =
+                Finding::TlsaNoMatch { family: default_judged.verdict.family, matching_families, records: usable };
+            let fix = suggested.clone().map(|record| Fix::PublishTlsa {
+                owner: owner.to_owned(),
+                record,
+                replaces: Vec::new(),
+            });
             v.findings.push(Reported::new(no_match, fix));
         }
         None => {
@@ -701,14 +728,22 @@ fn failures(report: &dane::Report, owner: &str, names: &ReferenceNames, suggeste
             }
             Some(Failure::TaMatchesLeaf) => Reported::new(
                 Finding::TaMatchesLeaf { record: text.clone() },
-                suggested.map(|s| Fix::PublishTlsa { owner: owner.to_owned(), record: s.to_owned(), replaces: vec![text] }),
+                suggested.map(|s| Fix::PublishTlsa {
+                    owner: owner.to_owned(),
+                    record: s.to_owned(),
+                    replaces: vec![text],
+                }),
             ),
             Some(Failure::Expired { depth, subject, not_after }) => Reported::new(
                 Finding::ChainExpiredUnderDaneTa { depth: *depth, subject: subject.clone(), not_after: *not_after },
                 Some(Fix::RenewCertificate { depth: *depth, subject: subject.clone() }),
             ),
             Some(Failure::NotYetValid { depth, subject, not_before }) => Reported::new(
-                Finding::ChainNotYetValidUnderDaneTa { depth: *depth, subject: subject.clone(), not_before: *not_before },
+                Finding::ChainNotYetValidUnderDaneTa {
+                    depth: *depth,
+                    subject: subject.clone(),
+                    not_before: *not_before,
+                },
                 Some(Fix::RenewCertificate { depth: *depth, subject: subject.clone() }),
             ),
             Some(Failure::NameMismatch { presented, reference }) => Reported::new(

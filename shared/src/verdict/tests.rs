@@ -11,9 +11,7 @@ use rcgen::{
 
 use super::*;
 use crate::dns::{AddressSet, HostReport as DnsHost, ReasonKind, Validated};
-use crate::smtp::{
-    AlgorithmProbe, Certificate as Presented, Report, Step, StepFailure, TlsFacts, TlsMode,
-};
+use crate::smtp::{AlgorithmProbe, Certificate as Presented, Report, Step, StepFailure, TlsFacts, TlsMode};
 
 /// 2030-01-01T00:00:00Z.
 const NOW: i64 = 1_893_456_000;
@@ -152,7 +150,10 @@ fn probe_with(probes: Vec<(SignatureFamily, Report)>) -> ProbeHost {
             address: ip(),
             port: 25,
             refused: None,
-            probes: probes.into_iter().map(|(signature_family, report)| AlgorithmProbe { signature_family, report }).collect(),
+            probes: probes
+                .into_iter()
+                .map(|(signature_family, report)| AlgorithmProbe { signature_family, report })
+                .collect(),
         }],
     }
 }
@@ -230,7 +231,11 @@ fn tlsa_no_match_suggests_the_record_of_the_presented_key() {
     assert_eq!(f.severity, Severity::Error);
     assert_eq!(
         f.finding,
-        Finding::TlsaNoMatch { family: SignatureFamily::Ecdsa, matching_families: vec![], records: vec![suggested(&stale)] }
+        Finding::TlsaNoMatch {
+            family: SignatureFamily::Ecdsa,
+            matching_families: vec![],
+            records: vec![suggested(&stale)]
+        }
     );
     assert_eq!(
         f.fix.as_ref().map(|f| f.fix.clone()),
@@ -261,7 +266,11 @@ fn dane_ta_failures_are_specific() {
     assert_eq!(codes(&a.findings), ["chain_expired_under_dane_ta", "tlsa_no_match"]);
     assert_eq!(
         find(&a.findings, "chain_expired_under_dane_ta").finding,
-        Finding::ChainExpiredUnderDaneTa { depth: Some(0), subject: "CN=mx.example.com".into(), not_after: 1_609_459_200 }
+        Finding::ChainExpiredUnderDaneTa {
+            depth: Some(0),
+            subject: "CN=mx.example.com".into(),
+            not_after: 1_609_459_200
+        }
     );
     assert!(find(&a.findings, "chain_expired_under_dane_ta").message.contains("expired at 2021-01-01 00:00:00 UTC"));
     // Not valid yet.
@@ -275,10 +284,7 @@ fn dane_ta_failures_are_specific() {
     let f = find(&a.findings, "name_mismatch");
     assert_eq!(
         f.finding,
-        Finding::NameMismatch {
-            presented: vec!["other.example.net".into()],
-            reference: vec!["mx.example.com".into()],
-        }
+        Finding::NameMismatch { presented: vec!["other.example.net".into()], reference: vec!["mx.example.com".into()] }
     );
     assert_eq!(
         f.fix.as_ref().map(|f| f.fix.clone()),
@@ -313,7 +319,12 @@ fn dane_ee_ignores_expiry_but_says_so() {
 #[test]
 fn dual_chain_verdict_is_the_default_clients() {
     let (ec, rsa) = (leaf(), leaf());
-    let two = || probe_with(vec![(SignatureFamily::Ecdsa, report(Some(&[&ec]), true)), (SignatureFamily::Rsa, report(Some(&[&rsa]), true))]);
+    let two = || {
+        probe_with(vec![
+            (SignatureFamily::Ecdsa, report(Some(&[&ec]), true)),
+            (SignatureFamily::Rsa, report(Some(&[&rsa]), true)),
+        ])
+    };
     // ECDSA pinned: authenticated, with a warning about the RSA chain.
     let v = run(dane_host(vec![ee(&ec)]), &[two()]);
     assert!(v.authenticated);
@@ -342,14 +353,18 @@ fn dual_chain_verdict_is_the_default_clients() {
     // An RSA-only server: the RSA chain is the default.
     let mut no_ec = report(None, true);
     no_ec.error = Some(StepFailure { step: Step::TlsHandshake, kind: "tls".into(), message: "no shared".into() });
-    let v = run(dane_host(vec![ee(&rsa)]), &[probe_with(vec![(SignatureFamily::Ecdsa, no_ec), (SignatureFamily::Rsa, report(Some(&[&rsa]), true))])]);
+    let v = run(
+        dane_host(vec![ee(&rsa)]),
+        &[probe_with(vec![(SignatureFamily::Ecdsa, no_ec), (SignatureFamily::Rsa, report(Some(&[&rsa]), true))])],
+    );
     assert_eq!(only_address(&v).default_family, Some(SignatureFamily::Rsa));
     assert!(v.authenticated);
 }
 
 #[test]
 fn starttls_missing_defers_only_with_dane() {
-    let p = probe_with(vec![(SignatureFamily::Ecdsa, report(None, false)), (SignatureFamily::Rsa, report(None, false))]);
+    let p =
+        probe_with(vec![(SignatureFamily::Ecdsa, report(None, false)), (SignatureFamily::Rsa, report(None, false))]);
     let v = run(dane_host(vec![ee(&leaf())]), std::slice::from_ref(&p));
     let a = only_address(&v);
     assert_eq!((a.verdict, a.starttls), (Verdict::NoStarttls, false));
@@ -384,7 +399,10 @@ fn probe_failures_and_missing_probes() {
     let mut down = report(None, true);
     down.starttls_offered = None;
     down.error = Some(StepFailure { step: Step::Connect, kind: "io".into(), message: "connection refused".into() });
-    let v = run(dane_host(vec![ee(&l)]), &[probe_with(vec![(SignatureFamily::Ecdsa, down.clone()), (SignatureFamily::Rsa, down)])]);
+    let v = run(
+        dane_host(vec![ee(&l)]),
+        &[probe_with(vec![(SignatureFamily::Ecdsa, down.clone()), (SignatureFamily::Rsa, down)])],
+    );
     let a = only_address(&v);
     assert_eq!(a.verdict, Verdict::Unreachable);
     assert_eq!(
@@ -399,7 +417,8 @@ fn dns_outcomes_become_host_findings() {
     let l = leaf();
     // Only unusable records: TLS mandatory, unauthenticated; the fix replaces them.
     let pkix = tlsa(Usage::PKIX_EE, Selector::SPKI, MatchingType::SHA2_256, &l.der);
-    let v = run(host(HostOutcome::TlsUnauthenticated, Status::Secure, Proof::Secure, vec![pkix.clone()]), &[probe(&[&l])]);
+    let v =
+        run(host(HostOutcome::TlsUnauthenticated, Status::Secure, Proof::Secure, vec![pkix.clone()]), &[probe(&[&l])]);
     assert_eq!(v.verdict, Verdict::TlsUnauthenticated);
     let h = v.hosts.first().unwrap();
     let f = find(&h.findings, "only_unusable_records");
@@ -519,8 +538,18 @@ fn codes_are_stable_and_serialised_with_their_data() {
         Finding::NullMx,
         Finding::DomainMissing,
         Finding::MxInsecure { zone_cut: String::new() },
-        Finding::DnssecBogus { name: String::new(), rtype: String::new(), kind: ReasonKind::Network, detail: String::new() },
-        Finding::DnssecIndeterminate { name: String::new(), rtype: String::new(), kind: ReasonKind::Network, detail: String::new() },
+        Finding::DnssecBogus {
+            name: String::new(),
+            rtype: String::new(),
+            kind: ReasonKind::Network,
+            detail: String::new(),
+        },
+        Finding::DnssecIndeterminate {
+            name: String::new(),
+            rtype: String::new(),
+            kind: ReasonKind::Network,
+            detail: String::new(),
+        },
         Finding::NoAddress { host: String::new() },
         Finding::InsecureNoDane { name: String::new(), rtype: String::new(), zone_cut: String::new() },
         Finding::NoTlsa { owner: String::new() },
