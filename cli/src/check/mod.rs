@@ -22,7 +22,8 @@ const PORT: u16 = 25;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Mail domain (the part after @).
+    /// Mail domain (the part after @), or `[host]` for one mail server without
+    /// an MX lookup (as Postfix's next-hop syntax).
     pub domain: String,
     /// Only the DNS verdicts: do not connect to the MX hosts.
     #[arg(long)]
@@ -48,14 +49,16 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
-    let domain = dns::parse_name(&args.domain)?;
+    let direct = args.domain.strip_prefix('[').and_then(|d| d.strip_suffix(']'));
+    let domain = dns::parse_name(direct.unwrap_or(&args.domain))?;
     let (config, doh) = args.resolver.setup()?;
     let now = args.resolver.now();
     let probe_config =
         Config { ehlo_name: args.ehlo_name.clone(), mode: TlsMode::Starttls, step_timeout_ms: args.timeout_ms };
     // Check the EHLO name before any network traffic.
     geleit::smtp::Client::new(probe_config.clone(), 0)?;
-    let mut check = SmtpCheck::new(domain, config, now);
+    let mut check =
+        if direct.is_some() { SmtpCheck::new_host(domain, config, now) } else { SmtpCheck::new(domain, config, now) };
     let mut recorded = Vec::new();
     doh.drive(&mut check, args.record.as_ref().map(|_| &mut recorded))?;
     if let Some(path) = &args.record {

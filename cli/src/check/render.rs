@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use geleit::dns::MxOutcome;
 use geleit::verdict::{AddressVerdict, DomainVerdict, Reported, utc};
 
 use super::serde_plain;
@@ -10,7 +11,11 @@ use super::serde_plain;
 pub fn text(v: &DomainVerdict) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}: {}", v.domain, v.verdict.describe());
-    let _ = writeln!(out, "  MX records: {} ({})", v.mx_status, serde_plain(&v.mx_outcome));
+    if v.mx_outcome == MxOutcome::Direct {
+        let _ = writeln!(out, "  MX records: not looked up (host given as [host])");
+    } else {
+        let _ = writeln!(out, "  MX records: {} ({})", v.mx_status, serde_plain(&v.mx_outcome));
+    }
     findings(&mut out, "  ", &v.findings);
     for h in &v.hosts {
         let _ = writeln!(out, "  {} (preference {}): {}", h.host, h.preference, h.verdict.describe());

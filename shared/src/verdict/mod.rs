@@ -286,7 +286,7 @@ pub fn evaluate(dns: &SmtpReport, probes: &[ProbeHost], now: i64) -> DomainVerdi
             findings.push(dnssec_finding(&dns.domain, "MX", &dns.mx_proof));
             Verdict::Deferred
         }
-        MxOutcome::Hosts | MxOutcome::Implicit => {
+        MxOutcome::Hosts | MxOutcome::Implicit | MxOutcome::Direct => {
             let worst = hosts.iter().map(|h| h.verdict).max().unwrap_or(Verdict::NoAddress);
             if let Proof::Insecure { zone_cut, .. } = &dns.mx_proof {
                 findings.push(Reported::new(
