@@ -27,7 +27,7 @@ pub fn load(scenario: &str) -> Recording {
 
 /// A recording from any file in the same format (`--record`).
 pub fn load_path(path: &std::path::Path) -> Recording {
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut responses = HashMap::new();
     for r in doc["responses"].as_array().into_iter().flatten() {
