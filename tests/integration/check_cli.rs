@@ -78,7 +78,7 @@ two-mx.example.: NOT authenticated: DANE senders defer mail
     TLSA at _25._tcp.mx1.two-mx.example.: secure
       3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700
     info single_record_pinned: only one record is published at _25._tcp.mx1.two-mx.example. (`3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700`): the next key change breaks delivery unless the next key's record is published first (RFC 7671 §8.1)
-      fix: generate the next key now and publish its `3 1 1` record at _25._tcp.mx1.two-mx.example. next to `3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700`; switch the server to the new key only after both records have been visible for at least two TTLs, then remove the old record (RFC 7671 §8.1)
+      fix: generate the next key now and publish its `3 1 1` record at _25._tcp.mx1.two-mx.example. next to `3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700`; switch the server to the new key only after both records have been visible for at least two TTLs, then remove the old record (RFC 7671 §8.1); with Let's Encrypt, renew with the same key (certbot --reuse-key) so that `3 1 1` stays valid
     127.0.1.16: authenticated with DANE
       ecdsa chain (TLSv1.3, TLS13_AES_256_GCM_SHA384, default): matches
         0 CN=mx1.two-mx.example (ECDSA P-256; issuer CN=mx1.two-mx.example; expires 2027-11-29 23:26:48 UTC) sha256 4646edf904d01697c5e21740e2ee48b45245f57d784123a8d88b619928e3462d
@@ -93,7 +93,7 @@ two-mx.example.: NOT authenticated: DANE senders defer mail
       rsa chain: none (tls_handshake: tls handshake failed: received fatal alert: HandshakeFailure)
       error tlsa_no_match: no usable TLSA record (`3 1 1 2305ea4eeb5c0c8220acf5a5fb21e09e11d523963ae8a7d74e96474dd0983a34`) matches the ECDSA certificate chain the server presents to a default client: DANE-aware senders defer mail to it (RFC 7672 §3.1, RFC 7671 §5)
         fix: publish `_25._tcp.mx2.two-mx.example. IN TLSA 3 1 1 33a5ecb52dfd8148bfc04653d68353edea3983719fc4c55bc8ede597b11ec806` (computed from the key the server presents)
-verdict: not authenticated (not_authenticated)
+verdict: NOT authenticated: DANE senders defer mail to at least one MX host
 2 rounds, 24 queries
 "
     );
@@ -119,7 +119,7 @@ ta-omitted.example.: NOT authenticated: DANE senders defer mail
         fix: serve the full chain: the server sends only its own certificate, so the CA pinned by `2 1 1 ba5f1f5508f1f6f3134f52d0eca93f4c5cf7ee001df66ef6d3991df8a60781aa` never reaches the client; list the CA certificate(s) after the server certificate (Postfix: in smtpd_tls_chain_files), or pin the server key with `3 1 1`
       error tlsa_no_match: no usable TLSA record (`2 1 1 ba5f1f5508f1f6f3134f52d0eca93f4c5cf7ee001df66ef6d3991df8a60781aa`) matches the ECDSA certificate chain the server presents to a default client: DANE-aware senders defer mail to it (RFC 7672 §3.1, RFC 7671 §5)
         fix: publish `_25._tcp.mx.ta-omitted.example. IN TLSA 3 1 1 b12a243055c48eee101124dc825821166e3d59d48ba70685c3398d6aa0e88485` (computed from the key the server presents)
-verdict: not authenticated (not_authenticated)
+verdict: NOT authenticated: DANE senders defer mail to at least one MX host
 2 rounds, 15 queries
 "
     );
@@ -145,7 +145,7 @@ dual-rsa-pinned.example.: NOT authenticated: DANE senders defer mail
         matched 3 1 1 76491851d04714181820a3086998ea9f7174d175259413f5de643e48b2452d56 at depth 0
       error tlsa_no_match: no usable TLSA record (`3 1 1 76491851d04714181820a3086998ea9f7174d175259413f5de643e48b2452d56`) matches the ECDSA certificate chain the server presents to a default client: DANE-aware senders defer mail to it; the server's RSA chain does match, but clients that offer both get the ECDSA chain (RFC 7672 §3.1, RFC 7671 §5)
         fix: publish `_25._tcp.mx.dual-rsa-pinned.example. IN TLSA 3 1 1 6a5d5b8194bbf67c86a6c51bc2ed81eb4c238754d9e402eb86ac6d20befdabc7` (computed from the key the server presents)
-verdict: not authenticated (not_authenticated)
+verdict: NOT authenticated: DANE senders defer mail to at least one MX host
 2 rounds, 15 queries
 "
     );
@@ -168,7 +168,7 @@ no-starttls.example.: no STARTTLS
       rsa chain: none (starttls: expected STARTTLS in the EHLO reply, found it not offered)
       error starttls_missing: the server does not offer STARTTLS, but its TLSA records require TLS: DANE-aware senders defer mail to it (RFC 7672 §2.2, RFC 3207)
         fix: offer STARTTLS with a certificate (Postfix: smtpd_tls_security_level = may and smtpd_tls_chain_files)
-verdict: not authenticated (no_starttls)
+verdict: not authenticated: no STARTTLS
 2 rounds, 15 queries
 "
     );

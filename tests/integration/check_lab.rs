@@ -226,3 +226,38 @@ fn fixes_carry_the_record_of_the_served_key() {
     assert_eq!(f["code"], "tlsa_no_match");
     assert_eq!(f["fix"]["record"].as_str(), Some(expected.as_str()), "{f}");
 }
+
+/// Which signature family posttls-finger's session used: TLS 1.3 names the
+/// server signature, TLS 1.2 the cipher suite's authentication.
+fn posttls_family(target: &str, protocols: Option<&str>) -> String {
+    let mut cmd = Command::new("posttls-finger");
+    cmd.args(["-c", "-l", "dane", "-P", "/etc/ssl/certs", "-t", "5", "-T", "10"]);
+    if let Some(p) = protocols {
+        cmd.args(["-p", p]);
+    }
+    let out = cmd.arg(target).output().unwrap_or_else(|e| panic!("posttls-finger: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let line = text.lines().find(|l| l.contains("TLS connection established")).unwrap_or_else(|| panic!("{text}"));
+    if line.contains("server-signature ECDSA") || line.contains("ECDHE-ECDSA-") {
+        "ecdsa".into()
+    } else if line.contains("server-signature RSA") || line.contains("ECDHE-RSA-") {
+        "rsa".into()
+    } else {
+        panic!("no signature family in {line:?}")
+    }
+}
+
+/// The verdict module judges a dual-chain server by the chain a default
+/// Postfix client negotiates (the ECDSA one): posttls-finger, offering its
+/// defaults with TLS 1.3 and with TLS 1.2 only, gets that chain.
+#[test]
+fn the_default_family_is_the_one_postfix_negotiates() {
+    for domain in ["dual-ec-pinned.example.", "dual-rsa-pinned.example."] {
+        let (v, _) = check(domain);
+        let host = v["hosts"][0]["host"].as_str().unwrap_or_default().trim_end_matches('.').to_owned();
+        let ours = v["hosts"][0]["addresses"][0]["default_family"].as_str().unwrap_or_default().to_owned();
+        for protocols in [None, Some("<=TLSv1.2")] {
+            assert_eq!(posttls_family(&format!("[{host}]"), protocols), ours, "{domain} {protocols:?}");
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use geleit::dns::MxOutcome;
-use geleit::verdict::{AddressVerdict, DomainVerdict, Reported, utc};
+use geleit::verdict::{AddressVerdict, DomainVerdict, Reported, Verdict, utc};
 
 use super::serde_plain;
 
@@ -30,8 +30,10 @@ pub fn text(v: &DomainVerdict) -> String {
     }
     let summary = if v.authenticated {
         "every address of every MX host authenticates with DANE".to_owned()
+    } else if v.verdict == Verdict::NotAuthenticated {
+        "NOT authenticated: DANE senders defer mail to at least one MX host".to_owned()
     } else {
-        format!("not authenticated ({})", v.verdict)
+        format!("not authenticated: {}", v.verdict.describe())
     };
     let _ = writeln!(out, "verdict: {summary}");
     let _ = writeln!(out, "{} rounds, {} queries", v.rounds, v.queries);
