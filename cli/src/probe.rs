@@ -95,8 +95,9 @@ pub struct Policy {
 }
 
 /// Probes given addresses of several hosts at once (all hosts and families
-/// in parallel), with SNI = the host name: what `geleit check` uses, with
-/// addresses from the validated DNS rather than the system resolver.
+/// in parallel), with SNI = the target's TLSA base domain (RFC 7672 §8.1):
+/// what `geleit check` uses, with addresses from the validated DNS rather
+/// than the system resolver. Reports carry the MX host name.
 pub fn probe_targets(
     targets: &[geleit::verdict::ProbeTarget],
     port: u16,
@@ -108,7 +109,7 @@ pub fn probe_targets(
         let mut out = Vec::with_capacity(targets.len());
         let mut pending = Vec::with_capacity(targets.len());
         for t in targets {
-            let name = server_name(&t.host)?;
+            let name = server_name(&t.sni)?;
             pending.push(probe_host(policy, port, &t.host, name, t.addresses.clone(), config.clone()));
         }
         // Hosts one after another would add their times; join them instead.

@@ -90,9 +90,15 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::from_ok(result.authenticated))
 }
 
-/// One host through the edge; a failed request marks its addresses as not probed.
+/// One host through the edge, named by its TLSA base domain (the edge sends
+/// it as SNI and resolves it to the same addresses, RFC 7672 §8.1); a failed
+/// request marks the host's addresses as not probed.
 fn through_edge(edge: &str, target: &ProbeTarget) -> HostReport {
-    edge::probe(edge, &target.host, PORT).unwrap_or_else(|e| HostReport {
+    let reply = edge::probe(edge, &target.sni, PORT).map(|mut r| {
+        r.host.clone_from(&target.host);
+        r
+    });
+    reply.unwrap_or_else(|e| HostReport {
         host: target.host.clone(),
         port: PORT,
         mode: TlsMode::Starttls,

@@ -231,8 +231,12 @@ pub struct DomainVerdict {
 /// Addresses of one MX host to probe.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProbeTarget {
-    /// Host name without the trailing dot: the SNI to send.
+    /// The MX host name without the trailing dot (the probe report carries it).
     pub host: String,
+    /// The name to send as SNI: the TLSA base domain (RFC 7672 §8.1), which
+    /// is the MX host name unless the host is a secure alias whose target
+    /// has the TLSA records.
+    pub sni: String,
     pub addresses: Vec<IpAddr>,
 }
 
@@ -249,6 +253,10 @@ pub fn probe_targets(dns: &SmtpReport) -> Vec<ProbeTarget> {
         .iter()
         .map(|h| ProbeTarget {
             host: bare(&h.host),
+            sni: h
+                .tlsa_base
+                .as_deref()
+                .map_or_else(|| bare(&h.host), |b| bare(b.strip_prefix("_25._tcp.").unwrap_or(b))),
             addresses: h
                 .addresses
                 .iter()

@@ -508,7 +508,10 @@ fn domain_level_outcomes() {
     let report = domain(MxOutcome::Hosts, Proof::Secure, vec![dane_host(vec![ee(&good)]), second]);
     let v = evaluate(&report, &[probe(&[&good]), p2], NOW);
     assert_eq!(probe_targets(&report).len(), 2);
-    assert_eq!(probe_targets(&report)[0], ProbeTarget { host: "mx.example.com".into(), addresses: vec![ip()] });
+    assert_eq!(
+        probe_targets(&report)[0],
+        ProbeTarget { host: "mx.example.com".into(), sni: "mx.example.com".into(), addresses: vec![ip()] }
+    );
     assert!(v.hosts[0].authenticated && !v.hosts[1].authenticated);
     assert_eq!((v.verdict, v.authenticated), (Verdict::NotAuthenticated, false));
 }
