@@ -92,14 +92,15 @@ pub enum Finding {
     /// mandatory) mail is deferred (RFC 7672 §2.2); without DANE it is sent
     /// in plaintext (RFC 3207).
     StarttlsMissing { dane: bool },
-    /// No usable TLSA record matches the chain a default client gets
-    /// (RFC 7672 §3.1, RFC 7671 §5). Mail is deferred.
+    /// Usable TLSA records match nothing in the chain a default client
+    /// gets, and no record authenticates it (RFC 7672 §3.1, RFC 7671 §5).
+    /// Mail is deferred.
     TlsaNoMatch {
         /// The chain judged (see `AddressVerdict::default_family`).
         family: SignatureFamily,
         /// Other chains of the server that do match.
         matching_families: Vec<SignatureFamily>,
-        /// The usable records that did not match, presentation format.
+        /// The usable records that match nothing, presentation format.
         records: Vec<String>,
     },
     /// A DANE-TA(2) record pins a CA the server does not send: the chain
@@ -366,8 +367,9 @@ impl Finding {
             }
             Self::TlsaNoMatch { family, matching_families, records } => {
                 let mut m = format!(
-                    "no usable TLSA record ({}) matches the {} certificate chain the server presents to a default client: DANE-aware senders defer mail to it",
+                    "{} {} no certificate of the {} chain the server presents to a default client: DANE-aware senders defer mail to it",
                     list(records),
+                    if records.len() == 1 { "matches" } else { "match" },
                     family_name(*family)
                 );
                 if !matching_families.is_empty() {

@@ -201,6 +201,10 @@ pub struct HostVerdict {
     pub preference: u16,
     /// What the DNS says a DANE client does (RFC 7672 §2.2).
     pub outcome: HostOutcome,
+    /// The RFC section behind `outcome`.
+    pub outcome_rfc: &'static str,
+    /// Why, in words (from the DNS stage).
+    pub why: String,
     pub tlsa_base: Option<String>,
     pub tlsa_status: Status,
     /// The TLSA records, presentation format.
@@ -479,6 +483,8 @@ fn host_verdict(h: &DnsHost, probe: Option<&ProbeHost>, now: i64) -> HostVerdict
         host: h.host.clone(),
         preference: h.preference,
         outcome: h.outcome,
+        outcome_rfc: h.outcome.rfc(),
+        why: h.why.clone(),
         tlsa_base: h.tlsa_base.clone(),
         tlsa_status: proof.status(),
         tlsa: records.iter().map(TlsaRecord::to_text).collect(),
@@ -687,19 +693,32 @@ fn address_verdict(
             }
         }
         Some(report) => {
-            v.findings.extend(failures(report, owner, names, suggested.as_deref()));
-            let matching_families: Vec<SignatureFamily> =
-                judged.iter().filter(|j| j.verdict.chain_matches).map(|j| j.verdict.family).collect();
-            let usable: Vec<String> =
-                report.records.iter().filter(|r| r.usable).map(|r| record_text(&r.record)).collect();
-            let no_match =
-                Finding::TlsaNoMatch { family: default_judged.verdict.family, matching_families, records: usable };
-            let fix = suggested.clone().map(|record| Fix::PublishTlsa {
-                owner: owner.to_owned(),
-                record,
-                replaces: Vec::new(),
-            });
-            v.findings.push(Reported::new(no_match, fix));
+            let specific = failures(report, owner, names, suggested.as_deref());
+            // Records that match nothing; when every record failed for a
+            // specific reason (expired, name, anchor not sent), those say it.
+            let unmatched: Vec<String> = report
+                .records
+                .iter()
+                .filter(|r| r.usable && matches!(r.failure, None | Some(Failure::NoMatch)))
+                .map(|r| record_text(&r.record))
+                .collect();
+            let generic = !unmatched.is_empty() || specific.is_empty();
+            v.findings.extend(specific);
+            if generic {
+                let matching_families: Vec<SignatureFamily> =
+                    judged.iter().filter(|j| j.verdict.chain_matches).map(|j| j.verdict.family).collect();
+                let no_match = Finding::TlsaNoMatch {
+                    family: default_judged.verdict.family,
+                    matching_families,
+                    records: unmatched,
+                };
+                let fix = suggested.clone().map(|record| Fix::PublishTlsa {
+                    owner: owner.to_owned(),
+                    record,
+                    replaces: Vec::new(),
+                });
+                v.findings.push(Reported::new(no_match, fix));
+            }
         }
         None => {
             let detail = default_judged.verdict.error.clone().unwrap_or_default();
@@ -724,7 +743,7 @@ fn address_verdict(
 }
 
 /// The specific DANE-TA(2) failures of a chain that did not authenticate, as
-/// findings (the generic [`Finding::TlsaNoMatch`] follows them).
+/// findings (the generic [`Finding::TlsaNoMatch`] covers records that match nothing).
 fn failures(report: &dane::Report, owner: &str, names: &ReferenceNames, suggested: Option<&str>) -> Vec<Reported> {
     let mut out: Vec<Reported> = Vec::new();
     for r in report.records.iter().filter(|r| r.usable) {
