@@ -123,6 +123,10 @@ pub enum Finding {
     /// usable record matches: clients that negotiate it fail (RFC 7671 §5,
     /// RFC 8446 §4.2.3).
     UnpinnedChain { family: SignatureFamily },
+    /// The DANE-TA(2) path that authenticates expires within
+    /// [`EXPIRY_WARNING_DAYS`](super::EXPIRY_WARNING_DAYS) days; after that,
+    /// senders defer mail (RFC 7672 §3.1.2).
+    ChainExpiresSoon { depth: Option<usize>, subject: String, not_after: i64 },
     /// DANE-EE(3) authenticates, and the leaf has expired: fine for DANE
     /// (RFC 7672 §3.1.1), but clients that fall back to other checks complain.
     LeafExpiredUnderDaneEe { not_after: i64 },
@@ -279,6 +283,7 @@ impl Finding {
             Self::TaPathInvalid { .. } => "ta_path_invalid",
             Self::UnpinnedChain { .. } => "unpinned_chain",
             Self::LeafExpiredUnderDaneEe { .. } => "leaf_expired_under_dane_ee",
+            Self::ChainExpiresSoon { .. } => "chain_expires_soon",
         }
     }
 
@@ -291,7 +296,8 @@ impl Finding {
             Self::MxInsecure { .. }
             | Self::InsecureNoDane { .. }
             | Self::NoTlsa { .. }
-            | Self::UnpinnedChain { .. } => Severity::Warning,
+            | Self::UnpinnedChain { .. }
+            | Self::ChainExpiresSoon { .. } => Severity::Warning,
             Self::StarttlsMissing { dane: false } => Severity::Warning,
             _ => Severity::Error,
         }
@@ -315,7 +321,9 @@ impl Finding {
             Self::TlsaNoMatch { .. } => "RFC 7672 §3.1, RFC 7671 §5",
             Self::TaNotSent { .. } => "RFC 7671 §5.2.2",
             Self::TaMatchesLeaf { .. } => "RFC 7671 §5.2",
-            Self::ChainExpiredUnderDaneTa { .. } | Self::ChainNotYetValidUnderDaneTa { .. } => "RFC 7672 §3.1.2",
+            Self::ChainExpiredUnderDaneTa { .. }
+            | Self::ChainNotYetValidUnderDaneTa { .. }
+            | Self::ChainExpiresSoon { .. } => "RFC 7672 §3.1.2",
             Self::NameMismatch { .. } => "RFC 7672 §3.2.3",
             Self::TaPathInvalid { .. } => "RFC 7672 §3.1.2, RFC 5280 §6.1",
             Self::UnpinnedChain { .. } => "RFC 7671 §5, RFC 8446 §4.2.3",
@@ -406,6 +414,11 @@ impl Finding {
             Self::UnpinnedChain { family } => format!(
                 "the server also holds an {} certificate chain that no usable TLSA record matches: senders that negotiate it defer mail",
                 family_name(*family)
+            ),
+            Self::ChainExpiresSoon { depth, subject, not_after } => format!(
+                "the certificate {} ({subject}) on the DANE-TA(2) path expires at {}; after that DANE-aware senders defer mail",
+                depth.map_or_else(|| "in the TLSA record".to_owned(), |d| format!("at depth {d}")),
+                utc(*not_after)
             ),
             Self::LeafExpiredUnderDaneEe { not_after } => format!(
                 "the server certificate expired at {}; DANE-EE(3) ignores dates, so DANE senders still deliver, but senders without DANE may complain",

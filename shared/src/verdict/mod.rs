@@ -51,6 +51,11 @@ use crate::smtp::{AddressReport, HostReport as ProbeHost, SignatureFamily};
 use crate::tlsa::{MatchingType, Selector, Tlsa, Usage};
 use crate::tlsa_gen::association_data;
 
+/// A DANE-TA(2) path that expires within this many days is reported
+/// ([`Finding::ChainExpiresSoon`]); ACME clients renew 30 days ahead, so a
+/// chain this close to its end means renewal is failing.
+pub const EXPIRY_WARNING_DAYS: i64 = 21;
+
 /// The verdict at any level, from best to worst (the order is used to
 /// combine addresses into a host and hosts into the domain).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -677,6 +682,15 @@ fn address_verdict(
     let suggested = default_judged.verdict.suggested.clone();
     match &default_judged.report {
         Some(report) if report.authenticated => {
+            // DANE-TA: the dates matter; warn ahead of the first expiry.
+            if let Some(e) = &report.expiry
+                && e.not_after.saturating_sub(now) < EXPIRY_WARNING_DAYS.saturating_mul(86_400)
+            {
+                v.findings.push(Reported::new(
+                    Finding::ChainExpiresSoon { depth: e.depth, subject: e.subject.clone(), not_after: e.not_after },
+                    Some(Fix::RenewCertificate { depth: e.depth, subject: e.subject.clone() }),
+                ));
+            }
             // DANE-EE only, over an expired leaf: fine for DANE, worth knowing.
             let by_ee_only = report
                 .matched

@@ -258,7 +258,20 @@ fn dane_ta_failures_are_specific() {
     );
     assert!(find(&a.findings, "ta_not_sent").fix.as_ref().unwrap().message.starts_with("serve the full chain"));
     // Sent, and it authenticates.
-    assert!(run(dane_host(vec![ta(&root)]), &[probe(&[&l, &root])]).authenticated);
+    let v = run(dane_host(vec![ta(&root)]), &[probe(&[&l, &root])]);
+    assert!(v.authenticated);
+    assert!(only_address(&v).findings.is_empty());
+    // ... until shortly before the path expires (leaf and CA: 2040-01-01T00:00:00Z).
+    let report = domain(MxOutcome::Hosts, Proof::Secure, vec![dane_host(vec![ta(&root)])]);
+    let late = evaluate(&report, &[probe(&[&l, &root])], 2_208_988_800 - 86_400);
+    assert!(late.authenticated);
+    let f = &only_address(&late).findings;
+    assert_eq!(codes(f), ["chain_expires_soon"]);
+    assert_eq!(
+        f[0].finding,
+        Finding::ChainExpiresSoon { depth: Some(1), subject: "CN=Private CA".into(), not_after: 2_208_988_800 }
+    );
+    assert_eq!(f[0].severity, Severity::Warning);
     // Expired leaf under DANE-TA.
     let old = make("mx.example.com", &["mx.example.com"], false, Some(&root), 2020, 2021);
     let v = run(dane_host(vec![ta(&root)]), &[probe(&[&old, &root])]);
@@ -302,7 +315,11 @@ fn dane_ta_failures_are_specific() {
     assert_eq!(codes(&a.findings), ["name_mismatch", "tlsa_no_match"]);
     assert_eq!(
         find(&a.findings, "tlsa_no_match").finding,
-        Finding::TlsaNoMatch { family: SignatureFamily::Ecdsa, matching_families: vec![], records: vec![record_text(&stale)] }
+        Finding::TlsaNoMatch {
+            family: SignatureFamily::Ecdsa,
+            matching_families: vec![],
+            records: vec![record_text(&stale)]
+        }
     );
     // DANE-TA over the leaf itself.
     let a = run(dane_host(vec![ta(&l)]), &[probe(&[&l, &root])]);
@@ -581,6 +598,7 @@ fn codes_are_stable_and_serialised_with_their_data() {
         Finding::TaPathInvalid { record: String::new(), detail: String::new() },
         Finding::UnpinnedChain { family: SignatureFamily::Rsa },
         Finding::LeafExpiredUnderDaneEe { not_after: 0 },
+        Finding::ChainExpiresSoon { depth: None, subject: String::new(), not_after: 0 },
     ];
     let mut seen = BTreeSet::new();
     for f in &all {
