@@ -28,8 +28,8 @@ pub struct CheckArgs {
     /// Only the DNS verdicts: do not connect to the MX hosts.
     #[arg(long)]
     pub no_probe: bool,
-    /// Probe through this edge (`GET <URL>/api/probe?host=<mx>&port=25`) instead of natively.
-    #[arg(long, env = "GELEIT_EDGE", value_name = "URL", conflicts_with = "no_probe")]
+    /// Probe through this edge (`GET <URL>/api/probe?host=<mx>&port=25`) instead of natively (ignored with --no-probe).
+    #[arg(long, env = "GELEIT_EDGE", value_name = "URL")]
     pub edge: Option<String>,
     /// Time each SMTP step may take, in milliseconds (native probing).
     #[arg(long, default_value_t = geleit::smtp::DEFAULT_STEP_TIMEOUT_MS,
