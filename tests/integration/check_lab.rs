@@ -261,3 +261,54 @@ fn the_default_family_is_the_one_postfix_negotiates() {
         }
     }
 }
+
+/// Exact text for one scenario; what changes with every lab build (keys,
+/// dates) is computed from the lab's own files (`run/live.json`).
+#[test]
+fn ee_stale_exact_text() {
+    let live = lab::live();
+    let host = live.hosts.get("mx.ee-stale.example.").unwrap();
+    let pem = std::fs::read(host.certs.get("main.leaf").unwrap()).unwrap();
+    let input = geleit::cert::read_input(&pem).unwrap();
+    let leaf = input.certificates().next().unwrap();
+    let sha256 = geleit::smtp::Certificate::from_der(leaf.der()).sha256;
+    let spki = geleit::tlsa_gen::association_data(
+        leaf.der(),
+        leaf.spki(),
+        geleit::tlsa::Selector::SPKI,
+        geleit::tlsa::MatchingType::SHA2_256,
+    )
+    .unwrap();
+    let suggested = format!("3 1 1 {}", spki.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let published = host.tlsa_rdata.first().unwrap();
+    let expires = geleit::verdict::utc(leaf.not_after);
+    let env = lab::env();
+    let out = Command::new(env!("CARGO_BIN_EXE_geleit"))
+        .args(["check", "ee-stale.example"])
+        .env("GELEIT_DOH", &env.doh)
+        .env("GELEIT_TRUST_ANCHOR", &env.trust_anchor)
+        .env_remove("GELEIT_EDGE")
+        .output()
+        .unwrap();
+    assert_eq!((out.status.code(), String::from_utf8_lossy(&out.stderr).as_ref()), (Some(1), ""));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "\
+ee-stale.example.: NOT authenticated: DANE senders defer mail
+  MX records: secure (hosts)
+  mx.ee-stale.example. (preference 10): NOT authenticated: DANE senders defer mail
+    TLSA at _25._tcp.mx.ee-stale.example.: secure
+      {published}
+    127.0.1.6: NOT authenticated: DANE senders defer mail
+      ecdsa chain (TLSv1.3, TLS13_AES_256_GCM_SHA384, default): does not match
+        0 CN=mx.ee-stale.example (ECDSA P-256; issuer CN=mx.ee-stale.example; expires {expires}) sha256 {sha256}
+      rsa chain: none (tls_handshake: tls handshake failed: received fatal alert: HandshakeFailure)
+      error tlsa_no_match: `{published}` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it (RFC 7672 §3.1, RFC 7671 §5)
+        fix: publish `_25._tcp.mx.ee-stale.example. IN TLSA {suggested}` (computed from the key the server presents)
+verdict: NOT authenticated: DANE senders defer mail to at least one MX host
+2 rounds, 15 queries
+"
+        )
+    );
+}
