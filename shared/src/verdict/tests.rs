@@ -544,6 +544,18 @@ fn domain_level_outcomes() {
 }
 
 #[test]
+fn sni_is_the_tlsa_base_domain() {
+    // A secure alias whose target holds the TLSA records (RFC 7672 §2.2.2, §8.1).
+    let mut h = dane_host(vec![ee(&leaf())]);
+    h.tlsa_base = Some("_25._tcp.Target.Hosting.example.".into());
+    let targets = probe_targets(&domain(MxOutcome::Hosts, Proof::Secure, vec![h]));
+    assert_eq!(
+        targets,
+        [ProbeTarget { host: "mx.example.com".into(), sni: "target.hosting.example".into(), addresses: vec![ip()] }]
+    );
+}
+
+#[test]
 fn codes_are_stable_and_serialised_with_their_data() {
     let l = leaf();
     let v = run(dane_host(vec![ee(&leaf())]), &[probe(&[&l])]);
