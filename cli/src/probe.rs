@@ -256,7 +256,30 @@ enum Conn {
 }
 
 impl Conn {
+    /// The TCP socket underneath, plain or under TLS.
+    fn tcp(&self) -> Option<&TcpStream> {
+        match self {
+            Self::Closed => None,
+            Self::Plain(s) => Some(s),
+            Self::Tls(s) => Some(s.get_ref().0),
+        }
+    }
+
+    /// Asks the kernel to acknowledge what arrives at once instead of delaying
+    /// the ACK. After a TLS 1.3 handshake the server's session tickets arrive
+    /// after our EHLO has left; with a delayed ACK for them, a server that has
+    /// Nagle's algorithm on holds its EHLO reply until the ACK timer fires
+    /// (about 40 ms on Linux). Linux leaves quick-ACK mode on its own, so this
+    /// is renewed before every read. Best effort: elsewhere it is a no-op.
+    fn quickack(&self) {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if let Some(tcp) = self.tcp() {
+            let _ = socket2::SockRef::from(tcp).set_tcp_quickack(true);
+        }
+    }
+
     async fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.quickack();
         match self {
             Self::Closed => Ok(0),
             Self::Plain(s) => s.read(buf).await,
