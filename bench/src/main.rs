@@ -98,6 +98,27 @@ enum Cmd {
         #[arg(last = true, required = true)]
         command: Vec<String>,
     },
+    /// Record samples measured elsewhere (JSON `{"iteration_ms": [...]}`).
+    Samples {
+        #[command(flatten)]
+        target: Target,
+        /// The JSON object holding the samples.
+        #[arg(long)]
+        json: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Time the two-MX check's DNS validation natively, sampled as in the
+    /// browser (bench/wasm/tests/chromium.rs): 30 samples of 10 iterations.
+    CpuNative {
+        #[command(flatten)]
+        target: Target,
+        /// tests/data/dns recording and anchor.
+        #[arg(long)]
+        recording: PathBuf,
+        #[arg(long)]
+        anchor: PathBuf,
+    },
     /// Record why something was not measured.
     Note {
         #[command(flatten)]
@@ -212,6 +233,40 @@ fn main() -> anyhow::Result<()> {
             runner::time(&command, &plan, &mut rec)?;
             if let Some(n) = note {
                 rec.fields.insert("note".into(), n.into());
+            }
+            record::append(&target.out, &rec)
+        }
+        Cmd::Samples { target, json, note } => {
+            let v: serde_json::Value =
+                serde_json::from_str(&json).context("expected a JSON object with iteration_ms")?;
+            let mut rec = target.record();
+            rec.runs_ms = v
+                .get("iteration_ms")
+                .and_then(serde_json::Value::as_array)
+                .context("expected an \"iteration_ms\" array")?
+                .iter()
+                .filter_map(serde_json::Value::as_f64)
+                .collect();
+            if let Some(n) = note {
+                rec.fields.insert("note".into(), n.into());
+            }
+            record::append(&target.out, &rec)
+        }
+        Cmd::CpuNative { target, recording, anchor } => {
+            let read = |p: &PathBuf| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()));
+            let (doc, anchors) = (read(&recording)?, read(&anchor)?);
+            let anchors = geleit::dns::TrustAnchors::scan(&anchors).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let rec_doc = geleit_bench_wasm::Recording::parse(&doc).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut rec = target.record();
+            for _ in 0..20 {
+                rec_doc.check(&anchors).map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            for _ in 0..30 {
+                let t0 = std::time::Instant::now();
+                for _ in 0..10 {
+                    std::hint::black_box(rec_doc.check(&anchors).map_err(|e| anyhow::anyhow!("{e}"))?);
+                }
+                rec.runs_ms.push(t0.elapsed().as_secs_f64() * 1000.0 / 10.0);
             }
             record::append(&target.out, &rec)
         }

@@ -234,6 +234,22 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
                 let _ = writeln!(o, "| {} | {} | {st} | – | – |", r.subject, r.tool);
                 continue;
             }
+            if let Some(s) = r.stats() {
+                // Samples in ms measured by the runner (native or in the browser).
+                let d = |x: f64| duration(x * 1e6);
+                let note = field(Some(r), "note");
+                let _ = writeln!(
+                    o,
+                    "| {} | {} | {} | – ({} samples; {note}) | {}–{} |",
+                    r.subject,
+                    r.tool,
+                    d(s.median),
+                    s.n,
+                    d(s.min),
+                    d(s.max)
+                );
+                continue;
+            }
             let t = |k: &str| r.num(k).map_or("–".into(), duration);
             let _ = writeln!(
                 o,
@@ -427,7 +443,11 @@ mod tests {
         }
         let mut batch = rec(PROBE, "x", "geleit probe, 20 in a row", 0, &[400.0]);
         batch.fields.insert("batch".into(), json!(20.0));
-        let md = to_markdown(&meta(), &[probe, edge, cpu, size, batch]);
+        let mut wasm = rec(CPU, "smtp_check two-mx", "wasm32 in headless Chromium", 0, &[9.0, 10.0, 12.0]);
+        wasm.delay_ms = None;
+        wasm.fields.insert("note".into(), json!("10 iterations per sample"));
+        let md = to_markdown(&meta(), &[probe, edge, cpu, size, batch, wasm]);
+        assert!(md.contains("| smtp_check two-mx | wasm32 in headless Chromium | 10.00 ms | – (3 samples; 10 iterations per sample) | 9.00 ms–12.00 ms |"), "{md}");
         assert!(md.contains("| geleit probe, 20 in a row | x | 0 ms | 400 (400–400) | – | 50.0 | – |"), "{md}");
         assert!(
             md.contains("| geleit probe | 127.0.2.25:25 | 25 ms | 90.0 (80.0–100) ⚠1 errors | 1.8 | 11.1 | – |"),

@@ -25,6 +25,12 @@ pub fn compressed_sizes(bytes: &[u8]) -> anyhow::Result<(usize, usize, usize)> {
 /// → `geleit::dns::check`); other names are returned as they are.
 pub fn demangle(name: &str) -> String {
     let Some(mut rest) = name.strip_prefix("_ZN") else {
+        // Already demangled (rustc's name section): drop the `::h<hash>` suffix.
+        if let Some((path, hash)) = name.rsplit_once("::h") {
+            if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return path.to_owned();
+            }
+        }
         return name.to_owned();
     };
     let mut parts = Vec::new();
@@ -63,7 +69,13 @@ pub fn crate_of(path: &str) -> String {
     let p = path.trim_start_matches('<').trim_start_matches('&').trim_start_matches("mut ");
     match p.split_once("::") {
         Some((c, _)) if !c.is_empty() && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => c.to_owned(),
-        _ => "?".to_owned(),
+        _ if ["fiat_", "ecp_nistz", "p256_", "p384_", "x25519_", "ring_core_", "GFp_", "bn_", "LIMBS_", "CRYPTO_"]
+            .iter()
+            .any(|p| path.starts_with(p)) =>
+        {
+            "ring (C)".to_owned()
+        }
+        _ => "other (no Rust path: C code, builtins, glue)".to_owned(),
     }
 }
 
@@ -129,9 +141,13 @@ pub fn file_fields(path: &std::path::Path, top: usize) -> anyhow::Result<serde_j
         crates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         funcs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let code: usize = funcs.iter().map(|f| f.1).sum();
+        let named = funcs.iter().any(|(n, _)| !n.starts_with("function["));
         m.insert("functions".into(), funcs.len().into());
         m.insert("code_bytes".into(), code.into());
         m.insert("data_bytes".into(), data.into());
+        if !named {
+            return Ok(m); // no name section: nothing to attribute
+        }
         m.insert("top_crates".into(), crates.iter().take(top).map(|(n, s)| json!({"name": n, "bytes": s})).collect());
         m.insert("top_functions".into(), funcs.iter().take(top).map(|(n, s)| json!({"name": n, "bytes": s})).collect());
     }
@@ -165,10 +181,13 @@ mod tests {
             "_<alloc::string::String as core::fmt::Write>::write_str"
         );
         assert_eq!(demangle("__wbindgen_malloc"), "__wbindgen_malloc");
+        assert_eq!(demangle("geleit::dns::prove::h58b2ec09d41b57be"), "geleit::dns::prove");
+        assert_eq!(demangle("a::hello"), "a::hello");
         assert_eq!(demangle("_ZN99toolong"), "_ZN99toolong");
         assert_eq!(crate_of("geleit::dns::check"), "geleit");
         assert_eq!(crate_of("<ring::digest::Context as core::Clone>::clone"), "ring");
-        assert_eq!(crate_of("memcpy"), "?");
+        assert_eq!(crate_of("memcpy"), "other (no Rust path: C code, builtins, glue)");
+        assert_eq!(crate_of("fiat_p256_mul"), "ring (C)");
     }
 
     /// A hand-assembled module: one imported function, two bodies (3 and 5
