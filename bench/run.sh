@@ -114,7 +114,7 @@ for d in $DELAYS; do
         geleit-bench note --out "$rec" --delay-ms "$d" --section verdict --subject "$dom" --tool "geleit check" --status "$full_status"
       else
         T --section verdict --subject "$dom" --tool "geleit check" \
-          --json-field rounds --json-field queries --json-field dane_ready -- \
+          --json-field rounds --json-field queries --json-field authenticated --json-field verdict -- \
           geleit check "$dom" --json --doh "$doh"
       fi
       T --section verdict --subject "$dom" --tool "posttls-finger -c -l dane" \

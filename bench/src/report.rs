@@ -165,9 +165,9 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
             let _ = writeln!(o, "### One-way delay {dl} ms (RTT {} ms)\n", 2 * dl);
             let _ = writeln!(
                 o,
-                "| domain | Geleit DNS verdict | RTT× | rounds | queries | Geleit full verdict | RTT× | posttls-finger | RTT× | DNS verdict / posttls-finger | full / posttls-finger | posttls-finger says |"
+                "| domain | Geleit DNS verdict | RTT× | rounds | queries | Geleit full verdict | RTT× | posttls-finger | RTT× | DNS verdict / posttls-finger | full / posttls-finger | Geleit says | posttls-finger says |"
             );
-            let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|---|---|---|");
+            let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             let mut domains: Vec<&str> =
                 verdict.iter().filter(|r| r.delay_ms == d).map(|r| r.subject.as_str()).collect();
             domains.dedup();
@@ -181,11 +181,12 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
                 let (pt, peq) = cell_time(p, d);
                 let _ = writeln!(
                     o,
-                    "| {dom} | {gt} | {geq} | {} | {} | {ft} | {feq} | {pt} | {peq} | {} | {} | {} |",
+                    "| {dom} | {gt} | {geq} | {} | {} | {ft} | {feq} | {pt} | {peq} | {} | {} | {} | {} |",
                     field(g, "rounds"),
                     field(g, "queries"),
                     ratio(g, p),
                     ratio(f, p),
+                    geleit_says(g, f),
                     short_line(&field(p, "line")).replace('|', "\\|"),
                 );
             }
@@ -331,6 +332,18 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
     o
 }
 
+/// Geleit's verdict: the full check's, else whether the DNS stage found every MX host DANE-ready.
+fn geleit_says(dns: Option<&Record>, full: Option<&Record>) -> String {
+    if let Some(v) = full.and_then(|f| f.fields.get("verdict")) {
+        return v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+    }
+    match dns.and_then(|d| d.fields.get("dane_ready")).and_then(Value::as_bool) {
+        Some(true) => "DNS: DANE-ready".into(),
+        Some(false) => "DNS: not DANE-ready".into(),
+        None => "–".into(),
+    }
+}
+
 /// A reference tool's verdict line without the cipher details.
 fn short_line(line: &str) -> &str {
     line.split(": TLSv").next().unwrap_or(line)
@@ -379,6 +392,7 @@ mod tests {
         let mut g = rec(VERDICT, "two-mx.example", GELEIT_DNS, 25, &[160.0, 150.0, 155.0]);
         g.fields.insert("rounds".into(), 3.into());
         g.fields.insert("queries".into(), 12.into());
+        g.fields.insert("dane_ready".into(), true.into());
         let mut p = rec(VERDICT, "two-mx.example", POSTTLS, 25, &[600.0, 610.0, 500.0]);
         p.fields.insert("line".into(), "posttls-finger: Verified TLS connection: TLSv1.3 with cipher X".into());
         let f = Record {
@@ -391,7 +405,7 @@ mod tests {
         assert!(md.contains("  - openssl: OpenSSL 3.0.17"), "{md}");
         assert!(md.contains("### One-way delay 25 ms (RTT 50 ms)"), "{md}");
         assert!(
-            md.contains("| two-mx.example | 155 (150–160) | 3.1 | 3 | 12 | not built yet | – | 600 (500–610) | 12.0 | 0.26 | – | posttls-finger: Verified TLS connection |"),
+            md.contains("| two-mx.example | 155 (150–160) | 3.1 | 3 | 12 | not built yet | – | 600 (500–610) | 12.0 | 0.26 | – | DNS: DANE-ready | posttls-finger: Verified TLS connection |"),
             "{md}"
         );
         assert!(md.contains("| 25 ms | geleit check --no-probe | 3.1 | 1 |"), "{md}");
