@@ -33,7 +33,7 @@ export PATH=$BIN:$PATH
 step "CPU: criterion benchmarks of the core (native)"
 if [ "$CRIT" != 0 ]; then
   rm -rf target/criterion
-  cargo bench --quiet -p geleit --benches -- --warm-up-time 1 --measurement-time "$CRIT" >"$WORK/criterion.log" 2>&1 \
+  cargo bench --quiet -p geleit --bench '*' -- --warm-up-time 1 --measurement-time "$CRIT" >"$WORK/criterion.log" 2>&1 \
     || { tail -20 "$WORK/criterion.log" >&2; exit 1; }
   "$GB" criterion --out "$REC" --dir target/criterion --tool "native (criterion)"
 fi
