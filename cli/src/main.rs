@@ -14,10 +14,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
+mod dns;
+mod doh;
 mod outcome;
-mod tlsa;
 mod probe;
 mod tls;
+mod tlsa;
 
 use outcome::Outcome;
 
@@ -36,12 +39,18 @@ enum Command {
     Tlsa(tlsa::TlsaCommand),
     /// Probe a mail server's STARTTLS and record its certificate chains.
     Probe(probe::ProbeArgs),
+    /// Look up NAME TYPE over DoH and validate it with DNSSEC.
+    Dns(dns::DnsArgs),
+    /// Check a mail domain's DANE setup (DNS verdicts per MX host).
+    Check(check::CheckArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Tlsa(command) => tlsa::run(command),
         Command::Probe(args) => probe::run(args),
+        Command::Dns(args) => dns::run(args),
+        Command::Check(args) => check::run(args),
     }
 }
 

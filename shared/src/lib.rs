@@ -14,11 +14,15 @@
 //!  pasted PEM / DER ───────► cert ────► tlsa_gen ─────────────► records to publish
 //!
 //!  socket bytes + now ──► smtp::Client ──► Send / StartTls / NeedMore ──► Report
+//!
+//!  DoH answers (bytes, now) ──► dns (DNSSEC validation, RFC 7672 MX/TLSA) ──► queries to send,
+//!                                                                            proven TLSA RRsets
 //! ```
 #![forbid(unsafe_code)]
 
 pub mod cert;
 pub mod dane;
+pub mod dns;
 pub mod smtp;
 pub mod tlsa;
 pub mod tlsa_gen;

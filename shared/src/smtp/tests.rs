@@ -742,7 +742,14 @@ mod properties {
         ) {
             let whole = run(&bytes, &[usize::MAX]);
             let split = run(&bytes, &pieces);
-            prop_assert_eq!(whole.report(), split.report());
+            // Plaintext that follows the 220 to STARTTLS in the same read is an injection the
+            // machine can see (data_before_tls); in a later read it belongs to the TLS layer.
+            // Whether it is visible depends on where the reads split, so only there may the
+            // reports differ.
+            let injected = whole.report().error.as_ref().is_some_and(|e| e.kind == "data_before_tls");
+            if !injected {
+                prop_assert_eq!(whole.report(), split.report());
+            }
             prop_assert!(split.partial.len() <= MAX_LINE_OCTETS);
             let report = split.report();
             let texts = report.transcript.iter().map(|l| l.text.as_str())

@@ -1,0 +1,152 @@
+//! DNS over HTTPS transport (RFC 8484) for the core's sans-IO DNS tasks.
+//!
+//! Blocking HTTP/1.1 with `ureq`; the queries of one round are sent in
+//! parallel on scoped threads. GET by default (RFC 8484 §4.1, cache
+//! friendly), POST on request.
+
+use std::time::Duration;
+
+use geleit::dns::{Lookup, MAX_MESSAGE_LEN, Query, QueryId, SmtpCheck};
+
+/// The media type of RFC 8484 §6.
+const DNS_MESSAGE: &str = "application/dns-message";
+
+/// Most requests in flight at once.
+const MAX_PARALLEL: usize = 16;
+
+/// A DoH endpoint.
+pub struct Doh {
+    endpoint: String,
+    post: bool,
+    agent: ureq::Agent,
+}
+
+impl Doh {
+    /// A client for `endpoint` (e.g. `https://dns.example/dns-query`).
+    pub fn new(endpoint: &str, post: bool) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(10)))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Self { endpoint: endpoint.to_owned(), post, agent }
+    }
+
+    /// Sends one query and returns the response message.
+    fn exchange(&self, q: &Query) -> Result<Vec<u8>, String> {
+        let result = if self.post {
+            self.agent
+                .post(&self.endpoint)
+                .header("content-type", DNS_MESSAGE)
+                .header("accept", DNS_MESSAGE)
+                .send(q.wire())
+        } else {
+            self.agent.get(&q.doh_get_url(&self.endpoint)).header("accept", DNS_MESSAGE).call()
+        };
+        let mut resp = result.map_err(|e| format!("DoH request to {} failed: {e}", self.endpoint))?;
+        let status = resp.status();
+        if status != 200 {
+            return Err(format!("DoH server {} answered HTTP {status}, expected 200", self.endpoint));
+        }
+        let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        if !ctype.starts_with(DNS_MESSAGE) {
+            return Err(format!("DoH server {} sent content-type {ctype:?}, expected {DNS_MESSAGE}", self.endpoint));
+        }
+        resp.body_mut()
+            .with_config()
+            .limit(MAX_MESSAGE_LEN as u64)
+            .read_to_vec()
+            .map_err(|e| format!("reading the DoH response from {} failed: {e}", self.endpoint))
+    }
+
+    /// Sends a round of queries in parallel.
+    fn round(&self, queries: &[Query]) -> Vec<(QueryId, Result<Vec<u8>, String>)> {
+        let mut out = Vec::with_capacity(queries.len());
+        for chunk in queries.chunks(MAX_PARALLEL) {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = chunk.iter().map(|q| (q.id(), s.spawn(move || self.exchange(q)))).collect();
+                for (id, h) in handles {
+                    out.push((id, h.join().unwrap_or_else(|_| Err("the DoH worker thread panicked".to_owned()))));
+                }
+            });
+        }
+        out
+    }
+
+    /// Runs a sans-IO DNS task to completion over this endpoint; every
+    /// response is also appended to `record` when given.
+    pub fn drive<T: Task>(&self, task: &mut T, mut record: Option<&mut Vec<Recorded>>) -> anyhow::Result<()> {
+        let mut first_round = true;
+        while !task.is_done() {
+            let queries = task.poll_queries();
+            if queries.is_empty() {
+                continue; // the task finished while polling (or stalled: it then reports so itself)
+            }
+            let results = self.round(&queries);
+            if std::mem::take(&mut first_round) && results.iter().all(|(_, r)| r.is_err()) {
+                // Not a DNSSEC verdict: the resolver cannot be reached at all.
+                if let Some((_, Err(e))) = results.into_iter().next() {
+                    anyhow::bail!("{e}");
+                }
+                anyhow::bail!("no DNS answers");
+            }
+            for (q, (id, result)) in queries.iter().zip(results) {
+                match result {
+                    Ok(bytes) => {
+                        if let Some(rec) = record.as_deref_mut() {
+                            rec.push(Recorded {
+                                name: q.name().to_ascii(),
+                                rtype: q.rtype().to_string(),
+                                wire: data_encoding::BASE64.encode(&bytes),
+                            });
+                        }
+                        task.handle_response(id, &bytes)?;
+                    }
+                    Err(e) => task.handle_error(id, &e)?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One response as recorded for replay in tests (`--record`).
+#[derive(Debug, serde::Serialize)]
+pub struct Recorded {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub rtype: String,
+    /// The response message, base64.
+    pub wire: String,
+}
+
+impl Doh {}
+
+/// The core's DNS tasks share one call order; this lets one driver run them.
+pub trait Task {
+    fn poll_queries(&mut self) -> Vec<Query>;
+    fn handle_response(&mut self, id: QueryId, bytes: &[u8]) -> Result<(), geleit::dns::DnsError>;
+    fn handle_error(&mut self, id: QueryId, error: &str) -> Result<(), geleit::dns::DnsError>;
+    fn is_done(&self) -> bool;
+}
+
+macro_rules! task {
+    ($t:ty) => {
+        impl Task for $t {
+            fn poll_queries(&mut self) -> Vec<Query> {
+                <$t>::poll_queries(self)
+            }
+            fn handle_response(&mut self, id: QueryId, bytes: &[u8]) -> Result<(), geleit::dns::DnsError> {
+                <$t>::handle_response(self, id, bytes)
+            }
+            fn handle_error(&mut self, id: QueryId, error: &str) -> Result<(), geleit::dns::DnsError> {
+                <$t>::handle_error(self, id, error)
+            }
+            fn is_done(&self) -> bool {
+                <$t>::is_done(self)
+            }
+        }
+    };
+}
+task!(Lookup);
+task!(SmtpCheck);

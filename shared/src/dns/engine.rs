@@ -1,0 +1,645 @@
+//! The validating engine behind [`super::Lookup`] and [`super::SmtpCheck`]:
+//! a cache of responses keyed by question, the queries still wanted, the
+//! top-down zone walk that finds zone cuts and their keys (RFC 4035 §5), and
+//! the validation of one answer including CNAME chains and wildcards.
+//!
+//! Tasks are written as plain functions that ask the engine for data; a
+//! missing answer is recorded as wanted and the function returns `None`.
+//! Each task asks for everything it can name before giving up, so one
+//! round carries every query that can be known at that point.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+use serde::Serialize;
+
+use super::DnsError;
+use super::anchor::{Anchor, TrustAnchors};
+use super::denial::{self, DenialKind};
+use super::proof::{Proof, Reason, ReasonKind};
+use super::verify::{self, ZoneKeys};
+use super::wire::{self, Query, QueryId, Response};
+
+/// Settings of one check.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where validation starts.
+    pub anchors: TrustAnchors,
+    /// Most queries one check may issue (a bound on work for hostile data).
+    pub max_queries: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { anchors: TrustAnchors::iana_root(), max_queries: 300 }
+    }
+}
+
+/// Work done: sequential rounds of parallel queries, and queries in all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Batches of queries handed out (each can be sent in parallel).
+    pub rounds: u32,
+    /// Queries handed out.
+    pub queries: u32,
+}
+
+/// Most CNAME links followed (RFC 1034 §3.6.2 leaves it to the resolver).
+pub(crate) const MAX_CNAME_HOPS: usize = 8;
+
+type Key = (Name, RecordType);
+
+enum Slot {
+    Pending,
+    Done(Result<Arc<Response>, Reason>),
+}
+
+/// The security context of a name: the deepest zone above it and its keys.
+#[derive(Clone, Debug)]
+pub(crate) enum ZoneState {
+    Secure(Arc<ZoneKeys>),
+    Insecure { cut: Name, why: String },
+    Failed(Proof),
+}
+
+/// One validated answer (before the task shapes it).
+#[derive(Clone, Debug)]
+pub(crate) struct Resolved {
+    pub chain: Vec<(Name, Name, Proof)>,
+    pub target: Name,
+    pub data: Data,
+    pub proof: Proof,
+    pub ttl: u32,
+    pub trace: Vec<String>,
+}
+
+impl Resolved {
+    pub(crate) fn stalled(qname: &Name, proof: Proof) -> Self {
+        Self { chain: Vec::new(), target: qname.clone(), data: Data::Unknown, proof, ttl: 0, trace: Vec::new() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // NoData and NxDomain are the DNS terms
+pub(crate) enum Data {
+    Records(Vec<Record>),
+    NoData,
+    NxDomain,
+    /// Nothing usable (see the proof).
+    Unknown,
+}
+
+pub(crate) struct Engine {
+    config: Config,
+    now: u64,
+    slots: HashMap<Key, Slot>,
+    by_id: Vec<Key>,
+    wanted: Vec<Key>,
+    zones: HashMap<Name, (ZoneState, String)>,
+    /// Finished validations: a task re-evaluated after each round does not verify twice.
+    resolved: HashMap<Key, Resolved>,
+    stats: Stats,
+}
+
+impl Engine {
+    pub fn new(config: Config, now: u64) -> Self {
+        Self {
+            config,
+            now,
+            slots: HashMap::new(),
+            by_id: Vec::new(),
+            wanted: Vec::new(),
+            zones: HashMap::new(),
+            resolved: HashMap::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    pub fn has_pending(&self) -> bool {
+        self.slots.values().any(|s| matches!(s, Slot::Pending))
+    }
+
+    /// Hands out the queries wanted since the last call, as one round.
+    pub fn take_queries(&mut self) -> Vec<Query> {
+        let wanted = std::mem::take(&mut self.wanted);
+        let mut out = Vec::with_capacity(wanted.len());
+        for key in wanted {
+            if self.slots.contains_key(&key) {
+                continue;
+            }
+            if self.stats.queries >= self.config.max_queries {
+                let reason = Reason::new(
+                    ReasonKind::Network,
+                    format!(
+                        "not asked for {} {}: the check reached its limit of {} queries",
+                        key.0, key.1, self.config.max_queries
+                    ),
+                );
+                self.slots.insert(key, Slot::Done(Err(reason)));
+                continue;
+            }
+            let id = QueryId(u32::try_from(self.by_id.len()).unwrap_or(u32::MAX));
+            out.push(Query::new(id, key.0.clone(), key.1));
+            self.slots.insert(key.clone(), Slot::Pending);
+            self.by_id.push(key);
+            self.stats.queries += 1;
+        }
+        if !out.is_empty() {
+            self.stats.rounds += 1;
+        }
+        out
+    }
+
+    fn pending_key(&self, id: QueryId) -> Result<Key, DnsError> {
+        let key = usize::try_from(id.0).ok().and_then(|i| self.by_id.get(i)).ok_or(DnsError::UnknownQuery(id.0))?;
+        match self.slots.get(key) {
+            Some(Slot::Pending) => Ok(key.clone()),
+            _ => Err(DnsError::UnknownQuery(id.0)),
+        }
+    }
+
+    /// Takes the response bytes for query `id`. Bad bytes are not an error of
+    /// the call: they make that answer indeterminate.
+    pub fn handle_response(&mut self, id: QueryId, bytes: &[u8]) -> Result<(), DnsError> {
+        let key = self.pending_key(id)?;
+        let result = wire::parse_response(bytes, &key.0, key.1).map(Arc::new).map_err(|e| {
+            Reason::new(
+                ReasonKind::Malformed,
+                format!("the resolver's answer for {} {} is unusable: {e}", key.0, key.1),
+            )
+        });
+        self.slots.insert(key, Slot::Done(result));
+        Ok(())
+    }
+
+    /// Records that query `id` failed in transport (`error` says how).
+    pub fn handle_error(&mut self, id: QueryId, error: &str) -> Result<(), DnsError> {
+        let key = self.pending_key(id)?;
+        let reason = Reason::new(ReasonKind::Network, format!("no answer for {} {}: {error}", key.0, key.1));
+        self.slots.insert(key, Slot::Done(Err(reason)));
+        Ok(())
+    }
+
+    /// The response for a question, or `None` after recording it as wanted.
+    fn fetch(&mut self, name: &Name, rtype: RecordType) -> Option<Result<Arc<Response>, Reason>> {
+        let key = (name.to_lowercase(), rtype);
+        match self.slots.get(&key) {
+            Some(Slot::Done(r)) => Some(r.clone()),
+            Some(Slot::Pending) => None,
+            None => {
+                if !self.wanted.contains(&key) {
+                    self.wanted.push(key);
+                }
+                None
+            }
+        }
+    }
+
+    /// The names from the trust anchor down to `name`, top first.
+    fn ancestors(anchor: &Name, name: &Name) -> Vec<Name> {
+        let mut names = Vec::new();
+        let mut n = name.to_lowercase();
+        while n.num_labels() > anchor.num_labels() {
+            names.push(n.clone());
+            n = n.base_name();
+        }
+        names.reverse();
+        names
+    }
+
+    /// The zone state at `name` (the deepest zone cut at or above it), or
+    /// `None` while answers are missing. Asks for DS and DNSKEY at every
+    /// ancestor at once.
+    pub fn zone_of(&mut self, name: &Name) -> Option<ZoneState> {
+        let name = name.to_lowercase();
+        if let Some((state, _)) = self.zones.get(&name) {
+            return Some(state.clone());
+        }
+        let Some(anchor) = self.config.anchors.closest(&name).cloned() else {
+            return Some(ZoneState::Failed(Proof::indeterminate(
+                ReasonKind::NoTrustAnchor,
+                format!("no trust anchor covers {name}"),
+            )));
+        };
+        let below = Self::ancestors(&anchor, &name);
+        // Ask for everything first, so it all goes out in one round.
+        let mut complete = self.fetch(&anchor, RecordType::DNSKEY).is_some();
+        for a in &below {
+            complete &= self.fetch(a, RecordType::DS).is_some();
+            complete &= self.fetch(a, RecordType::DNSKEY).is_some();
+        }
+        if !complete {
+            return None;
+        }
+        let mut state = match self.zones.get(&anchor) {
+            Some((s, _)) => s.clone(),
+            None => {
+                let (s, step) = self.anchor_state(&anchor);
+                self.zones.insert(anchor.clone(), (s.clone(), step));
+                s
+            }
+        };
+        for a in below {
+            if let Some((s, _)) = self.zones.get(&a) {
+                state = s.clone();
+                continue;
+            }
+            let (next, step) = match &state {
+                ZoneState::Secure(z) => {
+                    let z = Arc::clone(z);
+                    self.step(&z, &a)
+                }
+                other => (other.clone(), String::new()),
+            };
+            self.zones.insert(a.clone(), (next.clone(), step));
+            state = next;
+        }
+        Some(state)
+    }
+
+    /// The steps of the zone walk down to `name`, for a trace.
+    pub fn walk_trace(&self, name: &Name) -> Vec<String> {
+        let name = name.to_lowercase();
+        let Some(anchor) = self.config.anchors.closest(&name) else { return Vec::new() };
+        let mut names = vec![anchor.clone()];
+        names.extend(Self::ancestors(anchor, &name));
+        names.iter().filter_map(|n| self.zones.get(n)).map(|(_, step)| step.clone()).filter(|s| !s.is_empty()).collect()
+    }
+
+    fn response(&mut self, name: &Name, rtype: RecordType) -> Result<Arc<Response>, Reason> {
+        self.fetch(name, rtype)
+            .unwrap_or_else(|| Err(Reason::new(ReasonKind::Network, format!("no answer for {name} {rtype} yet"))))
+    }
+
+    /// Trusts the DNSKEY RRset at an anchor (RFC 4035 §5.2 with the anchor as DS).
+    fn anchor_state(&mut self, anchor: &Name) -> (ZoneState, String) {
+        let resp = match self.response(anchor, RecordType::DNSKEY) {
+            Ok(r) => r,
+            Err(reason) => return (ZoneState::Failed(Proof::Indeterminate { reason }), String::new()),
+        };
+        let Some(set) = verify::find(&resp.answers, anchor, RecordType::DNSKEY) else {
+            let p = Proof::bogus(
+                ReasonKind::DnskeyMissing,
+                format!("the trust anchor's zone {anchor} returned no DNSKEY records"),
+            );
+            return (ZoneState::Failed(p), String::new());
+        };
+        let keys = verify::dnskeys_of(&set);
+        let ds: Vec<_> = self
+            .config
+            .anchors
+            .at(anchor)
+            .filter_map(|a| match a {
+                Anchor::Ds(_, d) => Some(d),
+                Anchor::Key(..) => None,
+            })
+            .collect();
+        let mut trusted: Vec<_> = verify::keys_matching_ds(anchor, &ds, &keys).into_iter().cloned().collect();
+        for a in self.config.anchors.at(anchor) {
+            if let Anchor::Key(_, k) = a {
+                trusted.extend(keys.iter().filter(|key| key.public_key() == k.public_key()).cloned());
+            }
+        }
+        if trusted.is_empty() {
+            let p = Proof::bogus(
+                ReasonKind::DnskeyMissing,
+                format!("no DNSKEY of {anchor} matches the configured trust anchor"),
+            );
+            return (ZoneState::Failed(p), String::new());
+        }
+        let tags = key_tags(&trusted);
+        match verify::verify_rrset(&set, &ZoneKeys { zone: anchor.clone(), keys: trusted }, self.now) {
+            Ok(_) => (
+                ZoneState::Secure(Arc::new(ZoneKeys { zone: anchor.clone(), keys })),
+                format!("{anchor} DNSKEY: secure, key tag {tags} matches the trust anchor"),
+            ),
+            Err(reason) => bogus_step(format!("{anchor} DNSKEY: bogus"), reason),
+        }
+    }
+
+    /// One step of the walk: is `a` (a child name inside or below zone `z`) a zone cut?
+    fn step(&mut self, z: &Arc<ZoneKeys>, a: &Name) -> (ZoneState, String) {
+        let same = ZoneState::Secure(Arc::clone(z));
+        let resp = match self.response(a, RecordType::DS) {
+            Ok(r) => r,
+            Err(reason) => return (ZoneState::Failed(Proof::Indeterminate { reason }), String::new()),
+        };
+        match resp.rcode {
+            ResponseCode::NoError | ResponseCode::NXDomain => {}
+            other => {
+                let p = Proof::indeterminate(ReasonKind::Network, format!("the resolver answered {other} for {a} DS"));
+                return (ZoneState::Failed(p), String::new());
+            }
+        }
+        let nxdomain = resp.rcode == ResponseCode::NXDomain;
+        if !nxdomain {
+            if let Some(set) = verify::find(&resp.answers, a, RecordType::DS) {
+                return match verify::verify_rrset(&set, z, self.now) {
+                    Ok(_) => self.enter_zone(a, &verify::ds_of(&set)),
+                    Err(reason) => bogus_step(format!("{a} DS: bogus"), reason),
+                };
+            }
+            if let Some(set) = verify::find(&resp.answers, a, RecordType::CNAME) {
+                return match verify::verify_rrset(&set, z, self.now) {
+                    Ok(_) => (same, String::new()),
+                    Err(reason) => (ZoneState::Failed(Proof::Bogus { reason }), String::new()),
+                };
+            }
+        }
+        match denial::prove(&resp.authorities, a, RecordType::DS, nxdomain, z, self.now) {
+            Ok(d) if d.delegation => {
+                let why = d
+                    .insecure
+                    .unwrap_or_else(|| format!("{a} is delegated without a DS record (proven by {})", z.zone));
+                (
+                    ZoneState::Insecure { cut: a.clone(), why: why.clone() },
+                    format!("{a} DS: none, insecure delegation: {why}"),
+                )
+            }
+            Ok(d) => match d.insecure {
+                Some(why) => {
+                    (ZoneState::Insecure { cut: a.clone(), why: why.clone() }, format!("{a}: insecure: {why}"))
+                }
+                None if d.kind == DenialKind::NxDomain => (same, format!("{a}: does not exist (proven by {})", z.zone)),
+                None => (same, String::new()),
+            },
+            Err(reason) => bogus_step(format!("{a} DS: bogus denial"), reason),
+        }
+    }
+
+    /// Enters the child zone `a` through its validated DS RRset (RFC 4035 §5.2).
+    fn enter_zone(&mut self, a: &Name, ds: &[&hickory_proto::dnssec::rdata::DS]) -> (ZoneState, String) {
+        let usable: Vec<_> = ds
+            .iter()
+            .copied()
+            .filter(|d| verify::algorithm_supported(d.algorithm()) && verify::digest_supported(d.digest_type()))
+            .collect();
+        if usable.is_empty() {
+            let why = format!(
+                "the DS records of {a} only use algorithms or digest types this validator does not implement ({}), so the zone counts as unsigned (RFC 4035 §5.2)",
+                ds.iter()
+                    .map(|d| format!("algorithm {} digest {}", u8::from(d.algorithm()), u8::from(d.digest_type())))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            return (ZoneState::Insecure { cut: a.clone(), why: why.clone() }, format!("{a} DS: {why}"));
+        }
+        let resp = match self.response(a, RecordType::DNSKEY) {
+            Ok(r) => r,
+            Err(reason) => return (ZoneState::Failed(Proof::Indeterminate { reason }), String::new()),
+        };
+        let Some(set) = verify::find(&resp.answers, a, RecordType::DNSKEY) else {
+            let p = Proof::bogus(
+                ReasonKind::DnskeyMissing,
+                format!("{a} has a DS record in its parent zone, but returned no DNSKEY records"),
+            );
+            return (ZoneState::Failed(p), format!("{a} DNSKEY: missing"));
+        };
+        let keys = verify::dnskeys_of(&set);
+        let matching: Vec<_> = verify::keys_matching_ds(a, &usable, &keys).into_iter().cloned().collect();
+        if matching.is_empty() {
+            let ds_tags = usable.iter().map(|d| d.key_tag().to_string()).collect::<Vec<_>>().join(", ");
+            let p = Proof::bogus(
+                ReasonKind::DnskeyMissing,
+                format!(
+                    "no DNSKEY of {a} matches its DS record (DS key tag {ds_tags}; DNSKEY key tags {}): the DS in the parent zone is wrong or outdated",
+                    key_tags(&keys)
+                ),
+            );
+            return (ZoneState::Failed(p), format!("{a} DS: does not match any DNSKEY"));
+        }
+        let tags = key_tags(&matching);
+        let mut warn = String::new();
+        if usable.iter().any(|d| u8::from(d.digest_type()) == 1) {
+            warn.push_str(" (warning: a DS uses SHA-1, RFC 8624 §3.3)");
+        }
+        if matching.iter().any(|k| verify::algorithm_is_sha1(hickory_proto::dnssec::Verifier::algorithm(k))) {
+            warn.push_str(" (warning: a key uses an RSA/SHA-1 algorithm, RFC 8624 §3.1)");
+        }
+        match verify::verify_rrset(&set, &ZoneKeys { zone: a.clone(), keys: matching }, self.now) {
+            Ok(_) => (
+                ZoneState::Secure(Arc::new(ZoneKeys { zone: a.clone(), keys })),
+                format!("{a} DS → DNSKEY: secure zone cut, key tag {tags}{warn}"),
+            ),
+            Err(reason) => bogus_step(format!("{a} DNSKEY: bogus"), reason),
+        }
+    }
+
+    /// The end of the CNAME chain in the cached, not yet validated answer to
+    /// (`qname`, `qtype`), so that queries under it can go out in the same
+    /// round as the validation of the chain itself.
+    pub fn peek_target(&self, qname: &Name, qtype: RecordType) -> Option<Name> {
+        let Some(Slot::Done(Ok(r))) = self.slots.get(&(qname.to_lowercase(), qtype)) else { return None };
+        let mut current = qname.to_lowercase();
+        for _ in 0..MAX_CNAME_HOPS {
+            let next = r.answers.iter().find(|rec| rec.name == current).and_then(|rec| match &rec.data {
+                RData::CNAME(c) => Some(c.0.to_lowercase()),
+                _ => None,
+            });
+            match next {
+                Some(n) => current = n,
+                None => break,
+            }
+        }
+        (current != qname.to_lowercase()).then_some(current)
+    }
+
+    /// Resolves and validates (`qname`, `qtype`), following CNAMEs; `None`
+    /// while answers are missing.
+    pub fn resolve(&mut self, qname: &Name, qtype: RecordType) -> Option<Resolved> {
+        let key = (qname.to_lowercase(), qtype);
+        if let Some(done) = self.resolved.get(&key) {
+            return Some(done.clone());
+        }
+        let done = self.resolve_uncached(qname, qtype)?;
+        self.resolved.insert(key, done.clone());
+        Some(done)
+    }
+
+    fn resolve_uncached(&mut self, qname: &Name, qtype: RecordType) -> Option<Resolved> {
+        let mut current = qname.to_lowercase();
+        let mut chain: Vec<(Name, Name, Proof)> = Vec::new();
+        let mut trace = Vec::new();
+        let mut resp = self.fetch(qname, qtype);
+        loop {
+            // The zone of a DS RRset is the parent's (RFC 4035 §5.2).
+            let zone_name =
+                if qtype == RecordType::DS && !current.is_root() { current.base_name() } else { current.clone() };
+            let zone = self.zone_of(&zone_name);
+            let (Some(r), Some(zone)) = (resp.clone(), zone) else { return None };
+            trace.extend(self.walk_trace(&zone_name));
+            let r = match r {
+                Ok(r) => r,
+                Err(reason) => {
+                    return Some(finish(
+                        qname,
+                        chain,
+                        current,
+                        Data::Unknown,
+                        Proof::Indeterminate { reason },
+                        0,
+                        trace,
+                    ));
+                }
+            };
+            if let Some(set) = verify::find(&r.answers, &current, qtype) {
+                let (proof, ttl) = self.check_positive(&set, &r, &zone, &current);
+                trace.push(format!("{} {}: {proof}", current, qtype));
+                let records = set.records.iter().map(|r| (*r).clone()).collect();
+                return Some(finish(qname, chain, current, Data::Records(records), proof, ttl, trace));
+            }
+            let cname =
+                if qtype == RecordType::CNAME { None } else { verify::find(&r.answers, &current, RecordType::CNAME) };
+            {
+                if let Some(set) = cname {
+                    let (proof, _) = self.check_positive(&set, &r, &zone, &current);
+                    let target = set.records.iter().find_map(|rec| match &rec.data {
+                        RData::CNAME(c) => Some(c.0.to_lowercase()),
+                        _ => None,
+                    });
+                    trace.push(format!("{current} CNAME: {proof}"));
+                    let Some(target) = target else {
+                        let p =
+                            Proof::bogus(ReasonKind::Malformed, format!("the CNAME RRset at {current} has no target"));
+                        return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
+                    };
+                    if chain.len() >= MAX_CNAME_HOPS
+                        || chain.iter().any(|(from, _, _)| *from == target)
+                        || target == *qname
+                    {
+                        let p = Proof::bogus(
+                            ReasonKind::Inconsistent,
+                            format!("the CNAME chain from {qname} loops or is longer than {MAX_CNAME_HOPS} links"),
+                        );
+                        return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
+                    }
+                    chain.push((current.clone(), target.clone(), proof));
+                    current = target;
+                    // The resolver usually includes the rest of the chain; if not, ask.
+                    let has_more = r.answers.iter().any(|rec| rec.name == current);
+                    resp = if has_more { Some(Ok(Arc::clone(&r))) } else { self.fetch(&current, qtype) };
+                    continue;
+                }
+            }
+            // No data for `current`: a denial. For a CNAME target, ask for it directly.
+            let r = if current == *qname {
+                r
+            } else {
+                match self.fetch(&current, qtype)? {
+                    Ok(r) => r,
+                    Err(reason) => {
+                        return Some(finish(
+                            qname,
+                            chain,
+                            current,
+                            Data::Unknown,
+                            Proof::Indeterminate { reason },
+                            0,
+                            trace,
+                        ));
+                    }
+                }
+            };
+            let (data, proof, ttl) = self.check_denial(&r, &zone, &current, qtype);
+            trace.push(format!(
+                "{current} {qtype}: {} {proof}",
+                match data {
+                    Data::NxDomain => "NXDOMAIN,",
+                    Data::NoData => "no data,",
+                    _ => "",
+                }
+            ));
+            return Some(finish(qname, chain, current, data, proof, ttl, trace));
+        }
+    }
+
+    fn check_positive(&self, set: &verify::RrSet<'_>, r: &Response, zone: &ZoneState, owner: &Name) -> (Proof, u32) {
+        match zone {
+            ZoneState::Secure(z) => match verify::verify_rrset(set, z, self.now) {
+                Ok(v) if v.labels < owner.num_labels() => {
+                    match denial::prove_wildcard_answer(&r.authorities, owner, v.labels, z, self.now) {
+                        Ok(None) => (Proof::Secure, v.ttl),
+                        Ok(Some(why)) => (Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, v.ttl),
+                        Err(reason) => (Proof::Bogus { reason }, 0),
+                    }
+                }
+                Ok(v) => (Proof::Secure, v.ttl),
+                Err(reason) => (Proof::Bogus { reason }, 0),
+            },
+            ZoneState::Insecure { cut, why } => {
+                (Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, set.ttl())
+            }
+            ZoneState::Failed(p) => (p.clone(), 0),
+        }
+    }
+
+    fn check_denial(&self, r: &Response, zone: &ZoneState, qname: &Name, qtype: RecordType) -> (Data, Proof, u32) {
+        let nxdomain = match r.rcode {
+            ResponseCode::NXDomain => true,
+            ResponseCode::NoError => false,
+            other => {
+                let p = Proof::indeterminate(
+                    ReasonKind::Network,
+                    format!("the resolver answered {other} for {qname} {qtype}"),
+                );
+                return (Data::Unknown, p, 0);
+            }
+        };
+        let data = if nxdomain { Data::NxDomain } else { Data::NoData };
+        match zone {
+            ZoneState::Secure(z) => match denial::prove(&r.authorities, qname, qtype, nxdomain, z, self.now) {
+                Ok(d) => match d.insecure {
+                    Some(why) => (data, Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, d.ttl),
+                    None => (data, Proof::Secure, d.ttl),
+                },
+                Err(reason) => (data, Proof::Bogus { reason }, 0),
+            },
+            ZoneState::Insecure { cut, why } => {
+                (data, Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, 0)
+            }
+            ZoneState::Failed(p) => (data, p.clone(), 0),
+        }
+    }
+}
+
+fn finish(
+    qname: &Name,
+    chain: Vec<(Name, Name, Proof)>,
+    target: Name,
+    data: Data,
+    proof: Proof,
+    ttl: u32,
+    trace: Vec<String>,
+) -> Resolved {
+    let _ = qname;
+    let overall = chain.iter().fold(proof, |acc, (_, _, p)| acc.weakest(p.clone()));
+    let mut seen = Vec::new();
+    let trace = trace
+        .into_iter()
+        .filter(|t| {
+            if seen.contains(t) {
+                false
+            } else {
+                seen.push(t.clone());
+                true
+            }
+        })
+        .collect();
+    Resolved { chain, target, data, proof: overall, ttl, trace }
+}
+
+/// A failed step: the zone state and the trace line naming the reason.
+fn bogus_step(step: String, reason: Reason) -> (ZoneState, String) {
+    let line = format!("{step}: {reason}");
+    (ZoneState::Failed(Proof::Bogus { reason }), line)
+}
+
+fn key_tags(keys: &[hickory_proto::dnssec::rdata::DNSKEY]) -> String {
+    keys.iter().filter_map(|k| k.calculate_key_tag().ok()).map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,532 @@
+//! SMTP DANE resolution for a mail domain (RFC 7672 §2.2, RFC 7671 §7):
+//! MX RRset, per host the addresses, the TLSA base domain and the TLSA RRset,
+//! and what a DANE-aware sending MTA does with each host.
+
+use std::net::IpAddr;
+
+use hickory_proto::rr::{Name, RData, RecordType};
+use serde::{Serialize, Serializer};
+
+use super::DnsError;
+use super::engine::{Config, Data, Engine, Resolved, Stats};
+use super::lookup::{Answer, AnswerData};
+use super::proof::{Proof, Status, Validated};
+use super::wire::{Query, QueryId};
+use crate::tlsa::{MatchingType, Selector, Tlsa, Unusable, Usage};
+
+/// Most MX hosts examined (a bound on work; RFC 5321 sets none).
+pub const MAX_MX_HOSTS: usize = 16;
+
+/// What the MX lookup says about the domain (RFC 7672 §2.2.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MxOutcome {
+    /// MX records name the hosts.
+    Hosts,
+    /// Null MX (RFC 7505 §3): the domain accepts no mail.
+    NullMx,
+    /// No MX records: the domain itself is the host (implicit MX, RFC 5321 §5.1).
+    Implicit,
+    /// The domain does not exist.
+    NxDomain,
+    /// The MX lookup is bogus or failed: delivery is deferred (RFC 7672 §2.2.1).
+    Deferred,
+}
+
+/// What a DANE-aware client does with one MX host (RFC 7672 §2.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostOutcome {
+    /// Secure TLSA RRset with usable records: TLS with DANE authentication is required.
+    DaneRequired,
+    /// Secure TLSA RRset but none usable: TLS is mandatory, not authenticated.
+    TlsUnauthenticated,
+    /// No DANE: insecure data or a secure proof that there are no TLSA records.
+    NoDane,
+    /// Bogus or failed lookups: the client skips the host and defers delivery.
+    Deferred,
+    /// The host has no addresses.
+    NoAddress,
+}
+
+impl HostOutcome {
+    /// The section of RFC 7672 the outcome comes from.
+    #[must_use]
+    pub const fn rfc(self) -> &'static str {
+        match self {
+            Self::DaneRequired => "RFC 7672 §2.2, §3.1",
+            Self::TlsUnauthenticated => "RFC 7672 §2.2, §3.1.3",
+            Self::NoDane => "RFC 7672 §2.2, §2.2.2",
+            Self::Deferred => "RFC 7672 §2.1.1, §2.2",
+            Self::NoAddress => "RFC 5321 §5.1",
+        }
+    }
+
+    /// A sentence for a mail admin.
+    #[must_use]
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::DaneRequired => {
+                "DANE required: senders must authenticate this host's certificate with its TLSA records"
+            }
+            Self::TlsUnauthenticated => "TLS mandatory but unauthenticated: the TLSA records are all unusable",
+            Self::NoDane => "no DANE: senders fall back to opportunistic TLS",
+            Self::Deferred => "delivery deferred: DANE-aware senders will not deliver to this host until DNS validates",
+            Self::NoAddress => "the host has no address records",
+        }
+    }
+}
+
+/// One TLSA record and why it may be unusable for SMTP.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TlsaRecord {
+    /// The record itself.
+    #[serde(skip)]
+    pub record: Tlsa,
+    /// Certificate usage.
+    pub usage: Usage,
+    /// Selector.
+    pub selector: Selector,
+    /// Matching type.
+    pub matching_type: MatchingType,
+    /// Certificate association data in hex.
+    pub data: String,
+    /// Why the record cannot authenticate an SMTP server; empty when usable.
+    pub problems: Vec<Unusable>,
+}
+
+impl TlsaRecord {
+    fn new(record: Tlsa) -> Self {
+        Self {
+            usage: record.usage,
+            selector: record.selector,
+            matching_type: record.matching_type,
+            data: data_encoding::HEXLOWER.encode(&record.data),
+            problems: record.smtp_problems(),
+            record,
+        }
+    }
+
+    /// Presentation format ("3 1 1 ab…").
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        format!("{} {} {} {}", self.usage, self.selector, self.matching_type, self.data)
+    }
+}
+
+/// An address RRset of a host.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AddressSet {
+    /// "A" or "AAAA".
+    #[serde(rename = "type")]
+    pub rtype: String,
+    /// Its security.
+    pub status: Status,
+    /// Its proof in full.
+    pub proof: Proof,
+    /// The addresses (whatever the status; look at it).
+    pub addresses: Vec<IpAddr>,
+}
+
+/// One MX host's DNS verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostReport {
+    /// The MX exchange (or the domain, for an implicit MX).
+    pub host: String,
+    /// MX preference (0 for an implicit MX).
+    pub preference: u16,
+    /// CNAME links from the host to its address records.
+    pub cname_chain: Vec<String>,
+    /// A and AAAA.
+    pub addresses: Vec<AddressSet>,
+    /// The TLSA base domain used (RFC 7671 §7), `_25._tcp.` prefix included.
+    pub tlsa_base: Option<String>,
+    /// The TLSA records with their proof.
+    pub tlsa: Validated<Vec<TlsaRecord>>,
+    /// What a DANE client does.
+    pub outcome: HostOutcome,
+    /// Why, in words.
+    pub why: String,
+    /// Validation steps of the TLSA lookup used.
+    pub tlsa_trace: Vec<String>,
+}
+
+impl Serialize for HostReport {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            host: &'a str,
+            preference: u16,
+            cname_chain: &'a [String],
+            addresses: &'a [AddressSet],
+            tlsa_base: &'a Option<String>,
+            tlsa_status: Status,
+            tlsa_proof: &'a Proof,
+            tlsa: &'a [TlsaRecord],
+            outcome: HostOutcome,
+            rfc: &'static str,
+            why: &'a str,
+            tlsa_trace: &'a [String],
+        }
+        let (proof, records) = self.tlsa.with_proof();
+        View {
+            host: &self.host,
+            preference: self.preference,
+            cname_chain: &self.cname_chain,
+            addresses: &self.addresses,
+            tlsa_base: &self.tlsa_base,
+            tlsa_status: proof.status(),
+            tlsa_proof: proof,
+            tlsa: records,
+            outcome: self.outcome,
+            rfc: self.outcome.rfc(),
+            why: &self.why,
+            tlsa_trace: &self.tlsa_trace,
+        }
+        .serialize(s)
+    }
+}
+
+/// The DNS side of a DANE check of one mail domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SmtpReport {
+    /// The domain checked.
+    pub domain: String,
+    /// Security of the MX RRset (or of its denial).
+    pub mx_status: Status,
+    /// Its proof in full.
+    pub mx_proof: Proof,
+    /// What the MX lookup means.
+    pub mx_outcome: MxOutcome,
+    /// The hosts, by preference.
+    pub hosts: Vec<HostReport>,
+    /// Whether every MX host is DANE-ready and the MX RRset is secure.
+    pub dane_ready: bool,
+    /// Sequential rounds of queries.
+    pub rounds: u32,
+    /// Queries in all.
+    pub queries: u32,
+    /// Validation steps of the MX lookup.
+    pub trace: Vec<String>,
+}
+
+/// A DANE DNS check of a mail domain, sans-IO (same call order as [`super::Lookup`]):
+/// [`SmtpCheck::poll_queries`] → send all → `handle_response`/`handle_error` for
+/// each → repeat until [`SmtpCheck::is_done`], then [`SmtpCheck::poll_result`].
+///
+/// Round 1 asks for the MX RRset with DS and DNSKEY of every ancestor; round 2
+/// for A, AAAA and TLSA of every host with their ancestors' DS and DNSKEY;
+/// round 3 only when a host is an alias (the TLSA base of its target).
+#[must_use]
+pub struct SmtpCheck {
+    engine: Engine,
+    domain: Name,
+    result: Option<SmtpReport>,
+}
+
+impl SmtpCheck {
+    /// Starts a check of `domain` at Unix time `now`.
+    pub fn new(domain: Name, config: Config, now: u64) -> Self {
+        Self { engine: Engine::new(config, now), domain, result: None }
+    }
+
+    /// The queries that can be sent now, all at once.
+    pub fn poll_queries(&mut self) -> Vec<Query> {
+        if self.result.is_some() {
+            return Vec::new();
+        }
+        if let Some(report) = self.evaluate() {
+            self.result = Some(report);
+            return Vec::new();
+        }
+        let queries = self.engine.take_queries();
+        if queries.is_empty() && !self.engine.has_pending() {
+            // Defensive: nothing to ask and nothing outstanding cannot make progress.
+            let proof = Proof::indeterminate(super::ReasonKind::Network, "the check stalled without an answer");
+            let stats = self.engine.stats();
+            self.result = Some(SmtpReport {
+                domain: self.domain.to_ascii(),
+                mx_status: proof.status(),
+                mx_proof: proof,
+                mx_outcome: MxOutcome::Deferred,
+                hosts: Vec::new(),
+                dane_ready: false,
+                rounds: stats.rounds,
+                queries: stats.queries,
+                trace: Vec::new(),
+            });
+        }
+        queries
+    }
+
+    /// Hands in the response bytes for query `id`.
+    pub fn handle_response(&mut self, id: QueryId, bytes: &[u8]) -> Result<(), DnsError> {
+        self.engine.handle_response(id, bytes)
+    }
+
+    /// Reports that query `id` got no answer.
+    pub fn handle_error(&mut self, id: QueryId, error: &str) -> Result<(), DnsError> {
+        self.engine.handle_error(id, error)
+    }
+
+    /// Whether the report is ready.
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.result.is_some()
+    }
+
+    /// The report, once done.
+    #[must_use]
+    pub fn poll_result(&self) -> Option<&SmtpReport> {
+        self.result.as_ref()
+    }
+
+    /// Rounds and queries so far.
+    #[must_use]
+    pub fn stats(&self) -> Stats {
+        self.engine.stats()
+    }
+
+    fn evaluate(&mut self) -> Option<SmtpReport> {
+        let domain = self.domain.clone();
+        let mx = self.engine.resolve(&domain, RecordType::MX)?;
+        let mx = Answer::from_resolved(&domain, RecordType::MX, mx);
+        let (mx_proof, mx_data) = mx.data.with_proof();
+        let mx_proof = mx_proof.clone();
+        let mut hosts: Vec<(u16, Name)> = Vec::new();
+        let mx_outcome = match (mx_proof.status(), mx_data) {
+            (Status::Bogus | Status::Indeterminate, _) | (_, AnswerData::Unknown) => MxOutcome::Deferred,
+            (_, AnswerData::NxDomain) => MxOutcome::NxDomain,
+            (_, AnswerData::NoData) => {
+                hosts.push((0, domain.clone()));
+                MxOutcome::Implicit
+            }
+            (_, AnswerData::Records(records)) => {
+                for r in records {
+                    if let RData::MX(mx) = &r.data {
+                        let h = mx.exchange.to_lowercase();
+                        if !hosts.iter().any(|(_, n)| *n == h) {
+                            hosts.push((mx.preference, h));
+                        }
+                    }
+                }
+                hosts.sort();
+                if hosts.len() == 1 && hosts.first().is_some_and(|(_, h)| h.is_root()) {
+                    hosts.clear();
+                    MxOutcome::NullMx
+                } else {
+                    hosts.retain(|(_, h)| !h.is_root());
+                    hosts.truncate(MAX_MX_HOSTS);
+                    MxOutcome::Hosts
+                }
+            }
+        };
+        // Ask for every host at once; finish only when all are complete.
+        let mut reports = Vec::with_capacity(hosts.len());
+        let mut complete = true;
+        for (pref, host) in &hosts {
+            match self.host(*pref, host) {
+                Some(r) => reports.push(r),
+                None => complete = false,
+            }
+        }
+        if !complete {
+            return None;
+        }
+        let dane_ready = mx_proof.is_secure()
+            && matches!(mx_outcome, MxOutcome::Hosts | MxOutcome::Implicit)
+            && !reports.is_empty()
+            && reports.iter().all(|h| h.outcome == HostOutcome::DaneRequired);
+        let stats = self.engine.stats();
+        Some(SmtpReport {
+            domain: domain.to_ascii(),
+            mx_status: mx_proof.status(),
+            mx_proof,
+            mx_outcome,
+            hosts: reports,
+            dane_ready,
+            rounds: stats.rounds,
+            queries: stats.queries,
+            trace: mx.trace,
+        })
+    }
+
+    fn host(&mut self, preference: u16, host: &Name) -> Option<HostReport> {
+        let tlsa_name = tlsa_name(host);
+        // All three go out together, with their ancestors' DS/DNSKEY.
+        let a = self.engine.resolve(host, RecordType::A);
+        let aaaa = self.engine.resolve(host, RecordType::AAAA);
+        let tlsa_orig = tlsa_name.as_ref().map(|n| self.engine.resolve(n, RecordType::TLSA));
+        // An alias: ask for the TLSA RRset of the target while its chain is being validated.
+        let peeked = self.engine.peek_target(host, RecordType::A).and_then(|t| tlsa_name_of(&t));
+        let tlsa_peeked = peeked.map(|n| self.engine.resolve(&n, RecordType::TLSA));
+        let (a, aaaa) = (a?, aaaa?);
+        let _ = tlsa_peeked;
+        let tlsa_orig = match tlsa_orig {
+            Some(t) => Some(t?),
+            None => None,
+        };
+        let a = Answer::from_resolved(host, RecordType::A, a);
+        let aaaa = Answer::from_resolved(host, RecordType::AAAA, aaaa);
+        let cname_chain: Vec<String> = a.chain.iter().map(|l| format!("{} → {}", l.from, l.to)).collect();
+        let expanded = (a.target != *host).then(|| a.target.clone());
+        // RFC 7671 §7 / RFC 7672 §2.2.3: the expanded name first, if the whole chain is secure.
+        let mut base: Option<(Name, Resolved)> = None;
+        let secure_target = expanded.as_ref().filter(|_| a.chain_is_secure() && a.status() == Status::Secure);
+        if let Some(t_name) = secure_target.and_then(tlsa_name_of) {
+            let t = self.engine.resolve(&t_name, RecordType::TLSA)?;
+            // Fall back to the original name only after a secure proof of no records at the target.
+            let has_records = !matches!(t.data, Data::NoData | Data::NxDomain) || !t.proof.is_secure();
+            if has_records {
+                base = Some((t_name, t));
+            }
+        }
+        if base.is_none() {
+            base = tlsa_name.zip(tlsa_orig);
+        }
+        let addresses = [&a, &aaaa]
+            .iter()
+            .map(|ans| {
+                let (proof, data) = ans.data.with_proof();
+                AddressSet {
+                    rtype: ans.qtype.to_string(),
+                    status: proof.status(),
+                    proof: proof.clone(),
+                    addresses: match data {
+                        AnswerData::Records(rs) => rs.iter().filter_map(|r| r.data.ip_addr()).collect(),
+                        _ => Vec::new(),
+                    },
+                }
+            })
+            .collect::<Vec<_>>();
+        let tlsa_trace = base.as_ref().map(|(_, r)| r.trace.clone()).unwrap_or_default();
+        let (tlsa_base, tlsa) = match base {
+            Some((n, r)) => {
+                let records = match &r.data {
+                    Data::Records(rs) => rs.iter().filter_map(|rec| tlsa_of(&rec.data)).map(TlsaRecord::new).collect(),
+                    _ => Vec::new(),
+                };
+                (Some(n.to_ascii()), Validated::new(r.proof, records))
+            }
+            None => (
+                None,
+                Validated::new(
+                    Proof::indeterminate(super::ReasonKind::Malformed, "the host name is too long for a TLSA name"),
+                    Vec::new(),
+                ),
+            ),
+        };
+        let (outcome, why) = decide(&addresses, &tlsa);
+        Some(HostReport {
+            host: host.to_ascii(),
+            preference,
+            cname_chain,
+            addresses,
+            tlsa_base,
+            tlsa,
+            outcome,
+            why,
+            tlsa_trace,
+        })
+    }
+}
+
+/// The per-host decision of RFC 7672 §2.2.
+fn decide(addresses: &[AddressSet], tlsa: &Validated<Vec<TlsaRecord>>) -> (HostOutcome, String) {
+    if let Some(bad) = addresses.iter().find(|a| matches!(a.status, Status::Bogus | Status::Indeterminate)) {
+        return (HostOutcome::Deferred, format!("the {} lookup is {}: {}", bad.rtype, bad.status, bad.proof));
+    }
+    if addresses.iter().all(|a| a.addresses.is_empty()) {
+        return (HostOutcome::NoAddress, "neither A nor AAAA records exist".into());
+    }
+    if let Some(insecure) = addresses.iter().find(|a| a.status == Status::Insecure && !a.addresses.is_empty()) {
+        return (
+            HostOutcome::NoDane,
+            format!(
+                "the {} records are not signed ({}), so TLSA records are not used (RFC 7672 §2.2.2)",
+                insecure.rtype, insecure.proof
+            ),
+        );
+    }
+    let (proof, records) = tlsa.with_proof();
+    match proof.status() {
+        Status::Bogus | Status::Indeterminate => (HostOutcome::Deferred, format!("the TLSA lookup is {proof}")),
+        Status::Insecure => (HostOutcome::NoDane, format!("the TLSA lookup is {proof}")),
+        Status::Secure if records.is_empty() => (HostOutcome::NoDane, "DNSSEC proves there are no TLSA records".into()),
+        Status::Secure => {
+            let usable = records.iter().filter(|r| r.problems.is_empty()).count();
+            if usable > 0 {
+                (HostOutcome::DaneRequired, format!("{usable} of {} TLSA records are usable", records.len()))
+            } else {
+                (
+                    HostOutcome::TlsUnauthenticated,
+                    format!("none of the {} TLSA records is usable for SMTP", records.len()),
+                )
+            }
+        }
+    }
+}
+
+/// `_25._tcp.<host>` (RFC 7672 §2.2.3).
+fn tlsa_name(host: &Name) -> Option<Name> {
+    tlsa_name_of(host)
+}
+
+fn tlsa_name_of(host: &Name) -> Option<Name> {
+    host.prepend_label("_tcp").ok()?.prepend_label("_25").ok()
+}
+
+/// A TLSA RDATA as the core's [`Tlsa`].
+fn tlsa_of(rdata: &RData) -> Option<Tlsa> {
+    match rdata {
+        RData::TLSA(t) => Some(Tlsa::new(
+            Usage::from_u8(u8::from(t.cert_usage)),
+            Selector::from_u8(u8::from(t.selector)),
+            MatchingType::from_u8(u8::from(t.matching)),
+            t.cert_data.clone(),
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(rtype: &str, status: Status, n: usize) -> AddressSet {
+        let proof = match status {
+            Status::Secure => Proof::Secure,
+            Status::Insecure => Proof::Insecure { zone_cut: "x.".into(), why: "no DS".into() },
+            Status::Bogus => Proof::bogus(super::super::ReasonKind::SignatureExpired, "expired"),
+            Status::Indeterminate => Proof::indeterminate(super::super::ReasonKind::Network, "down"),
+        };
+        AddressSet {
+            rtype: rtype.into(),
+            status,
+            proof,
+            addresses: vec!["192.0.2.1".parse().unwrap_or(IpAddr::from([0, 0, 0, 0])); n],
+        }
+    }
+
+    fn rec(usage: u8) -> TlsaRecord {
+        TlsaRecord::new(Tlsa::new(Usage::from_u8(usage), Selector::SPKI, MatchingType::SHA2_256, vec![0; 32]))
+    }
+
+    #[test]
+    fn outcomes_follow_rfc7672() {
+        let good = [set("A", Status::Secure, 1), set("AAAA", Status::Secure, 0)];
+        assert_eq!(decide(&good, &Validated::new(Proof::Secure, vec![rec(3), rec(1)])).0, HostOutcome::DaneRequired);
+        assert_eq!(decide(&good, &Validated::new(Proof::Secure, vec![rec(1)])).0, HostOutcome::TlsUnauthenticated);
+        assert_eq!(decide(&good, &Validated::new(Proof::Secure, vec![])).0, HostOutcome::NoDane);
+        let bogus = Proof::bogus(super::super::ReasonKind::RrsigsMissing, "x");
+        assert_eq!(decide(&good, &Validated::new(bogus, vec![rec(3)])).0, HostOutcome::Deferred);
+        let insecure_addr = [set("A", Status::Insecure, 1)];
+        assert_eq!(decide(&insecure_addr, &Validated::new(Proof::Secure, vec![rec(3)])).0, HostOutcome::NoDane);
+        let bogus_addr = [set("A", Status::Secure, 1), set("AAAA", Status::Bogus, 1)];
+        assert_eq!(decide(&bogus_addr, &Validated::new(Proof::Secure, vec![rec(3)])).0, HostOutcome::Deferred);
+        assert_eq!(
+            tlsa_name(&Name::from_ascii("mx.example.").unwrap_or_default()).map(|n| n.to_ascii()),
+            Some("_25._tcp.mx.example.".into())
+        );
+    }
+}

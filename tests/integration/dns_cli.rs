@@ -1,0 +1,152 @@
+//! `geleit dns` and `geleit check --no-probe` end to end, offline: a local DoH
+//! server answers from lab recordings (tests/data/dns) and `--at` sets the
+//! validation time to the recording's. Exact stdout, stderr and exit codes.
+
+#[path = "../common/doh_server.rs"]
+mod doh_server;
+#[path = "../common/dns_replay.rs"]
+mod replay;
+
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn geleit(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_geleit"))
+        .args(args)
+        .env_remove("GELEIT_DOH")
+        .env_remove("GELEIT_TRUST_ANCHOR")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn offline(scenario: &str, extra: &[&str]) -> Run {
+    let rec = replay::load(scenario);
+    let url = doh_server::serve(rec.responses.clone());
+    let anchor = replay::data_dir().join("anchor.ds");
+    let at = rec.now.to_string();
+    let mut args: Vec<&str> = extra.to_vec();
+    args.extend(["--doh", &url, "--trust-anchor", anchor.to_str().unwrap_or_default(), "--at", &at]);
+    geleit(&args)
+}
+
+/// Certificate association data changes with every lab build: compare the rest exactly.
+fn mask_hex(text: &str) -> String {
+    text.split(' ')
+        .map(|w| if w.len() >= 64 && w.chars().all(|c| c.is_ascii_hexdigit()) { "<hex>" } else { w })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn check_two_mx_prints_each_host_verdict() {
+    let run = offline("two-mx", &["check", "two-mx.example.", "--no-probe"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_eq!(
+        mask_hex(&run.stdout),
+        "\
+two-mx.example.: MX secure (hosts)
+  mx1.two-mx.example. (preference 10)
+    A 127.0.1.16: secure
+    AAAA none: secure
+    TLSA at _25._tcp.mx1.two-mx.example.: secure
+      3 1 1 <hex> (usable)
+    => DANE required: senders must authenticate this host's certificate with its TLSA records (RFC 7672 §2.2, §3.1): 1 of 1 TLSA records are usable
+  mx2.two-mx.example. (preference 20)
+    A 127.0.1.17: secure
+    AAAA none: secure
+    TLSA at _25._tcp.mx2.two-mx.example.: secure
+      3 1 1 <hex> (usable)
+    => DANE required: senders must authenticate this host's certificate with its TLSA records (RFC 7672 §2.2, §3.1): 1 of 1 TLSA records are usable
+verdict: every MX host is DANE-ready
+2 rounds, 24 queries
+"
+    );
+}
+
+#[test]
+fn check_json_has_the_documented_fields() {
+    let run = offline("bogus-tlsa-sig", &["check", "bogus-tlsa-sig.example.", "--no-probe", "--json"]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    assert_eq!(v["mx_status"], "secure");
+    assert_eq!(v["rounds"], 2);
+    assert!(v["queries"].as_u64().is_some_and(|q| q > 10));
+    let h = &v["hosts"][0];
+    assert_eq!(h["host"], "mx.bogus-tlsa-sig.example.");
+    assert_eq!(h["addresses"][0]["type"], "A");
+    assert_eq!(h["addresses"][0]["status"], "secure");
+    assert_eq!(h["addresses"][0]["addresses"][0], "127.0.1.26");
+    assert_eq!(h["tlsa_base"], "_25._tcp.mx.bogus-tlsa-sig.example.");
+    assert_eq!(h["tlsa_status"], "bogus");
+    assert_eq!(h["tlsa_proof"]["reason"]["kind"], "signature_invalid");
+    assert_eq!(h["tlsa_proof"]["reason"]["ede"], 6);
+    assert_eq!(h["tlsa"][0]["usage"], 3);
+    assert_eq!(h["outcome"], "deferred");
+    assert_eq!(h["rfc"], "RFC 7672 §2.1.1, §2.2");
+}
+
+#[test]
+fn dns_prints_the_answer_and_its_validation() {
+    let run = offline("bogus-expired", &["dns", "bogus-expired.example.", "MX"]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    let first = run.stdout.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(";; bogus-expired.example. MX: bogus: RRSIG over DNSKEY at bogus-expired.example. (key tag "),
+        "{first}"
+    );
+    assert!(first.ends_with(") expired on 2020-02-01 00:00:00 UTC (EDE 7 Signature Expired)"), "{first}");
+    assert!(run.stdout.contains("\n;;   example. DS → DNSKEY: secure zone cut, key tag "), "{}", run.stdout);
+    assert!(run.stdout.ends_with(";; 1 rounds, 6 queries\n"), "{}", run.stdout);
+
+    let run = offline("insecure", &["dns", "mx.insecure.example.", "A", "--json"]);
+    assert_eq!(run.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((v["status"].as_str(), v["answer"].as_str()), (Some("insecure"), Some("data")));
+    assert_eq!(v["proof"]["zone_cut"], "insecure.example.");
+    // The resolver's cache decrements the TTL; the rest is fixed.
+    let record = v["records"][0].as_str().unwrap_or_default();
+    assert!(record.starts_with("mx.insecure.example. ") && record.ends_with(" IN A 127.0.1.23"), "{record}");
+}
+
+#[test]
+fn post_works_like_get() {
+    let run = offline("two-mx", &["check", "two-mx.example.", "--no-probe", "--post"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_message() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["check", "example.com"],
+            "geleit: probing MX hosts over SMTP is not built yet; run `geleit check example.com --no-probe` for the DNS verdicts\n",
+        ),
+        (&["dns", "a..b", "A"], "geleit: expected a domain name, found \"a..b\": malformed label\n"),
+        (
+            &["dns", "example.com", "BOGUS"],
+            "geleit: expected a record type such as A, AAAA, MX or TLSA, found \"BOGUS\"\n",
+        ),
+        (
+            &["dns", "example.com", "A", "--trust-anchor", "/nonexistent/anchor"],
+            "geleit: cannot read trust anchor file /nonexistent/anchor: No such file or directory (os error 2)\n",
+        ),
+        (
+            &["dns", "example.com", "A", "--doh", "http://127.0.0.1:9/dns-query"],
+            "geleit: DoH request to http://127.0.0.1:9/dns-query failed: io: Connection refused (os error 111)\n",
+        ),
+    ];
+    for (args, stderr) in cases {
+        let run = geleit(args);
+        assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (2, "", stderr), "{args:?}");
+    }
+}
