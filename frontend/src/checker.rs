@@ -268,7 +268,7 @@ pub fn view(run: &CheckRun, t: &Strings) -> Option<CheckView> {
     let domain = run.domain.as_ref()?;
     let progress = match &run.phase {
         Phase::Idle => String::new(),
-        Phase::Dns { rounds, queries } => (t.ck_progress_dns)(*rounds, *queries),
+        Phase::Dns { rounds, queries } => (t.ck_progress_dns)(*rounds as usize, *queries as usize),
         Phase::Probing => {
             let left = run.probes.iter().filter(|p| **p == Probe::Running).count();
             (t.ck_progress_probe)(left)
@@ -484,14 +484,18 @@ fn host_view(host: &HostReport, probe: &Probe, now: i64, t: &Strings) -> (HostVi
             if let Some(b) = base {
                 names.insert(0, b.trim_end_matches('.').to_owned());
             }
-            let names = ReferenceNames::new(&names).unwrap_or_else(|_| ReferenceNames::new::<&str>(&[]).unwrap_or_else(|_| unreachable_names()));
-            for a in &report.addresses {
-                let (av, le) = address_view(a, &usable, &names, now, t);
-                lets_encrypt |= le;
-                addresses.push(av);
-            }
-            if report.addresses.is_empty() {
-                probe_note = Some(t.ck_no_address.to_owned());
+            match ReferenceNames::new(&names) {
+                Ok(names) => {
+                    for a in &report.addresses {
+                        let (av, le) = address_view(a, &usable, &names, now, t);
+                        lets_encrypt |= le;
+                        addresses.push(av);
+                    }
+                    if report.addresses.is_empty() {
+                        probe_note = Some(t.ck_no_address.to_owned());
+                    }
+                }
+                Err(e) => probe_note = Some((t.ck_probe_failed)(&e.to_string())),
             }
         }
     }
@@ -532,14 +536,6 @@ fn host_view(host: &HostReport, probe: &Probe, now: i64, t: &Strings) -> (HostVi
         trace: host.tlsa_trace.clone(),
     };
     (view, lets_encrypt)
-}
-
-/// `ReferenceNames::new(&[])` cannot fail; this keeps the code free of panics if it ever did.
-fn unreachable_names() -> ReferenceNames {
-    match ReferenceNames::new(&["invalid"]) {
-        Ok(n) => n,
-        Err(_) => unreachable_names(),
-    }
 }
 
 fn address_view(a: &smtp::AddressReport, records: &[geleit::tlsa::Tlsa], names: &ReferenceNames, now: i64, t: &Strings) -> (AddressView, bool) {

@@ -14,6 +14,7 @@
 //! and runs under `cargo test`; the components (one per file) and the fetch
 //! services only exist in the wasm build.
 
+pub mod checker;
 pub mod dates;
 pub mod domain;
 pub mod generator;

@@ -3,6 +3,8 @@
 //! report results as `Action`s, and [`State::reduce`] decides. Plain
 //! `cargo test` covers it.
 
+use crate::checker::{CheckRun, Probe};
+use crate::domain::{self, DomainError};
 use crate::generator::{self, GenForm, GenResult};
 use crate::i18n::Lang;
 use crate::matcher::{self, MatchForm, MatchView};
@@ -82,6 +84,14 @@ pub struct State {
     pub matched: Option<Result<MatchView, Problem>>,
     /// The last status message for the live region (copy done, check progress).
     pub status: String,
+    /// What is typed into the checker.
+    pub check_input: String,
+    /// Why the typed text cannot be checked.
+    pub check_problem: Option<String>,
+    /// The current (or last) check.
+    pub check: CheckRun,
+    /// Settings are loaded (saved ones, or the deployment's preset, or none): checks may start.
+    pub settings_ready: bool,
 }
 
 /// Every change.
@@ -98,6 +108,17 @@ pub enum Action {
     LoadSettings(Settings),
     Tick(i64),
     Status(String),
+    CheckInput(String),
+    /// Check what is typed (or the domain of a `/check/<domain>` address).
+    CheckStart(String),
+    /// DNS progress of run `id`.
+    CheckProgress { id: u32, rounds: u32, queries: u32 },
+    /// The DNS report of run `id`.
+    CheckDns { id: u32, report: Box<geleit::dns::SmtpReport> },
+    /// A probe result of run `id` for host `index`.
+    CheckProbe { id: u32, index: usize, probe: Box<Probe> },
+    /// Run `id` could not do its DNS part.
+    CheckFailed { id: u32, error: String },
 }
 
 impl State {
@@ -115,6 +136,10 @@ impl State {
             match_form: MatchForm::default(),
             matched: None,
             status: String::new(),
+            check_input: String::new(),
+            check_problem: None,
+            check: CheckRun::default(),
+            settings_ready: false,
         }
     }
 
@@ -164,14 +189,60 @@ impl State {
                 SettingsField::Edge => self.settings.edge = value,
                 SettingsField::Anchor => self.settings.anchor = value,
             },
-            Action::LoadSettings(settings) => self.settings = settings,
+            Action::LoadSettings(settings) => {
+                self.settings = settings;
+                self.settings_ready = true;
+            }
             Action::Tick(now) => {
                 self.now = now;
                 self.recompute();
             }
             Action::Status(s) => self.status = s,
+            Action::CheckInput(s) => {
+                self.check_input = s;
+                self.check_problem = None;
+            }
+            Action::CheckStart(text) => match domain::parse(&text) {
+                Ok(d) => {
+                    self.check_input = if d.is_idn() { d.unicode.clone() } else { d.ascii.clone() };
+                    self.route = Route::CheckDomain(d.ascii.clone());
+                    self.check_problem = None;
+                    self.check = CheckRun::start(self.check.id.wrapping_add(1), d, self.now);
+                    self.status = self.lang.t().ck_running.to_owned();
+                }
+                Err(DomainError::Empty) => self.check_problem = Some(self.lang.t().ck_empty_domain.to_owned()),
+                Err(_) => self.check_problem = Some((self.lang.t().ck_bad_domain)(text.trim())),
+            },
+            Action::CheckProgress { id, rounds, queries } if id == self.check.id => {
+                self.check.phase = crate::checker::Phase::Dns { rounds, queries };
+            }
+            Action::CheckDns { id, report } if id == self.check.id => {
+                self.check.dns_done(*report);
+                self.announce_progress();
+            }
+            Action::CheckProbe { id, index, probe } if id == self.check.id => {
+                self.check.probe_done(index, *probe);
+                self.announce_progress();
+            }
+            Action::CheckFailed { id, error } if id == self.check.id => {
+                self.check.error = Some(error);
+                self.check.phase = crate::checker::Phase::Done;
+                self.status = self.lang.t().ck_failed.to_owned();
+            }
+            // Results of a run that was replaced by a newer one.
+            Action::CheckProgress { .. } | Action::CheckDns { .. } | Action::CheckProbe { .. } | Action::CheckFailed { .. } => {}
         }
         self
+    }
+
+    fn announce_progress(&mut self) {
+        if let Some(view) = crate::checker::view(&self.check, self.lang.t()) {
+            self.status = if self.check.phase == crate::checker::Phase::Done {
+                format!("{}: {}", view.headline, view.summary)
+            } else {
+                view.progress
+            };
+        }
     }
 
     /// Recomputes the generator and matcher output from their inputs (cheap: microseconds to a few ms).

@@ -33,9 +33,8 @@ pub fn app() -> Html {
                 store.dispatch(Action::LoadSettings(saved));
             } else {
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Some(preset) = config::deployment_settings().await {
-                        store.dispatch(Action::LoadSettings(preset));
-                    }
+                    let preset = config::deployment_settings().await.unwrap_or_default();
+                    store.dispatch(Action::LoadSettings(preset));
                 });
             }
         });

@@ -3,3 +3,5 @@
 
 pub mod browser;
 pub mod config;
+pub mod doh;
+pub mod probe;
