@@ -171,6 +171,9 @@ pub struct AddressView {
 pub struct HostView {
     pub host: String,
     pub preference: u16,
+    /// `authenticated`, `pending`, `dns_only` (DANE published, certificates not
+    /// looked at), `not_authenticated`, `unusable`, `no_dane`, `deferred`, `no_address`.
+    pub state: &'static str,
     pub badge: Badge,
     /// What a DANE client does with the host, and why (RFC reference).
     pub outcome: String,
@@ -351,22 +354,24 @@ pub fn view(run: &CheckRun, t: &Strings) -> Option<CheckView> {
 
     // The domain's verdict: one broken MX breaks it (RFC 7672 §2.2: a sender
     // tries the MX hosts in turn and must authenticate whichever it reaches).
-    let all_authenticated = !out.hosts.is_empty() && out.hosts.iter().all(|h| h.badge.class == "ok");
-    let any_bad = out.hosts.iter().any(|h| h.badge.class == "bad") || !out.mx_findings.iter().all(|f| f.code == "implicit_mx");
-    let any_pending = out.hosts.iter().any(|h| h.badge.class == "pending");
-    let no_dane = out.hosts.iter().all(|h| h.badge.class == "warn");
-    (out.verdict_class, out.headline, out.summary) = if all_authenticated && dns.dane_ready && out.mx_findings.iter().all(|f| f.code == "implicit_mx") {
-        ("ready", t.ck_ready.to_owned(), (t.ck_ready_summary)(out.hosts.len()))
-    } else if any_bad {
-        let bad = out.hosts.iter().filter(|h| h.badge.class == "bad").count();
-        ("not_ready", t.ck_not_ready.to_owned(), (t.ck_not_ready_summary)(bad, out.hosts.len()))
-    } else if any_pending {
+    let mx_ok = dns.mx_status == Status::Secure && out.mx_findings.iter().all(|f| f.code == "implicit_mx");
+    let count = |states: &[&str]| out.hosts.iter().filter(|h| states.contains(&h.state)).count();
+    let all = out.hosts.len();
+    let failing = count(&["not_authenticated", "unusable", "deferred", "no_address"]);
+    (out.verdict_class, out.headline, out.summary) = if all > 0 && mx_ok && count(&["authenticated"]) == all {
+        ("ready", t.ck_ready.to_owned(), (t.ck_ready_summary)(all))
+    } else if failing > 0 || !mx_ok && count(&["no_dane"]) < all || all == 0 {
+        let bad = if all == 0 { 0 } else { all - count(&["authenticated", "dns_only", "pending"]) };
+        ("not_ready", t.ck_not_ready.to_owned(), if all == 0 { t.ck_no_hosts_summary.to_owned() } else { (t.ck_not_ready_summary)(bad, all) })
+    } else if count(&["pending"]) > 0 {
         ("pending", t.ck_pending.to_owned(), t.ck_pending_summary.to_owned())
-    } else if no_dane {
+    } else if count(&["no_dane"]) == all {
         ("no_dane", t.ck_no_dane.to_owned(), t.ck_no_dane_summary.to_owned())
+    } else if count(&["no_dane"]) > 0 {
+        ("not_ready", t.ck_not_ready.to_owned(), (t.ck_not_ready_summary)(count(&["no_dane"]), all))
     } else {
-        let bad = out.hosts.iter().filter(|h| h.badge.class != "ok").count();
-        ("not_ready", t.ck_not_ready.to_owned(), (t.ck_not_ready_summary)(bad, out.hosts.len()))
+        // Every host has validated, usable TLSA records, and at least one was not probed.
+        ("dns_ready", t.ck_dns_ready.to_owned(), t.ck_dns_ready_summary.to_owned())
     };
 
     // Advice.
@@ -500,18 +505,20 @@ fn host_view(host: &HostReport, probe: &Probe, now: i64, t: &Strings) -> (HostVi
         }
     }
 
-    let badge = match host.outcome {
+    let (state, badge) = match host.outcome {
         HostOutcome::DaneRequired => match probe {
-            Probe::Running => badge("pending", t.ck_pending),
-            Probe::Done(_) if !addresses.is_empty() && addresses.iter().all(|a| a.badge.class == "ok") => badge("ok", t.verdict_authenticated),
-            Probe::Done(_) => badge("bad", t.verdict_not_authenticated),
+            Probe::Running => ("pending", badge("pending", t.ck_pending)),
+            Probe::Done(_) if !addresses.is_empty() && addresses.iter().all(|a| a.badge.class == "ok") => {
+                ("authenticated", badge("ok", t.verdict_authenticated))
+            }
+            Probe::Done(_) => ("not_authenticated", badge("bad", t.verdict_not_authenticated)),
             // DNS says DANE is set up; the certificates could not be looked at.
-            _ => badge("warn", t.ck_dns_only),
+            _ => ("dns_only", badge("warn", t.ck_dns_only)),
         },
-        HostOutcome::TlsUnauthenticated => badge("bad", t.verdict_no_usable),
-        HostOutcome::NoDane => badge("warn", t.ck_no_dane),
-        HostOutcome::Deferred => badge("bad", t.ck_deferred),
-        _ => badge("bad", t.ck_no_address),
+        HostOutcome::TlsUnauthenticated => ("unusable", badge("bad", t.verdict_no_usable)),
+        HostOutcome::NoDane => ("no_dane", badge("warn", t.ck_no_dane)),
+        HostOutcome::Deferred => ("deferred", badge("bad", t.ck_deferred)),
+        _ => ("no_address", badge("bad", t.ck_no_address)),
     };
     let outcome = match host.outcome {
         HostOutcome::DaneRequired => t.ck_outcome_required,
@@ -523,6 +530,7 @@ fn host_view(host: &HostReport, probe: &Probe, now: i64, t: &Strings) -> (HostVi
     let view = HostView {
         host: host.host.clone(),
         preference: host.preference,
+        state,
         badge,
         outcome: outcome.to_owned(),
         outcome_rfc: host.outcome.rfc(),

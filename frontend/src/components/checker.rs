@@ -189,7 +189,7 @@ fn trace(lines: &[String], t: &Strings) -> Html {
 
 fn host(h: &HostView, t: &Strings) -> Html {
     html! {
-        <section class="host" data-host={h.host.clone()} data-verdict={h.badge.class} aria-label={h.host.clone()}>
+        <section class="host" data-host={h.host.clone()} data-state={h.state} aria-label={h.host.clone()}>
             <h4>{ h.host.clone() }{ " " }{ badge(&h.badge, None) }</h4>
             <p class="muted">{ (t.ck_preference)(usize::from(h.preference)) }</p>
             <p>{ h.outcome.clone() }<span class="muted">{ format!(" ({})", h.outcome_rfc) }</span></p>
