@@ -347,7 +347,7 @@ pub fn view(run: &CheckRun, t: &Strings) -> Option<CheckView> {
         let usable = host.tlsa.secure().map_or(0, |r| r.iter().filter(|x| x.problems.is_empty()).count());
         records_total += usable;
         if host.outcome == HostOutcome::DaneRequired && usable == 1 {
-            single_record_hosts.push(host.host.clone());
+            single_record_hosts.push(host.host.trim_end_matches('.').to_owned());
         }
         out.hosts.push(hv);
     }

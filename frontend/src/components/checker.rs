@@ -149,7 +149,7 @@ fn result(v: &CheckView, run: &CheckRun, t: &Strings, busy: bool) -> Html {
     html! {
         <div id="check-result" class="result" aria-busy={busy.to_string()}>
             { if v.domain != v.domain_unicode { html! { <p class="idn" id="check-idn">{ (t.ck_idn)(&v.domain_unicode, &v.domain) }</p> } } else { Html::default() } }
-            <div class={classes!("verdict", v.verdict_class)} id="check-verdict" data-verdict={v.verdict_class}>
+            <div class={classes!("verdict", v.verdict_class)} id="check-verdict" data-verdict={v.verdict_class} data-domain={v.domain.clone()}>
                 <p class="headline">{ v.headline.clone() }{ " — " }{ v.domain_unicode.clone() }</p>
                 <p>{ v.summary.clone() }</p>
                 <p class="muted" id="check-progress">{ v.progress.clone() }</p>
