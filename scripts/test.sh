@@ -8,6 +8,15 @@ step "native build and unit/integration tests"
 cargo build --workspace --all-targets --quiet
 cargo test --workspace --quiet
 
+step "web app: build (Trunk), size, clippy for wasm32, wasm-bindgen-test in headless Chromium"
+scripts/web-build.sh
+cargo clippy -p geleit-frontend --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+CHROMEDRIVER=/usr/bin/chromedriver cargo test -p geleit-frontend --target wasm32-unknown-unknown --quiet
+
+step "web app in headless Chromium: generator and matcher with the network off (same records as geleit tlsa gen)"
+cargo build -p geleit-cli --quiet
+node tests/web/generator.mjs dist target/debug/geleit target/web-artifacts
+
 step "core builds for wasm32-unknown-unknown without IO dependencies"
 cargo build -p geleit --target wasm32-unknown-unknown --quiet
 scripts/check-core-deps.sh
@@ -24,6 +33,9 @@ tests/lab/verify
 step "lab tests (inside the lab namespace)"
 # Test targets with `required-features = ["lab"]` run here, against the live lab.
 tests/lab/in cargo test -p geleit-cli --features lab --quiet
+
+step "web checker in headless Chromium against the lab (screenshots in target/web-artifacts/)"
+tests/lab/in node tests/web/checker.mjs dist target/web-artifacts
 
 step "fuzzing: ${FUZZ_SECONDS:=20} s per target (cargo-fuzz, AddressSanitizer)"
 # Only stable Rust here: RUSTC_BOOTSTRAP=1 unlocks the -Z flags cargo-fuzz passes.

@@ -4,6 +4,7 @@
 // (the lab's DoH endpoint and trust anchor for `make demo` and the browser tests).
 //
 // Usage: node tests/web/serve.mjs [dist] [port] [host]   (prints the URL)
+// GELEIT_WEB_UPSTREAM=<unix socket>: /dns-query and /api/* are passed to it.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,10 +14,20 @@ const TYPES = {
   '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
 };
 
-export function serve(root, port, host, configFile) {
+export function serve(root, port, host, configFile, upstreamSocket) {
   const rootAbs = path.resolve(root);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
+    if (upstreamSocket && (url.pathname === '/dns-query' || url.pathname.startsWith('/api/'))) {
+      // `make demo`: DoH and probes go to the lab through a unix socket (tests/web/bridge.mjs).
+      const up = http.request({ socketPath: upstreamSocket, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', (e) => { res.writeHead(502); res.end(String(e)); });
+      req.pipe(up);
+      return;
+    }
     if (url.pathname === '/geleit-config.json') {
       if (configFile && fs.existsSync(configFile)) {
         res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
@@ -38,7 +49,7 @@ export function serve(root, port, host, configFile) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [root = 'dist', port = '8080', host = '127.0.0.1'] = process.argv.slice(2);
-  const server = await serve(root, Number(port), host, process.env.GELEIT_WEB_CONFIG);
+  const server = await serve(root, Number(port), host, process.env.GELEIT_WEB_CONFIG, process.env.GELEIT_WEB_UPSTREAM);
   const { port: p } = server.address();
   console.log(`Geleit web: http://${host}:${p}/`);
 }
