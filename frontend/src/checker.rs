@@ -9,7 +9,7 @@
 //! probed chain matches the validated TLSA records. This module only turns
 //! those into words.
 
-use geleit::dane::{check, Check, ReferenceNames, Report, Verdict};
+use geleit::dane::{Check, ReferenceNames, Report, Verdict, check};
 use geleit::dns::{HostOutcome, HostReport, MxOutcome, Proof, ReasonKind, SmtpReport, Status};
 use geleit::smtp;
 use serde::Serialize;
@@ -18,7 +18,7 @@ use crate::dates::ymd;
 use crate::domain::Domain;
 use crate::generator::explain;
 use crate::i18n::Strings;
-use crate::matcher::{unusable_words, LOOK_AHEAD_DAYS};
+use crate::matcher::{LOOK_AHEAD_DAYS, unusable_words};
 
 /// What the checker is doing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -75,11 +75,8 @@ impl CheckRun {
     /// records are validated and usable, RFC 7672 §2.2: only there is a
     /// certificate to match).
     pub fn dns_done(&mut self, report: SmtpReport) {
-        self.probes = report
-            .hosts
-            .iter()
-            .map(|h| if should_probe(h) { Probe::Running } else { Probe::Skipped })
-            .collect();
+        self.probes =
+            report.hosts.iter().map(|h| if should_probe(h) { Probe::Running } else { Probe::Skipped }).collect();
         self.phase = if self.probes.contains(&Probe::Running) { Phase::Probing } else { Phase::Done };
         self.dns = Some(report);
     }
@@ -362,7 +359,11 @@ pub fn view(run: &CheckRun, t: &Strings) -> Option<CheckView> {
         ("ready", t.ck_ready.to_owned(), (t.ck_ready_summary)(all))
     } else if failing > 0 || !mx_ok && count(&["no_dane"]) < all || all == 0 {
         let bad = if all == 0 { 0 } else { all - count(&["authenticated", "dns_only", "pending"]) };
-        ("not_ready", t.ck_not_ready.to_owned(), if all == 0 { t.ck_no_hosts_summary.to_owned() } else { (t.ck_not_ready_summary)(bad, all) })
+        (
+            "not_ready",
+            t.ck_not_ready.to_owned(),
+            if all == 0 { t.ck_no_hosts_summary.to_owned() } else { (t.ck_not_ready_summary)(bad, all) },
+        )
     } else if count(&["pending"]) > 0 {
         ("pending", t.ck_pending.to_owned(), t.ck_pending_summary.to_owned())
     } else if count(&["no_dane"]) == all {
@@ -383,7 +384,12 @@ pub fn view(run: &CheckRun, t: &Strings) -> Option<CheckView> {
             snippet: None,
         });
     } else if records_total > 0 {
-        out.advice.push(Advice { code: "rollover", title: t.adv_rollover_title.to_owned(), text: t.adv_rollover_ok.to_owned(), snippet: None });
+        out.advice.push(Advice {
+            code: "rollover",
+            title: t.adv_rollover_title.to_owned(),
+            text: t.adv_rollover_ok.to_owned(),
+            snippet: None,
+        });
     }
     out.advice.push(Advice {
         code: "lets_encrypt",
@@ -468,7 +474,11 @@ fn host_view(host: &HostReport, probe: &Probe, now: i64, t: &Strings) -> (HostVi
         .addresses
         .iter()
         .map(|s| {
-            let list = if s.addresses.is_empty() { "—".to_owned() } else { s.addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ") };
+            let list = if s.addresses.is_empty() {
+                "—".to_owned()
+            } else {
+                s.addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            };
             format!("{} {list} ({})", s.rtype, status_badge(s.status, t).text)
         })
         .collect();
@@ -546,22 +556,48 @@ fn host_view(host: &HostReport, probe: &Probe, now: i64, t: &Strings) -> (HostVi
     (view, lets_encrypt)
 }
 
-fn address_view(a: &smtp::AddressReport, records: &[geleit::tlsa::Tlsa], names: &ReferenceNames, now: i64, t: &Strings) -> (AddressView, bool) {
+fn address_view(
+    a: &smtp::AddressReport,
+    records: &[geleit::tlsa::Tlsa],
+    names: &ReferenceNames,
+    now: i64,
+    t: &Strings,
+) -> (AddressView, bool) {
     let mut findings = Vec::new();
     let mut algorithms = Vec::new();
     let mut lets_encrypt = false;
     if let Some(why) = &a.refused {
-        findings.push(Finding { code: "probe_refused", title: (t.ck_probe_refused)(why), rfc: "", fix: t.fix_probe_refused.to_owned(), detail: None });
+        findings.push(Finding {
+            code: "probe_refused",
+            title: (t.ck_probe_refused)(why),
+            rfc: "",
+            fix: t.fix_probe_refused.to_owned(),
+            detail: None,
+        });
     }
     for p in &a.probes {
         let family = match p.signature_family {
             smtp::SignatureFamily::Ecdsa => "ECDSA",
             smtp::SignatureFamily::Rsa => "RSA",
         };
-        let mut av = AlgorithmView { family, badge: badge("bad", t.verdict_not_authenticated), tls_version: None, matched: Vec::new(), chain: Vec::new(), findings: Vec::new(), notes: Vec::new() };
+        let mut av = AlgorithmView {
+            family,
+            badge: badge("bad", t.verdict_not_authenticated),
+            tls_version: None,
+            matched: Vec::new(),
+            chain: Vec::new(),
+            findings: Vec::new(),
+            notes: Vec::new(),
+        };
         let r = &p.report;
         if r.starttls_offered == Some(false) {
-            av.findings.push(Finding { code: "no_starttls", title: t.ck_no_starttls.to_owned(), rfc: "RFC 7672 §2.2", fix: t.fix_starttls.to_owned(), detail: None });
+            av.findings.push(Finding {
+                code: "no_starttls",
+                title: t.ck_no_starttls.to_owned(),
+                rfc: "RFC 7672 §2.2",
+                fix: t.fix_starttls.to_owned(),
+                detail: None,
+            });
         } else if let Some(tls) = &r.tls {
             av.tls_version = Some(tls.version.clone());
             let chain: Vec<Vec<u8>> = tls.chain.iter().filter_map(|c| c.der().ok()).collect();
@@ -570,12 +606,24 @@ fn address_view(a: &smtp::AddressReport, records: &[geleit::tlsa::Tlsa], names: 
                     lets_encrypt |= report.chain.iter().any(|c| c.certificate.issuer.contains("Let's Encrypt"));
                     fill_from_report(&mut av, &report, t);
                 }
-                Err(e) => av.findings.push(Finding { code: "bad_chain", title: t.match_bad_chain.to_owned(), rfc: "RFC 5280 §4.1", fix: t.fix_chain.to_owned(), detail: Some(e.to_string()) }),
+                Err(e) => av.findings.push(Finding {
+                    code: "bad_chain",
+                    title: t.match_bad_chain.to_owned(),
+                    rfc: "RFC 5280 §4.1",
+                    fix: t.fix_chain.to_owned(),
+                    detail: Some(e.to_string()),
+                }),
             }
         } else if let Some(err) = &r.error {
             // A family the server has no chain for fails its handshake; that is allowed when another completed.
             av.badge = badge("warn", t.ck_no_chain_for_family);
-            av.findings.push(Finding { code: "probe_error", title: (t.ck_probe_step_failed)(err.step.as_str()), rfc: "", fix: t.fix_probe_error.to_owned(), detail: Some(err.message.clone()) });
+            av.findings.push(Finding {
+                code: "probe_error",
+                title: (t.ck_probe_step_failed)(err.step.as_str()),
+                rfc: "",
+                fix: t.fix_probe_error.to_owned(),
+                detail: Some(err.message.clone()),
+            });
         }
         algorithms.push(av);
     }
@@ -600,7 +648,15 @@ fn fill_from_report(av: &mut AlgorithmView, report: &Report, t: &Strings) {
         .iter()
         .map(|c| {
             let x = &c.certificate;
-            format!("{}: {} — {} {} · {} · {}", c.depth, x.subject, t.gen_issuer, x.issuer, (t.gen_valid)(&ymd(x.not_before), &ymd(x.not_after)), x.key)
+            format!(
+                "{}: {} — {} {} · {} · {}",
+                c.depth,
+                x.subject,
+                t.gen_issuer,
+                x.issuer,
+                (t.gen_valid)(&ymd(x.not_before), &ymd(x.not_after)),
+                x.key
+            )
         })
         .collect();
     for m in &report.matched {
@@ -616,10 +672,18 @@ fn fill_from_report(av: &mut AlgorithmView, report: &Report, t: &Strings) {
                 title: t.verdict_not_authenticated_why.to_owned(),
                 rfc: "RFC 7672 §2.2, §3",
                 fix: t.fix_not_authenticated.to_owned(),
-                detail: Some(report.records.iter().map(|r| format!("{}: {}", r.record, r.detail)).collect::<Vec<_>>().join("\n")),
+                detail: Some(
+                    report.records.iter().map(|r| format!("{}: {}", r.record, r.detail)).collect::<Vec<_>>().join("\n"),
+                ),
             });
         }
-        _ => av.findings.push(Finding { code: "no_usable_tlsa", title: t.verdict_no_usable_why.to_owned(), rfc: "RFC 7672 §3.1.3", fix: t.fix_no_usable.to_owned(), detail: None }),
+        _ => av.findings.push(Finding {
+            code: "no_usable_tlsa",
+            title: t.verdict_no_usable_why.to_owned(),
+            rfc: "RFC 7672 §3.1.3",
+            fix: t.fix_no_usable.to_owned(),
+            detail: None,
+        }),
     }
     if let Some(e) = &report.expiry {
         av.notes.push((t.match_expires)(&ymd(e.not_after), &e.subject));
@@ -628,7 +692,13 @@ fn fill_from_report(av: &mut AlgorithmView, report: &Report, t: &Strings) {
         if la.authenticated {
             av.notes.push((t.match_look_ahead_ok)(la.days));
         } else {
-            av.findings.push(Finding { code: "expires_soon", title: (t.match_look_ahead_bad)(la.days), rfc: "RFC 7672 §3.1.2", fix: t.fix_renew.to_owned(), detail: None });
+            av.findings.push(Finding {
+                code: "expires_soon",
+                title: (t.match_look_ahead_bad)(la.days),
+                rfc: "RFC 7672 §3.1.2",
+                fix: t.fix_renew.to_owned(),
+                detail: None,
+            });
         }
     }
 }

@@ -6,9 +6,9 @@
 //! layout as the CLI's `zone` format (`owner TAB ttl TAB IN TAB TLSA TAB rdata`,
 //! recommended records first), with the comments in the page's language.
 
-use geleit::cert::{read_input, CertError, Warning};
+use geleit::cert::{CertError, Warning, read_input};
 use geleit::tlsa::{MatchingType, Selector, Tlsa, Usage};
-use geleit::tlsa_gen::{default_host, generate as core_generate, owner_name, GenError, GenWarning, Role, Source};
+use geleit::tlsa_gen::{GenError, GenWarning, Role, Source, default_host, generate as core_generate, owner_name};
 
 use crate::dates::ymd;
 use crate::i18n::{Lang, Strings};
@@ -205,7 +205,13 @@ fn source_view(index: usize, s: &Source, t: &Strings) -> SourceView {
         (Some(nb), Some(na)) => Some((t.gen_valid)(&ymd(nb), &ymd(na))),
         _ => None,
     };
-    SourceView { label: format!("{place}: {role}"), subject: s.subject.clone(), issuer: s.issuer.clone(), validity, key: s.key.clone() }
+    SourceView {
+        label: format!("{place}: {role}"),
+        subject: s.subject.clone(),
+        issuer: s.issuer.clone(),
+        validity,
+        key: s.key.clone(),
+    }
 }
 
 /// What a record pins, in words ("the server's own public key, as SHA-256 digest").
@@ -254,7 +260,9 @@ fn warning_words(w: &Warning, t: &Strings) -> String {
 
 fn gen_warning_words(w: &GenWarning, t: &Strings) -> String {
     match w {
-        GenWarning::NotChained { depth, subject, expected_issuer } => (t.gen_not_chained)(*depth, subject, expected_issuer),
+        GenWarning::NotChained { depth, subject, expected_issuer } => {
+            (t.gen_not_chained)(*depth, subject, expected_issuer)
+        }
         GenWarning::NotCa { depth, subject } => (t.gen_not_ca)(*depth, subject),
         other => other.to_string(),
     }
@@ -326,7 +334,10 @@ pub(crate) mod tests {
         let (leaf, _) = chain_pem();
         let mut f = form(&leaf);
         f.port = "0".into();
-        assert_eq!(run(&f, Lang::En).unwrap().unwrap_err().message, "Expected a port number from 1 to 65535, found “0”.");
+        assert_eq!(
+            run(&f, Lang::En).unwrap().unwrap_err().message,
+            "Expected a port number from 1 to 65535, found “0”."
+        );
         f.port = "465".into();
         f.ttl = "300".into();
         f.host = "Mail.Bücher.example".into();
@@ -353,7 +364,8 @@ pub(crate) mod tests {
 
     #[test]
     fn garbage_is_a_problem_with_the_core_detail() {
-        let problem = run(&form("-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n"), Lang::En).unwrap().unwrap_err();
+        let problem =
+            run(&form("-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n"), Lang::En).unwrap().unwrap_err();
         assert_eq!(problem.message, "The input could not be read.");
         assert!(problem.detail.is_some());
     }

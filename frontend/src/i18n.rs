@@ -331,8 +331,14 @@ pub static EN: Strings = Strings {
     gen_bad_port: |v| format!("Expected a port number from 1 to 65535, found “{v}”."),
     gen_bad_ttl: |v| format!("Expected a TTL in seconds (0 to 2147483647), found “{v}”."),
     gen_need_host: "Enter the mail server's host name: the input names none.",
-    gen_bad_host: |v| format!("Expected a host name of letters, digits and hyphens in dot-separated labels, found “{v}”."),
-    gen_wildcard_host: |v| format!("TLSA records are published for one host name, not for the wildcard “{v}” (RFC 6698 §3): enter the MX host name."),
+    gen_bad_host: |v| {
+        format!("Expected a host name of letters, digits and hyphens in dot-separated labels, found “{v}”.")
+    },
+    gen_wildcard_host: |v| {
+        format!(
+            "TLSA records are published for one host name, not for the wildcard “{v}” (RFC 6698 §3): enter the MX host name."
+        )
+    },
     gen_name_too_long: |n| format!("The TLSA owner name would be {n} characters long; DNS allows 253."),
     gen_owner: "Publish at",
     gen_host_from_cert: "host name taken from the certificate",
@@ -349,8 +355,14 @@ pub static EN: Strings = Strings {
     gen_key: "Key",
     gen_private_key_refused: "A private key was pasted: it was refused and not read. TLSA records need only the certificate or public key; keep the private key secret.",
     gen_ignored_block: |l| format!("Ignored a “{l}” block: expected CERTIFICATE, PUBLIC KEY or CERTIFICATE REQUEST."),
-    gen_not_chained: |d, subject, issuer| format!("The certificate at depth {d} (“{subject}”) did not issue the one below it (expected “{issuer}”): give the chain leaf first, as in fullchain.pem."),
-    gen_not_ca: |d, subject| format!("The certificate at depth {d} (“{subject}”) is not a CA, so DANE-TA(2) records for it will not verify."),
+    gen_not_chained: |d, subject, issuer| {
+        format!(
+            "The certificate at depth {d} (“{subject}”) did not issue the one below it (expected “{issuer}”): give the chain leaf first, as in fullchain.pem."
+        )
+    },
+    gen_not_ca: |d, subject| {
+        format!("The certificate at depth {d} (“{subject}”) is not a CA, so DANE-TA(2) records for it will not verify.")
+    },
     zone_recommended_comment: "; recommended (RFC 7671 §5, §8; RFC 7672 §3.1):",
     zone_other_comment: |place| format!("; other records for {place}:"),
 
@@ -378,11 +390,24 @@ pub static EN: Strings = Strings {
     note_full: "Whole data in DNS: large answers; prefer SHA2-256 (RFC 7671 §10.1.2).",
     note_sha512: "Works, but SHA2-256 is what every client supports (RFC 7671 §10.1.2).",
 
-    unusable_pkix: |u| format!("Usage {u} relies on public CAs, which SMTP clients do not use: publish DANE-TA(2) or DANE-EE(3) instead (RFC 7672 §3.1.3)."),
-    unusable_usage: |u| format!("Usage {u} is not one a client implements: use 2 (DANE-TA) or 3 (DANE-EE) (RFC 7671 §4)."),
-    unusable_selector: |s| format!("Selector {s} is not one a client implements: use 0 (Cert) or 1 (SPKI) (RFC 7671 §4)."),
+    unusable_pkix: |u| {
+        format!(
+            "Usage {u} relies on public CAs, which SMTP clients do not use: publish DANE-TA(2) or DANE-EE(3) instead (RFC 7672 §3.1.3)."
+        )
+    },
+    unusable_usage: |u| {
+        format!("Usage {u} is not one a client implements: use 2 (DANE-TA) or 3 (DANE-EE) (RFC 7671 §4).")
+    },
+    unusable_selector: |s| {
+        format!("Selector {s} is not one a client implements: use 0 (Cert) or 1 (SPKI) (RFC 7671 §4).")
+    },
     unusable_matching: |m| format!("Matching type {m} is not one a client implements: use 1 (SHA2-256) (RFC 7671 §4)."),
-    unusable_length: |expected, found| format!("The digest must be {expected} bytes ({} hex digits), found {found} bytes (RFC 6698 §2.1.3).", expected * 2),
+    unusable_length: |expected, found| {
+        format!(
+            "The digest must be {expected} bytes ({} hex digits), found {found} bytes (RFC 6698 §2.1.3).",
+            expected * 2
+        )
+    },
     unusable_empty: "The record carries no data.",
 
     match_heading: "Match a chain against TLSA records",
@@ -408,7 +433,9 @@ pub static EN: Strings = Strings {
     match_detail: "Details",
     match_expires: |date, subject| format!("Authentication ends on {date}, when “{subject}” expires."),
     match_look_ahead_ok: |days| format!("Still authenticated in {days} days."),
-    match_look_ahead_bad: |days| format!("Not authenticated any more in {days} days: renew the certificate and update the records in time."),
+    match_look_ahead_bad: |days| {
+        format!("Not authenticated any more in {days} days: renew the certificate and update the records in time.")
+    },
 
     set_heading: "Settings",
     set_intro: "Where the checker sends its DNS queries and probes, and which DNSSEC root it trusts. The page validates every answer itself, so the DoH resolver needs no trust.",
@@ -477,9 +504,17 @@ pub static EN: Strings = Strings {
     ck_dns_ready: "DANE published for every MX host",
     ck_dns_ready_summary: "Signed MX records and signed, usable TLSA records for every MX host. The certificates were not checked: the edge's probe was not available.",
     ck_no_hosts_summary: "There is no MX host to deliver to.",
-    ck_ready_summary: |n| format!("DANE works for all {n} MX host(s): signed MX records, signed TLSA records, and a matching certificate at every address."),
+    ck_ready_summary: |n| {
+        format!(
+            "DANE works for all {n} MX host(s): signed MX records, signed TLSA records, and a matching certificate at every address."
+        )
+    },
     ck_not_ready: "Not DANE-ready",
-    ck_not_ready_summary: |bad, all| format!("{bad} of {all} MX host(s) fail. One broken MX host is enough: a sender that reaches it must not deliver."),
+    ck_not_ready_summary: |bad, all| {
+        format!(
+            "{bad} of {all} MX host(s) fail. One broken MX host is enough: a sender that reaches it must not deliver."
+        )
+    },
     ck_no_dane_summary: "The domain does not use DANE: mail to it is encrypted only opportunistically.",
     ck_progress_dns: |rounds, queries| format!("Asking DNS: round {rounds}, {queries} queries so far…"),
     ck_progress_probe: |left| format!("DNS done. Looking at certificates: {left} host(s) to go…"),
@@ -509,7 +544,11 @@ pub static EN: Strings = Strings {
     fix_probe_refused: "The edge only connects to public addresses; check the host's A/AAAA records.",
     fix_renew: "Renew the certificate soon and publish the new key's 3 1 1 next to the current one before switching (RFC 7671 §8.1).",
     adv_rollover_title: "Key rollover (RFC 7671 §8.1)",
-    adv_rollover_single: |hosts| format!("Only one usable TLSA record at {hosts}. Before a new key goes live, publish its 3 1 1 next to the current one, wait at least the TTL, then switch, then remove the old record."),
+    adv_rollover_single: |hosts| {
+        format!(
+            "Only one usable TLSA record at {hosts}. Before a new key goes live, publish its 3 1 1 next to the current one, wait at least the TTL, then switch, then remove the old record."
+        )
+    },
     adv_rollover_ok: "More than one usable record is published per host (current + next key, or a 2 1 1 beside the 3 1 1): a key change will not break delivery if the next key is among them.",
     adv_le_title: "Let's Encrypt",
     adv_le: "Renew with the same key (certbot --reuse-key) so a 3 1 1 record stays valid across renewals. A 2 1 1 record pins a Let's Encrypt intermediate, which Let's Encrypt rotates: do not rely on it alone.",
@@ -561,8 +600,16 @@ pub static DE: Strings = Strings {
     gen_bad_port: |v| format!("Erwartet wird eine Portnummer von 1 bis 65535, gefunden „{v}“."),
     gen_bad_ttl: |v| format!("Erwartet wird eine TTL in Sekunden (0 bis 2147483647), gefunden „{v}“."),
     gen_need_host: "Geben Sie den Hostnamen des Mailservers ein: die Eingabe nennt keinen.",
-    gen_bad_host: |v| format!("Erwartet wird ein Hostname aus Buchstaben, Ziffern und Bindestrichen in durch Punkte getrennten Labels, gefunden „{v}“."),
-    gen_wildcard_host: |v| format!("TLSA-Records werden für einen Hostnamen veröffentlicht, nicht für den Platzhalter „{v}“ (RFC 6698 §3): geben Sie den MX-Hostnamen ein."),
+    gen_bad_host: |v| {
+        format!(
+            "Erwartet wird ein Hostname aus Buchstaben, Ziffern und Bindestrichen in durch Punkte getrennten Labels, gefunden „{v}“."
+        )
+    },
+    gen_wildcard_host: |v| {
+        format!(
+            "TLSA-Records werden für einen Hostnamen veröffentlicht, nicht für den Platzhalter „{v}“ (RFC 6698 §3): geben Sie den MX-Hostnamen ein."
+        )
+    },
     gen_name_too_long: |n| format!("Der TLSA-Name wäre {n} Zeichen lang; DNS erlaubt 253."),
     gen_owner: "Veröffentlichen unter",
     gen_host_from_cert: "Hostname aus dem Zertifikat",
@@ -578,9 +625,19 @@ pub static DE: Strings = Strings {
     gen_valid: |from, to| format!("gültig vom {from} bis {to}"),
     gen_key: "Schlüssel",
     gen_private_key_refused: "Ein privater Schlüssel wurde eingefügt: er wurde abgelehnt und nicht gelesen. TLSA-Records brauchen nur das Zertifikat oder den öffentlichen Schlüssel; halten Sie den privaten Schlüssel geheim.",
-    gen_ignored_block: |l| format!("Ein „{l}“-Block wurde übergangen: erwartet wird CERTIFICATE, PUBLIC KEY oder CERTIFICATE REQUEST."),
-    gen_not_chained: |d, subject, issuer| format!("Das Zertifikat in Tiefe {d} („{subject}“) hat das darunter nicht ausgestellt (erwartet „{issuer}“): die Kette mit dem Blatt zuerst angeben, wie in fullchain.pem."),
-    gen_not_ca: |d, subject| format!("Das Zertifikat in Tiefe {d} („{subject}“) ist keine CA, daher werden DANE-TA(2)-Records dafür nicht bestätigt."),
+    gen_ignored_block: |l| {
+        format!("Ein „{l}“-Block wurde übergangen: erwartet wird CERTIFICATE, PUBLIC KEY oder CERTIFICATE REQUEST.")
+    },
+    gen_not_chained: |d, subject, issuer| {
+        format!(
+            "Das Zertifikat in Tiefe {d} („{subject}“) hat das darunter nicht ausgestellt (erwartet „{issuer}“): die Kette mit dem Blatt zuerst angeben, wie in fullchain.pem."
+        )
+    },
+    gen_not_ca: |d, subject| {
+        format!(
+            "Das Zertifikat in Tiefe {d} („{subject}“) ist keine CA, daher werden DANE-TA(2)-Records dafür nicht bestätigt."
+        )
+    },
     zone_recommended_comment: "; empfohlen (RFC 7671 §5, §8; RFC 7672 §3.1):",
     zone_other_comment: |place| format!("; weitere Records für {place}:"),
 
@@ -608,11 +665,24 @@ pub static DE: Strings = Strings {
     note_full: "Vollständige Daten im DNS: große Antworten; besser SHA2-256 (RFC 7671 §10.1.2).",
     note_sha512: "Funktioniert, aber SHA2-256 unterstützt jeder Client (RFC 7671 §10.1.2).",
 
-    unusable_pkix: |u| format!("Verwendung {u} setzt auf öffentliche CAs, die SMTP-Clients nicht nutzen: stattdessen DANE-TA(2) oder DANE-EE(3) veröffentlichen (RFC 7672 §3.1.3)."),
-    unusable_usage: |u| format!("Verwendung {u} implementiert kein Client: 2 (DANE-TA) oder 3 (DANE-EE) nutzen (RFC 7671 §4)."),
-    unusable_selector: |s| format!("Selektor {s} implementiert kein Client: 0 (Cert) oder 1 (SPKI) nutzen (RFC 7671 §4)."),
+    unusable_pkix: |u| {
+        format!(
+            "Verwendung {u} setzt auf öffentliche CAs, die SMTP-Clients nicht nutzen: stattdessen DANE-TA(2) oder DANE-EE(3) veröffentlichen (RFC 7672 §3.1.3)."
+        )
+    },
+    unusable_usage: |u| {
+        format!("Verwendung {u} implementiert kein Client: 2 (DANE-TA) oder 3 (DANE-EE) nutzen (RFC 7671 §4).")
+    },
+    unusable_selector: |s| {
+        format!("Selektor {s} implementiert kein Client: 0 (Cert) oder 1 (SPKI) nutzen (RFC 7671 §4).")
+    },
     unusable_matching: |m| format!("Abgleichtyp {m} implementiert kein Client: 1 (SHA2-256) nutzen (RFC 7671 §4)."),
-    unusable_length: |expected, found| format!("Der Hash muss {expected} Bytes ({} Hexziffern) lang sein, gefunden {found} Bytes (RFC 6698 §2.1.3).", expected * 2),
+    unusable_length: |expected, found| {
+        format!(
+            "Der Hash muss {expected} Bytes ({} Hexziffern) lang sein, gefunden {found} Bytes (RFC 6698 §2.1.3).",
+            expected * 2
+        )
+    },
     unusable_empty: "Der Record enthält keine Daten.",
 
     match_heading: "Kette mit TLSA-Records abgleichen",
@@ -638,7 +708,9 @@ pub static DE: Strings = Strings {
     match_detail: "Einzelheiten",
     match_expires: |date, subject| format!("Die Authentisierung endet am {date}, wenn „{subject}“ abläuft."),
     match_look_ahead_ok: |days| format!("In {days} Tagen weiterhin authentisiert."),
-    match_look_ahead_bad: |days| format!("In {days} Tagen nicht mehr authentisiert: Zertifikat rechtzeitig erneuern und die Records anpassen."),
+    match_look_ahead_bad: |days| {
+        format!("In {days} Tagen nicht mehr authentisiert: Zertifikat rechtzeitig erneuern und die Records anpassen.")
+    },
 
     set_heading: "Einstellungen",
     set_intro: "Wohin die Prüfung ihre DNS-Anfragen und Proben schickt und welcher DNSSEC-Wurzel sie vertraut. Die Seite validiert jede Antwort selbst, daher muss man dem DoH-Resolver nicht vertrauen.",
@@ -707,9 +779,17 @@ pub static DE: Strings = Strings {
     ck_dns_ready: "DANE für jeden MX-Host veröffentlicht",
     ck_dns_ready_summary: "Signierte MX-Records und signierte, nutzbare TLSA-Records für jeden MX-Host. Die Zertifikate wurden nicht geprüft: die Probe der Edge war nicht verfügbar.",
     ck_no_hosts_summary: "Es gibt keinen MX-Host, an den zugestellt werden kann.",
-    ck_ready_summary: |n| format!("DANE funktioniert für alle {n} MX-Host(s): signierte MX-Records, signierte TLSA-Records und ein passendes Zertifikat an jeder Adresse."),
+    ck_ready_summary: |n| {
+        format!(
+            "DANE funktioniert für alle {n} MX-Host(s): signierte MX-Records, signierte TLSA-Records und ein passendes Zertifikat an jeder Adresse."
+        )
+    },
     ck_not_ready: "Nicht DANE-fähig",
-    ck_not_ready_summary: |bad, all| format!("{bad} von {all} MX-Host(s) scheitern. Ein kaputter MX-Host genügt: ein Absender, der ihn erreicht, darf nicht zustellen."),
+    ck_not_ready_summary: |bad, all| {
+        format!(
+            "{bad} von {all} MX-Host(s) scheitern. Ein kaputter MX-Host genügt: ein Absender, der ihn erreicht, darf nicht zustellen."
+        )
+    },
     ck_no_dane_summary: "Die Domain nutzt kein DANE: Mail an sie wird nur opportunistisch verschlüsselt.",
     ck_progress_dns: |rounds, queries| format!("DNS-Abfrage: Runde {rounds}, bisher {queries} Anfragen …"),
     ck_progress_probe: |left| format!("DNS fertig. Zertifikate werden angesehen: noch {left} Host(s) …"),
@@ -739,7 +819,11 @@ pub static DE: Strings = Strings {
     fix_probe_refused: "Die Edge verbindet sich nur mit öffentlichen Adressen; die A/AAAA-Records des Hosts prüfen.",
     fix_renew: "Das Zertifikat bald erneuern und den 3 1 1 des neuen Schlüssels vor dem Wechsel neben dem aktuellen veröffentlichen (RFC 7671 §8.1).",
     adv_rollover_title: "Schlüsselwechsel (RFC 7671 §8.1)",
-    adv_rollover_single: |hosts| format!("Nur ein nutzbarer TLSA-Record bei {hosts}. Bevor ein neuer Schlüssel live geht, seinen 3 1 1 neben dem aktuellen veröffentlichen, mindestens die TTL abwarten, dann wechseln, dann den alten Record entfernen."),
+    adv_rollover_single: |hosts| {
+        format!(
+            "Nur ein nutzbarer TLSA-Record bei {hosts}. Bevor ein neuer Schlüssel live geht, seinen 3 1 1 neben dem aktuellen veröffentlichen, mindestens die TTL abwarten, dann wechseln, dann den alten Record entfernen."
+        )
+    },
     adv_rollover_ok: "Pro Host ist mehr als ein nutzbarer Record veröffentlicht (aktueller + nächster Schlüssel oder ein 2 1 1 neben dem 3 1 1): ein Schlüsselwechsel unterbricht die Zustellung nicht, wenn der nächste Schlüssel darunter ist.",
     adv_le_title: "Let's Encrypt",
     adv_le: "Mit demselben Schlüssel erneuern (certbot --reuse-key), damit ein 3 1 1-Record über Erneuerungen hinweg gültig bleibt. Ein 2 1 1-Record bindet eine Let's-Encrypt-Zwischen-CA, die Let's Encrypt wechselt: sich nicht allein darauf verlassen.",

@@ -3,11 +3,11 @@
 //! ([`geleit::dane::check`], RFC 7672 §2.2, §3).
 
 use geleit::cert::read_input;
-use geleit::dane::{check, Anchor, Check, RecordReport, ReferenceNames, Report, Verdict};
-use geleit::tlsa::{scan_records, Tlsa, Unusable};
+use geleit::dane::{Anchor, Check, RecordReport, ReferenceNames, Report, Verdict, check};
+use geleit::tlsa::{Tlsa, Unusable, scan_records};
 
 use crate::dates::ymd;
-use crate::generator::{explain, host_to_ascii, Problem};
+use crate::generator::{Problem, explain, host_to_ascii};
 use crate::i18n::{Lang, Strings};
 
 /// Days ahead the matcher looks for expiry.
@@ -123,10 +123,10 @@ pub fn view(report: &Report, t: &Strings) -> MatchView {
     if let Some(e) = &report.expiry {
         notes.push((t.match_expires)(&ymd(e.not_after), &e.subject));
     }
-    if let Some(la) = &report.look_ahead {
-        if report.authenticated {
-            notes.push(if la.authenticated { (t.match_look_ahead_ok)(la.days) } else { (t.match_look_ahead_bad)(la.days) });
-        }
+    if let Some(la) = &report.look_ahead
+        && report.authenticated
+    {
+        notes.push(if la.authenticated { (t.match_look_ahead_ok)(la.days) } else { (t.match_look_ahead_bad)(la.days) });
     }
     MatchView { verdict: verdict_view(report.verdict, t), records, chain, notes }
 }
@@ -235,7 +235,11 @@ mod tests {
     fn pkix_records_are_unusable_with_the_reason_translated() {
         let (leaf, _) = generator::tests::chain_pem();
         let rdata = records_for(&leaf)[0].replacen("3 1 1", "1 1 1", 1);
-        let form = MatchForm { chain: leaf, records: format!("_25._tcp.mx.example.com. 300 IN TLSA {rdata}\n"), host: String::new() };
+        let form = MatchForm {
+            chain: leaf,
+            records: format!("_25._tcp.mx.example.com. 300 IN TLSA {rdata}\n"),
+            host: String::new(),
+        };
         let view = run(&form, NOW, Lang::En).unwrap().unwrap();
         assert_eq!(view.verdict.class, "no_usable_records");
         assert_eq!(view.records[0].class, "unusable");
@@ -248,7 +252,9 @@ mod tests {
         assert_eq!(run(&form, NOW, Lang::En).unwrap().unwrap_err().message, "Paste the certificate chain.");
         let (leaf, _) = generator::tests::chain_pem();
         let form = MatchForm { chain: leaf, records: "3 1 1 zz".into(), host: String::new() };
-        assert!(run(&form, NOW, Lang::En).unwrap().unwrap_err().message.starts_with("Record on line 1 could not be read: "));
+        assert!(
+            run(&form, NOW, Lang::En).unwrap().unwrap_err().message.starts_with("Record on line 1 could not be read: ")
+        );
         assert_eq!(run(&MatchForm::default(), NOW, Lang::En), None);
     }
 }

@@ -28,7 +28,9 @@ impl Route {
             "/match" => Self::Match,
             "/settings" => Self::Settings,
             _ => match path.strip_prefix("/check/") {
-                Some(domain) if !domain.is_empty() && !domain.contains('/') => Self::CheckDomain(percent_decode(domain)),
+                Some(domain) if !domain.is_empty() && !domain.contains('/') => {
+                    Self::CheckDomain(percent_decode(domain))
+                }
                 _ => Self::Check,
             },
         }
@@ -52,12 +54,15 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            if let Some(v) = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        if b == b'%'
+            && let Some(v) = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(b);
         i += 1;
@@ -83,7 +88,13 @@ mod tests {
 
     #[test]
     fn paths_round_trip() {
-        for r in [Route::Check, Route::Generate, Route::Match, Route::Settings, Route::CheckDomain("xn--bcher-kva.example".into())] {
+        for r in [
+            Route::Check,
+            Route::Generate,
+            Route::Match,
+            Route::Settings,
+            Route::CheckDomain("xn--bcher-kva.example".into()),
+        ] {
             assert_eq!(Route::from_path(&r.to_path()), r);
         }
         assert_eq!(Route::from_path("/check/b%C3%BCcher.example"), Route::CheckDomain("bücher.example".into()));

@@ -5,11 +5,11 @@
 
 use crate::checker::{CheckRun, Probe};
 use crate::domain::{self, DomainError};
+use crate::generator::Problem;
 use crate::generator::{self, GenForm, GenResult};
 use crate::i18n::Lang;
 use crate::matcher::{self, MatchForm, MatchView};
 use crate::route::Route;
-use crate::generator::Problem;
 
 /// Where the checker sends DNS queries and probes, and which root it trusts.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -112,13 +112,27 @@ pub enum Action {
     /// Check what is typed (or the domain of a `/check/<domain>` address).
     CheckStart(String),
     /// DNS progress of run `id`.
-    CheckProgress { id: u32, rounds: u32, queries: u32 },
+    CheckProgress {
+        id: u32,
+        rounds: u32,
+        queries: u32,
+    },
     /// The DNS report of run `id`.
-    CheckDns { id: u32, report: Box<geleit::dns::SmtpReport> },
+    CheckDns {
+        id: u32,
+        report: Box<geleit::dns::SmtpReport>,
+    },
     /// A probe result of run `id` for host `index`.
-    CheckProbe { id: u32, index: usize, probe: Box<Probe> },
+    CheckProbe {
+        id: u32,
+        index: usize,
+        probe: Box<Probe>,
+    },
     /// Run `id` could not do its DNS part.
-    CheckFailed { id: u32, error: String },
+    CheckFailed {
+        id: u32,
+        error: String,
+    },
 }
 
 impl State {
@@ -230,7 +244,10 @@ impl State {
                 self.status = self.lang.t().ck_failed.to_owned();
             }
             // Results of a run that was replaced by a newer one.
-            Action::CheckProgress { .. } | Action::CheckDns { .. } | Action::CheckProbe { .. } | Action::CheckFailed { .. } => {}
+            Action::CheckProgress { .. }
+            | Action::CheckDns { .. }
+            | Action::CheckProbe { .. }
+            | Action::CheckFailed { .. } => {}
         }
         self
     }

@@ -26,7 +26,11 @@ fn generator_in_wasm_gives_the_openssl_digest() {
 
 #[wasm_bindgen_test]
 fn settings_survive_in_local_storage() {
-    let settings = Settings { doh: "https://doh.example/dns-query".into(), edge: String::new(), anchor: ". IN DS 1 13 2 00".into() };
+    let settings = Settings {
+        doh: "https://doh.example/dns-query".into(),
+        edge: String::new(),
+        anchor: ". IN DS 1 13 2 00".into(),
+    };
     browser::save_settings(Some(&settings));
     assert_eq!(browser::saved_settings(), Some(settings));
     browser::save_settings(None);

@@ -44,7 +44,8 @@ fn rollover_with_two_records_is_dane_ready_in_dns_and_advice_says_rollover_is_co
     assert!(v.hosts[0].tlsa.iter().all(|r| r.usable && r.rdata.starts_with("3 1 1 ")));
     let rollover = v.advice.iter().find(|a| a.code == "rollover").unwrap();
     assert!(rollover.text.starts_with("More than one usable record"));
-    assert!(v.advice.iter().any(|a| a.code == "postfix" && a.snippet.as_deref() == Some("smtp_dns_support_level = dnssec\nsmtp_tls_security_level = dane\n")));
+    assert!(v.advice.iter().any(|a| a.code == "postfix"
+        && a.snippet.as_deref() == Some("smtp_dns_support_level = dnssec\nsmtp_tls_security_level = dane\n")));
 }
 
 #[test]

@@ -4,11 +4,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::Store;
 use super::generator::GeneratorPage;
 use super::matcher::MatcherPage;
 use super::nav::Nav;
 use super::settings::SettingsPage;
-use super::Store;
 use crate::route::Route;
 use crate::services::{browser, config};
 use crate::state::{Action, State};
@@ -78,8 +78,8 @@ pub fn app() -> Html {
 
 /// Listens to `popstate` until dropped.
 fn gloo_popstate(f: impl Fn() + 'static) -> Option<PopState> {
-    use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
     let window = web_sys::window()?;
     let closure = Closure::<dyn Fn()>::new(f);
     window.add_event_listener_with_callback("popstate", closure.as_ref().unchecked_ref()).ok()?;

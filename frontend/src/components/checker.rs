@@ -3,8 +3,8 @@
 
 use yew::prelude::*;
 
-use super::copy_button::CopyButton;
 use super::Store;
+use super::copy_button::CopyButton;
 use crate::checker::{self, AddressView, Advice, Badge, CheckRun, CheckView, Finding, HostView, Phase, Probe};
 use crate::i18n::Strings;
 use crate::route::Route;
@@ -43,7 +43,9 @@ pub fn checker_page() -> Html {
 
     let on_input = {
         let store = store.clone();
-        Callback::from(move |e: InputEvent| store.dispatch(Action::CheckInput(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())))
+        Callback::from(move |e: InputEvent| {
+            store.dispatch(Action::CheckInput(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+        })
     };
     let on_submit = {
         let store = store.clone();

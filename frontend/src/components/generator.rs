@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
-use super::copy_button::CopyButton;
 use super::Store;
+use super::copy_button::CopyButton;
 use crate::generator::{GenView, Problem, RecordView};
 use crate::i18n::Strings;
 use crate::services::browser;
@@ -52,8 +52,10 @@ pub fn generator_page() -> Html {
     });
     let on_dragover = Callback::from(|e: DragEvent| e.prevent_default());
     let form = &store.gen_form;
-    let file_note = store.gen_file.as_ref().map(|(name, bytes)| html! {
-        <p class="file-note" id="gen-file-note">{ format!("{name} ({} B)", bytes.len()) }</p>
+    let file_note = store.gen_file.as_ref().map(|(name, bytes)| {
+        html! {
+            <p class="file-note" id="gen-file-note">{ format!("{name} ({} B)", bytes.len()) }</p>
+        }
     });
 
     html! {
@@ -102,7 +104,6 @@ pub fn generator_page() -> Html {
 }
 
 /// A problem with the input, announced.
-#[must_use]
 pub fn problem(p: &Problem) -> Html {
     html! {
         <div class="problem" role="alert">
@@ -123,7 +124,7 @@ fn result(view: &GenView, t: &Strings) -> Html {
             <h3>{ t.gen_recommended }</h3>
             <p class="hint">{ t.gen_recommended_why }</p>
             <ul class="records recommended" id="gen-recommended">
-                { for view.recommended.iter().map(|r| record(r)) }
+                { for view.recommended.iter().map(record) }
             </ul>
             <h3>{ t.gen_zone }</h3>
             <p class="hint">{ t.gen_zone_hint }</p>
@@ -145,7 +146,7 @@ fn result(view: &GenView, t: &Strings) -> Html {
             </ul>
             <details>
                 <summary>{ t.gen_others }{ format!(" ({})", view.others.len()) }</summary>
-                <ul class="records">{ for view.others.iter().map(|r| record(r)) }</ul>
+                <ul class="records">{ for view.others.iter().map(record) }</ul>
             </details>
         </>
     }

@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
-use super::generator::problem;
 use super::Store;
+use super::generator::problem;
 use crate::i18n::Strings;
 use crate::matcher::{MatchView, VerdictView};
 use crate::state::{Action, MatchField};
@@ -21,7 +21,10 @@ pub fn matcher_page() -> Html {
     let on_host = {
         let store = store.clone();
         Callback::from(move |e: InputEvent| {
-            store.dispatch(Action::Match(MatchField::Host, e.target_unchecked_into::<web_sys::HtmlInputElement>().value()));
+            store.dispatch(Action::Match(
+                MatchField::Host,
+                e.target_unchecked_into::<web_sys::HtmlInputElement>().value(),
+            ));
         })
     };
     let form = &store.match_form;
@@ -62,7 +65,6 @@ pub fn matcher_page() -> Html {
 }
 
 /// A verdict box.
-#[must_use]
 pub fn verdict(v: &VerdictView, id: &str) -> Html {
     html! {
         <div class={classes!("verdict", v.class)} id={id.to_owned()} data-verdict={v.class}>
@@ -74,7 +76,6 @@ pub fn verdict(v: &VerdictView, id: &str) -> Html {
 }
 
 /// The records and chain of one match report.
-#[must_use]
 pub fn match_view(view: &MatchView, t: &Strings) -> Html {
     html! {
         <>

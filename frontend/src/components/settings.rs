@@ -20,16 +20,16 @@ pub fn settings_page() -> Html {
     let change = {
         let store = store.clone();
         std::rc::Rc::new(move |f: SettingsField, value: String| {
-        let t = store.lang.t();
-        let mut next = store.settings.clone();
-        match f {
-            SettingsField::Doh => next.doh = value,
-            SettingsField::Edge => next.edge = value,
-            SettingsField::Anchor => next.anchor = value,
-        }
-        browser::save_settings(Some(&next));
-        store.dispatch(Action::LoadSettings(next));
-        store.dispatch(Action::Status(t.set_saved.to_owned()));
+            let t = store.lang.t();
+            let mut next = store.settings.clone();
+            match f {
+                SettingsField::Doh => next.doh = value,
+                SettingsField::Edge => next.edge = value,
+                SettingsField::Anchor => next.anchor = value,
+            }
+            browser::save_settings(Some(&next));
+            store.dispatch(Action::LoadSettings(next));
+            store.dispatch(Action::Status(t.set_saved.to_owned()));
         })
     };
     let input = |f: SettingsField| {
@@ -38,7 +38,9 @@ pub fn settings_page() -> Html {
     };
     let on_anchor = {
         let change = change.clone();
-        Callback::from(move |e: Event| change(SettingsField::Anchor, e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()))
+        Callback::from(move |e: Event| {
+            change(SettingsField::Anchor, e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value())
+        })
     };
     let on_reset = {
         let store = store.clone();

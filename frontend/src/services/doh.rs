@@ -4,7 +4,7 @@
 //! which validates them itself from the trust anchor (the resolver is not trusted).
 
 use futures::future::join_all;
-use geleit::dns::{parse_name, Config, Query, SmtpCheck, SmtpReport, TrustAnchors};
+use geleit::dns::{Config, Query, SmtpCheck, SmtpReport, TrustAnchors, parse_name};
 use gloo_net::http::Request;
 
 use crate::state::Settings;
@@ -16,7 +16,12 @@ const MAX_ANSWER: usize = 65_535;
 ///
 /// # Errors
 /// Bad settings (trust anchor) or a name the engine rejects, in words.
-pub async fn check(domain: &str, settings: &Settings, now: i64, progress: impl Fn(u32, u32)) -> Result<SmtpReport, String> {
+pub async fn check(
+    domain: &str,
+    settings: &Settings,
+    now: i64,
+    progress: impl Fn(u32, u32),
+) -> Result<SmtpReport, String> {
     let anchors = if settings.anchor.trim().is_empty() {
         TrustAnchors::iana_root()
     } else {

@@ -26,9 +26,12 @@ pub async fn probe(host: &str, settings: &Settings) -> Result<HostReport, String
         // The edge's errors are JSON with a stable code and a message; show the message.
         let message = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
-            .and_then(|v| v.pointer("/error/message").or_else(|| v.get("message")).and_then(|m| m.as_str()).map(str::to_owned))
+            .and_then(|v| {
+                v.pointer("/error/message").or_else(|| v.get("message")).and_then(|m| m.as_str()).map(str::to_owned)
+            })
             .unwrap_or_else(|| text.chars().take(200).collect());
         return Err(format!("HTTP {status}: {message}"));
     }
-    serde_json::from_str(&text).map_err(|e| format!("expected a probe report from {url}, found JSON that does not fit: {e}"))
+    serde_json::from_str(&text)
+        .map_err(|e| format!("expected a probe report from {url}, found JSON that does not fit: {e}"))
 }
