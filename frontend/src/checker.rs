@@ -627,6 +627,16 @@ fn address_view(
         }
         algorithms.push(av);
     }
+    // A server without a chain for one family fails that handshake; next to a
+    // completed one that is allowed, so it is a note, not a finding.
+    if algorithms.iter().any(|a| a.tls_version.is_some()) {
+        for alg in algorithms.iter_mut().filter(|a| a.tls_version.is_none()) {
+            if alg.findings.iter().all(|f| f.code == "probe_error") {
+                let details: Vec<String> = alg.findings.drain(..).filter_map(|f| f.detail).collect();
+                alg.notes.push(format!("{} {}", t.ck_no_chain_for_family_note, details.join("; ")));
+            }
+        }
+    }
     // An address authenticates when every algorithm it completed a handshake for authenticates.
     let completed: Vec<&AlgorithmView> = algorithms.iter().filter(|a| a.tls_version.is_some()).collect();
     let any_no_starttls = algorithms.iter().any(|a| a.findings.iter().any(|f| f.code == "no_starttls"));
