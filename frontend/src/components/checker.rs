@@ -237,7 +237,7 @@ fn address(a: &AddressView, t: &Strings) -> Html {
                 <div class="algorithm" data-family={alg.family}>
                     <p>
                         <strong>{ alg.family }</strong>{ " " }{ badge(&alg.badge, None) }
-                        { for alg.tls_version.as_ref().map(|v| html! { <span class="muted">{ format!(" {} {v}", t.ck_tls_version) }</span> }) }
+                        { for alg.tls_version.as_ref().map(|v| html! { <span class="muted">{ format!(" {v}") }</span> }) }
                     </p>
                     <ul>{ for alg.matched.iter().map(|m| html! { <li class="matched">{ m.clone() }</li> }) }</ul>
                     { findings(&alg.findings, t) }
