@@ -69,6 +69,20 @@ await t.step('two MX hosts, both secure in DNS', async () => {
   }
 });
 
+await t.step('JSON export and copy buttons', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Download JSON')]);
+  const file = await download.path();
+  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assertEqual(json.domain, 'two-mx.example', 'exported domain');
+  assertEqual(json.dns.domain, 'two-mx.example.', 'exported DNS report');
+  assertEqual(json.view.hosts.length, 2, 'exported hosts');
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  const record = (await page.textContent('section.host .rdata')).trim();
+  await page.click('section.host .record-head button.copy');
+  await page.waitForFunction(() => document.querySelector('[role=status]').textContent.includes('Copied'));
+  assertEqual(await page.evaluate(() => navigator.clipboard.readText()), record, 'copied record');
+});
+
 const broken = [
   ['bogus-expired.example', 'mx_dnssec', 'Re-sign the zone now', 'expired'],
   ['bogus-ds.example', 'mx_dnssec', 'The DS record at the parent matches no DNSKEY', null],

@@ -47,6 +47,16 @@ pub fn app() -> Html {
             move || drop(listener)
         });
     }
+    // After moving to another section, put keyboard focus on the new content.
+    {
+        let first = use_mut_ref(|| true);
+        let section = std::mem::discriminant(&store.route);
+        use_effect_with(section, move |_| {
+            if !std::mem::replace(&mut *first.borrow_mut(), false) {
+                browser::focus("main");
+            }
+        });
+    }
     {
         let lang = store.lang;
         use_effect_with(lang, move |lang| {
