@@ -70,12 +70,14 @@ fi
 # the app, so this runs in --minimal mode too (trunk: about 20 minutes, once).
 cargo_tool trunk 0.21.14 trunk --locked
 cargo_tool wasm-bindgen-cli 0.2.130 wasm-bindgen
-web_apt=(nodejs npm)
-[ "$minimal" = 0 ] && web_apt+=(chromium chromium-driver)
 web_missing=()
-for p in "${web_apt[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || web_missing+=("$p")
-done
+# Node may come from elsewhere than Debian (it brings its own npm): look for the commands.
+command -v npm >/dev/null 2>&1 || web_missing+=(nodejs npm)
+if [ "$minimal" = 0 ]; then
+  for p in chromium chromium-driver; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || web_missing+=("$p")
+  done
+fi
 if [ "${#web_missing[@]}" -gt 0 ]; then
   log "installing Debian packages: ${web_missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
