@@ -3,10 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
+# Every cargo test run's output also goes to $results, summed up at the end.
+results=$(mktemp)
+tally() { tee -a "$results"; }
 
 step "native build and unit/integration tests"
 cargo build --workspace --all-targets --quiet
-cargo test --workspace --quiet
+cargo test --workspace --quiet 2>&1 | tally
 
 step "web app: build (Trunk), size, clippy for wasm32, wasm-bindgen-test in headless Chromium"
 scripts/web-build.sh
@@ -32,7 +35,7 @@ tests/lab/verify
 
 step "lab tests (inside the lab namespace)"
 # Test targets with `required-features = ["lab"]` run here, against the live lab.
-tests/lab/in cargo test -p geleit-cli --features lab --quiet
+tests/lab/in cargo test -p geleit-cli --features lab --quiet 2>&1 | tally
 
 step "web checker in headless Chromium against the lab (screenshots in target/web-artifacts/)"
 # With the edge worker in the tree, the probes go through it (inside the lab,
@@ -67,3 +70,7 @@ for target in tlsa_text tlsa_wire cert_input dns_message; do
   grep -E '^(Done|stat::number_of_executed_units)' "$log" | sed "s/^/$target: /"
   rm -f "$log"
 done
+
+step "summary"
+awk '/^test result:/ { p += $4; f += $6 } END { printf "make test: %d passed, %d failed\n", p, f }' "$results"
+rm -f "$results"

@@ -41,7 +41,7 @@ enum Command {
     Probe(probe::ProbeArgs),
     /// Look up NAME TYPE over DoH and validate it with DNSSEC.
     Dns(dns::DnsArgs),
-    /// Check a mail domain's DANE setup (DNS verdicts per MX host).
+    /// Check a mail domain's DANE setup: DNSSEC, STARTTLS probes and the verdict per MX host and address.
     Check(check::CheckArgs),
 }
 

@@ -76,7 +76,8 @@ pub fn run(args: ProbeArgs) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let report = runtime.block_on(probe_host(&args, host, server_name, addresses, config))?;
+    let policy = Policy { public_only: args.public_only, allow_ranges: args.allow_ranges.clone() };
+    let report = runtime.block_on(probe_host(&policy, args.port, host, server_name, addresses, config))?;
 
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -84,6 +85,59 @@ pub fn run(args: ProbeArgs) -> anyhow::Result<Outcome> {
         print!("{}", render_text(&report));
     }
     Ok(Outcome::from_ok(report.is_ok()))
+}
+
+/// Whether to apply the SSRF policy (the edge's rules) and which extra ranges it allows.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    pub public_only: bool,
+    pub allow_ranges: Vec<Cidr>,
+}
+
+/// Probes given addresses of several hosts at once (all hosts and families
+/// in parallel), with SNI = the target's TLSA base domain (RFC 7672 §8.1):
+/// what `geleit check` uses, with addresses from the validated DNS rather
+/// than the system resolver. Reports carry the MX host name.
+pub fn probe_targets(
+    targets: &[geleit::verdict::ProbeTarget],
+    port: u16,
+    config: &Config,
+    policy: &Policy,
+) -> anyhow::Result<Vec<HostReport>> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let mut out = Vec::with_capacity(targets.len());
+        let mut pending = Vec::with_capacity(targets.len());
+        for t in targets {
+            let name = server_name(&t.sni)?;
+            pending.push(probe_host(policy, port, &t.host, name, t.addresses.clone(), config.clone()));
+        }
+        // Hosts one after another would add their times; join them instead.
+        for report in join_all(pending).await {
+            out.push(report?);
+        }
+        Ok(out)
+    })
+}
+
+/// Awaits every future concurrently on the current task, keeping order.
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut results: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all = true;
+        for (f, r) in futures.iter_mut().zip(results.iter_mut()) {
+            if r.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *r = Some(v),
+                    std::task::Poll::Pending => all = false,
+                }
+            }
+        }
+        if all { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+    })
+    .await;
+    results.into_iter().flatten().collect()
 }
 
 fn server_name(host: &str) -> anyhow::Result<ServerName<'static>> {
@@ -120,7 +174,8 @@ fn resolve(host: &str, port: u16) -> anyhow::Result<Vec<IpAddr>> {
 }
 
 async fn probe_host(
-    args: &ProbeArgs,
+    policy: &Policy,
+    port: u16,
     host: &str,
     server_name: ServerName<'static>,
     ips: Vec<IpAddr>,
@@ -130,8 +185,8 @@ async fn probe_host(
     let mut tasks = tokio::task::JoinSet::new();
     let mut addresses = Vec::new();
     for (index, ip) in ips.into_iter().enumerate() {
-        let refused = if args.public_only {
-            check_probe_target(ip, args.port, &args.allow_ranges)
+        let refused = if policy.public_only {
+            check_probe_target(ip, port, &policy.allow_ranges)
                 .err()
                 .map(|e| format!("refused by policy: {e}"))
         } else {
@@ -140,7 +195,7 @@ async fn probe_host(
         if refused.is_none() {
             for family in SignatureFamily::ALL {
                 let tls = tls::client_config(family)?;
-                let target = SocketAddr::new(ip, args.port);
+                let target = SocketAddr::new(ip, port);
                 let (config, name) = (config.clone(), server_name.clone());
                 tasks.spawn(async move {
                     let report = probe_address(target, name, tls, config, clock).await;
@@ -150,7 +205,7 @@ async fn probe_host(
         }
         addresses.push(AddressReport {
             address: ip,
-            port: args.port,
+            port,
             refused,
             probes: Vec::new(),
         });
@@ -174,7 +229,7 @@ async fn probe_host(
     }
     Ok(HostReport {
         host: host.to_owned(),
-        port: args.port,
+        port,
         mode: config.mode,
         addresses,
     })
@@ -201,7 +256,30 @@ enum Conn {
 }
 
 impl Conn {
+    /// The TCP socket underneath, plain or under TLS.
+    fn tcp(&self) -> Option<&TcpStream> {
+        match self {
+            Self::Closed => None,
+            Self::Plain(s) => Some(s),
+            Self::Tls(s) => Some(s.get_ref().0),
+        }
+    }
+
+    /// Asks the kernel to acknowledge what arrives at once instead of delaying
+    /// the ACK. After a TLS 1.3 handshake the server's session tickets arrive
+    /// after our EHLO has left; with a delayed ACK for them, a server that has
+    /// Nagle's algorithm on holds its EHLO reply until the ACK timer fires
+    /// (about 40 ms on Linux). Linux leaves quick-ACK mode on its own, so this
+    /// is renewed before every read. Best effort: elsewhere it is a no-op.
+    fn quickack(&self) {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if let Some(tcp) = self.tcp() {
+            let _ = socket2::SockRef::from(tcp).set_tcp_quickack(true);
+        }
+    }
+
     async fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.quickack();
         match self {
             Self::Closed => Ok(0),
             Self::Plain(s) => s.read(buf).await,

@@ -17,6 +17,7 @@
 //!
 //!  DoH answers (bytes, now) ──► dns (DNSSEC validation, RFC 7672 MX/TLSA) ──► queries to send,
 //!                                                                            proven TLSA RRsets
+//!  SmtpReport + probe reports + now ──► verdict (per address, host, domain) ──► findings + fixes
 //! ```
 #![forbid(unsafe_code)]
 
@@ -26,3 +27,4 @@ pub mod dns;
 pub mod smtp;
 pub mod tlsa;
 pub mod tlsa_gen;
+pub mod verdict;

@@ -22,8 +22,12 @@ pub fn data_dir() -> PathBuf {
 }
 
 pub fn load(scenario: &str) -> Recording {
-    let path = data_dir().join(format!("{scenario}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    load_path(&data_dir().join(format!("{scenario}.json")))
+}
+
+/// A recording from any file in the same format (`--record`).
+pub fn load_path(path: &std::path::Path) -> Recording {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut responses = HashMap::new();
     for r in doc["responses"].as_array().into_iter().flatten() {

@@ -128,8 +128,8 @@ fn post_works_like_get() {
 fn usage_errors_exit_2_with_a_message() {
     let cases: [(&[&str], &str); 5] = [
         (
-            &["check", "example.com"],
-            "geleit: probing MX hosts over SMTP is not built yet; run `geleit check example.com --no-probe` for the DNS verdicts\n",
+            &["check", "example.com", "--ehlo-name", "bad name"],
+            "geleit: expected an EHLO name of 1 to 255 letters, digits, \".\", \"-\", \":\" or \"[]\", found \"bad name\"\n",
         ),
         (&["dns", "a..b", "A"], "geleit: expected a domain name, found \"a..b\": malformed label\n"),
         (

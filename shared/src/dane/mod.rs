@@ -109,9 +109,51 @@ pub struct RecordReport {
     pub authenticates: bool,
     /// What was checked and what failed, in words.
     pub detail: String,
+    /// Why a usable record did not authenticate, as data (`None` when it
+    /// authenticates or is unusable).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
     /// DANE-TA(2): the certificate on the verified path that expires first.
     pub path_expires: Option<Expiry>,
 }
+
+/// Why a usable record did not authenticate the server, as data (the words
+/// are in [`RecordReport::detail`]). The verdict module turns these into
+/// findings with fixes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Failure {
+    /// The record's data matches no certificate it may match (RFC 7671 §5.1, §5.2).
+    NoMatch,
+    /// DANE-TA(2) digest of a CA, but the server sent only its own
+    /// certificate: the anchor is missing from the chain (RFC 7671 §5.2.2).
+    AnchorNotSent,
+    /// DANE-TA(2) that matches the server's own certificate (RFC 7671 §5.2).
+    TaMatchesLeaf,
+    /// A certificate on the DANE-TA(2) path has expired (RFC 7672 §3.1.2).
+    Expired {
+        /// Depth in the chain (`None`: the anchor carried in the record).
+        depth: Option<usize>,
+        subject: String,
+        not_after: i64,
+    },
+    /// A certificate on the DANE-TA(2) path is not valid yet (RFC 7672 §3.1.2).
+    NotYetValid { depth: Option<usize>, subject: String, not_before: i64 },
+    /// The leaf carries none of the reference names (RFC 7672 §3.2.3).
+    NameMismatch {
+        /// The names the leaf presents (SAN dNSNames, else common names).
+        presented: Vec<String>,
+        /// The reference names checked.
+        reference: Vec<String>,
+    },
+    /// The path from the anchor to the leaf does not verify (CA flags,
+    /// pathLen, issuer names, signatures; RFC 5280 §6.1).
+    InvalidPath,
+}
+
+/// A failed path check: the failure as data and in words.
+type PathError = (Failure, String);
 
 /// One authenticating match, for the summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -266,6 +308,7 @@ fn base_report(record: &Tlsa) -> RecordReport {
         anchor: None,
         authenticates: false,
         detail: String::new(),
+        failure: None,
         path_expires: None,
     }
 }
@@ -307,12 +350,13 @@ fn check_ee(certs: &[Certificate], record: &Tlsa, report: &mut RecordReport) {
         );
     } else {
         report.detail = "DANE-EE(3) does not match the server's certificate (depth 0)".to_owned();
+        report.failure = Some(Failure::NoMatch);
     }
 }
 
 /// DANE-TA(2) (RFC 7671 §5.2, RFC 7672 §3.1.2).
 fn check_ta(certs: &[Certificate], record: &Tlsa, names: &ReferenceNames, now: i64, report: &mut RecordReport) {
-    let mut first_failure: Option<(usize, Anchor, String)> = None;
+    let mut first_failure: Option<(usize, Anchor, PathError)> = None;
     // Trust anchors the server sent: any certificate above the leaf (OpenSSL
     // likewise tries TA records only at depth ≥ 1).
     for depth in 1..certs.len() {
@@ -329,11 +373,11 @@ fn check_ta(certs: &[Certificate], record: &Tlsa, names: &ReferenceNames, now: i
                 );
                 return;
             }
-            Err(why) => {
+            Err((failure, why)) => {
                 first_failure.get_or_insert((
                     depth,
                     Anchor::InChain { depth },
-                    format!("DANE-TA(2) matches the CA at depth {depth} ({}), but {why}", cert.subject),
+                    (failure, format!("DANE-TA(2) matches the CA at depth {depth} ({}), but {why}", cert.subject)),
                 ));
             }
         }
@@ -363,30 +407,33 @@ fn check_ta(certs: &[Certificate], record: &Tlsa, names: &ReferenceNames, now: i
                         );
                         return;
                     }
-                    Err(why) => {
-                        first_failure.get_or_insert((above, Anchor::NotSent, format!(
+                    Err((failure, why)) => {
+                        first_failure.get_or_insert((above, Anchor::NotSent, (failure, format!(
                             "DANE-TA(2) {} in the record signed the certificate at depth {top}, but {why}",
                             if anchor_cert.is_some() { "certificate" } else { "public key" }
-                        )));
+                        ))));
                     }
                 }
             }
         }
     match first_failure {
-        Some((depth, anchor, why)) => {
+        Some((depth, anchor, (failure, why))) => {
             report.matched = true;
             report.depth = Some(depth);
             report.anchor = Some(anchor);
             report.detail = why;
+            report.failure = Some(failure);
         }
         None => {
-            report.detail = if certs.len() < 2 && record.matching_type != MatchingType::FULL {
-                "DANE-TA(2) matches no CA: the server sent only its own certificate, so the trust anchor is missing from the chain (RFC 7671 §5.2.2)".to_owned()
+            let (failure, detail) = if certs.len() < 2 && record.matching_type != MatchingType::FULL {
+                (Failure::AnchorNotSent, "DANE-TA(2) matches no CA: the server sent only its own certificate, so the trust anchor is missing from the chain (RFC 7671 §5.2.2)")
             } else if certs.first().is_some_and(|leaf| matches_cert(record, leaf)) {
-                "DANE-TA(2) matches the server's own certificate at depth 0, but DANE-TA records pin a CA; use DANE-EE(3) for the server's certificate (RFC 7671 §5.2)".to_owned()
+                (Failure::TaMatchesLeaf, "DANE-TA(2) matches the server's own certificate at depth 0, but DANE-TA records pin a CA; use DANE-EE(3) for the server's certificate (RFC 7671 §5.2)")
             } else {
-                "DANE-TA(2) matches no certificate in the chain".to_owned()
+                (Failure::NoMatch, "DANE-TA(2) matches no certificate in the chain")
             };
+            report.detail = detail.to_owned();
+            report.failure = Some(failure);
         }
     }
 }
@@ -427,18 +474,26 @@ fn anchor_from_record(record: &Tlsa) -> Option<(Option<Certificate>, Vec<u8>)> {
 /// Checks a certificate carried in a record as the issuer of `certs[top]`:
 /// it must be a CA, valid at `now`, and its pathLen must allow the chain
 /// below. A bare key has no such constraints.
-fn verify_anchor(anchor: Option<&Certificate>, certs: &[Certificate], top: usize, now: i64) -> Result<Option<Expiry>, String> {
+fn verify_anchor(anchor: Option<&Certificate>, certs: &[Certificate], top: usize, now: i64) -> Result<Option<Expiry>, PathError> {
     let Some(a) = anchor else { return Ok(None) };
-    check_issuer_constraints(a, certs, top.saturating_add(1), "the trust anchor in the record")?;
-    check_dates(a, now, "the trust anchor in the record")?;
+    check_issuer_constraints(a, certs, top.saturating_add(1), "the trust anchor in the record")
+        .map_err(|e| (Failure::InvalidPath, e))?;
+    check_dates(a, None, now, "the trust anchor in the record")?;
     Ok(Some(Expiry { not_after: a.not_after, depth: None, subject: a.subject.clone() }))
 }
 
-fn check_dates(cert: &Certificate, now: i64, what: &str) -> Result<(), String> {
+fn check_dates(cert: &Certificate, depth: Option<usize>, now: i64, what: &str) -> Result<(), PathError> {
+    let subject = cert.subject.clone();
     if now < cert.not_before {
-        Err(format!("{what} is not valid yet (notBefore {}, checked at {now})", cert.not_before))
+        Err((
+            Failure::NotYetValid { depth, subject, not_before: cert.not_before },
+            format!("{what} is not valid yet (notBefore {}, checked at {now})", cert.not_before),
+        ))
     } else if now > cert.not_after {
-        Err(format!("{what} has expired (notAfter {}, checked at {now})", cert.not_after))
+        Err((
+            Failure::Expired { depth, subject, not_after: cert.not_after },
+            format!("{what} has expired (notAfter {}, checked at {now})", cert.not_after),
+        ))
     } else {
         Ok(())
     }
@@ -475,34 +530,39 @@ fn verify_path(
     top: usize,
     names: &ReferenceNames,
     now: i64,
-) -> Result<Option<Expiry>, String> {
+) -> Result<Option<Expiry>, PathError> {
+    let invalid = |e: String| (Failure::InvalidPath, e);
     let mut expires: Option<Expiry> = None;
     if let Some(a) = anchor {
-        check_issuer_constraints(a, certs, top, &format!("the trust anchor at depth {top}"))?;
+        check_issuer_constraints(a, certs, top, &format!("the trust anchor at depth {top}")).map_err(invalid)?;
     }
     for depth in (0..=top).rev() {
-        let Some(cert) = certs.get(depth) else { return Err(format!("depth {depth} is missing")) };
-        check_dates(cert, now, &format!("the certificate at depth {depth} ({})", cert.subject))?;
+        let Some(cert) = certs.get(depth) else { return Err(invalid(format!("depth {depth} is missing"))) };
+        check_dates(cert, Some(depth), now, &format!("the certificate at depth {depth} ({})", cert.subject))?;
         expires = earlier(expires, Some(Expiry { not_after: cert.not_after, depth: Some(depth), subject: cert.subject.clone() }));
         let Some(child_depth) = depth.checked_sub(1) else { break };
         let Some(child) = certs.get(child_depth) else { break };
         // Every issuer must be a CA; the anchor's own constraints were checked above.
         let is_anchor = depth == top && anchor.is_some();
         if !is_anchor {
-            check_issuer_constraints(cert, certs, depth, &format!("the certificate at depth {depth} ({})", cert.subject))?;
+            check_issuer_constraints(cert, certs, depth, &format!("the certificate at depth {depth} ({})", cert.subject))
+                .map_err(invalid)?;
         }
         if !child.is_named_issuer(cert) {
-            return Err(format!(
+            return Err(invalid(format!(
                 "the certificate at depth {child_depth} names issuer \"{}\", but the one at depth {depth} is \"{}\" (a missing or misordered intermediate?)",
                 child.issuer, cert.subject
-            ));
+            )));
         }
         child
             .verify_signed_by(cert.spki())
-            .map_err(|e| format!("the signature on the certificate at depth {child_depth} by depth {depth}: {e}"))?;
+            .map_err(|e| invalid(format!("the signature on the certificate at depth {child_depth} by depth {depth}: {e}")))?;
     }
-    let leaf = certs.first().ok_or_else(|| "the chain is empty".to_owned())?;
-    names.check_leaf(leaf).map_err(|e| e.to_string())?;
+    let leaf = certs.first().ok_or_else(|| invalid("the chain is empty".to_owned()))?;
+    names.check_leaf(leaf).map_err(|e| {
+        let presented = if leaf.dns_names.is_empty() { leaf.common_names.clone() } else { leaf.dns_names.clone() };
+        (Failure::NameMismatch { presented, reference: names.as_slice().to_vec() }, e.to_string())
+    })?;
     Ok(expires)
 }
 

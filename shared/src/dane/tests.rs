@@ -305,3 +305,26 @@ fn expiry_of_an_anchor_carried_in_the_record() {
     assert_eq!(r.look_ahead.map(|l| l.authenticated), Some(true));
     assert_eq!(r.expiry.map(|e| (e.not_after, e.depth.is_some())), Some((2_208_988_800, true))); // 2040-01-01
 }
+
+#[test]
+fn failures_are_typed() {
+    let (root, inter, leaf) = three();
+    let ta = rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root);
+    // Only the leaf: the anchor is not sent.
+    assert_eq!(run(&[&leaf], &[ta.clone()], MX, NOW, None).records[0].failure, Some(Failure::AnchorNotSent));
+    // A missing intermediate: the path does not verify.
+    assert_eq!(run(&[&leaf, &root], &[ta.clone()], MX, NOW, None).records[0].failure, Some(Failure::InvalidPath));
+    // The wrong name.
+    let r = run(&[&leaf, &inter, &root], &[ta.clone()], &["other.example.net"], NOW, None);
+    assert_eq!(
+        r.records[0].failure,
+        Some(Failure::NameMismatch { presented: vec!["mx.example.com".into()], reference: vec!["other.example.net".into()] })
+    );
+    // Expired at depth 1.
+    let r = run(&[&leaf, &inter, &root], &[ta.clone()], MX, 2_300_000_000, None);
+    assert!(matches!(r.records[0].failure, Some(Failure::Expired { depth: Some(_), .. })), "{:?}", r.records[0].failure);
+    // DANE-EE that does not match; and success carries no failure.
+    let ee = rec(Usage::DANE_EE, Selector::SPKI, MatchingType::SHA2_256, &inter);
+    assert_eq!(run(&[&leaf, &inter], &[ee], MX, NOW, None).records[0].failure, Some(Failure::NoMatch));
+    assert_eq!(run(&[&leaf, &inter, &root], &[ta], MX, NOW, None).records[0].failure, None);
+}

@@ -31,6 +31,10 @@ pub enum MxOutcome {
     NxDomain,
     /// The MX lookup is bogus or failed: delivery is deferred (RFC 7672 §2.2.1).
     Deferred,
+    /// No MX lookup: the host was named directly, as in Postfix's `[host]`
+    /// next-hop syntax. The name comes from configuration, not from DNS, so
+    /// it needs no proof (the MX status reads secure).
+    Direct,
 }
 
 /// What a DANE-aware client does with one MX host (RFC 7672 §2.2).
@@ -221,13 +225,21 @@ pub struct SmtpReport {
 pub struct SmtpCheck {
     engine: Engine,
     domain: Name,
+    /// `[host]`: skip the MX lookup.
+    direct: bool,
     result: Option<SmtpReport>,
 }
 
 impl SmtpCheck {
     /// Starts a check of `domain` at Unix time `now`.
     pub fn new(domain: Name, config: Config, now: u64) -> Self {
-        Self { engine: Engine::new(config, now), domain, result: None }
+        Self { engine: Engine::new(config, now), domain, direct: false, result: None }
+    }
+
+    /// Starts a check of one host named directly (Postfix's `[host]`): no
+    /// MX lookup; the host's addresses and TLSA records as for an MX host.
+    pub fn new_host(host: Name, config: Config, now: u64) -> Self {
+        Self { engine: Engine::new(config, now), domain: host, direct: true, result: None }
     }
 
     /// The queries that can be sent now, all at once.
@@ -289,6 +301,22 @@ impl SmtpCheck {
 
     fn evaluate(&mut self) -> Option<SmtpReport> {
         let domain = self.domain.clone();
+        if self.direct {
+            let host = self.host(0, &domain)?;
+            let dane_ready = host.outcome == HostOutcome::DaneRequired;
+            let stats = self.engine.stats();
+            return Some(SmtpReport {
+                domain: domain.to_ascii(),
+                mx_status: Status::Secure,
+                mx_proof: Proof::Secure,
+                mx_outcome: MxOutcome::Direct,
+                hosts: vec![host],
+                dane_ready,
+                rounds: stats.rounds,
+                queries: stats.queries,
+                trace: Vec::new(),
+            });
+        }
         let mx = self.engine.resolve(&domain, RecordType::MX)?;
         let mx = Answer::from_resolved(&domain, RecordType::MX, mx);
         let (mx_proof, mx_data) = mx.data.with_proof();

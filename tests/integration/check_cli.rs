@@ -1,0 +1,248 @@
+//! `geleit check DOMAIN` end to end, offline: DNS answers replayed by a local
+//! DoH server and probe reports served by a local stand-in for the edge's
+//! `/api/probe`, both recorded from one lab build (`scripts/record-check.sh`),
+//! at the recording's time (`--at`). Exact stdout, stderr and exit codes.
+
+#[path = "../common/dns_replay.rs"]
+mod replay;
+#[path = "../common/doh_server.rs"]
+mod doh_server;
+#[path = "../common/edge_server.rs"]
+mod edge_server;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/check")
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// The probe reports recorded for `scenario`, by host name.
+fn probes(scenario: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for entry in std::fs::read_dir(data()).unwrap_or_else(|e| panic!("{e}")).flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(host) = name.strip_prefix(&format!("{scenario}.")).and_then(|r| r.strip_suffix(".probe.json")) {
+            out.insert(host.to_owned(), std::fs::read_to_string(entry.path()).unwrap_or_else(|e| panic!("{e}")));
+        }
+    }
+    out
+}
+
+/// Runs `geleit check` with the DNS of `scenario` and an edge URL; extra args appended.
+fn check_with_edge(scenario: &str, edge: &str, extra: &[&str]) -> Run {
+    let rec = replay::load_path(&data().join(format!("{scenario}.dns.json")));
+    let doh = doh_server::serve(rec.responses.clone());
+    let anchor = data().join("anchor.ds");
+    let at = rec.now.to_string();
+    let mut args = vec!["check", rec.domain.as_str(), "--doh", &doh, "--trust-anchor"];
+    args.push(anchor.to_str().unwrap_or_default());
+    args.extend(["--at", &at, "--edge", edge]);
+    args.extend(extra);
+    let out = Command::new(env!("CARGO_BIN_EXE_geleit"))
+        .args(&args)
+        .env_remove("GELEIT_DOH")
+        .env_remove("GELEIT_TRUST_ANCHOR")
+        .env_remove("GELEIT_EDGE")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn check(scenario: &str, extra: &[&str]) -> Run {
+    let edge = edge_server::serve(probes(scenario));
+    check_with_edge(scenario, &edge.url, extra)
+}
+
+#[test]
+fn two_mx_exact_text() {
+    let run = check("two-mx", &[]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    assert_eq!(
+        run.stdout,
+        "\
+two-mx.example.: NOT authenticated: DANE senders defer mail
+  MX records: secure (hosts)
+  mx1.two-mx.example. (preference 10): authenticated with DANE
+    TLSA at _25._tcp.mx1.two-mx.example.: secure
+      3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700
+    info single_record_pinned: only one record is published at _25._tcp.mx1.two-mx.example. (`3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700`): the next key change breaks delivery unless the next key's record is published first (RFC 7671 §8.1)
+      fix: generate the next key now and publish its `3 1 1` record at _25._tcp.mx1.two-mx.example. next to `3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700`; switch the server to the new key only after both records have been visible for at least two TTLs, then remove the old record (RFC 7671 §8.1); with Let's Encrypt, renew with the same key (certbot --reuse-key) so that `3 1 1` stays valid
+    127.0.1.16: authenticated with DANE
+      ecdsa chain (TLSv1.3, TLS13_AES_256_GCM_SHA384, default): matches
+        0 CN=mx1.two-mx.example (ECDSA P-256; issuer CN=mx1.two-mx.example; expires 2027-11-29 23:26:48 UTC) sha256 4646edf904d01697c5e21740e2ee48b45245f57d784123a8d88b619928e3462d
+        matched 3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700 at depth 0
+      rsa chain: none (tls_handshake: tls handshake failed: received fatal alert: HandshakeFailure)
+  mx2.two-mx.example. (preference 20): NOT authenticated: DANE senders defer mail
+    TLSA at _25._tcp.mx2.two-mx.example.: secure
+      3 1 1 2305ea4eeb5c0c8220acf5a5fb21e09e11d523963ae8a7d74e96474dd0983a34
+    127.0.1.17: NOT authenticated: DANE senders defer mail
+      ecdsa chain (TLSv1.3, TLS13_AES_256_GCM_SHA384, default): does not match
+        0 CN=mx2.two-mx.example (ECDSA P-256; issuer CN=mx2.two-mx.example; expires 2027-11-29 23:26:48 UTC) sha256 b70f8cb26f9fc0061dc4e7371ba6cafe122df5dd6fea0d483ffb3aa7b1ebcbe2
+      rsa chain: none (tls_handshake: tls handshake failed: received fatal alert: HandshakeFailure)
+      error tlsa_no_match: `3 1 1 2305ea4eeb5c0c8220acf5a5fb21e09e11d523963ae8a7d74e96474dd0983a34` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it (RFC 7672 §3.1, RFC 7671 §5)
+        fix: publish `_25._tcp.mx2.two-mx.example. IN TLSA 3 1 1 33a5ecb52dfd8148bfc04653d68353edea3983719fc4c55bc8ede597b11ec806` (computed from the key the server presents)
+verdict: NOT authenticated: DANE senders defer mail to at least one MX host
+2 rounds, 24 queries
+"
+    );
+}
+
+#[test]
+fn ta_omitted_exact_text() {
+    let run = check("ta-omitted", &[]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    assert_eq!(
+        run.stdout,
+        "\
+ta-omitted.example.: NOT authenticated: DANE senders defer mail
+  MX records: secure (hosts)
+  mx.ta-omitted.example. (preference 10): NOT authenticated: DANE senders defer mail
+    TLSA at _25._tcp.mx.ta-omitted.example.: secure
+      2 1 1 ba5f1f5508f1f6f3134f52d0eca93f4c5cf7ee001df66ef6d3991df8a60781aa
+    127.0.1.4: NOT authenticated: DANE senders defer mail
+      ecdsa chain (TLSv1.3, TLS13_AES_256_GCM_SHA384, default): does not match
+        0 CN=mx.ta-omitted.example (ECDSA P-256; issuer O=Geleit lab, CN=Geleit Lab CA for mx.ta-omitted.example; expires 2027-11-29 23:26:47 UTC) sha256 ad455eca6774488744731174ecb936d3acaa50d3355e197e3a734ff51f98972e
+      rsa chain: none (tls_handshake: tls handshake failed: received fatal alert: HandshakeFailure)
+      error ta_not_sent: `2 1 1 ba5f1f5508f1f6f3134f52d0eca93f4c5cf7ee001df66ef6d3991df8a60781aa` pins a CA that the server does not send (it sends only its own certificate), so no chain to the pinned CA can be built (RFC 7671 §5.2.2)
+        fix: serve the full chain: the server sends only its own certificate, so the CA pinned by `2 1 1 ba5f1f5508f1f6f3134f52d0eca93f4c5cf7ee001df66ef6d3991df8a60781aa` never reaches the client; list the CA certificate(s) after the server certificate (Postfix: in smtpd_tls_chain_files), or pin the server key with `3 1 1`
+verdict: NOT authenticated: DANE senders defer mail to at least one MX host
+2 rounds, 15 queries
+"
+    );
+}
+
+#[test]
+fn dual_rsa_pinned_exact_text() {
+    let run = check("dual-rsa-pinned", &[]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    assert_eq!(
+        run.stdout,
+        "\
+dual-rsa-pinned.example.: NOT authenticated: DANE senders defer mail
+  MX records: secure (hosts)
+  mx.dual-rsa-pinned.example. (preference 10): NOT authenticated: DANE senders defer mail
+    TLSA at _25._tcp.mx.dual-rsa-pinned.example.: secure
+      3 1 1 76491851d04714181820a3086998ea9f7174d175259413f5de643e48b2452d56
+    127.0.1.15: NOT authenticated: DANE senders defer mail
+      ecdsa chain (TLSv1.3, TLS13_AES_256_GCM_SHA384, default): does not match
+        0 CN=mx.dual-rsa-pinned.example (ECDSA P-256; issuer CN=mx.dual-rsa-pinned.example; expires 2027-11-29 23:26:48 UTC) sha256 22904e8623c9de84fc1f68af2b0d1a296fcb796e6c3378840696382f9cd85e22
+      rsa chain (TLSv1.3, TLS13_AES_256_GCM_SHA384): matches
+        0 CN=mx.dual-rsa-pinned.example (RSA 2048; issuer CN=mx.dual-rsa-pinned.example; expires 2027-11-29 23:26:49 UTC) sha256 af1f664fe61045c206de8f69477905aef25698b5f561d7d67453ea2c0b78dba4
+        matched 3 1 1 76491851d04714181820a3086998ea9f7174d175259413f5de643e48b2452d56 at depth 0
+      error tlsa_no_match: `3 1 1 76491851d04714181820a3086998ea9f7174d175259413f5de643e48b2452d56` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it; the server's RSA chain does match, but clients that offer both get the ECDSA chain (RFC 7672 §3.1, RFC 7671 §5)
+        fix: publish `_25._tcp.mx.dual-rsa-pinned.example. IN TLSA 3 1 1 6a5d5b8194bbf67c86a6c51bc2ed81eb4c238754d9e402eb86ac6d20befdabc7` (computed from the key the server presents)
+verdict: NOT authenticated: DANE senders defer mail to at least one MX host
+2 rounds, 15 queries
+"
+    );
+}
+
+#[test]
+fn no_starttls_exact_text() {
+    let run = check("no-starttls", &[]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    assert_eq!(
+        run.stdout,
+        "\
+no-starttls.example.: no STARTTLS
+  MX records: secure (hosts)
+  mx.no-starttls.example. (preference 10): no STARTTLS
+    TLSA at _25._tcp.mx.no-starttls.example.: secure
+      3 1 1 d997c7571bd5fe466a05f847e61ac8b6328f345f47c96ff9dd30669b5f3497b8
+    127.0.1.13: no STARTTLS
+      ecdsa chain: none (starttls: expected STARTTLS in the EHLO reply, found it not offered)
+      rsa chain: none (starttls: expected STARTTLS in the EHLO reply, found it not offered)
+      error starttls_missing: the server does not offer STARTTLS, but its TLSA records require TLS: DANE-aware senders defer mail to it (RFC 7672 §2.2, RFC 3207)
+        fix: offer STARTTLS with a certificate (Postfix: smtpd_tls_security_level = may and smtpd_tls_chain_files)
+verdict: not authenticated: no STARTTLS
+2 rounds, 15 queries
+"
+    );
+}
+
+#[test]
+fn json_has_the_documented_fields() {
+    let run = check("two-mx", &["--json"]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    assert_eq!((v["verdict"].as_str(), v["authenticated"].as_bool()), (Some("not_authenticated"), Some(false)));
+    assert_eq!((v["rounds"].as_u64(), v["queries"].as_u64()), (Some(2), Some(24)));
+    assert_eq!(v["mx_status"], "secure");
+    let hosts = v["hosts"].as_array().unwrap_or_else(|| panic!("hosts: {v}"));
+    let verdicts: Vec<(&str, bool)> = hosts
+        .iter()
+        .map(|h| (h["host"].as_str().unwrap_or_default(), h["authenticated"].as_bool().unwrap_or(true)))
+        .collect();
+    assert_eq!(verdicts, [("mx1.two-mx.example.", true), ("mx2.two-mx.example.", false)]);
+    let a = &hosts[1]["addresses"][0];
+    assert_eq!(a["address"], "127.0.1.17");
+    assert_eq!((a["starttls"].as_bool(), a["tls_version"].as_str()), (Some(true), Some("TLSv1.3")));
+    assert_eq!(a["authenticated"], false);
+    assert_eq!(a["matched"], serde_json::json!([]));
+    assert_eq!(a["chain"][0]["depth"], 0);
+    assert_eq!(a["chain"][0]["sha256"], "b70f8cb26f9fc0061dc4e7371ba6cafe122df5dd6fea0d483ffb3aa7b1ebcbe2");
+    assert_eq!(a["chain"][0]["subject"], "CN=mx2.two-mx.example");
+    assert_eq!(a["chain"][0]["key"], "ECDSA P-256");
+    assert_eq!(a["findings"][0]["code"], "tlsa_no_match");
+    assert_eq!(a["findings"][0]["fix"]["action"], "publish_tlsa");
+    assert_eq!(
+        a["findings"][0]["fix"]["record"],
+        "3 1 1 33a5ecb52dfd8148bfc04653d68353edea3983719fc4c55bc8ede597b11ec806"
+    );
+    let good = &hosts[0]["addresses"][0];
+    assert_eq!(
+        good["matched"],
+        serde_json::json!([{ "record": "3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700", "depth": 0 }])
+    );
+    assert_eq!(good["families"][1]["family"], "rsa");
+}
+
+#[test]
+fn asks_the_edge_once_per_mx_host_for_port_25() {
+    let edge = edge_server::serve(probes("two-mx"));
+    let run = check_with_edge("two-mx", &format!("{}/", edge.url), &[]);
+    assert_eq!(run.code, 1);
+    let mut seen = edge.requests.lock().map(|r| r.clone()).unwrap_or_default();
+    seen.sort();
+    assert_eq!(
+        seen,
+        ["/api/probe?host=mx1.two-mx.example&port=25", "/api/probe?host=mx2.two-mx.example&port=25"]
+    );
+}
+
+#[test]
+fn an_unreachable_edge_leaves_addresses_unprobed() {
+    // Nothing listens on port 9 (discard) here.
+    let run = check_with_edge("ta-omitted", "http://127.0.0.1:9", &[]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    assert!(
+        run.stdout.contains(
+            "    127.0.1.4: not probed\n      error not_probed: the address was not probed: edge request to http://127.0.0.1:9/api/probe failed: io: Connection refused (os error 111) (RFC 7672 §2.2)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // An edge that knows nothing of the host answers 404.
+    let empty = edge_server::serve(HashMap::new());
+    let run = check_with_edge("ta-omitted", &empty.url, &["--json"]);
+    assert_eq!(run.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    let f = &v["hosts"][0]["addresses"][0]["findings"][0];
+    assert_eq!(f["code"], "not_probed");
+    assert_eq!(
+        f["reason"],
+        format!("edge {}/api/probe answered HTTP 404, expected 200: {{\"error\":\"unknown_host\"}}", empty.url)
+    );
+}
