@@ -1,24 +1,22 @@
-//! The checker's state and view model: the DNS report of the core's
-//! [`SmtpCheck`](geleit::dns::SmtpCheck) and the edge's probe reports → what the
-//! page shows, step by step, in the page's language: a verdict for the domain,
-//! per MX host and per address, each finding with its RFC reason and a
-//! concrete fix, and advice (rollover, Let's Encrypt, expiry, sending side).
-//!
-//! Decisions about DANE stay in the core: [`geleit::dns`] says what a sending
-//! MTA does with each host (RFC 7672 §2.2), [`geleit::dane::check`] whether a
-//! probed chain matches the validated TLSA records. This module only turns
-//! those into words.
+//! The checker's state and view model. Every DANE decision comes from the
+//! core: [`geleit::dns`] validates and resolves (RFC 7672 §2.2),
+//! [`verdict::probe_targets`] says which hosts to probe, and
+//! [`verdict::evaluate`] gives the verdict per domain, MX host, address and
+//! signature family with typed findings and fixes. This module keeps track
+//! of what has arrived (DNS, probes in flight) and puts the core's verdict
+//! into the page's words ([`crate::verdict_words`]).
 
-use geleit::dane::{Check, ReferenceNames, Report, Verdict, check};
-use geleit::dns::{HostOutcome, HostReport, MxOutcome, Proof, ReasonKind, SmtpReport, Status};
+use geleit::dns::{SmtpReport, Status};
 use geleit::smtp;
+use geleit::verdict::{self, AddressVerdict, DomainVerdict, FamilyVerdict, HostVerdict, Reported, Verdict};
 use serde::Serialize;
 
 use crate::dates::ymd;
 use crate::domain::Domain;
 use crate::generator::explain;
-use crate::i18n::Strings;
-use crate::matcher::{LOOK_AHEAD_DAYS, unusable_words};
+use crate::i18n::{Lang, Strings};
+use crate::matcher::unusable_words;
+use crate::verdict_words::{finding_text, fix_text, verdict_words};
 
 /// What the checker is doing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -37,7 +35,7 @@ pub enum Phase {
 /// One MX host's probe through the edge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Probe {
-    /// Not probed: the host has no DANE (nothing to match) or no address.
+    /// Not a probe target (the core found no address to connect to).
     Skipped,
     /// In flight.
     Running,
@@ -58,10 +56,14 @@ pub struct CheckRun {
     pub dns: Option<SmtpReport>,
     /// Per host of `dns.hosts`, same order.
     pub probes: Vec<Probe>,
-    /// The DNS part could not run (bad settings, DoH unreachable before any answer).
+    /// The DNS part could not run (bad settings, a name the engine rejects).
     pub error: Option<String>,
     /// Unix seconds the check ran at.
     pub now: i64,
+}
+
+fn bare(name: &str) -> String {
+    name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
 }
 
 impl CheckRun {
@@ -71,12 +73,14 @@ impl CheckRun {
         Self { id, domain: Some(domain), phase: Phase::Dns { rounds: 0, queries: 0 }, now, ..Self::default() }
     }
 
-    /// The DNS report arrived: decide which hosts to probe (those whose TLSA
-    /// records are validated and usable, RFC 7672 §2.2: only there is a
-    /// certificate to match).
+    /// The DNS report arrived: the hosts the core names as probe targets are probed.
     pub fn dns_done(&mut self, report: SmtpReport) {
-        self.probes =
-            report.hosts.iter().map(|h| if should_probe(h) { Probe::Running } else { Probe::Skipped }).collect();
+        let targets = verdict::probe_targets(&report);
+        self.probes = report
+            .hosts
+            .iter()
+            .map(|h| if targets.iter().any(|t| t.host == bare(&h.host)) { Probe::Running } else { Probe::Skipped })
+            .collect();
         self.phase = if self.probes.contains(&Probe::Running) { Phase::Probing } else { Phase::Done };
         self.dns = Some(report);
     }
@@ -91,7 +95,7 @@ impl CheckRun {
         }
     }
 
-    /// Hosts to probe: index and name.
+    /// Hosts to probe: index and name (without the trailing dot).
     #[must_use]
     pub fn hosts_to_probe(&self) -> Vec<(usize, String)> {
         let Some(dns) = &self.dns else { return Vec::new() };
@@ -99,32 +103,38 @@ impl CheckRun {
             .iter()
             .enumerate()
             .filter(|(i, _)| self.probes.get(*i) == Some(&Probe::Running))
-            .map(|(i, h)| (i, h.host.clone()))
+            .map(|(i, h)| (i, bare(&h.host)))
             .collect()
     }
-}
 
-fn should_probe(h: &HostReport) -> bool {
-    matches!(h.outcome, HostOutcome::DaneRequired | HostOutcome::TlsUnauthenticated)
+    /// The core's verdict over what has arrived so far.
+    #[must_use]
+    pub fn verdict(&self) -> Option<DomainVerdict> {
+        let dns = self.dns.as_ref()?;
+        let probes: Vec<smtp::HostReport> =
+            self.probes.iter().filter_map(|p| if let Probe::Done(r) = p { Some(r.clone()) } else { None }).collect();
+        Some(verdict::evaluate(dns, &probes, self.now))
+    }
 }
 
 /// A state as a CSS class and a word.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Badge {
-    /// `ok`, `bad`, `warn`, `pending` (styling, tests).
+    /// `ok`, `bad`, `warn`, `pending` (styling).
     pub class: &'static str,
     pub text: String,
 }
 
-/// Something wrong (or worth knowing), its reason and its fix.
+/// A finding in words: what, the RFC behind it, the fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// Stable code for tests and the JSON export (`tlsa_bogus`, `no_starttls`, …).
+pub struct FindingView {
+    /// The core's stable code (`dnssec_bogus`, `tlsa_no_match`, …).
     pub code: &'static str,
+    /// `error`, `warning`, `info`.
+    pub severity: &'static str,
     pub title: String,
-    /// The RFC section behind it.
     pub rfc: &'static str,
-    pub fix: String,
+    pub fix: Option<String>,
     /// The core's technical detail (English), e.g. the failing DNSSEC link.
     pub detail: Option<String>,
 }
@@ -143,14 +153,16 @@ pub struct TlsaLine {
 pub struct AlgorithmView {
     /// `ECDSA` or `RSA`.
     pub family: &'static str,
+    /// The chain a default sender gets (the core's default family).
+    pub decides: bool,
     pub badge: Badge,
     pub tls_version: Option<String>,
-    /// Which record matched at which depth ("3 1 1 …: depth 0").
+    /// Which record matched at which depth.
     pub matched: Vec<String>,
-    /// The chain: one line per certificate.
+    /// One line per certificate.
     pub chain: Vec<String>,
-    pub findings: Vec<Finding>,
-    /// Look-ahead in words.
+    /// The `3 1 1` record that would pin this chain's key.
+    pub suggested: Option<String>,
     pub notes: Vec<String>,
 }
 
@@ -158,9 +170,11 @@ pub struct AlgorithmView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AddressView {
     pub address: String,
+    /// The core's verdict word (`authenticated`, `not_authenticated`, …).
+    pub state: &'static str,
     pub badge: Badge,
     pub algorithms: Vec<AlgorithmView>,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<FindingView>,
 }
 
 /// One MX host.
@@ -168,21 +182,20 @@ pub struct AddressView {
 pub struct HostView {
     pub host: String,
     pub preference: u16,
-    /// `authenticated`, `pending`, `dns_only` (DANE published, certificates not
-    /// looked at), `not_authenticated`, `unusable`, `no_dane`, `deferred`, `no_address`.
+    /// The core's verdict word, or `pending` while its probe runs.
     pub state: &'static str,
     pub badge: Badge,
-    /// What a DANE client does with the host, and why (RFC reference).
+    /// What a DANE client does with the host (RFC 7672 §2.2).
     pub outcome: String,
     pub outcome_rfc: &'static str,
-    /// "A 127.0.1.1 (secure)".
+    /// "A 127.0.1.1 (DNSSEC secure)".
     pub address_sets: Vec<String>,
     pub tlsa_base: Option<String>,
     pub tlsa_badge: Badge,
     pub tlsa: Vec<TlsaLine>,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<FindingView>,
     pub addresses: Vec<AddressView>,
-    /// Probe still running, skipped, or failed (in words).
+    /// Probe running, or failed (in words).
     pub probe_note: Option<String>,
     pub trace: Vec<String>,
 }
@@ -202,12 +215,12 @@ pub struct Advice {
 pub struct CheckView {
     pub domain: String,
     pub domain_unicode: String,
-    /// `ready`, `not_ready`, `pending`, `no_dane`, `failed`.
+    /// The core's verdict word for the domain, `pending` while probes run, `failed` when DNS could not run.
     pub verdict_class: &'static str,
     pub headline: String,
     pub summary: String,
     pub mx_badge: Badge,
-    pub mx_findings: Vec<Finding>,
+    pub mx_findings: Vec<FindingView>,
     pub mx_trace: Vec<String>,
     pub hosts: Vec<HostView>,
     pub advice: Vec<Advice>,
@@ -228,51 +241,55 @@ fn status_badge(status: Status, t: &Strings) -> Badge {
     }
 }
 
-/// The fix for a DNSSEC failure, by kind (RFC 4035 §5, RFC 8914 codes).
-fn dnssec_fix(kind: ReasonKind, t: &Strings) -> &'static str {
-    match kind {
-        ReasonKind::SignatureExpired | ReasonKind::SignatureNotYetValid => t.fix_resign,
-        ReasonKind::DnskeyMissing | ReasonKind::UnsupportedDsDigest => t.fix_ds,
-        ReasonKind::SignatureInvalid | ReasonKind::RrsigsMissing | ReasonKind::Inconsistent => t.fix_signatures,
-        ReasonKind::NsecMissing | ReasonKind::Nsec3Iterations => t.fix_denial,
-        ReasonKind::UnsupportedDnskeyAlgorithm => t.fix_algorithm,
-        ReasonKind::Network | ReasonKind::Malformed => t.fix_network,
-        _ => t.fix_anchor,
+/// Styling class of a verdict.
+fn verdict_class(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Authenticated | Verdict::Trusted => "ok",
+        Verdict::NoDane | Verdict::NotProbed | Verdict::NullMx => "warn",
+        _ => "bad",
     }
 }
 
-/// A finding for a failed proof (bogus or indeterminate), naming the failing link.
-fn proof_finding(code: &'static str, what: &str, proof: &Proof, t: &Strings) -> Option<Finding> {
-    match proof {
-        Proof::Bogus { reason } => Some(Finding {
-            code,
-            title: (t.ck_bogus_title)(what),
-            rfc: "RFC 4035 §5, RFC 7672 §2.1.1",
-            fix: dnssec_fix(reason.kind, t).to_owned(),
-            detail: Some(reason.to_string()),
-        }),
-        Proof::Indeterminate { reason } => Some(Finding {
-            code,
-            title: (t.ck_indeterminate_title)(what),
-            rfc: "RFC 4035 §4.3, RFC 7672 §2.1.1",
-            fix: dnssec_fix(reason.kind, t).to_owned(),
-            detail: Some(reason.to_string()),
-        }),
+fn verdict_badge(v: Verdict, lang: Lang) -> Badge {
+    badge(verdict_class(v), verdict_words(v, lang).0)
+}
+
+fn finding_view(r: &Reported, lang: Lang) -> FindingView {
+    let severity = match r.severity {
+        verdict::Severity::Error => "error",
+        verdict::Severity::Warning => "warning",
+        _ => "info",
+    };
+    let detail = match &r.finding {
+        verdict::Finding::DnssecBogus { detail, .. } | verdict::Finding::DnssecIndeterminate { detail, .. } => {
+            Some(detail.clone())
+        }
+        verdict::Finding::ProbeFailed { message, .. } => Some(message.clone()),
+        verdict::Finding::TaPathInvalid { detail, .. } => Some(detail.clone()),
         _ => None,
+    };
+    FindingView {
+        code: r.code(),
+        severity,
+        title: finding_text(&r.finding, lang),
+        rfc: r.rfc,
+        fix: r.fix.as_ref().map(|f| fix_text(&f.fix, lang)),
+        detail,
     }
 }
 
 /// Builds the view of a run; `None` before a run started.
 #[must_use]
-pub fn view(run: &CheckRun, t: &Strings) -> Option<CheckView> {
+pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
+    let t = lang.t();
     let domain = run.domain.as_ref()?;
+    let running = run.probes.iter().filter(|p| **p == Probe::Running).count();
     let progress = match &run.phase {
         Phase::Idle => String::new(),
-        Phase::Dns { rounds, queries } => (t.ck_progress_dns)(*rounds as usize, *queries as usize),
-        Phase::Probing => {
-            let left = run.probes.iter().filter(|p| **p == Probe::Running).count();
-            (t.ck_progress_probe)(left)
+        Phase::Dns { rounds, queries } => {
+            (t.ck_progress_dns)(usize::try_from(*rounds).unwrap_or(0), usize::try_from(*queries).unwrap_or(0))
         }
+        Phase::Probing => (t.ck_progress_probe)(running),
         Phase::Done => t.ck_progress_done.to_owned(),
     };
     let mut out = CheckView {
@@ -294,96 +311,35 @@ pub fn view(run: &CheckRun, t: &Strings) -> Option<CheckView> {
         out.summary = error.clone();
         return Some(out);
     }
-    let Some(dns) = &run.dns else { return Some(out) };
+    let (Some(dns), Some(dv)) = (&run.dns, run.verdict()) else { return Some(out) };
     out.mx_badge = status_badge(dns.mx_status, t);
     out.mx_trace.clone_from(&dns.trace);
-    if let Some(f) = proof_finding("mx_dnssec", &format!("MX {}", dns.domain), &dns.mx_proof, t) {
-        out.mx_findings.push(f);
-    }
-    if let Proof::Insecure { zone_cut, .. } = &dns.mx_proof {
-        out.mx_findings.push(Finding {
-            code: "mx_insecure",
-            title: (t.ck_mx_insecure)(zone_cut),
-            rfc: "RFC 7672 §2.2.1",
-            fix: t.fix_sign_zone.to_owned(),
-            detail: Some(dns.mx_proof.to_string()),
-        });
-    }
-    match dns.mx_outcome {
-        MxOutcome::NullMx => out.mx_findings.push(Finding {
-            code: "null_mx",
-            title: t.ck_null_mx.to_owned(),
-            rfc: "RFC 7505 §3",
-            fix: t.fix_null_mx.to_owned(),
-            detail: None,
-        }),
-        MxOutcome::NxDomain => out.mx_findings.push(Finding {
-            code: "nxdomain",
-            title: t.ck_nxdomain.to_owned(),
-            rfc: "RFC 1035 §4.1.1",
-            fix: t.fix_nxdomain.to_owned(),
-            detail: None,
-        }),
-        MxOutcome::Implicit => out.mx_findings.push(Finding {
-            code: "implicit_mx",
-            title: t.ck_implicit_mx.to_owned(),
-            rfc: "RFC 5321 §5.1",
-            fix: t.fix_implicit_mx.to_owned(),
-            detail: None,
-        }),
-        _ => {}
-    }
+    out.mx_findings = dv.findings.iter().map(|f| finding_view(f, lang)).collect();
 
-    let mut records_total = 0usize;
     let mut lets_encrypt = false;
-    let mut single_record_hosts = Vec::new();
-    for (i, host) in dns.hosts.iter().enumerate() {
+    for (i, (host, hv)) in dns.hosts.iter().zip(&dv.hosts).enumerate() {
         let probe = run.probes.get(i).unwrap_or(&Probe::Skipped);
-        let (hv, le) = host_view(host, probe, run.now, t);
-        lets_encrypt |= le;
-        let usable = host.tlsa.secure().map_or(0, |r| r.iter().filter(|x| x.problems.is_empty()).count());
-        records_total += usable;
-        if host.outcome == HostOutcome::DaneRequired && usable == 1 {
-            single_record_hosts.push(host.host.trim_end_matches('.').to_owned());
-        }
-        out.hosts.push(hv);
+        let view = host_view(host, hv, probe, lang);
+        lets_encrypt |= hv
+            .addresses
+            .iter()
+            .flat_map(|a| &a.families)
+            .flat_map(|f| &f.chain)
+            .any(|c| c.issuer.contains("Let's Encrypt"));
+        out.hosts.push(view);
     }
 
-    // The domain's verdict: one broken MX breaks it (RFC 7672 §2.2: a sender
-    // tries the MX hosts in turn and must authenticate whichever it reaches).
-    let mx_ok = dns.mx_status == Status::Secure && out.mx_findings.iter().all(|f| f.code == "implicit_mx");
-    let count = |states: &[&str]| out.hosts.iter().filter(|h| states.contains(&h.state)).count();
-    let all = out.hosts.len();
-    let failing = count(&["not_authenticated", "unusable", "deferred", "no_address"]);
-    (out.verdict_class, out.headline, out.summary) = if all > 0 && mx_ok && count(&["authenticated"]) == all {
-        ("ready", t.ck_ready.to_owned(), (t.ck_ready_summary)(all))
-    } else if failing > 0 || !mx_ok && count(&["no_dane"]) < all || all == 0 {
-        let bad = if all == 0 { 0 } else { all - count(&["authenticated", "dns_only", "pending"]) };
-        (
-            "not_ready",
-            t.ck_not_ready.to_owned(),
-            if all == 0 { t.ck_no_hosts_summary.to_owned() } else { (t.ck_not_ready_summary)(bad, all) },
-        )
-    } else if count(&["pending"]) > 0 {
+    let (headline, summary) = verdict_words(dv.verdict, lang);
+    (out.verdict_class, out.headline, out.summary) = if running > 0 {
         ("pending", t.ck_pending.to_owned(), t.ck_pending_summary.to_owned())
-    } else if count(&["no_dane"]) == all {
-        ("no_dane", t.ck_no_dane.to_owned(), t.ck_no_dane_summary.to_owned())
-    } else if count(&["no_dane"]) > 0 {
-        ("not_ready", t.ck_not_ready.to_owned(), (t.ck_not_ready_summary)(count(&["no_dane"]), all))
     } else {
-        // Every host has validated, usable TLSA records, and at least one was not probed.
-        ("dns_ready", t.ck_dns_ready.to_owned(), t.ck_dns_ready_summary.to_owned())
+        (dv.verdict.as_str(), headline.to_owned(), summary.to_owned())
     };
 
-    // Advice.
-    if !single_record_hosts.is_empty() {
-        out.advice.push(Advice {
-            code: "rollover",
-            title: t.adv_rollover_title.to_owned(),
-            text: (t.adv_rollover_single)(&single_record_hosts.join(", ")),
-            snippet: None,
-        });
-    } else if records_total > 0 {
+    // Advice: rollover (the core reports a single pinned record as a finding with its plan).
+    let dane_hosts = dv.hosts.iter().filter(|h| h.outcome == geleit::dns::HostOutcome::DaneRequired).count();
+    let single = dv.hosts.iter().any(|h| h.findings.iter().any(|f| f.code() == "single_record_pinned"));
+    if dane_hosts > 0 && !single {
         out.advice.push(Advice {
             code: "rollover",
             title: t.adv_rollover_title.to_owned(),
@@ -412,9 +368,10 @@ pub fn view(run: &CheckRun, t: &Strings) -> Option<CheckView> {
     Some(out)
 }
 
-fn host_view(host: &HostReport, probe: &Probe, now: i64, t: &Strings) -> (HostView, bool) {
-    let (tlsa_proof, records) = host.tlsa.with_proof();
-    let tlsa: Vec<TlsaLine> = records
+fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, lang: Lang) -> HostView {
+    let t = lang.t();
+    let (_, records) = host.tlsa.with_proof();
+    let tlsa = records
         .iter()
         .map(|r| TlsaLine {
             rdata: r.to_text(),
@@ -423,53 +380,7 @@ fn host_view(host: &HostReport, probe: &Probe, now: i64, t: &Strings) -> (HostVi
             reasons: r.problems.iter().map(|p| unusable_words(p, t)).collect(),
         })
         .collect();
-    let tlsa_owner = host.tlsa_base.clone().unwrap_or_else(|| format!("_25._tcp.{}", host.host));
-    let mut findings = Vec::new();
-    for set in &host.addresses {
-        if let Some(f) = proof_finding("address_dnssec", &format!("{} {}", set.rtype, host.host), &set.proof, t) {
-            findings.push(f);
-        }
-    }
-    if let Some(f) = proof_finding("tlsa_dnssec", &format!("TLSA {tlsa_owner}"), tlsa_proof, t) {
-        findings.push(f);
-    }
-    match host.outcome {
-        HostOutcome::NoDane => {
-            if let Proof::Insecure { zone_cut, .. } = tlsa_proof {
-                findings.push(Finding {
-                    code: "host_insecure",
-                    title: (t.ck_host_insecure)(zone_cut),
-                    rfc: "RFC 7672 §2.2.2",
-                    fix: t.fix_sign_zone.to_owned(),
-                    detail: Some(tlsa_proof.to_string()),
-                });
-            } else {
-                findings.push(Finding {
-                    code: "no_tlsa",
-                    title: (t.ck_no_tlsa)(&tlsa_owner),
-                    rfc: "RFC 7672 §2.2",
-                    fix: t.fix_publish_tlsa.to_owned(),
-                    detail: None,
-                });
-            }
-        }
-        HostOutcome::TlsUnauthenticated => findings.push(Finding {
-            code: "no_usable_tlsa",
-            title: t.verdict_no_usable.to_owned(),
-            rfc: "RFC 7672 §3.1.3, RFC 7671 §4",
-            fix: t.fix_no_usable.to_owned(),
-            detail: None,
-        }),
-        HostOutcome::NoAddress => findings.push(Finding {
-            code: "no_address",
-            title: t.ck_no_address.to_owned(),
-            rfc: "RFC 5321 §5.1",
-            fix: t.fix_no_address.to_owned(),
-            detail: None,
-        }),
-        _ => {}
-    }
-
+    let findings: Vec<FindingView> = hv.findings.iter().map(|f| finding_view(f, lang)).collect();
     let address_sets = host
         .addresses
         .iter()
@@ -482,239 +393,103 @@ fn host_view(host: &HostReport, probe: &Probe, now: i64, t: &Strings) -> (HostVi
             format!("{} {list} ({})", s.rtype, status_badge(s.status, t).text)
         })
         .collect();
-
-    // Probes: every address, every algorithm, matched against the validated records.
-    let mut addresses = Vec::new();
-    let mut lets_encrypt = false;
-    let mut probe_note = None;
-    let usable: Vec<geleit::tlsa::Tlsa> =
-        host.tlsa.secure().map(|r| r.iter().map(|x| x.record.clone()).collect()).unwrap_or_default();
-    match probe {
-        Probe::Skipped => {}
-        Probe::Running => probe_note = Some(t.ck_probe_running.to_owned()),
-        Probe::Failed(e) => probe_note = Some((t.ck_probe_failed)(e)),
-        Probe::Done(report) => {
-            let base = host.tlsa_base.as_deref().map(|b| b.trim_start_matches("_25._tcp.").to_owned());
-            let mut names: Vec<String> = vec![host.host.trim_end_matches('.').to_owned()];
-            if let Some(b) = base {
-                names.insert(0, b.trim_end_matches('.').to_owned());
-            }
-            match ReferenceNames::new(&names) {
-                Ok(names) => {
-                    for a in &report.addresses {
-                        let (av, le) = address_view(a, &usable, &names, now, t);
-                        lets_encrypt |= le;
-                        addresses.push(av);
-                    }
-                    if report.addresses.is_empty() {
-                        probe_note = Some(t.ck_no_address.to_owned());
-                    }
-                }
-                Err(e) => probe_note = Some((t.ck_probe_failed)(&e.to_string())),
-            }
+    let (state, badge, probe_note, addresses) = match probe {
+        Probe::Running => ("pending", badge("pending", t.ck_pending), Some(t.ck_probe_running.to_owned()), Vec::new()),
+        other => {
+            let note = if let Probe::Failed(e) = other { Some((t.ck_probe_failed)(e)) } else { None };
+            let addresses = if matches!(other, Probe::Done(_)) {
+                hv.addresses.iter().map(|a| address_view(a, lang)).collect()
+            } else {
+                Vec::new()
+            };
+            (hv.verdict.as_str(), verdict_badge(hv.verdict, lang), note, addresses)
         }
-    }
-
-    let (state, badge) = match host.outcome {
-        HostOutcome::DaneRequired => match probe {
-            Probe::Running => ("pending", badge("pending", t.ck_pending)),
-            Probe::Done(_) if !addresses.is_empty() && addresses.iter().all(|a| a.badge.class == "ok") => {
-                ("authenticated", badge("ok", t.verdict_authenticated))
-            }
-            Probe::Done(_) => ("not_authenticated", badge("bad", t.verdict_not_authenticated)),
-            // DNS says DANE is set up; the certificates could not be looked at.
-            _ => ("dns_only", badge("warn", t.ck_dns_only)),
-        },
-        HostOutcome::TlsUnauthenticated => ("unusable", badge("bad", t.verdict_no_usable)),
-        HostOutcome::NoDane => ("no_dane", badge("warn", t.ck_no_dane)),
-        HostOutcome::Deferred => ("deferred", badge("bad", t.ck_deferred)),
-        _ => ("no_address", badge("bad", t.ck_no_address)),
     };
-    let outcome = match host.outcome {
-        HostOutcome::DaneRequired => t.ck_outcome_required,
-        HostOutcome::TlsUnauthenticated => t.ck_outcome_unauthenticated,
-        HostOutcome::NoDane => t.ck_outcome_no_dane,
-        HostOutcome::Deferred => t.ck_outcome_deferred,
+    let outcome = match hv.outcome {
+        geleit::dns::HostOutcome::DaneRequired => t.ck_outcome_required,
+        geleit::dns::HostOutcome::TlsUnauthenticated => t.ck_outcome_unauthenticated,
+        geleit::dns::HostOutcome::NoDane => t.ck_outcome_no_dane,
+        geleit::dns::HostOutcome::Deferred => t.ck_outcome_deferred,
         _ => t.ck_no_address,
     };
-    let view = HostView {
-        host: host.host.clone(),
-        preference: host.preference,
+    HostView {
+        host: hv.host.clone(),
+        preference: hv.preference,
         state,
         badge,
         outcome: outcome.to_owned(),
-        outcome_rfc: host.outcome.rfc(),
+        outcome_rfc: hv.outcome_rfc,
         address_sets,
-        tlsa_base: host.tlsa_base.clone(),
-        tlsa_badge: status_badge(tlsa_proof.status(), t),
+        tlsa_base: hv.tlsa_base.clone(),
+        tlsa_badge: status_badge(hv.tlsa_status, t),
         tlsa,
-        findings,
+        // Address-level findings are shown with their address.
+        findings: if matches!(probe, Probe::Running) {
+            findings.into_iter().filter(|f| f.code != "not_probed").collect()
+        } else {
+            findings
+        },
         addresses,
         probe_note,
         trace: host.tlsa_trace.clone(),
-    };
-    (view, lets_encrypt)
+    }
 }
 
-fn address_view(
-    a: &smtp::AddressReport,
-    records: &[geleit::tlsa::Tlsa],
-    names: &ReferenceNames,
-    now: i64,
-    t: &Strings,
-) -> (AddressView, bool) {
-    let mut findings = Vec::new();
-    let mut algorithms = Vec::new();
-    let mut lets_encrypt = false;
-    if let Some(why) = &a.refused {
-        findings.push(Finding {
-            code: "probe_refused",
-            title: (t.ck_probe_refused)(why),
-            rfc: "",
-            fix: t.fix_probe_refused.to_owned(),
-            detail: None,
-        });
+fn address_view(a: &AddressVerdict, lang: Lang) -> AddressView {
+    let t = lang.t();
+    AddressView {
+        address: a.address.to_string(),
+        state: a.verdict.as_str(),
+        badge: verdict_badge(a.verdict, lang),
+        algorithms: a.families.iter().map(|f| family_view(f, a.default_family == Some(f.family), t)).collect(),
+        findings: a.findings.iter().map(|f| finding_view(f, lang)).collect(),
     }
-    for p in &a.probes {
-        let family = match p.signature_family {
-            smtp::SignatureFamily::Ecdsa => "ECDSA",
-            smtp::SignatureFamily::Rsa => "RSA",
-        };
-        let mut av = AlgorithmView {
-            family,
-            badge: badge("bad", t.verdict_not_authenticated),
-            tls_version: None,
-            matched: Vec::new(),
-            chain: Vec::new(),
-            findings: Vec::new(),
-            notes: Vec::new(),
-        };
-        let r = &p.report;
-        if r.starttls_offered == Some(false) {
-            av.findings.push(Finding {
-                code: "no_starttls",
-                title: t.ck_no_starttls.to_owned(),
-                rfc: "RFC 7672 §2.2",
-                fix: t.fix_starttls.to_owned(),
-                detail: None,
-            });
-        } else if let Some(tls) = &r.tls {
-            av.tls_version = Some(tls.version.clone());
-            let chain: Vec<Vec<u8>> = tls.chain.iter().filter_map(|c| c.der().ok()).collect();
-            match check(&chain, records, Check { names, now, look_ahead_days: Some(LOOK_AHEAD_DAYS) }) {
-                Ok(report) => {
-                    lets_encrypt |= report.chain.iter().any(|c| c.certificate.issuer.contains("Let's Encrypt"));
-                    fill_from_report(&mut av, &report, t);
-                }
-                Err(e) => av.findings.push(Finding {
-                    code: "bad_chain",
-                    title: t.match_bad_chain.to_owned(),
-                    rfc: "RFC 5280 §4.1",
-                    fix: t.fix_chain.to_owned(),
-                    detail: Some(e.to_string()),
-                }),
-            }
-        } else if let Some(err) = &r.error {
-            // A family the server has no chain for fails its handshake; that is allowed when another completed.
-            av.badge = badge("warn", t.ck_no_chain_for_family);
-            av.findings.push(Finding {
-                code: "probe_error",
-                title: (t.ck_probe_step_failed)(err.step.as_str()),
-                rfc: "",
-                fix: t.fix_probe_error.to_owned(),
-                detail: Some(err.message.clone()),
-            });
-        }
-        algorithms.push(av);
-    }
-    // A server without a chain for one family fails that handshake; next to a
-    // completed one that is allowed, so it is a note, not a finding.
-    if algorithms.iter().any(|a| a.tls_version.is_some()) {
-        for alg in algorithms.iter_mut().filter(|a| a.tls_version.is_none()) {
-            if alg.findings.iter().all(|f| f.code == "probe_error") {
-                let details: Vec<String> = alg.findings.drain(..).filter_map(|f| f.detail).collect();
-                alg.notes.push(format!("{} {}", t.ck_no_chain_for_family_note, details.join("; ")));
-            }
-        }
-    }
-    // An address authenticates when every algorithm it completed a handshake for authenticates.
-    let completed: Vec<&AlgorithmView> = algorithms.iter().filter(|a| a.tls_version.is_some()).collect();
-    let any_no_starttls = algorithms.iter().any(|a| a.findings.iter().any(|f| f.code == "no_starttls"));
-    let badge = if a.refused.is_some() {
-        badge("warn", t.ck_not_probed)
-    } else if !completed.is_empty() && completed.iter().all(|a| a.badge.class == "ok") && !any_no_starttls {
+}
+
+fn family_view(f: &FamilyVerdict, decides: bool, t: &Strings) -> AlgorithmView {
+    let family = match f.family {
+        smtp::SignatureFamily::Ecdsa => "ECDSA",
+        smtp::SignatureFamily::Rsa => "RSA",
+    };
+    let badge = if f.chain.is_empty() {
+        badge("warn", t.ck_no_chain_for_family)
+    } else if f.chain_matches {
         badge("ok", t.verdict_authenticated)
-    } else if completed.is_empty() && !any_no_starttls {
-        badge("bad", t.ck_unreachable)
     } else {
         badge("bad", t.verdict_not_authenticated)
     };
-    (AddressView { address: a.address.to_string(), badge, algorithms, findings }, lets_encrypt)
-}
-
-fn fill_from_report(av: &mut AlgorithmView, report: &Report, t: &Strings) {
-    av.chain = report
-        .chain
-        .iter()
-        .map(|c| {
-            let x = &c.certificate;
-            format!(
-                "{}: {} — {} {} · {} · {}",
-                c.depth,
-                x.subject,
-                t.gen_issuer,
-                x.issuer,
-                (t.gen_valid)(&ymd(x.not_before), &ymd(x.not_after)),
-                x.key
-            )
-        })
-        .collect();
-    for m in &report.matched {
-        if let Some(r) = report.records.get(m.record) {
-            av.matched.push((t.ck_matched_at)(&r.record.to_string(), m.depth));
-        }
+    let mut notes = Vec::new();
+    if let Some(e) = &f.error {
+        notes.push(if f.chain.is_empty() { format!("{} {e}", t.ck_no_chain_for_family_note) } else { e.clone() });
     }
-    match report.verdict {
-        Verdict::Authenticated => av.badge = badge("ok", t.verdict_authenticated),
-        Verdict::NotAuthenticated => {
-            av.findings.push(Finding {
-                code: "not_authenticated",
-                title: t.verdict_not_authenticated_why.to_owned(),
-                rfc: "RFC 7672 §2.2, §3",
-                fix: t.fix_not_authenticated.to_owned(),
-                detail: Some(
-                    report.records.iter().map(|r| format!("{}: {}", r.record, r.detail)).collect::<Vec<_>>().join("\n"),
-                ),
-            });
-        }
-        _ => av.findings.push(Finding {
-            code: "no_usable_tlsa",
-            title: t.verdict_no_usable_why.to_owned(),
-            rfc: "RFC 7672 §3.1.3",
-            fix: t.fix_no_usable.to_owned(),
-            detail: None,
-        }),
-    }
-    if let Some(e) = &report.expiry {
-        av.notes.push((t.match_expires)(&ymd(e.not_after), &e.subject));
-    }
-    if let (Some(la), true) = (&report.look_ahead, report.authenticated) {
-        if la.authenticated {
-            av.notes.push((t.match_look_ahead_ok)(la.days));
-        } else {
-            av.findings.push(Finding {
-                code: "expires_soon",
-                title: (t.match_look_ahead_bad)(la.days),
-                rfc: "RFC 7672 §3.1.2",
-                fix: t.fix_renew.to_owned(),
-                detail: None,
-            });
-        }
+    AlgorithmView {
+        family,
+        decides,
+        badge,
+        tls_version: f.tls_version.clone(),
+        matched: f.matched.iter().map(|m| (t.ck_matched_at)(&m.record, m.depth)).collect(),
+        chain: f
+            .chain
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {} — {} {} · {} · {}",
+                    c.depth,
+                    c.subject,
+                    t.gen_issuer,
+                    c.issuer,
+                    (t.gen_valid)(&ymd(c.not_before), &ymd(c.not_after)),
+                    c.key
+                )
+            })
+            .collect(),
+        suggested: if f.chain_matches { None } else { f.suggested.clone() },
+        notes,
     }
 }
 
-/// The whole result as JSON (the export): the core's DNS report, the edge's
-/// probe reports and the page's verdicts and findings.
+/// The whole result as JSON (the export): the core's verdict with its
+/// findings, the DNS report, the edge's probe reports, and the page's words.
 #[must_use]
 pub fn export_json(run: &CheckRun, view: &CheckView) -> String {
     #[derive(Serialize)]
@@ -723,9 +498,10 @@ pub fn export_json(run: &CheckRun, view: &CheckView) -> String {
         domain_unicode: &'a str,
         checked_at: String,
         verdict: &'a str,
-        view: &'a CheckView,
+        result: Option<DomainVerdict>,
         dns: Option<&'a SmtpReport>,
         probes: Vec<Option<&'a smtp::HostReport>>,
+        page: &'a CheckView,
     }
     let probes = run.probes.iter().map(|p| if let Probe::Done(r) = p { Some(r) } else { None }).collect();
     let export = Export {
@@ -733,9 +509,10 @@ pub fn export_json(run: &CheckRun, view: &CheckView) -> String {
         domain_unicode: &view.domain_unicode,
         checked_at: crate::dates::ymd_hm(run.now),
         verdict: view.verdict_class,
-        view,
+        result: run.verdict(),
         dns: run.dns.as_ref(),
         probes,
+        page: view,
     };
     serde_json::to_string_pretty(&export).unwrap_or_default()
 }

@@ -22,6 +22,7 @@ pub mod i18n;
 pub mod matcher;
 pub mod route;
 pub mod state;
+pub mod verdict_words;
 
 #[cfg(target_arch = "wasm32")]
 pub mod components;

@@ -253,7 +253,7 @@ impl State {
     }
 
     fn announce_progress(&mut self) {
-        if let Some(view) = crate::checker::view(&self.check, self.lang.t()) {
+        if let Some(view) = crate::checker::view(&self.check, self.lang) {
             self.status = if self.check.phase == crate::checker::Phase::Done {
                 format!("{}: {}", view.headline, view.summary)
             } else {

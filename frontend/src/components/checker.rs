@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::Store;
 use super::copy_button::CopyButton;
-use crate::checker::{self, AddressView, Advice, Badge, CheckRun, CheckView, Finding, HostView, Phase, Probe};
+use crate::checker::{self, AddressView, Advice, Badge, CheckRun, CheckView, FindingView, HostView, Phase, Probe};
 use crate::i18n::Strings;
 use crate::route::Route;
 use crate::services::{browser, doh, probe};
@@ -58,7 +58,7 @@ pub fn checker_page() -> Html {
         })
     };
     let busy = matches!(store.check.phase, Phase::Dns { .. } | Phase::Probing) && store.check.error.is_none();
-    let view = checker::view(&store.check, t);
+    let view = checker::view(&store.check, store.lang);
 
     html! {
         <section aria-labelledby="check-h">
@@ -120,17 +120,17 @@ fn badge(b: &Badge, id: Option<String>) -> Html {
     html! { <span class={classes!("badge", b.class)} data-status={b.class} {id}>{ b.text.clone() }</span> }
 }
 
-fn findings(list: &[Finding], t: &Strings) -> Html {
+fn findings(list: &[FindingView], t: &Strings) -> Html {
     if list.is_empty() {
         return Html::default();
     }
     html! {
         <ul class="findings">
             { for list.iter().map(|f| html! {
-                <li class="finding" data-code={f.code}>
+                <li class={classes!("finding", f.severity)} data-code={f.code}>
                     <strong>{ f.title.clone() }</strong>
                     { if f.rfc.is_empty() { Html::default() } else { html! { <span class="muted">{ format!(" ({})", f.rfc) }</span> } } }
-                    <div class="fix"><span class="sr-only">{ t.ck_fix }{ ": " }</span>{ f.fix.clone() }</div>
+                    { for f.fix.as_ref().map(|fix| html! { <div class="fix"><span class="sr-only">{ t.ck_fix }{ ": " }</span>{ fix.clone() }</div> }) }
                     { for f.detail.as_ref().map(|d| html! { <div class="detail"><code>{ d.clone() }</code></div> }) }
                 </li>
             }) }
@@ -230,17 +230,19 @@ fn host(h: &HostView, t: &Strings) -> Html {
 
 fn address(a: &AddressView, t: &Strings) -> Html {
     html! {
-        <div class="address" data-address={a.address.clone()} data-verdict={a.badge.class}>
+        <div class="address" data-address={a.address.clone()} data-state={a.state}>
             <p><code>{ a.address.clone() }</code>{ " " }{ badge(&a.badge, None) }</p>
             { findings(&a.findings, t) }
             { for a.algorithms.iter().map(|alg| html! {
-                <div class="algorithm" data-family={alg.family}>
+                <div class="algorithm" data-family={alg.family} data-decides={alg.decides.to_string()}>
                     <p>
                         <strong>{ alg.family }</strong>{ " " }{ badge(&alg.badge, None) }
                         { for alg.tls_version.as_ref().map(|v| html! { <span class="muted">{ format!(" {v}") }</span> }) }
                     </p>
                     <ul>{ for alg.matched.iter().map(|m| html! { <li class="matched">{ m.clone() }</li> }) }</ul>
-                    { findings(&alg.findings, t) }
+                    { for alg.suggested.as_ref().map(|r| html! {
+                        <div class="record-head suggested"><span>{ t.ck_suggested }{ " " }<code class="rdata">{ r.clone() }</code></span><CopyButton text={r.clone()} what={t.ck_suggested} /></div>
+                    }) }
                     { for alg.notes.iter().map(|n| html! { <p class="note">{ n.clone() }</p> }) }
                     { if alg.chain.is_empty() { Html::default() } else { html! {
                         <details><summary>{ t.ck_chain }</summary><ol start="0">{ for alg.chain.iter().map(|c| html! { <li>{ c.clone() }</li> }) }</ol></details>
