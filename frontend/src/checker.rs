@@ -336,10 +336,29 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
         (dv.verdict.as_str(), headline.to_owned(), summary.to_owned())
     };
 
-    // Advice: rollover (the core reports a single pinned record as a finding with its plan).
-    let dane_hosts = dv.hosts.iter().filter(|h| h.outcome == geleit::dns::HostOutcome::DaneRequired).count();
-    let single = dv.hosts.iter().any(|h| h.findings.iter().any(|f| f.code() == "single_record_pinned"));
-    if dane_hosts > 0 && !single {
+    // Advice: rollover (RFC 7671 §8.1). The core flags a single record on an
+    // authenticated host with its plan; for the others count what is published.
+    let mut single = Vec::new();
+    let mut dane_hosts = 0usize;
+    for (host, hv) in dns.hosts.iter().zip(&dv.hosts) {
+        if hv.outcome != geleit::dns::HostOutcome::DaneRequired {
+            continue;
+        }
+        dane_hosts += 1;
+        let usable = host.tlsa.secure().map_or(0, |r| r.iter().filter(|x| x.problems.is_empty()).count());
+        if usable == 1 && !hv.findings.iter().any(|f| f.code() == "single_record_pinned") {
+            single.push(bare(&hv.host));
+        }
+    }
+    if !single.is_empty() {
+        out.advice.push(Advice {
+            code: "rollover",
+            title: t.adv_rollover_title.to_owned(),
+            text: (t.adv_rollover_single)(&single.join(", ")),
+            snippet: None,
+        });
+    } else if dane_hosts > 0 && !dv.hosts.iter().any(|h| h.findings.iter().any(|f| f.code() == "single_record_pinned"))
+    {
         out.advice.push(Advice {
             code: "rollover",
             title: t.adv_rollover_title.to_owned(),

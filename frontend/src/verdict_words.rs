@@ -121,7 +121,7 @@ fn place_de(depth: Option<usize>) -> String {
 #[must_use]
 pub fn finding_text(f: &Finding, lang: Lang) -> String {
     if lang == Lang::En {
-        return capitalised(f.message());
+        return capitalised(f.message().replace('`', ""));
     }
     match f {
         Finding::NullMx => "Die Domain veröffentlicht ein Null-MX: sie nimmt keine Mail an, es gibt nichts zu authentisieren.".to_owned(),
@@ -182,7 +182,7 @@ pub fn finding_text(f: &Finding, lang: Lang) -> String {
 #[must_use]
 pub fn fix_text(f: &Fix, lang: Lang) -> String {
     if lang == Lang::En {
-        return capitalised(f.message());
+        return capitalised(f.message().replace('`', ""));
     }
     match f {
         Fix::PublishTlsa { owner, record, replaces } if replaces.is_empty() => {

@@ -191,6 +191,17 @@ fn no_starttls_is_a_finding_in_german_and_the_export_carries_everything() {
 }
 
 #[test]
+fn a_single_record_gets_the_rollover_plan() {
+    let v = dns_only("two-mx", Lang::En);
+    let rollover = v.advice.iter().find(|a| a.code == "rollover").unwrap();
+    assert!(
+        rollover.text.starts_with("Only one usable TLSA record at mx1.two-mx.example, mx2.two-mx.example."),
+        "{}",
+        rollover.text
+    );
+}
+
+#[test]
 fn probes_in_flight_keep_the_verdict_pending() {
     let run = run("two-mx");
     let v = checker::view(&run, Lang::En).unwrap();
