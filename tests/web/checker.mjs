@@ -152,6 +152,20 @@ await t.step('IDN input is shown both ways', async () => {
   assertEqual(new URL(page.url()).pathname, '/check/xn--bcher-kva.example', 'address uses the A-label');
 });
 
+await t.step('keyboard only: skip link, type a domain, Enter checks it', async () => {
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#check-input');
+  await page.keyboard.press('Tab');
+  assertEqual(await page.evaluate(() => document.activeElement.className), 'skip', 'first Tab reaches the skip link');
+  await page.focus('#check-input');
+  await page.keyboard.type('ee-spki.example');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#check-verdict[data-domain="ee-spki.example"]:not([data-verdict=pending])', { timeout: 20000 });
+  assertEqual(await page.getAttribute('#check-input', 'id'), 'check-input', 'form still there');
+  const labelled = await page.$$eval('input, textarea, select', (els) => els.filter((e) => e.type !== 'hidden' && !(e.labels && e.labels.length)).map((e) => e.id));
+  assertEqual(labelled, [], 'every form control has a label');
+});
+
 await t.step('the status region announces the result', async () => {
   await check('ee-spki.example');
   const status = await page.textContent('[role=status]');
