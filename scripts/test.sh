@@ -14,7 +14,8 @@ cargo test --workspace --quiet 2>&1 | tally
 step "web app: build (Trunk), size, clippy for wasm32, wasm-bindgen-test in headless Chromium"
 scripts/web-build.sh
 cargo clippy -p geleit-frontend --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
-CHROMEDRIVER=/usr/bin/chromedriver cargo test -p geleit-frontend --target wasm32-unknown-unknown --test browser --quiet
+# (no --quiet: cargo hands it to wasm-bindgen-test-runner, which rejects it)
+CHROMEDRIVER=/usr/bin/chromedriver cargo test -p geleit-frontend --target wasm32-unknown-unknown --test browser
 
 step "web app in headless Chromium: generator and matcher with the network off (same records as geleit tlsa gen)"
 cargo build -p geleit-cli --quiet
