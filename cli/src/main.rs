@@ -17,7 +17,6 @@ use clap::{Parser, Subcommand};
 mod outcome;
 mod tlsa;
 mod probe;
-mod tls;
 
 use outcome::Outcome;
 

@@ -1,6 +1,18 @@
-//! rustls set-up for probing: accept any chain (DANE decides later, in the
+//! rustls set-up for SMTP probing, shared by the native CLI (`geleit probe`)
+//! and the edge worker (wasm32): accept any chain (DANE decides later, in the
 //! core), record it, and still check the handshake signature against the
 //! leaf's key, so the chain reported is one the server holds the key for.
+//!
+//! ```text
+//!   SignatureFamily ─► client_config() ─► rustls::ClientConfig
+//!                                              │  (the shell runs the handshake
+//!                                              ▼   on its own socket)
+//!   geleit::smtp::TlsFacts ◄─ facts() ◄─ rustls::ClientConnection
+//! ```
+//!
+//! No IO and no async runtime here: the shells own the sockets.
+
+#![forbid(unsafe_code)]
 
 use std::sync::Arc;
 
@@ -101,8 +113,11 @@ fn in_family(scheme: SignatureScheme, family: SignatureFamily) -> bool {
 
 /// A client config offering only `family`'s signature schemes (and, for
 /// TLS 1.2, only the cipher suites authenticated by that family), TLS 1.3
-/// and 1.2, ring provider.
-pub fn client_config(family: SignatureFamily) -> anyhow::Result<Arc<ClientConfig>> {
+/// and 1.2, ring provider (RFC 8446 §4.2.3, RFC 5246 §7.4.1.4.1).
+///
+/// Fails only if rustls rejects the fixed protocol set, which would be a
+/// build problem, not bad input.
+pub fn client_config(family: SignatureFamily) -> Result<Arc<ClientConfig>, Error> {
     let mut provider = ring::default_provider();
     provider.cipher_suites.retain(|suite| match suite {
         SupportedCipherSuite::Tls13(_) => true,
@@ -130,6 +145,7 @@ pub fn client_config(family: SignatureFamily) -> anyhow::Result<Arc<ClientConfig
 }
 
 /// The facts of a finished handshake, for the core's report.
+#[must_use]
 pub fn facts(conn: &rustls::ClientConnection) -> TlsFacts {
     let version = match conn.protocol_version() {
         Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_owned(),

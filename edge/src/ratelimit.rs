@@ -1,0 +1,232 @@
+//! A bounded in-isolate rate limiter: one token bucket per key (a client
+//! address, or a target host), time passed in by the caller.
+//!
+//! A Workers isolate lives for many requests but is one of many, so this
+//! limits what one isolate lets through; on Cloudflare the rate-limiting
+//! binding can be added in front for a global limit. Memory is bounded:
+//! at most `max_keys` buckets; when full, buckets that have refilled (they
+//! say nothing a fresh one would not) go first, then the least recently
+//! used.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+/// `count` events per `per_s` seconds, with bursts of up to `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub count: u32,
+    pub per_s: u32,
+}
+
+impl Rate {
+    #[must_use]
+    pub const fn new(count: u32, per_s: u32) -> Self {
+        Self { count, per_s }
+    }
+}
+
+impl FromStr for Rate {
+    type Err = ();
+
+    /// `N/SECONDS`, both 1 to 86400.
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let (n, per) = s.split_once('/').ok_or(())?;
+        let parse = |t: &str| -> Result<u32, ()> {
+            let t = t.trim();
+            if t.is_empty() || t.len() > 5 || !t.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(());
+            }
+            t.parse::<u32>()
+                .ok()
+                .filter(|v| (1..=86_400).contains(v))
+                .ok_or(())
+        };
+        Ok(Self::new(parse(n)?, parse(per)?))
+    }
+}
+
+/// Tokens are counted in thousandths, so refill needs no floating point.
+const MILLI: u64 = 1000;
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    /// Thousandths of a token.
+    tokens: u64,
+    last_ms: u64,
+}
+
+/// Token buckets per key.
+#[derive(Debug)]
+pub struct RateLimiter {
+    rate: Rate,
+    max_keys: usize,
+    buckets: HashMap<String, Bucket>,
+}
+
+impl RateLimiter {
+    #[must_use]
+    pub fn new(rate: Rate, max_keys: usize) -> Self {
+        Self {
+            rate,
+            max_keys: max_keys.max(1),
+            buckets: HashMap::new(),
+        }
+    }
+
+    /// The rate; a limiter is rebuilt when the operator changes it.
+    #[must_use]
+    pub fn rate(&self) -> Rate {
+        self.rate
+    }
+
+    fn capacity(&self) -> u64 {
+        u64::from(self.rate.count).saturating_mul(MILLI)
+    }
+
+    /// Thousandths of a token regained in `elapsed_ms`.
+    fn refill(&self, elapsed_ms: u64) -> u64 {
+        // count tokens per per_s*1000 ms = count*1000 thousandths per per_s*1000 ms.
+        elapsed_ms.saturating_mul(u64::from(self.rate.count)) / u64::from(self.rate.per_s.max(1))
+    }
+
+    fn current(&self, bucket: Bucket, now_ms: u64) -> u64 {
+        let elapsed = now_ms.saturating_sub(bucket.last_ms);
+        bucket
+            .tokens
+            .saturating_add(self.refill(elapsed))
+            .min(self.capacity())
+    }
+
+    /// Takes one token for `key` at `now_ms`; on refusal, the milliseconds
+    /// until one is available.
+    pub fn check(&mut self, key: &str, now_ms: u64) -> Result<(), u64> {
+        let capacity = self.capacity();
+        let tokens = match self.buckets.get(key) {
+            Some(&b) => self.current(b, now_ms),
+            None => {
+                self.make_room(now_ms);
+                capacity
+            }
+        };
+        if tokens >= MILLI {
+            self.buckets.insert(
+                key.to_owned(),
+                Bucket {
+                    tokens: tokens - MILLI,
+                    last_ms: now_ms,
+                },
+            );
+            Ok(())
+        } else {
+            // The bucket stays as it was: refill is counted from its last
+            // success, so frequent refused calls cannot starve it by rounding.
+            let missing = MILLI - tokens;
+            let per_ms = u64::from(self.rate.count);
+            let ms_per_s = u64::from(self.rate.per_s);
+            // missing thousandths * per_s*1000 ms / (count*1000), rounded up.
+            Err(missing.saturating_mul(ms_per_s).div_ceil(per_ms.max(1)))
+        }
+    }
+
+    /// Number of keys held (bounded by `max_keys`).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.buckets.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.buckets.is_empty()
+    }
+
+    fn make_room(&mut self, now_ms: u64) {
+        if self.buckets.len() < self.max_keys {
+            return;
+        }
+        let capacity = self.capacity();
+        let rate = self.rate;
+        let per_s = u64::from(rate.per_s.max(1));
+        let count = u64::from(rate.count);
+        self.buckets.retain(|_, b| {
+            let refill = now_ms.saturating_sub(b.last_ms).saturating_mul(count) / per_s;
+            b.tokens.saturating_add(refill) < capacity
+        });
+        while self.buckets.len() >= self.max_keys {
+            let oldest = self
+                .buckets
+                .iter()
+                .min_by_key(|(_, b)| b.last_ms)
+                .map(|(k, _)| k.clone());
+            match oldest {
+                Some(k) => {
+                    self.buckets.remove(&k);
+                }
+                None => break,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn burst_then_refill() {
+        let mut l = RateLimiter::new(Rate::new(3, 60), 100);
+        for _ in 0..3 {
+            assert_eq!(l.check("a", 0), Ok(()));
+        }
+        // One token per 20 s.
+        assert_eq!(l.check("a", 0), Err(20_000));
+        assert_eq!(l.check("a", 10_000), Err(10_000));
+        assert_eq!(l.check("a", 20_000), Ok(()));
+        assert_eq!(l.check("a", 20_001), Err(20_000));
+        // Other keys are independent.
+        assert_eq!(l.check("b", 20_001), Ok(()));
+    }
+
+    #[test]
+    fn never_more_than_capacity() {
+        let mut l = RateLimiter::new(Rate::new(2, 1), 10);
+        assert_eq!(l.check("a", 0), Ok(()));
+        // A long pause refills to 2, not more.
+        for _ in 0..2 {
+            assert_eq!(l.check("a", 1_000_000), Ok(()));
+        }
+        assert!(l.check("a", 1_000_000).is_err());
+    }
+
+    #[test]
+    fn memory_is_bounded_and_limited_keys_survive_idle_ones() {
+        let mut l = RateLimiter::new(Rate::new(1, 3600), 3);
+        assert_eq!(l.check("hot", 0), Ok(()));
+        assert!(l.check("hot", 1).is_err());
+        for i in 0..100 {
+            let _ = l.check(&format!("k{i}"), 2 + i);
+            assert!(l.len() <= 3);
+        }
+        // Flooding with other keys evicts least recently used: "hot" was
+        // touched at 1 and is gone; that is the price of bounded memory.
+        assert_eq!(l.len(), 3);
+    }
+
+    #[test]
+    fn refilled_buckets_are_evicted_first() {
+        let mut l = RateLimiter::new(Rate::new(1, 1), 2);
+        assert_eq!(l.check("old", 0), Ok(()));
+        assert_eq!(l.check("limited", 5_000), Ok(()));
+        // "old" has refilled by 5000 ms; "limited" has not: "old" goes.
+        assert_eq!(l.check("new", 5_000), Ok(()));
+        assert!(l.check("limited", 5_000).is_err());
+    }
+
+    #[test]
+    fn rate_parsing() {
+        assert_eq!("10/60".parse(), Ok(Rate::new(10, 60)));
+        assert_eq!(" 1 / 1 ".parse(), Ok(Rate::new(1, 1)));
+        for bad in ["", "10", "0/60", "10/0", "-1/5", "1/86401", "a/b", "1/+5"] {
+            assert_eq!(bad.parse::<Rate>(), Err(()), "{bad}");
+        }
+    }
+}
