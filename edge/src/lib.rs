@@ -28,3 +28,43 @@ pub mod error;
 pub mod plan;
 pub mod ratelimit;
 pub mod request;
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod shell;
+
+/// The worker's entry and router. Every answer, success or error, gets the
+/// configured CORS headers; errors are JSON with a stable code.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#[worker::event(fetch)]
+async fn fetch(
+    req: worker::Request,
+    env: worker::Env,
+    _ctx: worker::Context,
+) -> worker::Result<worker::Response> {
+    use worker::Method;
+
+    let origin = shell::origin(&req);
+    let settings = match shell::settings(&env) {
+        Ok(s) => s,
+        Err(e) => return shell::respond(Err(e), &cors::CorsPolicy::Any, None, false),
+    };
+    let method = req.method();
+    let path = req.path();
+    let preflight = method == Method::Options;
+    let result = match (method, path.as_str()) {
+        (Method::Options, "/api/probe" | "/dns-query") => shell::preflight(),
+        (Method::Get, "/api/probe") => shell::probe(&req, &settings).await,
+        (Method::Get, "/dns-query") => shell::doh_get(&req, &settings).await,
+        (Method::Post, "/dns-query") => shell::doh_post(req, &settings).await,
+        (method, "/api/probe") => Err(error::EdgeError::MethodNotAllowed {
+            allowed: "GET, OPTIONS",
+            found: method.to_string(),
+        }),
+        (method, "/dns-query") => Err(error::EdgeError::MethodNotAllowed {
+            allowed: "GET, POST, OPTIONS",
+            found: method.to_string(),
+        }),
+        _ => Err(error::EdgeError::NotFound),
+    };
+    shell::respond(result, &settings.cors, origin.as_deref(), preflight)
+}

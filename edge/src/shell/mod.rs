@@ -1,0 +1,120 @@
+//! The worker shell (wasm32 only): moves bytes between the Workers runtime
+//! and the plain-Rust modules. It decides nothing the core or those modules
+//! could decide: handlers parse with `request`/`doh`, plan with `plan`,
+//! probe with `geleit::smtp::Client`, and every failure is an
+//! [`EdgeError`] rendered by [`respond`].
+
+mod clock;
+mod dohproxy;
+mod probe;
+mod upstream;
+
+use std::cell::RefCell;
+
+use worker::{Headers, Request, Response, console_error};
+
+use crate::config::Settings;
+use crate::cors::CorsPolicy;
+use crate::error::EdgeError;
+use crate::ratelimit::RateLimiter;
+
+pub use dohproxy::{doh_get, doh_post};
+pub use probe::probe;
+
+/// Most clients (and targets) whose buckets an isolate keeps.
+const MAX_RATE_KEYS: usize = 10_000;
+
+thread_local! {
+    /// Per-client and per-target limiters of this isolate (the worker is
+    /// single threaded), rebuilt when the operator changes the rates.
+    static LIMITERS: RefCell<Option<(RateLimiter, RateLimiter)>> = const { RefCell::new(None) };
+}
+
+/// Takes one probe from the client's and the target's buckets.
+pub(crate) fn rate_limit(settings: &Settings, client: &str, target: &str) -> Result<(), EdgeError> {
+    let now = clock::now_ms();
+    LIMITERS.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let fresh = match slot.as_ref() {
+            Some((c, t)) => c.rate() != settings.probe_rate || t.rate() != settings.target_rate,
+            None => true,
+        };
+        if fresh {
+            *slot = Some((
+                RateLimiter::new(settings.probe_rate, MAX_RATE_KEYS),
+                RateLimiter::new(settings.target_rate, MAX_RATE_KEYS),
+            ));
+        }
+        let Some((clients, targets)) = slot.as_mut() else {
+            return Err(EdgeError::Internal);
+        };
+        let limited = |ms: u64| EdgeError::RateLimited {
+            retry_after_s: ms.div_ceil(1000).max(1),
+        };
+        clients.check(client, now).map_err(limited)?;
+        targets.check(target, now).map_err(limited)
+    })
+}
+
+/// Reads the settings from the worker's environment.
+pub fn settings(env: &worker::Env) -> Result<Settings, EdgeError> {
+    // Read the bindings as plain properties: workerd's `fromEnvironment`
+    // gives null for an unset variable, which `Env::var` does not take.
+    let var = |name: &str| {
+        let value: &worker::wasm_bindgen::JsValue = env.as_ref();
+        worker::js_sys::Reflect::get(value, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    Settings::from_vars(var).map_err(|e| {
+        console_error!("geleit-edge: configuration: {e}");
+        EdgeError::Misconfigured
+    })
+}
+
+/// A CORS preflight answer (204).
+pub fn preflight() -> Result<Response, EdgeError> {
+    Ok(Response::empty().map_err(internal)?.with_status(204))
+}
+
+/// The final response: the handler's, or the error as JSON; CORS headers
+/// on both.
+pub fn respond(
+    result: Result<Response, EdgeError>,
+    cors: &CorsPolicy,
+    origin: Option<&str>,
+    preflight: bool,
+) -> worker::Result<Response> {
+    let mut response = match result {
+        Ok(r) => r,
+        Err(e) => error_response(&e)?,
+    };
+    let headers = response.headers_mut();
+    for (name, value) in cors.headers(origin, preflight) {
+        headers.set(name, &value)?;
+    }
+    Ok(response)
+}
+
+fn error_response(e: &EdgeError) -> worker::Result<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    if let Some(s) = e.retry_after_s() {
+        headers.set("retry-after", &s.to_string())?;
+    }
+    Ok(Response::ok(e.to_json())?
+        .with_status(e.status())
+        .with_headers(headers))
+}
+
+/// A failure of the runtime (a JS exception): logged, never shown.
+pub(crate) fn internal(e: impl std::fmt::Display) -> EdgeError {
+    console_error!("geleit-edge: internal: {e}");
+    EdgeError::Internal
+}
+
+/// The request's `Origin` header.
+pub fn origin(req: &Request) -> Option<String> {
+    req.headers().get("origin").ok().flatten()
+}
