@@ -1,7 +1,7 @@
 # Self-hosted Geleit edge on workerd (the open-source Workers runtime).
 #
 #   edge/run.sh                      (builds, then serves on 127.0.0.1:8787)
-#   workerd serve edge/workerd.capnp [--socket-addr http=HOST:PORT]
+#   workerd serve edge/workerd.capnp config [--socket-addr http=HOST:PORT]
 #   workerd serve edge/workerd.capnp lab      (the test lab: loopback allowed)
 #
 # Cloudflare blocks outbound port 25, so /api/probe only works self-hosted;

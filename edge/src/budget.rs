@@ -75,9 +75,7 @@ impl Budget {
     /// Counts one connection about to be opened.
     pub fn admit_connection(&mut self) -> Result<(), BudgetExceeded> {
         if self.connections >= self.max_connections {
-            return Err(BudgetExceeded::Connections {
-                limit: self.max_connections,
-            });
+            return Err(BudgetExceeded::Connections { limit: self.max_connections });
         }
         self.connections += 1;
         Ok(())
@@ -85,16 +83,8 @@ impl Budget {
 
     /// Counts `n` octets read; fails once the total passes the limit.
     pub fn charge_bytes(&mut self, n: usize) -> Result<(), BudgetExceeded> {
-        self.bytes = self
-            .bytes
-            .saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
-        if self.bytes > self.max_bytes {
-            Err(BudgetExceeded::Bytes {
-                limit: self.max_bytes,
-            })
-        } else {
-            Ok(())
-        }
+        self.bytes = self.bytes.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        if self.bytes > self.max_bytes { Err(BudgetExceeded::Bytes { limit: self.max_bytes }) } else { Ok(()) }
     }
 
     /// The earlier of the probe's step deadline and the request's.
@@ -108,13 +98,7 @@ impl Budget {
 
     /// The time budget, as an error, if it is spent at `now_ms`.
     pub fn check_time(&self, now_ms: u64) -> Result<(), BudgetExceeded> {
-        if now_ms >= self.deadline_ms {
-            Err(BudgetExceeded::Time {
-                limit_ms: self.budget_ms,
-            })
-        } else {
-            Ok(())
-        }
+        if now_ms >= self.deadline_ms { Err(BudgetExceeded::Time { limit_ms: self.budget_ms }) } else { Ok(()) }
     }
 
     #[must_use]
@@ -147,11 +131,7 @@ impl<S> Counted<S> {
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for Counted<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = polled {
@@ -165,11 +145,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Counted<S> {
 }
 
 impl<S: AsyncWrite + Unpin> AsyncWrite for Counted<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
         Pin::new(&mut self.inner).poll_write(cx, buf)
     }
 
@@ -187,13 +163,7 @@ mod tests {
     use super::*;
 
     fn limits() -> Limits {
-        Limits {
-            step_timeout_ms: 1_000,
-            request_budget_ms: 5_000,
-            max_addresses: 2,
-            max_parallel: 2,
-            max_bytes: 100,
-        }
+        Limits { step_timeout_ms: 1_000, request_budget_ms: 5_000, max_addresses: 2, max_parallel: 2, max_bytes: 100 }
     }
 
     #[test]
@@ -202,10 +172,7 @@ mod tests {
         for _ in 0..4 {
             assert_eq!(b.admit_connection(), Ok(()));
         }
-        assert_eq!(
-            b.admit_connection(),
-            Err(BudgetExceeded::Connections { limit: 4 })
-        );
+        assert_eq!(b.admit_connection(), Err(BudgetExceeded::Connections { limit: 4 }));
         assert_eq!(b.connections(), 4);
     }
 
@@ -242,10 +209,7 @@ mod tests {
         assert_eq!(poll_read_once(&mut a, &mut buf).unwrap(), 60);
         // The second stream shares the budget: 60 + 64 > 100.
         let err = poll_read_once(&mut b, &mut buf).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "expected at most 100 octets from mail servers per request, found more"
-        );
+        assert_eq!(err.to_string(), "expected at most 100 octets from mail servers per request, found more");
         assert_eq!(budget.borrow().bytes(), 124);
     }
 }

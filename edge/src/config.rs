@@ -42,9 +42,7 @@ impl Limits {
     /// address.
     #[must_use]
     pub fn max_connections(&self) -> u32 {
-        let n = self
-            .max_addresses
-            .saturating_mul(geleit::smtp::SignatureFamily::ALL.len());
+        let n = self.max_addresses.saturating_mul(geleit::smtp::SignatureFamily::ALL.len());
         u32::try_from(n).unwrap_or(u32::MAX)
     }
 }
@@ -78,11 +76,7 @@ pub struct Settings {
 #[non_exhaustive]
 pub enum ConfigError {
     #[error("{name}: expected {expected}, found {found:?}")]
-    Invalid {
-        name: &'static str,
-        expected: &'static str,
-        found: String,
-    },
+    Invalid { name: &'static str, expected: &'static str, found: String },
     #[error("GELEIT_ALLOW_RANGES: {0}")]
     Range(#[from] geleit::smtp::CidrError),
 }
@@ -118,15 +112,11 @@ impl Settings {
         let number = |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
             match text(name) {
                 None => Ok(default),
-                Some(v) => v
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| (min..=max).contains(n))
-                    .ok_or(ConfigError::Invalid {
-                        name,
-                        expected: "a whole number in range",
-                        found: v,
-                    }),
+                Some(v) => v.parse::<u64>().ok().filter(|n| (min..=max).contains(n)).ok_or(ConfigError::Invalid {
+                    name,
+                    expected: "a whole number in range",
+                    found: v,
+                }),
             }
         };
         let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
@@ -167,10 +157,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         Settings::from_vars(|name| map.get(name).cloned())
     }
 
@@ -211,10 +198,7 @@ mod tests {
                 ("GELEIT_ALLOW_RANGES", "10.0.0.1/8"),
                 "GELEIT_ALLOW_RANGES: expected the host bits after /8 to be zero, found 10.0.0.1",
             ),
-            (
-                ("GELEIT_MAX_PARALLEL", "64"),
-                "GELEIT_MAX_PARALLEL: expected a whole number in range, found \"64\"",
-            ),
+            (("GELEIT_MAX_PARALLEL", "64"), "GELEIT_MAX_PARALLEL: expected a whole number in range, found \"64\""),
             (
                 ("GELEIT_PROBE_RATE", "10"),
                 "GELEIT_PROBE_RATE: expected N/SECONDS with N and SECONDS from 1 to 86400, found \"10\"",

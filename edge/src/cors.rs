@@ -22,16 +22,9 @@ impl CorsPolicy {
     /// `*`, or a comma-separated list of origins.
     #[must_use]
     pub fn parse(text: &str) -> Self {
-        let origins: Vec<String> = text
-            .split(',')
-            .map(|s| s.trim().trim_end_matches('/').to_owned())
-            .filter(|s| !s.is_empty())
-            .collect();
-        if origins.is_empty() || origins.iter().any(|o| o == "*") {
-            Self::Any
-        } else {
-            Self::List(origins)
-        }
+        let origins: Vec<String> =
+            text.split(',').map(|s| s.trim().trim_end_matches('/').to_owned()).filter(|s| !s.is_empty()).collect();
+        if origins.is_empty() || origins.iter().any(|o| o == "*") { Self::Any } else { Self::List(origins) }
     }
 
     /// The `Access-Control-Allow-Origin` value for a request from `origin`,
@@ -76,26 +69,18 @@ mod tests {
     fn any_origin() {
         let p = CorsPolicy::parse(" * ");
         assert_eq!(p, CorsPolicy::Any);
-        assert_eq!(
-            p.headers(None, false),
-            vec![("access-control-allow-origin", "*".to_owned())]
-        );
+        assert_eq!(p.headers(None, false), vec![("access-control-allow-origin", "*".to_owned())]);
         assert_eq!(p.headers(Some("https://a.example"), true).len(), 4);
     }
 
     #[test]
     fn listed_origins_only() {
         let p = CorsPolicy::parse("https://a.example/, https://b.example:8443");
-        assert_eq!(
-            p.allow_origin(Some("https://b.example:8443")).as_deref(),
-            Some("https://b.example:8443")
-        );
+        assert_eq!(p.allow_origin(Some("https://b.example:8443")).as_deref(), Some("https://b.example:8443"));
         assert_eq!(p.allow_origin(Some("https://a.example")).as_deref(), Some("https://a.example"));
         assert_eq!(p.allow_origin(Some("https://evil.example")), None);
         assert_eq!(p.allow_origin(None), None);
         assert!(p.headers(Some("https://evil.example"), true).is_empty());
-        assert!(p
-            .headers(Some("https://a.example"), false)
-            .contains(&("vary", "Origin".to_owned())));
+        assert!(p.headers(Some("https://a.example"), false).contains(&("vary", "Origin".to_owned())));
     }
 }

@@ -63,10 +63,7 @@ pub enum DnsError {
 /// The wire query for `host`'s A or AAAA records: ID 0 (RFC 8484 §4.1, so
 /// that HTTP caches can share it), recursion desired.
 pub fn address_query(host: &str, ty: AddressType) -> Result<Vec<u8>, DnsError> {
-    let compose = |detail: String| DnsError::Compose {
-        name: host.to_owned(),
-        detail,
-    };
+    let compose = |detail: String| DnsError::Compose { name: host.to_owned(), detail };
     let mut name = Name::from_ascii(host).map_err(|e| compose(e.to_string()))?;
     name.set_fqdn(true);
     let mut message = Message::new(0, MessageType::Query, OpCode::Query);
@@ -88,24 +85,15 @@ pub enum AddressAnswer {
 
 fn parse(bytes: &[u8]) -> Result<Message, DnsError> {
     if bytes.len() > MAX_MESSAGE_OCTETS {
-        return Err(DnsError::TooLarge {
-            limit: MAX_MESSAGE_OCTETS,
-            found: bytes.len(),
-        });
+        return Err(DnsError::TooLarge { limit: MAX_MESSAGE_OCTETS, found: bytes.len() });
     }
-    Message::from_vec(bytes).map_err(|e| DnsError::Malformed {
-        detail: e.to_string(),
-    })
+    Message::from_vec(bytes).map_err(|e| DnsError::Malformed { detail: e.to_string() })
 }
 
 /// Reads the answer to [`address_query`]`(host, ty)`. Only records of the
 /// asked type in the answer section count (a CNAME chain before them is
 /// fine: the resolver followed it).
-pub fn parse_address_answer(
-    bytes: &[u8],
-    host: &str,
-    ty: AddressType,
-) -> Result<AddressAnswer, DnsError> {
+pub fn parse_address_answer(bytes: &[u8], host: &str, ty: AddressType) -> Result<AddressAnswer, DnsError> {
     let message = parse(bytes)?;
     if message.metadata.message_type != MessageType::Response {
         return Err(DnsError::NotAResponse);
@@ -113,10 +101,7 @@ pub fn parse_address_answer(
     let question_matches = match message.queries.as_slice() {
         [q] => {
             q.query_type() == ty.record_type()
-                && q.name()
-                    .to_ascii()
-                    .trim_end_matches('.')
-                    .eq_ignore_ascii_case(host.trim_end_matches('.'))
+                && q.name().to_ascii().trim_end_matches('.').eq_ignore_ascii_case(host.trim_end_matches('.'))
         }
         _ => false,
     };
@@ -144,11 +129,7 @@ pub fn parse_address_answer(
 
 /// The host's addresses from its A and AAAA answers (IPv4 first, in the
 /// resolver's order), or why there are none.
-pub fn combine_answers(
-    host: &str,
-    a: &AddressAnswer,
-    aaaa: &AddressAnswer,
-) -> Result<Vec<IpAddr>, EdgeError> {
+pub fn combine_answers(host: &str, a: &AddressAnswer, aaaa: &AddressAnswer) -> Result<Vec<IpAddr>, EdgeError> {
     let mut out = Vec::new();
     for answer in [a, aaaa] {
         if let AddressAnswer::Addresses(list) = answer {
@@ -161,29 +142,21 @@ pub fn combine_answers(
     // No address at all: say why, a resolver failure first.
     for answer in [a, aaaa] {
         if let AddressAnswer::Failed(code) = answer {
-            return Err(EdgeError::ResolutionFailed {
-                host: host.to_owned(),
-                rcode: rcode_name(*code),
-            });
+            return Err(EdgeError::ResolutionFailed { host: host.to_owned(), rcode: rcode_name(*code) });
         }
     }
-    let found = if matches!(a, AddressAnswer::NoSuchName) || matches!(aaaa, AddressAnswer::NoSuchName)
-    {
+    let found = if matches!(a, AddressAnswer::NoSuchName) || matches!(aaaa, AddressAnswer::NoSuchName) {
         "NXDOMAIN (no such name)"
     } else {
         "none (NODATA)"
     };
-    Err(EdgeError::HostNotFound {
-        host: host.to_owned(),
-        found,
-    })
+    Err(EdgeError::HostNotFound { host: host.to_owned(), found })
 }
 
 fn rcode_name(code: ResponseCode) -> String {
     match code {
         ResponseCode::ServFail => {
-            "SERVFAIL (the resolver failed; at a validating resolver this includes DNSSEC bogus data)"
-                .to_owned()
+            "SERVFAIL (the resolver failed; at a validating resolver this includes DNSSEC bogus data)".to_owned()
         }
         ResponseCode::Refused => "REFUSED".to_owned(),
         other => format!("response code {}", u16::from(other)),
@@ -203,31 +176,21 @@ pub struct DohQuery {
 impl DohQuery {
     pub fn parse(bytes: &[u8]) -> Result<Self, DnsError> {
         if bytes.len() > MAX_QUERY_OCTETS {
-            return Err(DnsError::TooLarge {
-                limit: MAX_QUERY_OCTETS,
-                found: bytes.len(),
-            });
+            return Err(DnsError::TooLarge { limit: MAX_QUERY_OCTETS, found: bytes.len() });
         }
         let message = parse(bytes)?;
         if message.metadata.message_type != MessageType::Query {
             return Err(DnsError::NotAQuery);
         }
         if message.metadata.op_code != OpCode::Query {
-            return Err(DnsError::OpCode {
-                found: format!("{:?}", message.metadata.op_code),
-            });
+            return Err(DnsError::OpCode { found: format!("{:?}", message.metadata.op_code) });
         }
         if message.queries.len() != 1 {
-            return Err(DnsError::QuestionCount {
-                found: message.queries.len(),
-            });
+            return Err(DnsError::QuestionCount { found: message.queries.len() });
         }
         let mut wire = bytes.to_vec();
         set_id(&mut wire, 0);
-        Ok(Self {
-            id: message.metadata.id,
-            wire,
-        })
+        Ok(Self { id: message.metadata.id, wire })
     }
 }
 
@@ -249,10 +212,7 @@ pub fn cache_ttl(bytes: &[u8]) -> Option<u32> {
     let meta = &message.metadata;
     if meta.message_type != MessageType::Response
         || meta.truncation
-        || !matches!(
-            meta.response_code,
-            ResponseCode::NoError | ResponseCode::NXDomain
-        )
+        || !matches!(meta.response_code, ResponseCode::NoError | ResponseCode::NXDomain)
     {
         return None;
     }
@@ -282,11 +242,7 @@ mod tests {
     }
 
     fn a(host: &str, ip: &str, ttl: u32) -> Record {
-        Record::from_rdata(
-            Name::from_ascii(host).unwrap(),
-            ttl,
-            RData::A(A(ip.parse().unwrap())),
-        )
+        Record::from_rdata(Name::from_ascii(host).unwrap(), ttl, RData::A(A(ip.parse().unwrap())))
     }
 
     #[test]
@@ -307,21 +263,19 @@ mod tests {
             "mx.example.",
             RecordType::A,
             ResponseCode::NoError,
-            vec![a("mx.example.", "192.0.2.1", 300), a("mx.example.", "192.0.2.2", 60), a("mx.example.", "192.0.2.1", 60)],
+            vec![
+                a("mx.example.", "192.0.2.1", 300),
+                a("mx.example.", "192.0.2.2", 60),
+                a("mx.example.", "192.0.2.1", 60),
+            ],
         );
         let answer = parse_address_answer(&wire, "MX.example", AddressType::A).unwrap();
         let want: Vec<IpAddr> = vec!["192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap()];
         assert_eq!(answer, AddressAnswer::Addresses(want.clone()));
         assert_eq!(cache_ttl(&wire), Some(60));
         // The wrong question is refused.
-        assert_eq!(
-            parse_address_answer(&wire, "other.example", AddressType::A),
-            Err(DnsError::QuestionMismatch)
-        );
-        assert_eq!(
-            parse_address_answer(&wire, "mx.example", AddressType::Aaaa),
-            Err(DnsError::QuestionMismatch)
-        );
+        assert_eq!(parse_address_answer(&wire, "other.example", AddressType::A), Err(DnsError::QuestionMismatch));
+        assert_eq!(parse_address_answer(&wire, "mx.example", AddressType::Aaaa), Err(DnsError::QuestionMismatch));
         let v6 = response(
             "mx.example.",
             RecordType::AAAA,
@@ -347,18 +301,12 @@ mod tests {
             combine_answers("mx.example", &nx, &nx).unwrap_err().to_string(),
             "expected A or AAAA records for mx.example, found NXDOMAIN (no such name)"
         );
-        assert_eq!(
-            combine_answers("mx.example", &empty, &empty).unwrap_err().code(),
-            "host_not_found"
-        );
+        assert_eq!(combine_answers("mx.example", &empty, &empty).unwrap_err().code(), "host_not_found");
         let e = combine_answers("mx.example", &empty, &fail).unwrap_err();
         assert_eq!(e.code(), "resolution_failed");
         assert!(e.to_string().starts_with("expected the resolver to answer for mx.example, found SERVFAIL"));
         let wire = response("mx.example.", RecordType::A, ResponseCode::ServFail, vec![]);
-        assert_eq!(
-            parse_address_answer(&wire, "mx.example", AddressType::A),
-            Ok(fail)
-        );
+        assert_eq!(parse_address_answer(&wire, "mx.example", AddressType::A), Ok(fail));
         assert_eq!(cache_ttl(&wire), None);
     }
 
@@ -392,16 +340,10 @@ mod tests {
         let answer = response("mx.example.", RecordType::A, ResponseCode::NoError, vec![]);
         assert_eq!(DohQuery::parse(&answer), Err(DnsError::NotAQuery));
         assert!(matches!(DohQuery::parse(b"\x00\x01"), Err(DnsError::Malformed { .. })));
-        assert_eq!(
-            DohQuery::parse(&vec![0u8; 5000]),
-            Err(DnsError::TooLarge { limit: 4096, found: 5000 })
-        );
+        assert_eq!(DohQuery::parse(&vec![0u8; 5000]), Err(DnsError::TooLarge { limit: 4096, found: 5000 }));
         let mut none = Message::new(7, MessageType::Query, OpCode::Query);
         none.metadata.recursion_desired = true;
-        assert_eq!(
-            DohQuery::parse(&none.to_vec().unwrap()),
-            Err(DnsError::QuestionCount { found: 0 })
-        );
+        assert_eq!(DohQuery::parse(&none.to_vec().unwrap()), Err(DnsError::QuestionCount { found: 0 }));
         let mut short = [1u8];
         set_id(&mut short, 9);
         assert_eq!(short, [1]);

@@ -14,9 +14,7 @@ pub const CONTENT_TYPE: &str = "application/dns-message";
 fn bad(e: DnsError) -> EdgeError {
     match e {
         DnsError::TooLarge { limit, .. } => EdgeError::PayloadTooLarge { limit },
-        other => EdgeError::BadDnsQuery {
-            found: other.to_string(),
-        },
+        other => EdgeError::BadDnsQuery { found: other.to_string() },
     }
 }
 
@@ -39,28 +37,19 @@ where
     let dns = dns.ok_or(EdgeError::MissingParameter { name: "dns" })?;
     // base64 grows 3 octets to 4 characters.
     if dns.len() > MAX_QUERY_OCTETS.div_ceil(3) * 4 {
-        return Err(EdgeError::PayloadTooLarge {
-            limit: MAX_QUERY_OCTETS,
-        });
+        return Err(EdgeError::PayloadTooLarge { limit: MAX_QUERY_OCTETS });
     }
     let wire = BASE64URL_NOPAD
         .decode(dns.trim_end_matches('=').as_bytes())
-        .map_err(|_| EdgeError::BadDnsQuery {
-            found: "a dns parameter that is not base64url".to_owned(),
-        })?;
+        .map_err(|_| EdgeError::BadDnsQuery { found: "a dns parameter that is not base64url".to_owned() })?;
     DohQuery::parse(&wire).map_err(bad)
 }
 
 /// RFC 8484 §4.1: `POST` with the query as the body, of type
 /// `application/dns-message`. `declared_length` is the Content-Length, when
 /// sent, checked before the body is read.
-pub fn check_post_headers(
-    content_type: Option<&str>,
-    declared_length: Option<&str>,
-) -> Result<(), EdgeError> {
-    let media = content_type
-        .and_then(|c| c.split(';').next())
-        .map(|c| c.trim().to_ascii_lowercase());
+pub fn check_post_headers(content_type: Option<&str>, declared_length: Option<&str>) -> Result<(), EdgeError> {
+    let media = content_type.and_then(|c| c.split(';').next()).map(|c| c.trim().to_ascii_lowercase());
     if media.as_deref() != Some(CONTENT_TYPE) {
         return Err(EdgeError::UnsupportedMediaType {
             expected: CONTENT_TYPE,
@@ -71,9 +60,7 @@ pub fn check_post_headers(
         match length.trim().parse::<usize>() {
             Ok(n) if n <= MAX_QUERY_OCTETS => {}
             _ => {
-                return Err(EdgeError::PayloadTooLarge {
-                    limit: MAX_QUERY_OCTETS,
-                });
+                return Err(EdgeError::PayloadTooLarge { limit: MAX_QUERY_OCTETS });
             }
         }
     }
@@ -127,10 +114,7 @@ mod tests {
             EdgeError::MissingParameter { name: "dns" }
         );
         assert_eq!(query_from_get([("dns", "!!")]).unwrap_err().code(), "bad_dns_query");
-        assert_eq!(
-            query_from_get([("dns", "AAAA")]).unwrap_err().code(),
-            "bad_dns_query"
-        );
+        assert_eq!(query_from_get([("dns", "AAAA")]).unwrap_err().code(), "bad_dns_query");
         let long = "A".repeat(6000);
         assert_eq!(query_from_get([("dns", long.as_str())]).unwrap_err().status(), 413);
     }
@@ -144,10 +128,7 @@ mod tests {
             "expected content type application/dns-message, found \"text/plain\""
         );
         assert_eq!(check_post_headers(None, None).unwrap_err().status(), 415);
-        assert_eq!(
-            check_post_headers(Some(CONTENT_TYPE), Some("5000")).unwrap_err().status(),
-            413
-        );
+        assert_eq!(check_post_headers(Some(CONTENT_TYPE), Some("5000")).unwrap_err().status(), 413);
         let wire = address_query("mx.example", AddressType::Aaaa).unwrap();
         assert_eq!(query_from_post(&wire).unwrap().wire, wire);
         assert_eq!(query_from_post(&[0u8; 5000]).unwrap_err().status(), 413);

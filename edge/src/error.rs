@@ -45,15 +45,9 @@ pub enum EdgeError {
     #[error("expected a body of at most {limit} octets, found more")]
     PayloadTooLarge { limit: usize },
     #[error("expected content type {expected}, found \"{found}\"")]
-    UnsupportedMediaType {
-        expected: &'static str,
-        found: String,
-    },
+    UnsupportedMediaType { expected: &'static str, found: String },
     #[error("expected one of the methods {allowed}, found {found}")]
-    MethodNotAllowed {
-        allowed: &'static str,
-        found: String,
-    },
+    MethodNotAllowed { allowed: &'static str, found: String },
     #[error("expected /api/probe or /dns-query, found another path")]
     NotFound,
     #[error("too many probes: try again in {retry_after_s} s")]
@@ -125,21 +119,15 @@ impl EdgeError {
     /// The JSON body: `{"error": {"code": ..., "message": ...}}`.
     #[must_use]
     pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            error: ErrorDetail {
-                code: self.code(),
-                message: self.to_string(),
-            },
-        }
+        ErrorBody { error: ErrorDetail { code: self.code(), message: self.to_string() } }
     }
 
     /// The body as JSON text.
     #[must_use]
     pub fn to_json(&self) -> String {
         // Serialising two strings cannot fail; keep a fixed fallback anyway.
-        serde_json::to_string(&self.body()).unwrap_or_else(|_| {
-            r#"{"error":{"code":"internal","message":"internal error"}}"#.to_owned()
-        })
+        serde_json::to_string(&self.body())
+            .unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"internal error"}}"#.to_owned())
     }
 }
 
@@ -161,9 +149,7 @@ mod tests {
 
     #[test]
     fn json_shape_and_status() {
-        let e = EdgeError::BadPort {
-            found: "80".into(),
-        };
+        let e = EdgeError::BadPort { found: "80".into() };
         assert_eq!(e.status(), 400);
         assert_eq!(
             e.to_json(),
@@ -175,16 +161,10 @@ mod tests {
 
     #[test]
     fn internal_errors_say_nothing_more() {
-        assert_eq!(
-            EdgeError::Internal.to_json(),
-            r#"{"error":{"code":"internal","message":"internal error"}}"#
-        );
+        assert_eq!(EdgeError::Internal.to_json(), r#"{"error":{"code":"internal","message":"internal error"}}"#);
         assert_eq!(EdgeError::Misconfigured.status(), 500);
         assert_eq!(
-            EdgeError::Upstream {
-                found: "no answer"
-            }
-            .to_string(),
+            EdgeError::Upstream { found: "no answer" }.to_string(),
             "expected an answer from the DNS upstream, found no answer"
         );
     }

@@ -36,11 +36,7 @@ mod shell;
 /// configured CORS headers; errors are JSON with a stable code.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #[worker::event(fetch)]
-async fn fetch(
-    req: worker::Request,
-    env: worker::Env,
-    _ctx: worker::Context,
-) -> worker::Result<worker::Response> {
+async fn fetch(req: worker::Request, env: worker::Env, _ctx: worker::Context) -> worker::Result<worker::Response> {
     use worker::Method;
 
     let origin = shell::origin(&req);
@@ -56,14 +52,12 @@ async fn fetch(
         (Method::Get, "/api/probe") => shell::probe(&req, &settings).await,
         (Method::Get, "/dns-query") => shell::doh_get(&req, &settings).await,
         (Method::Post, "/dns-query") => shell::doh_post(req, &settings).await,
-        (method, "/api/probe") => Err(error::EdgeError::MethodNotAllowed {
-            allowed: "GET, OPTIONS",
-            found: method.to_string(),
-        }),
-        (method, "/dns-query") => Err(error::EdgeError::MethodNotAllowed {
-            allowed: "GET, POST, OPTIONS",
-            found: method.to_string(),
-        }),
+        (method, "/api/probe") => {
+            Err(error::EdgeError::MethodNotAllowed { allowed: "GET, OPTIONS", found: method.to_string() })
+        }
+        (method, "/dns-query") => {
+            Err(error::EdgeError::MethodNotAllowed { allowed: "GET, POST, OPTIONS", found: method.to_string() })
+        }
         _ => Err(error::EdgeError::NotFound),
     };
     shell::respond(result, &settings.cors, origin.as_deref(), preflight)

@@ -10,8 +10,7 @@
 use std::net::IpAddr;
 
 use geleit::smtp::{
-    AddressReport, AlgorithmProbe, Cidr, HostReport, Report, SignatureFamily, TlsMode,
-    check_probe_target,
+    AddressReport, AlgorithmProbe, Cidr, HostReport, Report, SignatureFamily, TlsMode, check_probe_target,
 };
 
 use crate::error::EdgeError;
@@ -43,12 +42,7 @@ impl Plan {
         extra_allowed: &[Cidr],
         max_addresses: usize,
     ) -> Result<Self, EdgeError> {
-        let mut report = HostReport {
-            host: host.to_owned(),
-            port,
-            mode,
-            addresses: Vec::new(),
-        };
+        let mut report = HostReport { host: host.to_owned(), port, mode, addresses: Vec::new() };
         let mut targets = Vec::new();
         let mut allowed = 0usize;
         let mut first_refusal = None;
@@ -63,25 +57,16 @@ impl Plan {
                     first_refusal.get_or_insert_with(|| refusal.to_string());
                     Some(text)
                 }
-                Ok(()) if allowed >= max_addresses => Some(format!(
-                    "not probed: more than {max_addresses} addresses per request"
-                )),
+                Ok(()) if allowed >= max_addresses => {
+                    Some(format!("not probed: more than {max_addresses} addresses per request"))
+                }
                 Ok(()) => {
                     allowed += 1;
-                    targets.extend(SignatureFamily::ALL.iter().map(|&family| Target {
-                        index,
-                        address,
-                        family,
-                    }));
+                    targets.extend(SignatureFamily::ALL.iter().map(|&family| Target { index, address, family }));
                     None
                 }
             };
-            report.addresses.push(AddressReport {
-                address,
-                port,
-                refused,
-                probes: Vec::new(),
-            });
+            report.addresses.push(AddressReport { address, port, refused, probes: Vec::new() });
         }
         if targets.is_empty() {
             return Err(EdgeError::TargetRefused {
@@ -94,15 +79,8 @@ impl Plan {
     /// Files one probe's report under its address, in family order.
     pub fn record(&mut self, target: Target, report: Report) {
         if let Some(address) = self.report.addresses.get_mut(target.index) {
-            address.probes.push(AlgorithmProbe {
-                signature_family: target.family,
-                report,
-            });
-            address.probes.sort_by_key(|p| {
-                SignatureFamily::ALL
-                    .iter()
-                    .position(|&f| f == p.signature_family)
-            });
+            address.probes.push(AlgorithmProbe { signature_family: target.family, report });
+            address.probes.sort_by_key(|p| SignatureFamily::ALL.iter().position(|&f| f == p.signature_family));
         }
     }
 
@@ -123,9 +101,7 @@ mod tests {
     }
 
     fn empty_report() -> Report {
-        Client::new(Config::new("edge.invalid"), 0)
-            .unwrap()
-            .into_report()
+        Client::new(Config::new("edge.invalid"), 0).unwrap().into_report()
     }
 
     #[test]
@@ -136,21 +112,19 @@ mod tests {
         assert_eq!(r.addresses.len(), 4);
         assert_eq!(
             r.addresses[0].refused.as_deref(),
-            Some("refused by policy: expected a public unicast address, found 192.0.2.1 in 192.0.2.0/24 (documentation TEST-NET-1, RFC 5737)")
+            Some(
+                "refused by policy: expected a public unicast address, found 192.0.2.1 in 192.0.2.0/24 (documentation TEST-NET-1, RFC 5737)"
+            )
         );
         assert_eq!(r.addresses[1].refused, None);
         assert!(r.addresses[2].refused.is_some());
         assert_eq!(plan.targets.len(), 4);
-        assert_eq!(
-            plan.targets.iter().map(|t| t.index).collect::<Vec<_>>(),
-            [1, 1, 3, 3]
-        );
+        assert_eq!(plan.targets.iter().map(|t| t.index).collect::<Vec<_>>(), [1, 1, 3, 3]);
     }
 
     #[test]
     fn all_refused_is_an_error() {
-        let e = Plan::new("mx.example", 25, TlsMode::Starttls, &ips(&["127.0.0.1", "::1"]), &[], 8)
-            .unwrap_err();
+        let e = Plan::new("mx.example", 25, TlsMode::Starttls, &ips(&["127.0.0.1", "::1"]), &[], 8).unwrap_err();
         assert_eq!(e.status(), 403);
         assert_eq!(
             e.to_string(),
@@ -158,8 +132,7 @@ mod tests {
         );
         // The operator's ranges let the lab through.
         let lab: Vec<Cidr> = vec!["127.0.0.0/8".parse().unwrap()];
-        let plan = Plan::new("mx.example", 25, TlsMode::Starttls, &ips(&["127.0.0.1", "::1"]), &lab, 8)
-            .unwrap();
+        let plan = Plan::new("mx.example", 25, TlsMode::Starttls, &ips(&["127.0.0.1", "::1"]), &lab, 8).unwrap();
         assert_eq!(plan.targets.len(), 2);
         assert!(plan.report.addresses[1].refused.is_some());
     }
@@ -169,25 +142,17 @@ mod tests {
         let addrs = ips(&["8.8.8.8", "8.8.4.4", "1.1.1.1"]);
         let plan = Plan::new("mx.example", 587, TlsMode::Starttls, &addrs, &[], 2).unwrap();
         assert_eq!(plan.targets.len(), 4);
-        assert_eq!(
-            plan.report.addresses[2].refused.as_deref(),
-            Some("not probed: more than 2 addresses per request")
-        );
+        assert_eq!(plan.report.addresses[2].refused.as_deref(), Some("not probed: more than 2 addresses per request"));
     }
 
     #[test]
     fn reports_are_filed_in_family_order() {
-        let mut plan =
-            Plan::new("mx.example", 25, TlsMode::Starttls, &ips(&["8.8.8.8"]), &[], 8).unwrap();
+        let mut plan = Plan::new("mx.example", 25, TlsMode::Starttls, &ips(&["8.8.8.8"]), &[], 8).unwrap();
         let targets = plan.targets.clone();
         plan.record(targets[1], empty_report());
         plan.record(targets[0], empty_report());
         let report = plan.into_report();
-        let families: Vec<_> = report.addresses[0]
-            .probes
-            .iter()
-            .map(|p| p.signature_family)
-            .collect();
+        let families: Vec<_> = report.addresses[0].probes.iter().map(|p| p.signature_family).collect();
         assert_eq!(families, SignatureFamily::ALL);
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["addresses"][0]["probes"][1]["signature_family"], "rsa");

@@ -36,10 +36,7 @@ impl FromStr for Rate {
             if t.is_empty() || t.len() > 5 || !t.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(());
             }
-            t.parse::<u32>()
-                .ok()
-                .filter(|v| (1..=86_400).contains(v))
-                .ok_or(())
+            t.parse::<u32>().ok().filter(|v| (1..=86_400).contains(v)).ok_or(())
         };
         Ok(Self::new(parse(n)?, parse(per)?))
     }
@@ -66,11 +63,7 @@ pub struct RateLimiter {
 impl RateLimiter {
     #[must_use]
     pub fn new(rate: Rate, max_keys: usize) -> Self {
-        Self {
-            rate,
-            max_keys: max_keys.max(1),
-            buckets: HashMap::new(),
-        }
+        Self { rate, max_keys: max_keys.max(1), buckets: HashMap::new() }
     }
 
     /// The rate; a limiter is rebuilt when the operator changes it.
@@ -91,10 +84,7 @@ impl RateLimiter {
 
     fn current(&self, bucket: Bucket, now_ms: u64) -> u64 {
         let elapsed = now_ms.saturating_sub(bucket.last_ms);
-        bucket
-            .tokens
-            .saturating_add(self.refill(elapsed))
-            .min(self.capacity())
+        bucket.tokens.saturating_add(self.refill(elapsed)).min(self.capacity())
     }
 
     /// Takes one token for `key` at `now_ms`; on refusal, the milliseconds
@@ -109,13 +99,7 @@ impl RateLimiter {
             }
         };
         if tokens >= MILLI {
-            self.buckets.insert(
-                key.to_owned(),
-                Bucket {
-                    tokens: tokens - MILLI,
-                    last_ms: now_ms,
-                },
-            );
+            self.buckets.insert(key.to_owned(), Bucket { tokens: tokens - MILLI, last_ms: now_ms });
             Ok(())
         } else {
             // The bucket stays as it was: refill is counted from its last
@@ -152,11 +136,7 @@ impl RateLimiter {
             b.tokens.saturating_add(refill) < capacity
         });
         while self.buckets.len() >= self.max_keys {
-            let oldest = self
-                .buckets
-                .iter()
-                .min_by_key(|(_, b)| b.last_ms)
-                .map(|(k, _)| k.clone());
+            let oldest = self.buckets.iter().min_by_key(|(_, b)| b.last_ms).map(|(k, _)| k.clone());
             match oldest {
                 Some(k) => {
                     self.buckets.remove(&k);

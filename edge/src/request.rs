@@ -51,36 +51,23 @@ impl ProbeRequest {
             None => 25,
             Some(p) => parse_port(&p)?,
         };
-        Ok(Self {
-            host: check_host(&host)?,
-            port,
-        })
+        Ok(Self { host: check_host(&host)?, port })
     }
 
     /// STARTTLS on 25 and 587, implicit TLS on 465 (RFC 8314 §3.3).
     #[must_use]
     pub fn mode(&self) -> TlsMode {
-        if self.port == 465 {
-            TlsMode::ImplicitTls
-        } else {
-            TlsMode::Starttls
-        }
+        if self.port == 465 { TlsMode::ImplicitTls } else { TlsMode::Starttls }
     }
 }
 
 fn parse_port(text: &str) -> Result<u16, EdgeError> {
-    let bad = || EdgeError::BadPort {
-        found: geleit::smtp::sanitize(text.as_bytes(), 16),
-    };
+    let bad = || EdgeError::BadPort { found: geleit::smtp::sanitize(text.as_bytes(), 16) };
     if text.is_empty() || text.len() > 5 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
     let port: u16 = text.parse().map_err(|_| bad())?;
-    if ALLOWED_PORTS.contains(&port) {
-        Ok(port)
-    } else {
-        Err(bad())
-    }
+    if ALLOWED_PORTS.contains(&port) { Ok(port) } else { Err(bad()) }
 }
 
 /// Longest host name, without the trailing dot (RFC 1035 §2.3.4: 255 octets
@@ -90,10 +77,7 @@ pub const MAX_HOST_OCTETS: usize = 253;
 /// The host in lower case without a trailing dot, or why it is refused.
 pub fn check_host(text: &str) -> Result<String, EdgeError> {
     let shown = || geleit::smtp::sanitize(text.as_bytes(), 80);
-    let bad = |reason| EdgeError::BadHost {
-        found: shown(),
-        reason,
-    };
+    let bad = |reason| EdgeError::BadHost { found: shown(), reason };
     let bare = text.trim_start_matches('[').trim_end_matches(']');
     if bare.parse::<IpAddr>().is_ok() {
         return Err(EdgeError::LiteralAddress { found: shown() });
@@ -138,13 +122,7 @@ mod tests {
     #[test]
     fn accepts_mail_hosts_and_ports() {
         let r = req(&[("host", "MX.Example.COM."), ("x", "1")]).unwrap();
-        assert_eq!(
-            r,
-            ProbeRequest {
-                host: "mx.example.com".into(),
-                port: 25
-            }
-        );
+        assert_eq!(r, ProbeRequest { host: "mx.example.com".into(), port: 25 });
         assert_eq!(r.mode(), TlsMode::Starttls);
         let r = req(&[("port", "465"), ("host", "smtp.example")]).unwrap();
         assert_eq!((r.port, r.mode()), (465, TlsMode::ImplicitTls));
@@ -153,16 +131,7 @@ mod tests {
 
     #[test]
     fn refuses_literal_addresses() {
-        for host in [
-            "127.0.0.1",
-            "::1",
-            "[::1]",
-            "[2001:db8::1]",
-            "10.1.2.3",
-            "127.1",
-            "2130706433",
-            "0.0.0.0.",
-        ] {
+        for host in ["127.0.0.1", "::1", "[::1]", "[2001:db8::1]", "10.1.2.3", "127.1", "2130706433", "0.0.0.0."] {
             let e = req(&[("host", host)]).unwrap_err();
             assert_eq!(e.code(), "literal_address", "{host}");
             assert_eq!(e.status(), 400);
@@ -205,10 +174,7 @@ mod tests {
             let e = req(&[("host", "mx.example"), ("port", port)]).unwrap_err();
             assert_eq!(e.code(), "bad_port", "{port:?}");
         }
-        assert_eq!(
-            req(&[("port", "25")]).unwrap_err(),
-            EdgeError::MissingParameter { name: "host" }
-        );
+        assert_eq!(req(&[("port", "25")]).unwrap_err(), EdgeError::MissingParameter { name: "host" });
         assert_eq!(
             req(&[("host", "a.example"), ("host", "b.example")]).unwrap_err(),
             EdgeError::DuplicateParameter { name: "host" }

@@ -20,10 +20,7 @@ use geleit::smtp::{Certificate, SignatureFamily, TlsFacts};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, ring};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{
-    ClientConfig, DigitallySignedStruct, Error, PeerMisbehaved, SignatureScheme,
-    SupportedCipherSuite,
-};
+use rustls::{ClientConfig, DigitallySignedStruct, Error, PeerMisbehaved, SignatureScheme, SupportedCipherSuite};
 
 /// Accepts every chain; verifies handshake signatures with the provider's
 /// algorithms, limited to one signature family.
@@ -64,12 +61,7 @@ impl ServerCertVerifier for RecordingVerifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
         self.check_scheme(dss)?;
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
     }
 
     fn verify_tls13_signature(
@@ -79,12 +71,7 @@ impl ServerCertVerifier for RecordingVerifier {
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
         self.check_scheme(dss)?;
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -95,10 +82,9 @@ impl ServerCertVerifier for RecordingVerifier {
 fn in_family(scheme: SignatureScheme, family: SignatureFamily) -> bool {
     use SignatureScheme as S;
     match family {
-        SignatureFamily::Ecdsa => matches!(
-            scheme,
-            S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 | S::ECDSA_NISTP521_SHA512
-        ),
+        SignatureFamily::Ecdsa => {
+            matches!(scheme, S::ECDSA_NISTP256_SHA256 | S::ECDSA_NISTP384_SHA384 | S::ECDSA_NISTP521_SHA512)
+        }
         SignatureFamily::Rsa => matches!(
             scheme,
             S::RSA_PSS_SHA256
@@ -130,10 +116,7 @@ pub fn client_config(family: SignatureFamily) -> Result<Arc<ClientConfig>, Error
         .filter(|&s| in_family(s, family))
         .collect();
     let provider = Arc::new(provider);
-    let verifier = Arc::new(RecordingVerifier {
-        provider: Arc::clone(&provider),
-        schemes,
-    });
+    let verifier = Arc::new(RecordingVerifier { provider: Arc::clone(&provider), schemes });
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .dangerous()
@@ -155,29 +138,14 @@ pub fn facts(conn: &rustls::ClientConnection) -> TlsFacts {
     };
     let cipher_suite = conn.negotiated_cipher_suite().map_or_else(
         || "unknown".to_owned(),
-        |s| {
-            s.suite()
-                .as_str()
-                .map_or_else(|| format!("{:?}", s.suite()), str::to_owned)
-        },
+        |s| s.suite().as_str().map_or_else(|| format!("{:?}", s.suite()), str::to_owned),
     );
-    let kx_group = conn.negotiated_key_exchange_group().map(|g| {
-        g.name()
-            .as_str()
-            .map_or_else(|| format!("{:?}", g.name()), str::to_owned)
-    });
-    let chain = conn
-        .peer_certificates()
-        .unwrap_or_default()
-        .iter()
-        .map(|der| Certificate::from_der(der.as_ref()))
-        .collect();
-    TlsFacts {
-        version,
-        cipher_suite,
-        kx_group,
-        chain,
-    }
+    let kx_group = conn
+        .negotiated_key_exchange_group()
+        .map(|g| g.name().as_str().map_or_else(|| format!("{:?}", g.name()), str::to_owned));
+    let chain =
+        conn.peer_certificates().unwrap_or_default().iter().map(|der| Certificate::from_der(der.as_ref())).collect();
+    TlsFacts { version, cipher_suite, kx_group, chain }
 }
 
 #[cfg(test)]
@@ -189,23 +157,11 @@ mod tests {
         let ecdsa = client_config(SignatureFamily::Ecdsa).unwrap();
         let rsa = client_config(SignatureFamily::Rsa).unwrap();
         let suites = |c: &ClientConfig| -> Vec<String> {
-            c.crypto_provider()
-                .cipher_suites
-                .iter()
-                .map(|s| format!("{:?}", s.suite()))
-                .collect()
+            c.crypto_provider().cipher_suites.iter().map(|s| format!("{:?}", s.suite())).collect()
         };
         let (e, r) = (suites(&ecdsa), suites(&rsa));
-        assert!(
-            e.iter().any(|s| s.contains("ECDHE_ECDSA"))
-                && !e.iter().any(|s| s.contains("ECDHE_RSA"))
-        );
-        assert!(
-            r.iter().any(|s| s.contains("ECDHE_RSA"))
-                && !r.iter().any(|s| s.contains("ECDHE_ECDSA"))
-        );
-        assert!(
-            e.iter().any(|s| s.starts_with("TLS13_")) && r.iter().any(|s| s.starts_with("TLS13_"))
-        );
+        assert!(e.iter().any(|s| s.contains("ECDHE_ECDSA")) && !e.iter().any(|s| s.contains("ECDHE_RSA")));
+        assert!(r.iter().any(|s| s.contains("ECDHE_RSA")) && !r.iter().any(|s| s.contains("ECDHE_ECDSA")));
+        assert!(e.iter().any(|s| s.starts_with("TLS13_")) && r.iter().any(|s| s.starts_with("TLS13_")));
     }
 }

@@ -47,10 +47,8 @@ pub fn timed_out(client: &mut geleit::smtp::Client, deadline: Deadline, budget: 
     match deadline {
         Deadline::Step(_) => client.handle_timeout(now),
         Deadline::Request(_) => {
-            let reason = budget
-                .check_time(now)
-                .err()
-                .map_or_else(|| "request time budget spent".to_owned(), |e| e.to_string());
+            let reason =
+                budget.check_time(now).err().map_or_else(|| "request time budget spent".to_owned(), |e| e.to_string());
             client.handle_io_error(&reason, now);
         }
     }

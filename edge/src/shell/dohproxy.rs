@@ -21,15 +21,10 @@ pub async fn doh_get(req: &Request, settings: &Settings) -> Result<Response, Edg
 /// RFC 8484 §4.1 POST.
 pub async fn doh_post(mut req: Request, settings: &Settings) -> Result<Response, EdgeError> {
     let header = |name: &str| req.headers().get(name).ok().flatten();
-    doh::check_post_headers(
-        header("content-type").as_deref(),
-        header("content-length").as_deref(),
-    )?;
+    doh::check_post_headers(header("content-type").as_deref(), header("content-length").as_deref())?;
     let body = req.bytes().await.map_err(internal)?;
     if body.len() > MAX_QUERY_OCTETS {
-        return Err(EdgeError::PayloadTooLarge {
-            limit: MAX_QUERY_OCTETS,
-        });
+        return Err(EdgeError::PayloadTooLarge { limit: MAX_QUERY_OCTETS });
     }
     let query = doh::query_from_post(&body)?;
     answer(&query, settings).await
@@ -55,10 +50,7 @@ async fn answer(query: &DohQuery, settings: &Settings) -> Result<Response, EdgeE
     }
     let (mut wire, from_cache) = match cached {
         Some(wire) => (wire, true),
-        None => (
-            upstream::get(&url, settings.limits.step_timeout_ms).await?,
-            false,
-        ),
+        None => (upstream::get(&url, settings.limits.step_timeout_ms).await?, false),
     };
     let ttl = dns::cache_ttl(&wire);
     let cache_control = doh::cache_control(ttl);
@@ -76,10 +68,6 @@ async fn answer(query: &DohQuery, settings: &Settings) -> Result<Response, EdgeE
 fn response(wire: Vec<u8>, cache_control: &str) -> Result<Response, EdgeError> {
     let headers = Headers::new();
     headers.set("content-type", CONTENT_TYPE).map_err(internal)?;
-    headers
-        .set("cache-control", cache_control)
-        .map_err(internal)?;
-    Ok(Response::from_bytes(wire)
-        .map_err(internal)?
-        .with_headers(headers))
+    headers.set("cache-control", cache_control).map_err(internal)?;
+    Ok(Response::from_bytes(wire).map_err(internal)?.with_headers(headers))
 }

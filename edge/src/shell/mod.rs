@@ -48,9 +48,7 @@ pub(crate) fn rate_limit(settings: &Settings, client: &str, target: &str) -> Res
         let Some((clients, targets)) = slot.as_mut() else {
             return Err(EdgeError::Internal);
         };
-        let limited = |ms: u64| EdgeError::RateLimited {
-            retry_after_s: ms.div_ceil(1000).max(1),
-        };
+        let limited = |ms: u64| EdgeError::RateLimited { retry_after_s: ms.div_ceil(1000).max(1) };
         clients.check(client, now).map_err(limited)?;
         targets.check(target, now).map_err(limited)
     })
@@ -62,9 +60,7 @@ pub fn settings(env: &worker::Env) -> Result<Settings, EdgeError> {
     // gives null for an unset variable, which `Env::var` does not take.
     let var = |name: &str| {
         let value: &worker::wasm_bindgen::JsValue = env.as_ref();
-        worker::js_sys::Reflect::get(value, &name.into())
-            .ok()
-            .and_then(|v| v.as_string())
+        worker::js_sys::Reflect::get(value, &name.into()).ok().and_then(|v| v.as_string())
     };
     Settings::from_vars(var).map_err(|e| {
         console_error!("geleit-edge: configuration: {e}");
@@ -103,9 +99,7 @@ fn error_response(e: &EdgeError) -> worker::Result<Response> {
     if let Some(s) = e.retry_after_s() {
         headers.set("retry-after", &s.to_string())?;
     }
-    Ok(Response::ok(e.to_json())?
-        .with_status(e.status())
-        .with_headers(headers))
+    Ok(Response::ok(e.to_json())?.with_status(e.status()).with_headers(headers))
 }
 
 /// A failure of the runtime (a JS exception): logged, never shown.

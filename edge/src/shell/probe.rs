@@ -38,12 +38,7 @@ const CLOSE_MS: u64 = 1_000;
 pub async fn probe(req: &Request, settings: &Settings) -> Result<Response, EdgeError> {
     let url = req.url().map_err(internal)?;
     let request = ProbeRequest::from_query(url.query_pairs())?;
-    let client = req
-        .headers()
-        .get(&settings.client_ip_header)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "unknown".to_owned());
+    let client = req.headers().get(&settings.client_ip_header).ok().flatten().unwrap_or_else(|| "unknown".to_owned());
     rate_limit(settings, &client, &request.host)?;
 
     let started = now_ms();
@@ -56,10 +51,8 @@ pub async fn probe(req: &Request, settings: &Settings) -> Result<Response, EdgeE
         &settings.extra_allowed,
         settings.limits.max_addresses,
     )?;
-    let server_name = ServerName::try_from(request.host.clone()).map_err(|_| EdgeError::BadHost {
-        found: request.host.clone(),
-        reason: "not a DNS name",
-    })?;
+    let server_name = ServerName::try_from(request.host.clone())
+        .map_err(|_| EdgeError::BadHost { found: request.host.clone(), reason: "not a DNS name" })?;
     let config = Config {
         ehlo_name: EHLO_NAME.to_owned(),
         mode: request.mode(),
@@ -81,10 +74,8 @@ pub async fn probe(req: &Request, settings: &Settings) -> Result<Response, EdgeE
             (target, report)
         }
     });
-    let results: Vec<(Target, Result<Report, EdgeError>)> = stream::iter(probes)
-        .buffer_unordered(settings.limits.max_parallel)
-        .collect()
-        .await;
+    let results: Vec<(Target, Result<Report, EdgeError>)> =
+        stream::iter(probes).buffer_unordered(settings.limits.max_parallel).collect().await;
     for (target, report) in results {
         plan.record(target, report?);
     }
@@ -96,20 +87,14 @@ async fn resolve(settings: &Settings, host: &str) -> Result<Vec<IpAddr>, EdgeErr
     let lookup = |ty: AddressType| async move {
         let query = dns::address_query(host, ty).map_err(|e| EdgeError::BadHost {
             found: geleit::smtp::sanitize(host.as_bytes(), 80),
-            reason: if matches!(e, dns::DnsError::Compose { .. }) {
-                "not a DNS name"
-            } else {
-                "cannot be looked up"
-            },
+            reason: if matches!(e, dns::DnsError::Compose { .. }) { "not a DNS name" } else { "cannot be looked up" },
         })?;
         let query = dns::DohQuery::parse(&query).map_err(internal)?;
         let url = doh::upstream_get_url(&settings.doh_upstream, &query);
         let wire = upstream::get(&url, settings.limits.step_timeout_ms).await?;
         dns::parse_address_answer(&wire, host, ty).map_err(|e| {
             worker::console_error!("geleit-edge: upstream answer for {host}: {e}");
-            EdgeError::Upstream {
-                found: "an answer that is not for the question asked",
-            }
+            EdgeError::Upstream { found: "an answer that is not for the question asked" }
         })
     };
     let (a, aaaa) = futures_util::future::join(lookup(AddressType::A), lookup(AddressType::Aaaa)).await;
@@ -156,6 +141,15 @@ impl Conn {
     }
 }
 
+/// The address as `connect()` takes it: workerd joins host and port into
+/// one string, so IPv6 goes in brackets (RFC 3986 §3.2.2).
+fn socket_host(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(a) => a.to_string(),
+        IpAddr::V6(a) => format!("[{a}]"),
+    }
+}
+
 /// The text of a runtime error for the report (sanitised by the core).
 fn io_text(e: impl std::fmt::Display) -> String {
     e.to_string()
@@ -182,7 +176,7 @@ async fn probe_address(
                     client.handle_io_error(&e.to_string(), now_ms());
                     continue;
                 }
-                let socket = match Socket::builder().connect(target.address.to_string(), port) {
+                let socket = match Socket::builder().connect(socket_host(target.address), port) {
                     Ok(s) => s,
                     Err(e) => {
                         client.handle_io_error(&io_text(e), now_ms());
@@ -211,21 +205,17 @@ async fn probe_address(
                     Waited::Done(Ok(stream)) => {
                         let facts = geleit_probe_tls::facts(stream.get_ref().1);
                         conn = Conn::Tls(Box::new(stream));
-                        client
-                            .handle_tls_established(facts, now_ms())
-                            .map_err(internal)?;
+                        client.handle_tls_established(facts, now_ms()).map_err(internal)?;
                     }
-                    Waited::Done(Err(e)) => client
-                        .handle_tls_failed(&io_text(e), now_ms())
-                        .map_err(internal)?,
+                    Waited::Done(Err(e)) => client.handle_tls_failed(&io_text(e), now_ms()).map_err(internal)?,
                     Waited::TimedOut => timed_out(&mut client, deadline, &budget.borrow()),
                 }
             }
             Action::NeedMore => match until(at, conn.read(&mut buf)).await {
                 Waited::Done(Ok(0)) => client.handle_eof(now_ms()),
-                Waited::Done(Ok(n)) => client
-                    .handle_input(buf.get(..n).unwrap_or_default(), now_ms())
-                    .map_err(internal)?,
+                Waited::Done(Ok(n)) => {
+                    client.handle_input(buf.get(..n).unwrap_or_default(), now_ms()).map_err(internal)?
+                }
                 Waited::Done(Err(e)) => client.handle_io_error(&io_text(e), now_ms()),
                 Waited::TimedOut => timed_out(&mut client, deadline, &budget.borrow()),
             },
