@@ -205,8 +205,9 @@ pub struct Env {
 }
 
 pub fn env() -> Env {
-    let var =
-        |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run this test through tests/lab/in"));
+    let var = |k: &str| {
+        std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run this test through tests/lab/in"))
+    };
     Env {
         doh: var("GELEIT_DOH"),
         trust_anchor: PathBuf::from(var("GELEIT_TRUST_ANCHOR")),
