@@ -63,5 +63,24 @@ if [ "$minimal" = 0 ]; then
   cargo fetch --quiet --manifest-path fuzz/Cargo.toml
 fi
 
+# Edge worker (edge/build.sh): wasm-bindgen CLI at exactly Cargo.lock's
+# version (cargo install, about 5-7 minutes once), and the npm tools of
+# edge/package.json: esbuild (bundles the glue) and workerd (runs the worker).
+if [ "$minimal" = 0 ]; then
+  wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/, "", $3); print $3; exit}' Cargo.lock)
+  cargo_tool wasm-bindgen-cli "$wasm_bindgen_version" wasm-bindgen
+  if ! command -v npm >/dev/null 2>&1; then
+    log "installing Debian packages: nodejs npm"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  if [ ! -x edge/node_modules/.bin/esbuild ] || [ ! -x edge/node_modules/@cloudflare/workerd-linux-64/bin/workerd ] \
+    || [ edge/package-lock.json -nt edge/node_modules/.package-lock.json ]; then
+    log "installing edge/ npm packages (npm ci)"
+    (cd edge && npm ci --no-audit --no-fund --silent)
+  fi
+fi
+
 # Fetch crates once, so later offline steps (and the lab namespace) need no network.
 cargo fetch --quiet
