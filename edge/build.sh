@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the edge worker into edge/build/: worker.mjs (the entry, bundled
 # wasm-bindgen glue) and index_bg.wasm. Idempotent; no worker-build needed:
-#   cargo (wasm32, release) -> wasm-bindgen --target web -> esbuild bundle.
+#   cargo --profile edge (opt-level z) -> wasm-bindgen -> wasm-opt -Oz -> esbuild.
 # Needs: the wasm32-unknown-unknown target, wasm-bindgen-cli at exactly the
-# version in Cargo.lock, and `npm ci` in edge/ (esbuild, workerd); see
-# scripts/setup.sh. Optional: wasm-opt on PATH (npm binaryen) shrinks the wasm.
+# version in Cargo.lock, and `npm ci` in edge/ (esbuild, binaryen's wasm-opt,
+# workerd); see scripts/setup.sh. GELEIT_EDGE_NO_OPT=1 skips wasm-opt.
 set -euo pipefail
 edge=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$edge")
@@ -17,16 +17,18 @@ if [ "$want" != "$have" ]; then
   echo "edge/build.sh: expected wasm-bindgen $want (Cargo.lock), found ${have:-none}; run scripts/setup.sh" >&2
   exit 2
 fi
-[ -x "$edge/node_modules/.bin/esbuild" ] || (cd "$edge" && npm ci --no-audit --no-fund --silent)
+[ -x "$edge/node_modules/.bin/esbuild" ] && [ -x "$edge/node_modules/.bin/wasm-opt" ] \
+  || (cd "$edge" && npm ci --no-audit --no-fund --silent)
 
-cargo build --quiet -p geleit-edge --target wasm32-unknown-unknown --release
-wasm=$root/target/wasm32-unknown-unknown/release/geleit_edge.wasm
+cargo build --quiet -p geleit-edge --target wasm32-unknown-unknown --profile edge
+wasm=$root/target/wasm32-unknown-unknown/edge/geleit_edge.wasm
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name index "$wasm"
-if command -v wasm-opt >/dev/null 2>&1 && [ "${GELEIT_EDGE_NO_OPT:-}" = "" ]; then
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+# Debian's binaryen is too old for current rustc output; npm's is not.
+if [ "${GELEIT_EDGE_NO_OPT:-}" = "" ]; then
+  "$edge/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$stage/index_bg.wasm" -o "$stage/index_bg.opt.wasm" && mv "$stage/index_bg.opt.wasm" "$stage/index_bg.wasm"
 fi

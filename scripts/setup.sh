@@ -65,7 +65,7 @@ fi
 
 # Edge worker (edge/build.sh): wasm-bindgen CLI at exactly Cargo.lock's
 # version (cargo install, about 5-7 minutes once), and the npm tools of
-# edge/package.json: esbuild (bundles the glue) and workerd (runs the worker).
+# edge/package.json: esbuild (bundles the glue), binaryen (wasm-opt) and workerd (runs the worker).
 if [ "$minimal" = 0 ]; then
   wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/, "", $3); print $3; exit}' Cargo.lock)
   cargo_tool wasm-bindgen-cli "$wasm_bindgen_version" wasm-bindgen
@@ -75,7 +75,8 @@ if [ "$minimal" = 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
   fi
-  if [ ! -x edge/node_modules/.bin/esbuild ] || [ ! -x edge/node_modules/@cloudflare/workerd-linux-64/bin/workerd ] \
+  if [ ! -x edge/node_modules/.bin/esbuild ] || [ ! -x edge/node_modules/.bin/wasm-opt ] \
+    || [ ! -x edge/node_modules/@cloudflare/workerd-linux-64/bin/workerd ] \
     || [ edge/package-lock.json -nt edge/node_modules/.package-lock.json ]; then
     log "installing edge/ npm packages (npm ci)"
     (cd edge && npm ci --no-audit --no-fund --silent)
