@@ -447,3 +447,64 @@ fn cors_origins_are_configurable() {
     assert_eq!(status, 200);
     assert!(!head.contains("access-control-allow-origin"), "{head}");
 }
+
+/// Plays a mail server up to the 220 to STARTTLS.
+fn smtp_until_starttls(s: &mut TcpStream) {
+    fn read_line(s: &mut TcpStream) {
+        let mut byte = [0u8; 1];
+        while matches!(s.read(&mut byte), Ok(1)) && byte[0] != b'\n' {}
+    }
+    let _ = s.write_all(b"220 fake.example ESMTP\r\n");
+    read_line(s);
+    let _ = s.write_all(b"250-fake.example\r\n250 STARTTLS\r\n");
+    read_line(s);
+    let _ = s.write_all(b"220 go ahead\r\n");
+}
+
+/// Probes `host` on port 587 (where `serve` listens) and returns each
+/// family's error (step, kind, message).
+fn hostile(address: &str, host: &str, serve: fn(TcpStream)) -> Vec<(String, String, String)> {
+    let _listener = listener(address, serve);
+    let edge = Edge::start(&[("GELEIT_STEP_TIMEOUT_MS", "3000")]);
+    let (status, report) = edge.get_json(&format!("/api/probe?host={host}&port=587"));
+    assert_eq!(status, 200, "{report}");
+    report["addresses"][0]["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let e = &p["report"]["error"];
+            let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+            (text(&e["step"]), text(&e["kind"]), text(&e["message"]))
+        })
+        .collect()
+}
+
+#[test]
+fn garbage_instead_of_tls_is_a_tls_error() {
+    let errors = hostile("127.0.1.5:587", "mx.ta-fullkey.example", |mut s| {
+        smtp_until_starttls(&mut s);
+        let _ = s.write_all(&[b'x'; 600]);
+        let mut buf = [0u8; 512];
+        while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
+    });
+    assert_eq!(errors.len(), 2);
+    for (step, kind, message) in errors {
+        assert_eq!((step.as_str(), kind.as_str()), ("tls_handshake", "tls"), "{message}");
+        assert!(message.starts_with("tls handshake failed: "), "{message}");
+    }
+}
+
+#[test]
+fn close_mid_handshake_is_a_tls_error() {
+    let errors = hostile("127.0.1.6:587", "mx.ee-stale.example", |mut s| {
+        smtp_until_starttls(&mut s);
+        // Read the ClientHello, then hang up.
+        let mut buf = [0u8; 64];
+        let _ = s.read(&mut buf);
+    });
+    assert_eq!(errors.len(), 2);
+    for (step, kind, message) in errors {
+        assert_eq!((step.as_str(), kind.as_str()), ("tls_handshake", "tls"), "{message}");
+    }
+}
