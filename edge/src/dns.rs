@@ -227,6 +227,21 @@ pub fn cache_ttl(bytes: &[u8]) -> Option<u32> {
         .min()
 }
 
+/// The message as it should read `age_s` seconds after it was received:
+/// every TTL lowered by the age, down to 0 (RFC 1035 §3.2.1: a cached
+/// record's TTL counts down). `None` when it cannot be parsed.
+pub fn aged(wire: &[u8], age_s: u32) -> Option<Vec<u8>> {
+    if age_s == 0 {
+        return Some(wire.to_vec());
+    }
+    let mut message = parse(wire).ok()?;
+    for record in message.answers.iter_mut().chain(message.authorities.iter_mut()).chain(message.additionals.iter_mut())
+    {
+        record.ttl = record.ttl.saturating_sub(age_s);
+    }
+    message.to_vec().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +305,22 @@ mod tests {
         let both = combine_answers("mx.example", &answer, &v6).unwrap();
         assert_eq!(both.len(), 3);
         assert_eq!(both[2], "2001:db8::25".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn aged_lowers_every_ttl() {
+        let wire = response(
+            "mx.example.",
+            RecordType::A,
+            ResponseCode::NoError,
+            vec![a("mx.example.", "192.0.2.1", 300), a("mx.example.", "192.0.2.2", 20)],
+        );
+        assert_eq!(aged(&wire, 0).unwrap(), wire);
+        let older = Message::from_vec(&aged(&wire, 30).unwrap()).unwrap();
+        let ttls: Vec<u32> = older.answers.iter().map(|r| r.ttl).collect();
+        assert_eq!(ttls, [270, 0]);
+        assert_eq!(older.queries, Message::from_vec(&wire).unwrap().queries);
+        assert_eq!(aged(b"junk", 5), None);
     }
 
     #[test]

@@ -20,6 +20,7 @@
 //! `workerd` (see `edge/workerd.capnp`); the DoH proxy runs anywhere.
 
 pub mod budget;
+pub mod cache;
 pub mod config;
 pub mod cors;
 pub mod dns;

@@ -508,3 +508,65 @@ fn close_mid_handshake_is_a_tls_error() {
         assert_eq!((step.as_str(), kind.as_str()), ("tls_handshake", "tls"), "{message}");
     }
 }
+
+/// A DoH upstream that answers its first request (every question gets
+/// 192.0.2.99, TTL 60) and fails every later one with 500.
+fn answer_once_upstream() -> (TcpListener, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/dns-query", listener.local_addr().unwrap());
+    let clone = listener.try_clone().unwrap();
+    std::thread::spawn(move || {
+        for (n, stream) in clone.incoming().flatten().enumerate() {
+            let mut s = stream;
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && matches!(s.read(&mut byte), Ok(1)) {
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8_lossy(&head).into_owned();
+            let query = head
+                .split_whitespace()
+                .nth(1)
+                .and_then(|target| target.split_once("?dns="))
+                .and_then(|(_, q)| data_encoding::BASE64URL_NOPAD.decode(q.as_bytes()).ok());
+            let response = match query {
+                Some(mut wire) if n == 0 => {
+                    wire[2] |= 0x80; // QR: a response
+                    wire[7] = 1; // ANCOUNT 1
+                    wire.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 99]);
+                    let mut r = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/dns-message\r\n\
+                         content-length: {}\r\nconnection: close\r\n\r\n",
+                        wire.len()
+                    )
+                    .into_bytes();
+                    r.extend_from_slice(&wire);
+                    r
+                }
+                _ => b"HTTP/1.1 500 Nope\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec(),
+            };
+            let _ = s.write_all(&response);
+        }
+    });
+    (listener, url)
+}
+
+#[test]
+fn doh_answers_are_cached_for_their_ttl() {
+    let (_upstream, url) = answer_once_upstream();
+    let edge = Edge::start(&[("GELEIT_DOH_UPSTREAM", url.as_str())]);
+    // The first asks the upstream; the second (another client ID, same
+    // question) comes from the edge's cache, the upstream would fail it.
+    for id in [0x1111, 0x2222] {
+        let q = base64url(&query(id, "cached.example"));
+        let (status, head, body) = edge.request(&[], &format!("/dns-query?dns={q}"));
+        assert_eq!(status, 200, "{id:#x}: {}", String::from_utf8_lossy(&body));
+        assert!(head.contains("\ncache-control: max-age="), "{head}");
+        check_answer(&body, id, [192, 0, 2, 99]);
+    }
+    // Another question goes upstream, which now fails.
+    let q = base64url(&query(0x3333, "other.example"));
+    let (status, json) = edge.get_json(&format!("/dns-query?dns={q}"));
+    assert_eq!(status, 502);
+    assert_eq!(json["error"]["code"], "upstream_failed");
+}

@@ -1,11 +1,15 @@
 //! `GET/POST /dns-query`: RFC 8484 proxy to the configured upstream, with
-//! answers cached by TTL through the Workers Cache API where the runtime
-//! has one (Cloudflare; a self-hosted workerd without a cache service just
-//! misses every time).
+//! answers cached by TTL in the isolate (`crate::cache`) and through the
+//! Workers Cache API where the runtime has one (Cloudflare; a self-hosted
+//! workerd has none unless configured).
+
+use std::cell::{Cell, RefCell};
 
 use worker::{Cache, Headers, Request, Response, console_warn};
 
+use super::clock::now_ms;
 use super::{internal, upstream};
+use crate::cache::AnswerCache;
 use crate::config::Settings;
 use crate::dns::{self, DohQuery, MAX_QUERY_OCTETS};
 use crate::doh::{self, CONTENT_TYPE};
@@ -30,39 +34,73 @@ pub async fn doh_post(mut req: Request, settings: &Settings) -> Result<Response,
     answer(&query, settings).await
 }
 
-/// The default cache, if this runtime has the Cache API.
-fn cache() -> Option<Cache> {
+/// Answers kept per isolate: entries and octets.
+const ISOLATE_CACHE_ENTRIES: usize = 2_000;
+const ISOLATE_CACHE_OCTETS: usize = 4 << 20;
+
+thread_local! {
+    static ANSWERS: RefCell<AnswerCache> =
+        RefCell::new(AnswerCache::new(ISOLATE_CACHE_ENTRIES, ISOLATE_CACHE_OCTETS));
+    /// Set once the runtime's Cache API has failed (a workerd without a
+    /// cache service): not asked again in this isolate.
+    static CACHE_API_OFF: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The runtime's default cache, if it has a working Cache API.
+fn cache_api() -> Option<Cache> {
+    if CACHE_API_OFF.with(Cell::get) {
+        return None;
+    }
     let global = worker::js_sys::global();
     let has = worker::js_sys::Reflect::has(&global, &"caches".into()).unwrap_or(false);
     has.then(Cache::default)
 }
 
+fn cache_api_failed(what: &str, e: &worker::Error) {
+    console_warn!("geleit-edge: cache {what}: {e}; using the in-isolate cache only");
+    CACHE_API_OFF.with(|off| off.set(true));
+}
+
+/// An answer from the isolate's cache, else the Cache API's, else the
+/// upstream's (then kept in both).
 async fn answer(query: &DohQuery, settings: &Settings) -> Result<Response, EdgeError> {
     let url = doh::upstream_get_url(&settings.doh_upstream, query);
-    let cache = cache();
-    let mut cached = None;
-    if let Some(cache) = &cache {
-        match cache.get(url.as_str(), false).await {
-            Ok(Some(mut hit)) => cached = hit.bytes().await.ok(),
+    let now = now_ms();
+    if let Some(hit) = ANSWERS.with(|c| c.borrow_mut().get(&url, now)) {
+        return reply(hit.wire, Some(hit.remaining_s), query.id);
+    }
+    let cache = cache_api();
+    if let Some(api) = &cache {
+        match api.get(url.as_str(), false).await {
+            Ok(Some(mut hit)) => {
+                if let Ok(wire) = hit.bytes().await {
+                    let ttl = dns::cache_ttl(&wire);
+                    return reply(wire, ttl, query.id);
+                }
+            }
             Ok(None) => {}
-            Err(e) => console_warn!("geleit-edge: cache get: {e}"),
+            Err(e) => cache_api_failed("get", &e),
         }
     }
-    let (mut wire, from_cache) = match cached {
-        Some(wire) => (wire, true),
-        None => (upstream::get(&url, settings.limits.step_timeout_ms).await?, false),
-    };
+    let wire = upstream::get(&url, settings.limits.step_timeout_ms).await?;
     let ttl = dns::cache_ttl(&wire);
-    let cache_control = doh::cache_control(ttl);
-    if let (Some(cache), false, Some(_)) = (&cache, from_cache, ttl) {
-        // Stored with ID 0, as asked upstream; each client gets its own ID back.
-        let stored = response(wire.clone(), &cache_control)?;
-        if let Err(e) = cache.put(url.as_str(), stored).await {
-            console_warn!("geleit-edge: cache put: {e}");
+    if let Some(ttl) = ttl {
+        ANSWERS.with(|c| c.borrow_mut().put(&url, &wire, ttl, now_ms()));
+        if let Some(api) = cache_api().filter(|_| cache.is_some()) {
+            // Stored with ID 0, as asked upstream; each client gets its own ID back.
+            let stored = response(wire.clone(), &doh::cache_control(Some(ttl)))?;
+            if let Err(e) = api.put(url.as_str(), stored).await {
+                cache_api_failed("put", &e);
+            }
         }
     }
-    dns::set_id(&mut wire, query.id);
-    response(wire, &cache_control)
+    reply(wire, ttl, query.id)
+}
+
+/// The answer to the client: its own ID, `Cache-Control` from the TTL.
+fn reply(mut wire: Vec<u8>, ttl: Option<u32>, id: u16) -> Result<Response, EdgeError> {
+    dns::set_id(&mut wire, id);
+    response(wire, &doh::cache_control(ttl))
 }
 
 fn response(wire: Vec<u8>, cache_control: &str) -> Result<Response, EdgeError> {
