@@ -50,7 +50,7 @@ async fn fetch(req: worker::Request, env: worker::Env, _ctx: worker::Context) ->
     let preflight = method == Method::Options;
     let result = match (method, path.as_str()) {
         (Method::Options, "/api/probe" | "/dns-query") => shell::preflight(),
-        (Method::Get, "/api/probe") => shell::probe(&req, &settings).await,
+        (Method::Get, "/api/probe") => shell::probe(&req, &env, &settings).await,
         (Method::Get, "/dns-query") => shell::doh_get(&req, &settings).await,
         (Method::Post, "/dns-query") => shell::doh_post(req, &settings).await,
         (method, "/api/probe") => {

@@ -54,6 +54,37 @@ pub(crate) fn rate_limit(settings: &Settings, client: &str, target: &str) -> Res
     })
 }
 
+/// The name of an optional Cloudflare rate-limiting binding (`[[ratelimits]]`
+/// in wrangler.toml): where deployed with one, it limits clients across all
+/// isolates, in front of the in-isolate limiter. Exercised only on
+/// Cloudflare; workerd has no such binding, and without it this is a no-op.
+const PLATFORM_LIMITER: &str = "GELEIT_RATE_LIMITER";
+
+/// Asks the platform's rate limiter (if bound) about `client`.
+pub(crate) async fn platform_rate_limit(env: &worker::Env, client: &str) -> Result<(), EdgeError> {
+    let value: &worker::wasm_bindgen::JsValue = env.as_ref();
+    let bound = worker::js_sys::Reflect::get(value, &PLATFORM_LIMITER.into()).is_ok_and(|v| v.is_object());
+    if !bound {
+        return Ok(());
+    }
+    let limiter = env.rate_limiter(PLATFORM_LIMITER).map_err(|e| {
+        console_error!("geleit-edge: {PLATFORM_LIMITER} is not a rate-limiting binding: {e}");
+        EdgeError::Misconfigured
+    })?;
+    match limiter.limit(client.to_owned()).await {
+        Ok(outcome) if !outcome.success => Err(EdgeError::RateLimited {
+            // The binding does not say when; its periods are 10 or 60 s.
+            retry_after_s: 60,
+        }),
+        Ok(_) => Ok(()),
+        Err(e) => {
+            // Fail open: the in-isolate limiter still applies.
+            console_error!("geleit-edge: rate-limiting binding: {e}");
+            Ok(())
+        }
+    }
+}
+
 /// Reads the settings from the worker's environment.
 pub fn settings(env: &worker::Env) -> Result<Settings, EdgeError> {
     // Read the bindings as plain properties: workerd's `fromEnvironment`

@@ -20,7 +20,7 @@ use tokio_rustls::client::TlsStream;
 use worker::{Request, Response, Socket};
 
 use super::clock::{Waited, now_ms, timed_out, until};
-use super::{internal, rate_limit, upstream};
+use super::{internal, platform_rate_limit, rate_limit, upstream};
 use crate::budget::{Budget, Counted};
 use crate::config::Settings;
 use crate::dns::{self, AddressType};
@@ -35,11 +35,12 @@ const EHLO_NAME: &str = "geleit.invalid";
 /// Time to close a socket politely after the probe.
 const CLOSE_MS: u64 = 1_000;
 
-pub async fn probe(req: &Request, settings: &Settings) -> Result<Response, EdgeError> {
+pub async fn probe(req: &Request, env: &worker::Env, settings: &Settings) -> Result<Response, EdgeError> {
     let url = req.url().map_err(internal)?;
     let request = ProbeRequest::from_query(url.query_pairs())?;
     let client = req.headers().get(&settings.client_ip_header).ok().flatten().unwrap_or_else(|| "unknown".to_owned());
     rate_limit(settings, &client, &request.host)?;
+    platform_rate_limit(env, &client).await?;
 
     let started = now_ms();
     let addresses = resolve(settings, &request.host).await?;
