@@ -15,7 +15,7 @@
 //! | `GELEIT_MAX_BYTES` | 1048576 | octets read from mail servers per request |
 //! | `GELEIT_PROBE_RATE` | `10/60` | probes per client per seconds (`N/S`) |
 //! | `GELEIT_TARGET_RATE` | `30/60` | probes per target host per seconds, across clients |
-//! | `GELEIT_CLIENT_IP_HEADER` | `cf-connecting-ip` | request header naming the client (set by Cloudflare, or by the operator's proxy) |
+//! | `GELEIT_CLIENT_IP_HEADER` | (none) | request header naming the client, set by the operator's proxy; without it `cf-connecting-ip` on Cloudflare, elsewhere one bucket for all |
 
 use std::str::FromStr;
 
@@ -68,7 +68,8 @@ pub struct Settings {
     pub limits: Limits,
     pub probe_rate: Rate,
     pub target_rate: Rate,
-    pub client_ip_header: String,
+    /// Lower case; `None` when unset (see [`crate::ratelimit::client_key`]).
+    pub client_ip_header: Option<String>,
 }
 
 /// A setting that could not be used.
@@ -144,9 +145,7 @@ impl Settings {
             limits,
             probe_rate: rate("GELEIT_PROBE_RATE", Rate::new(10, 60))?,
             target_rate: rate("GELEIT_TARGET_RATE", Rate::new(30, 60))?,
-            client_ip_header: text("GELEIT_CLIENT_IP_HEADER")
-                .unwrap_or_else(|| "cf-connecting-ip".into())
-                .to_ascii_lowercase(),
+            client_ip_header: text("GELEIT_CLIENT_IP_HEADER").map(|h| h.to_ascii_lowercase()),
         })
     }
 }
@@ -169,7 +168,7 @@ mod tests {
         assert_eq!(s.cors, CorsPolicy::Any);
         assert_eq!(s.limits, Limits::default());
         assert_eq!(s.limits.max_connections(), 16);
-        assert_eq!(s.client_ip_header, "cf-connecting-ip");
+        assert_eq!(s.client_ip_header, None);
     }
 
     #[test]

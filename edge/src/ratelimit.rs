@@ -42,6 +42,39 @@ impl FromStr for Rate {
     }
 }
 
+/// The key all clients share when none can be told apart.
+pub const SHARED_CLIENT: &str = "shared";
+
+/// Longest client key kept (a header value is untrusted input).
+const MAX_KEY_CHARS: usize = 64;
+
+/// The rate-limit key of a request's client.
+///
+/// `configured_header` is the operator's `GELEIT_CLIENT_IP_HEADER`: a header
+/// their own proxy sets. Without one, `cf-connecting-ip` is used only where
+/// Cloudflare sets it (`on_cloudflare`; there a client cannot forge it).
+/// Anywhere else a client could choose the header, and so its own bucket, so
+/// all clients share one.
+pub fn client_key(
+    configured_header: Option<&str>,
+    on_cloudflare: bool,
+    header: impl Fn(&str) -> Option<String>,
+) -> String {
+    let name = match configured_header {
+        Some(name) => name,
+        None if on_cloudflare => "cf-connecting-ip",
+        None => return SHARED_CLIENT.to_owned(),
+    };
+    match header(name) {
+        Some(value) if !value.trim().is_empty() => {
+            let value = value.trim();
+            let cut = value.char_indices().nth(MAX_KEY_CHARS).map_or(value.len(), |(i, _)| i);
+            format!("client:{}", &value[..cut])
+        }
+        _ => SHARED_CLIENT.to_owned(),
+    }
+}
+
 /// Tokens are counted in thousandths, so refill needs no floating point.
 const MILLI: u64 = 1000;
 
@@ -199,6 +232,24 @@ mod tests {
         // "old" has refilled by 5000 ms; "limited" has not: "old" goes.
         assert_eq!(l.check("new", 5_000), Ok(()));
         assert!(l.check("limited", 5_000).is_err());
+    }
+
+    #[test]
+    fn client_keys() {
+        let headers = |name: &str| match name {
+            "cf-connecting-ip" => Some("192.0.2.7".to_owned()),
+            "x-real-ip" => Some(format!(" 198.51.100.{} ", "9".repeat(100))),
+            _ => None,
+        };
+        // On Cloudflare the header is Cloudflare's own.
+        assert_eq!(client_key(None, true, headers), "client:192.0.2.7");
+        // Self-hosted without a configured header: anyone could forge it.
+        assert_eq!(client_key(None, false, headers), SHARED_CLIENT);
+        // The operator's proxy header, capped.
+        let key = client_key(Some("x-real-ip"), false, headers);
+        assert_eq!(key.len(), "client:".len() + 64);
+        assert!(key.starts_with("client:198.51.100.999"));
+        assert_eq!(client_key(Some("x-missing"), true, headers), SHARED_CLIENT);
     }
 
     #[test]

@@ -27,6 +27,7 @@ use crate::dns::{self, AddressType};
 use crate::doh;
 use crate::error::EdgeError;
 use crate::plan::{Plan, Target};
+use crate::ratelimit::client_key;
 use crate::request::ProbeRequest;
 
 /// The name the edge sends with EHLO (RFC 5321 §4.1.1.1), as the CLI does.
@@ -38,7 +39,9 @@ const CLOSE_MS: u64 = 1_000;
 pub async fn probe(req: &Request, env: &worker::Env, settings: &Settings) -> Result<Response, EdgeError> {
     let url = req.url().map_err(internal)?;
     let request = ProbeRequest::from_query(url.query_pairs())?;
-    let client = req.headers().get(&settings.client_ip_header).ok().flatten().unwrap_or_else(|| "unknown".to_owned());
+    let client = client_key(settings.client_ip_header.as_deref(), req.cf().is_some(), |name| {
+        req.headers().get(name).ok().flatten()
+    });
     rate_limit(settings, &client, &request.host)?;
     platform_rate_limit(env, &client).await?;
 
