@@ -6,8 +6,8 @@
 //!        │                                  │
 //!  request::ProbeRequest            doh::query_from_get/post
 //!        │ A/AAAA via DoH (dns)             │
-//!  plan::Plan (SSRF policy) ──┐      upstream fetch, Cache API
-//!        │                    │      (doh::cache_control)
+//!  plan::Plan (SSRF policy)         cache::AnswerCache, Cache API,
+//!        │                           else the upstream (by TTL)
 //!  shell::probe: socket + rustls, driven by geleit::smtp::Client,
 //!  within budget::Budget; ratelimit::RateLimiter in front
 //!        │
