@@ -570,3 +570,56 @@ fn doh_answers_are_cached_for_their_ttl() {
     assert_eq!(status, 502);
     assert_eq!(json["error"]["code"], "upstream_failed");
 }
+
+#[test]
+fn implicit_tls_on_port_465() {
+    // mx.ee-spki.example (127.0.1.1) has an ECDSA chain; Postfix listens on
+    // 25 only. On 465, openssl s_server speaks TLS from the first byte and
+    // then sends the SMTP replies piped into it (RFC 8314 §3.3).
+    let live = lab::live();
+    let chain = live.hosts["mx.ee-spki.example."].chain_files[0].clone();
+    let mut server = Command::new("openssl")
+        .args(["s_server", "-quiet", "-naccept", "2", "-accept", "127.0.1.1:465"])
+        .args(["-cert", &chain, "-key", &chain])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let out = Command::new("ss").args(["-ltnH", "sport = :465"]).output().unwrap();
+        if String::from_utf8_lossy(&out.stdout).contains("127.0.1.1:465") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "s_server did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut stdin = server.stdin.take().unwrap();
+    stdin.write_all(b"220 mx.ee-spki.example ESMTP\r\n250 mx.ee-spki.example\r\n221 bye\r\n").unwrap();
+    // One probe at a time: the ECDSA one comes first and gets the replies.
+    let edge = Edge::start(&[("GELEIT_MAX_PARALLEL", "1"), ("GELEIT_STEP_TIMEOUT_MS", "3000")]);
+    let (status, report) = edge.get_json("/api/probe?host=mx.ee-spki.example&port=465");
+    drop(stdin);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["mode"], "implicit_tls");
+    let probes = report["addresses"][0]["probes"].as_array().unwrap();
+    let ecdsa = &probes[0]["report"];
+    assert_eq!(ecdsa["starttls"], true, "{ecdsa}");
+    assert_eq!(ecdsa["banner"][0], "mx.ee-spki.example ESMTP");
+    let steps: Vec<&str> = ecdsa["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["connect", "tls_handshake", "greeting", "ehlo_tls", "quit"]);
+    // The chain is the one Postfix serves on 25.
+    let expected = openssl_chain("127.0.1.1", "mx.ee-spki.example", ECDSA_SIGALGS).unwrap();
+    let got: Vec<String> = ecdsa["tls"]["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["der_base64"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(got, expected);
+    // No RSA chain: that handshake fails.
+    assert_eq!(probes[1]["report"]["error"]["step"], "tls_handshake");
+}
