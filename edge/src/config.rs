@@ -14,7 +14,7 @@
 //! | `GELEIT_MAX_PARALLEL` | 4 | connections open at once per request |
 //! | `GELEIT_MAX_BYTES` | 1048576 | octets read from mail servers per request |
 //! | `GELEIT_PROBE_RATE` | `10/60` | probes per client per seconds (`N/S`) |
-//! | `GELEIT_TARGET_RATE` | `30/60` | probes per target host per seconds, across clients |
+//! | `GELEIT_TARGET_RATE` | `30/60` | probes per target address per seconds, across clients and names |
 //! | `GELEIT_CLIENT_IP_HEADER` | (none) | request header naming the client, set by the operator's proxy; without it `cf-connecting-ip` on Cloudflare, elsewhere one bucket for all |
 
 use std::str::FromStr;

@@ -9,6 +9,7 @@
 //! used.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::str::FromStr;
 
 /// `count` events per `per_s` seconds, with bursts of up to `count`.
@@ -39,6 +40,42 @@ impl FromStr for Rate {
             t.parse::<u32>().ok().filter(|v| (1..=86_400).contains(v)).ok_or(())
         };
         Ok(Self::new(parse(n)?, parse(per)?))
+    }
+}
+
+/// The probe API's two limits: per client, and per target address across
+/// all clients (so that many clients, or many names for one server, cannot
+/// be used to hammer one mail server).
+#[derive(Debug)]
+pub struct ProbeLimiter {
+    clients: RateLimiter,
+    targets: RateLimiter,
+}
+
+impl ProbeLimiter {
+    #[must_use]
+    pub fn new(client_rate: Rate, target_rate: Rate, max_keys: usize) -> Self {
+        Self { clients: RateLimiter::new(client_rate, max_keys), targets: RateLimiter::new(target_rate, max_keys) }
+    }
+
+    /// (per client, per target).
+    #[must_use]
+    pub fn rates(&self) -> (Rate, Rate) {
+        (self.clients.rate(), self.targets.rate())
+    }
+
+    /// Takes one probe from `client`'s bucket.
+    pub fn check_client(&mut self, client: &str, now_ms: u64) -> Result<(), u64> {
+        self.clients.check(client, now_ms)
+    }
+
+    /// Takes one probe from each address's bucket; refused when any is
+    /// empty (the milliseconds until it refills).
+    pub fn check_targets(&mut self, addresses: &[IpAddr], now_ms: u64) -> Result<(), u64> {
+        for address in addresses {
+            self.targets.check(&format!("target:{address}"), now_ms)?;
+        }
+        Ok(())
     }
 }
 
@@ -232,6 +269,22 @@ mod tests {
         // "old" has refilled by 5000 ms; "limited" has not: "old" goes.
         assert_eq!(l.check("new", 5_000), Ok(()));
         assert!(l.check("limited", 5_000).is_err());
+    }
+
+    #[test]
+    fn targets_are_limited_by_address_across_clients_and_names() {
+        let mut l = ProbeLimiter::new(Rate::new(100, 60), Rate::new(2, 60), 100);
+        let mx: IpAddr = "192.0.2.25".parse().unwrap();
+        let other: IpAddr = "192.0.2.26".parse().unwrap();
+        for client in ["a", "b"] {
+            assert_eq!(l.check_client(client, 0), Ok(()));
+            assert_eq!(l.check_targets(&[mx], 0), Ok(()));
+        }
+        // A third client (or a third name for the same address) is refused.
+        assert_eq!(l.check_client("c", 0), Ok(()));
+        assert_eq!(l.check_targets(&[other, mx], 0), Err(30_000));
+        assert_eq!(l.check_targets(&[other], 0), Ok(()));
+        assert_eq!(l.rates(), (Rate::new(100, 60), Rate::new(2, 60)));
     }
 
     #[test]

@@ -623,3 +623,16 @@ fn implicit_tls_on_port_465() {
     // No RSA chain: that handshake fails.
     assert_eq!(probes[1]["report"]["error"]["step"], "tls_handshake");
 }
+
+#[test]
+fn rate_limit_per_target_address_across_names() {
+    // mx.cname-mx-expanded.example is a CNAME for
+    // cname-mx-expanded.hosting.example: two names, one address.
+    let edge = Edge::start(&[("GELEIT_TARGET_RATE", "1/3600")]);
+    let (status, report) = edge.get_json("/api/probe?host=mx.cname-mx-expanded.example");
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["addresses"][0]["address"], "127.0.1.19");
+    let (status, json) = edge.get_json("/api/probe?host=cname-mx-expanded.hosting.example");
+    assert_eq!(status, 429, "{json}");
+    assert_eq!(json["error"]["message"], "too many probes: try again in 3600 s");
+}

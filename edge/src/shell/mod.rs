@@ -10,13 +10,14 @@ mod probe;
 mod upstream;
 
 use std::cell::RefCell;
+use std::net::IpAddr;
 
 use worker::{Headers, Request, Response, console_error};
 
 use crate::config::Settings;
 use crate::cors::CorsPolicy;
 use crate::error::EdgeError;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::ProbeLimiter;
 
 pub use dohproxy::{doh_get, doh_post};
 pub use probe::probe;
@@ -25,33 +26,36 @@ pub use probe::probe;
 const MAX_RATE_KEYS: usize = 10_000;
 
 thread_local! {
-    /// Per-client and per-target limiters of this isolate (the worker is
-    /// single threaded), rebuilt when the operator changes the rates.
-    static LIMITERS: RefCell<Option<(RateLimiter, RateLimiter)>> = const { RefCell::new(None) };
+    /// The probe limits of this isolate (the worker is single threaded),
+    /// rebuilt when the operator changes the rates.
+    static LIMITER: RefCell<Option<ProbeLimiter>> = const { RefCell::new(None) };
 }
 
-/// Takes one probe from the client's and the target's buckets.
-pub(crate) fn rate_limit(settings: &Settings, client: &str, target: &str) -> Result<(), EdgeError> {
+/// Runs `check` on the isolate's limiter; a refusal becomes a 429.
+fn with_limiter(
+    settings: &Settings,
+    check: impl FnOnce(&mut ProbeLimiter, u64) -> Result<(), u64>,
+) -> Result<(), EdgeError> {
     let now = clock::now_ms();
-    LIMITERS.with(|cell| {
+    LIMITER.with(|cell| {
         let mut slot = cell.borrow_mut();
-        let fresh = match slot.as_ref() {
-            Some((c, t)) => c.rate() != settings.probe_rate || t.rate() != settings.target_rate,
-            None => true,
+        let rates = (settings.probe_rate, settings.target_rate);
+        let limiter = match slot.take() {
+            Some(l) if l.rates() == rates => slot.insert(l),
+            _ => slot.insert(ProbeLimiter::new(rates.0, rates.1, MAX_RATE_KEYS)),
         };
-        if fresh {
-            *slot = Some((
-                RateLimiter::new(settings.probe_rate, MAX_RATE_KEYS),
-                RateLimiter::new(settings.target_rate, MAX_RATE_KEYS),
-            ));
-        }
-        let Some((clients, targets)) = slot.as_mut() else {
-            return Err(EdgeError::Internal);
-        };
-        let limited = |ms: u64| EdgeError::RateLimited { retry_after_s: ms.div_ceil(1000).max(1) };
-        clients.check(client, now).map_err(limited)?;
-        targets.check(target, now).map_err(limited)
+        check(limiter, now).map_err(|ms| EdgeError::RateLimited { retry_after_s: ms.div_ceil(1000).max(1) })
     })
+}
+
+/// Takes one probe from the client's bucket.
+pub(crate) fn limit_client(settings: &Settings, client: &str) -> Result<(), EdgeError> {
+    with_limiter(settings, |l, now| l.check_client(client, now))
+}
+
+/// Takes one probe from each target address's bucket.
+pub(crate) fn limit_targets(settings: &Settings, addresses: &[IpAddr]) -> Result<(), EdgeError> {
+    with_limiter(settings, |l, now| l.check_targets(addresses, now))
 }
 
 /// The name of an optional Cloudflare rate-limiting binding (`[[ratelimits]]`

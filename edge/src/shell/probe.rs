@@ -20,7 +20,7 @@ use tokio_rustls::client::TlsStream;
 use worker::{Request, Response, Socket};
 
 use super::clock::{Waited, now_ms, timed_out, until};
-use super::{internal, platform_rate_limit, rate_limit, upstream};
+use super::{internal, limit_client, limit_targets, platform_rate_limit, upstream};
 use crate::budget::{Budget, Counted};
 use crate::config::Settings;
 use crate::dns::{self, AddressType};
@@ -42,7 +42,7 @@ pub async fn probe(req: &Request, env: &worker::Env, settings: &Settings) -> Res
     let client = client_key(settings.client_ip_header.as_deref(), req.cf().is_some(), |name| {
         req.headers().get(name).ok().flatten()
     });
-    rate_limit(settings, &client, &request.host)?;
+    limit_client(settings, &client)?;
     platform_rate_limit(env, &client).await?;
 
     let started = now_ms();
@@ -55,6 +55,9 @@ pub async fn probe(req: &Request, env: &worker::Env, settings: &Settings) -> Res
         &settings.extra_allowed,
         settings.limits.max_addresses,
     )?;
+    let mut addresses: Vec<IpAddr> = plan.targets.iter().map(|t| t.address).collect();
+    addresses.dedup();
+    limit_targets(settings, &addresses)?;
     let server_name = ServerName::try_from(request.host.clone())
         .map_err(|_| EdgeError::BadHost { found: request.host.clone(), reason: "not a DNS name" })?;
     let config = Config {
