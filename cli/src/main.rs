@@ -17,6 +17,7 @@ use clap::{Parser, Subcommand};
 mod outcome;
 mod tlsa;
 mod probe;
+mod tls;
 
 use outcome::Outcome;
 

@@ -24,7 +24,7 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 use crate::outcome::Outcome;
-use geleit_probe_tls as tls;
+use crate::tls;
 
 /// Probe a mail server's STARTTLS and record the certificate chains.
 #[derive(Debug, clap::Args)]
