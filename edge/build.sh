@@ -21,7 +21,7 @@ fi
   || (cd "$edge" && npm ci --no-audit --no-fund --silent)
 
 cargo build --quiet -p geleit-edge --target wasm32-unknown-unknown --profile edge
-wasm=$root/target/wasm32-unknown-unknown/edge/geleit_edge.wasm
+wasm=${CARGO_TARGET_DIR:-$root/target}/wasm32-unknown-unknown/edge/geleit_edge.wasm
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
