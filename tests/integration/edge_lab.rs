@@ -199,6 +199,10 @@ fn chains_equal_openssl_s_client_for_every_scenario_address() {
 #[test]
 fn dual_chain_hosts_show_both_chains() {
     let edge = Edge::start(&[]);
+    let (status, head, _) = edge.request(&[], "/api/probe?host=mx.dual-ec-pinned.example");
+    assert_eq!(status, 200);
+    assert!(head.contains("\ncontent-type: application/json"), "{head}");
+    assert!(head.contains("\ncache-control: no-store"), "{head}");
     for name in ["mx.dual-ec-pinned.example", "mx.dual-rsa-pinned.example"] {
         let (status, report) = edge.get_json(&format!("/api/probe?host={name}"));
         assert_eq!(status, 200, "{report}");

@@ -86,7 +86,10 @@ pub async fn probe(req: &Request, env: &worker::Env, settings: &Settings) -> Res
     for (target, report) in results {
         plan.record(target, report?);
     }
-    Response::from_json(&plan.into_report()).map_err(internal)
+    let mut response = Response::from_json(&plan.into_report()).map_err(internal)?;
+    // A probe result is of its moment: no HTTP cache may keep it.
+    response.headers_mut().set("cache-control", "no-store").map_err(internal)?;
+    Ok(response)
 }
 
 /// A and AAAA of `host` through the DoH upstream, asked in parallel.
