@@ -90,5 +90,15 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
   npm ci --no-audit --no-fund --silent
 fi
 
+# Edge worker (edge/build.sh): wasm-bindgen CLI (above) and the npm tools of
+# edge/package.json: esbuild (bundles the glue), binaryen (wasm-opt) and workerd
+# (runs the worker). `make run` serves the edge too, so --minimal mode as well.
+if [ ! -x edge/node_modules/.bin/esbuild ] || [ ! -x edge/node_modules/.bin/wasm-opt ] \
+  || [ ! -x edge/node_modules/@cloudflare/workerd-linux-64/bin/workerd ] \
+  || [ edge/package-lock.json -nt edge/node_modules/.package-lock.json ]; then
+  log "installing edge/ npm packages (npm ci)"
+  (cd edge && npm ci --no-audit --no-fund --silent)
+fi
+
 # Fetch crates once, so later offline steps (and the lab namespace) need no network.
 cargo fetch --quiet

@@ -25,6 +25,11 @@ step "core builds for wasm32-unknown-unknown without IO dependencies"
 cargo build -p geleit --target wasm32-unknown-unknown --quiet
 scripts/check-core-deps.sh
 
+step "edge worker: plain-Rust parts, wasm32 build (wasm-bindgen + esbuild), size"
+# The worker shell only compiles for wasm32: lint it there too.
+cargo clippy --quiet -p geleit-edge --target wasm32-unknown-unknown -- -D warnings
+edge/build.sh
+
 step "lab: bring up (tests/lab/up), check it against the reference tools (tests/lab/verify)"
 # Bring the lab down at exit, pass or fail -- unless it was already up before this
 # run (someone else is using it), in which case leave it as it was.
