@@ -4,7 +4,8 @@
 // (the lab's DoH endpoint and trust anchor for `make demo` and the browser tests).
 //
 // Usage: node tests/web/serve.mjs [dist] [port] [host]   (prints the URL)
-// GELEIT_WEB_UPSTREAM=<unix socket>: /dns-query and /api/* are passed to it.
+// GELEIT_WEB_UPSTREAM=<unix socket> or http://HOST:PORT (a local edge): /dns-query and
+// /api/* are passed to it.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +21,10 @@ export function serve(root, port, host, configFile, upstreamSocket) {
     const url = new URL(req.url, 'http://x');
     if (upstreamSocket && (url.pathname === '/dns-query' || url.pathname.startsWith('/api/'))) {
       // `make demo`: DoH and probes go to the lab through a unix socket (tests/web/bridge.mjs).
-      const up = http.request({ socketPath: upstreamSocket, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      const target = upstreamSocket.startsWith('http://')
+        ? (() => { const u = new URL(upstreamSocket); return { host: u.hostname, port: u.port }; })()
+        : { socketPath: upstreamSocket };
+      const up = http.request({ ...target, path: req.url, method: req.method, headers: req.headers }, (r) => {
         res.writeHead(r.statusCode, r.headers);
         r.pipe(res);
       });
