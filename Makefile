@@ -1,5 +1,5 @@
 # The two commands a newcomer needs (see README): `make run` and `make test`.
-.PHONY: run test setup setup-minimal bench
+.PHONY: run demo test setup setup-minimal bench
 
 setup-minimal:
 	scripts/setup.sh --minimal
@@ -9,6 +9,10 @@ setup:
 
 run: setup-minimal
 	scripts/run.sh
+
+# The web app against the lab (its DoH and trust anchor preset): real checks without internet.
+demo: setup
+	scripts/serve.sh --lab
 
 test: setup
 	scripts/test.sh

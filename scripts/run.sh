@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: builds the CLI and shows Geleit's main job on a sample certificate.
+# `make run`: builds the CLI and shows it on a sample certificate, then serves
+# the web app with a local edge (scripts/serve.sh) and prints its URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -p geleit-cli --quiet
@@ -22,3 +23,5 @@ Geleit is built: $bin
   $bin tlsa match --chain fullchain.pem --tlsa "3 1 1 <hex>" --name HOST
   $bin --help                                 everything else
 EOT
+echo
+exec scripts/serve.sh "${GELEIT_WEB_PORT:-8080}"

@@ -63,5 +63,42 @@ if [ "$minimal" = 0 ]; then
   cargo fetch --quiet --manifest-path fuzz/Cargo.toml
 fi
 
+# Web front end (frontend/, issue 6): Trunk and wasm-bindgen-cli from crates.io
+# (pinned: trunk 0.22 needs a newer rustc; wasm-bindgen-cli must equal Cargo.lock's
+# wasm-bindgen), npm's binaryen (wasm-opt) and playwright-core from package.json,
+# and for the browser tests Debian's chromium + chromium-driver. `make run` serves
+# the app, so this runs in --minimal mode too (trunk: about 20 minutes, once).
+cargo_tool trunk 0.21.14 trunk --locked
+cargo_tool wasm-bindgen-cli 0.2.130 wasm-bindgen
+web_missing=()
+# Node may come from elsewhere than Debian (it brings its own npm): look for the commands.
+command -v npm >/dev/null 2>&1 || web_missing+=(nodejs npm)
+if [ "$minimal" = 0 ]; then
+  for p in chromium chromium-driver; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || web_missing+=("$p")
+  done
+fi
+if [ "${#web_missing[@]}" -gt 0 ]; then
+  log "installing Debian packages: ${web_missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${web_missing[@]}" >/dev/null
+fi
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+  || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing the web tools of package.json (npm ci)"
+  npm ci --no-audit --no-fund --silent
+fi
+
+# Edge worker (edge/build.sh): wasm-bindgen CLI (above) and the npm tools of
+# edge/package.json: esbuild (bundles the glue), binaryen (wasm-opt) and workerd
+# (runs the worker). `make run` serves the edge too, so --minimal mode as well.
+if [ ! -x edge/node_modules/.bin/esbuild ] || [ ! -x edge/node_modules/.bin/wasm-opt ] \
+  || [ ! -x edge/node_modules/@cloudflare/workerd-linux-64/bin/workerd ] \
+  || [ edge/package-lock.json -nt edge/node_modules/.package-lock.json ]; then
+  log "installing edge/ npm packages (npm ci)"
+  (cd edge && npm ci --no-audit --no-fund --silent)
+fi
+
 # Fetch crates once, so later offline steps (and the lab namespace) need no network.
 cargo fetch --quiet

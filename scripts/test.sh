@@ -11,9 +11,24 @@ step "native build and unit/integration tests"
 cargo build --workspace --all-targets --quiet
 cargo test --workspace --quiet 2>&1 | tally
 
+step "web app: build (Trunk), size, clippy for wasm32, wasm-bindgen-test in headless Chromium"
+scripts/web-build.sh
+cargo clippy -p geleit-frontend --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+# (no --quiet: cargo hands it to wasm-bindgen-test-runner, which rejects it)
+CHROMEDRIVER=/usr/bin/chromedriver cargo test -p geleit-frontend --target wasm32-unknown-unknown --test browser
+
+step "web app in headless Chromium: generator and matcher with the network off (same records as geleit tlsa gen)"
+cargo build -p geleit-cli --quiet
+node tests/web/generator.mjs dist target/debug/geleit target/web-artifacts
+
 step "core builds for wasm32-unknown-unknown without IO dependencies"
 cargo build -p geleit --target wasm32-unknown-unknown --quiet
 scripts/check-core-deps.sh
+
+step "edge worker: plain-Rust parts, wasm32 build (wasm-bindgen + esbuild), size"
+# The worker shell only compiles for wasm32: lint it there too.
+cargo clippy --quiet -p geleit-edge --target wasm32-unknown-unknown -- -D warnings
+edge/build.sh
 
 step "lab: bring up (tests/lab/up), check it against the reference tools (tests/lab/verify)"
 # Bring the lab down at exit, pass or fail -- unless it was already up before this
@@ -27,6 +42,22 @@ tests/lab/verify
 step "lab tests (inside the lab namespace)"
 # Test targets with `required-features = ["lab"]` run here, against the live lab.
 tests/lab/in cargo test -p geleit-cli --features lab --quiet 2>&1 | tally
+
+step "web checker in headless Chromium against the lab (screenshots in target/web-artifacts/)"
+# With the edge worker in the tree, the probes go through it (inside the lab,
+# a rate limit high enough for the test); without it the checker is DNS-only.
+web_edge=()
+if [ -x edge/run.sh ] && [ -s edge/build/worker.mjs ]; then
+  tests/lab/in env GELEIT_PROBE_RATE=1000/60 GELEIT_TARGET_RATE=1000/60 \
+    edge/run.sh --lab --no-build --listen 127.0.0.1:8787 >target/web-edge.log 2>&1 &
+  web_edge_pid=$!
+  for _ in $(seq 50); do tests/lab/in curl -fsS -o /dev/null http://127.0.0.1:8787/dns-query?dns=AAABAAABAAAAAAAAAAAGAAE 2>/dev/null && break; sleep 0.2; done
+  web_edge=(env GELEIT_EDGE=http://127.0.0.1:8787)
+fi
+web_status=0
+tests/lab/in "${web_edge[@]}" node tests/web/checker.mjs dist target/web-artifacts || web_status=$?
+[ -n "${web_edge_pid:-}" ] && kill "$web_edge_pid" 2>/dev/null || true
+[ "$web_status" = 0 ]
 
 step "fuzzing: ${FUZZ_SECONDS:=20} s per target (cargo-fuzz, AddressSanitizer)"
 # Only stable Rust here: RUSTC_BOOTSTRAP=1 unlocks the -Z flags cargo-fuzz passes.

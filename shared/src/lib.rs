@@ -25,6 +25,7 @@ pub mod cert;
 pub mod dane;
 pub mod dns;
 pub mod smtp;
+pub mod time;
 pub mod tlsa;
 pub mod tlsa_gen;
 pub mod verdict;

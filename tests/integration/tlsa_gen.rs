@@ -55,7 +55,7 @@ fn check_chain(dir: &TempDir, chain: &[&Made]) {
     let f = file.to_str().unwrap();
 
     // rdata: every record, recommended first, each equal to openssl's.
-    let run = geleit(&["tlsa", "gen", "--host", HOST, "--format", "rdata", f]);
+    let run = geleit(["tlsa", "gen", "--host", HOST, "--format", "rdata", f]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{}", run.stdout);
     let ours: Vec<String> = run.stdout.lines().map(str::to_owned).collect();
     let all = openssl_records(dir.path(), chain);
@@ -67,11 +67,11 @@ fn check_chain(dir: &TempDir, chain: &[&Made]) {
     expected.extend(all.iter().filter(|r| !recommended.contains(r)).cloned());
     assert_eq!(ours, expected);
 
-    let run = geleit(&["tlsa", "gen", "--host", HOST, "--format", "rdata", "--recommended", f]);
+    let run = geleit(["tlsa", "gen", "--host", HOST, "--format", "rdata", "--recommended", f]);
     assert_eq!(run.stdout, recommended.iter().map(|r| format!("{r}\n")).collect::<String>());
 
     // zone: record lines are byte-identical to ldns-dane's, in the same order.
-    let run = geleit(&["tlsa", "gen", "--host", HOST, f]);
+    let run = geleit(["tlsa", "gen", "--host", HOST, f]);
     assert_eq!(run.code, 0);
     let lines: Vec<&str> = run.stdout.lines().filter(|l| !l.starts_with(';')).collect();
     assert_eq!(lines.len(), 6 * chain.len());
@@ -89,7 +89,7 @@ fn check_chain(dir: &TempDir, chain: &[&Made]) {
     }
 
     // generic: same as `ldns-dane -b`.
-    let run = geleit(&["tlsa", "gen", "--host", HOST, "--format", "generic", "--recommended", f]);
+    let run = geleit(["tlsa", "gen", "--host", HOST, "--format", "generic", "--recommended", f]);
     let ldns_b = tool_text(dir.path(), "ldns-dane", &["-n", "-b", "-c", f, "create", HOST, "25", "3", "1", "1"]);
     assert_eq!(run.stdout.lines().next().unwrap(), ldns_b.trim_end());
 
@@ -104,7 +104,7 @@ fn check_chain(dir: &TempDir, chain: &[&Made]) {
     }
 
     // json: all records, recommended flags, owner.
-    let run = geleit(&["tlsa", "gen", "--host", HOST, "--format", "json", f]);
+    let run = geleit(["tlsa", "gen", "--host", HOST, "--format", "json", f]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["owner"], "_25._tcp.mx.example.com.");
     let recs = v["records"].as_array().unwrap();
@@ -173,20 +173,20 @@ fn public_keys_and_requests_give_spki_records_only() {
         })
         .collect();
     let want = format!("{}\n{}\n{}\n", expected[1], expected[0], expected[2]);
-    let run = geleit(&["tlsa", "gen", "--format", "rdata", pubkey.to_str().unwrap()]);
+    let run = geleit(["tlsa", "gen", "--format", "rdata", pubkey.to_str().unwrap()]);
     assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, want.as_str(), ""));
     assert_eq!(danetool_rdata(d, "load-pubkey", &pubkey, &[]), expected[1]);
 
     let csr = d.join("k.csr");
     tool(d, "openssl", &["req", "-new", "-key", key.to_str().unwrap(), "-subj", "/CN=mx.example.com", "-out", csr.to_str().unwrap()]);
-    let run = geleit(&["tlsa", "gen", "--format", "rdata", csr.to_str().unwrap()]);
+    let run = geleit(["tlsa", "gen", "--format", "rdata", csr.to_str().unwrap()]);
     assert_eq!((run.code, run.stdout.as_str()), (0, want.as_str()));
     // The old Netscape label.
     let text = std::fs::read_to_string(&csr).unwrap().replace("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST");
-    let run = geleit_stdin(&["tlsa", "gen", "--format", "rdata", "-"], text.as_bytes());
+    let run = geleit_stdin(["tlsa", "gen", "--format", "rdata", "-"], text.as_bytes());
     assert_eq!((run.code, run.stdout.as_str()), (0, want.as_str()));
     // A key has no DNS name: zone output needs --host.
-    let run = geleit(&["tlsa", "gen", pubkey.to_str().unwrap()]);
+    let run = geleit(["tlsa", "gen", pubkey.to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert_eq!(run.stderr, "geleit: expected a host name for the owner name, found none in the input: give --host\n");
 }
@@ -197,13 +197,13 @@ fn der_input_and_garbage_around_pem() {
     let d = dir.path();
     let leaf = cert(d, &Spec::leaf("leaf", Alg::P256, &["mx.example.com"]), None);
     let der = common::cert_der(d, &leaf.cert);
-    let from_der = geleit_stdin(&["tlsa", "gen", "--format", "rdata"], &der);
-    let from_pem = geleit(&["tlsa", "gen", "--format", "rdata", leaf.cert.to_str().unwrap()]);
+    let from_der = geleit_stdin(["tlsa", "gen", "--format", "rdata"], &der);
+    let from_pem = geleit(["tlsa", "gen", "--format", "rdata", leaf.cert.to_str().unwrap()]);
     assert_eq!(from_der.code, 0, "{}", from_der.stderr);
     assert_eq!(from_der.stdout, from_pem.stdout);
     let text = tool_text(d, "openssl", &["x509", "-in", leaf.cert.to_str().unwrap(), "-text"]);
     let noisy = format!("Here is my cert:\r\n{}\r\nthanks!\n", text.replace('\n', "\r\n"));
-    let run = geleit_stdin(&["tlsa", "gen", "--format", "rdata"], noisy.as_bytes());
+    let run = geleit_stdin(["tlsa", "gen", "--format", "rdata"], noisy.as_bytes());
     assert_eq!((run.code, run.stdout.as_str()), (0, from_pem.stdout.as_str()));
 }
 
@@ -212,13 +212,13 @@ fn default_host_is_the_first_dns_name() {
     let dir = TempDir::new("gen-host");
     let d = dir.path();
     let leaf = cert(d, &Spec::leaf("leaf", Alg::P256, &["*.example.net", "mail.example.net", "mx.example.net"]), None);
-    let run = geleit(&["tlsa", "gen", "--recommended", "--port", "465", "--ttl", "300", leaf.cert.to_str().unwrap()]);
+    let run = geleit(["tlsa", "gen", "--recommended", "--port", "465", "--ttl", "300", leaf.cert.to_str().unwrap()]);
     let line = run.stdout.lines().find(|l| !l.starts_with(';')).unwrap();
     assert!(line.starts_with("_465._tcp.mail.example.net.\t300\tIN\tTLSA\t3 1 1 "), "{line}");
     let wild = cert(d, &Spec::leaf("wild", Alg::P256, &["*.example.net"]), None);
-    let run = geleit(&["tlsa", "gen", wild.cert.to_str().unwrap()]);
+    let run = geleit(["tlsa", "gen", wild.cert.to_str().unwrap()]);
     assert_eq!(run.code, 2);
-    let run = geleit(&["tlsa", "gen", "--host", "*.example.net", wild.cert.to_str().unwrap()]);
+    let run = geleit(["tlsa", "gen", "--host", "*.example.net", wild.cert.to_str().unwrap()]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.starts_with("geleit: expected one host name, found the wildcard"), "{}", run.stderr);
 }
@@ -233,7 +233,7 @@ fn run_sh_command_works() {
         "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "365", "-subj",
         "/CN=mx.example.com", "-addext", "subjectAltName=DNS:mx.example.com", "-keyout", "key.pem", "-out", "cert.pem",
     ]);
-    let run = geleit(&["tlsa", "gen", "--host", "mx.example.com", c.to_str().unwrap()]);
+    let run = geleit(["tlsa", "gen", "--host", "mx.example.com", c.to_str().unwrap()]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     let first = run.stdout.lines().find(|l| !l.starts_with(';')).unwrap();
     assert_eq!(first, ldns_line(d, &c, None, 3, 1, 1));
@@ -255,13 +255,13 @@ fn private_keys_are_refused_and_never_echoed() {
     assert!(encrypted.contains("BEGIN ENCRYPTED PRIVATE KEY"));
 
     for k in [key.as_str(), traditional.as_str(), encrypted.as_str()] {
-        let run = geleit_stdin(&["tlsa", "gen", "--host", HOST], k.as_bytes());
+        let run = geleit_stdin(["tlsa", "gen", "--host", HOST], k.as_bytes());
         assert_eq!(run.code, 2);
         assert_eq!(run.stderr, format!("{}geleit: standard input: expected a certificate, public key or certificate request, found only a private key (refused and not read)\n", ""));
         assert_eq!(run.stdout, "");
     }
     let both = format!("{}{}", key, leaf.pem());
-    let run = geleit_stdin(&["tlsa", "gen", "--host", HOST, "--format", "rdata", "--recommended"], both.as_bytes());
+    let run = geleit_stdin(["tlsa", "gen", "--host", HOST, "--format", "rdata", "--recommended"], both.as_bytes());
     assert_eq!((run.code, run.stderr.as_str()), (0, KEY_WARNING));
     assert!(!run.stdout.contains(&secret_line) && !run.stderr.contains(&secret_line));
     assert_eq!(run.stdout.lines().count(), 1);
@@ -273,7 +273,7 @@ fn malformed_input_is_an_error_not_a_panic() {
     let d = dir.path();
     let leaf = cert(d, &Spec::leaf("leaf", Alg::P256, &["mx.example.com"]), None);
     let der = common::cert_der(d, &leaf.cert);
-    let generate = |input: &[u8]| geleit_stdin(&["tlsa", "gen", "--host", HOST], input);
+    let generate = |input: &[u8]| geleit_stdin(["tlsa", "gen", "--host", HOST], input);
 
     for cut in [1, 10, der.len() / 2, der.len() - 1] {
         let run = generate(&der[..cut]);
@@ -294,7 +294,7 @@ fn malformed_input_is_an_error_not_a_panic() {
     assert_eq!(run.stderr, "geleit: standard input: expected at most 262144 bytes, found more\n");
     let run = generate(b"");
     assert_eq!(run.stderr, "geleit: standard input: expected a PEM block (\"-----BEGIN CERTIFICATE-----\") or DER data, found empty input\n");
-    let run = geleit(&["tlsa", "gen", "/nonexistent/cert.pem"]);
+    let run = geleit(["tlsa", "gen", "/nonexistent/cert.pem"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.starts_with("geleit: reading /nonexistent/cert.pem: "), "{}", run.stderr);
 }

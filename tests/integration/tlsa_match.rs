@@ -179,7 +179,7 @@ fn look_ahead_agrees_with_openssl_attime() {
     let chain = chain_file(d, "e.pem", &[&leaf, &root]);
     let c = chain.to_str().unwrap();
     let ahead = |rec: &str, days: &str| {
-        let run = geleit(&["tlsa", "match", "--chain", c, "--tlsa", rec, "--name", MX, "--at", "2030-12-01T00:00:00Z", "--days", days, "--json"]);
+        let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", rec, "--name", MX, "--at", "2030-12-01T00:00:00Z", "--days", days, "--json"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()
     };
@@ -193,7 +193,7 @@ fn look_ahead_agrees_with_openssl_attime() {
     assert_eq!(v["expiry"], serde_json::Value::Null);
 
     // Human output says the same.
-    let run = geleit(&["tlsa", "match", "--chain", c, "--tlsa", &ta, "--name", MX, "--at", "2030-12-01T00:00:00Z", "--days", "40"]);
+    let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", &ta, "--name", MX, "--at", "2030-12-01T00:00:00Z", "--days", "40"]);
     assert_eq!(run.code, 0);
     let tail: Vec<&str> = run.stdout.lines().rev().take(3).collect();
     assert_eq!(tail, [
@@ -213,7 +213,7 @@ fn records_from_a_file_and_input_errors() {
     let file = d.join("tlsa.txt");
     std::fs::write(&file, format!("; published records\n_25._tcp.{MX}. 3600 IN TLSA 1 1 1 {}\n\n_25._tcp.{MX}. 3600 IN TLSA {ee}\n", &ee[6..])).unwrap();
     let f = file.to_str().unwrap();
-    let run = geleit(&["tlsa", "match", "--chain", c, "--tlsa-file", f, "--name", MX, "--json"]);
+    let run = geleit(["tlsa", "match", "--chain", c, "--tlsa-file", f, "--name", MX, "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["matched"], serde_json::json!([{ "record": ee, "index": 1, "depth": 0 }]));
@@ -227,24 +227,24 @@ fn records_from_a_file_and_input_errors() {
 
     // Only unusable records: exit 1, and the verdict says TLS is still mandatory.
     let pkix = format!("1 1 1 {}", &ee[6..]);
-    let run = geleit(&["tlsa", "match", "--chain", c, "--tlsa", &pkix, "--name", MX]);
+    let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", &pkix, "--name", MX]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.ends_with("verdict: no usable TLSA records (TLS still mandatory, unauthenticated; RFC 7672 §2.2)\n"), "{}", run.stdout);
 
-    let run = geleit(&["tlsa", "match", "--chain", c, "--tlsa", "3 1 1 abc", "--name", MX]);
+    let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", "3 1 1 abc", "--name", MX]);
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr,
         "geleit: --tlsa #1: line 1, column 7, token 4: expected an even number of hex digits in certificate association data, found 3\n"
     );
-    let run = geleit(&["tlsa", "match", "--chain", c, "--tlsa", &ee, "--name", "bad name"]);
+    let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", &ee, "--name", "bad name"]);
     assert_eq!((run.code, run.stderr.as_str()), (2, "geleit: expected a host name as reference name (letters, digits, hyphens; labels of 1 to 63), found \"bad name\"\n"));
-    let run = geleit(&["tlsa", "match", "--chain", c, "--tlsa", &ee, "--name", MX, "--at", "yesterday"]);
+    let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", &ee, "--name", MX, "--at", "yesterday"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.starts_with("geleit: --at: expected an RFC 3339 time such as 2030-01-01T00:00:00Z, found \"yesterday\""), "{}", run.stderr);
-    let run = geleit(&["tlsa", "match", "--chain", c, "--name", MX]);
+    let run = geleit(["tlsa", "match", "--chain", c, "--name", MX]);
     assert_eq!((run.code, run.stderr.as_str()), (2, "geleit: expected at least one TLSA record (--tlsa or --tlsa-file), found none\n"));
-    let run = geleit(&["tlsa", "match", "--chain", leaf.key.to_str().unwrap(), "--tlsa", &ee, "--name", MX]);
+    let run = geleit(["tlsa", "match", "--chain", leaf.key.to_str().unwrap(), "--tlsa", &ee, "--name", MX]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("found only a private key"), "{}", run.stderr);
 }

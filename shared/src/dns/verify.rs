@@ -109,22 +109,7 @@ pub(crate) fn absolute_time(sig_time: u32, now: u64) -> i64 {
     now as i64 + i64::from(delta)
 }
 
-/// `YYYY-MM-DD HH:MM:SS UTC` for a Unix time (proleptic Gregorian calendar).
-pub(crate) fn format_time(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", secs / 3600, secs % 3600 / 60, secs % 60)
-}
+pub(crate) use crate::time::format_utc as format_time;
 
 /// Checks the RRSIGs over `set` against the trusted keys of `zone` at `now`.
 /// Succeeds when one RRSIG verifies (RFC 4035 §5.3.1–§5.3.3); otherwise the

@@ -1,0 +1,65 @@
+//! Geleit's edge: a Cloudflare Worker (workers-rs) that probes a mail
+//! server's STARTTLS with TLS run in WebAssembly (rustls), and proxies DoH.
+//!
+//! ```text
+//!  GET /api/probe?host=&port=        GET/POST /dns-query
+//!        │                                  │
+//!  request::ProbeRequest            doh::query_from_get/post
+//!        │ A/AAAA via DoH (dns)             │
+//!  plan::Plan (SSRF policy)         cache::AnswerCache, Cache API,
+//!        │                           else the upstream (by TTL)
+//!  shell::probe: socket + rustls, driven by geleit::smtp::Client,
+//!  within budget::Budget; ratelimit::RateLimiter in front
+//!        │
+//!  HostReport JSON (same shape as `geleit probe --json`) or error::EdgeError
+//! ```
+//!
+//! Everything but `shell` is plain Rust that `cargo test` runs natively; the
+//! shell (and the `#[event(fetch)]` entry below) exists on wasm32 only.
+//! Cloudflare blocks outbound port 25, so the probe needs a self-hosted
+//! `workerd` (see `edge/workerd.capnp`); the DoH proxy runs anywhere.
+
+pub mod budget;
+pub mod cache;
+pub mod config;
+pub mod cors;
+pub mod dns;
+pub mod doh;
+pub mod error;
+pub mod plan;
+pub mod ratelimit;
+pub mod request;
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod shell;
+
+/// The worker's entry and router. Every answer, success or error, gets the
+/// configured CORS headers; errors are JSON with a stable code.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#[worker::event(fetch)]
+async fn fetch(req: worker::Request, env: worker::Env, _ctx: worker::Context) -> worker::Result<worker::Response> {
+    use worker::Method;
+
+    let origin = shell::origin(&req);
+    let settings = match shell::settings(&env) {
+        Ok(s) => s,
+        Err(e) => return shell::respond(Err(e), &cors::CorsPolicy::Any, None, false),
+    };
+    let method = req.method();
+    let path = req.path();
+    let preflight = method == Method::Options;
+    let result = match (method, path.as_str()) {
+        (Method::Options, "/api/probe" | "/dns-query") => shell::preflight(),
+        (Method::Get, "/api/probe") => shell::probe(&req, &env, &settings).await,
+        (Method::Get, "/dns-query") => shell::doh_get(&req, &settings).await,
+        (Method::Post, "/dns-query") => shell::doh_post(req, &settings).await,
+        (method, "/api/probe") => {
+            Err(error::EdgeError::MethodNotAllowed { allowed: "GET, OPTIONS", found: method.to_string() })
+        }
+        (method, "/dns-query") => {
+            Err(error::EdgeError::MethodNotAllowed { allowed: "GET, POST, OPTIONS", found: method.to_string() })
+        }
+        _ => Err(error::EdgeError::NotFound),
+    };
+    shell::respond(result, &settings.cors, origin.as_deref(), preflight)
+}

@@ -1,0 +1,65 @@
+//! Asking the configured DoH upstream (RFC 8484 GET), with a deadline and a
+//! size limit.
+
+use worker::{AbortController, Fetch, Headers, Method, Request, RequestInit, console_error};
+
+use super::clock::{Waited, now_ms, until};
+use crate::dns::MAX_MESSAGE_OCTETS;
+use crate::doh::CONTENT_TYPE;
+use crate::error::EdgeError;
+
+/// The upstream's answer to a GET of `url` (a DoH URL with `?dns=`), as DNS
+/// wire bytes, within `timeout_ms`.
+pub async fn get(url: &str, timeout_ms: u64) -> Result<Vec<u8>, EdgeError> {
+    let headers = Headers::new();
+    headers.set("accept", CONTENT_TYPE).map_err(super::internal)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers);
+    let request = Request::new_with_init(url, &init).map_err(|e| {
+        console_error!("geleit-edge: upstream request: {e}");
+        EdgeError::Misconfigured
+    })?;
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let fetch = Fetch::Request(request);
+    let deadline = now_ms().saturating_add(timeout_ms);
+    let mut response = match until(deadline, fetch.send_with_signal(&signal)).await {
+        Waited::Done(Ok(r)) => r,
+        Waited::Done(Err(e)) => {
+            console_error!("geleit-edge: upstream fetch: {e}");
+            return Err(EdgeError::Upstream { found: "no answer (connection failed)" });
+        }
+        Waited::TimedOut => {
+            controller.abort();
+            return Err(EdgeError::Upstream { found: "no answer in time" });
+        }
+    };
+    if response.status_code() != 200 {
+        console_error!("geleit-edge: upstream status {}", response.status_code());
+        return Err(EdgeError::Upstream { found: "an HTTP error status" });
+    }
+    let media = response.headers().get("content-type").ok().flatten().unwrap_or_default();
+    if !media.trim().to_ascii_lowercase().starts_with(CONTENT_TYPE) {
+        return Err(EdgeError::Upstream { found: "a body that is not application/dns-message" });
+    }
+    if let Some(length) = response.headers().get("content-length").ok().flatten()
+        && length.trim().parse::<usize>().map_or(true, |n| n > MAX_MESSAGE_OCTETS)
+    {
+        return Err(EdgeError::Upstream { found: "a body larger than a DNS message" });
+    }
+    let body = match until(deadline, response.bytes()).await {
+        Waited::Done(Ok(b)) => b,
+        Waited::Done(Err(e)) => {
+            console_error!("geleit-edge: upstream body: {e}");
+            return Err(EdgeError::Upstream { found: "a body that could not be read" });
+        }
+        Waited::TimedOut => {
+            controller.abort();
+            return Err(EdgeError::Upstream { found: "no complete answer in time" });
+        }
+    };
+    if body.len() > MAX_MESSAGE_OCTETS {
+        return Err(EdgeError::Upstream { found: "a body larger than a DNS message" });
+    }
+    Ok(body)
+}

@@ -1,0 +1,537 @@
+//! The checker's state and view model. Every DANE decision comes from the
+//! core: [`geleit::dns`] validates and resolves (RFC 7672 §2.2),
+//! [`verdict::probe_targets`] says which hosts to probe, and
+//! [`verdict::evaluate`] gives the verdict per domain, MX host, address and
+//! signature family with typed findings and fixes. This module keeps track
+//! of what has arrived (DNS, probes in flight) and puts the core's verdict
+//! into the page's words ([`crate::verdict_words`]).
+
+use geleit::dns::{SmtpReport, Status};
+use geleit::smtp;
+use geleit::verdict::{self, AddressVerdict, DomainVerdict, FamilyVerdict, HostVerdict, Reported, Verdict};
+use serde::Serialize;
+
+use crate::dates::ymd;
+use crate::domain::Domain;
+use crate::generator::explain;
+use crate::i18n::{Lang, Strings};
+use crate::matcher::unusable_words;
+use crate::verdict_words::{finding_text, fix_text, verdict_words};
+
+/// What the checker is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Phase {
+    /// Nothing asked yet.
+    #[default]
+    Idle,
+    /// DNS queries in flight: rounds and queries so far.
+    Dns { rounds: u32, queries: u32 },
+    /// DNS done, probes in flight.
+    Probing,
+    /// Everything is in.
+    Done,
+}
+
+/// One MX host's probe through the edge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    /// Not a probe target (the core found no address to connect to).
+    Skipped,
+    /// In flight.
+    Running,
+    /// The edge's report.
+    Done(smtp::HostReport),
+    /// The edge could not be reached or refused (its message).
+    Failed(String),
+}
+
+/// A check of one domain.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CheckRun {
+    /// Counter that tells results of an older run from this one's.
+    pub id: u32,
+    pub domain: Option<Domain>,
+    pub phase: Phase,
+    /// The core's DNS report.
+    pub dns: Option<SmtpReport>,
+    /// Per host of `dns.hosts`, same order.
+    pub probes: Vec<Probe>,
+    /// The DNS part could not run (bad settings, a name the engine rejects).
+    pub error: Option<String>,
+    /// Unix seconds the check ran at.
+    pub now: i64,
+}
+
+fn bare(name: &str) -> String {
+    name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
+}
+
+impl CheckRun {
+    /// Starts a run for `domain`.
+    #[must_use]
+    pub fn start(id: u32, domain: Domain, now: i64) -> Self {
+        Self { id, domain: Some(domain), phase: Phase::Dns { rounds: 0, queries: 0 }, now, ..Self::default() }
+    }
+
+    /// The DNS report arrived: the hosts the core names as probe targets are probed.
+    pub fn dns_done(&mut self, report: SmtpReport) {
+        let targets = verdict::probe_targets(&report);
+        self.probes = report
+            .hosts
+            .iter()
+            .map(|h| if targets.iter().any(|t| t.host == bare(&h.host)) { Probe::Running } else { Probe::Skipped })
+            .collect();
+        self.phase = if self.probes.contains(&Probe::Running) { Phase::Probing } else { Phase::Done };
+        self.dns = Some(report);
+    }
+
+    /// A probe result for host `index`.
+    pub fn probe_done(&mut self, index: usize, probe: Probe) {
+        if let Some(slot) = self.probes.get_mut(index) {
+            *slot = probe;
+        }
+        if !self.probes.contains(&Probe::Running) && self.dns.is_some() {
+            self.phase = Phase::Done;
+        }
+    }
+
+    /// Hosts to probe: index and name (without the trailing dot).
+    #[must_use]
+    pub fn hosts_to_probe(&self) -> Vec<(usize, String)> {
+        let Some(dns) = &self.dns else { return Vec::new() };
+        dns.hosts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.probes.get(*i) == Some(&Probe::Running))
+            .map(|(i, h)| (i, bare(&h.host)))
+            .collect()
+    }
+
+    /// The core's verdict over what has arrived so far.
+    #[must_use]
+    pub fn verdict(&self) -> Option<DomainVerdict> {
+        let dns = self.dns.as_ref()?;
+        let probes: Vec<smtp::HostReport> =
+            self.probes.iter().filter_map(|p| if let Probe::Done(r) = p { Some(r.clone()) } else { None }).collect();
+        Some(verdict::evaluate(dns, &probes, self.now))
+    }
+}
+
+/// A state as a CSS class and a word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Badge {
+    /// `ok`, `bad`, `warn`, `pending` (styling).
+    pub class: &'static str,
+    pub text: String,
+}
+
+/// A finding in words: what, the RFC behind it, the fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingView {
+    /// The core's stable code (`dnssec_bogus`, `tlsa_no_match`, …).
+    pub code: &'static str,
+    /// `error`, `warning`, `info`.
+    pub severity: &'static str,
+    pub title: String,
+    pub rfc: &'static str,
+    pub fix: Option<String>,
+    /// The core's technical detail (English), e.g. the failing DNSSEC link.
+    pub detail: Option<String>,
+}
+
+/// One TLSA record of a host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TlsaLine {
+    pub rdata: String,
+    pub explanation: String,
+    pub usable: bool,
+    pub reasons: Vec<String>,
+}
+
+/// One handshake (per signature algorithm) at one address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlgorithmView {
+    /// `ECDSA` or `RSA`.
+    pub family: &'static str,
+    /// The chain a default sender gets (the core's default family).
+    pub decides: bool,
+    pub badge: Badge,
+    pub tls_version: Option<String>,
+    /// Which record matched at which depth.
+    pub matched: Vec<String>,
+    /// One line per certificate.
+    pub chain: Vec<String>,
+    /// The `3 1 1` record that would pin this chain's key.
+    pub suggested: Option<String>,
+    pub notes: Vec<String>,
+}
+
+/// One address of a host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddressView {
+    pub address: String,
+    /// The core's verdict word (`authenticated`, `not_authenticated`, …).
+    pub state: &'static str,
+    pub badge: Badge,
+    pub algorithms: Vec<AlgorithmView>,
+    pub findings: Vec<FindingView>,
+}
+
+/// One MX host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostView {
+    pub host: String,
+    pub preference: u16,
+    /// The core's verdict word, or `pending` while its probe runs.
+    pub state: &'static str,
+    pub badge: Badge,
+    /// What a DANE client does with the host (RFC 7672 §2.2).
+    pub outcome: String,
+    pub outcome_rfc: &'static str,
+    /// "A 127.0.1.1 (DNSSEC secure)".
+    pub address_sets: Vec<String>,
+    pub tlsa_base: Option<String>,
+    pub tlsa_badge: Badge,
+    pub tlsa: Vec<TlsaLine>,
+    pub findings: Vec<FindingView>,
+    pub addresses: Vec<AddressView>,
+    /// Probe running, or failed (in words).
+    pub probe_note: Option<String>,
+    pub trace: Vec<String>,
+}
+
+/// Advice for the admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Advice {
+    pub code: &'static str,
+    pub title: String,
+    pub text: String,
+    /// Configuration to copy, if any.
+    pub snippet: Option<String>,
+}
+
+/// Everything the checker shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckView {
+    pub domain: String,
+    pub domain_unicode: String,
+    /// The core's verdict word for the domain, `pending` while probes run, `failed` when DNS could not run.
+    pub verdict_class: &'static str,
+    pub headline: String,
+    pub summary: String,
+    pub mx_badge: Badge,
+    pub mx_findings: Vec<FindingView>,
+    pub mx_trace: Vec<String>,
+    pub hosts: Vec<HostView>,
+    pub advice: Vec<Advice>,
+    /// Progress in words, for the live region.
+    pub progress: String,
+}
+
+fn badge(class: &'static str, text: &str) -> Badge {
+    Badge { class, text: text.to_owned() }
+}
+
+fn status_badge(status: Status, t: &Strings) -> Badge {
+    match status {
+        Status::Secure => badge("ok", t.ck_secure),
+        Status::Insecure => badge("warn", t.ck_insecure),
+        Status::Bogus => badge("bad", t.ck_bogus),
+        Status::Indeterminate => badge("bad", t.ck_indeterminate),
+    }
+}
+
+/// Styling class of a verdict.
+fn verdict_class(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Authenticated | Verdict::Trusted => "ok",
+        Verdict::NoDane | Verdict::NotProbed | Verdict::NullMx => "warn",
+        _ => "bad",
+    }
+}
+
+fn verdict_badge(v: Verdict, lang: Lang) -> Badge {
+    badge(verdict_class(v), verdict_words(v, lang).0)
+}
+
+fn finding_view(r: &Reported, lang: Lang) -> FindingView {
+    let severity = match r.severity {
+        verdict::Severity::Error => "error",
+        verdict::Severity::Warning => "warning",
+        _ => "info",
+    };
+    let detail = match &r.finding {
+        verdict::Finding::DnssecBogus { detail, .. } | verdict::Finding::DnssecIndeterminate { detail, .. } => {
+            Some(detail.clone())
+        }
+        verdict::Finding::ProbeFailed { message, .. } => Some(message.clone()),
+        verdict::Finding::TaPathInvalid { detail, .. } => Some(detail.clone()),
+        _ => None,
+    };
+    FindingView {
+        code: r.code(),
+        severity,
+        title: finding_text(&r.finding, lang),
+        rfc: r.rfc,
+        fix: r.fix.as_ref().map(|f| fix_text(&f.fix, lang)),
+        detail,
+    }
+}
+
+/// Builds the view of a run; `None` before a run started.
+#[must_use]
+pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
+    let t = lang.t();
+    let domain = run.domain.as_ref()?;
+    let running = run.probes.iter().filter(|p| **p == Probe::Running).count();
+    let progress = match &run.phase {
+        Phase::Idle => String::new(),
+        Phase::Dns { rounds, queries } => {
+            (t.ck_progress_dns)(usize::try_from(*rounds).unwrap_or(0), usize::try_from(*queries).unwrap_or(0))
+        }
+        Phase::Probing => (t.ck_progress_probe)(running),
+        Phase::Done => t.ck_progress_done.to_owned(),
+    };
+    let mut out = CheckView {
+        domain: domain.ascii.clone(),
+        domain_unicode: domain.unicode.clone(),
+        verdict_class: "pending",
+        headline: t.ck_pending.to_owned(),
+        summary: String::new(),
+        mx_badge: badge("pending", t.ck_pending),
+        mx_findings: Vec::new(),
+        mx_trace: Vec::new(),
+        hosts: Vec::new(),
+        advice: Vec::new(),
+        progress,
+    };
+    if let Some(error) = &run.error {
+        out.verdict_class = "failed";
+        out.headline = t.ck_failed.to_owned();
+        out.summary = error.clone();
+        return Some(out);
+    }
+    let (Some(dns), Some(dv)) = (&run.dns, run.verdict()) else { return Some(out) };
+    out.mx_badge = status_badge(dns.mx_status, t);
+    out.mx_trace.clone_from(&dns.trace);
+    out.mx_findings = dv.findings.iter().map(|f| finding_view(f, lang)).collect();
+
+    let mut lets_encrypt = false;
+    for (i, (host, hv)) in dns.hosts.iter().zip(&dv.hosts).enumerate() {
+        let probe = run.probes.get(i).unwrap_or(&Probe::Skipped);
+        let view = host_view(host, hv, probe, lang);
+        lets_encrypt |= hv
+            .addresses
+            .iter()
+            .flat_map(|a| &a.families)
+            .flat_map(|f| &f.chain)
+            .any(|c| c.issuer.contains("Let's Encrypt"));
+        out.hosts.push(view);
+    }
+
+    let (headline, summary) = verdict_words(dv.verdict, lang);
+    (out.verdict_class, out.headline, out.summary) = if running > 0 {
+        ("pending", t.ck_pending.to_owned(), t.ck_pending_summary.to_owned())
+    } else {
+        (dv.verdict.as_str(), headline.to_owned(), summary.to_owned())
+    };
+
+    // Advice: rollover (RFC 7671 §8.1). The core flags a single record on an
+    // authenticated host with its plan; for the others count what is published.
+    let mut single = Vec::new();
+    let mut dane_hosts = 0usize;
+    for (host, hv) in dns.hosts.iter().zip(&dv.hosts) {
+        if hv.outcome != geleit::dns::HostOutcome::DaneRequired {
+            continue;
+        }
+        dane_hosts += 1;
+        let usable = host.tlsa.secure().map_or(0, |r| r.iter().filter(|x| x.problems.is_empty()).count());
+        if usable == 1 && !hv.findings.iter().any(|f| f.code() == "single_record_pinned") {
+            single.push(bare(&hv.host));
+        }
+    }
+    if !single.is_empty() {
+        out.advice.push(Advice {
+            code: "rollover",
+            title: t.adv_rollover_title.to_owned(),
+            text: (t.adv_rollover_single)(&single.join(", ")),
+            snippet: None,
+        });
+    } else if dane_hosts > 0 && !dv.hosts.iter().any(|h| h.findings.iter().any(|f| f.code() == "single_record_pinned"))
+    {
+        out.advice.push(Advice {
+            code: "rollover",
+            title: t.adv_rollover_title.to_owned(),
+            text: t.adv_rollover_ok.to_owned(),
+            snippet: None,
+        });
+    }
+    out.advice.push(Advice {
+        code: "lets_encrypt",
+        title: t.adv_le_title.to_owned(),
+        text: if lets_encrypt { format!("{} {}", t.adv_le_seen, t.adv_le) } else { t.adv_le.to_owned() },
+        snippet: Some("certbot renew --reuse-key".to_owned()),
+    });
+    out.advice.push(Advice {
+        code: "postfix",
+        title: t.adv_postfix_title.to_owned(),
+        text: t.adv_postfix.to_owned(),
+        snippet: Some("smtp_dns_support_level = dnssec\nsmtp_tls_security_level = dane\n".to_owned()),
+    });
+    out.advice.push(Advice {
+        code: "exim",
+        title: t.adv_exim_title.to_owned(),
+        text: t.adv_exim.to_owned(),
+        snippet: Some("# main section\ndns_dnssec_ok = 1\n\n# remote_smtp transport\ndnssec_request_domains = *\nhosts_try_dane = *\n# or, to insist on DANE where TLSA records exist:\n# hosts_require_dane = *\n".to_owned()),
+    });
+    Some(out)
+}
+
+fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, lang: Lang) -> HostView {
+    let t = lang.t();
+    let (_, records) = host.tlsa.with_proof();
+    let tlsa = records
+        .iter()
+        .map(|r| TlsaLine {
+            rdata: r.to_text(),
+            explanation: explain(&r.record, t),
+            usable: r.problems.is_empty(),
+            reasons: r.problems.iter().map(|p| unusable_words(p, t)).collect(),
+        })
+        .collect();
+    let findings: Vec<FindingView> = hv.findings.iter().map(|f| finding_view(f, lang)).collect();
+    let address_sets = host
+        .addresses
+        .iter()
+        .map(|s| {
+            let list = if s.addresses.is_empty() {
+                "—".to_owned()
+            } else {
+                s.addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            };
+            format!("{} {list} ({})", s.rtype, status_badge(s.status, t).text)
+        })
+        .collect();
+    let (state, badge, probe_note, addresses) = match probe {
+        Probe::Running => ("pending", badge("pending", t.ck_pending), Some(t.ck_probe_running.to_owned()), Vec::new()),
+        other => {
+            let note = if let Probe::Failed(e) = other { Some((t.ck_probe_failed)(e)) } else { None };
+            let addresses = if matches!(other, Probe::Done(_)) {
+                hv.addresses.iter().map(|a| address_view(a, lang)).collect()
+            } else {
+                Vec::new()
+            };
+            (hv.verdict.as_str(), verdict_badge(hv.verdict, lang), note, addresses)
+        }
+    };
+    let outcome = match hv.outcome {
+        geleit::dns::HostOutcome::DaneRequired => t.ck_outcome_required,
+        geleit::dns::HostOutcome::TlsUnauthenticated => t.ck_outcome_unauthenticated,
+        geleit::dns::HostOutcome::NoDane => t.ck_outcome_no_dane,
+        geleit::dns::HostOutcome::Deferred => t.ck_outcome_deferred,
+        _ => t.ck_no_address,
+    };
+    HostView {
+        host: hv.host.clone(),
+        preference: hv.preference,
+        state,
+        badge,
+        outcome: outcome.to_owned(),
+        outcome_rfc: hv.outcome_rfc,
+        address_sets,
+        tlsa_base: hv.tlsa_base.clone(),
+        tlsa_badge: status_badge(hv.tlsa_status, t),
+        tlsa,
+        // Address-level findings are shown with their address.
+        findings: if matches!(probe, Probe::Running) {
+            findings.into_iter().filter(|f| f.code != "not_probed").collect()
+        } else {
+            findings
+        },
+        addresses,
+        probe_note,
+        trace: host.tlsa_trace.clone(),
+    }
+}
+
+fn address_view(a: &AddressVerdict, lang: Lang) -> AddressView {
+    let t = lang.t();
+    AddressView {
+        address: a.address.to_string(),
+        state: a.verdict.as_str(),
+        badge: verdict_badge(a.verdict, lang),
+        algorithms: a.families.iter().map(|f| family_view(f, a.default_family == Some(f.family), t)).collect(),
+        findings: a.findings.iter().map(|f| finding_view(f, lang)).collect(),
+    }
+}
+
+fn family_view(f: &FamilyVerdict, decides: bool, t: &Strings) -> AlgorithmView {
+    let family = match f.family {
+        smtp::SignatureFamily::Ecdsa => "ECDSA",
+        smtp::SignatureFamily::Rsa => "RSA",
+    };
+    let badge = if f.chain.is_empty() {
+        badge("warn", t.ck_no_chain_for_family)
+    } else if f.chain_matches {
+        badge("ok", t.verdict_authenticated)
+    } else {
+        badge("bad", t.verdict_not_authenticated)
+    };
+    let mut notes = Vec::new();
+    if let Some(e) = &f.error {
+        notes.push(if f.chain.is_empty() { format!("{} {e}", t.ck_no_chain_for_family_note) } else { e.clone() });
+    }
+    AlgorithmView {
+        family,
+        decides,
+        badge,
+        tls_version: f.tls_version.clone(),
+        matched: f.matched.iter().map(|m| (t.ck_matched_at)(&m.record, m.depth)).collect(),
+        chain: f
+            .chain
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {} — {} {} · {} · {}",
+                    c.depth,
+                    c.subject,
+                    t.gen_issuer,
+                    c.issuer,
+                    (t.gen_valid)(&ymd(c.not_before), &ymd(c.not_after)),
+                    c.key
+                )
+            })
+            .collect(),
+        suggested: if f.chain_matches { None } else { f.suggested.clone() },
+        notes,
+    }
+}
+
+/// The whole result as JSON (the export): the core's verdict with its
+/// findings, the DNS report, the edge's probe reports, and the page's words.
+#[must_use]
+pub fn export_json(run: &CheckRun, view: &CheckView) -> String {
+    #[derive(Serialize)]
+    struct Export<'a> {
+        domain: &'a str,
+        domain_unicode: &'a str,
+        checked_at: String,
+        verdict: &'a str,
+        result: Option<DomainVerdict>,
+        dns: Option<&'a SmtpReport>,
+        probes: Vec<Option<&'a smtp::HostReport>>,
+        page: &'a CheckView,
+    }
+    let probes = run.probes.iter().map(|p| if let Probe::Done(r) = p { Some(r) } else { None }).collect();
+    let export = Export {
+        domain: &view.domain,
+        domain_unicode: &view.domain_unicode,
+        checked_at: crate::dates::ymd_hm(run.now),
+        verdict: view.verdict_class,
+        result: run.verdict(),
+        dns: run.dns.as_ref(),
+        probes,
+        page: view,
+    };
+    serde_json::to_string_pretty(&export).unwrap_or_default()
+}

@@ -1,0 +1,265 @@
+//! The checker: one input, results step by step (MX and DNSSEC → per host
+//! addresses and TLSA → per address the probe), verdicts, findings, advice.
+
+use yew::prelude::*;
+
+use super::Store;
+use super::copy_button::CopyButton;
+use crate::checker::{self, AddressView, Advice, Badge, CheckRun, CheckView, FindingView, HostView, Phase, Probe};
+use crate::i18n::Strings;
+use crate::route::Route;
+use crate::services::{browser, doh, probe};
+use crate::state::Action;
+
+#[function_component(CheckerPage)]
+pub fn checker_page() -> Html {
+    let Some(store) = use_context::<Store>() else { return Html::default() };
+    let t = store.lang.t();
+    let spawned = use_mut_ref(|| 0u32);
+
+    // A `/check/<domain>` address starts its check.
+    {
+        let store = store.clone();
+        use_effect_with(store.route.clone(), move |route| {
+            if let Route::CheckDomain(d) = route {
+                let current = store.check.domain.as_ref().map(|x| x.ascii.clone());
+                if current.as_deref() != Some(d.as_str()) {
+                    store.dispatch(Action::CheckStart(d.clone()));
+                }
+            }
+        });
+    }
+    // A new run (once the settings are known) goes out to DNS, then to the edge.
+    {
+        let store = store.clone();
+        use_effect_with((store.check.id, store.settings_ready), move |(id, ready)| {
+            let fresh = matches!(store.check.phase, Phase::Dns { rounds: 0, queries: 0 }) && store.check.dns.is_none();
+            if *ready && fresh && *spawned.borrow() != *id {
+                *spawned.borrow_mut() = *id;
+                run(store.clone(), *id);
+            }
+        });
+    }
+
+    let on_input = {
+        let store = store.clone();
+        Callback::from(move |e: InputEvent| {
+            store.dispatch(Action::CheckInput(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+        })
+    };
+    let on_submit = {
+        let store = store.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Ok(d) = crate::domain::parse(&store.check_input) {
+                browser::push_route(&Route::CheckDomain(d.ascii));
+            }
+            store.dispatch(Action::CheckStart(store.check_input.clone()));
+        })
+    };
+    let busy = matches!(store.check.phase, Phase::Dns { .. } | Phase::Probing) && store.check.error.is_none();
+    let view = checker::view(&store.check, store.lang);
+
+    html! {
+        <section aria-labelledby="check-h">
+            <h2 id="check-h">{ t.ck_heading }</h2>
+            <p>{ t.ck_intro }</p>
+            <form class="check-form" onsubmit={on_submit} role="search">
+                <div class="field">
+                    <label for="check-input">{ t.ck_input_label }</label>
+                    <input id="check-input" type="text" inputmode="url" autocomplete="off" autocapitalize="none" spellcheck="false"
+                        aria-describedby="check-input-hint" value={store.check_input.clone()} oninput={on_input}
+                        aria-invalid={store.check_problem.is_some().then_some("true")} />
+                </div>
+                <button id="check-button" type="submit" class="primary" disabled={busy}>{ if busy { t.ck_running } else { t.ck_button } }</button>
+            </form>
+            <p class="hint" id="check-input-hint">{ t.ck_input_hint }</p>
+            { for store.check_problem.as_ref().map(|p| html! { <p class="problem" role="alert" id="check-problem">{ p.clone() }</p> }) }
+            { for view.map(|v| result(&v, &store.check, t, busy)) }
+        </section>
+    }
+}
+
+/// Runs check `id`: DNS (progress per round), then every probe in parallel.
+fn run(store: Store, id: u32) {
+    let Some(domain) = store.check.domain.clone() else { return };
+    let settings = store.settings.clone();
+    let now = store.check.now;
+    wasm_bindgen_futures::spawn_local(async move {
+        let progress = {
+            let store = store.clone();
+            move |rounds, queries| store.dispatch(Action::CheckProgress { id, rounds, queries })
+        };
+        let report = match doh::check(&domain.ascii, &settings, now, progress).await {
+            Ok(r) => r,
+            Err(error) => {
+                store.dispatch(Action::CheckFailed { id, error });
+                return;
+            }
+        };
+        // Which hosts to probe is the view model's decision: ask it on a copy.
+        let mut plan = CheckRun::default();
+        plan.dns_done(report.clone());
+        let hosts = plan.hosts_to_probe();
+        store.dispatch(Action::CheckDns { id, report: Box::new(report) });
+        for (index, host) in hosts {
+            let store = store.clone();
+            let settings = settings.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = match probe::probe(&host, &settings).await {
+                    Ok(r) => Probe::Done(r),
+                    Err(e) => Probe::Failed(e),
+                };
+                store.dispatch(Action::CheckProbe { id, index, probe: Box::new(result) });
+            });
+        }
+    });
+}
+
+fn badge(b: &Badge, id: Option<String>) -> Html {
+    html! { <span class={classes!("badge", b.class)} data-status={b.class} {id}>{ b.text.clone() }</span> }
+}
+
+fn findings(list: &[FindingView], t: &Strings) -> Html {
+    if list.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <ul class="findings">
+            { for list.iter().map(|f| html! {
+                <li class={classes!("finding", f.severity)} data-code={f.code}>
+                    <strong>{ f.title.clone() }</strong>
+                    { if f.rfc.is_empty() { Html::default() } else { html! { <span class="muted">{ format!(" ({})", f.rfc) }</span> } } }
+                    { for f.fix.as_ref().map(|fix| html! { <div class="fix"><span class="sr-only">{ t.ck_fix }{ ": " }</span>{ fix.clone() }</div> }) }
+                    { for f.detail.as_ref().map(|d| html! { <div class="detail"><code>{ d.clone() }</code></div> }) }
+                </li>
+            }) }
+        </ul>
+    }
+}
+
+fn result(v: &CheckView, run: &CheckRun, t: &Strings, busy: bool) -> Html {
+    let share = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .map(|o| format!("{o}{}", Route::CheckDomain(v.domain.clone()).to_path()))
+        .unwrap_or_default();
+    let on_export = {
+        let json = checker::export_json(run, v);
+        let name = format!("geleit-{}.json", v.domain);
+        Callback::from(move |_: MouseEvent| browser::download(&name, "application/json", &json))
+    };
+    html! {
+        <div id="check-result" class="result" aria-busy={busy.to_string()}>
+            { if v.domain != v.domain_unicode { html! { <p class="idn" id="check-idn">{ (t.ck_idn)(&v.domain_unicode, &v.domain) }</p> } } else { Html::default() } }
+            <div class={classes!("verdict", v.verdict_class)} id="check-verdict" data-verdict={v.verdict_class} data-domain={v.domain.clone()}>
+                <p class="headline">{ v.headline.clone() }{ " — " }{ v.domain_unicode.clone() }</p>
+                <p>{ v.summary.clone() }</p>
+                <p class="muted" id="check-progress">{ v.progress.clone() }</p>
+            </div>
+            <div class="actions">
+                <CopyButton text={share.clone()} what={t.ck_share} />
+                <a href={share}>{ t.ck_share }</a>
+                <button type="button" onclick={on_export} disabled={busy}>{ t.ck_export }</button>
+            </div>
+            <h3>{ "1. " }{ t.ck_mx_heading }</h3>
+            <p>{ "MX " }{ v.domain.clone() }{ ": " }{ badge(&v.mx_badge, Some("mx-status".into())) }</p>
+            { findings(&v.mx_findings, t) }
+            { trace(&v.mx_trace, t) }
+            { if v.hosts.is_empty() { Html::default() } else { html! { <h3>{ "2. " }{ t.ck_hosts_heading }</h3> } } }
+            { for v.hosts.iter().map(|h| host(h, t)) }
+            { if v.advice.is_empty() { Html::default() } else { html! {
+                <>
+                    <h3>{ t.ck_advice_heading }</h3>
+                    <ul class="advice">{ for v.advice.iter().map(advice) }</ul>
+                </>
+            } } }
+        </div>
+    }
+}
+
+fn trace(lines: &[String], t: &Strings) -> Html {
+    if lines.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <details class="trace">
+            <summary>{ t.ck_trace }</summary>
+            <ol>{ for lines.iter().map(|l| html! { <li><code>{ l.clone() }</code></li> }) }</ol>
+        </details>
+    }
+}
+
+fn host(h: &HostView, t: &Strings) -> Html {
+    html! {
+        <section class="host" data-host={h.host.clone()} data-state={h.state} aria-label={h.host.clone()}>
+            <h4>{ h.host.clone() }{ " " }{ badge(&h.badge, None) }</h4>
+            <p class="muted">{ (t.ck_preference)(usize::from(h.preference)) }</p>
+            <p>{ h.outcome.clone() }<span class="muted">{ format!(" ({})", h.outcome_rfc) }</span></p>
+            <p><strong>{ t.ck_addresses }{ ": " }</strong>{ h.address_sets.join("; ") }</p>
+            <p>
+                <strong>{ t.ck_tlsa_base }{ " " }</strong>
+                <code>{ h.tlsa_base.clone().unwrap_or_else(|| format!("_25._tcp.{}", h.host)) }</code>{ " " }
+                { badge(&h.tlsa_badge, None) }
+            </p>
+            { if h.tlsa.is_empty() { html! { <p class="muted">{ t.ck_no_records }</p> } } else { html! {
+                <ul class="records">
+                    { for h.tlsa.iter().map(|r| html! {
+                        <li class={classes!("record", if r.usable { "usable" } else { "unusable" })}>
+                            <div class="record-head">
+                                <code class="rdata">{ r.rdata.clone() }</code>
+                                <CopyButton text={r.rdata.clone()} what={r.rdata.chars().take(5).collect::<String>()} />
+                            </div>
+                            <div class="explain">{ r.explanation.clone() }</div>
+                            { for r.reasons.iter().map(|x| html! { <div class="fix">{ x.clone() }</div> }) }
+                        </li>
+                    }) }
+                </ul>
+            } } }
+            { findings(&h.findings, t) }
+            { for h.probe_note.as_ref().map(|n| html! { <p class="note probe-note">{ n.clone() }</p> }) }
+            { if h.addresses.is_empty() { Html::default() } else { html! {
+                <>
+                    <h5>{ t.ck_probe_heading }</h5>
+                    { for h.addresses.iter().map(|a| address(a, t)) }
+                </>
+            } } }
+            { trace(&h.trace, t) }
+        </section>
+    }
+}
+
+fn address(a: &AddressView, t: &Strings) -> Html {
+    html! {
+        <div class="address" data-address={a.address.clone()} data-state={a.state}>
+            <p><code>{ a.address.clone() }</code>{ " " }{ badge(&a.badge, None) }</p>
+            { findings(&a.findings, t) }
+            { for a.algorithms.iter().map(|alg| html! {
+                <div class="algorithm" data-family={alg.family} data-decides={alg.decides.to_string()}>
+                    <p>
+                        <strong>{ alg.family }</strong>{ " " }{ badge(&alg.badge, None) }
+                        { for alg.tls_version.as_ref().map(|v| html! { <span class="muted">{ format!(" {v}") }</span> }) }
+                    </p>
+                    <ul>{ for alg.matched.iter().map(|m| html! { <li class="matched">{ m.clone() }</li> }) }</ul>
+                    { for alg.suggested.as_ref().map(|r| html! {
+                        <div class="record-head suggested"><span>{ t.ck_suggested }{ " " }<code class="rdata">{ r.clone() }</code></span><CopyButton text={r.clone()} what={t.ck_suggested} /></div>
+                    }) }
+                    { for alg.notes.iter().map(|n| html! { <p class="note">{ n.clone() }</p> }) }
+                    { if alg.chain.is_empty() { Html::default() } else { html! {
+                        <details><summary>{ t.ck_chain }</summary><ol start="0">{ for alg.chain.iter().map(|c| html! { <li>{ c.clone() }</li> }) }</ol></details>
+                    } } }
+                </div>
+            }) }
+        </div>
+    }
+}
+
+fn advice(a: &Advice) -> Html {
+    html! {
+        <li data-advice={a.code}>
+            <strong>{ a.title.clone() }</strong>{ ": " }{ a.text.clone() }
+            { for a.snippet.as_ref().map(|s| html! {
+                <div class="zone"><pre tabindex="0">{ s.clone() }</pre><CopyButton text={s.clone()} what={a.title.clone()} /></div>
+            }) }
+        </li>
+    }
+}

@@ -1,0 +1,36 @@
+//! # Geleit in the browser
+//!
+//! The DANE checker and the offline TLSA generator/matcher as a Yew (CSR)
+//! app, built by Trunk. The page decides nothing about DANE itself: the core
+//! crate `geleit` does, exactly as in the CLI and the edge.
+//!
+//! ```text
+//!  input events ──► components/ ──► Action ──► state::State::reduce ──► view models ──► components/ (html)
+//!                                     ▲            (generator, matcher, checker: plain Rust, both languages)
+//!  services/ (fetch: DoH, /api/probe) ┘
+//! ```
+//!
+//! Everything above the line `#[cfg(target_arch = "wasm32")]` is plain Rust
+//! and runs under `cargo test`; the components (one per file) and the fetch
+//! services only exist in the wasm build.
+
+pub mod checker;
+pub mod dates;
+pub mod domain;
+pub mod generator;
+pub mod i18n;
+pub mod matcher;
+pub mod route;
+pub mod state;
+pub mod verdict_words;
+
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod services;
+
+/// Mounts the app on `<body>`.
+#[cfg(target_arch = "wasm32")]
+pub fn run() {
+    yew::Renderer::<components::app::App>::new().render();
+}

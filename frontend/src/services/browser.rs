@@ -1,0 +1,127 @@
+//! Browser services: clock, language preferences, history, clipboard,
+//! local storage, reading files, downloads.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::i18n::Lang;
+use crate::route::Route;
+use crate::state::Settings;
+
+const SETTINGS_KEY: &str = "geleit.settings";
+const LANG_KEY: &str = "geleit.lang";
+
+/// Unix seconds now, from the browser's clock.
+#[must_use]
+pub fn now() -> i64 {
+    // Milliseconds since the epoch fit an f64 exactly until the year 287396.
+    #[allow(clippy::cast_possible_truncation)]
+    let secs = (js_sys::Date::now() / 1000.0) as i64;
+    secs
+}
+
+/// The language chosen before (local storage), else the browser's preference.
+#[must_use]
+pub fn initial_lang() -> Lang {
+    if let Some(lang) = storage().and_then(|s| s.get_item(LANG_KEY).ok().flatten()).and_then(|t| Lang::from_tag(&t)) {
+        return lang;
+    }
+    let tags: Vec<String> = web_sys::window()
+        .map(|w| w.navigator().languages().iter().filter_map(|v| v.as_string()).collect())
+        .unwrap_or_default();
+    Lang::from_preferences(&tags)
+}
+
+/// Remembers the chosen language and sets `<html lang>`.
+pub fn set_lang(lang: Lang) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(LANG_KEY, lang.code());
+    }
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", lang.code());
+    }
+}
+
+/// Sets the document title.
+pub fn set_title(title: &str) {
+    if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+        d.set_title(title);
+    }
+}
+
+/// The route of the current address.
+#[must_use]
+pub fn current_route() -> Route {
+    let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+    Route::from_path(&path)
+}
+
+/// Pushes a route onto the history (no reload).
+pub fn push_route(route: &Route) {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&route.to_path()));
+    }
+}
+
+/// Settings saved in this browser.
+#[must_use]
+pub fn saved_settings() -> Option<Settings> {
+    let text = storage()?.get_item(SETTINGS_KEY).ok()??;
+    serde_json::from_str(&text).ok()
+}
+
+/// Saves settings in this browser; `None` forgets them.
+pub fn save_settings(settings: Option<&Settings>) {
+    if let Some(s) = storage() {
+        let _ = match settings.and_then(|v| serde_json::to_string(v).ok()) {
+            Some(text) => s.set_item(SETTINGS_KEY, &text),
+            None => s.remove_item(SETTINGS_KEY),
+        };
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Copies text to the clipboard.
+pub async fn copy(text: &str) -> bool {
+    let Some(w) = web_sys::window() else { return false };
+    JsFuture::from(w.navigator().clipboard().write_text(text)).await.is_ok()
+}
+
+/// Reads a chosen or dropped file.
+pub async fn read_file(file: &web_sys::File) -> Option<Vec<u8>> {
+    let buf = JsFuture::from(file.array_buffer()).await.ok()?;
+    Some(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+/// Offers text as a file download.
+pub fn download(name: &str, mime: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let bag = web_sys::BlobPropertyBag::new();
+    bag.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &bag) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Some(a) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// Moves keyboard focus to the element with this id (it needs `tabindex`).
+pub fn focus(id: &str) {
+    if let Some(e) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = e.focus();
+    }
+}

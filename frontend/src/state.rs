@@ -1,0 +1,320 @@
+//! The page's state and every change to it, as a reducer without any `html!`
+//! (like Yew's `function_todomvc`): components dispatch [`Action`]s, services
+//! report results as `Action`s, and [`State::reduce`] decides. Plain
+//! `cargo test` covers it.
+
+use crate::checker::{CheckRun, Probe};
+use crate::domain::{self, DomainError};
+use crate::generator::Problem;
+use crate::generator::{self, GenForm, GenResult};
+use crate::i18n::Lang;
+use crate::matcher::{self, MatchForm, MatchView};
+use crate::route::Route;
+
+/// Where the checker sends DNS queries and probes, and which root it trusts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// DoH endpoint (RFC 8484); empty: the edge's `/dns-query`.
+    pub doh: String,
+    /// Base URL of the edge (for `/api/probe`); empty: this site.
+    pub edge: String,
+    /// Trust anchor as DS or DNSKEY zone-file lines; empty: the IANA root.
+    pub anchor: String,
+}
+
+impl Settings {
+    /// The DoH endpoint to use.
+    #[must_use]
+    pub fn doh_url(&self) -> String {
+        if self.doh.trim().is_empty() { format!("{}/dns-query", self.edge_base()) } else { self.doh.trim().to_owned() }
+    }
+
+    /// The edge base URL without a trailing slash (empty: same origin).
+    #[must_use]
+    pub fn edge_base(&self) -> String {
+        self.edge.trim().trim_end_matches('/').to_owned()
+    }
+
+    /// The probe URL for a host on port 25 (`GET /api/probe?host=…&port=25`).
+    #[must_use]
+    pub fn probe_url(&self, host: &str) -> String {
+        format!("{}/api/probe?host={}&port=25", self.edge_base(), host.trim_end_matches('.'))
+    }
+}
+
+/// Which settings field changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingsField {
+    Doh,
+    Edge,
+    Anchor,
+}
+
+/// Which generator field changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenField {
+    Text,
+    Host,
+    Port,
+    Ttl,
+}
+
+/// Which matcher field changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchField {
+    Chain,
+    Records,
+    Host,
+}
+
+/// Everything the page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub lang: Lang,
+    pub route: Route,
+    pub settings: Settings,
+    /// Unix seconds, from the browser's clock (the core has none).
+    pub now: i64,
+    pub gen_form: GenForm,
+    /// A dropped binary (DER) file: its name and bytes; `None` when the text field is the input.
+    pub gen_file: Option<(String, Vec<u8>)>,
+    pub generated: GenResult,
+    pub match_form: MatchForm,
+    pub matched: Option<Result<MatchView, Problem>>,
+    /// The last status message for the live region (copy done, check progress).
+    pub status: String,
+    /// What is typed into the checker.
+    pub check_input: String,
+    /// Why the typed text cannot be checked.
+    pub check_problem: Option<String>,
+    /// The current (or last) check.
+    pub check: CheckRun,
+    /// Settings are loaded (saved ones, or the deployment's preset, or none): checks may start.
+    pub settings_ready: bool,
+}
+
+/// Every change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    SetLang(Lang),
+    Go(Route),
+    Gen(GenField, String),
+    /// A file was chosen or dropped: its name and bytes.
+    GenFile(String, Vec<u8>),
+    Match(MatchField, String),
+    Setting(SettingsField, String),
+    /// Settings from the deployment's config or local storage.
+    LoadSettings(Settings),
+    Tick(i64),
+    Status(String),
+    CheckInput(String),
+    /// Check what is typed (or the domain of a `/check/<domain>` address).
+    CheckStart(String),
+    /// DNS progress of run `id`.
+    CheckProgress {
+        id: u32,
+        rounds: u32,
+        queries: u32,
+    },
+    /// The DNS report of run `id`.
+    CheckDns {
+        id: u32,
+        report: Box<geleit::dns::SmtpReport>,
+    },
+    /// A probe result of run `id` for host `index`.
+    CheckProbe {
+        id: u32,
+        index: usize,
+        probe: Box<Probe>,
+    },
+    /// Run `id` could not do its DNS part.
+    CheckFailed {
+        id: u32,
+        error: String,
+    },
+}
+
+impl State {
+    /// The state a page starts with.
+    #[must_use]
+    pub fn new(lang: Lang, route: Route, now: i64) -> Self {
+        Self {
+            lang,
+            route,
+            settings: Settings::default(),
+            now,
+            gen_form: GenForm::default(),
+            gen_file: None,
+            generated: None,
+            match_form: MatchForm::default(),
+            matched: None,
+            status: String::new(),
+            check_input: String::new(),
+            check_problem: None,
+            check: CheckRun::default(),
+            settings_ready: false,
+        }
+    }
+
+    /// Applies one action.
+    #[must_use]
+    pub fn reduce(mut self, action: Action) -> Self {
+        match action {
+            Action::SetLang(lang) => {
+                self.lang = lang;
+                self.recompute();
+            }
+            Action::Go(route) => self.route = route,
+            Action::Gen(field, value) => {
+                match field {
+                    GenField::Text => {
+                        self.gen_form.text = value;
+                        self.gen_file = None;
+                    }
+                    GenField::Host => self.gen_form.host = value,
+                    GenField::Port => self.gen_form.port = value,
+                    GenField::Ttl => self.gen_form.ttl = value,
+                }
+                self.recompute();
+            }
+            Action::GenFile(name, bytes) => {
+                // PEM files go into the text field, where they can be seen and edited.
+                match String::from_utf8(bytes) {
+                    Ok(text) if text.contains("-----BEGIN ") => {
+                        self.gen_form.text = text;
+                        self.gen_file = None;
+                    }
+                    Ok(text) => self.gen_file = Some((name, text.into_bytes())),
+                    Err(e) => self.gen_file = Some((name, e.into_bytes())),
+                }
+                self.recompute();
+            }
+            Action::Match(field, value) => {
+                match field {
+                    MatchField::Chain => self.match_form.chain = value,
+                    MatchField::Records => self.match_form.records = value,
+                    MatchField::Host => self.match_form.host = value,
+                }
+                self.recompute();
+            }
+            Action::Setting(field, value) => match field {
+                SettingsField::Doh => self.settings.doh = value,
+                SettingsField::Edge => self.settings.edge = value,
+                SettingsField::Anchor => self.settings.anchor = value,
+            },
+            Action::LoadSettings(settings) => {
+                self.settings = settings;
+                self.settings_ready = true;
+            }
+            Action::Tick(now) => {
+                self.now = now;
+                self.recompute();
+            }
+            Action::Status(s) => self.status = s,
+            Action::CheckInput(s) => {
+                self.check_input = s;
+                self.check_problem = None;
+            }
+            Action::CheckStart(text) => match domain::parse(&text) {
+                Ok(d) => {
+                    self.check_input = if d.is_idn() { d.unicode.clone() } else { d.ascii.clone() };
+                    self.route = Route::CheckDomain(d.ascii.clone());
+                    self.check_problem = None;
+                    self.check = CheckRun::start(self.check.id.wrapping_add(1), d, self.now);
+                    self.status = self.lang.t().ck_running.to_owned();
+                }
+                Err(DomainError::Empty) => self.check_problem = Some(self.lang.t().ck_empty_domain.to_owned()),
+                Err(_) => self.check_problem = Some((self.lang.t().ck_bad_domain)(text.trim())),
+            },
+            Action::CheckProgress { id, rounds, queries } if id == self.check.id => {
+                self.check.phase = crate::checker::Phase::Dns { rounds, queries };
+            }
+            Action::CheckDns { id, report } if id == self.check.id => {
+                self.check.dns_done(*report);
+                self.announce_progress();
+            }
+            Action::CheckProbe { id, index, probe } if id == self.check.id => {
+                self.check.probe_done(index, *probe);
+                self.announce_progress();
+            }
+            Action::CheckFailed { id, error } if id == self.check.id => {
+                self.check.error = Some(error);
+                self.check.phase = crate::checker::Phase::Done;
+                self.status = self.lang.t().ck_failed.to_owned();
+            }
+            // Results of a run that was replaced by a newer one.
+            Action::CheckProgress { .. }
+            | Action::CheckDns { .. }
+            | Action::CheckProbe { .. }
+            | Action::CheckFailed { .. } => {}
+        }
+        self
+    }
+
+    fn announce_progress(&mut self) {
+        if let Some(view) = crate::checker::view(&self.check, self.lang) {
+            self.status = if self.check.phase == crate::checker::Phase::Done {
+                format!("{}: {}", view.headline, view.summary)
+            } else {
+                view.progress
+            };
+        }
+    }
+
+    /// Recomputes the generator and matcher output from their inputs (cheap: microseconds to a few ms).
+    fn recompute(&mut self) {
+        self.generated = match &self.gen_file {
+            Some((_, bytes)) => Some(generator::run_bytes(bytes, &self.gen_form, self.lang)),
+            None => generator::run(&self.gen_form, self.lang),
+        };
+        self.matched = matcher::run(&self.match_form, self.now, self.lang);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> State {
+        State::new(Lang::En, Route::Generate, 1_800_000_000)
+    }
+
+    #[test]
+    fn typing_a_certificate_generates_and_switching_language_rewords() {
+        let (leaf, _) = generator::tests::chain_pem();
+        let s = state().reduce(Action::Gen(GenField::Text, leaf));
+        let view = s.generated.clone().unwrap().unwrap();
+        assert_eq!(view.sources[0].label, "depth 0: server certificate");
+        let s = s.reduce(Action::SetLang(Lang::De));
+        assert_eq!(s.generated.unwrap().unwrap().sources[0].label, "Tiefe 0: Serverzertifikat");
+    }
+
+    #[test]
+    fn a_dropped_pem_file_lands_in_the_text_field_and_der_stays_binary() {
+        let (leaf, _) = generator::tests::chain_pem();
+        let s = state().reduce(Action::GenFile("cert.pem".into(), leaf.clone().into_bytes()));
+        assert_eq!(s.gen_form.text, leaf);
+        assert!(s.gen_file.is_none());
+        let der = geleit::cert::read_input(leaf.as_bytes()).unwrap().certificates().next().unwrap().der().to_vec();
+        let s = s.reduce(Action::GenFile("cert.der".into(), der));
+        assert!(s.gen_file.is_some());
+        let from_der = s.generated.clone().unwrap().unwrap();
+        let from_pem = generator::run(&s.gen_form, Lang::En).unwrap().unwrap();
+        assert_eq!(from_der.recommended, from_pem.recommended);
+        // Typing again makes the text field the input.
+        let s = s.reduce(Action::Gen(GenField::Text, String::new()));
+        assert_eq!(s.generated, None);
+    }
+
+    #[test]
+    fn settings_default_to_the_edge() {
+        let mut s = Settings::default();
+        assert_eq!(s.doh_url(), "/dns-query");
+        assert_eq!(s.probe_url("mx.example."), "/api/probe?host=mx.example&port=25");
+        s.edge = "https://edge.example/".into();
+        assert_eq!(s.doh_url(), "https://edge.example/dns-query");
+        s.doh = "http://127.0.0.1:8053/dns-query".into();
+        assert_eq!(s.doh_url(), "http://127.0.0.1:8053/dns-query");
+    }
+}

@@ -1,0 +1,225 @@
+//! The core's verdicts, findings and fixes ([`geleit::verdict`]) in the
+//! page's languages. English uses the core's own sentences (the same the
+//! CLI prints); German translates each variant with its data. A variant the
+//! core adds later falls back to the English sentence until it is translated.
+
+use geleit::dns::ReasonKind;
+use geleit::smtp::SignatureFamily;
+use geleit::verdict::{Finding, Fix, Verdict, utc};
+
+use crate::i18n::Lang;
+
+/// Headline and summary for a verdict.
+#[must_use]
+pub fn verdict_words(v: Verdict, lang: Lang) -> (&'static str, &'static str) {
+    match lang {
+        Lang::En => match v {
+            Verdict::Authenticated => (
+                "Every MX host authenticates",
+                "Signed MX records, signed TLSA records, and a matching certificate at every address of every MX host (RFC 7672 §2.2).",
+            ),
+            Verdict::Trusted => (
+                "Hosts authenticate, but the MX records are not signed",
+                "Each MX host authenticates, but the MX RRset is not DNSSEC-signed, so an attacker could substitute other hosts (RFC 7672 §2.2.1).",
+            ),
+            Verdict::NoDane => (
+                "No DANE",
+                "Mail to this domain is encrypted only opportunistically: an attacker can strip TLS (RFC 7672 §2.2.2).",
+            ),
+            Verdict::TlsUnauthenticated => (
+                "TLS required, not authenticated",
+                "No TLSA record is usable for SMTP: senders must use TLS but cannot authenticate the server (RFC 7672 §3.1.3).",
+            ),
+            Verdict::NullMx => ("Accepts no mail", "The domain publishes a null MX (RFC 7505)."),
+            Verdict::NotAuthenticated => (
+                "Not authenticated",
+                "At least one MX host presents a certificate its TLSA records do not match: DANE-aware senders defer mail to it. One broken MX host is enough.",
+            ),
+            Verdict::NoStarttls => (
+                "No STARTTLS",
+                "At least one MX host does not offer STARTTLS although its TLSA records require TLS: DANE-aware senders defer mail.",
+            ),
+            Verdict::Unreachable => ("Probe failed", "At least one MX host could not be reached over SMTP and TLS."),
+            Verdict::NotProbed => (
+                "Certificates not checked",
+                "DNS was checked; the MX hosts' certificates were not (the edge's probe was not available). See each host for its DNS result.",
+            ),
+            Verdict::NoAddress => ("No address", "At least one MX host has no A or AAAA records."),
+            Verdict::Deferred => (
+                "DNSSEC failure",
+                "A lookup does not validate: DANE-aware senders defer mail until it does (RFC 7672 §2.1.1).",
+            ),
+            Verdict::NxDomain => ("Domain does not exist", "DNSSEC proves the domain does not exist."),
+        },
+        Lang::De => match v {
+            Verdict::Authenticated => (
+                "Jeder MX-Host authentisiert sich",
+                "Signierte MX-Records, signierte TLSA-Records und ein passendes Zertifikat an jeder Adresse jedes MX-Hosts (RFC 7672 §2.2).",
+            ),
+            Verdict::Trusted => (
+                "Hosts authentisiert, aber MX-Records unsigniert",
+                "Jeder MX-Host authentisiert sich, aber die MX-Records sind nicht mit DNSSEC signiert; ein Angreifer könnte andere Hosts unterschieben (RFC 7672 §2.2.1).",
+            ),
+            Verdict::NoDane => (
+                "Kein DANE",
+                "Mail an diese Domain wird nur opportunistisch verschlüsselt: ein Angreifer kann TLS abschalten (RFC 7672 §2.2.2).",
+            ),
+            Verdict::TlsUnauthenticated => (
+                "TLS Pflicht, nicht authentisiert",
+                "Kein TLSA-Record ist für SMTP nutzbar: Absender müssen TLS nutzen, können den Server aber nicht authentisieren (RFC 7672 §3.1.3).",
+            ),
+            Verdict::NullMx => ("Nimmt keine Mail an", "Die Domain veröffentlicht ein Null-MX (RFC 7505)."),
+            Verdict::NotAuthenticated => (
+                "Nicht authentisiert",
+                "Mindestens ein MX-Host zeigt ein Zertifikat, zu dem seine TLSA-Records nicht passen: DANE-fähige Absender stellen an ihn nicht zu. Ein kaputter MX-Host genügt.",
+            ),
+            Verdict::NoStarttls => (
+                "Kein STARTTLS",
+                "Mindestens ein MX-Host bietet kein STARTTLS an, obwohl seine TLSA-Records TLS verlangen: DANE-fähige Absender stellen nicht zu.",
+            ),
+            Verdict::Unreachable => {
+                ("Probe gescheitert", "Mindestens ein MX-Host war über SMTP und TLS nicht erreichbar.")
+            }
+            Verdict::NotProbed => (
+                "Zertifikate nicht geprüft",
+                "DNS wurde geprüft, die Zertifikate der MX-Hosts nicht (die Probe der Edge war nicht verfügbar). Das DNS-Ergebnis steht bei jedem Host.",
+            ),
+            Verdict::NoAddress => ("Keine Adresse", "Mindestens ein MX-Host hat keine A- oder AAAA-Records."),
+            Verdict::Deferred => (
+                "DNSSEC-Fehler",
+                "Eine Abfrage validiert nicht: DANE-fähige Absender stellen erst zu, wenn sie es tut (RFC 7672 §2.1.1).",
+            ),
+            Verdict::NxDomain => ("Domain existiert nicht", "DNSSEC beweist, dass die Domain nicht existiert."),
+        },
+    }
+}
+
+fn capitalised(s: String) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => s,
+    }
+}
+
+fn family(f: SignatureFamily) -> &'static str {
+    match f {
+        SignatureFamily::Ecdsa => "ECDSA",
+        SignatureFamily::Rsa => "RSA",
+    }
+}
+
+fn quoted(items: &[String]) -> String {
+    items.iter().map(|r| format!("„{r}“")).collect::<Vec<_>>().join(", ")
+}
+
+fn place_de(depth: Option<usize>) -> String {
+    depth.map_or_else(|| "im TLSA-Record".to_owned(), |d| format!("in Tiefe {d}"))
+}
+
+/// What a finding says, in the page's language.
+#[must_use]
+pub fn finding_text(f: &Finding, lang: Lang) -> String {
+    if lang == Lang::En {
+        return capitalised(f.message().replace('`', ""));
+    }
+    match f {
+        Finding::NullMx => "Die Domain veröffentlicht ein Null-MX: sie nimmt keine Mail an, es gibt nichts zu authentisieren.".to_owned(),
+        Finding::DomainMissing => "Die Domain existiert nicht (mit DNSSEC validiertes NXDOMAIN).".to_owned(),
+        Finding::MxInsecure { zone_cut } => format!("Die MX-Records sind nicht mit DNSSEC signiert (die Vertrauenskette endet bei {zone_cut}): ein Angreifer kann andere MX-Hosts unterschieben, Absender können die Hostnamen nicht authentisieren."),
+        Finding::DnssecBogus { name, rtype, .. } => format!("Die {rtype}-Abfrage für {name} ist fehlerhaft signiert (bogus): DANE-fähige Absender stellen erst zu, wenn sie validiert."),
+        Finding::DnssecIndeterminate { name, rtype, .. } => format!("Die {rtype}-Abfrage für {name} ließ sich nicht validieren: DANE-fähige Absender stellen nicht zu."),
+        Finding::NoAddress { host } => format!("{host} hat keine A- oder AAAA-Records."),
+        Finding::InsecureNoDane { name, rtype, zone_cut } => format!("Die {rtype}-Records von {name} sind nicht mit DNSSEC signiert (die Vertrauenskette endet bei {zone_cut}), daher ignorieren Absender TLSA-Records und fallen auf opportunistisches TLS zurück."),
+        Finding::NoTlsa { owner } => format!("DNSSEC beweist, dass es unter {owner} keine TLSA-Records gibt: kein DANE, Absender fallen auf opportunistisches TLS zurück."),
+        Finding::OnlyUnusableRecords { owner, records } => format!(
+            "Keiner der TLSA-Records unter {owner} ist für SMTP nutzbar ({}): Absender müssen TLS nutzen, können den Server aber nicht authentisieren.",
+            records.iter().map(|r| r.record.clone()).collect::<Vec<_>>().join(", ")
+        ),
+        Finding::UnusableRecordsIgnored { owner, records } => format!(
+            "{} der TLSA-Records unter {owner} sind für SMTP unbrauchbar und werden ignoriert: {}.",
+            records.len(),
+            records.iter().map(|r| r.record.clone()).collect::<Vec<_>>().join(", ")
+        ),
+        Finding::SingleRecordPinned { owner, record } => format!("Unter {owner} ist nur ein Record veröffentlicht („{record}“): der nächste Schlüsselwechsel unterbricht die Zustellung, wenn der Record des nächsten Schlüssels nicht vorher veröffentlicht wird."),
+        Finding::NotProbed { reason } => format!("Die Adresse wurde nicht geprüft: {reason}"),
+        Finding::ProbeFailed { step, .. } => format!("Die Probe scheiterte beim Schritt {step}."),
+        Finding::StarttlsMissing { dane: true } => "Der Server bietet kein STARTTLS an, seine TLSA-Records verlangen aber TLS: DANE-fähige Absender stellen nicht zu.".to_owned(),
+        Finding::StarttlsMissing { dane: false } => "Der Server bietet kein STARTTLS an: Mail an ihn geht im Klartext.".to_owned(),
+        Finding::TlsaNoMatch { family: fam, matching_families, records } => {
+            let mut m = format!(
+                "{} passt zu keinem Zertifikat der {}-Kette, die der Server einem Standard-Client zeigt: DANE-fähige Absender stellen nicht zu.",
+                quoted(records),
+                family(*fam)
+            );
+            if !matching_families.is_empty() {
+                m.push_str(&format!(
+                    " Die {}-Kette des Servers passt, aber Clients, die beides anbieten, erhalten die {}-Kette.",
+                    matching_families.iter().map(|f| family(*f)).collect::<Vec<_>>().join(" und "),
+                    family(*fam)
+                ));
+            }
+            m
+        }
+        Finding::TaNotSent { record } => format!("„{record}“ bindet eine CA, die der Server nicht sendet (er sendet nur sein eigenes Zertifikat), daher lässt sich keine Kette zur gebundenen CA bilden."),
+        Finding::TaMatchesLeaf { record } => format!("„{record}“ ist ein DANE-TA(2)-Record, passt aber zum eigenen Zertifikat des Servers; DANE-TA bindet eine CA."),
+        Finding::ChainExpiredUnderDaneTa { depth, subject, not_after } => format!("Das Zertifikat {} ({subject}) ist am {} abgelaufen; DANE-TA(2) prüft die Gültigkeit, daher ist der Server nicht authentisiert.", place_de(*depth), utc(*not_after)),
+        Finding::ChainNotYetValidUnderDaneTa { depth, subject, not_before } => format!("Das Zertifikat {} ({subject}) gilt erst ab {}; DANE-TA(2) prüft die Gültigkeit.", place_de(*depth), utc(*not_before)),
+        Finding::NameMismatch { presented, reference } => format!(
+            "Das Serverzertifikat nennt {}, aber keinen von {}; mit DANE-TA(2) muss es den MX-Hostnamen oder die TLSA-Basisdomain tragen.",
+            if presented.is_empty() { "nichts".to_owned() } else { presented.join(", ") },
+            reference.join(", ")
+        ),
+        Finding::TaPathInvalid { record, .. } => format!("„{record}“: der Pfad zur gebundenen CA ist ungültig."),
+        Finding::UnpinnedChain { family: fam } => format!("Der Server hat auch eine {}-Zertifikatskette, zu der kein nutzbarer TLSA-Record passt: Absender, die sie aushandeln, stellen nicht zu.", family(*fam)),
+        Finding::ChainExpiresSoon { depth, subject, not_after } => format!("Das Zertifikat {} ({subject}) auf dem DANE-TA(2)-Pfad läuft am {} ab; danach stellen DANE-fähige Absender nicht mehr zu.", place_de(*depth), utc(*not_after)),
+        Finding::LeafExpiredUnderDaneEe { not_after } => format!("Das Serverzertifikat ist am {} abgelaufen; DANE-EE(3) ignoriert Daten, DANE-Absender stellen weiter zu, andere Absender beschweren sich eventuell.", utc(*not_after)),
+        other => capitalised(other.message()),
+    }
+}
+
+/// What to do, in the page's language.
+#[must_use]
+pub fn fix_text(f: &Fix, lang: Lang) -> String {
+    if lang == Lang::En {
+        return capitalised(f.message().replace('`', ""));
+    }
+    match f {
+        Fix::PublishTlsa { owner, record, replaces } if replaces.is_empty() => {
+            format!("„{owner} IN TLSA {record}“ veröffentlichen (berechnet aus dem Schlüssel, den der Server zeigt).")
+        }
+        Fix::PublishTlsa { owner, record, replaces } => format!(
+            "„{owner} IN TLSA {record}“ veröffentlichen (berechnet aus dem Schlüssel, den der Server zeigt) und {} entfernen.",
+            quoted(replaces)
+        ),
+        Fix::PublishNextKey { owner, current } if current.starts_with("2 ") => format!("Bevor die CA wechselt (Let's Encrypt wechselt seine Zwischen-CAs), den Record der nächsten CA unter {owner} neben „{current}“ veröffentlichen oder einen 3 1 1-Record des Serverschlüssels ergänzen; den alten Record erst entfernen, wenn die neue Kette ausgeliefert wird (RFC 7671 §8.1, §8.4)."),
+        Fix::PublishNextKey { owner, current } => format!("Jetzt den nächsten Schlüssel erzeugen und seinen 3 1 1-Record unter {owner} neben „{current}“ veröffentlichen; den Server erst auf den neuen Schlüssel umstellen, wenn beide Records mindestens zwei TTLs sichtbar waren, dann den alten Record entfernen (RFC 7671 §8.1); mit Let's Encrypt mit demselben Schlüssel erneuern (certbot --reuse-key), damit 3 1 1 gültig bleibt."),
+        Fix::ServeFullChain { record } => format!("Die vollständige Kette ausliefern: der Server sendet nur sein eigenes Zertifikat, daher erreicht die von „{record}“ gebundene CA den Client nie; die CA-Zertifikate nach dem Serverzertifikat angeben (Postfix: in smtpd_tls_chain_files) oder den Serverschlüssel mit 3 1 1 binden."),
+        Fix::RenewCertificate { depth: Some(d), subject } => format!("Das Zertifikat in Tiefe {d} ({subject}) erneuern und die neue Kette installieren."),
+        Fix::RenewCertificate { depth: None, subject } => format!("Das Vertrauensanker-Zertifikat ({subject}) erneuern und seinen neuen Record veröffentlichen."),
+        Fix::ReissueWithNames { names, owner, record } => {
+            let mut m = format!("Ein Zertifikat besorgen, dessen subjectAltName {} enthält", names.join(" oder "));
+            if let Some(r) = record {
+                m.push_str(&format!(", oder stattdessen den Serverschlüssel mit „{owner} IN TLSA {r}“ binden (DANE-EE prüft keine Namen)"));
+            }
+            m.push('.');
+            m
+        }
+        Fix::EnableStarttls => "STARTTLS mit einem Zertifikat anbieten (Postfix: smtpd_tls_security_level = may und smtpd_tls_chain_files).".to_owned(),
+        Fix::RepairDnssec { name, rtype, kind } => {
+            let what = match kind {
+                ReasonKind::SignatureExpired => "die Signaturen sind abgelaufen: die Zone neu signieren und sicherstellen, dass das automatische Neusignieren läuft",
+                ReasonKind::SignatureNotYetValid => "die Signaturen gelten noch nicht: die Uhr des Signierers prüfen",
+                ReasonKind::DnskeyMissing => "kein DNSKEY passt zum DS der Elternzone: den DS des aktuellen Schlüssels beim Registrar hinterlegen (oder den Schlüssel, den der DS nennt)",
+                ReasonKind::RrsigsMissing => "die Records sind nicht signiert: die Zone signieren oder den DS aus der Elternzone entfernen",
+                ReasonKind::NsecMissing => "die Zone beweist die Nichtexistenz nicht: sie mit NSEC oder NSEC3 neu signieren",
+                ReasonKind::Network => "der Resolver hat nicht geantwortet: prüfen, ob die autoritativen Server antworten",
+                _ => "die Signaturen sind ungültig: die Zone neu signieren und den DS in der Elternzone prüfen",
+            };
+            format!("{rtype} unter {name}: {what}.")
+        }
+        Fix::SignZone { zone } => format!("{zone} mit DNSSEC signieren und ihren DS-Record in der Elternzone veröffentlichen."),
+        Fix::CheckReachability => "Sicherstellen, dass die Adresse SMTP auf Port 25 aus dem Internet annimmt, oder sie aus dem DNS entfernen.".to_owned(),
+        other => capitalised(other.message()),
+    }
+}

@@ -1,0 +1,56 @@
+//! wasm-bindgen-test in headless Chromium (`cargo test -p geleit-frontend
+//! --target wasm32-unknown-unknown`, runner in .cargo/config.toml,
+//! CHROMEDRIVER=/usr/bin/chromedriver): the parts that only exist in the
+//! browser build — ring's digests compiled to wasm, local storage, fetch.
+#![cfg(target_arch = "wasm32")]
+
+use geleit_frontend::generator::{self, GenForm};
+use geleit_frontend::i18n::Lang;
+use geleit_frontend::services::{browser, doh};
+use geleit_frontend::state::Settings;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const LEAF: &[u8] = include_bytes!("../../tests/fixtures/smtp/ecdsa-leaf.der");
+
+#[wasm_bindgen_test]
+fn generator_in_wasm_gives_the_openssl_digest() {
+    // sha256 of the leaf's SubjectPublicKeyInfo, from
+    // `openssl x509 -pubkey | openssl pkey -pubin -outform DER | sha256sum`.
+    let expected = "3 1 1 fec5a6fcf77af02021e37888d74516c9c222cbfd0fe6c057165cb423fa0f2e1e";
+    let view = generator::run_bytes(LEAF, &GenForm::default(), Lang::En).unwrap();
+    assert_eq!(view.recommended[0].rdata, expected);
+    assert_eq!(view.owner, "_25._tcp.mx.probe.example.");
+}
+
+#[wasm_bindgen_test]
+fn settings_survive_in_local_storage() {
+    let settings = Settings {
+        doh: "https://doh.example/dns-query".into(),
+        edge: String::new(),
+        anchor: ". IN DS 1 13 2 00".into(),
+    };
+    browser::save_settings(Some(&settings));
+    assert_eq!(browser::saved_settings(), Some(settings));
+    browser::save_settings(None);
+    assert_eq!(browser::saved_settings(), None);
+}
+
+#[wasm_bindgen_test]
+fn the_clock_is_the_browsers() {
+    // After 2025-01-01 and before 2100: the page passes a real `now` to the core.
+    let now = browser::now();
+    assert!(now > 1_735_689_600 && now < 4_102_444_800, "{now}");
+}
+
+#[wasm_bindgen_test]
+async fn unreachable_doh_ends_in_a_deferred_report_not_a_hang() {
+    // Port 9 (discard) is closed: every fetch fails, the engine gets handle_error
+    // for each query and reports the MX lookup as failed (RFC 7672 §2.1.1: defer).
+    let settings = Settings { doh: "http://127.0.0.1:9/dns-query".into(), ..Settings::default() };
+    let report = doh::check("example.com", &settings, browser::now(), |_, _| {}).await.unwrap();
+    assert_eq!(serde_json::to_value(report.mx_outcome).unwrap(), "deferred");
+    assert!(!report.dane_ready);
+    assert!(report.queries > 0);
+}

@@ -1,0 +1,59 @@
+// A small static server for the built page (dist/): every path that is not a
+// file gets index.html (the page routes /check/<domain> itself), and
+// /geleit-config.json is served from GELEIT_WEB_CONFIG when that is set
+// (the lab's DoH endpoint and trust anchor for `make demo` and the browser tests).
+//
+// Usage: node tests/web/serve.mjs [dist] [port] [host]   (prints the URL)
+// GELEIT_WEB_UPSTREAM=<unix socket> or http://HOST:PORT (a local edge): /dns-query and
+// /api/* are passed to it.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+};
+
+export function serve(root, port, host, configFile, upstreamSocket) {
+  const rootAbs = path.resolve(root);
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (upstreamSocket && (url.pathname === '/dns-query' || url.pathname.startsWith('/api/'))) {
+      // `make demo`: DoH and probes go to the lab through a unix socket (tests/web/bridge.mjs).
+      const target = upstreamSocket.startsWith('http://')
+        ? (() => { const u = new URL(upstreamSocket); return { host: u.hostname, port: u.port }; })()
+        : { socketPath: upstreamSocket };
+      const up = http.request({ ...target, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', (e) => { res.writeHead(502); res.end(String(e)); });
+      req.pipe(up);
+      return;
+    }
+    if (url.pathname === '/geleit-config.json') {
+      if (configFile && fs.existsSync(configFile)) {
+        res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
+        res.end(fs.readFileSync(configFile));
+      } else {
+        res.writeHead(404); res.end();
+      }
+      return;
+    }
+    let file = path.join(rootAbs, decodeURIComponent(url.pathname));
+    if (!file.startsWith(rootAbs) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      file = path.join(rootAbs, 'index.html');
+    }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [root = 'dist', port = '8080', host = '127.0.0.1'] = process.argv.slice(2);
+  const server = await serve(root, Number(port), host, process.env.GELEIT_WEB_CONFIG, process.env.GELEIT_WEB_UPSTREAM);
+  const { port: p } = server.address();
+  console.log(`Geleit web: http://${host}:${p}/`);
+}
