@@ -10,7 +10,16 @@ GB=$PWD/target/release/geleit-bench
 note() { "$GB" note --out "$rec" --section probe --subject "$host" --tool "$1" --delay-ms 0 --status "$2"; }
 if [ ! -x edge/run.sh ]; then
   note "edge on workerd" "not built yet: no edge/ on this branch"
-  note "edge under wrangler dev" "not built yet: no edge/ on this branch"
+  # A whole check with its probes through the edge (DNS from the lab DoH, no delay).
+for dom in ee-spki.example two-mx.example; do
+  tests/lab/in "$GB" time --out "$rec" --section probe --subject "$dom (all MX hosts)" --tool "geleit check --edge (workerd)" \
+    --delay-ms 0 --runs "$runs" --note "DNS stage natively over DoH, probes through the edge" -- \
+    "$PWD/target/release/geleit" check "$dom" --json --edge "http://127.0.0.1:$port"
+  tests/lab/in "$GB" time --out "$rec" --section probe --subject "$dom (all MX hosts)" --tool "geleit check (native probes)" \
+    --delay-ms 0 --runs "$runs" --note "the same check, probing natively" -- \
+    "$PWD/target/release/geleit" check "$dom" --json
+done
+note "edge under wrangler dev" "not built yet: no edge/ on this branch"
   exit 0
 fi
 if [ ! -s edge/build/worker.mjs ]; then
@@ -39,4 +48,13 @@ tests/lab/in "$GB" time --out "$rec" --section probe --subject "$host" --tool "e
 tests/lab/in "$GB" time --out "$rec" --section probe --subject "$host (20 in a row)" --tool "edge on workerd, 20 in a row" \
   --delay-ms 0 --runs "$runs" --field batch=20 --note "time per batch of 20; probes/s counts all 20" -- \
   sh -c "for i in \$(seq 20); do curl -sf -o /dev/null 'http://127.0.0.1:$port/api/probe?host=$host' || exit 1; done"
+# A whole check with its probes through the edge (DNS from the lab DoH, no delay).
+for dom in ee-spki.example two-mx.example; do
+  tests/lab/in "$GB" time --out "$rec" --section probe --subject "$dom (all MX hosts)" --tool "geleit check --edge (workerd)" \
+    --delay-ms 0 --runs "$runs" --note "DNS stage natively over DoH, probes through the edge" -- \
+    "$PWD/target/release/geleit" check "$dom" --json --edge "http://127.0.0.1:$port"
+  tests/lab/in "$GB" time --out "$rec" --section probe --subject "$dom (all MX hosts)" --tool "geleit check (native probes)" \
+    --delay-ms 0 --runs "$runs" --note "the same check, probing natively" -- \
+    "$PWD/target/release/geleit" check "$dom" --json
+done
 note "edge under wrangler dev" "not measured: bench runs workerd only (wrangler needs Node 22 from npm; see NOTES-toolchain)"
