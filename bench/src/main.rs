@@ -203,6 +203,8 @@ fn meta(tools: &[String], set: &[String]) -> anyhow::Result<serde_json::Value> {
     m.insert("cpu".into(), cpu.into());
     m.insert("memory".into(), format!("{:.1} GiB", mem_kib / 1024.0 / 1024.0).into());
     m.insert("kernel".into(), read("/proc/sys/kernel/osrelease").trim().to_owned().into());
+    // Other work on the machine (e.g. parallel builds) shows up here.
+    m.insert("loadavg".into(), read("/proc/loadavg").split_whitespace().take(3).collect::<Vec<_>>().join(" ").into());
     let mut t = serde_json::Map::new();
     for spec in tools {
         let (name, cmd) = spec.split_once('=').with_context(|| format!("expected NAME=COMMAND, found {spec:?}"))?;

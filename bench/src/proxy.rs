@@ -24,6 +24,11 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{Mutex, mpsc};
 use tokio::time::{Instant, sleep_until};
 
+/// A delay queue: (due time, bytes).
+type Queue = mpsc::UnboundedSender<(Instant, Vec<u8>)>;
+/// UDP sessions by client address.
+type Sessions = Arc<Mutex<HashMap<SocketAddr, Queue>>>;
+
 /// Largest chunk read at once (TCP) and largest datagram (UDP).
 const BUF: usize = 64 * 1024;
 /// A UDP client's session ends after this long without traffic.
@@ -76,11 +81,8 @@ where
         Ok(total)
     });
     let mut buf = vec![0u8; BUF];
-    loop {
-        let n = match from.read(&mut buf).await {
-            Ok(n) => n,
-            Err(_) => break, // reset: stop, the writer drops its half
-        };
+    // A read error (reset) stops the copy: the writer drops its half.
+    while let Ok(n) = from.read(&mut buf).await {
         let due = Instant::now() + delay;
         let chunk = buf.get(..n).unwrap_or_default().to_vec();
         let eof = n == 0;
@@ -119,7 +121,7 @@ pub async fn serve_tcp(listener: TcpListener, target: SocketAddr, delay: Duratio
 /// so that answers find their way back.
 pub async fn serve_udp(socket: UdpSocket, target: SocketAddr, delay: Duration) -> std::io::Result<()> {
     let socket = Arc::new(socket);
-    let sessions: Arc<Mutex<HashMap<SocketAddr, mpsc::UnboundedSender<(Instant, Vec<u8>)>>>> = Arc::default();
+    let sessions: Sessions = Arc::default();
     let mut buf = vec![0u8; BUF];
     loop {
         let (n, client) = socket.recv_from(&mut buf).await?;
@@ -144,8 +146,8 @@ async fn udp_session(
     client: SocketAddr,
     target: SocketAddr,
     delay: Duration,
-    sessions: Arc<Mutex<HashMap<SocketAddr, mpsc::UnboundedSender<(Instant, Vec<u8>)>>>>,
-) -> std::io::Result<mpsc::UnboundedSender<(Instant, Vec<u8>)>> {
+    sessions: Sessions,
+) -> std::io::Result<Queue> {
     let bind: SocketAddr =
         if target.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().map_err(std::io::Error::other)?;
     let upstream = Arc::new(UdpSocket::bind(bind).await?);

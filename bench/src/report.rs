@@ -100,19 +100,41 @@ fn field(r: Option<&Record>, key: &str) -> String {
     })
 }
 
-/// Headline: per delay, medians over domains of RTT-equivalents per tool.
-pub fn headline(records: &[Record]) -> Vec<(u64, String, f64, usize)> {
+/// One headline row: per delay and tool, the median over domains of the
+/// RTT-equivalents and of the per-domain ratio to posttls-finger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    pub delay_ms: u64,
+    pub tool: String,
+    pub rtt_eq: f64,
+    pub ratio_to_posttls: Option<f64>,
+    pub domains: usize,
+}
+
+/// Headline rows for every delay > 0 of the verdict section.
+pub fn headline(records: &[Record]) -> Vec<Headline> {
     let delays: BTreeSet<u64> = records.iter().filter(|r| r.section == VERDICT).filter_map(|r| r.delay_ms).collect();
     let mut out = Vec::new();
     for d in delays.into_iter().filter(|d| *d > 0) {
         for tool in [GELEIT_DNS, GELEIT_FULL, POSTTLS] {
-            let eqs: Vec<f64> = records
+            let mine: Vec<&Record> =
+                records.iter().filter(|r| r.section == VERDICT && r.tool == tool && r.delay_ms == Some(d)).collect();
+            let eqs: Vec<f64> = mine.iter().filter_map(|r| r.stats().map(|s| rtt_eq(s.median, d))).collect();
+            let ratios: Vec<f64> = mine
                 .iter()
-                .filter(|r| r.section == VERDICT && r.tool == tool && r.delay_ms == Some(d))
-                .filter_map(|r| r.stats().map(|s| rtt_eq(s.median, d)))
+                .filter_map(|r| {
+                    let p = find(records, VERDICT, &r.subject, POSTTLS, Some(d))?.stats()?;
+                    Some(r.stats()?.median / p.median)
+                })
                 .collect();
             if let Some(s) = Stats::of(&eqs) {
-                out.push((d, tool.to_owned(), s.median, s.n));
+                out.push(Headline {
+                    delay_ms: d,
+                    tool: tool.to_owned(),
+                    rtt_eq: s.median,
+                    ratio_to_posttls: Stats::of(&ratios).map(|r| r.median),
+                    domains: s.n,
+                });
             }
         }
     }
@@ -128,6 +150,9 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
     let _ = writeln!(o, "- Commit: `{}`", m("commit"));
     let _ =
         writeln!(o, "- Machine: {} cores ({}), {} memory, kernel {}", m("nproc"), m("cpu"), m("memory"), m("kernel"));
+    if meta.get("loadavg").is_some() {
+        let _ = writeln!(o, "- Load average when the report was written (other work on the machine): {}", m("loadavg"));
+    }
     if let Some(tools) = meta.get("tools").and_then(Value::as_object) {
         let _ = writeln!(o, "- Tools:");
         for (k, v) in tools {
@@ -143,10 +168,14 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
     if !head.is_empty() {
         let _ = writeln!(o, "## Headline\n");
         let _ = writeln!(o, "Median over the measured domains of the wall time in round trips (RTT-equivalents):\n");
-        let _ = writeln!(o, "| one-way delay | tool | RTT-equivalents (median over domains) | domains |");
-        let _ = writeln!(o, "|---|---|---|---|");
-        for (d, tool, eq, n) in &head {
-            let _ = writeln!(o, "| {d} ms | {tool} | {eq:.1} | {n} |");
+        let _ = writeln!(
+            o,
+            "| one-way delay | tool | RTT-equivalents (median over domains) | time / posttls-finger's (median over domains) | domains |"
+        );
+        let _ = writeln!(o, "|---|---|---|---|---|");
+        for h in &head {
+            let ratio = h.ratio_to_posttls.map_or("–".into(), |r| format!("{r:.2}"));
+            let _ = writeln!(o, "| {} ms | {} | {:.1} | {ratio} | {} |", h.delay_ms, h.tool, h.rtt_eq, h.domains);
         }
         let _ = writeln!(o);
     }
@@ -408,8 +437,8 @@ mod tests {
             md.contains("| two-mx.example | 155 (150–160) | 3.1 | 3 | 12 | not built yet | – | 600 (500–610) | 12.0 | 0.26 | – | DNS: DANE-ready | posttls-finger: Verified TLS connection |"),
             "{md}"
         );
-        assert!(md.contains("| 25 ms | geleit check --no-probe | 3.1 | 1 |"), "{md}");
-        assert!(md.contains("| 25 ms | posttls-finger -c -l dane | 12.0 | 1 |"), "{md}");
+        assert!(md.contains("| 25 ms | geleit check --no-probe | 3.1 | 0.26 | 1 |"), "{md}");
+        assert!(md.contains("| 25 ms | posttls-finger -c -l dane | 12.0 | 1.00 | 1 |"), "{md}");
         assert!(md.contains("- geleit check (verdict): not built yet: check without --no-probe"), "{md}");
         assert!(md.contains("## How latency was produced\n\nuserspace proxy"), "{md}");
     }

@@ -48,12 +48,12 @@ pub fn time(argv: &[String], plan: &Plan, rec: &mut Record) -> anyhow::Result<()
 
 /// Copies the wanted JSON fields and the first matching line into `rec.fields`.
 pub fn extract(stdout: &str, stderr: &str, plan: &Plan, rec: &mut Record) {
-    if !plan.json_fields.is_empty() {
-        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(stdout) {
-            for k in &plan.json_fields {
-                if let Some(v) = map.get(k) {
-                    rec.fields.insert(k.clone(), v.clone());
-                }
+    if !plan.json_fields.is_empty()
+        && let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(stdout)
+    {
+        for k in &plan.json_fields {
+            if let Some(v) = map.get(k) {
+                rec.fields.insert(k.clone(), v.clone());
             }
         }
     }

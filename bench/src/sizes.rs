@@ -26,12 +26,11 @@ pub fn compressed_sizes(bytes: &[u8]) -> anyhow::Result<(usize, usize, usize)> {
 pub fn demangle(name: &str) -> String {
     let Some(mut rest) = name.strip_prefix("_ZN") else {
         // Already demangled (rustc's name section): drop the `::h<hash>` suffix.
-        if let Some((path, hash)) = name.rsplit_once("::h") {
-            if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return path.to_owned();
-            }
-        }
-        return name.to_owned();
+        let path = match name.rsplit_once("::h") {
+            Some((path, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => path,
+            _ => name,
+        };
+        return tidy(path);
     };
     let mut parts = Vec::new();
     loop {
@@ -49,18 +48,30 @@ pub fn demangle(name: &str) -> String {
     if rest != "E" || parts.is_empty() {
         return name.to_owned();
     }
-    if let Some(last) = parts.last() {
-        if last.len() == 17 && last.starts_with('h') && last[1..].bytes().all(|b| b.is_ascii_hexdigit()) {
-            parts.pop();
-        }
+    if let Some(last) = parts.last()
+        && last.len() == 17
+        && last.starts_with('h')
+        && last[1..].bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        parts.pop();
     }
-    parts
-        .iter()
-        .map(|p| {
-            p.replace("$LT$", "<").replace("$GT$", ">").replace("$u20$", " ").replace("$C$", ",").replace("..", "::")
-        })
-        .collect::<Vec<_>>()
-        .join("::")
+    tidy(&parts.join("::"))
+}
+
+/// Decodes legacy-mangling escapes and the `_` rustc puts before a leading `<`.
+fn tidy(path: &str) -> String {
+    let p = path
+        .replace("$LT$", "<")
+        .replace("$GT$", ">")
+        .replace("$u20$", " ")
+        .replace("$u7b$", "{")
+        .replace("$u7d$", "}")
+        .replace("$C$", ",")
+        .replace("..", "::");
+    match p.strip_prefix("_<") {
+        Some(r) => format!("<{r}"),
+        None => p,
+    }
 }
 
 /// The crate a demangled path belongs to (`<T as crate::Trait>::f` → the
@@ -178,11 +189,17 @@ mod tests {
         assert_eq!(demangle("_ZN6geleit3dns5check17h0123456789abcdefE"), "geleit::dns::check");
         assert_eq!(
             demangle("_ZN58_$LT$alloc..string..String$u20$as$u20$core..fmt..Write$GT$9write_str17h0123456789abcdefE"),
-            "_<alloc::string::String as core::fmt::Write>::write_str"
+            "<alloc::string::String as core::fmt::Write>::write_str"
         );
         assert_eq!(demangle("__wbindgen_malloc"), "__wbindgen_malloc");
         assert_eq!(demangle("geleit::dns::prove::h58b2ec09d41b57be"), "geleit::dns::prove");
         assert_eq!(demangle("a::hello"), "a::hello");
+        assert_eq!(
+            demangle("_<core::iter::Map<I,F> as core::iter::Iterator>::fold::h0123456789abcdef"),
+            "<core::iter::Map<I,F> as core::iter::Iterator>::fold"
+        );
+        assert_eq!(demangle("app::run::_$u7b$$u7b$closure$u7d$$u7d$::h0123456789abcdef"), "app::run::_{{closure}}");
+        assert_eq!(crate_of("<core::iter::Map<I,F> as core::iter::Iterator>::fold"), "core");
         assert_eq!(demangle("_ZN99toolong"), "_ZN99toolong");
         assert_eq!(crate_of("geleit::dns::check"), "geleit");
         assert_eq!(crate_of("<ring::digest::Context as core::Clone>::clone"), "ring");
