@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
-# Every cargo test run's output also goes to $results, summed up at the end.
+# Every test run's output also goes to $results, summed up at the end.
 results=$(mktemp)
 tally() { tee -a "$results"; }
 
@@ -15,11 +15,11 @@ step "web app: build (Trunk), size, clippy for wasm32, wasm-bindgen-test in head
 scripts/web-build.sh
 cargo clippy -p geleit-frontend --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 # (no --quiet: cargo hands it to wasm-bindgen-test-runner, which rejects it)
-CHROMEDRIVER=/usr/bin/chromedriver cargo test -p geleit-frontend --target wasm32-unknown-unknown --test browser
+CHROMEDRIVER=/usr/bin/chromedriver cargo test -p geleit-frontend --target wasm32-unknown-unknown --test browser 2>&1 | tally
 
 step "web app in headless Chromium: generator and matcher with the network off (same records as geleit tlsa gen)"
 cargo build -p geleit-cli --quiet
-node tests/web/generator.mjs dist target/debug/geleit target/web-artifacts
+node tests/web/generator.mjs dist target/debug/geleit target/web-artifacts 2>&1 | tally
 
 step "core builds for wasm32-unknown-unknown without IO dependencies"
 cargo build -p geleit --target wasm32-unknown-unknown --quiet
@@ -55,7 +55,7 @@ if [ -x edge/run.sh ] && [ -s edge/build/worker.mjs ]; then
   web_edge=(env GELEIT_EDGE=http://127.0.0.1:8787)
 fi
 web_status=0
-tests/lab/in "${web_edge[@]}" node tests/web/checker.mjs dist target/web-artifacts || web_status=$?
+tests/lab/in "${web_edge[@]}" node tests/web/checker.mjs dist target/web-artifacts 2>&1 | tally || web_status=$?
 [ -n "${web_edge_pid:-}" ] && kill "$web_edge_pid" 2>/dev/null || true
 [ "$web_status" = 0 ]
 
@@ -78,5 +78,6 @@ for target in tlsa_text tlsa_wire cert_input dns_message; do
 done
 
 step "summary"
-awk '/^test result:/ { p += $4; f += $6 } END { printf "make test: %d passed, %d failed\n", p, f }' "$results"
+awk '/^test result:/ { p += $4; f += $6 }
+     /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 } END { printf "make test: %d passed, %d failed\n", p, f }' "$results"
 rm -f "$results"

@@ -640,3 +640,42 @@ fn rate_limit_per_target_address_across_names() {
     assert_eq!(status, 429, "{json}");
     assert_eq!(json["error"]["message"], "too many probes: try again in 3600 s");
 }
+
+/// `geleit check DOMAIN` inside the lab, natively or through `edge`: (stdout, exit code).
+fn geleit_check(domain: &str, edge: Option<&str>) -> (String, i32) {
+    let env = lab::env();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_geleit"));
+    command
+        .args(["check", domain, "--timeout-ms", "5000"])
+        .env("GELEIT_DOH", &env.doh)
+        .env("GELEIT_TRUST_ANCHOR", &env.trust_anchor)
+        .env_remove("GELEIT_EDGE");
+    if let Some(url) = edge {
+        command.args(["--edge", url]);
+    }
+    let out = command.output().unwrap();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
+}
+
+/// The full verdict does not depend on who probes: for every lab domain,
+/// `geleit check --edge` (probes by the worker on workerd, TLS in wasm) prints
+/// exactly what `geleit check` with native probes prints, and exits the same.
+/// With the native verdicts checked against posttls-finger in `check_lab`, the
+/// edge path agrees with Postfix too.
+#[test]
+fn check_through_the_edge_equals_the_native_check_for_every_domain() {
+    let edge = Edge::start(&[]);
+    let catalogue = lab::catalogue();
+    let mut differences = Vec::new();
+    for scenario in &catalogue.scenarios {
+        let native = geleit_check(&scenario.domain, None);
+        let through_edge = geleit_check(&scenario.domain, Some(&edge.base));
+        if native != through_edge {
+            differences.push(format!(
+                "{}: native (exit {}):\n{}\nthrough the edge (exit {}):\n{}",
+                scenario.name, native.1, native.0, through_edge.1, through_edge.0
+            ));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n\n"));
+}
