@@ -193,7 +193,10 @@ fn meta(tools: &[String], set: &[String]) -> anyhow::Result<serde_json::Value> {
         .unwrap_or(0.0);
     let mut m = serde_json::Map::new();
     m.insert("date".into(), sh_first_line("date -u +%Y-%m-%dT%H:%M:%SZ").into());
-    let dirty = if sh_first_line("git status --porcelain --untracked-files=no -- . ':!bench/report.md' ':!bench/report.json' | head -1 | wc -l") == "1" {
+    let dirty = if sh_first_line(
+        "git status --porcelain --untracked-files=no -- . ':!bench/report.md' ':!bench/report.json' | head -1 | wc -l",
+    ) == "1"
+    {
         " (with uncommitted changes)"
     } else {
         ""

@@ -73,7 +73,10 @@ fn find<'a>(records: &'a [Record], section: &str, subject: &str, tool: &str, del
 fn cell_time(r: Option<&Record>, delay: Option<u64>) -> (String, String) {
     match r {
         None => ("–".into(), "–".into()),
-        Some(r) if r.status.is_some() => ("not built yet".into(), "–".into()),
+        Some(Record { status: Some(st), .. }) if st.starts_with("not built yet") => {
+            ("not built yet".into(), "–".into())
+        }
+        Some(r) if r.status.is_some() => ("not measured".into(), "–".into()),
         Some(r) => match r.stats() {
             None => ("no runs".into(), "–".into()),
             Some(s) => {
@@ -489,7 +492,10 @@ mod tests {
         let mut wasm = rec(CPU, "smtp_check two-mx", "wasm32 in headless Chromium", 0, &[9.0, 10.0, 12.0]);
         wasm.delay_ms = None;
         wasm.fields.insert("note".into(), json!("10 iterations per sample"));
-        let md = to_markdown(&meta(), &[probe, edge, cpu, size, batch, wasm]);
+        let wrangler =
+            Record { status: Some("not measured: workerd only".into()), ..rec(PROBE, "h", "wrangler", 0, &[]) };
+        let md = to_markdown(&meta(), &[probe, edge, cpu, size, batch, wasm, wrangler]);
+        assert!(md.contains("| wrangler | h | 0 ms | not measured | – | – | not measured: workerd only |"), "{md}");
         assert!(md.contains("| smtp_check two-mx | wasm32 in headless Chromium | 10.00 ms | – (3 samples; 10 iterations per sample) | 9.00 ms–12.00 ms |"), "{md}");
         assert!(md.contains("| geleit probe, 20 in a row | x | 0 ms | 400 (400–400) | – | 50.0 | – |"), "{md}");
         assert!(
