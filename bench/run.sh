@@ -130,6 +130,9 @@ for d in $DELAYS; do
   ' bench "$resolv" "$d" "$doh" "$REC" "$RUNS" "$full_status" "$smtp" "$PROBE_HOST" $DOMAINS
 done
 
+"$GB" note --out "$REC" --section reference --subject "-" --tool "danetool --check" \
+  --status "not timed: it checks one host (no MX lookup), so it does not give a mail domain's verdict; posttls-finger does"
+
 # Probes per second natively (no delay), many in a row.
 step "probe throughput: 20 sequential geleit probes, no delay"
 tests/lab/in geleit-bench time --out "$REC" --section probe --subject "$PROBE_HOST via $PROBE_ADDR:25 (20 in a row)" \
