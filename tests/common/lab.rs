@@ -214,3 +214,23 @@ pub fn env() -> Env {
         resolver: var("GELEIT_RESOLVER"),
     }
 }
+
+/// The chain in `openssl s_client -showcerts` output: each certificate's
+/// base64 DER (PEM body without line breaks), leaf first; `None` when it
+/// printed no certificate.
+pub fn showcerts_chain(text: &str) -> Option<Vec<String>> {
+    let mut chain = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match line {
+            "-----BEGIN CERTIFICATE-----" => current = Some(String::new()),
+            "-----END CERTIFICATE-----" => chain.extend(current.take()),
+            _ => {
+                if let Some(c) = current.as_mut() {
+                    c.push_str(line.trim());
+                }
+            }
+        }
+    }
+    (!chain.is_empty()).then_some(chain)
+}

@@ -113,20 +113,7 @@ fn openssl_chain(address: &str, sni: &str, sigalgs: &str) -> Option<Vec<String>>
     let _ = child.stdin.take().unwrap().write_all(b"QUIT\r\n");
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    let mut chain = Vec::new();
-    let mut current: Option<String> = None;
-    for line in text.lines() {
-        match line {
-            "-----BEGIN CERTIFICATE-----" => current = Some(String::new()),
-            "-----END CERTIFICATE-----" => chain.extend(current.take()),
-            _ => {
-                if let Some(c) = current.as_mut() {
-                    c.push_str(line.trim());
-                }
-            }
-        }
-    }
-    (!chain.is_empty()).then_some(chain)
+    lab::showcerts_chain(&text)
 }
 
 /// The DNS status the catalogue gives for a host's address records.

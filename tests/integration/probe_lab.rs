@@ -6,6 +6,9 @@
 //!
 //! Run inside the lab: `tests/lab/in cargo test -p geleit-cli --features lab --test probe_lab`.
 
+#[path = "../common/lab.rs"]
+mod lab;
+
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -104,20 +107,7 @@ fn openssl_chain(address: &str, sni: Option<&str>, sigalgs: &str) -> Option<Vec<
     let _ = child.stdin.take().unwrap().write_all(b"QUIT\r\n");
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    let mut chain = Vec::new();
-    let mut current: Option<String> = None;
-    for line in text.lines() {
-        match line {
-            "-----BEGIN CERTIFICATE-----" => current = Some(String::new()),
-            "-----END CERTIFICATE-----" => chain.extend(current.take()),
-            _ => {
-                if let Some(c) = current.as_mut() {
-                    c.push_str(line.trim());
-                }
-            }
-        }
-    }
-    (!chain.is_empty()).then_some(chain)
+    lab::showcerts_chain(&text)
 }
 
 fn sha256sum(bytes: &[u8]) -> String {
