@@ -44,6 +44,11 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+# The web app's wasm build rebuilds std for size (scripts/web-build.sh).
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  log "adding the rust-src component"
+  rustup component add rust-src || log "rust-src unavailable: the web app builds with the prebuilt std (bigger)"
+fi
 
 # Cargo-installed tools (name, version, binary) -------------------------------
 cargo_tool() {

@@ -186,10 +186,7 @@ pub fn zone_line(owner: &str, ttl: u32, record: &Tlsa) -> String {
 /// An internationalised host name in its ASCII (A-label) form; the text as typed when it is not one.
 #[must_use]
 pub fn host_to_ascii(host: &str) -> String {
-    if host.is_ascii() {
-        return host.to_ascii_lowercase();
-    }
-    idna::domain_to_ascii(host).unwrap_or_else(|_| host.to_owned())
+    crate::domain::host_to_ascii(host).unwrap_or_else(|| host.to_owned())
 }
 
 fn source_view(index: usize, s: &Source, t: &Strings) -> SourceView {

@@ -54,3 +54,21 @@ async fn unreachable_doh_ends_in_a_deferred_report_not_a_hang() {
     assert!(!report.dane_ready);
     assert!(report.queries > 0);
 }
+
+#[wasm_bindgen_test]
+fn idn_through_the_browsers_url_parser() {
+    // wasm32 maps U-labels with the browser's UTS 46 (no IDNA tables in the app).
+    use geleit_frontend::domain;
+    let d = domain::parse(" Bücher.Example. ").unwrap();
+    assert_eq!((d.ascii.as_str(), d.unicode.as_str()), ("xn--bcher-kva.example", "bücher.example"));
+    assert_eq!(domain::parse("MÜNCHEN.de").unwrap().ascii, "xn--mnchen-3ya.de");
+    assert_eq!(domain::parse("xn--bcher-kva.example").unwrap().unicode, "bücher.example");
+    assert!(domain::parse("bücher.example/x").is_err());
+    assert!(domain::parse("bücher.example:25").is_err());
+    assert!(domain::parse("bü cher.example").is_err());
+    assert!(domain::parse("bücher_x.example").is_err());
+    assert_eq!(generator::host_to_ascii("MX.Bücher.example"), "mx.xn--bcher-kva.example");
+    // The core shows names with U-labels through Punycode alone on wasm32.
+    let name = geleit::dns::parse_ascii_name("mx.xn--bcher-kva.example").unwrap();
+    assert_eq!(geleit::dns::shown(&name).to_string(), "mx.bücher.example.");
+}

@@ -4,7 +4,7 @@
 //! which validates them itself from the trust anchor (the resolver is not trusted).
 
 use futures::future::join_all;
-use geleit::dns::{Config, Query, SmtpCheck, SmtpReport, TrustAnchors, parse_name};
+use geleit::dns::{Config, Query, SmtpCheck, SmtpReport, TrustAnchors, parse_ascii_name};
 use gloo_net::http::Request;
 
 use crate::state::Settings;
@@ -27,7 +27,7 @@ pub async fn check(
     } else {
         TrustAnchors::scan(&settings.anchor).map_err(|e| e.to_string())?
     };
-    let name = parse_name(domain).map_err(|e| e.to_string())?;
+    let name = parse_ascii_name(domain).map_err(|e| e.to_string())?;
     let now = u64::try_from(now).unwrap_or(0);
     let mut check = SmtpCheck::new(name, Config { anchors, ..Config::default() }, now);
     let endpoint = settings.doh_url();

@@ -2,7 +2,7 @@
 //! in, or anchors scanned from DS/DNSKEY presentation text.
 
 use hickory_proto::dnssec::rdata::{DNSKEY, DNSSECRData, DS};
-use hickory_proto::dnssec::{Algorithm, PublicKeyBuf};
+use hickory_proto::dnssec::{Algorithm, DigestType, PublicKeyBuf};
 use hickory_proto::rr::{Name, RData, RecordType};
 
 /// The IANA root zone KSK DS records (data.iana.org/root-anchors/root-anchors.xml):
@@ -50,6 +50,25 @@ fn scan_dnskey(text: &str) -> Result<RData, String> {
     let key = data_encoding::BASE64.decode(b64.as_bytes()).map_err(|e| format!("expected base64 key data: {e}"))?;
     let key = PublicKeyBuf::new(key, Algorithm::from_u8(alg));
     Ok(RData::DNSSEC(DNSSECRData::DNSKEY(DNSKEY::with_flags(flags, key))))
+}
+
+/// Scans DS RDATA `KEY-TAG ALGORITHM DIGEST-TYPE HEX` (RFC 4034 §5.3); the
+/// digest may be split by white space. (Not hickory's generic RDATA text
+/// parser: it reads every record type, names included, and would link the
+/// IDNA tables into the web app.)
+fn scan_ds(text: &str) -> Result<RData, String> {
+    let mut tokens = text.split_whitespace();
+    let key_tag: u16 = tokens.next().and_then(|t| t.parse().ok()).ok_or("expected a numeric key tag field")?;
+    let alg: u8 = tokens.next().and_then(|t| t.parse().ok()).ok_or("expected a numeric algorithm field")?;
+    let digest_type: u8 = tokens.next().and_then(|t| t.parse().ok()).ok_or("expected a numeric digest type field")?;
+    let hex: String = tokens.collect();
+    if hex.is_empty() {
+        return Err("expected the digest field".into());
+    }
+    let digest =
+        data_encoding::HEXUPPER_PERMISSIVE.decode(hex.as_bytes()).map_err(|e| format!("expected a hex digest: {e}"))?;
+    let ds = DS::new(key_tag, Algorithm::from_u8(alg), DigestType::from(digest_type), digest);
+    Ok(RData::DNSSEC(DNSSECRData::DS(ds)))
 }
 
 /// One anchor: a DS record or a DNSKEY at a name.
@@ -127,17 +146,10 @@ impl TrustAnchors {
             } else {
                 return Err(syntax());
             };
-            let rdata = if rtype == RecordType::DNSKEY {
-                scan_dnskey(&rdata_text)
-            } else {
-                RData::try_from_str(rtype, &rdata_text).map_err(|e| e.to_string())
-            }
-            .map_err(|detail| AnchorError::Rdata {
-                line: line_no,
-                rtype: name,
-                found: rdata_text.clone(),
-                detail,
-            })?;
+            let rdata =
+                if rtype == RecordType::DNSKEY { scan_dnskey(&rdata_text) } else { scan_ds(&rdata_text) }.map_err(
+                    |detail| AnchorError::Rdata { line: line_no, rtype: name, found: rdata_text.clone(), detail },
+                )?;
             match rdata {
                 RData::DNSSEC(DNSSECRData::DS(ds)) => anchors.push(Anchor::Ds(owner, ds)),
                 RData::DNSSEC(DNSSECRData::DNSKEY(key)) => anchors.push(Anchor::Key(owner, key)),
@@ -199,6 +211,11 @@ mod tests {
             assert_eq!(k.calculate_key_tag().ok(), Some(d.key_tag()));
             let digest = k.to_digest(owner, DigestType::SHA256).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(digest.as_ref(), d.digest());
+            assert_eq!(super::super::verify::ds_digest(owner, k, DigestType::SHA256).as_deref(), Some(d.digest()));
+            assert_eq!(
+                super::super::verify::ds_digest(owner, k, DigestType::SHA1),
+                k.to_digest(owner, DigestType::SHA1).ok().map(|x| x.as_ref().to_vec())
+            );
         }
         assert_eq!(ds.closest(&Name::from_ascii("mx.example.").unwrap_or_default()), Some(&Name::root()));
     }

@@ -5,9 +5,10 @@ use core::cmp::Ordering;
 
 use hickory_proto::dnssec::Nsec3HashAlgorithm;
 use hickory_proto::dnssec::rdata::{DNSSECRData, NSEC, NSEC3};
-use hickory_proto::rr::{Name, RData, Record, RecordType};
+use hickory_proto::rr::{Label, Name, RData, Record, RecordType};
 
 use super::proof::{Reason, ReasonKind};
+use super::shown;
 use super::verify::{self, ZoneKeys};
 
 /// NSEC3 iterations above this make a proof insecure rather than checked
@@ -64,7 +65,11 @@ pub(crate) fn prove(
     now: u64,
 ) -> Result<Denied, Reason> {
     let (nsecs, nsec3s, ttl, failure) = collect(auth, zone, now);
-    let what = if nxdomain { format!("{qname} does not exist") } else { format!("{qname} has no {qtype} records") };
+    let what = if nxdomain {
+        format!("{qname} does not exist", qname = shown(qname))
+    } else {
+        format!("{qname} has no {qtype} records", qname = shown(qname))
+    };
     if !nsec3s.is_empty() {
         return prove_nsec3(&nsec3s, qname, qtype, nxdomain, zone, ttl, &what);
     }
@@ -74,7 +79,7 @@ pub(crate) fn prove(
     Err(failure.unwrap_or_else(|| {
         Reason::new(
             ReasonKind::NsecMissing,
-            format!("the answer that {what} carries no NSEC or NSEC3 proof from {}", zone.zone),
+            format!("the answer that {what} carries no NSEC or NSEC3 proof from {}", shown(&zone.zone)),
         )
     }))
 }
@@ -93,7 +98,7 @@ pub(crate) fn prove_wildcard_answer(
         failure.clone().unwrap_or_else(|| {
             Reason::new(
                 ReasonKind::NsecMissing,
-                format!("the answer for {qname} was expanded from a wildcard, but no NSEC/NSEC3 proves that {qname} itself does not exist"),
+                format!("the answer for {qname} was expanded from a wildcard, but no NSEC/NSEC3 proves that {qname} itself does not exist", qname = shown(qname)),
             )
         })
     };
@@ -102,11 +107,11 @@ pub(crate) fn prove_wildcard_answer(
         if params.iterations() > NSEC3_MAX_ITERATIONS {
             return Ok(Some(iterations_text(params.iterations())));
         }
-        let next_closer = qname.trim_to(usize::from(labels) + 1);
+        let next_closer = super::trim_to(qname, usize::from(labels) + 1);
         let h = hash(&next_closer, params).ok_or_else(missing)?;
         return match nsec3s.iter().find(|n| covers3(n, &h)) {
             Some(n) if n.nsec3.opt_out() => {
-                Ok(Some(format!("the wildcard proof for {qname} lies in an NSEC3 opt-out span")))
+                Ok(Some(format!("the wildcard proof for {qname} lies in an NSEC3 opt-out span", qname = shown(qname))))
             }
             Some(_) => Ok(None),
             None => Err(missing()),
@@ -185,13 +190,13 @@ fn is_delegation(ns: bool, soa: bool) -> bool {
 fn common_ancestor(name: &Name, other: &Name) -> Name {
     let mut n = name.clone();
     while !n.zone_of(other) && !n.is_root() {
-        n = n.base_name();
+        n = super::base_name(&n);
     }
     n
 }
 
 fn wildcard_of(name: &Name) -> Option<Name> {
-    Name::from_labels(core::iter::once(b"*" as &[u8])).ok()?.append_name(name).ok()
+    name.prepend_label(Label::wildcard()).ok()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -207,7 +212,7 @@ fn prove_nsec(
     let missing = |why: &str| {
         Reason::new(
             ReasonKind::NsecMissing,
-            format!("the NSEC records from {} do not prove that {what}: {why}", zone.zone),
+            format!("the NSEC records from {} do not prove that {what}: {why}", shown(&zone.zone)),
         )
     };
     // Exact match: NODATA (RFC 4035 §3.1.3.1).
@@ -216,7 +221,10 @@ fn prove_nsec(
         if nxdomain {
             return Err(Reason::new(
                 ReasonKind::Inconsistent,
-                format!("the answer says {qname} does not exist, but an NSEC record at {qname} says it does"),
+                format!(
+                    "the answer says {qname} does not exist, but an NSEC record at {qname} says it does",
+                    qname = shown(qname)
+                ),
             ));
         }
         return nodata_from_bitmap(
@@ -229,10 +237,16 @@ fn prove_nsec(
             ttl,
         )
         .ok_or_else(|| {
-            missing(&format!("the NSEC at {qname} lists {qtype}, or comes from the wrong side of a zone cut"))
+            missing(&format!(
+                "the NSEC at {qname} lists {qtype}, or comes from the wrong side of a zone cut",
+                qname = shown(qname)
+            ))
         });
     }
-    let cover = nsecs.iter().find(|n| covers(n, qname)).ok_or_else(|| missing(&format!("no NSEC covers {qname}")))?;
+    let cover = nsecs
+        .iter()
+        .find(|n| covers(n, qname))
+        .ok_or_else(|| missing(&format!("no NSEC covers {qname}", qname = shown(qname))))?;
     // Empty non-terminal: the name exists because a name below it does (RFC 4035 §3.1.3.2).
     if !nxdomain && qname.zone_of(cover.nsec.next_domain_name()) && qname != cover.nsec.next_domain_name() {
         return Ok(Denied { kind: DenialKind::NoData, delegation: false, insecure: None, ttl });
@@ -248,11 +262,15 @@ fn prove_nsec(
         if nsecs.iter().any(|n| covers(n, &star)) {
             return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: None, ttl });
         }
-        return Err(missing(&format!("nothing proves that the wildcard {star} does not exist")));
+        return Err(missing(&format!("nothing proves that the wildcard {star} does not exist", star = shown(&star))));
     }
     // Wildcard NODATA (RFC 4035 §3.1.3.4).
     let m = nsecs.iter().find(|n| n.owner == &star).ok_or_else(|| {
-        missing(&format!("{qname} does not exist and no NSEC at {star} shows the wildcard lacks {qtype}"))
+        missing(&format!(
+            "{qname} does not exist and no NSEC at {star} shows the wildcard lacks {qtype}",
+            qname = shown(qname),
+            star = shown(&star)
+        ))
     })?;
     let types = m.nsec.type_set();
     nodata_from_bitmap(
@@ -264,7 +282,7 @@ fn prove_nsec(
         qtype,
         ttl,
     )
-    .ok_or_else(|| missing(&format!("the wildcard {star} has {qtype}")))
+    .ok_or_else(|| missing(&format!("the wildcard {star} has {qtype}", star = shown(&star))))
 }
 
 /// NODATA from a matching NSEC/NSEC3 bitmap: the type and CNAME absent; for
@@ -295,7 +313,7 @@ fn nodata_from_bitmap(
 
 /// The raw hash in an NSEC3 owner name `<base32hex>.<zone>` (RFC 5155 §3).
 fn owner_hash(owner: &Name, zone: &Name) -> Option<Vec<u8>> {
-    if owner.base_name() != *zone {
+    if super::base_name(owner) != *zone {
         return None;
     }
     let first = owner.iter().next()?;
@@ -329,7 +347,7 @@ fn prove_nsec3(
     let missing = |why: &str| {
         Reason::new(
             ReasonKind::NsecMissing,
-            format!("the NSEC3 records from {} do not prove that {what}: {why}", zone.zone),
+            format!("the NSEC3 records from {} do not prove that {what}: {why}", shown(&zone.zone)),
         )
     };
     let Some(params) = nsec3s.first().map(|n| n.nsec3) else { return Err(missing("none")) };
@@ -347,7 +365,10 @@ fn prove_nsec3(
         if nxdomain {
             return Err(Reason::new(
                 ReasonKind::Inconsistent,
-                format!("the answer says {qname} does not exist, but an NSEC3 record matches {qname}"),
+                format!(
+                    "the answer says {qname} does not exist, but an NSEC3 record matches {qname}",
+                    qname = shown(qname)
+                ),
             ));
         }
         let types = m.nsec3.type_set();
@@ -361,11 +382,14 @@ fn prove_nsec3(
             ttl,
         )
         .ok_or_else(|| {
-            missing(&format!("the NSEC3 matching {qname} lists {qtype}, or comes from the wrong side of a zone cut"))
+            missing(&format!(
+                "the NSEC3 matching {qname} lists {qtype}, or comes from the wrong side of a zone cut",
+                qname = shown(qname)
+            ))
         });
     }
     // Closest encloser proof (RFC 5155 §8.3).
-    let mut ce = qname.base_name();
+    let mut ce = super::base_name(qname);
     let mut next_closer = qname.clone();
     let found = loop {
         if !zone.zone.zone_of(&ce) {
@@ -379,16 +403,19 @@ fn prove_nsec3(
             break None;
         }
         next_closer = ce.clone();
-        ce = ce.base_name();
+        ce = super::base_name(&ce);
     };
-    let ce = found.ok_or_else(|| missing(&format!("no NSEC3 matches an ancestor of {qname}")))?;
+    let ce =
+        found.ok_or_else(|| missing(&format!("no NSEC3 matches an ancestor of {qname}", qname = shown(qname))))?;
     let nc_hash = hash_of(&next_closer).ok_or_else(|| missing("cannot hash a name"))?;
-    let nc_cover =
-        covering(&nc_hash).ok_or_else(|| missing(&format!("no NSEC3 covers the next closer name {next_closer}")))?;
+    let nc_cover = covering(&nc_hash).ok_or_else(|| {
+        missing(&format!("no NSEC3 covers the next closer name {next_closer}", next_closer = shown(&next_closer)))
+    })?;
     let opt_out = nc_cover.nsec3.opt_out().then(|| {
         format!(
             "{next_closer} lies in an NSEC3 opt-out span of {}, which may hold unsigned delegations (RFC 5155 §6)",
-            zone.zone
+            shown(&zone.zone),
+            next_closer = shown(&next_closer)
         )
     });
     let star = wildcard_of(&ce).ok_or_else(|| missing("the wildcard name is too long"))?;
@@ -397,18 +424,26 @@ fn prove_nsec3(
         if covering(&star_hash).is_some() {
             return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: opt_out, ttl });
         }
-        return Err(missing(&format!("nothing proves that the wildcard {star} does not exist")));
+        return Err(missing(&format!("nothing proves that the wildcard {star} does not exist", star = shown(&star))));
     }
     if qtype == RecordType::DS && matching(&star_hash).is_none() {
         // DS NODATA without a matching NSEC3: only an opt-out span proves an (insecure) delegation (RFC 5155 §8.6).
         return match opt_out {
             Some(why) => Ok(Denied { kind: DenialKind::NoData, delegation: true, insecure: Some(why), ttl }),
-            None => Err(missing(&format!("no NSEC3 matches {qname} and the span covering it is not opt-out"))),
+            None => Err(missing(&format!(
+                "no NSEC3 matches {qname} and the span covering it is not opt-out",
+                qname = shown(qname)
+            ))),
         };
     }
     // Wildcard NODATA (RFC 5155 §8.7).
-    let m = matching(&star_hash)
-        .ok_or_else(|| missing(&format!("{qname} does not exist and no NSEC3 matches the wildcard {star}")))?;
+    let m = matching(&star_hash).ok_or_else(|| {
+        missing(&format!(
+            "{qname} does not exist and no NSEC3 matches the wildcard {star}",
+            qname = shown(qname),
+            star = shown(&star)
+        ))
+    })?;
     let types = m.nsec3.type_set();
     nodata_from_bitmap(
         types.contains(qtype),
@@ -423,7 +458,7 @@ fn prove_nsec3(
         d.insecure = opt_out;
         d
     })
-    .ok_or_else(|| missing(&format!("the wildcard {star} has {qtype}")))
+    .ok_or_else(|| missing(&format!("the wildcard {star} has {qtype}", star = shown(&star))))
 }
 
 #[cfg(test)]

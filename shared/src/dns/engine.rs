@@ -15,12 +15,12 @@ use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use serde::Serialize;
 
-use super::DnsError;
 use super::anchor::{Anchor, TrustAnchors};
 use super::denial::{self, DenialKind};
 use super::proof::{Proof, Reason, ReasonKind};
 use super::verify::{self, ZoneKeys};
 use super::wire::{self, Query, QueryId, Response};
+use super::{DnsError, shown};
 
 /// Settings of one check.
 #[derive(Clone, Debug)]
@@ -138,7 +138,9 @@ impl Engine {
                     ReasonKind::Network,
                     format!(
                         "not asked for {} {}: the check reached its limit of {} queries",
-                        key.0, key.1, self.config.max_queries
+                        shown(&key.0),
+                        key.1,
+                        self.config.max_queries
                     ),
                 );
                 self.slots.insert(key, Slot::Done(Err(reason)));
@@ -171,7 +173,7 @@ impl Engine {
         let result = wire::parse_response(bytes, &key.0, key.1).map(Arc::new).map_err(|e| {
             Reason::new(
                 ReasonKind::Malformed,
-                format!("the resolver's answer for {} {} is unusable: {e}", key.0, key.1),
+                format!("the resolver's answer for {} {} is unusable: {e}", shown(&key.0), key.1),
             )
         });
         self.slots.insert(key, Slot::Done(result));
@@ -181,7 +183,7 @@ impl Engine {
     /// Records that query `id` failed in transport (`error` says how).
     pub fn handle_error(&mut self, id: QueryId, error: &str) -> Result<(), DnsError> {
         let key = self.pending_key(id)?;
-        let reason = Reason::new(ReasonKind::Network, format!("no answer for {} {}: {error}", key.0, key.1));
+        let reason = Reason::new(ReasonKind::Network, format!("no answer for {} {}: {error}", shown(&key.0), key.1));
         self.slots.insert(key, Slot::Done(Err(reason)));
         Ok(())
     }
@@ -207,7 +209,7 @@ impl Engine {
         let mut n = name.to_lowercase();
         while n.num_labels() > anchor.num_labels() {
             names.push(n.clone());
-            n = n.base_name();
+            n = super::base_name(&n);
         }
         names.reverse();
         names
@@ -224,7 +226,7 @@ impl Engine {
         let Some(anchor) = self.config.anchors.closest(&name).cloned() else {
             return Some(ZoneState::Failed(Proof::indeterminate(
                 ReasonKind::NoTrustAnchor,
-                format!("no trust anchor covers {name}"),
+                format!("no trust anchor covers {name}", name = shown(&name)),
             )));
         };
         let below = Self::ancestors(&anchor, &name);
@@ -273,8 +275,9 @@ impl Engine {
     }
 
     fn response(&mut self, name: &Name, rtype: RecordType) -> Result<Arc<Response>, Reason> {
-        self.fetch(name, rtype)
-            .unwrap_or_else(|| Err(Reason::new(ReasonKind::Network, format!("no answer for {name} {rtype} yet"))))
+        self.fetch(name, rtype).unwrap_or_else(|| {
+            Err(Reason::new(ReasonKind::Network, format!("no answer for {name} {rtype} yet", name = shown(name))))
+        })
     }
 
     /// Trusts the DNSKEY RRset at an anchor (RFC 4035 §5.2 with the anchor as DS).
@@ -286,7 +289,7 @@ impl Engine {
         let Some(set) = verify::find(&resp.answers, anchor, RecordType::DNSKEY) else {
             let p = Proof::bogus(
                 ReasonKind::DnskeyMissing,
-                format!("the trust anchor's zone {anchor} returned no DNSKEY records"),
+                format!("the trust anchor's zone {anchor} returned no DNSKEY records", anchor = shown(anchor)),
             );
             return (ZoneState::Failed(p), String::new());
         };
@@ -309,7 +312,7 @@ impl Engine {
         if trusted.is_empty() {
             let p = Proof::bogus(
                 ReasonKind::DnskeyMissing,
-                format!("no DNSKEY of {anchor} matches the configured trust anchor"),
+                format!("no DNSKEY of {anchor} matches the configured trust anchor", anchor = shown(anchor)),
             );
             return (ZoneState::Failed(p), String::new());
         }
@@ -317,9 +320,9 @@ impl Engine {
         match verify::verify_rrset(&set, &ZoneKeys { zone: anchor.clone(), keys: trusted }, self.now) {
             Ok(_) => (
                 ZoneState::Secure(Arc::new(ZoneKeys { zone: anchor.clone(), keys })),
-                format!("{anchor} DNSKEY: secure, key tag {tags} matches the trust anchor"),
+                format!("{anchor} DNSKEY: secure, key tag {tags} matches the trust anchor", anchor = shown(anchor)),
             ),
-            Err(reason) => bogus_step(format!("{anchor} DNSKEY: bogus"), reason),
+            Err(reason) => bogus_step(format!("{anchor} DNSKEY: bogus", anchor = shown(anchor)), reason),
         }
     }
 
@@ -333,7 +336,10 @@ impl Engine {
         match resp.rcode {
             ResponseCode::NoError | ResponseCode::NXDomain => {}
             other => {
-                let p = Proof::indeterminate(ReasonKind::Network, format!("the resolver answered {other} for {a} DS"));
+                let p = Proof::indeterminate(
+                    ReasonKind::Network,
+                    format!("the resolver answered {other} for {a} DS", a = shown(a)),
+                );
                 return (ZoneState::Failed(p), String::new());
             }
         }
@@ -342,7 +348,7 @@ impl Engine {
             if let Some(set) = verify::find(&resp.answers, a, RecordType::DS) {
                 return match verify::verify_rrset(&set, z, self.now) {
                     Ok(_) => self.enter_zone(a, &verify::ds_of(&set)),
-                    Err(reason) => bogus_step(format!("{a} DS: bogus"), reason),
+                    Err(reason) => bogus_step(format!("{a} DS: bogus", a = shown(a)), reason),
                 };
             }
             if let Some(set) = verify::find(&resp.answers, a, RecordType::CNAME) {
@@ -354,22 +360,25 @@ impl Engine {
         }
         match denial::prove(&resp.authorities, a, RecordType::DS, nxdomain, z, self.now) {
             Ok(d) if d.delegation => {
-                let why = d
-                    .insecure
-                    .unwrap_or_else(|| format!("{a} is delegated without a DS record (proven by {})", z.zone));
+                let why = d.insecure.unwrap_or_else(|| {
+                    format!("{a} is delegated without a DS record (proven by {})", shown(&z.zone), a = shown(a))
+                });
                 (
                     ZoneState::Insecure { cut: a.clone(), why: why.clone() },
-                    format!("{a} DS: none, insecure delegation: {why}"),
+                    format!("{a} DS: none, insecure delegation: {why}", a = shown(a)),
                 )
             }
             Ok(d) => match d.insecure {
-                Some(why) => {
-                    (ZoneState::Insecure { cut: a.clone(), why: why.clone() }, format!("{a}: insecure: {why}"))
+                Some(why) => (
+                    ZoneState::Insecure { cut: a.clone(), why: why.clone() },
+                    format!("{a}: insecure: {why}", a = shown(a)),
+                ),
+                None if d.kind == DenialKind::NxDomain => {
+                    (same, format!("{a}: does not exist (proven by {})", shown(&z.zone), a = shown(a)))
                 }
-                None if d.kind == DenialKind::NxDomain => (same, format!("{a}: does not exist (proven by {})", z.zone)),
                 None => (same, String::new()),
             },
-            Err(reason) => bogus_step(format!("{a} DS: bogus denial"), reason),
+            Err(reason) => bogus_step(format!("{a} DS: bogus denial", a = shown(a)), reason),
         }
     }
 
@@ -386,9 +395,10 @@ impl Engine {
                 ds.iter()
                     .map(|d| format!("algorithm {} digest {}", u8::from(d.algorithm()), u8::from(d.digest_type())))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                a = shown(a)
             );
-            return (ZoneState::Insecure { cut: a.clone(), why: why.clone() }, format!("{a} DS: {why}"));
+            return (ZoneState::Insecure { cut: a.clone(), why: why.clone() }, format!("{a} DS: {why}", a = shown(a)));
         }
         let resp = match self.response(a, RecordType::DNSKEY) {
             Ok(r) => r,
@@ -397,9 +407,9 @@ impl Engine {
         let Some(set) = verify::find(&resp.answers, a, RecordType::DNSKEY) else {
             let p = Proof::bogus(
                 ReasonKind::DnskeyMissing,
-                format!("{a} has a DS record in its parent zone, but returned no DNSKEY records"),
+                format!("{a} has a DS record in its parent zone, but returned no DNSKEY records", a = shown(a)),
             );
-            return (ZoneState::Failed(p), format!("{a} DNSKEY: missing"));
+            return (ZoneState::Failed(p), format!("{a} DNSKEY: missing", a = shown(a)));
         };
         let keys = verify::dnskeys_of(&set);
         let matching: Vec<_> = verify::keys_matching_ds(a, &usable, &keys).into_iter().cloned().collect();
@@ -409,10 +419,11 @@ impl Engine {
                 ReasonKind::DnskeyMissing,
                 format!(
                     "no DNSKEY of {a} matches its DS record (DS key tag {ds_tags}; DNSKEY key tags {}): the DS in the parent zone is wrong or outdated",
-                    key_tags(&keys)
+                    key_tags(&keys),
+                    a = shown(a)
                 ),
             );
-            return (ZoneState::Failed(p), format!("{a} DS: does not match any DNSKEY"));
+            return (ZoneState::Failed(p), format!("{a} DS: does not match any DNSKEY", a = shown(a)));
         }
         let tags = key_tags(&matching);
         let mut warn = String::new();
@@ -425,9 +436,9 @@ impl Engine {
         match verify::verify_rrset(&set, &ZoneKeys { zone: a.clone(), keys: matching }, self.now) {
             Ok(_) => (
                 ZoneState::Secure(Arc::new(ZoneKeys { zone: a.clone(), keys })),
-                format!("{a} DS → DNSKEY: secure zone cut, key tag {tags}{warn}"),
+                format!("{a} DS → DNSKEY: secure zone cut, key tag {tags}{warn}", a = shown(a)),
             ),
-            Err(reason) => bogus_step(format!("{a} DNSKEY: bogus"), reason),
+            Err(reason) => bogus_step(format!("{a} DNSKEY: bogus", a = shown(a)), reason),
         }
     }
 
@@ -469,8 +480,11 @@ impl Engine {
         let mut resp = self.fetch(qname, qtype);
         loop {
             // The zone of a DS RRset is the parent's (RFC 4035 §5.2).
-            let zone_name =
-                if qtype == RecordType::DS && !current.is_root() { current.base_name() } else { current.clone() };
+            let zone_name = if qtype == RecordType::DS && !current.is_root() {
+                super::base_name(&current)
+            } else {
+                current.clone()
+            };
             let zone = self.zone_of(&zone_name);
             let (Some(r), Some(zone)) = (resp.clone(), zone) else { return None };
             trace.extend(self.walk_trace(&zone_name));
@@ -490,7 +504,7 @@ impl Engine {
             };
             if let Some(set) = verify::find(&r.answers, &current, qtype) {
                 let (proof, ttl) = self.check_positive(&set, &r, &zone, &current);
-                trace.push(format!("{} {}: {proof}", current, qtype));
+                trace.push(format!("{} {}: {proof}", shown(&current), qtype));
                 let records = set.records.iter().map(|r| (*r).clone()).collect();
                 return Some(finish(qname, chain, current, Data::Records(records), proof, ttl, trace));
             }
@@ -503,10 +517,12 @@ impl Engine {
                         RData::CNAME(c) => Some(c.0.to_lowercase()),
                         _ => None,
                     });
-                    trace.push(format!("{current} CNAME: {proof}"));
+                    trace.push(format!("{current} CNAME: {proof}", current = shown(&current)));
                     let Some(target) = target else {
-                        let p =
-                            Proof::bogus(ReasonKind::Malformed, format!("the CNAME RRset at {current} has no target"));
+                        let p = Proof::bogus(
+                            ReasonKind::Malformed,
+                            format!("the CNAME RRset at {current} has no target", current = shown(&current)),
+                        );
                         return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
                     };
                     if chain.len() >= MAX_CNAME_HOPS
@@ -515,7 +531,10 @@ impl Engine {
                     {
                         let p = Proof::bogus(
                             ReasonKind::Inconsistent,
-                            format!("the CNAME chain from {qname} loops or is longer than {MAX_CNAME_HOPS} links"),
+                            format!(
+                                "the CNAME chain from {qname} loops or is longer than {MAX_CNAME_HOPS} links",
+                                qname = shown(qname)
+                            ),
                         );
                         return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
                     }
@@ -553,7 +572,8 @@ impl Engine {
                     Data::NxDomain => "NXDOMAIN,",
                     Data::NoData => "no data,",
                     _ => "",
-                }
+                },
+                current = shown(&current)
             ));
             return Some(finish(qname, chain, current, data, proof, ttl, trace));
         }
@@ -586,7 +606,7 @@ impl Engine {
             other => {
                 let p = Proof::indeterminate(
                     ReasonKind::Network,
-                    format!("the resolver answered {other} for {qname} {qtype}"),
+                    format!("the resolver answered {other} for {qname} {qtype}", qname = shown(qname)),
                 );
                 return (Data::Unknown, p, 0);
             }

@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use hickory_proto::rr::{Name, RData, RecordType};
+use hickory_proto::rr::{Label, Name, RData, RecordType};
 use serde::{Serialize, Serializer};
 
 use super::DnsError;
@@ -501,7 +501,8 @@ fn tlsa_name(host: &Name) -> Option<Name> {
 }
 
 fn tlsa_name_of(host: &Name) -> Option<Name> {
-    host.prepend_label("_tcp").ok()?.prepend_label("_25").ok()
+    // ASCII labels: `&str` labels would go through IDNA mapping (and link its tables).
+    host.prepend_label(Label::from_ascii("_tcp").ok()?).ok()?.prepend_label(Label::from_ascii("_25").ok()?).ok()
 }
 
 /// A TLSA RDATA as the core's [`Tlsa`].

@@ -4,10 +4,11 @@
 
 use hickory_proto::dnssec::rdata::{DNSKEY, DNSSECRData, DS, RRSIG};
 use hickory_proto::dnssec::{Algorithm, DigestType, Verifier};
-use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
+use hickory_proto::rr::{DNSClass, Label, Name, RData, Record, RecordType};
 use hickory_proto::serialize::binary::{BinEncodable, BinEncoder, NameEncoding};
 
 use super::proof::{Reason, ReasonKind};
+use super::shown;
 
 /// Most signature verifications tried for one RRset (a KeyTrap bound, CVE-2023-50387).
 pub(crate) const MAX_SIG_ATTEMPTS: usize = 8;
@@ -115,11 +116,11 @@ pub(crate) use crate::time::format_utc as format_time;
 /// Succeeds when one RRSIG verifies (RFC 4035 §5.3.1–§5.3.3); otherwise the
 /// most telling failure, naming the RRset.
 pub(crate) fn verify_rrset(set: &RrSet<'_>, zone: &ZoneKeys, now: u64) -> Result<Verified, Reason> {
-    let what = format!("{} at {}", set.rtype, set.name);
+    let what = format!("{} at {}", set.rtype, shown(&set.name));
     if set.sigs.is_empty() {
         return Err(Reason::new(
             ReasonKind::RrsigsMissing,
-            format!("{what} has no RRSIG, but {} is a signed zone", zone.zone),
+            format!("{what} has no RRSIG, but {} is a signed zone", shown(&zone.zone)),
         ));
     }
     if set.records.len() > MAX_RRSET_LEN {
@@ -146,7 +147,8 @@ pub(crate) fn verify_rrset(set: &RrSet<'_>, zone: &ZoneKeys, now: u64) -> Result
                     ReasonKind::RrsigsMissing,
                     format!(
                         "RRSIG over {what} is made by {}, expected a signature of zone {}",
-                        input.signer_name, zone.zone
+                        shown(&input.signer_name),
+                        shown(&zone.zone)
                     ),
                 ),
             );
@@ -214,7 +216,7 @@ pub(crate) fn verify_rrset(set: &RrSet<'_>, zone: &ZoneKeys, now: u64) -> Result
                         "RRSIG over {what} is made by key tag {} (algorithm {}), but {} has no such trusted DNSKEY",
                         input.key_tag,
                         u8::from(input.algorithm),
-                        zone.zone
+                        shown(&zone.zone)
                     ),
                 ),
             );
@@ -260,7 +262,7 @@ fn signed_data(set: &RrSet<'_>, sig: &RRSIG) -> Option<Vec<u8>> {
     let labels = usize::from(input.num_labels);
     let owner = set.name.to_lowercase();
     let owner = if labels < usize::from(owner.num_labels()) {
-        Name::from_labels(core::iter::once(b"*" as &[u8])).ok()?.append_name(&owner.trim_to(labels)).ok()?
+        super::trim_to(&owner, labels).prepend_label(Label::wildcard()).ok()?
     } else {
         owner
     };
@@ -301,10 +303,29 @@ pub(crate) fn keys_matching_ds<'k>(owner: &Name, ds_set: &[&DS], keys: &'k [DNSK
                 ds.key_tag() == tag
                     && ds.algorithm() == k.algorithm()
                     && digest_supported(ds.digest_type())
-                    && k.to_digest(owner, ds.digest_type()).is_ok_and(|d| d.as_ref() == ds.digest())
+                    && ds_digest(owner, k, ds.digest_type()).is_some_and(|d| d == ds.digest())
             })
         })
         .collect()
+}
+
+/// The DS digest of `key` at `owner` (RFC 4034 §5.1.4): the digest of the
+/// owner name in canonical wire form followed by the DNSKEY RDATA. (Not
+/// hickory's `DNSKEY::to_digest`: its error path formats a hickory error,
+/// which links IDNA tables into the web app.)
+pub(crate) fn ds_digest(owner: &Name, key: &DNSKEY, digest_type: DigestType) -> Option<Vec<u8>> {
+    let algorithm = match digest_type {
+        DigestType::SHA1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+        DigestType::SHA256 => &ring::digest::SHA256,
+        DigestType::SHA384 => &ring::digest::SHA384,
+        _ => return None,
+    };
+    let mut buf = Vec::new();
+    let mut enc = BinEncoder::new(&mut buf);
+    enc.set_name_encoding(NameEncoding::UncompressedLowercase);
+    owner.to_lowercase().emit(&mut enc).ok()?;
+    key.emit(&mut enc).ok()?;
+    Some(ring::digest::digest(algorithm, &buf).as_ref().to_vec())
 }
 
 /// Extracts typed RDATA of a kind from records.

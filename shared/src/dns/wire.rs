@@ -6,6 +6,8 @@ use core::fmt;
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query as HQuery, ResponseCode};
 use hickory_proto::rr::{DNSClass, Name, Record, RecordType};
 
+use super::{decode_error_text, shown};
+
 /// The EDNS0 UDP payload size we advertise (DNS Flag Day 2020 value). Over
 /// DoH it only tells the resolver what we could take on UDP.
 pub const DEFAULT_UDP_PAYLOAD: u16 = 1232;
@@ -148,20 +150,20 @@ pub(crate) fn parse_response(bytes: &[u8], name: &Name, rtype: RecordType) -> Re
             return Err(WireError::TooManyRecords(total));
         }
     }
-    let msg = Message::from_vec(bytes).map_err(|e| WireError::Parse(e.to_string()))?;
+    let msg = Message::from_vec(bytes).map_err(|e| WireError::Parse(decode_error_text(&e)))?;
     if msg.metadata.message_type != MessageType::Response {
         return Err(WireError::NotAResponse);
     }
     if msg.metadata.id != 0 {
         return Err(WireError::WrongId(msg.metadata.id));
     }
-    let expected = format!("{} IN {}", name, rtype);
+    let expected = format!("{} IN {}", shown(name), rtype);
     match msg.queries.as_slice() {
         [q] if q.name() == name && q.query_type() == rtype && q.query_class() == DNSClass::IN => {}
         [q] => {
             return Err(WireError::WrongQuestion {
                 expected,
-                found: format!("{} {} {}", q.name(), q.query_class(), q.query_type()),
+                found: format!("{} {} {}", shown(q.name()), q.query_class(), q.query_type()),
             });
         }
         qs => return Err(WireError::WrongQuestion { expected, found: format!("{} questions", qs.len()) }),
