@@ -11,17 +11,17 @@ note() { "$GB" note --out "$rec" --section size --subject "$1" --tool "$2" --sta
 [ -d node_modules/.bin ] && export PATH=$PWD/node_modules/.bin:$PATH  # npm binaryen's wasm-opt
 
 if [ -f Trunk.toml ] && [ -f index.html ]; then
-  echo "bench: trunk build --release (app)" >&2
-  rm -rf target/bench/dist
-  cargo fetch --quiet   # Trunk runs cargo --offline (Trunk.toml)
-  if trunk build --release --dist target/bench/dist >target/bench/trunk.log 2>&1; then
-    "$GB" sizes --out "$rec" --build "app (trunk --release: wasm-release profile, wasm-opt)" target/bench/dist/*.wasm target/bench/dist/*.js
+  # The very build `make test` and `make run` ship (scripts/web-build.sh: Trunk,
+  # wasm-release profile, std rebuilt for size, wasm-opt), into dist/.
+  echo "bench: scripts/web-build.sh (app)" >&2
+  if scripts/web-build.sh >target/bench/trunk.log 2>&1; then
+    "$GB" sizes --out "$rec" --build "app (scripts/web-build.sh: wasm-release, std rebuilt for size, wasm-opt)" dist/*.wasm dist/*.js
     # Contributors: rustc's output before wasm-bindgen and wasm-opt still has its name section.
     raw=$(ls -t target/wasm32-unknown-unknown/wasm-release/*.wasm 2>/dev/null | grep -v geleit_bench_wasm | head -1 || true)
     [ -n "$raw" ] && "$GB" sizes --out "$rec" --build "app, rustc output before wasm-bindgen/wasm-opt (for the contributor listing)" "$raw"
   else
     tail -20 target/bench/trunk.log >&2
-    note "app" "app (trunk --release)" "build failed: see target/bench/trunk.log"
+    note "app" "app (scripts/web-build.sh)" "build failed: see target/bench/trunk.log"
   fi
 else
   note "app (wasm + js)" "app (trunk --release)" "not built yet: no Trunk.toml/index.html on this branch"
