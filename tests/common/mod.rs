@@ -66,7 +66,9 @@ where
     geleit_stdin(args, b"")
 }
 
-/// Runs `geleit` with `args`, feeding `stdin`.
+/// Runs `geleit` with `args`, feeding `stdin`. The caller's `GELEIT_*`
+/// defaults (DoH, trust anchor, edge) are removed, so a test sees exactly the
+/// flags it passes.
 pub fn geleit_stdin<I, S>(args: I, stdin: &[u8]) -> Run
 where
     I: IntoIterator<Item = S>,
@@ -74,6 +76,9 @@ where
 {
     let mut child = Command::new(env!("CARGO_BIN_EXE_geleit"))
         .args(args)
+        .env_remove("GELEIT_DOH")
+        .env_remove("GELEIT_TRUST_ANCHOR")
+        .env_remove("GELEIT_EDGE")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

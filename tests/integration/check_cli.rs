@@ -3,6 +3,8 @@
 //! `/api/probe`, both recorded from one lab build (`scripts/record-check.sh`),
 //! at the recording's time (`--at`). Exact stdout, stderr and exit codes.
 
+#[path = "../common/mod.rs"]
+mod common;
 #[path = "../common/dns_replay.rs"]
 mod replay;
 #[path = "../common/doh_server.rs"]
@@ -12,16 +14,10 @@ mod edge_server;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Command;
+use common::Run;
 
 fn data() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/check")
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
 }
 
 /// The probe reports recorded for `scenario`, by host name.
@@ -46,18 +42,7 @@ fn check_with_edge(scenario: &str, edge: &str, extra: &[&str]) -> Run {
     args.push(anchor.to_str().unwrap_or_default());
     args.extend(["--at", &at, "--edge", edge]);
     args.extend(extra);
-    let out = Command::new(env!("CARGO_BIN_EXE_geleit"))
-        .args(&args)
-        .env_remove("GELEIT_DOH")
-        .env_remove("GELEIT_TRUST_ANCHOR")
-        .env_remove("GELEIT_EDGE")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::geleit(&args)
 }
 
 fn check(scenario: &str, extra: &[&str]) -> Run {

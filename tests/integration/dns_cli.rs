@@ -2,32 +2,14 @@
 //! server answers from lab recordings (tests/data/dns) and `--at` sets the
 //! validation time to the recording's. Exact stdout, stderr and exit codes.
 
+#[path = "../common/mod.rs"]
+mod common;
 #[path = "../common/doh_server.rs"]
 mod doh_server;
 #[path = "../common/dns_replay.rs"]
 mod replay;
 
-use std::process::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn geleit(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_geleit"))
-        .args(args)
-        .env_remove("GELEIT_DOH")
-        .env_remove("GELEIT_TRUST_ANCHOR")
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+use common::{Run, geleit};
 
 fn offline(scenario: &str, extra: &[&str]) -> Run {
     let rec = replay::load(scenario);
