@@ -13,6 +13,7 @@ import path from 'node:path';
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
 };
 
 export function serve(root, port, host, configFile, upstreamSocket) {
@@ -45,7 +46,11 @@ export function serve(root, port, host, configFile, upstreamSocket) {
     if (!file.startsWith(rootAbs) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       file = path.join(rootAbs, 'index.html');
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
+    const headers = { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' };
+    // The service worker (scope /, so no Service-Worker-Allowed) and the app
+    // shell are revalidated on every visit: a new build is seen at once.
+    if (file.endsWith(`${path.sep}sw.js`) || file.endsWith(`${path.sep}index.html`)) headers['cache-control'] = 'no-cache';
+    res.writeHead(200, headers);
     fs.createReadStream(file).pipe(res);
   });
   return new Promise((resolve) => server.listen(port, host, () => resolve(server)));

@@ -75,6 +75,14 @@ pub fn checker_page() -> Html {
             </form>
             <p class="hint" id="check-input-hint">{ t.ck_input_hint }</p>
             { for store.check_problem.as_ref().map(|p| html! { <p class="problem" role="alert" id="check-problem">{ p.clone() }</p> }) }
+            if !store.online {
+                <div class="warning offline" id="check-offline">
+                    <p>{ t.ck_offline }</p>
+                    { for store.check_waiting.as_ref().map(|d| html! {
+                        <p id="check-waiting">{ (t.ck_offline_waiting)(if d.is_idn() { &d.unicode } else { &d.ascii }) }</p>
+                    }) }
+                </div>
+            }
             { for view.map(|v| result(&v, &store.check, t, busy)) }
         </section>
     }
