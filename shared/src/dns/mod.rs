@@ -83,7 +83,9 @@ fn finish_name(input: &str, parsed: Result<Name, ProtoError>) -> Result<Name, Dn
     }
     let mut name = parsed.map_err(|e| DnsError::BadName {
         input: input.to_owned(),
-        detail: proto_error_text(&e).trim_end_matches([':', ' ']).to_lowercase(),
+        // ASCII only: hickory's texts are English, and full Unicode lowering
+        // would link the case tables into the web app.
+        detail: proto_error_text(&e).trim_end_matches([':', ' ']).to_ascii_lowercase(),
     })?;
     name.set_fqdn(true);
     Ok(name)
