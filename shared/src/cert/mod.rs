@@ -9,6 +9,7 @@
 //! All ASN.1 work is done by `x509-parser`; signatures are checked with `ring`
 //! (through `x509-parser`'s `verify` feature).
 
+mod name;
 mod pem;
 
 use core::fmt;
@@ -204,8 +205,8 @@ impl Certificate {
             spki: tbs.subject_pki.raw.to_vec(),
             subject_raw: tbs.subject.as_raw().to_vec(),
             issuer_raw: tbs.issuer.as_raw().to_vec(),
-            subject: tbs.subject.to_string(),
-            issuer: tbs.issuer.to_string(),
+            subject: name::name_text(&tbs.subject),
+            issuer: name::name_text(&tbs.issuer),
             serial: HEXLOWER.encode(tbs.raw_serial()),
             not_before: tbs.validity.not_before.timestamp(),
             not_after: tbs.validity.not_after.timestamp(),
@@ -347,7 +348,7 @@ impl Request {
         let info = &req.certification_request_info;
         Ok(Self {
             spki: info.subject_pki.raw.to_vec(),
-            subject: info.subject.to_string(),
+            subject: name::name_text(&info.subject),
             key: describe_key(&info.subject_pki),
         })
     }
