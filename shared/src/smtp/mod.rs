@@ -21,11 +21,13 @@
 //! EHLO over TLS, QUIT. In implicit-TLS mode: connect, TLS handshake,
 //! greeting, EHLO over TLS, QUIT.
 
+mod json;
 mod policy;
 mod reply;
 mod report;
 mod sanitize;
 
+pub use json::ReportJsonError;
 pub use policy::{
     ALLOWED_PORTS, Cidr, CidrError, PolicyRefusal, check_probe_target, is_probe_target_allowed,
 };
