@@ -35,7 +35,7 @@ pub(crate) fn hex_value(c: char) -> Option<u8> {
 }
 
 /// Decodes a contiguous hex string (either case); `None` on odd length or a non-hex character.
-fn from_hex(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn from_hex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }
