@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds the web app into dist/ (Trunk, release profile `wasm-release`, wasm-opt
-# from npm binaryen) and reports its size: wasm + js, gzip -9, against the
-# budget of 250 KB (issue 6). Set WEB_SIZE_STRICT=1 to fail above the budget.
+# from npm binaryen) and reports its size: wasm + js, gzip -9, in bytes and KB
+# (1 KB = 1,000 B) against the budget of 250,000 B (issue 6: "the app's wasm +
+# js <= 250 KB gzip"). The app is still above it (see the size line), so the
+# build only warns; WEB_SIZE_STRICT=1 makes it fail above the budget. Once the
+# app fits, the default becomes 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH
@@ -30,14 +33,15 @@ if ! trunk build --release >"$log" 2>&1; then
   exit 1
 fi
 rm -f "$log"
-budget=$((250 * 1024))
+budget=250000
 wasm=$(gzip -9c dist/*_bg.wasm | wc -c)
 js=$(cat dist/*.js | gzip -9 | wc -c)
 total=$((wasm + js))
-printf 'web app size (gzip -9): wasm %d B + js %d B = %d B (%d KiB); budget %d KiB\n' \
-  "$wasm" "$js" "$total" $((total / 1024)) $((budget / 1024))
+kb() { printf '%d.%d KB' $(($1 / 1000)) $(($1 % 1000 / 100)); }
+printf 'web app size (gzip -9): wasm %d B + js %d B = %d B (%s); budget %d B (%s)\n' \
+  "$wasm" "$js" "$total" "$(kb "$total")" "$budget" "$(kb "$budget")"
 if [ "$total" -gt "$budget" ]; then
-  echo "web app is over its size budget" >&2
+  echo "web app is over its size budget by $((total - budget)) B" >&2
   [ "${WEB_SIZE_STRICT:-0}" = 1 ] && exit 1
 fi
 exit 0
