@@ -20,13 +20,13 @@ const MAX_ANCHORS: usize = 64;
 #[non_exhaustive]
 pub enum AnchorError {
     /// A line is not `owner [ttl] [class] DS|DNSKEY rdata`.
-    #[error("line {line}: expected `OWNER [TTL] [IN] DS|DNSKEY RDATA`, found {found:?}")]
+    #[error("line {line}: expected `OWNER [TTL] [IN] DS|DNSKEY RDATA`, found {}", crate::quoted::Quoted(.found))]
     Syntax { line: usize, found: String },
     /// The owner name does not parse.
-    #[error("line {line}: expected a domain name, found {found:?}")]
+    #[error("line {line}: expected a domain name, found {}", crate::quoted::Quoted(.found))]
     Owner { line: usize, found: String },
     /// The RDATA does not parse.
-    #[error("line {line}: expected {rtype} record data, found {found:?}: {detail}")]
+    #[error("line {line}: expected {rtype} record data, found {}: {detail}", crate::quoted::Quoted(.found))]
     Rdata { line: usize, rtype: &'static str, found: String, detail: String },
     /// Nothing usable in the text.
     #[error("expected at least one DS or DNSKEY record, found none")]

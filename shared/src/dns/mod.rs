@@ -50,10 +50,10 @@ use hickory_proto::serialize::binary::DecodeError;
 #[non_exhaustive]
 pub enum DnsError {
     /// A name given by the user is not a valid domain name.
-    #[error("expected a domain name, found {input:?}: {detail}")]
+    #[error("expected a domain name, found {}: {detail}", crate::quoted::Quoted(.input))]
     BadName { input: String, detail: String },
     /// A record type given by the user is unknown.
-    #[error("expected a record type such as A, AAAA, MX or TLSA, found {0:?}")]
+    #[error("expected a record type such as A, AAAA, MX or TLSA, found {}", crate::quoted::Quoted(.0))]
     BadType(String),
     /// A response or error was handed in for a query id this engine never issued or already has.
     #[error("expected a response to an outstanding query, found one for unknown query id {0}")]

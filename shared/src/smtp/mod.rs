@@ -79,7 +79,8 @@ impl Config {
 pub enum UsageError {
     /// The EHLO name would not form a valid command.
     #[error(
-        "expected an EHLO name of 1 to 255 letters, digits, \".\", \"-\", \":\" or \"[]\", found {found:?}"
+        "expected an EHLO name of 1 to 255 letters, digits, \".\", \"-\", \":\" or \"[]\", found {}",
+        crate::quoted::Quoted(.found)
     )]
     BadEhloName { found: String },
     /// A `handle_*` call that does not fit the current step.

@@ -196,8 +196,8 @@ impl<'de> Deserialize<'de> for Tlsa {
         }
         let data = from_hex(&raw.data).ok_or_else(|| {
             serde::de::Error::custom(format_args!(
-                "expected an even number of hex digits for data, found {:?}",
-                raw.data.chars().take(80).collect::<String>()
+                "expected an even number of hex digits for data, found {}",
+                crate::quoted::Quoted(&raw.data.chars().take(80).collect::<String>())
             ))
         })?;
         Ok(Self::new(raw.usage, raw.selector, raw.matching_type, data))
