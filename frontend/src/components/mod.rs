@@ -15,16 +15,32 @@ use crate::state::State;
 
 /// The app's state and dispatcher, shared through a Yew context.
 ///
-/// Equal when it is the same state value: every action makes a new one
-/// (`Reducible for State`), so this is what the context needs to decide
-/// whether to re-render, without the derived deep `PartialEq` of `State`
-/// (every report and view in it), which would cost kilobytes of wasm.
+/// Two stores are equal when they were made from the same state value: every
+/// action makes a new one (`Reducible for State`), so that is what the context
+/// needs to decide whether to re-render, without the derived deep `PartialEq`
+/// of `State` (every report and view in it), which would cost kilobytes of wasm.
+/// The state is the one current when the store was made ([`Store::new`]):
+/// dereferencing a `UseReducerHandle` always reads the latest state, so the
+/// identity has to be taken then. (The handle keeps that state alive, so its
+/// address is not reused while the store exists.)
 #[derive(Clone)]
-pub struct Store(pub UseReducerHandle<State>);
+pub struct Store {
+    handle: UseReducerHandle<State>,
+    made_from: *const State,
+}
+
+impl Store {
+    /// The store for the state `handle` holds now.
+    #[must_use]
+    pub fn new(handle: UseReducerHandle<State>) -> Self {
+        let made_from: *const State = &*handle;
+        Self { handle, made_from }
+    }
+}
 
 impl PartialEq for Store {
     fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq::<State>(&*self.0, &*other.0)
+        std::ptr::eq(self.made_from, other.made_from)
     }
 }
 
@@ -32,6 +48,6 @@ impl std::ops::Deref for Store {
     type Target = UseReducerHandle<State>;
 
     fn deref(&self) -> &Self::Target {
-        &self.0
+        &self.handle
     }
 }
