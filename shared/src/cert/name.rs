@@ -85,7 +85,7 @@ fn push_value(out: &mut String, value: &Any<'_>) -> bool {
             Err(_) => return false,
         },
         Tag::BmpString => {
-            if value.data.len() % 2 != 0 {
+            if !value.data.len().is_multiple_of(2) {
                 return false;
             }
             let units = value.data.chunks_exact(2).filter_map(|p| <[u8; 2]>::try_from(p).ok()).map(u16::from_be_bytes);
