@@ -1,5 +1,9 @@
 //! The page's components, one per file. They render view models and dispatch
 //! [`crate::state::Action`]s; they decide nothing about DANE.
+//!
+//! Size notes for the web app's wasm: class lists are plain strings
+//! (`format!("badge {}", …)`), not `classes!` (an `IndexSet` per list), and
+//! the context holds a [`Store`] that compares by identity.
 
 pub mod app;
 pub mod checker;
