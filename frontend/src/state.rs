@@ -24,6 +24,22 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Reads settings from their JSON (the browser's saved copy, the site's
+    /// `/geleit-config.json`): what serde's derived `Deserialize` accepts
+    /// (missing fields empty, unknown ones ignored), but through
+    /// `serde_json::Value`, which the page links anyway, instead of a derived
+    /// visitor for one more type. `None` when it is not such an object (serde
+    /// would also take an array of the fields in order; nothing writes one).
+    #[must_use]
+    pub fn from_json(text: &str) -> Option<Self> {
+        let serde_json::Value::Object(map) = serde_json::from_str(text).ok()? else { return None };
+        let field = |name: &str| match map.get(name) {
+            None => Some(String::new()),
+            Some(v) => v.as_str().map(str::to_owned),
+        };
+        Some(Self { doh: field("doh")?, edge: field("edge")?, anchor: field("anchor")? })
+    }
+
     /// The DoH endpoint to use.
     #[must_use]
     pub fn doh_url(&self) -> String {
@@ -312,6 +328,24 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_from_json_as_serde_reads_them() {
+        for text in [
+            r#"{"doh":"https://dns.example/dns-query","edge":"https://edge.example/","anchor":". DS 1 2 3 AB"}"#,
+            r#"{"doh":"https://127.0.0.1:8443/dns-query","extra":[1,2]}"#,
+            "{}",
+        ] {
+            let serde: Settings = serde_json::from_str(text).unwrap();
+            assert_eq!(Settings::from_json(text), Some(serde), "{text}");
+        }
+        let full = Settings { doh: "d".into(), edge: "e".into(), anchor: "a".into() };
+        assert_eq!(Settings::from_json(&serde_json::to_string(&full).unwrap()), Some(full));
+        for text in ["", r#"{"doh":1}"#, r#"{"edge":null}"#, "{"] {
+            assert!(serde_json::from_str::<Settings>(text).is_err(), "{text}");
+            assert_eq!(Settings::from_json(text), None, "{text}");
+        }
+    }
 
     fn state() -> State {
         State::new(Lang::En, Route::Generate, 1_800_000_000)

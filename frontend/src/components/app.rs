@@ -88,7 +88,7 @@ pub fn app() -> Html {
         Route::Check | Route::CheckDomain(_) => html! { <super::checker::CheckerPage /> },
     };
     html! {
-        <ContextProvider<Store> context={store.clone()}>
+        <ContextProvider<Store> context={Store::new(store.clone())}>
             <a class="skip" href="#main">{ t.skip_to_content }</a>
             <header>
                 <h1><a href="/" class="brand">{ "Geleit" }</a></h1>

@@ -67,7 +67,7 @@ pub fn push_route(route: &Route) {
 #[must_use]
 pub fn saved_settings() -> Option<Settings> {
     let text = storage()?.get_item(SETTINGS_KEY).ok()??;
-    serde_json::from_str(&text).ok()
+    Settings::from_json(&text)
 }
 
 /// Saves settings in this browser; `None` forgets them.
