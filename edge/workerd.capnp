@@ -42,6 +42,7 @@ const edgeWorker :Workerd.Worker = (
   compatibilityDate = "2025-09-01",
   bindings = [
     (name = "GELEIT_DOH_UPSTREAM", fromEnvironment = "GELEIT_DOH_UPSTREAM"),
+    (name = "GELEIT_TRUST_ANCHOR", fromEnvironment = "GELEIT_TRUST_ANCHOR"),
     (name = "GELEIT_ALLOW_RANGES", fromEnvironment = "GELEIT_ALLOW_RANGES"),
     (name = "GELEIT_CORS_ORIGINS", fromEnvironment = "GELEIT_CORS_ORIGINS"),
     (name = "GELEIT_STEP_TIMEOUT_MS", fromEnvironment = "GELEIT_STEP_TIMEOUT_MS"),
