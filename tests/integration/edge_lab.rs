@@ -685,26 +685,21 @@ fn geleit_check_json(domain: &str) -> (String, i32) {
 fn query_value(text: &str) -> String {
     text.bytes()
         .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
         })
         .collect()
 }
 
-/// The JSON with what may legitimately differ between two runs made a
-/// moment apart taken out: every array sorted (the resolver may rotate the
-/// records of an RRset, RFC 2181 §5: an RRset has no order, and TLSA record
-/// lists, their per-record reports and address lists follow that order),
-/// and the validation time in DANE-TA detail texts ("checked at <unix
-/// seconds>") masked. Nothing else is ignored: the verdict has no timing
-/// fields, `rounds` and `queries` count the same engine's work, and probe
-/// errors are the core's words.
-fn canonical(value: &mut Value) {
+/// The validation time in DANE-TA detail texts ("checked at <unix
+/// seconds>") masked: two runs a moment apart may straddle a second.
+fn mask_now(value: &mut Value) {
     match value {
-        Value::Array(items) => {
-            items.iter_mut().for_each(canonical);
-            items.sort_by_key(ToString::to_string);
-        }
-        Value::Object(map) => map.values_mut().for_each(canonical),
+        Value::Array(items) => items.iter_mut().for_each(mask_now),
+        Value::Object(map) => map.values_mut().for_each(mask_now),
         Value::String(text) => {
             if let Some(at) = text.find("checked at ") {
                 let start = at + "checked at ".len();
@@ -716,11 +711,33 @@ fn canonical(value: &mut Value) {
     }
 }
 
+/// The RRset orders a verdict shows: per host its TLSA records and addresses
+/// as the resolver listed them.
+fn rrset_orders(verdict: &Value) -> Vec<String> {
+    verdict["hosts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|h| {
+            let addresses: Vec<&Value> =
+                h["addresses"].as_array().into_iter().flatten().map(|a| &a["address"]).collect();
+            [h["tlsa"].to_string(), serde_json::to_string(&addresses).unwrap()]
+        })
+        .collect()
+}
+
 /// `GET /api/check` computes at the edge the verdict `geleit check --json`
 /// computes natively, for every lab domain plus one host named directly and
-/// one IDN: the same JSON (see [`canonical`] for the only differences
-/// allowed; most domains come out byte for byte the same). The body also
-/// reads back into the typed `DomainVerdict`.
+/// one IDN: the same JSON text. Two things may legitimately differ and are
+/// allowed for: the validation time in DANE-TA detail texts ("checked at
+/// <unix seconds>", masked when the runs straddle a second), and the order
+/// of an RRset's records, which the lab's resolver rotates between answers
+/// (an RRset has no order, RFC 2181 §5; TLSA and address lists, and the
+/// texts that list them, follow it): when the two runs saw different orders,
+/// both run again, up to 12 times, until they saw the same. Nothing else is
+/// ignored: the verdict has no timing fields, `rounds` and `queries` count
+/// the same engine's work, and probe errors are the core's words. The body
+/// also reads back into the typed `DomainVerdict`.
 #[test]
 fn api_check_equals_geleit_check_json_for_every_domain() {
     let edge = Edge::start(&[]);
@@ -729,32 +746,42 @@ fn api_check_equals_geleit_check_json_for_every_domain() {
         catalogue.scenarios.iter().map(|s| s.domain.trim_end_matches('.').to_owned()).collect();
     domains.push("[mx1.two-mx.example]".to_owned());
     domains.push("bücher.example".to_owned());
-    let (mut differences, mut identical) = (Vec::new(), 0);
+    let (mut differences, mut identical, mut reruns) = (Vec::new(), 0, 0);
     for domain in &domains {
-        let (native, code) = geleit_check_json(domain);
-        let (status, head, body) = edge.request(&[], &format!("/api/check?domain={}", query_value(domain)));
-        let body = String::from_utf8_lossy(&body).into_owned();
-        assert_eq!(status, 200, "{domain}: {body}");
-        assert!(head.contains("\ncontent-type: application/json"), "{domain}: {head}");
-        assert!(head.contains("\ncache-control: no-store"), "{domain}: {head}");
-        assert!(code == 0 || code == 1, "{domain}: geleit check exited {code}");
-        let verdict: geleit::verdict::DomainVerdict =
-            serde_json::from_str(&body).unwrap_or_else(|e| panic!("{domain}: {e}: {body}"));
-        assert_eq!(verdict.authenticated, code == 0, "{domain}");
-        if body == native {
-            identical += 1;
-            continue;
-        }
-        let (mut a, mut b): (Value, Value) = (serde_json::from_str(&native).unwrap(), serde_json::from_str(&body).unwrap());
-        canonical(&mut a);
-        canonical(&mut b);
-        if a != b {
-            differences.push(format!("{domain}:\n--- geleit check --json\n{native}\n--- /api/check\n{body}"));
+        for attempt in 1..=12 {
+            let (native, code) = geleit_check_json(domain);
+            let (status, head, body) = edge.request(&[], &format!("/api/check?domain={}", query_value(domain)));
+            let body = String::from_utf8_lossy(&body).into_owned();
+            assert_eq!(status, 200, "{domain}: {body}");
+            assert!(head.contains("\ncontent-type: application/json"), "{domain}: {head}");
+            assert!(head.contains("\ncache-control: no-store"), "{domain}: {head}");
+            assert!(code == 0 || code == 1, "{domain}: geleit check exited {code}");
+            let verdict: geleit::verdict::DomainVerdict =
+                serde_json::from_str(&body).unwrap_or_else(|e| panic!("{domain}: {e}: {body}"));
+            assert_eq!(verdict.authenticated, code == 0, "{domain}");
+            if body == native {
+                identical += 1;
+                break;
+            }
+            let (mut a, mut b): (Value, Value) =
+                (serde_json::from_str(&native).unwrap(), serde_json::from_str(&body).unwrap());
+            if rrset_orders(&a) != rrset_orders(&b) && attempt < 12 {
+                reruns += 1;
+                continue;
+            }
+            mask_now(&mut a);
+            mask_now(&mut b);
+            if a != b {
+                differences.push(format!("{domain}:\n--- geleit check --json\n{native}\n--- /api/check\n{body}"));
+            }
+            break;
         }
     }
     assert!(differences.is_empty(), "{}", differences.join("\n\n"));
-    eprintln!("/api/check: {identical} of {} verdicts byte for byte as geleit check --json", domains.len());
-    assert!(identical * 2 > domains.len(), "only {identical} of {} byte for byte the same", domains.len());
+    eprintln!(
+        "/api/check: {identical} of {} verdicts byte for byte as geleit check --json ({reruns} reruns for RRset order)",
+        domains.len()
+    );
 }
 
 #[test]
