@@ -182,16 +182,21 @@ pub async fn run<I: CheckIo>(
     let limits = &settings.limits;
     let plans: Vec<HostProbe> = targets
         .iter()
-        .map(|t| HostProbe {
-            plan: Plan::with_refusals(
+        .map(|t| {
+            let plan = Plan::with_refusals(
                 &t.host,
                 PORT,
                 TlsMode::Starttls,
                 &t.addresses,
                 &settings.extra_allowed,
                 limits.max_addresses,
-            ),
-            sni: t.sni.clone(),
+            );
+            // DNS allows names TLS cannot send as SNI (RFC 6066 §3: a host name).
+            let plan = match check_host(&t.sni) {
+                Ok(_) => plan,
+                Err(e) => unprobeable(plan, format!("not probed: the TLS server name is unusable: {e}")),
+            };
+            HostProbe { plan, sni: t.sni.clone() }
         })
         .collect();
     let (to_probe, refused): (Vec<HostProbe>, Vec<HostProbe>) =
@@ -216,6 +221,16 @@ pub async fn run<I: CheckIo>(
     probes.extend(refused.into_iter().map(|h| h.plan.into_report()));
     let now = i64::try_from(io.now_ms() / 1000).map_err(|_| EdgeError::Internal)?;
     Ok(verdict::evaluate(report, &probes, now))
+}
+
+/// `plan` with nothing to probe: every address not yet refused gets `why`.
+fn unprobeable(mut plan: Plan, why: String) -> Plan {
+    for address in &mut plan.report.addresses {
+        address.refused.get_or_insert_with(|| why.clone());
+    }
+    plan.targets.clear();
+    plan.first_refusal.get_or_insert(why);
+    plan
 }
 
 /// The response body: what `geleit check <domain> --json` prints (pretty
@@ -461,6 +476,19 @@ mod tests {
             refused.findings[0].message,
             "the address was not probed: refused by policy: expected a public unicast address, found 127.0.1.17 in 127.0.0.0/8 (loopback, RFC 1122)"
         );
+    }
+
+    #[test]
+    fn a_server_name_tls_cannot_send_is_not_probed() {
+        let mut io = Replay::new("two-mx");
+        let plan = Plan::with_refusals("mx.example", PORT, TlsMode::Starttls, &["8.8.8.8".parse().unwrap()], &[], 8);
+        let plan = unprobeable(plan, "not probed: why".to_owned());
+        assert!(plan.targets.is_empty());
+        assert_eq!(plan.report.addresses[0].refused.as_deref(), Some("not probed: why"));
+        assert_eq!(plan.refusal().to_string(), "refused: not probed: why");
+        // The recorded hosts' names are fine: both probed.
+        check(&mut io, "two-mx.example", &settings(LAB)).unwrap();
+        assert_eq!(io.probed.len(), 2);
     }
 
     #[test]
