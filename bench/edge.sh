@@ -50,6 +50,13 @@ measure() {
       --field batch=20 --note "time per batch of 20; probes/s counts all 20" -- \
       sh -c "for i in \$(seq 20); do curl -sf -o /dev/null 'http://127.0.0.1:$port/api/probe?host=$host' || exit 1; done"
   fi
+  # The whole verdict computed by the edge: DNSSEC validated in the worker over
+  # the DoH upstream, then every MX host probed at once (GET /api/check).
+  for dom in ee-spki.example two-mx.example; do
+    tests/lab/in "${T[@]}" --section probe --subject "$dom (all MX hosts)" --tool "GET /api/check ($label)" \
+      --note "curl /api/check?domain=...; DNS validated in the worker over DoH ($doh), probes in the worker" -- \
+      curl -sf -o /dev/null "http://127.0.0.1:$port/api/check?domain=$dom"
+  done
   # A whole check with its probes through the edge (DNS natively over the same DoH).
   for dom in ee-spki.example two-mx.example; do
     tests/lab/in "${T[@]}" --section probe --subject "$dom (all MX hosts)" --tool "geleit check --edge ($label)" \
@@ -98,7 +105,10 @@ EOF
 port=$(free_port)
 log=$WORK/edge-wrangler.log
 vars=()
-for v in "GELEIT_DOH_UPSTREAM:$doh" "GELEIT_ALLOW_RANGES:127.0.0.0/8,::1/128" "${rates[@]/=/:}"; do vars+=(--var "$v"); done
+# /api/check validates from the lab's root (edge/run.sh --lab does this for workerd).
+anchor=$(tests/lab/in sh -c 'cat "$GELEIT_TRUST_ANCHOR"')
+for v in "GELEIT_DOH_UPSTREAM:$doh" "GELEIT_TRUST_ANCHOR:$anchor" "GELEIT_ALLOW_RANGES:127.0.0.0/8,::1/128" \
+  "${rates[@]/=/:}"; do vars+=(--var "$v"); done
 setsid tests/lab/in edge/wrangler.sh dev --config "$WORK/wrangler.toml" --local --ip 127.0.0.1 --port "$port" \
   "${vars[@]}" >"$log" 2>&1 9>&- </dev/null &
 pid=$!

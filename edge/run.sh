@@ -2,7 +2,7 @@
 # Runs the edge worker self-hosted on workerd (what `make run` can start).
 #   edge/run.sh [--lab] [--no-build] [--listen HOST:PORT]
 # --lab: the lab variant (inside tests/lab/in: loopback allowed, the lab's DoH
-# resolver as upstream). Other settings come from GELEIT_* variables, see
+# resolver as upstream, the lab's private root as trust anchor). Other settings come from GELEIT_* variables, see
 # edge/src/config.rs. Default listen address 127.0.0.1:8787.
 set -euo pipefail
 edge=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +24,11 @@ done
 if [ "$config" = lab ]; then
   : "${GELEIT_DOH:?--lab runs inside the lab: tests/lab/in edge/run.sh --lab}"
   export GELEIT_DOH_UPSTREAM=${GELEIT_DOH_UPSTREAM:-$GELEIT_DOH}
+  # tests/lab/in names a file (as the CLI takes it); the worker takes its text.
+  if [ -f "${GELEIT_TRUST_ANCHOR:-}" ]; then
+    GELEIT_TRUST_ANCHOR=$(cat "$GELEIT_TRUST_ANCHOR")
+    export GELEIT_TRUST_ANCHOR
+  fi
   export GELEIT_ALLOW_RANGES=${GELEIT_ALLOW_RANGES-127.0.0.0/8,::1/128}
 fi
 echo "edge: serving on http://$listen (workerd, config \"$config\")" >&2

@@ -4,8 +4,10 @@
 #   workerd serve edge/workerd.capnp config [--socket-addr http=HOST:PORT]
 #   workerd serve edge/workerd.capnp lab      (the test lab: loopback allowed)
 #
-# Cloudflare blocks outbound port 25, so /api/probe only works self-hosted;
-# /dns-query works on Cloudflare too. Settings come from the environment of
+# Cloudflare blocks outbound port 25, so /api/probe and /api/check only work
+# self-hosted; /dns-query works on Cloudflare too. /api/check validates DNSSEC
+# from GELEIT_TRUST_ANCHOR (unset: the IANA root); `run.sh --lab` passes the
+# lab root's DS. Settings come from the environment of
 # the workerd process (see edge/src/config.rs for every variable); unset
 # variables take the defaults, which allow public addresses only.
 #
@@ -42,6 +44,7 @@ const edgeWorker :Workerd.Worker = (
   compatibilityDate = "2025-09-01",
   bindings = [
     (name = "GELEIT_DOH_UPSTREAM", fromEnvironment = "GELEIT_DOH_UPSTREAM"),
+    (name = "GELEIT_TRUST_ANCHOR", fromEnvironment = "GELEIT_TRUST_ANCHOR"),
     (name = "GELEIT_ALLOW_RANGES", fromEnvironment = "GELEIT_ALLOW_RANGES"),
     (name = "GELEIT_CORS_ORIGINS", fromEnvironment = "GELEIT_CORS_ORIGINS"),
     (name = "GELEIT_STEP_TIMEOUT_MS", fromEnvironment = "GELEIT_STEP_TIMEOUT_MS"),

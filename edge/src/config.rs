@@ -5,11 +5,12 @@
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
-//! | `GELEIT_DOH_UPSTREAM` | `https://cloudflare-dns.com/dns-query` | RFC 8484 resolver for `/dns-query` and the probe's A/AAAA lookups |
+//! | `GELEIT_DOH_UPSTREAM` | `https://cloudflare-dns.com/dns-query` | RFC 8484 resolver for `/dns-query`, the probe's A/AAAA lookups and `/api/check`'s queries |
+//! | `GELEIT_TRUST_ANCHOR` | the IANA root KSKs | where `/api/check` starts DNSSEC validation: DS or DNSKEY records in zone-file lines (a lab: its private root's DS) |
 //! | `GELEIT_ALLOW_RANGES` | (none) | extra CIDR ranges the probe may reach, comma separated (a lab: `127.0.0.0/8,::1/128`) |
 //! | `GELEIT_CORS_ORIGINS` | `*` | origins allowed to embed the API, comma separated, or `*` |
 //! | `GELEIT_STEP_TIMEOUT_MS` | 8000 | time each SMTP/TLS step may take |
-//! | `GELEIT_REQUEST_BUDGET_MS` | 25000 | time one `/api/probe` request may take in total |
+//! | `GELEIT_REQUEST_BUDGET_MS` | 25000 | time one `/api/probe` or `/api/check` request may take in total |
 //! | `GELEIT_MAX_ADDRESSES` | 8 | addresses probed per host (the rest are reported, not probed) |
 //! | `GELEIT_MAX_PARALLEL` | 4 | connections open at once per request |
 //! | `GELEIT_MAX_BYTES` | 1048576 | octets read from mail servers per request |
@@ -19,6 +20,7 @@
 
 use std::str::FromStr;
 
+use geleit::dns::{AnchorError, TrustAnchors};
 use geleit::smtp::Cidr;
 use thiserror::Error;
 
@@ -63,6 +65,8 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub doh_upstream: String,
+    /// Where `/api/check` starts validating (never the upstream's AD bit).
+    pub trust_anchors: TrustAnchors,
     pub extra_allowed: Vec<Cidr>,
     pub cors: CorsPolicy,
     pub limits: Limits,
@@ -80,6 +84,8 @@ pub enum ConfigError {
     Invalid { name: &'static str, expected: &'static str, found: String },
     #[error("GELEIT_ALLOW_RANGES: {0}")]
     Range(#[from] geleit::smtp::CidrError),
+    #[error("GELEIT_TRUST_ANCHOR: {0}")]
+    Anchor(#[from] AnchorError),
 }
 
 impl Settings {
@@ -99,6 +105,10 @@ impl Settings {
                 found: doh_upstream,
             });
         }
+        let trust_anchors = match text("GELEIT_TRUST_ANCHOR") {
+            None => TrustAnchors::iana_root(),
+            Some(lines) => TrustAnchors::scan(&lines)?,
+        };
         let extra_allowed = match text("GELEIT_ALLOW_RANGES") {
             None => Vec::new(),
             Some(list) => list
@@ -140,6 +150,7 @@ impl Settings {
         };
         Ok(Self {
             doh_upstream,
+            trust_anchors,
             extra_allowed,
             cors,
             limits,
@@ -164,6 +175,7 @@ mod tests {
     fn defaults_are_public_only() {
         let s = settings(&[]).unwrap();
         assert_eq!(s.doh_upstream, DEFAULT_DOH_UPSTREAM);
+        assert_eq!(s.trust_anchors, TrustAnchors::iana_root());
         assert!(s.extra_allowed.is_empty());
         assert_eq!(s.cors, CorsPolicy::Any);
         assert_eq!(s.limits, Limits::default());
@@ -184,6 +196,12 @@ mod tests {
         assert_eq!(s.extra_allowed[1].to_string(), "::1/128");
         assert_eq!(s.limits.step_timeout_ms, 1500);
         assert_eq!(s.probe_rate, Rate::new(1000, 1));
+        // The lab's private root, as edge/run.sh --lab passes it (the file's text).
+        let anchor =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/check/anchor.ds")).unwrap();
+        let s = settings(&[("GELEIT_TRUST_ANCHOR", &anchor)]).unwrap();
+        assert_eq!(s.trust_anchors, TrustAnchors::scan(&anchor).unwrap());
+        assert_ne!(s.trust_anchors, TrustAnchors::iana_root());
     }
 
     #[test]
@@ -196,6 +214,10 @@ mod tests {
             (
                 ("GELEIT_ALLOW_RANGES", "10.0.0.1/8"),
                 "GELEIT_ALLOW_RANGES: expected the host bits after /8 to be zero, found 10.0.0.1",
+            ),
+            (
+                ("GELEIT_TRUST_ANCHOR", ". IN DS 1 8 2"),
+                "GELEIT_TRUST_ANCHOR: line 1: expected DS record data, found \"1 8 2\": expected the digest field",
             ),
             (("GELEIT_MAX_PARALLEL", "64"), "GELEIT_MAX_PARALLEL: expected a whole number in range, found \"64\""),
             (

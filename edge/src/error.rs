@@ -26,6 +26,17 @@ pub enum EdgeError {
     LiteralAddress { found: String },
     #[error("expected port 25, 465 or 587, found \"{found}\"")]
     BadPort { found: String },
+    /// `/api/check`: not a mail domain (or `[host]`) name (RFC 1123 §2.1,
+    /// after IDNA conversion of U-labels).
+    #[error("expected a mail domain name, found \"{found}\": {reason}")]
+    BadDomain { found: String, reason: String },
+    /// `/api/check`: the DoH upstream answered none of the first round's
+    /// queries (not a DNSSEC verdict: nothing could be asked).
+    #[error("expected the DNS upstream to answer the check's queries, found {found}")]
+    DnsUnreachable { found: String },
+    /// `/api/check`: the request's time budget ran out before the verdict.
+    #[error("expected the check to finish within {budget_ms} ms, found its time budget spent {stage}")]
+    BudgetExceeded { budget_ms: u64, stage: &'static str },
     /// Every address of the host is refused by the SSRF policy.
     #[error("refused: {reason}")]
     TargetRefused { reason: String },
@@ -48,7 +59,7 @@ pub enum EdgeError {
     UnsupportedMediaType { expected: &'static str, found: String },
     #[error("expected one of the methods {allowed}, found {found}")]
     MethodNotAllowed { allowed: &'static str, found: String },
-    #[error("expected /api/probe or /dns-query, found another path")]
+    #[error("expected /api/check, /api/probe or /dns-query, found another path")]
     NotFound,
     #[error("too many probes: try again in {retry_after_s} s")]
     RateLimited { retry_after_s: u64 },
@@ -70,6 +81,7 @@ impl EdgeError {
             | Self::BadHost { .. }
             | Self::LiteralAddress { .. }
             | Self::BadPort { .. }
+            | Self::BadDomain { .. }
             | Self::BadDnsQuery { .. } => 400,
             Self::TargetRefused { .. } => 403,
             Self::NotFound => 404,
@@ -79,7 +91,8 @@ impl EdgeError {
             Self::HostNotFound { .. } => 422,
             Self::RateLimited { .. } => 429,
             Self::Misconfigured | Self::Internal => 500,
-            Self::ResolutionFailed { .. } | Self::Upstream { .. } => 502,
+            Self::ResolutionFailed { .. } | Self::Upstream { .. } | Self::DnsUnreachable { .. } => 502,
+            Self::BudgetExceeded { .. } => 504,
         }
     }
 
@@ -92,6 +105,9 @@ impl EdgeError {
             Self::BadHost { .. } => "bad_host",
             Self::LiteralAddress { .. } => "literal_address",
             Self::BadPort { .. } => "bad_port",
+            Self::BadDomain { .. } => "bad_domain",
+            Self::DnsUnreachable { .. } => "dns_unreachable",
+            Self::BudgetExceeded { .. } => "budget_exceeded",
             Self::TargetRefused { .. } => "target_refused",
             Self::HostNotFound { .. } => "host_not_found",
             Self::ResolutionFailed { .. } => "resolution_failed",

@@ -1,5 +1,8 @@
 //! Geleit's edge: a Cloudflare Worker (workers-rs) that probes a mail
-//! server's STARTTLS with TLS run in WebAssembly (rustls), and proxies DoH.
+//! server's STARTTLS with TLS run in WebAssembly (rustls), proxies DoH, and
+//! computes a mail domain's whole DANE verdict (`GET /api/check?domain=`,
+//! see [`check`]: the core's DNSSEC-validating `SmtpCheck` over the DoH
+//! upstream, then these probes of every MX host, then `verdict::evaluate`).
 //!
 //! ```text
 //!  GET /api/probe?host=&port=        GET/POST /dns-query
@@ -21,6 +24,7 @@
 
 pub mod budget;
 pub mod cache;
+pub mod check;
 pub mod config;
 pub mod cors;
 pub mod dns;
@@ -49,11 +53,12 @@ async fn fetch(req: worker::Request, env: worker::Env, _ctx: worker::Context) ->
     let path = req.path();
     let preflight = method == Method::Options;
     let result = match (method, path.as_str()) {
-        (Method::Options, "/api/probe" | "/dns-query") => shell::preflight(),
+        (Method::Options, "/api/check" | "/api/probe" | "/dns-query") => shell::preflight(),
+        (Method::Get, "/api/check") => shell::check(&req, &env, &settings).await,
         (Method::Get, "/api/probe") => shell::probe(&req, &env, &settings).await,
         (Method::Get, "/dns-query") => shell::doh_get(&req, &settings).await,
         (Method::Post, "/dns-query") => shell::doh_post(req, &settings).await,
-        (method, "/api/probe") => {
+        (method, "/api/check" | "/api/probe") => {
             Err(error::EdgeError::MethodNotAllowed { allowed: "GET, OPTIONS", found: method.to_string() })
         }
         (method, "/dns-query") => {

@@ -29,11 +29,14 @@ pub struct Target {
 pub struct Plan {
     pub report: HostReport,
     pub targets: Vec<Target>,
+    /// The policy's reason for the first address it refused.
+    pub first_refusal: Option<String>,
 }
 
 impl Plan {
     /// Plans probes of `addresses` (resolver order, duplicates removed) on
     /// `port`: policy first, then at most `max_addresses` allowed ones.
+    /// Fails when nothing may be probed.
     pub fn new(
         host: &str,
         port: u16,
@@ -42,6 +45,24 @@ impl Plan {
         extra_allowed: &[Cidr],
         max_addresses: usize,
     ) -> Result<Self, EdgeError> {
+        let plan = Self::with_refusals(host, port, mode, addresses, extra_allowed, max_addresses);
+        if plan.targets.is_empty() {
+            return Err(plan.refusal());
+        }
+        Ok(plan)
+    }
+
+    /// As [`Plan::new`], but a plan with nothing to probe is returned too:
+    /// its report lists every address with the reason it is not probed.
+    #[must_use]
+    pub fn with_refusals(
+        host: &str,
+        port: u16,
+        mode: TlsMode,
+        addresses: &[IpAddr],
+        extra_allowed: &[Cidr],
+        max_addresses: usize,
+    ) -> Self {
         let mut report = HostReport { host: host.to_owned(), port, mode, addresses: Vec::new() };
         let mut targets = Vec::new();
         let mut allowed = 0usize;
@@ -68,12 +89,15 @@ impl Plan {
             };
             report.addresses.push(AddressReport { address, port, refused, probes: Vec::new() });
         }
-        if targets.is_empty() {
-            return Err(EdgeError::TargetRefused {
-                reason: first_refusal.unwrap_or_else(|| "no address to probe".to_owned()),
-            });
+        Self { report, targets, first_refusal }
+    }
+
+    /// The error for a plan with nothing to probe.
+    #[must_use]
+    pub fn refusal(&self) -> EdgeError {
+        EdgeError::TargetRefused {
+            reason: self.first_refusal.clone().unwrap_or_else(|| "no address to probe".to_owned()),
         }
-        Ok(Self { report, targets })
     }
 
     /// Files one probe's report under its address, in family order.

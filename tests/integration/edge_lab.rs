@@ -241,7 +241,7 @@ fn ssrf_refusals_are_clear_errors() {
             "refused: expected a public unicast address, found 127.0.1.18 in 127.0.0.0/8 (loopback, RFC 1122)",
         ),
         ("/api/probe", 400, "missing_parameter", "expected a query parameter \"host\", found none"),
-        ("/elsewhere", 404, "not_found", "expected /api/probe or /dns-query, found another path"),
+        ("/elsewhere", 404, "not_found", "expected /api/check, /api/probe or /dns-query, found another path"),
     ];
     for &(path, status, code, message) in cases {
         let (got, body) = edge.get_json(path);
@@ -665,4 +665,188 @@ fn check_through_the_edge_equals_the_native_check_for_every_domain() {
         }
     }
     assert!(differences.is_empty(), "{}", differences.join("\n\n"));
+}
+
+/// `geleit check ARGS --json` inside the lab, natively: (stdout, exit code).
+fn geleit_check_json(domain: &str) -> (String, i32) {
+    let env = lab::env();
+    let out = Command::new(env!("CARGO_BIN_EXE_geleit"))
+        .args(["check", domain, "--json", "--timeout-ms", "5000"])
+        .env("GELEIT_DOH", &env.doh)
+        .env("GELEIT_TRUST_ANCHOR", &env.trust_anchor)
+        .env_remove("GELEIT_EDGE")
+        .output()
+        .unwrap();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
+}
+
+/// A domain for a URL query (RFC 3986 §2.1: everything but unreserved
+/// characters percent-encoded, so U-labels arrive as UTF-8).
+fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The validation time in DANE-TA detail texts ("checked at <unix
+/// seconds>") masked: two runs a moment apart may straddle a second.
+fn mask_now(value: &mut Value) {
+    match value {
+        Value::Array(items) => items.iter_mut().for_each(mask_now),
+        Value::Object(map) => map.values_mut().for_each(mask_now),
+        Value::String(text) => {
+            if let Some(at) = text.find("checked at ") {
+                let start = at + "checked at ".len();
+                let digits = text[start..].bytes().take_while(u8::is_ascii_digit).count();
+                text.replace_range(start..start + digits, "NOW");
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The RRset orders a verdict shows: per host its TLSA records and addresses
+/// as the resolver listed them.
+fn rrset_orders(verdict: &Value) -> Vec<String> {
+    verdict["hosts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|h| {
+            let addresses: Vec<&Value> =
+                h["addresses"].as_array().into_iter().flatten().map(|a| &a["address"]).collect();
+            [h["tlsa"].to_string(), serde_json::to_string(&addresses).unwrap()]
+        })
+        .collect()
+}
+
+/// `GET /api/check` computes at the edge the verdict `geleit check --json`
+/// computes natively, for every lab domain plus one host named directly and
+/// one IDN: the same JSON text. Two things may legitimately differ and are
+/// allowed for: the validation time in DANE-TA detail texts ("checked at
+/// <unix seconds>", masked when the runs straddle a second), and the order
+/// of an RRset's records, which the lab's resolver rotates between answers
+/// (an RRset has no order, RFC 2181 §5; TLSA and address lists, and the
+/// texts that list them, follow it): when the two runs saw different orders,
+/// both run again, up to 12 times, until they saw the same. Nothing else is
+/// ignored: the verdict has no timing fields, `rounds` and `queries` count
+/// the same engine's work, and probe errors are the core's words. The body
+/// also reads back into the typed `DomainVerdict`.
+#[test]
+fn api_check_equals_geleit_check_json_for_every_domain() {
+    let edge = Edge::start(&[]);
+    let catalogue = lab::catalogue();
+    let mut domains: Vec<String> =
+        catalogue.scenarios.iter().map(|s| s.domain.trim_end_matches('.').to_owned()).collect();
+    domains.push("[mx1.two-mx.example]".to_owned());
+    domains.push("bücher.example".to_owned());
+    let (mut differences, mut identical, mut reruns) = (Vec::new(), 0, 0);
+    for domain in &domains {
+        for attempt in 1..=12 {
+            let (native, code) = geleit_check_json(domain);
+            let (status, head, body) = edge.request(&[], &format!("/api/check?domain={}", query_value(domain)));
+            let body = String::from_utf8_lossy(&body).into_owned();
+            assert_eq!(status, 200, "{domain}: {body}");
+            assert!(head.contains("\ncontent-type: application/json"), "{domain}: {head}");
+            assert!(head.contains("\ncache-control: no-store"), "{domain}: {head}");
+            assert!(code == 0 || code == 1, "{domain}: geleit check exited {code}");
+            let verdict: geleit::verdict::DomainVerdict =
+                serde_json::from_str(&body).unwrap_or_else(|e| panic!("{domain}: {e}: {body}"));
+            assert_eq!(verdict.authenticated, code == 0, "{domain}");
+            if body == native {
+                identical += 1;
+                break;
+            }
+            let (mut a, mut b): (Value, Value) =
+                (serde_json::from_str(&native).unwrap(), serde_json::from_str(&body).unwrap());
+            if rrset_orders(&a) != rrset_orders(&b) && attempt < 12 {
+                reruns += 1;
+                continue;
+            }
+            mask_now(&mut a);
+            mask_now(&mut b);
+            if a != b {
+                differences.push(format!("{domain}:\n--- geleit check --json\n{native}\n--- /api/check\n{body}"));
+            }
+            break;
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n\n"));
+    eprintln!(
+        "/api/check: {identical} of {} verdicts byte for byte as geleit check --json ({reruns} reruns for RRset order)",
+        domains.len()
+    );
+}
+
+#[test]
+fn api_check_errors() {
+    // No extra ranges: the lab's loopback addresses are not public.
+    let edge = Edge::start(&[("GELEIT_ALLOW_RANGES", "")]);
+    let cases: &[(&str, u16, &str, &str)] = &[
+        (
+            "/api/check?domain=two-mx.example",
+            403,
+            "target_refused",
+            "refused: expected a public unicast address, found 127.0.1.16 in 127.0.0.0/8 (loopback, RFC 1122)",
+        ),
+        (
+            "/api/check?domain=mx_1.example",
+            400,
+            "bad_domain",
+            "expected a mail domain name, found \"mx_1.example\": only letters, digits, \"-\" and \".\" are allowed",
+        ),
+        (
+            "/api/check?domain=%5B127.0.1.1%5D",
+            400,
+            "literal_address",
+            "expected a host name, found the IP address \"[127.0.1.1]\"; the edge probes names only",
+        ),
+        ("/api/check", 400, "missing_parameter", "expected a query parameter \"domain\", found none"),
+    ];
+    for &(path, status, code, message) in cases {
+        let (got, body) = edge.get_json(path);
+        assert_eq!(
+            (got, &body["error"]["code"], &body["error"]["message"]),
+            (status, &Value::from(code), &Value::from(message)),
+            "{path}"
+        );
+    }
+    // Nothing to probe is no refusal: null MX is a verdict.
+    let (status, body) = edge.get_json("/api/check?domain=null-mx.example");
+    assert_eq!((status, &body["verdict"]), (200, &Value::from("null_mx")), "{body}");
+    let (status, _, _) = edge.request(&["-X", "POST"], "/api/check?domain=two-mx.example");
+    assert_eq!(status, 405);
+    let (status, head, _) =
+        edge.request(&["-X", "OPTIONS", "-H", "Origin: https://app.example"], "/api/check?domain=two-mx.example");
+    assert_eq!(status, 204);
+    assert!(head.contains("\naccess-control-allow-origin: *"), "{head}");
+
+    // An upstream that does not answer: no verdict, an error.
+    let dead = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/dns-query", dead.local_addr().unwrap());
+    drop(dead);
+    let edge = Edge::start(&[("GELEIT_DOH_UPSTREAM", url.as_str())]);
+    let (status, body) = edge.get_json("/api/check?domain=two-mx.example");
+    assert_eq!((status, &body["error"]["code"]), (502, &Value::from("dns_unreachable")), "{body}");
+}
+
+#[test]
+fn api_check_counts_one_probe_per_mx_host() {
+    // two-mx.example has two MX hosts: a check costs two of the client's
+    // probes, so three allow one check and refuse the second.
+    let edge = Edge::start(&[("GELEIT_PROBE_RATE", "3/3600")]);
+    let (status, body) = edge.get_json("/api/check?domain=two-mx.example");
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = edge.get_json("/api/check?domain=two-mx.example");
+    assert_eq!((status, &body["error"]["code"]), (429, &Value::from("rate_limited")), "{body}");
+    // A domain with one MX host costs one.
+    let edge = Edge::start(&[("GELEIT_PROBE_RATE", "1/3600")]);
+    let (status, body) = edge.get_json("/api/check?domain=ee-spki.example");
+    assert_eq!(status, 200, "{body}");
 }

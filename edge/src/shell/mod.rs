@@ -4,6 +4,7 @@
 //! probe with `geleit::smtp::Client`, and every failure is an
 //! [`EdgeError`] rendered by [`respond`].
 
+mod check;
 mod clock;
 mod dohproxy;
 mod probe;
@@ -19,6 +20,7 @@ use crate::cors::CorsPolicy;
 use crate::error::EdgeError;
 use crate::ratelimit::ProbeLimiter;
 
+pub use check::check;
 pub use dohproxy::{doh_get, doh_post};
 pub use probe::probe;
 

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use futures_util::stream::{self, StreamExt};
-use geleit::smtp::{Action, Client, Config, Report, SignatureFamily};
+use geleit::smtp::{Action, Client, Config, HostReport, Report, SignatureFamily};
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsConnector;
@@ -47,7 +47,7 @@ pub async fn probe(req: &Request, env: &worker::Env, settings: &Settings) -> Res
 
     let started = now_ms();
     let addresses = resolve(settings, &request.host).await?;
-    let mut plan = Plan::new(
+    let plan = Plan::new(
         &request.host,
         request.port,
         request.mode(),
@@ -58,13 +58,29 @@ pub async fn probe(req: &Request, env: &worker::Env, settings: &Settings) -> Res
     let mut addresses: Vec<IpAddr> = plan.targets.iter().map(|t| t.address).collect();
     addresses.dedup();
     limit_targets(settings, &addresses)?;
-    let server_name = ServerName::try_from(request.host.clone())
-        .map_err(|_| EdgeError::BadHost { found: request.host.clone(), reason: "not a DNS name" })?;
-    let config = Config {
-        ehlo_name: EHLO_NAME.to_owned(),
-        mode: request.mode(),
-        step_timeout_ms: settings.limits.step_timeout_ms,
-    };
+    let report = run_plan(plan, &request.host, settings, started).await?;
+    let mut response = Response::from_json(&report).map_err(internal)?;
+    // A probe result is of its moment: no HTTP cache may keep it.
+    response.headers_mut().set("cache-control", "no-store").map_err(internal)?;
+    Ok(response)
+}
+
+/// Runs a plan's probes (at most `max_parallel` connections at once) with
+/// `sni` as the TLS server name, within one budget counted from
+/// `started`: the code path of `/api/probe`, and of `/api/check` per host.
+pub(crate) async fn run_plan(
+    mut plan: Plan,
+    sni: &str,
+    settings: &Settings,
+    started: u64,
+) -> Result<HostReport, EdgeError> {
+    let port = plan.report.port;
+    let mode = plan.report.mode;
+    let server_name = ServerName::try_from(sni.to_owned()).map_err(|_| EdgeError::BadHost {
+        found: geleit::smtp::sanitize(sni.as_bytes(), 80),
+        reason: "not a DNS name",
+    })?;
+    let config = Config { ehlo_name: EHLO_NAME.to_owned(), mode, step_timeout_ms: settings.limits.step_timeout_ms };
     let budget = Rc::new(RefCell::new(Budget::new(&settings.limits, started)));
     let tls_configs = [
         geleit_probe_tls::client_config(SignatureFamily::Ecdsa).map_err(internal)?,
@@ -77,7 +93,7 @@ pub async fn probe(req: &Request, env: &worker::Env, settings: &Settings) -> Res
         };
         let (name, config, budget) = (server_name.clone(), config.clone(), Rc::clone(&budget));
         async move {
-            let report = probe_address(target, request.port, name, tls, config, budget).await;
+            let report = probe_address(target, port, name, tls, config, budget).await;
             (target, report)
         }
     });
@@ -86,10 +102,7 @@ pub async fn probe(req: &Request, env: &worker::Env, settings: &Settings) -> Res
     for (target, report) in results {
         plan.record(target, report?);
     }
-    let mut response = Response::from_json(&plan.into_report()).map_err(internal)?;
-    // A probe result is of its moment: no HTTP cache may keep it.
-    response.headers_mut().set("cache-control", "no-store").map_err(internal)?;
-    Ok(response)
+    Ok(plan.into_report())
 }
 
 /// A and AAAA of `host` through the DoH upstream, asked in parallel.

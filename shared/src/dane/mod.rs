@@ -76,7 +76,7 @@ pub enum Verdict {
 }
 
 /// Where a DANE-TA(2) record's trust anchor is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Anchor {
     /// A certificate the server sent, at this depth.
@@ -86,7 +86,7 @@ pub enum Anchor {
 }
 
 /// What happened to one record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct RecordReport {
     /// The record.
     #[serde(flatten, serialize_with = "serialize_tlsa")]
@@ -120,7 +120,7 @@ pub struct RecordReport {
 /// Why a usable record did not authenticate the server, as data (the words
 /// are in [`RecordReport::detail`]). The verdict module turns these into
 /// findings with fixes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Failure {
@@ -165,7 +165,7 @@ pub struct Matched {
 }
 
 /// The earliest expiry that ends authentication.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Expiry {
     /// `notAfter`, Unix seconds.
     pub not_after: i64,

@@ -6,7 +6,7 @@ use core::fmt;
 use serde::Serialize;
 
 /// The four security states of RFC 4035 §4.3, without their details.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Validated from a trust anchor down.
@@ -49,7 +49,7 @@ impl fmt::Display for Status {
 }
 
 /// The kind of a validation failure, mapped to RFC 8914 EDE codes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ReasonKind {

@@ -18,7 +18,7 @@ use crate::tlsa::{MatchingType, Selector, Tlsa, Unusable, Usage};
 pub const MAX_MX_HOSTS: usize = 16;
 
 /// What the MX lookup says about the domain (RFC 7672 §2.2.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MxOutcome {
     /// MX records name the hosts.
@@ -38,7 +38,7 @@ pub enum MxOutcome {
 }
 
 /// What a DANE-aware client does with one MX host (RFC 7672 §2.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HostOutcome {
     /// Secure TLSA RRset with usable records: TLS with DANE authentication is required.

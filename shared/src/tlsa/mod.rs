@@ -180,7 +180,7 @@ impl Tlsa {
 }
 
 /// Why a syntactically valid record cannot authenticate an SMTP server.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Unusable {

@@ -9,13 +9,13 @@
 
 use core::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::dns::ReasonKind;
 use crate::smtp::SignatureFamily;
 
 /// How much a finding matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Mail is deferred, sent without authentication where DANE asks for it,
@@ -47,7 +47,7 @@ impl fmt::Display for Severity {
 
 /// One finding, with the data a translation needs. Serialised with its
 /// `code` as tag (see [`Reported`] for the full form).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Finding {
@@ -133,7 +133,7 @@ pub enum Finding {
 }
 
 /// A record that cannot be used, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnusableRecord {
     /// Presentation format.
     pub record: String,
@@ -143,7 +143,7 @@ pub struct UnusableRecord {
 
 /// What to do about a finding, with the data to do it (serialised with its
 /// `action` as tag).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Fix {
@@ -447,11 +447,34 @@ pub struct Reported {
 }
 
 /// A fix as reported: its data (flattened, with `action`) and its message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FixReport {
     #[serde(flatten)]
     pub fix: Fix,
     pub message: String,
+}
+
+/// [`Reported`] as read back: `rfc` follows from the finding's code (a
+/// `&'static str` cannot borrow from the input, so the text read is not kept).
+#[derive(Deserialize)]
+struct ReportedWire {
+    #[serde(flatten)]
+    finding: Finding,
+    severity: Severity,
+    message: String,
+    fix: Option<FixReport>,
+}
+
+impl<'de> Deserialize<'de> for Reported {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ReportedWire::deserialize(deserializer).map(Self::from)
+    }
+}
+
+impl From<ReportedWire> for Reported {
+    fn from(w: ReportedWire) -> Self {
+        Self { rfc: w.finding.rfc(), finding: w.finding, severity: w.severity, message: w.message, fix: w.fix }
+    }
 }
 
 impl Reported {

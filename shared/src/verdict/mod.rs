@@ -40,7 +40,7 @@ mod findings;
 
 use std::net::IpAddr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use findings::{Finding, Fix, FixReport, Reported, Severity, UnusableRecord, utc};
 
@@ -58,7 +58,7 @@ pub const EXPIRY_WARNING_DAYS: i64 = 21;
 
 /// The verdict at any level, from best to worst (the order is used to
 /// combine addresses into a host and hosts into the domain).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// DANE authenticates (RFC 7672 §3).
@@ -135,7 +135,7 @@ impl core::fmt::Display for Verdict {
 }
 
 /// One certificate of a presented chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainCert {
     /// 0 = the server's own certificate.
     pub depth: usize,
@@ -152,7 +152,7 @@ pub struct ChainCert {
 }
 
 /// One record that authenticated, and where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchedRecord {
     /// Presentation format.
     pub record: String,
@@ -161,7 +161,7 @@ pub struct MatchedRecord {
 }
 
 /// What one handshake (one signature family) presented and whether it authenticates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FamilyVerdict {
     pub family: SignatureFamily,
     pub tls_version: Option<String>,
@@ -179,7 +179,7 @@ pub struct FamilyVerdict {
 }
 
 /// The verdict for one address of an MX host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddressVerdict {
     pub address: IpAddr,
     pub verdict: Verdict,
@@ -220,8 +220,50 @@ pub struct HostVerdict {
     pub addresses: Vec<AddressVerdict>,
 }
 
+/// [`HostVerdict`] as read back: `outcome_rfc` follows from `outcome` (a
+/// `&'static str` cannot borrow from the input, so the text read is not kept).
+#[derive(Deserialize)]
+struct HostVerdictWire {
+    host: String,
+    preference: u16,
+    outcome: HostOutcome,
+    why: String,
+    tlsa_base: Option<String>,
+    tlsa_status: Status,
+    tlsa: Vec<String>,
+    verdict: Verdict,
+    authenticated: bool,
+    findings: Vec<Reported>,
+    addresses: Vec<AddressVerdict>,
+}
+
+impl<'de> Deserialize<'de> for HostVerdict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        HostVerdictWire::deserialize(deserializer).map(Self::from)
+    }
+}
+
+impl From<HostVerdictWire> for HostVerdict {
+    fn from(w: HostVerdictWire) -> Self {
+        Self {
+            host: w.host,
+            preference: w.preference,
+            outcome: w.outcome,
+            outcome_rfc: w.outcome.rfc(),
+            why: w.why,
+            tlsa_base: w.tlsa_base,
+            tlsa_status: w.tlsa_status,
+            tlsa: w.tlsa,
+            verdict: w.verdict,
+            authenticated: w.authenticated,
+            findings: w.findings,
+            addresses: w.addresses,
+        }
+    }
+}
+
 /// The verdict for a mail domain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainVerdict {
     pub domain: String,
     pub mx_status: Status,
@@ -238,7 +280,7 @@ pub struct DomainVerdict {
 }
 
 /// Addresses of one MX host to probe.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProbeTarget {
     /// The MX host name without the trailing dot (the probe report carries it).
     pub host: String,

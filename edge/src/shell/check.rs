@@ -1,0 +1,69 @@
+//! `GET /api/check`: the worker's side of [`crate::check`]. DNS queries go
+//! to the DoH upstream through `fetch` (all of a round at once), probes run
+//! through [`super::probe::run_plan`] (all hosts at once), and the rate
+//! limits are the probe API's.
+
+use std::net::IpAddr;
+
+use futures_util::future::join_all;
+use geleit::smtp::HostReport;
+use worker::{Request, Response};
+
+use super::clock::now_ms;
+use super::probe::run_plan;
+use super::{internal, limit_client, limit_targets, platform_rate_limit, upstream};
+use crate::check::{self, CheckIo, CheckRequest, HostProbe};
+use crate::config::Settings;
+use crate::error::EdgeError;
+use crate::ratelimit::client_key;
+
+pub async fn check(req: &Request, env: &worker::Env, settings: &Settings) -> Result<Response, EdgeError> {
+    let url = req.url().map_err(internal)?;
+    let request = CheckRequest::from_query(url.query_pairs())?;
+    let client = client_key(settings.client_ip_header.as_deref(), req.cf().is_some(), |name| {
+        req.headers().get(name).ok().flatten()
+    });
+    // The first host's probe; one more per further MX host (`admit`).
+    limit_client(settings, &client)?;
+    platform_rate_limit(env, &client).await?;
+    let started = now_ms();
+    let mut io = Worker { settings, client };
+    let verdict = check::run(&mut io, &request, settings, started).await?;
+    let mut response = Response::ok(check::body(&verdict)?).map_err(internal)?;
+    let headers = response.headers_mut();
+    headers.set("content-type", "application/json").map_err(internal)?;
+    // A verdict is of its moment: no HTTP cache may keep it.
+    headers.set("cache-control", "no-store").map_err(internal)?;
+    Ok(response)
+}
+
+struct Worker<'a> {
+    settings: &'a Settings,
+    client: String,
+}
+
+impl CheckIo for Worker<'_> {
+    fn now_ms(&self) -> u64 {
+        now_ms()
+    }
+
+    async fn fetch_dns(&mut self, urls: &[String], deadline_ms: u64) -> Vec<Result<Vec<u8>, EdgeError>> {
+        let timeout = self.settings.limits.step_timeout_ms.min(deadline_ms.saturating_sub(now_ms()));
+        join_all(urls.iter().map(|url| upstream::get(url, timeout))).await
+    }
+
+    fn admit(&mut self, extra_hosts: usize, addresses: &[IpAddr]) -> Result<(), EdgeError> {
+        for _ in 0..extra_hosts {
+            limit_client(self.settings, &self.client)?;
+        }
+        limit_targets(self.settings, addresses)
+    }
+
+    async fn probe(&mut self, hosts: Vec<HostProbe>, started_ms: u64) -> Result<Vec<HostReport>, EdgeError> {
+        let settings = self.settings;
+        join_all(hosts.into_iter().map(|h| async move { run_plan(h.plan, &h.sni, settings, started_ms).await }))
+            .await
+            .into_iter()
+            .collect()
+    }
+}
