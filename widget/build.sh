@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the <geleit-check> widget into dist-widget/ and reports its size:
+# wasm + js, gzip -9, against the budget of 150 KB (issue 7). Same size
+# flags as scripts/web-build.sh: profile wasm-release, std rebuilt with
+# immediate-abort panics when rust-src is there, wasm-opt -Oz from npm
+# binaryen. Set WIDGET_SIZE_STRICT=1 to fail above the budget.
+#   dist-widget/geleit-check.js        the module a host page loads (defines the element)
+#   dist-widget/geleit_widget.js       wasm-bindgen glue (--target web), imported by it
+#   dist-widget/geleit_widget_bg.wasm  the widget's wasm
+#   dist-widget/demo/                  the demo help pages (widget/demo/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH
+if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+  export RUSTC_BOOTSTRAP=1
+  export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
+else
+  echo "widget/build.sh: rust-src is missing (rustup component add rust-src): building with the prebuilt std" >&2
+fi
+cargo build --quiet --profile wasm-release --target wasm32-unknown-unknown -p geleit-widget --lib
+out=dist-widget
+rm -rf "$out"
+mkdir -p "$out"
+wasm-bindgen --target web --no-typescript --out-dir "$out" \
+  target/wasm32-unknown-unknown/wasm-release/geleit_widget.wasm
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  "$out/geleit_widget_bg.wasm" -o "$out/geleit_widget_bg.wasm"
+cp widget/geleit-check.js "$out/"
+cp -r widget/demo "$out/demo"
+budget=$((150 * 1024))
+wasm=$(gzip -9c "$out/geleit_widget_bg.wasm" | wc -c)
+js=$(cat "$out"/*.js | gzip -9 | wc -c)
+total=$((wasm + js))
+printf 'widget size (gzip -9): wasm %d B + js %d B = %d B (%d KiB); budget %d KiB\n' \
+  "$wasm" "$js" "$total" $((total / 1024)) $((budget / 1024))
+if [ "$total" -gt "$budget" ]; then
+  echo "widget is over its size budget" >&2
+  [ "${WIDGET_SIZE_STRICT:-0}" = 1 ] && exit 1
+fi
+exit 0
