@@ -28,6 +28,8 @@ wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sig
   "$out/geleit_widget_bg.wasm" -o "$out/geleit_widget_bg.wasm"
 cp widget/geleit-check.js "$out/"
 cp -r widget/demo "$out/demo"
+# Any path that is no file gets index.html from tests/web/serve.mjs: a pointer to the demo.
+printf '<!doctype html><meta charset="utf-8"><title>geleit-check</title><p><a href="demo/en.html">Demo (English)</a> · <a href="demo/de.html">Demo (Deutsch)</a></p>\n' >"$out/index.html"
 budget=$((150 * 1024))
 wasm=$(gzip -9c "$out/geleit_widget_bg.wasm" | wc -c)
 js=$(cat "$out"/*.js | gzip -9 | wc -c)
