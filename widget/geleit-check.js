@@ -64,6 +64,17 @@ const styles = () => {
   return sheet;
 };
 
+// A `config` file ({"doh", "edge", "anchor"}) is fetched once per page and URL;
+// a file that cannot be read counts as empty (as the app's /geleit-config.json).
+const configs = new Map();
+const config = (url) => {
+  const key = new URL(url, document.baseURI).href;
+  if (!configs.has(key)) {
+    configs.set(key, fetch(key).then((r) => (r.ok ? r.json() : {})).catch(() => ({})));
+  }
+  return configs.get(key);
+};
+
 // Attributes that change what a widget shows (theme is CSS only).
 const ATTRS = ['lang', 'domain', 'compact', 'edge', 'doh', 'anchor', 'site', 'config'];
 
@@ -94,6 +105,18 @@ class GeleitCheck extends HTMLElement {
     return a;
   }
 
+  /// The attributes with the endpoints of the `config` file filled in where they are not set.
+  async #settings() {
+    const a = this.#attrs();
+    if (a.config) {
+      const c = await config(a.config);
+      for (const k of ['doh', 'edge', 'anchor']) {
+        if (!a[k] && typeof c?.[k] === 'string') a[k] = c[k];
+      }
+    }
+    return a;
+  }
+
   async connectedCallback() {
     await load();
     if (this.isConnected && !this.#mounted) this.#render();
@@ -118,7 +141,7 @@ class GeleitCheck extends HTMLElement {
     const button = this.#root.querySelector('button');
     if (button) button.disabled = true;
     try {
-      const json = await check(this.#root, this.#attrs(), String(domain));
+      const json = await check(this.#root, await this.#settings(), String(domain));
       if (json === undefined || id !== this.#run) return undefined;
       const detail = JSON.parse(json);
       this.dispatchEvent(new CustomEvent('geleit-result', { detail, bubbles: true, composed: true }));

@@ -163,7 +163,7 @@ await t.step('English demo: two widgets, the compact one checks its preset domai
   assertEqual(await page.locator('#check-compact >> css=form').count(), 0, 'a compact widget with a domain has no form');
   assertEqual(await page.locator('#check-compact >> css=.finding').count(), 0, 'compact: no findings listed');
   if (edge) assert(d.findings.some((f) => f.code === 'tlsa_no_match' && f.host === 'mx2.two-mx.example'), JSON.stringify(d.findings));
-  assertEqual(d.result.hosts.length, 2, "the core's verdict in the event");
+  assertEqual(Object.keys(d), ['domain', 'domain_unicode', 'verdict', 'authenticated', 'headline', 'summary', 'lang', 'report', 'findings'], 'event fields');
   assertEqual(await page.textContent('#check-full >> css=button'), 'Check', 'full widget form');
 });
 

@@ -1,11 +1,13 @@
 //! The element's attributes → what a widget checks, in which language,
-//! against which endpoints, and where its "full report" link points.
+//! against which endpoints, and where its "full report" link points. (The
+//! `config` attribute is read on the JS side: it fetches the file once per
+//! page and passes its endpoints on as if they were attributes.)
 
 use geleit_frontend::i18n::Lang;
 use geleit_frontend::state::Settings;
 
-/// One widget's settings, read from its attributes (and the optional
-/// `config` JSON the host serves; attributes win).
+/// One widget's settings, read from its attributes (and, through the JS
+/// side, the optional `config` JSON the host serves; attributes win).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Options {
     /// `lang`: `de` or `en` (any `de-*`/`en-*` tag); the element's own or the
@@ -20,8 +22,6 @@ pub struct Options {
     pub settings: Settings,
     /// `site`: base URL of the full Geleit site for the report link; empty: the edge.
     pub site: String,
-    /// `config`: URL of a JSON file `{"doh", "edge", "anchor"}` (like the app's `/geleit-config.json`).
-    pub config: String,
 }
 
 impl Options {
@@ -37,20 +37,6 @@ impl Options {
             compact: get("compact").is_some_and(|v| !v.trim().eq_ignore_ascii_case("false")),
             settings: Settings { doh: text("doh"), edge: text("edge"), anchor: get("anchor").unwrap_or_default() },
             site: text("site"),
-            config: text("config"),
-        }
-    }
-
-    /// Fills every endpoint the attributes leave empty from the host's config.
-    pub fn merge_config(&mut self, preset: Settings) {
-        if self.settings.doh.is_empty() {
-            self.settings.doh = preset.doh;
-        }
-        if self.settings.edge.is_empty() {
-            self.settings.edge = preset.edge;
-        }
-        if self.settings.anchor.trim().is_empty() {
-            self.settings.anchor = preset.anchor;
         }
     }
 
@@ -108,18 +94,5 @@ mod tests {
     fn site_wins_over_edge_for_the_report_link() {
         let o = attrs(&[("edge", "https://edge.example"), ("site", "https://geleit.example/")]);
         assert_eq!(o.report_url("xn--bcher-kva.example"), "https://geleit.example/check/xn--bcher-kva.example");
-    }
-
-    #[test]
-    fn config_fills_only_what_the_attributes_leave_empty() {
-        let mut o = attrs(&[("edge", "http://127.0.0.1:8787")]);
-        o.merge_config(Settings {
-            doh: "http://10.0.0.1/dns-query".into(),
-            edge: "https://other.example".into(),
-            anchor: ". IN DS 1 8 2 00".into(),
-        });
-        assert_eq!(o.settings.edge, "http://127.0.0.1:8787");
-        assert_eq!(o.settings.doh, "http://10.0.0.1/dns-query");
-        assert_eq!(o.settings.anchor, ". IN DS 1 8 2 00");
     }
 }

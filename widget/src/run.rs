@@ -7,31 +7,13 @@ use futures::stream::FuturesUnordered;
 use geleit_frontend::checker::{self, CheckRun, Probe};
 use geleit_frontend::domain::{self, DomainError};
 use geleit_frontend::services::{doh, probe};
-use geleit_frontend::state::Settings;
-use gloo_net::http::Request;
 use wasm_bindgen::prelude::*;
 
 use crate::options::Options;
 use crate::{dom, event, view};
 
-/// Largest config file read.
-const MAX_CONFIG: usize = 64 * 1024;
-
 fn options(attrs: &JsValue) -> Options {
     Options::from_attrs(|name| js_sys::Reflect::get(attrs, &JsValue::from_str(name)).ok().and_then(|v| v.as_string()))
-}
-
-/// The host's config file (`config` attribute): `{"doh", "edge", "anchor"}`.
-async fn config(url: &str) -> Result<Settings, String> {
-    let response = Request::get(url).send().await.map_err(|e| format!("{url}: {e}"))?;
-    if !response.ok() {
-        return Err(format!("{url}: HTTP {}", response.status()));
-    }
-    let text = response.text().await.map_err(|e| format!("{url}: {e}"))?;
-    if text.len() > MAX_CONFIG {
-        return Err(format!("expected a config of at most {MAX_CONFIG} bytes at {url}, found {}", text.len()));
-    }
-    serde_json::from_str(&text).map_err(|e| format!("expected {{\"doh\", \"edge\", \"anchor\"}} at {url}: {e}"))
 }
 
 /// Draws a widget's frame (form, status line, result area) into its shadow root.
@@ -46,7 +28,7 @@ pub fn mount(root: &web_sys::ShadowRoot, attrs: &JsValue) {
 /// domain (the widget says why).
 #[wasm_bindgen]
 pub async fn check(root: web_sys::ShadowRoot, attrs: JsValue, input: String) -> JsValue {
-    let mut o = options(&attrs);
+    let o = options(&attrs);
     let t = o.lang.t();
     let (Some(out), Some(status)) = (root.get_element_by_id("out"), root.get_element_by_id("status")) else {
         return JsValue::UNDEFINED;
@@ -63,15 +45,6 @@ pub async fn check(root: web_sys::ShadowRoot, attrs: JsValue, input: String) -> 
     // Milliseconds since the epoch fit an f64 exactly until the year 287396.
     #[allow(clippy::cast_possible_truncation)]
     let now = (js_sys::Date::now() / 1000.0) as i64;
-    let preset = if o.config.is_empty() { Ok(Settings::default()) } else { config(&o.config).await };
-    let preset_error = match preset {
-        Ok(preset) => {
-            o.merge_config(preset);
-            None
-        }
-        Err(e) => Some(e),
-    };
-    let o = o;
     let ascii = d.ascii.clone();
     let mut run = CheckRun::start(1, d, now);
     let draw = |run: &CheckRun| {
@@ -81,17 +54,11 @@ pub async fn check(root: web_sys::ShadowRoot, attrs: JsValue, input: String) -> 
         }
     };
     draw(&run);
-    let report = match preset_error {
-        None => {
-            let progress = |rounds: u32, queries: u32| {
-                let (r, q) = (usize::try_from(rounds).unwrap_or(0), usize::try_from(queries).unwrap_or(0));
-                status.set_text_content(Some(&(t.ck_progress_dns)(r, q)));
-            };
-            doh::check(&ascii, &o.settings, now, progress).await
-        }
-        Some(e) => Err(e),
+    let progress = |rounds: u32, queries: u32| {
+        let (r, q) = (usize::try_from(rounds).unwrap_or(0), usize::try_from(queries).unwrap_or(0));
+        status.set_text_content(Some(&(t.ck_progress_dns)(r, q)));
     };
-    match report {
+    match doh::check(&ascii, &o.settings, now, progress).await {
         Ok(report) => run.dns_done(report),
         Err(error) => {
             run.error = Some(error);
