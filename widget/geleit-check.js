@@ -94,14 +94,15 @@ class GeleitCheck extends HTMLElement {
     });
   }
 
-  /// The attributes for the wasm side; `lang` is the element's own or the nearest ancestor's.
+  /// The attributes for the wasm side; `lang` is the element's own or the nearest ancestor's
+  /// (the document's, when the widget sits in another component's shadow root).
   #attrs() {
     const a = {};
     for (const n of ATTRS) {
       const v = this.getAttribute(n);
       if (v !== null) a[n] = v;
     }
-    a.lang = this.closest('[lang]')?.getAttribute('lang') || 'en';
+    a.lang = this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang || 'en';
     return a;
   }
 
