@@ -14,6 +14,7 @@ edge/build.sh >/dev/null
 tests/lab/up >/dev/null
 run=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$run"' EXIT
+trap 'exit 130' INT TERM
 anchor=$(tests/lab/in bash -c 'cat "$GELEIT_TRUST_ANCHOR"')
 node -e 'process.stdout.write(JSON.stringify({doh: "", edge: "", anchor: process.argv[1]}))' "$anchor" >"$run/geleit-config.json"
 tests/lab/in edge/run.sh --lab --no-build --listen "127.0.0.1:$edge_port" &
