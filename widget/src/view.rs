@@ -167,12 +167,13 @@ fn report_link(o: &Options, domain: &str) -> El {
         .text(words(o.lang).report)
 }
 
-/// The one line of a compact widget: badge, domain, headline, link.
+/// The one line of a compact widget: badge, domain, link; the summary as its tooltip.
 #[must_use]
 pub fn compact_line(v: &CheckView, o: &Options) -> Node {
     let shown = if v.domain_unicode.is_empty() { &v.domain } else { &v.domain_unicode };
     el("p")
         .class("line")
+        .attr("title", v.summary.clone())
         .attr("data-verdict", v.verdict_class)
         .attr("data-domain", v.domain.clone())
         .child(badge(tone(v.verdict_class), &v.headline))
@@ -350,6 +351,7 @@ pub(crate) mod tests {
         let Node::El(line) = &r else { panic!("not an element") };
         assert_eq!(line.tag, "p");
         assert_eq!(line.get("data-verdict"), Some("authenticated"));
+        assert_eq!(line.get("title"), Some("DANE senders defer mail."));
         assert_eq!(r.text_content(), "Not authenticated bücher.example Ausführlicher Bericht");
         assert_eq!(r.find_class("badge")[0].get("class"), Some("badge ok"));
         assert!(r.find_class("finding").is_empty());
