@@ -1,60 +1,108 @@
 #!/usr/bin/env bash
-# Probe wall time through the edge worker under workerd (edge/run.sh --lab),
-# when the edge exists on this branch; otherwise records "not built yet".
-# Runs after bench/sizes.sh built edge/build/. Needs the lab up.
-#   bench/edge.sh RECORDS RUNS HOST
+# Probes through the edge worker: on workerd at every delay, and under
+# `wrangler dev` (no delay; wrangler is the development server). Runs after
+# bench/sizes.sh built edge/build/. Needs the lab up.
+#   bench/edge.sh RECORDS RUNS HOST DELAY_MS DOH_URL
+# With DELAY_MS > 0, run.sh has put the lab's SMTP behind the delay proxy (a
+# dnat rule) and DOH_URL goes through it too: the worker's A/AAAA lookups and
+# its SMTP connections both cross the delayed link, as for an edge far from
+# the mail servers. The client (curl, geleit) sits next to the edge.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rec=$1 runs=$2 host=$3
+rec=$1 runs=$2 host=$3 delay=$4 doh=$5
 GB=$PWD/target/release/geleit-bench
-note() { "$GB" note --out "$rec" --section probe --subject "$host" --tool "$1" --delay-ms 0 --status "$2"; }
-if [ ! -x edge/run.sh ]; then
-  note "edge on workerd" "not built yet: no edge/ on this branch"
-  # A whole check with its probes through the edge (DNS from the lab DoH, no delay).
-for dom in ee-spki.example two-mx.example; do
-  tests/lab/in "$GB" time --out "$rec" --section probe --subject "$dom (all MX hosts)" --tool "geleit check --edge (workerd)" \
-    --delay-ms 0 --runs "$runs" --note "DNS stage natively over DoH, probes through the edge" -- \
-    "$PWD/target/release/geleit" check "$dom" --json --edge "http://127.0.0.1:$port"
-  tests/lab/in "$GB" time --out "$rec" --section probe --subject "$dom (all MX hosts)" --tool "geleit check (native probes)" \
-    --delay-ms 0 --runs "$runs" --note "the same check, probing natively" -- \
-    "$PWD/target/release/geleit" check "$dom" --json
-done
-note "edge under wrangler dev" "not built yet: no edge/ on this branch"
-  exit 0
-fi
+GELEIT=$PWD/target/release/geleit
+WORK=$PWD/target/bench
+note() { "$GB" note --out "$rec" --section probe --subject "$host" --tool "$1" --delay-ms "$delay" --status "$2"; }
 if [ ! -s edge/build/worker.mjs ]; then
   note "edge on workerd" "not measured: edge/build.sh did not produce edge/build/worker.mjs"
   exit 0
 fi
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+pid=""
+# Each server runs in its own session (setsid) so that stopping it stops its
+# children too (wrangler starts workerd).
+stop() {
+  if [ -n "$pid" ]; then kill -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  pid=""
+}
+trap stop EXIT
+# Waits for the worker on $port; on failure records why and returns 1.
+wait_ready() {
+  local tool=$1 log=$2
+  for _ in $(seq 300); do
+    tests/lab/in curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -20 "$log" >&2
+  note "$tool" "not measured: the worker did not start ($log)"
+  return 1
+}
+# Times the edge on $port as $label.
+measure() {
+  local label=$1 T=("$GB" time --out "$rec" --delay-ms "$delay" --runs "$runs")
+  tests/lab/in "${T[@]}" --section probe --subject "$host" --tool "$label (HTTP API, ECDSA + RSA in parallel)" \
+    --note "curl /api/probe?host=...; host resolved by the worker over DoH ($doh)" -- \
+    curl -sf -o /dev/null "http://127.0.0.1:$port/api/probe?host=$host"
+  if [ "$delay" = 0 ]; then
+    tests/lab/in "${T[@]}" --section probe --subject "$host (20 in a row)" --tool "$label, 20 in a row" \
+      --field batch=20 --note "time per batch of 20; probes/s counts all 20" -- \
+      sh -c "for i in \$(seq 20); do curl -sf -o /dev/null 'http://127.0.0.1:$port/api/probe?host=$host' || exit 1; done"
+  fi
+  # A whole check with its probes through the edge (DNS natively over the same DoH).
+  for dom in ee-spki.example two-mx.example; do
+    tests/lab/in "${T[@]}" --section probe --subject "$dom (all MX hosts)" --tool "geleit check --edge ($label)" \
+      --note "DNS stage natively over DoH, probes through the edge" -- \
+      "$GELEIT" check "$dom" --json --doh "$doh" --edge "http://127.0.0.1:$port"
+  done
+}
+rates=(GELEIT_PROBE_RATE=86400/1 GELEIT_TARGET_RATE=86400/1)
+
+# workerd (self-hosted production runtime).
+port=$(free_port)
+log=$WORK/edge-workerd-$delay.log
 # Generous rate limits: the benchmark probes many times in a row.
-GELEIT_PROBE_RATE=86400/1 GELEIT_TARGET_RATE=86400/1 \
-  tests/lab/in edge/run.sh --lab --no-build --listen "127.0.0.1:$port" 2>target/bench/edge.log 9>&- &
+setsid env "${rates[@]}" GELEIT_DOH_UPSTREAM="$doh" \
+  tests/lab/in edge/run.sh --lab --no-build --listen "127.0.0.1:$port" >"$log" 2>&1 9>&- &
 pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-ok=0
-for _ in $(seq 100); do
-  tests/lab/in curl -s -o /dev/null "http://127.0.0.1:$port/" && { ok=1; break; }
-  sleep 0.1
-done
-if [ "$ok" = 0 ]; then
-  tail -20 target/bench/edge.log >&2
-  note "edge on workerd" "not measured: the worker did not start (target/bench/edge.log)"
+if wait_ready "edge on workerd" "$log"; then
+  measure "edge on workerd"
+  for dom in ee-spki.example two-mx.example; do
+    tests/lab/in "$GB" time --out "$rec" --delay-ms "$delay" --runs "$runs" --section probe \
+      --subject "$dom (all MX hosts)" --tool "geleit check (native probes)" \
+      --note "the same check, probing natively" -- "$GELEIT" check "$dom" --json --doh "$doh"
+  done
+fi
+stop
+
+# wrangler dev (no delay only: a development server, one figure for comparison).
+[ "$delay" = 0 ] || exit 0
+if [ ! -x edge/node_modules/.bin/wrangler ]; then
+  note "edge under wrangler dev" "not measured: wrangler is not installed (edge/ npm ci)"
   exit 0
 fi
-tests/lab/in "$GB" time --out "$rec" --section probe --subject "$host" --tool "edge on workerd (HTTP API, ECDSA + RSA in parallel)" \
-  --delay-ms 0 --runs "$runs" --note "curl /api/probe?host=...; host resolved by the worker over the lab DoH" -- \
-  curl -sf -o /dev/null "http://127.0.0.1:$port/api/probe?host=$host"
-tests/lab/in "$GB" time --out "$rec" --section probe --subject "$host (20 in a row)" --tool "edge on workerd, 20 in a row" \
-  --delay-ms 0 --runs "$runs" --field batch=20 --note "time per batch of 20; probes/s counts all 20" -- \
-  sh -c "for i in \$(seq 20); do curl -sf -o /dev/null 'http://127.0.0.1:$port/api/probe?host=$host' || exit 1; done"
-# A whole check with its probes through the edge (DNS from the lab DoH, no delay).
-for dom in ee-spki.example two-mx.example; do
-  tests/lab/in "$GB" time --out "$rec" --section probe --subject "$dom (all MX hosts)" --tool "geleit check --edge (workerd)" \
-    --delay-ms 0 --runs "$runs" --note "DNS stage natively over DoH, probes through the edge" -- \
-    "$PWD/target/release/geleit" check "$dom" --json --edge "http://127.0.0.1:$port"
-  tests/lab/in "$GB" time --out "$rec" --section probe --subject "$dom (all MX hosts)" --tool "geleit check (native probes)" \
-    --delay-ms 0 --runs "$runs" --note "the same check, probing natively" -- \
-    "$PWD/target/release/geleit" check "$dom" --json
-done
-note "edge under wrangler dev" "not measured: bench runs workerd only (wrangler needs Node 22 from npm; see NOTES-toolchain)"
+# The built worker as is: wrangler.toml's [build] step is skipped (edge/build/ is fresh).
+cat >"$WORK/wrangler.toml" <<EOF
+name = "geleit-edge-bench"
+main = "$PWD/edge/build/worker.mjs"
+compatibility_date = "2025-09-01"
+no_bundle = true
+[[rules]]
+type = "ESModule"
+globs = ["**/*.mjs"]
+[[rules]]
+type = "CompiledWasm"
+globs = ["**/*.wasm"]
+EOF
+port=$(free_port)
+log=$WORK/edge-wrangler.log
+vars=()
+for v in "GELEIT_DOH_UPSTREAM:$doh" "GELEIT_ALLOW_RANGES:127.0.0.0/8,::1/128" "${rates[@]/=/:}"; do vars+=(--var "$v"); done
+setsid tests/lab/in edge/wrangler.sh dev --config "$WORK/wrangler.toml" --local --ip 127.0.0.1 --port "$port" \
+  "${vars[@]}" >"$log" 2>&1 9>&- </dev/null &
+pid=$!
+if wait_ready "edge under wrangler dev" "$log"; then
+  measure "edge under wrangler dev"
+fi
+stop

@@ -5,15 +5,18 @@
 # Environment knobs (defaults in brackets):
 #   BENCH_RUNS      timed runs per figure, after one warm-up [5]
 #   BENCH_DELAYS    one-way delays in ms; 0 = direct, no proxy [0 25 100]
-#   BENCH_DOMAINS   lab domains for time-to-verdict, or "all" [a representative 7]
+#   BENCH_DOMAINS   lab domains for time-to-verdict, or "all" [all]
 #   BENCH_CRITERION criterion measurement seconds per benchmark; 0 skips [3]
+#   BENCH_BUILDS    0 skips the wasm CPU and size steps (web/edge builds; the edge
+#                   is then measured from the edge/build/ already there) [1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 RUNS=${BENCH_RUNS:-5}
 DELAYS=${BENCH_DELAYS:-0 25 100}
-DOMAINS=${BENCH_DOMAINS:-ee-spki.example two-mx.example cname-mx-expanded.example ee-rollover.example insecure.example bogus-expired.example nx-mx.example}
+DOMAINS=${BENCH_DOMAINS:-all}
 CRIT=${BENCH_CRITERION:-3}
+BUILDS=${BENCH_BUILDS:-1}
 WORK=$ROOT/target/bench
 REC=$WORK/records.jsonl
 BIN=$ROOT/target/release
@@ -37,11 +40,11 @@ if [ "$CRIT" != 0 ]; then
     || { tail -20 "$WORK/criterion.log" >&2; exit 1; }
   "$GB" criterion --out "$REC" --dir target/criterion --tool "native (criterion)"
 fi
-bench/wasm.sh "$REC" "$RUNS" || echo "bench: the wasm CPU/size step failed (see above); continuing" >&2
-
-# --------------------------------------------------------------------------
-step "sizes: frontend and edge builds (when they exist)"
-bench/sizes.sh "$REC" || echo "bench: the sizes step failed (see above); continuing" >&2
+if [ "$BUILDS" = 1 ]; then
+  bench/wasm.sh "$REC" "$RUNS" || echo "bench: the wasm CPU/size step failed (see above); continuing" >&2
+  step "sizes: frontend and edge builds (when they exist)"
+  bench/sizes.sh "$REC" || echo "bench: the sizes step failed (see above); continuing" >&2
+fi
 
 # --------------------------------------------------------------------------
 step "lab up (brought down at exit unless it was up before)"
@@ -49,7 +52,7 @@ LAB_OWNED=""
 tests/lab/in true 2>/dev/null || LAB_OWNED=1
 proxy_pids=()
 stop_proxies() { for p in "${proxy_pids[@]}"; do kill "$p" 2>/dev/null || true; done; proxy_pids=(); }
-trap 'stop_proxies; if [ -n "$LAB_OWNED" ]; then tests/lab/down; fi' EXIT
+trap 'stop_proxies; inns nft delete table ip geleit_bench 2>/dev/null || true; if [ -n "$LAB_OWNED" ]; then tests/lab/down; fi' EXIT
 tests/lab/up
 source tests/lab/common.sh
 RESOLVER=$(grep nameserver "$RUN/resolv.conf" | cut -d' ' -f2)
@@ -61,7 +64,24 @@ d=json.load(open(sys.argv[1]))
 print(next(h["a"][0] for s in d["scenarios"] for h in s["hosts"] if h["name"]==sys.argv[2]+"."))' tests/lab/scenarios.json "$PROBE_HOST")
 
 # One delay proxy per delay, each on its own loopback address 127.0.2.<delay % 250 + 1>
-# inside the lab namespace: DoH (TCP to nginx), DNS (UDP and TCP to unbound), SMTP (TCP to Postfix).
+# inside the lab namespace: DoH (TCP to nginx), DNS (UDP and TCP to unbound), and a
+# transparent SMTP listener: while a delay is measured, an nftables dnat rule sends
+# every connection to port 25 in the namespace (any MX address) through it, so the
+# mail servers sit behind the same delayed link without changing the DNS.
+SMTP_PROXY_PORT=10025
+BYPASS_MARK=$((0x6765))
+smtp_delay() { # smtp_delay DELAY: route port 25 through that delay's proxy (0: direct)
+  inns nft delete table ip geleit_bench 2>/dev/null || true
+  [ "$1" = 0 ] && return 0
+  inns nft -f - <<EOF
+table ip geleit_bench {
+  chain out {
+    type nat hook output priority -100; policy accept;
+    tcp dport 25 meta mark != $BYPASS_MARK dnat to ${ADDR[$1]}:$SMTP_PROXY_PORT
+  }
+}
+EOF
+}
 declare -A ADDR
 for d in $DELAYS; do
   [ "$d" = 0 ] && continue
@@ -72,7 +92,7 @@ for d in $DELAYS; do
   inns "$GB" proxy --delay-ms "$d" \
     --tcp "$a:$DOH_PORT=127.0.0.1:$DOH_PORT" \
     --udp "$a:53=$RESOLVER:53" --tcp "$a:53=$RESOLVER:53" \
-    --tcp "$a:25=$PROBE_ADDR:25" 9>&- 2>>"$WORK/proxy-$d.log" &
+    --transparent "$a:$SMTP_PROXY_PORT" --mark "$BYPASS_MARK" 9>&- 2>>"$WORK/proxy-$d.log" &
   proxy_pids+=($!)
 done
 for d in "${!ADDR[@]}"; do
@@ -91,14 +111,16 @@ if [ "$DOMAINS" = all ]; then
 fi
 
 for d in $DELAYS; do
+  smtp=$PROBE_ADDR
   if [ "$d" = 0 ]; then
-    doh=$(tests/lab/in sh -c 'echo $GELEIT_DOH'); resolv=$RUN/resolv.conf; smtp=$PROBE_ADDR
+    doh=$(tests/lab/in sh -c 'echo $GELEIT_DOH'); resolv=$RUN/resolv.conf
   else
-    a=${ADDR[$d]}; doh="http://$a:$DOH_PORT/dns-query"; smtp=$a
+    a=${ADDR[$d]}; doh="http://$a:$DOH_PORT/dns-query"
     resolv=$WORK/resolv-$d.conf
     printf 'nameserver %s\noptions trust-ad edns0\n' "$a" > "$resolv"
   fi
-  step "time to verdict, one-way delay $d ms (DoH $doh, libc resolver $(cut -d' ' -f2 <(grep nameserver "$resolv")))"
+  smtp_delay "$d"
+  step "time to verdict, one-way delay $d ms (DoH $doh, libc resolver $(cut -d' ' -f2 <(grep nameserver "$resolv")), SMTP $( [ "$d" = 0 ] && echo direct || echo "via ${ADDR[$d]}:$SMTP_PROXY_PORT"))"
   # Inside the lab: the libc resolver (posttls-finger) uses the delayed resolver path.
   tests/lab/in bash -c '
     set -euo pipefail
@@ -121,6 +143,17 @@ for d in $DELAYS; do
         --keep-line "TLS connection established" --keep-line "TLSA lookup error" --keep-line "Name service error" \
         --keep-line "nullMX" --keep-line "lookup failed" -- \
         posttls-finger -c -l dane -P /etc/ssl/certs -t 5 -T 10 "$dom"
+      # danetool checks one host (no MX lookup of its own): the first MX host, looked up untimed.
+      mx=$(dig +short +time=3 MX "$dom" | sort -n | awk "NR==1 {print \$2}")
+      if [ -n "$mx" ] && [ "$mx" != . ]; then
+        T --section verdict --subject "$dom" --tool "danetool --check (first MX host)" \
+          --keep-line "Verification:" --keep-line "dane_" --keep-line "Cannot resolve" \
+          --note "danetool --check $mx --starttls-proto smtp --local-dns" -- \
+          danetool --check "${mx%.}" --port 25 --starttls-proto smtp --local-dns
+      else
+        geleit-bench note --out "$rec" --delay-ms "$d" --section verdict --subject "$dom" \
+          --tool "danetool --check (first MX host)" --status "not applicable: no MX host to check"
+      fi
     done
     echo "  probe $smtp:25" >&2
     T --section probe --subject "$probe_host via $smtp:25" --tool "geleit probe (ECDSA + RSA handshakes in parallel)" \
@@ -128,10 +161,11 @@ for d in $DELAYS; do
     T --section probe --subject "$probe_host via $smtp:25" --tool "openssl s_client -starttls smtp" \
       --note "one handshake, then EOF on stdin" -- openssl s_client -starttls smtp -connect "$smtp:25" -brief
   ' bench "$resolv" "$d" "$doh" "$REC" "$RUNS" "$full_status" "$smtp" "$PROBE_HOST" $DOMAINS
+  step "probes through the edge (workerd$( [ "$d" = 0 ] && echo ", wrangler dev"); DoH and SMTP at $d ms)"
+  bench/edge.sh "$REC" "$RUNS" "$PROBE_HOST" "$d" "$doh" || echo "bench: the edge step failed (see above); continuing" >&2
 done
+smtp_delay 0
 
-"$GB" note --out "$REC" --section reference --subject "-" --tool "danetool --check" \
-  --status "not timed: it checks one host (no MX lookup), so it does not give a mail domain's verdict; posttls-finger does"
 
 # Probes per second natively (no delay), many in a row.
 step "probe throughput: 20 sequential geleit probes, no delay"
@@ -139,8 +173,6 @@ tests/lab/in geleit-bench time --out "$REC" --section probe --subject "$PROBE_HO
   --tool "geleit probe, 20 in a row" --delay-ms 0 --runs "$RUNS" --field batch=20 --note "time per batch of 20; probes/s counts all 20" -- \
   sh -c "for i in \$(seq 20); do $GELEIT probe $PROBE_ADDR --port 25 >/dev/null || exit 1; done"
 
-# The edge (workerd) once it lands.
-bench/edge.sh "$REC" "$RUNS" "$PROBE_HOST" || echo "bench: the edge step failed (see above); continuing" >&2
 
 stop_proxies
 

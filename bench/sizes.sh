@@ -26,9 +26,15 @@ if [ -f Trunk.toml ] && [ -f index.html ]; then
 else
   note "app (wasm + js)" "app (trunk --release)" "not built yet: no Trunk.toml/index.html on this branch"
 fi
-# The widget (an embeddable build) has no build of its own yet.
-if ls widget/Trunk.toml frontend/widget* >/dev/null 2>&1; then
-  note "widget (wasm + js)" "widget" "present but not measured: bench/sizes.sh does not know its build yet"
+# The widget <geleit-check> (widget/build.sh -> dist-widget/), its own bundle.
+if [ -x widget/build.sh ]; then
+  echo "bench: widget/build.sh" >&2
+  if widget/build.sh >target/bench/widget-build.log 2>&1; then
+    "$GB" sizes --out "$rec" --build "widget <geleit-check> (widget/build.sh)" dist-widget/*.wasm dist-widget/*.js
+  else
+    tail -20 target/bench/widget-build.log >&2
+    note "widget" "widget (widget/build.sh)" "build failed: see target/bench/widget-build.log"
+  fi
 else
   note "widget (wasm + js)" "widget" "not built yet: no widget build on this branch"
 fi

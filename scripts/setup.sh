@@ -21,6 +21,8 @@ if [ "$minimal" = 0 ]; then
     ldnsutils gnutls-bin hash-slinger swaks util-linux
     # tests/lab: build.py/check.py (stdlib only), danetool's anchor path
     python3 dns-root-data
+    # bench/run.sh: a dnat rule sends the lab's SMTP through the delay proxy
+    nftables
   )
 fi
 missing=()

@@ -25,6 +25,9 @@ step "web app in headless Chromium: generator and matcher with the network off (
 cargo build -p geleit-cli --quiet
 node tests/web/generator.mjs dist target/debug/geleit target/web-artifacts 2>&1 | tally
 
+step "web app offline (service worker): reload and generator from the cache with the network off, checker's offline message, update to a new build"
+node tests/web/offline.mjs dist target/debug/geleit target/web-artifacts 2>&1 | tally
+
 step "core builds for wasm32-unknown-unknown without IO dependencies"
 cargo build -p geleit --target wasm32-unknown-unknown --quiet
 scripts/check-core-deps.sh

@@ -74,6 +74,15 @@ enum Cmd {
         /// UDP route LISTEN=TARGET (repeatable).
         #[arg(long)]
         udp: Vec<proxy::Route>,
+        /// Transparent TCP listener (repeatable): takes connections that an
+        /// nftables `dnat` rule redirected here and forwards each to its
+        /// original destination (SO_ORIGINAL_DST), with upstream sockets
+        /// marked `--mark` so that the rule can skip them.
+        #[arg(long)]
+        transparent: Vec<std::net::SocketAddr>,
+        /// Socket mark of the transparent listener's upstream connections.
+        #[arg(long, default_value_t = proxy::BYPASS_MARK)]
+        mark: u32,
     },
     /// Run a command repeatedly and record its wall times.
     Time {
@@ -224,9 +233,9 @@ fn meta(tools: &[String], set: &[String]) -> anyhow::Result<serde_json::Value> {
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
-        Cmd::Proxy { delay_ms, tcp, udp } => {
+        Cmd::Proxy { delay_ms, tcp, udp, transparent, mark } => {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            rt.block_on(proxy::run(&tcp, &udp, Duration::from_millis(delay_ms)))
+            rt.block_on(proxy::run(&tcp, &udp, &transparent, mark, Duration::from_millis(delay_ms)))
         }
         Cmd::Time { target, runs, warmup, json_field, keep_line, note, field, command } => {
             let mut rec = target.record();

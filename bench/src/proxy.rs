@@ -20,7 +20,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use socket2::SockRef;
+use tokio::net::{TcpListener, TcpSocket, TcpStream, UdpSocket};
 use tokio::sync::{Mutex, mpsc};
 use tokio::time::{Instant, sleep_until};
 
@@ -94,11 +95,11 @@ where
     writer.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
 }
 
-/// Serves one accepted TCP connection.
-async fn tcp_connection(client: TcpStream, target: SocketAddr, delay: Duration) {
+/// Serves one accepted TCP connection; `mark` (SO_MARK) on the upstream socket.
+async fn tcp_connection(client: TcpStream, target: SocketAddr, delay: Duration, mark: Option<u32>) {
     // The client's handshake with us took no time: charge its round trip here.
     sleep_until(Instant::now() + delay * 2).await;
-    let Ok(upstream) = TcpStream::connect(target).await else {
+    let Ok(upstream) = connect(target, mark).await else {
         return; // dropping `client` closes it, as a refused connection would
     };
     let _ = client.set_nodelay(true);
@@ -108,11 +109,52 @@ async fn tcp_connection(client: TcpStream, target: SocketAddr, delay: Duration) 
     let _ = tokio::join!(delayed_pipe(cr, uw, delay), delayed_pipe(ur, cw, delay));
 }
 
+/// Connects to `target`, with socket mark `mark` if given.
+async fn connect(target: SocketAddr, mark: Option<u32>) -> std::io::Result<TcpStream> {
+    let socket = if target.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    if let Some(mark) = mark {
+        SockRef::from(&socket).set_mark(mark)?;
+    }
+    socket.connect(target).await
+}
+
 /// Accepts on `listener` forever, proxying every connection to `target`.
 pub async fn serve_tcp(listener: TcpListener, target: SocketAddr, delay: Duration) -> std::io::Result<()> {
     loop {
         let (client, _) = listener.accept().await?;
-        tokio::spawn(tcp_connection(client, target, delay));
+        tokio::spawn(tcp_connection(client, target, delay, None));
+    }
+}
+
+/// The socket mark of a transparent listener's upstream connections: the
+/// `dnat` rule that sends traffic to the listener must not match them.
+pub const BYPASS_MARK: u32 = 0x6765;
+
+/// The destination a connection had before an nftables/iptables `dnat` rule
+/// redirected it to this listener (`SO_ORIGINAL_DST`).
+fn original_destination(client: &TcpStream) -> std::io::Result<SocketAddr> {
+    let sock = SockRef::from(client);
+    let original = match client.local_addr()? {
+        SocketAddr::V4(_) => sock.original_dst_v4()?,
+        SocketAddr::V6(_) => sock.original_dst_v6()?,
+    };
+    original.as_socket().ok_or_else(|| std::io::Error::other("SO_ORIGINAL_DST is not an IP address"))
+}
+
+/// Accepts on `listener` forever, proxying every connection to the address
+/// it was originally sent to: the delayed "link" in front of every mail
+/// server of the lab at once, without changing any address in DNS.
+pub async fn serve_transparent(listener: TcpListener, mark: u32, delay: Duration) -> std::io::Result<()> {
+    let own = listener.local_addr()?;
+    loop {
+        let (client, _) = listener.accept().await?;
+        match original_destination(&client) {
+            // A connection made to this listener directly has nowhere to go.
+            Ok(target) if target != own => {
+                tokio::spawn(tcp_connection(client, target, delay, Some(mark)));
+            }
+            Ok(_) | Err(_) => drop(client),
+        }
     }
 }
 
@@ -188,9 +230,19 @@ async fn udp_session(
     Ok(tx)
 }
 
-/// Binds every route (TCP, UDP) and serves until the process is killed.
-pub async fn run(tcp: &[Route], udp: &[Route], delay: Duration) -> anyhow::Result<()> {
+/// Binds every route (TCP, UDP, transparent TCP) and serves until the process is killed.
+pub async fn run(
+    tcp: &[Route],
+    udp: &[Route],
+    transparent: &[SocketAddr],
+    mark: u32,
+    delay: Duration,
+) -> anyhow::Result<()> {
     let mut tasks = tokio::task::JoinSet::new();
+    for &listen in transparent {
+        let l = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on tcp {listen}"))?;
+        tasks.spawn(serve_transparent(l, mark, delay));
+    }
     for r in tcp {
         let l = TcpListener::bind(r.listen).await.with_context(|| format!("cannot listen on tcp {}", r.listen))?;
         tasks.spawn(serve_tcp(l, r.target, delay));
@@ -200,7 +252,7 @@ pub async fn run(tcp: &[Route], udp: &[Route], delay: Duration) -> anyhow::Resul
         tasks.spawn(serve_udp(s, r.target, delay));
     }
     if tasks.is_empty() {
-        anyhow::bail!("expected at least one --tcp or --udp route, found none");
+        anyhow::bail!("expected at least one --tcp, --udp or --transparent route, found none");
     }
     eprintln!("geleit-bench proxy: ready, one-way delay {} ms", delay.as_millis());
     while let Some(r) = tasks.join_next().await {
@@ -310,6 +362,18 @@ mod tests {
         assert_eq!(&buf[..n], b"re:again");
         let n = b.recv(&mut buf).await.unwrap();
         assert_eq!(&buf[..n], b"re:beta");
+    }
+
+    /// A connection made to a transparent listener directly (not redirected
+    /// by a `dnat` rule) has no other destination: it is closed, not looped.
+    #[tokio::test]
+    async fn transparent_listener_closes_direct_connections() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(serve_transparent(listener, BYPASS_MARK, Duration::ZERO));
+        let mut c = TcpStream::connect(addr).await.unwrap();
+        let mut buf = [0u8; 8];
+        assert_eq!(c.read(&mut buf).await.unwrap_or(0), 0);
     }
 
     /// A refused upstream closes the client's connection (no hang).

@@ -18,6 +18,8 @@ pub const SIZE: &str = "size";
 pub const GELEIT_DNS: &str = "geleit check --no-probe";
 pub const GELEIT_FULL: &str = "geleit check";
 pub const POSTTLS: &str = "posttls-finger -c -l dane";
+/// danetool checks one host (no MX lookup): timed on the domain's first MX host.
+pub const DANETOOL: &str = "danetool --check (first MX host)";
 
 /// report.json: the run facts and every record with its statistics.
 pub fn to_json(meta: &Value, records: &[Record]) -> Value {
@@ -119,7 +121,7 @@ pub fn headline(records: &[Record]) -> Vec<Headline> {
     let delays: BTreeSet<u64> = records.iter().filter(|r| r.section == VERDICT).filter_map(|r| r.delay_ms).collect();
     let mut out = Vec::new();
     for d in delays.into_iter().filter(|d| *d > 0) {
-        for tool in [GELEIT_DNS, GELEIT_FULL, POSTTLS] {
+        for tool in [GELEIT_DNS, GELEIT_FULL, POSTTLS, DANETOOL] {
             let mine: Vec<&Record> =
                 records.iter().filter(|r| r.section == VERDICT && r.tool == tool && r.delay_ms == Some(d)).collect();
             let eqs: Vec<f64> = mine.iter().filter_map(|r| r.stats().map(|s| rtt_eq(s.median, d))).collect();
@@ -197,9 +199,9 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
             let _ = writeln!(o, "### One-way delay {dl} ms (RTT {} ms)\n", 2 * dl);
             let _ = writeln!(
                 o,
-                "| domain | Geleit DNS verdict | RTT× | rounds | queries | Geleit full verdict | RTT× | posttls-finger | RTT× | DNS verdict / posttls-finger | full / posttls-finger | Geleit says | posttls-finger says |"
+                "| domain | Geleit DNS verdict | RTT× | rounds | queries | Geleit full verdict | RTT× | posttls-finger | RTT× | DNS verdict / posttls-finger | full / posttls-finger | danetool (1st MX host) | full / danetool | Geleit says | posttls-finger says |"
             );
-            let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             let mut domains: Vec<&str> =
                 verdict.iter().filter(|r| r.delay_ms == d).map(|r| r.subject.as_str()).collect();
             domains.dedup();
@@ -208,16 +210,19 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
                 let g = find(records, VERDICT, dom, GELEIT_DNS, d);
                 let f = find(records, VERDICT, dom, GELEIT_FULL, d);
                 let p = find(records, VERDICT, dom, POSTTLS, d);
+                let dt = find(records, VERDICT, dom, DANETOOL, d);
                 let (gt, geq) = cell_time(g, d);
                 let (ft, feq) = cell_time(f, d);
                 let (pt, peq) = cell_time(p, d);
                 let _ = writeln!(
                     o,
-                    "| {dom} | {gt} | {geq} | {} | {} | {ft} | {feq} | {pt} | {peq} | {} | {} | {} | {} |",
+                    "| {dom} | {gt} | {geq} | {} | {} | {ft} | {feq} | {pt} | {peq} | {} | {} | {} | {} | {} | {} |",
                     field(g, "rounds"),
                     field(g, "queries"),
                     ratio(g, p),
                     ratio(f, p),
+                    cell_time(dt, d).0,
+                    ratio(f, dt),
                     geleit_says(g, f),
                     short_line(&field(p, "line")).replace('|', "\\|"),
                 );
@@ -431,17 +436,19 @@ mod tests {
             status: Some("not built yet: check without --no-probe".into()),
             ..rec(VERDICT, "two-mx.example", GELEIT_FULL, 25, &[])
         };
-        let md = to_markdown(&meta(), &[g, p, f]);
+        let dt = rec(VERDICT, "two-mx.example", DANETOOL, 25, &[100.0, 110.0, 90.0]);
+        let md = to_markdown(&meta(), &[g, p, f, dt]);
         assert!(md.contains("- Commit: `abc123`"), "{md}");
         assert!(md.contains("- Machine: 2 cores (AMD EPYC), 24 GiB memory, kernel 6.1"), "{md}");
         assert!(md.contains("  - openssl: OpenSSL 3.0.17"), "{md}");
         assert!(md.contains("### One-way delay 25 ms (RTT 50 ms)"), "{md}");
         assert!(
-            md.contains("| two-mx.example | 155 (150–160) | 3.1 | 3 | 12 | not built yet | – | 600 (500–610) | 12.0 | 0.26 | – | DNS: DANE-ready | posttls-finger: Verified TLS connection |"),
+            md.contains("| two-mx.example | 155 (150–160) | 3.1 | 3 | 12 | not built yet | – | 600 (500–610) | 12.0 | 0.26 | – | 100 (90.0–110) | – | DNS: DANE-ready | posttls-finger: Verified TLS connection |"),
             "{md}"
         );
         assert!(md.contains("| 25 ms | geleit check --no-probe | 3.1 | 0.26 | 1 |"), "{md}");
         assert!(md.contains("| 25 ms | posttls-finger -c -l dane | 12.0 | 1.00 | 1 |"), "{md}");
+        assert!(md.contains("| 25 ms | danetool --check (first MX host) | 2.0 | 0.17 | 1 |"), "{md}");
         assert!(md.contains("- geleit check (verdict): not built yet: check without --no-probe"), "{md}");
         assert!(md.contains("## How latency was produced\n\nuserspace proxy"), "{md}");
     }

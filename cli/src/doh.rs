@@ -4,6 +4,7 @@
 //! parallel on scoped threads. GET by default (RFC 8484 §4.1, cache
 //! friendly), POST on request.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use geleit::dns::{Lookup, MAX_MESSAGE_LEN, Query, QueryId, SmtpCheck};
@@ -24,8 +25,12 @@ pub struct Doh {
 impl Doh {
     /// A client for `endpoint` (e.g. `https://dns.example/dns-query`).
     pub fn new(endpoint: &str, post: bool) -> Self {
+        // Keep every connection of a round for the next one: a round after the
+        // first then costs one round trip, not two (no new TCP/TLS handshakes).
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(10)))
+            .max_idle_connections(MAX_PARALLEL)
+            .max_idle_connections_per_host(MAX_PARALLEL)
             .http_status_as_error(false)
             .build()
             .into();
@@ -59,18 +64,37 @@ impl Doh {
             .map_err(|e| format!("reading the DoH response from {} failed: {e}", self.endpoint))
     }
 
-    /// Sends a round of queries in parallel.
+    /// Sends a round of queries in parallel: up to [`MAX_PARALLEL`] workers,
+    /// each taking the next unsent query as soon as it is free (no batch waits
+    /// for its slowest query before the next starts).
     fn round(&self, queries: &[Query]) -> Vec<(QueryId, Result<Vec<u8>, String>)> {
-        let mut out = Vec::with_capacity(queries.len());
-        for chunk in queries.chunks(MAX_PARALLEL) {
-            std::thread::scope(|s| {
-                let handles: Vec<_> = chunk.iter().map(|q| (q.id(), s.spawn(move || self.exchange(q)))).collect();
-                for (id, h) in handles {
-                    out.push((id, h.join().unwrap_or_else(|_| Err("the DoH worker thread panicked".to_owned()))));
+        let next = AtomicUsize::new(0);
+        let mut results: Vec<Option<Result<Vec<u8>, String>>> = vec![None; queries.len()];
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..queries.len().min(MAX_PARALLEL))
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut done = Vec::new();
+                        while let Some(q) = queries.get(next.fetch_add(1, Ordering::Relaxed)) {
+                            done.push((q.id(), self.exchange(q)));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            for worker in workers {
+                for (id, result) in worker.join().unwrap_or_default() {
+                    if let Some(slot) = queries.iter().position(|q| q.id() == id).and_then(|i| results.get_mut(i)) {
+                        *slot = Some(result);
+                    }
                 }
-            });
-        }
-        out
+            }
+        });
+        queries
+            .iter()
+            .zip(results)
+            .map(|(q, r)| (q.id(), r.unwrap_or_else(|| Err("the DoH worker thread panicked".to_owned()))))
+            .collect()
     }
 
     /// Runs a sans-IO DNS task to completion over this endpoint; every

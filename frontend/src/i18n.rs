@@ -225,6 +225,10 @@ pub struct Strings {
     pub ck_pending: &'static str,
     pub ck_pending_summary: &'static str,
     pub ck_failed: &'static str,
+    /// The browser is offline: the checker needs the network, the generator and matcher do not.
+    pub ck_offline: &'static str,
+    /// A domain asked for while offline is checked once the browser is online again.
+    pub ck_offline_waiting: fn(&str) -> String,
     pub ck_suggested: &'static str,
     pub ck_no_chain_for_family_note: &'static str,
     pub ck_progress_dns: fn(usize, usize) -> String,
@@ -439,6 +443,8 @@ pub static EN: Strings = Strings {
     ck_pending: "Checking",
     ck_pending_summary: "Waiting for the certificates of the MX hosts.",
     ck_failed: "The check could not run",
+    ck_offline: "You are offline. The checker needs the network: it asks DNS over HTTPS and has the edge connect to each MX host. Making TLSA records and matching a chain work offline.",
+    ck_offline_waiting: |d| format!("{d} will be checked as soon as this browser is online again."),
     ck_suggested: "Record for this key:",
     ck_no_chain_for_family_note: "The server has no certificate for this signature algorithm; that is fine, as another handshake completed.",
     ck_progress_dns: |rounds, queries| format!("Asking DNS: round {rounds}, {queries} queries so far…"),
@@ -662,6 +668,8 @@ pub static DE: Strings = Strings {
     ck_pending: "Wird geprüft",
     ck_pending_summary: "Warte auf die Zertifikate der MX-Hosts.",
     ck_failed: "Die Prüfung konnte nicht laufen",
+    ck_offline: "Sie sind offline. Die Prüfung braucht das Netz: Sie fragt DNS über HTTPS und lässt die Edge jeden MX-Host ansprechen. TLSA-Records erzeugen und Ketten abgleichen funktioniert auch offline.",
+    ck_offline_waiting: |d| format!("{d} wird geprüft, sobald dieser Browser wieder online ist."),
     ck_suggested: "Record für diesen Schlüssel:",
     ck_no_chain_for_family_note: "Der Server hat kein Zertifikat für diesen Signaturalgorithmus; das ist in Ordnung, da ein anderer Handshake gelang.",
     ck_progress_dns: |rounds, queries| format!("DNS-Abfrage: Runde {rounds}, bisher {queries} Anfragen …"),

@@ -4,7 +4,7 @@
 //! `cargo test` covers it.
 
 use crate::checker::{CheckRun, Probe};
-use crate::domain::{self, DomainError};
+use crate::domain::{self, Domain, DomainError};
 use crate::generator::Problem;
 use crate::generator::{self, GenForm, GenResult};
 use crate::i18n::Lang;
@@ -24,6 +24,22 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Reads settings from their JSON (the browser's saved copy, the site's
+    /// `/geleit-config.json`): what serde's derived `Deserialize` accepts
+    /// (missing fields empty, unknown ones ignored), but through
+    /// `serde_json::Value`, which the page links anyway, instead of a derived
+    /// visitor for one more type. `None` when it is not such an object (serde
+    /// would also take an array of the fields in order; nothing writes one).
+    #[must_use]
+    pub fn from_json(text: &str) -> Option<Self> {
+        let serde_json::Value::Object(map) = serde_json::from_str(text).ok()? else { return None };
+        let field = |name: &str| match map.get(name) {
+            None => Some(String::new()),
+            Some(v) => v.as_str().map(str::to_owned),
+        };
+        Some(Self { doh: field("doh")?, edge: field("edge")?, anchor: field("anchor")? })
+    }
+
     /// The DoH endpoint to use.
     #[must_use]
     pub fn doh_url(&self) -> String {
@@ -92,6 +108,11 @@ pub struct State {
     pub check: CheckRun,
     /// Settings are loaded (saved ones, or the deployment's preset, or none): checks may start.
     pub settings_ready: bool,
+    /// The browser has a network (`navigator.onLine` and its `online`/`offline` events).
+    /// The checker needs it; the generator and matcher do not.
+    pub online: bool,
+    /// A domain asked for while offline: checked as soon as the browser is online again.
+    pub check_waiting: Option<Domain>,
 }
 
 /// Every change.
@@ -133,6 +154,8 @@ pub enum Action {
         id: u32,
         error: String,
     },
+    /// The browser went online (`true`) or offline (`false`).
+    Online(bool),
 }
 
 impl State {
@@ -154,6 +177,8 @@ impl State {
             check_problem: None,
             check: CheckRun::default(),
             settings_ready: false,
+            online: true,
+            check_waiting: None,
         }
     }
 
@@ -221,8 +246,14 @@ impl State {
                     self.check_input = if d.is_idn() { d.unicode.clone() } else { d.ascii.clone() };
                     self.route = Route::CheckDomain(d.ascii.clone());
                     self.check_problem = None;
-                    self.check = CheckRun::start(self.check.id.wrapping_add(1), d, self.now);
-                    self.status = self.lang.t().ck_running.to_owned();
+                    if self.online {
+                        self.start_check(d);
+                    } else {
+                        // No fetch that can only fail: say why, and check once online.
+                        self.check = CheckRun { id: self.check.id, ..CheckRun::default() };
+                        self.check_waiting = Some(d);
+                        self.status = self.lang.t().ck_offline.to_owned();
+                    }
                 }
                 Err(DomainError::Empty) => self.check_problem = Some(self.lang.t().ck_empty_domain.to_owned()),
                 Err(_) => self.check_problem = Some((self.lang.t().ck_bad_domain)(text.trim())),
@@ -239,9 +270,25 @@ impl State {
                 self.announce_progress();
             }
             Action::CheckFailed { id, error } if id == self.check.id => {
-                self.check.error = Some(error);
-                self.check.phase = crate::checker::Phase::Done;
-                self.status = self.lang.t().ck_failed.to_owned();
+                if self.online {
+                    self.check.error = Some(error);
+                    self.check.phase = crate::checker::Phase::Done;
+                    self.status = self.lang.t().ck_failed.to_owned();
+                } else {
+                    // The network went away during the run: not the domain's fault. Wait
+                    // for it, as for a check asked for while offline.
+                    self.check_waiting = self.check.domain.take();
+                    self.check = CheckRun { id: self.check.id, ..CheckRun::default() };
+                    self.status = self.lang.t().ck_offline.to_owned();
+                }
+            }
+            Action::Online(online) => {
+                self.online = online;
+                if !online {
+                    self.status = self.lang.t().ck_offline.to_owned();
+                } else if let Some(d) = self.check_waiting.take() {
+                    self.start_check(d);
+                }
             }
             // Results of a run that was replaced by a newer one.
             Action::CheckProgress { .. }
@@ -250,6 +297,12 @@ impl State {
             | Action::CheckFailed { .. } => {}
         }
         self
+    }
+
+    fn start_check(&mut self, d: Domain) {
+        self.check_waiting = None;
+        self.check = CheckRun::start(self.check.id.wrapping_add(1), d, self.now);
+        self.status = self.lang.t().ck_running.to_owned();
     }
 
     fn announce_progress(&mut self) {
@@ -275,6 +328,24 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_from_json_as_serde_reads_them() {
+        for text in [
+            r#"{"doh":"https://dns.example/dns-query","edge":"https://edge.example/","anchor":". DS 1 2 3 AB"}"#,
+            r#"{"doh":"https://127.0.0.1:8443/dns-query","extra":[1,2]}"#,
+            "{}",
+        ] {
+            let serde: Settings = serde_json::from_str(text).unwrap();
+            assert_eq!(Settings::from_json(text), Some(serde), "{text}");
+        }
+        let full = Settings { doh: "d".into(), edge: "e".into(), anchor: "a".into() };
+        assert_eq!(Settings::from_json(&serde_json::to_string(&full).unwrap()), Some(full));
+        for text in ["", r#"{"doh":1}"#, r#"{"edge":null}"#, "{"] {
+            assert!(serde_json::from_str::<Settings>(text).is_err(), "{text}");
+            assert_eq!(Settings::from_json(text), None, "{text}");
+        }
+    }
 
     fn state() -> State {
         State::new(Lang::En, Route::Generate, 1_800_000_000)
@@ -305,6 +376,71 @@ mod tests {
         // Typing again makes the text field the input.
         let s = s.reduce(Action::Gen(GenField::Text, String::new()));
         assert_eq!(s.generated, None);
+    }
+
+    #[test]
+    fn offline_a_check_waits_with_a_message_and_starts_once_online() {
+        let s = State::new(Lang::De, Route::Check, 1_800_000_000).reduce(Action::Online(false));
+        assert!(!s.online);
+        assert_eq!(s.status, Lang::De.t().ck_offline);
+        let s = s.reduce(Action::CheckStart("Bücher.example".into()));
+        // No run (no fetch): the address and the input show the domain, the message says why.
+        assert_eq!(s.check.phase, crate::checker::Phase::Idle);
+        assert!(s.check.domain.is_none());
+        assert_eq!(s.check.id, 0);
+        assert_eq!(s.route, Route::CheckDomain("xn--bcher-kva.example".into()));
+        assert_eq!(s.check_input, "bücher.example");
+        assert_eq!(s.check_waiting.as_ref().map(|d| d.ascii.as_str()), Some("xn--bcher-kva.example"));
+        assert_eq!(s.status, Lang::De.t().ck_offline);
+        // A bad name is refused offline as online.
+        let bad = s.clone().reduce(Action::CheckStart("a..b".into()));
+        assert!(bad.check_problem.is_some());
+        // Back online: the waiting domain is checked.
+        let s = s.reduce(Action::Online(true));
+        assert!(s.online);
+        assert!(s.check_waiting.is_none());
+        assert_eq!(s.check.id, 1);
+        assert_eq!(s.check.domain.as_ref().map(|d| d.ascii.as_str()), Some("xn--bcher-kva.example"));
+        assert_eq!(s.check.phase, crate::checker::Phase::Dns { rounds: 0, queries: 0 });
+        assert_eq!(s.status, Lang::De.t().ck_running);
+        // Going online again without anything waiting starts nothing new.
+        let again = s.clone().reduce(Action::Online(true));
+        assert_eq!(again.check.id, 1);
+    }
+
+    #[test]
+    fn online_a_check_starts_at_once() {
+        let s = state().reduce(Action::CheckStart("example.org".into()));
+        assert!(s.check_waiting.is_none());
+        assert_eq!(s.check.id, 1);
+        assert_eq!(s.check.phase, crate::checker::Phase::Dns { rounds: 0, queries: 0 });
+    }
+
+    #[test]
+    fn a_run_that_fails_after_going_offline_waits_instead_of_failing() {
+        let s = state().reduce(Action::CheckStart("example.org".into()));
+        let failed_online = s.clone().reduce(Action::CheckFailed { id: 1, error: "fetch failed".into() });
+        assert_eq!(failed_online.check.error.as_deref(), Some("fetch failed"));
+        assert_eq!(failed_online.check.phase, crate::checker::Phase::Done);
+
+        let s = s.reduce(Action::Online(false)).reduce(Action::CheckFailed { id: 1, error: "fetch failed".into() });
+        assert!(s.check.error.is_none());
+        assert!(s.check.domain.is_none());
+        assert_eq!(s.check_waiting.as_ref().map(|d| d.ascii.as_str()), Some("example.org"));
+        assert_eq!(s.status, Lang::En.t().ck_offline);
+        let s = s.reduce(Action::Online(true));
+        assert_eq!(s.check.id, 2);
+        assert_eq!(s.check.domain.as_ref().map(|d| d.ascii.as_str()), Some("example.org"));
+        // A late failure of the replaced run changes nothing.
+        let late = s.clone().reduce(Action::CheckFailed { id: 1, error: "late".into() });
+        assert_eq!(late, s);
+    }
+
+    #[test]
+    fn offline_the_generator_still_works() {
+        let (leaf, _) = generator::tests::chain_pem();
+        let s = state().reduce(Action::Online(false)).reduce(Action::Gen(GenField::Text, leaf));
+        assert!(matches!(s.generated, Some(Ok(_))));
     }
 
     #[test]

@@ -94,12 +94,14 @@ pub fn verdict_words(v: Verdict, lang: Lang) -> (&'static str, &'static str) {
     }
 }
 
-fn capitalised(s: String) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => s,
+/// The core's English messages with an upper-case first letter. They start
+/// with an ASCII word; ASCII-only on purpose: `char::to_uppercase` would link
+/// the Unicode case tables (about 17 KB gzip) into the web app.
+fn capitalised(mut s: String) -> String {
+    if let Some(first) = s.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    s
 }
 
 fn family(f: SignatureFamily) -> &'static str {

@@ -24,6 +24,7 @@
 pub mod cert;
 pub mod dane;
 pub mod dns;
+mod quoted;
 pub mod smtp;
 pub mod time;
 pub mod tlsa;

@@ -15,6 +15,7 @@ import path from 'node:path';
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
 };
 
 export function serve(root, port, host, configFile, upstreamSocket, headers = {}) {
@@ -47,7 +48,11 @@ export function serve(root, port, host, configFile, upstreamSocket, headers = {}
     if (!file.startsWith(rootAbs) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       file = path.join(rootAbs, 'index.html');
     }
-    res.writeHead(200, { ...headers, 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
+    const head = { ...headers, 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' };
+    // The service worker (scope /, so no Service-Worker-Allowed) and the app
+    // shell are revalidated on every visit: a new build is seen at once.
+    if (file.endsWith(`${path.sep}sw.js`) || file.endsWith(`${path.sep}index.html`)) head['cache-control'] = 'no-cache';
+    res.writeHead(200, head);
     fs.createReadStream(file).pipe(res);
   });
   return new Promise((resolve) => server.listen(port, host, () => resolve(server)));

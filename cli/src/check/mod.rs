@@ -77,7 +77,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     }
     let targets = verdict::probe_targets(report);
     let probes = match &args.edge {
-        Some(edge) => targets.iter().map(|t| through_edge(edge, t)).collect(),
+        // Every host at once, as the native probe does: one request per host.
+        Some(edge) => std::thread::scope(|s| {
+            let running: Vec<_> = targets.iter().map(|t| (t, s.spawn(|| through_edge(edge, t)))).collect();
+            running
+                .into_iter()
+                .map(|(t, h)| h.join().unwrap_or_else(|_| not_probed(t, "the probe request failed".into())))
+                .collect()
+        }),
         None => probe::probe_targets(&targets, PORT, &probe_config, &Policy::default())?,
     };
     let at = i64::try_from(now).context("the time is out of range")?;
@@ -98,16 +105,21 @@ fn through_edge(edge: &str, target: &ProbeTarget) -> HostReport {
         r.host.clone_from(&target.host);
         r
     });
-    reply.unwrap_or_else(|e| HostReport {
+    reply.unwrap_or_else(|e| not_probed(target, format!("{e:#}")))
+}
+
+/// The target's addresses, none probed, each with `why`.
+fn not_probed(target: &ProbeTarget, why: String) -> HostReport {
+    HostReport {
         host: target.host.clone(),
         port: PORT,
         mode: TlsMode::Starttls,
         addresses: target
             .addresses
             .iter()
-            .map(|ip| AddressReport { address: *ip, port: PORT, refused: Some(format!("{e:#}")), probes: Vec::new() })
+            .map(|ip| AddressReport { address: *ip, port: PORT, refused: Some(why.clone()), probes: Vec::new() })
             .collect(),
-    })
+    }
 }
 
 fn print_dns_report(r: &SmtpReport) {

@@ -23,7 +23,10 @@ impl Reducible for State {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let store = use_reducer(|| State::new(browser::initial_lang(), browser::current_route(), browser::now()));
+    let store = use_reducer(|| {
+        State::new(browser::initial_lang(), browser::current_route(), browser::now())
+            .reduce(Action::Online(browser::online()))
+    });
 
     // Settings: saved in this browser, else the deployment's preset.
     {
@@ -43,8 +46,20 @@ pub fn app() -> Html {
     {
         let store = store.clone();
         use_effect_with((), move |()| {
-            let listener = gloo_popstate(move || store.dispatch(Action::Go(browser::current_route())));
+            let listener = listen("popstate", move || store.dispatch(Action::Go(browser::current_route())));
             move || drop(listener)
+        });
+    }
+    // The network coming and going (the checker needs it); the service worker
+    // that keeps the app usable offline (sw.js, written by scripts/web-build.sh).
+    {
+        let store = store.clone();
+        use_effect_with((), move |()| {
+            let on = store.clone();
+            let online = listen("online", move || on.dispatch(Action::Online(true)));
+            let offline = listen("offline", move || store.dispatch(Action::Online(false)));
+            browser::register_service_worker();
+            move || drop((online, offline))
         });
     }
     // After moving to another section, put keyboard focus on the new content.
@@ -73,7 +88,7 @@ pub fn app() -> Html {
         Route::Check | Route::CheckDomain(_) => html! { <super::checker::CheckerPage /> },
     };
     html! {
-        <ContextProvider<Store> context={store.clone()}>
+        <ContextProvider<Store> context={Store::new(store.clone())}>
             <a class="skip" href="#main">{ t.skip_to_content }</a>
             <header>
                 <h1><a href="/" class="brand">{ "Geleit" }</a></h1>
@@ -86,25 +101,26 @@ pub fn app() -> Html {
     }
 }
 
-/// Listens to `popstate` until dropped.
-fn gloo_popstate(f: impl Fn() + 'static) -> Option<PopState> {
+/// Listens to a `window` event (`popstate`, `online`, `offline`) until dropped.
+fn listen(event: &'static str, f: impl Fn() + 'static) -> Option<WindowListener> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
     let window = web_sys::window()?;
     let closure = Closure::<dyn Fn()>::new(f);
-    window.add_event_listener_with_callback("popstate", closure.as_ref().unchecked_ref()).ok()?;
-    Some(PopState { closure })
+    window.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref()).ok()?;
+    Some(WindowListener { event, closure })
 }
 
-struct PopState {
+struct WindowListener {
+    event: &'static str,
     closure: wasm_bindgen::closure::Closure<dyn Fn()>,
 }
 
-impl Drop for PopState {
+impl Drop for WindowListener {
     fn drop(&mut self) {
         use wasm_bindgen::JsCast;
         if let Some(w) = web_sys::window() {
-            let _ = w.remove_event_listener_with_callback("popstate", self.closure.as_ref().unchecked_ref());
+            let _ = w.remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
         }
     }
 }

@@ -75,6 +75,14 @@ pub fn checker_page() -> Html {
             </form>
             <p class="hint" id="check-input-hint">{ t.ck_input_hint }</p>
             { for store.check_problem.as_ref().map(|p| html! { <p class="problem" role="alert" id="check-problem">{ p.clone() }</p> }) }
+            if !store.online {
+                <div class="warning offline" id="check-offline">
+                    <p>{ t.ck_offline }</p>
+                    { for store.check_waiting.as_ref().map(|d| html! {
+                        <p id="check-waiting">{ (t.ck_offline_waiting)(if d.is_idn() { &d.unicode } else { &d.ascii }) }</p>
+                    }) }
+                </div>
+            }
             { for view.map(|v| result(&v, &store.check, t, busy)) }
         </section>
     }
@@ -117,7 +125,7 @@ fn run(store: Store, id: u32) {
 }
 
 fn badge(b: &Badge, id: Option<String>) -> Html {
-    html! { <span class={classes!("badge", b.class)} data-status={b.class} {id}>{ b.text.clone() }</span> }
+    html! { <span class={format!("badge {}", b.class)} data-status={b.class} {id}>{ b.text.clone() }</span> }
 }
 
 fn findings(list: &[FindingView], t: &Strings) -> Html {
@@ -127,7 +135,7 @@ fn findings(list: &[FindingView], t: &Strings) -> Html {
     html! {
         <ul class="findings">
             { for list.iter().map(|f| html! {
-                <li class={classes!("finding", f.severity)} data-code={f.code}>
+                <li class={format!("finding {}", f.severity)} data-code={f.code}>
                     <strong>{ f.title.clone() }</strong>
                     { if f.rfc.is_empty() { Html::default() } else { html! { <span class="muted">{ format!(" ({})", f.rfc) }</span> } } }
                     { for f.fix.as_ref().map(|fix| html! { <div class="fix"><span class="sr-only">{ t.ck_fix }{ ": " }</span>{ fix.clone() }</div> }) }
@@ -151,7 +159,7 @@ fn result(v: &CheckView, run: &CheckRun, t: &Strings, busy: bool) -> Html {
     html! {
         <div id="check-result" class="result" aria-busy={busy.to_string()}>
             { if v.domain != v.domain_unicode { html! { <p class="idn" id="check-idn">{ (t.ck_idn)(&v.domain_unicode, &v.domain) }</p> } } else { Html::default() } }
-            <div class={classes!("verdict", v.verdict_class)} id="check-verdict" data-verdict={v.verdict_class} data-domain={v.domain.clone()}>
+            <div class={format!("verdict {}", v.verdict_class)} id="check-verdict" data-verdict={v.verdict_class} data-domain={v.domain.clone()}>
                 <p class="headline">{ v.headline.clone() }{ " — " }{ v.domain_unicode.clone() }</p>
                 <p>{ v.summary.clone() }</p>
                 <p class="muted" id="check-progress">{ v.progress.clone() }</p>
@@ -204,7 +212,7 @@ fn host(h: &HostView, t: &Strings) -> Html {
             { if h.tlsa.is_empty() { html! { <p class="muted">{ t.ck_no_records }</p> } } else { html! {
                 <ul class="records">
                     { for h.tlsa.iter().map(|r| html! {
-                        <li class={classes!("record", if r.usable { "usable" } else { "unusable" })}>
+                        <li class={if r.usable { "record usable" } else { "record unusable" }}>
                             <div class="record-head">
                                 <code class="rdata">{ r.rdata.clone() }</code>
                                 <CopyButton text={r.rdata.clone()} what={r.rdata.chars().take(5).collect::<String>()} />

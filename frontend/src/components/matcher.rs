@@ -67,7 +67,7 @@ pub fn matcher_page() -> Html {
 /// A verdict box.
 pub fn verdict(v: &VerdictView, id: &str) -> Html {
     html! {
-        <div class={classes!("verdict", v.class)} id={id.to_owned()} data-verdict={v.class}>
+        <div class={format!("verdict {}", v.class)} id={id.to_owned()} data-verdict={v.class}>
             <p class="headline">{ v.headline }</p>
             <p>{ v.why }</p>
             { for v.fix.map(|f| html! { <p class="fix">{ f }</p> }) }
@@ -84,7 +84,7 @@ pub fn match_view(view: &MatchView, t: &Strings) -> Html {
             <h3>{ t.match_records }</h3>
             <ul class="records">
                 { for view.records.iter().map(|r| html! {
-                    <li class={classes!("record", r.class)} data-outcome={r.class}>
+                    <li class={format!("record {}", r.class)} data-outcome={r.class}>
                         <code class="rdata">{ r.rdata.clone() }</code>
                         <div class="status">{ r.status.clone() }</div>
                         <div class="explain">{ r.explanation.clone() }</div>

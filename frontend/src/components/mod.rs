@@ -1,5 +1,9 @@
 //! The page's components, one per file. They render view models and dispatch
 //! [`crate::state::Action`]s; they decide nothing about DANE.
+//!
+//! Size notes for the web app's wasm: class lists are plain strings
+//! (`format!("badge {}", …)`), not `classes!` (an `IndexSet` per list), and
+//! the context holds a [`Store`] that compares by identity.
 
 pub mod app;
 pub mod checker;
@@ -14,4 +18,40 @@ use yew::UseReducerHandle;
 use crate::state::State;
 
 /// The app's state and dispatcher, shared through a Yew context.
-pub type Store = UseReducerHandle<State>;
+///
+/// Two stores are equal when they were made from the same state value: every
+/// action makes a new one (`Reducible for State`), so that is what the context
+/// needs to decide whether to re-render, without the derived deep `PartialEq`
+/// of `State` (every report and view in it), which would cost kilobytes of wasm.
+/// The state is the one current when the store was made ([`Store::new`]):
+/// dereferencing a `UseReducerHandle` always reads the latest state, so the
+/// identity has to be taken then. (The handle keeps that state alive, so its
+/// address is not reused while the store exists.)
+#[derive(Clone)]
+pub struct Store {
+    handle: UseReducerHandle<State>,
+    made_from: *const State,
+}
+
+impl Store {
+    /// The store for the state `handle` holds now.
+    #[must_use]
+    pub fn new(handle: UseReducerHandle<State>) -> Self {
+        let made_from: *const State = &*handle;
+        Self { handle, made_from }
+    }
+}
+
+impl PartialEq for Store {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.made_from, other.made_from)
+    }
+}
+
+impl std::ops::Deref for Store {
+    type Target = UseReducerHandle<State>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.handle
+    }
+}

@@ -67,7 +67,7 @@ pub fn push_route(route: &Route) {
 #[must_use]
 pub fn saved_settings() -> Option<Settings> {
     let text = storage()?.get_item(SETTINGS_KEY).ok()??;
-    serde_json::from_str(&text).ok()
+    Settings::from_json(&text)
 }
 
 /// Saves settings in this browser; `None` forgets them.
@@ -113,6 +113,29 @@ pub fn download(name: &str, mime: &str, text: &str) {
         a.click();
     }
     let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// Whether the browser has a network (`navigator.onLine`; `true` when it cannot tell).
+#[must_use]
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// Registers the service worker `/sw.js` (scope `/`) that precaches the app
+/// for offline use. It exists only in a `scripts/web-build.sh` build; without
+/// it (`trunk serve`), or where the browser has no service workers (not a
+/// secure context), the registration fails quietly and the page works online.
+pub fn register_service_worker() {
+    let Some(window) = web_sys::window() else { return };
+    let navigator = window.navigator();
+    // `navigator.serviceWorker` is missing outside secure contexts: check before touching it.
+    if !js_sys::Reflect::has(&navigator, &wasm_bindgen::JsValue::from_str("serviceWorker")).unwrap_or(false) {
+        return;
+    }
+    let promise = navigator.service_worker().register("/sw.js");
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = JsFuture::from(promise).await;
+    });
 }
 
 /// Moves keyboard focus to the element with this id (it needs `tabindex`).

@@ -11,5 +11,5 @@ pub async fn deployment_settings() -> Option<Settings> {
     if !response.ok() {
         return None;
     }
-    serde_json::from_str(&response.text().await.ok()?).ok()
+    Settings::from_json(&response.text().await.ok()?)
 }

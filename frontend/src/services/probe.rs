@@ -32,6 +32,8 @@ pub async fn probe(host: &str, settings: &Settings) -> Result<HostReport, String
             .unwrap_or_else(|| text.chars().take(200).collect());
         return Err(format!("HTTP {status}: {message}"));
     }
-    serde_json::from_str(&text)
+    // Not serde_json::from_str: the hand-written reader keeps the derived
+    // Deserialize impls of the report types out of the wasm (see geleit::smtp's json module).
+    HostReport::from_json(&text)
         .map_err(|e| format!("expected a probe report from {url}, found JSON that does not fit: {e}"))
 }

@@ -9,22 +9,25 @@
 //! All ASN.1 work is done by `x509-parser`; signatures are checked with `ring`
 //! (through `x509-parser`'s `verify` feature).
 
+mod name;
 mod pem;
 
 use core::fmt;
 
 use data_encoding::HEXLOWER;
 use serde::Serialize;
-use x509_parser::certificate::X509Certificate;
-use x509_parser::certification_request::X509CertificationRequest;
-use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::certificate::{X509Certificate, X509CertificateParser};
+use x509_parser::der_parser::asn1_rs::{Any, BitString, Tag};
+use x509_parser::error::{X509Error, X509Result};
+use x509_parser::extensions::{BasicConstraints, GeneralName, KeyUsage, SubjectAlternativeName};
+use x509_parser::nom::Parser;
 use x509_parser::oid_registry::{
     OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_NIST_EC_P384, OID_NIST_EC_P521, OID_PKCS1_RSAENCRYPTION,
     OID_PKCS1_RSASSAPSS, OID_PKCS1_SHA1WITHRSA, OID_SHA1_WITH_RSA, OID_SIG_ED25519,
-    OID_SIG_ED448,
+    OID_SIG_ED448, OID_X509_EXT_BASIC_CONSTRAINTS, OID_X509_EXT_KEY_USAGE, OID_X509_EXT_SUBJECT_ALT_NAME,
 };
 use x509_parser::prelude::FromDer;
-use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
+use x509_parser::x509::{AlgorithmIdentifier, SubjectPublicKeyInfo, X509Name};
 
 /// The largest input accepted (a long `fullchain.pem` is under 20 KiB).
 pub const MAX_INPUT: usize = 256 * 1024;
@@ -115,14 +118,32 @@ fn describe_key(spki: &SubjectPublicKeyInfo<'_>) -> String {
     }
 }
 
+/// Parses a certificate without x509-parser's "deep" parsing of extensions.
+///
+/// That parsing runs a parser for every extension type x509-parser knows
+/// (CRL distribution points, policies, SCTs, ...) and would link all of them
+/// into the web app; DANE needs only subjectAltName, basicConstraints and
+/// keyUsage, which [`dns_names_of`] and [`from_der_at`](Certificate::from_der_at)
+/// parse on their own, with the same results as the deep parse.
+fn parse_certificate(der: &[u8]) -> X509Result<'_, X509Certificate<'_>> {
+    X509CertificateParser::new().with_deep_parse_extensions(false).parse(der)
+}
+
+/// The subjectAltName extensions that parse (RFC 5280 §4.2.1.6). As with
+/// x509-parser's deep parse, one that does not parse counts as absent.
+fn subject_alt_names<'a>(cert: &'a X509Certificate<'_>) -> impl Iterator<Item = SubjectAlternativeName<'a>> {
+    cert.extensions()
+        .iter()
+        .filter(|e| e.oid == OID_X509_EXT_SUBJECT_ALT_NAME)
+        .filter_map(|e| SubjectAlternativeName::from_der(e.value).ok().map(|(_, san)| san))
+}
+
 fn dns_names_of(cert: &X509Certificate<'_>) -> Vec<String> {
     let mut names = Vec::new();
-    for ext in cert.extensions() {
-        if let ParsedExtension::SubjectAlternativeName(san) = ext.parsed_extension() {
-            for gn in &san.general_names {
-                if let GeneralName::DNSName(n) = gn {
-                    names.push((*n).to_owned());
-                }
+    for san in subject_alt_names(cert) {
+        for gn in &san.general_names {
+            if let GeneralName::DNSName(n) = gn {
+                names.push((*n).to_owned());
             }
         }
     }
@@ -130,7 +151,70 @@ fn dns_names_of(cert: &X509Certificate<'_>) -> Vec<String> {
 }
 
 fn has_san_extension(cert: &X509Certificate<'_>) -> bool {
-    cert.extensions().iter().any(|e| matches!(e.parsed_extension(), ParsedExtension::SubjectAlternativeName(_)))
+    subject_alt_names(cert).next().is_some()
+}
+
+/// basicConstraints (RFC 5280 §4.2.1.9): an error when present twice; one that
+/// does not parse counts as absent (as x509-parser's `basic_constraints()`).
+fn basic_constraints_of(cert: &X509Certificate<'_>) -> Result<Option<BasicConstraints>, X509Error> {
+    Ok(cert
+        .get_extension_unique(&OID_X509_EXT_BASIC_CONSTRAINTS)?
+        .and_then(|e| BasicConstraints::from_der(e.value).ok().map(|(_, bc)| bc)))
+}
+
+/// keyUsage (RFC 5280 §4.2.1.3): an error when present twice or when it does
+/// not parse (as x509-parser's `key_usage()`).
+fn key_usage_of(cert: &X509Certificate<'_>) -> Result<Option<KeyUsage>, X509Error> {
+    match cert.get_extension_unique(&OID_X509_EXT_KEY_USAGE)? {
+        None => Ok(None),
+        Some(e) => KeyUsage::from_der(e.value).map(|(_, ku)| Some(ku)).map_err(|_| X509Error::InvalidExtensions),
+    }
+}
+
+/// A PKCS#10 request's subject and key (RFC 2986 §4.1), and the bytes after
+/// it. Not x509-parser's request parser: that one deep-parses the requested
+/// extensions (see [`parse_certificate`]), which are not used here.
+///
+/// ```text
+/// CertificationRequest ::= SEQUENCE { certificationRequestInfo, signatureAlgorithm, signature BIT STRING }
+/// CertificationRequestInfo ::= SEQUENCE { version INTEGER { v1(0) }, subject Name,
+///                                         subjectPKInfo SubjectPublicKeyInfo, attributes [0] Attributes }
+/// ```
+fn parse_request(der: &[u8]) -> Result<(&[u8], X509Name<'_>, SubjectPublicKeyInfo<'_>), X509Error> {
+    fn bad<E>(_: E) -> X509Error {
+        X509Error::InvalidCertificate
+    }
+    fn x509(e: x509_parser::nom::Err<X509Error>) -> X509Error {
+        match e {
+            x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => e,
+            x509_parser::nom::Err::Incomplete(_) => X509Error::InvalidCertificate,
+        }
+    }
+    fn sequence(i: &[u8]) -> Result<(&[u8], &[u8]), X509Error> {
+        let (rest, any) = Any::from_der(i).map_err(bad)?;
+        if any.tag() != Tag::Sequence || !any.header.is_constructed() {
+            return Err(X509Error::InvalidCertificate);
+        }
+        Ok((rest, any.data))
+    }
+    let (rest, outer) = sequence(der)?;
+    let (signed, info) = sequence(outer)?;
+    let (i, version) = u32::from_der(info).map_err(|_| X509Error::InvalidVersion)?;
+    if version != 0 {
+        return Err(X509Error::InvalidVersion);
+    }
+    let (i, subject) = X509Name::from_der(i).map_err(x509)?;
+    let (i, spki) = SubjectPublicKeyInfo::from_der(i).map_err(x509)?;
+    let (i, attributes) = Any::from_der(i).map_err(|_| X509Error::InvalidAttributes)?;
+    if attributes.tag() != Tag(0) || !attributes.header.is_constructed() || !i.is_empty() {
+        return Err(X509Error::InvalidAttributes);
+    }
+    let (i, _) = AlgorithmIdentifier::from_der(signed).map_err(x509)?;
+    let (i, _) = BitString::from_der(i).map_err(|_| X509Error::InvalidSignatureValue)?;
+    if !i.is_empty() {
+        return Err(X509Error::InvalidCertificate);
+    }
+    Ok((rest, subject, spki))
 }
 
 fn common_names_of(name: &X509Name<'_>) -> Vec<String> {
@@ -184,19 +268,19 @@ impl Certificate {
 
     fn from_der_at(der: &[u8], index: usize) -> Result<Self, CertError> {
         let what = "an X.509 certificate";
-        let (rest, cert) = X509Certificate::from_der(der)
+        let (rest, cert) = parse_certificate(der)
             .map_err(|e| CertError::Der { what, index, detail: e.to_string() })?;
         if !rest.is_empty() {
             return Err(CertError::TrailingData { what, index, count: rest.len() });
         }
         let tbs = &cert.tbs_certificate;
-        let (is_ca, path_len) = match cert.basic_constraints() {
-            Ok(Some(bc)) => (bc.value.ca, bc.value.path_len_constraint),
+        let (is_ca, path_len) = match basic_constraints_of(&cert) {
+            Ok(Some(bc)) => (bc.ca, bc.path_len_constraint),
             Ok(None) => (false, None),
             Err(e) => return Err(CertError::Der { what: "a basicConstraints extension", index, detail: e.to_string() }),
         };
-        let key_cert_sign = match cert.key_usage() {
-            Ok(ku) => ku.map(|k| k.value.key_cert_sign()),
+        let key_cert_sign = match key_usage_of(&cert) {
+            Ok(ku) => ku.map(|k| k.key_cert_sign()),
             Err(e) => return Err(CertError::Der { what: "a keyUsage extension", index, detail: e.to_string() }),
         };
         Ok(Self {
@@ -204,8 +288,8 @@ impl Certificate {
             spki: tbs.subject_pki.raw.to_vec(),
             subject_raw: tbs.subject.as_raw().to_vec(),
             issuer_raw: tbs.issuer.as_raw().to_vec(),
-            subject: tbs.subject.to_string(),
-            issuer: tbs.issuer.to_string(),
+            subject: name::name_text(&tbs.subject),
+            issuer: name::name_text(&tbs.issuer),
             serial: HEXLOWER.encode(tbs.raw_serial()),
             not_before: tbs.validity.not_before.timestamp(),
             not_after: tbs.validity.not_after.timestamp(),
@@ -254,7 +338,7 @@ impl Certificate {
     /// certificate's signature. RSA PKCS#1 v1.5 and PSS, ECDSA P-256/P-384 and
     /// Ed25519 are supported (ring); SHA-1 signatures are refused.
     pub fn verify_signed_by(&self, issuer_spki: &[u8]) -> Result<(), SignatureError> {
-        let (_, cert) = X509Certificate::from_der(&self.der).map_err(|_| SignatureError::Unparsable)?;
+        let (_, cert) = parse_certificate(&self.der).map_err(|_| SignatureError::Unparsable)?;
         let (_, spki) = SubjectPublicKeyInfo::from_der(issuer_spki).map_err(|_| SignatureError::Unparsable)?;
         let alg = &cert.signature_algorithm.algorithm;
         if *alg == OID_PKCS1_SHA1WITHRSA || *alg == OID_SHA1_WITH_RSA {
@@ -339,17 +423,12 @@ impl Request {
 
     fn from_der_at(der: &[u8], index: usize) -> Result<Self, CertError> {
         let what = "a PKCS#10 certificate request";
-        let (rest, req) = X509CertificationRequest::from_der(der)
-            .map_err(|e| CertError::Der { what, index, detail: e.to_string() })?;
+        let (rest, subject, spki) =
+            parse_request(der).map_err(|e| CertError::Der { what, index, detail: e.to_string() })?;
         if !rest.is_empty() {
             return Err(CertError::TrailingData { what, index, count: rest.len() });
         }
-        let info = &req.certification_request_info;
-        Ok(Self {
-            spki: info.subject_pki.raw.to_vec(),
-            subject: info.subject.to_string(),
-            key: describe_key(&info.subject_pki),
-        })
+        Ok(Self { spki: spki.raw.to_vec(), subject: name::name_text(&subject), key: describe_key(&spki) })
     }
 
     /// The DER SubjectPublicKeyInfo of the requested key.
@@ -440,7 +519,7 @@ fn read_pem(input: &[u8]) -> Result<Input, CertError> {
             // OpenSSL's "TRUSTED CERTIFICATE" is a certificate followed by trust settings.
             "TRUSTED CERTIFICATE" => {
                 let what = "an X.509 certificate";
-                let (rest, _) = X509Certificate::from_der(&block.der)
+                let (rest, _) = parse_certificate(&block.der)
                     .map_err(|e| CertError::Der { what, index, detail: e.to_string() })?;
                 let len = block.der.len().saturating_sub(rest.len());
                 let der = block.der.get(..len).unwrap_or(&[]);
@@ -489,18 +568,18 @@ fn read_der(input: &[u8]) -> Result<Input, CertError> {
         if out.objects.len() >= MAX_OBJECTS {
             return Err(CertError::TooMany { max: MAX_OBJECTS, found: out.objects.len() + 1 });
         }
-        let (object, after) = if let Ok((after, _)) = X509Certificate::from_der(rest) {
+        let (object, after) = if let Ok((after, _)) = parse_certificate(rest) {
             let len = rest.len().saturating_sub(after.len());
             (Object::Certificate(Certificate::from_der_at(rest.get(..len).unwrap_or(&[]), index)?), after)
         } else if let Ok((after, _)) = SubjectPublicKeyInfo::from_der(rest) {
             let len = rest.len().saturating_sub(after.len());
             (Object::PublicKey(PublicKey::from_der_at(rest.get(..len).unwrap_or(&[]), index)?), after)
-        } else if let Ok((after, _)) = X509CertificationRequest::from_der(rest) {
+        } else if let Ok((after, _, _)) = parse_request(rest) {
             let len = rest.len().saturating_sub(after.len());
             (Object::Request(Request::from_der_at(rest.get(..len).unwrap_or(&[]), index)?), after)
         } else {
             // Report the certificate parser's complaint: certificates are what people paste.
-            let detail = X509Certificate::from_der(rest).err().map(|e| e.to_string()).unwrap_or_default();
+            let detail = parse_certificate(rest).err().map(|e| e.to_string()).unwrap_or_default();
             return Err(CertError::Der {
                 what: "an X.509 certificate, SubjectPublicKeyInfo or certificate request",
                 index,
@@ -591,6 +670,64 @@ mod tests {
             let text = format!("x-----BEGIN {label}-----\n{body}\n-----END {label}-----\n");
             let _ = read_input(text.as_bytes());
         }
+    }
+
+    fn sample_request() -> (Vec<u8>, Vec<u8>) {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["mx.example.com".to_owned()]).unwrap();
+        params.distinguished_name.push(rcgen::DnType::CommonName, "mx.example.com");
+        params.distinguished_name.push(rcgen::DnType::OrganizationName, "Example");
+        (params.serialize_request(&key).unwrap().der().to_vec(), rcgen::PublicKeyData::subject_public_key_info(&key))
+    }
+
+    #[test]
+    fn certificate_request_gives_subject_and_key_as_x509_parser_does() {
+        use x509_parser::certification_request::X509CertificationRequest;
+        let (der, spki) = sample_request();
+        let input = read_input(&der).unwrap();
+        let [Object::Request(req)] = input.objects.as_slice() else { panic!("{:?}", input.objects) };
+        assert_eq!(req.spki(), spki.as_slice());
+        assert_eq!(req.subject, "CN=mx.example.com, O=Example");
+        assert_eq!(req.key, "ECDSA P-256");
+        let (_, theirs) = X509CertificationRequest::from_der(&der).unwrap();
+        assert_eq!(theirs.certification_request_info.subject_pki.raw, req.spki());
+        assert_eq!(theirs.certification_request_info.subject.to_string(), req.subject);
+    }
+
+    #[test]
+    fn every_truncation_of_a_request_is_an_error() {
+        let (der, _) = sample_request();
+        for cut in 0..der.len() {
+            assert!(Request::from_der(&der[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut trailing = der.clone();
+        trailing.push(0);
+        assert!(matches!(Request::from_der(&trailing), Err(CertError::TrailingData { count: 1, .. })));
+        let mut v1 = der.clone();
+        // The version INTEGER 0 sits right after the two SEQUENCE headers.
+        let at = der.windows(3).position(|w| w == [0x02, 0x01, 0x00]).unwrap();
+        v1[at + 2] = 1;
+        assert!(Request::from_der(&v1).unwrap_err().to_string().contains("version"), "{}", Request::from_der(&v1).unwrap_err());
+    }
+
+    #[test]
+    fn extensions_read_as_the_deep_parse_reads_them() {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["mx.example.com".to_owned(), "mail.example.com".to_owned()]).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(1));
+        params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::DigitalSignature];
+        let der = params.self_signed(&key).unwrap().der().to_vec();
+        let ours = Certificate::from_der(&der).unwrap();
+        let (_, theirs) = X509Certificate::from_der(&der).unwrap();
+        let bc = theirs.basic_constraints().unwrap().unwrap().value;
+        assert_eq!((ours.is_ca, ours.path_len), (bc.ca, bc.path_len_constraint));
+        assert_eq!((ours.is_ca, ours.path_len), (true, Some(1)));
+        assert_eq!(ours.key_cert_sign, Some(theirs.key_usage().unwrap().unwrap().value.key_cert_sign()));
+        assert_eq!(ours.key_cert_sign, Some(true));
+        assert_eq!(ours.dns_names, ["mx.example.com", "mail.example.com"]);
+        assert!(ours.has_san);
+        let plain = Certificate::from_der(&sample_der()).unwrap();
+        assert_eq!((plain.is_ca, plain.path_len, plain.key_cert_sign), (false, None, None));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! and whitespace inside the base64 is ignored. Strict where it matters: a
 //! `BEGIN` needs its matching `END`, and the base64 must decode.
 
-use data_encoding::BASE64;
+use base64ct::{Base64, Encoding};
 
 use super::CertError;
 
@@ -79,10 +79,8 @@ fn decode_body(body: &str, label: &str) -> Result<Vec<u8>, CertError> {
     if b64.is_empty() {
         return Err(CertError::PemBase64 { label: label.to_owned(), detail: "found an empty body".to_owned() });
     }
-    BASE64.decode(b64.as_bytes()).map_err(|e| CertError::PemBase64 {
-        label: label.to_owned(),
-        detail: format!("found {}", e.kind),
-    })
+    Base64::decode_vec(&b64)
+        .map_err(|e| CertError::PemBase64 { label: label.to_owned(), detail: format!("found {e}") })
 }
 
 /// A label is echoed in errors only if it cannot carry key material.

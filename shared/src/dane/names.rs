@@ -19,7 +19,7 @@ const MAX_NAME: usize = 253;
 #[non_exhaustive]
 pub enum NameError {
     /// A reference name is not a host name.
-    #[error("expected a host name as reference name (letters, digits, hyphens; labels of 1 to 63), found {found:?}")]
+    #[error("expected a host name as reference name (letters, digits, hyphens; labels of 1 to 63), found {}", crate::quoted::Quoted(.found))]
     BadName { found: String },
     /// No reference names were given, so DANE-TA(2) cannot be checked.
     #[error("expected at least one reference name (TLSA base domain or MX host) to check the certificate's names, found none")]

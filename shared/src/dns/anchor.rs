@@ -20,13 +20,13 @@ const MAX_ANCHORS: usize = 64;
 #[non_exhaustive]
 pub enum AnchorError {
     /// A line is not `owner [ttl] [class] DS|DNSKEY rdata`.
-    #[error("line {line}: expected `OWNER [TTL] [IN] DS|DNSKEY RDATA`, found {found:?}")]
+    #[error("line {line}: expected `OWNER [TTL] [IN] DS|DNSKEY RDATA`, found {}", crate::quoted::Quoted(.found))]
     Syntax { line: usize, found: String },
     /// The owner name does not parse.
-    #[error("line {line}: expected a domain name, found {found:?}")]
+    #[error("line {line}: expected a domain name, found {}", crate::quoted::Quoted(.found))]
     Owner { line: usize, found: String },
     /// The RDATA does not parse.
-    #[error("line {line}: expected {rtype} record data, found {found:?}: {detail}")]
+    #[error("line {line}: expected {rtype} record data, found {}: {detail}", crate::quoted::Quoted(.found))]
     Rdata { line: usize, rtype: &'static str, found: String, detail: String },
     /// Nothing usable in the text.
     #[error("expected at least one DS or DNSKEY record, found none")]
@@ -47,7 +47,8 @@ fn scan_dnskey(text: &str) -> Result<RData, String> {
     }
     let alg: u8 = tokens.next().and_then(|t| t.parse().ok()).ok_or("expected a numeric algorithm field")?;
     let b64: String = tokens.collect();
-    let key = data_encoding::BASE64.decode(b64.as_bytes()).map_err(|e| format!("expected base64 key data: {e}"))?;
+    let key = <base64ct::Base64 as base64ct::Encoding>::decode_vec(&b64)
+        .map_err(|e| format!("expected base64 key data, found {e}"))?;
     let key = PublicKeyBuf::new(key, Algorithm::from_u8(alg));
     Ok(RData::DNSSEC(DNSSECRData::DNSKEY(DNSKEY::with_flags(flags, key))))
 }
@@ -65,8 +66,8 @@ fn scan_ds(text: &str) -> Result<RData, String> {
     if hex.is_empty() {
         return Err("expected the digest field".into());
     }
-    let digest =
-        data_encoding::HEXUPPER_PERMISSIVE.decode(hex.as_bytes()).map_err(|e| format!("expected a hex digest: {e}"))?;
+    let digest = crate::tlsa::present::from_hex(&hex)
+        .ok_or_else(|| format!("expected a hex digest (an even number of hex digits), found {} characters", hex.len()))?;
     let ds = DS::new(key_tag, Algorithm::from_u8(alg), DigestType::from(digest_type), digest);
     Ok(RData::DNSSEC(DNSSECRData::DS(ds)))
 }

@@ -316,9 +316,34 @@ fn owner_hash(owner: &Name, zone: &Name) -> Option<Vec<u8>> {
     if super::base_name(owner) != *zone {
         return None;
     }
-    let first = owner.iter().next()?;
-    let upper = first.to_ascii_uppercase();
-    data_encoding::BASE32HEX_NOPAD.decode(&upper).ok()
+    base32hex(owner.iter().next()?)
+}
+
+/// Decodes unpadded base32hex (RFC 4648 §7; RFC 5155 §3.3 writes the hash in
+/// it, either case). `None` on another character or a length that no whole
+/// number of bytes has, or non-zero bits after the last byte (RFC 4648 §3.5).
+fn base32hex(text: &[u8]) -> Option<Vec<u8>> {
+    if matches!(text.len() % 8, 1 | 3 | 6) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() * 5 / 8);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in text {
+        let v = match c {
+            b'0'..=b'9' => c - b'0',
+            b'A'..=b'V' => c - b'A' + 10,
+            b'a'..=b'v' => c - b'a' + 10,
+            _ => return None,
+        };
+        acc = (acc << 5) | u32::from(v);
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((acc >> bits) & 0xff).ok()?);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    (acc == 0).then_some(out)
 }
 
 fn hash(name: &Name, params: &NSEC3) -> Option<Vec<u8>> {
@@ -464,6 +489,18 @@ fn prove_nsec3(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base32hex_as_data_encoding_decodes_it() {
+        for bytes in [&b""[..], b"f", b"fo", b"foo", b"foob", b"fooba", b"foobar", &[0xff; 20], &[0x00, 0x80, 0x7f]] {
+            let text = data_encoding::BASE32HEX_NOPAD.encode(bytes);
+            assert_eq!(base32hex(text.as_bytes()).as_deref(), Some(bytes), "{text}");
+            assert_eq!(base32hex(text.to_ascii_lowercase().as_bytes()).as_deref(), Some(bytes), "{text}");
+        }
+        for bad in ["W0", "0", "000", "000000", "0=", "01", "CPNMU===", "CPNMUOJ1E9"] {
+            assert_eq!(base32hex(bad.as_bytes()), data_encoding::BASE32HEX_NOPAD.decode(bad.as_bytes()).ok(), "{bad}");
+        }
+    }
 
     fn n(s: &str) -> Name {
         Name::from_ascii(s).unwrap_or_default()

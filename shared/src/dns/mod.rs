@@ -50,10 +50,10 @@ use hickory_proto::serialize::binary::DecodeError;
 #[non_exhaustive]
 pub enum DnsError {
     /// A name given by the user is not a valid domain name.
-    #[error("expected a domain name, found {input:?}: {detail}")]
+    #[error("expected a domain name, found {}: {detail}", crate::quoted::Quoted(.input))]
     BadName { input: String, detail: String },
     /// A record type given by the user is unknown.
-    #[error("expected a record type such as A, AAAA, MX or TLSA, found {0:?}")]
+    #[error("expected a record type such as A, AAAA, MX or TLSA, found {}", crate::quoted::Quoted(.0))]
     BadType(String),
     /// A response or error was handed in for a query id this engine never issued or already has.
     #[error("expected a response to an outstanding query, found one for unknown query id {0}")]
@@ -83,7 +83,9 @@ fn finish_name(input: &str, parsed: Result<Name, ProtoError>) -> Result<Name, Dn
     }
     let mut name = parsed.map_err(|e| DnsError::BadName {
         input: input.to_owned(),
-        detail: proto_error_text(&e).trim_end_matches([':', ' ']).to_lowercase(),
+        // ASCII only: hickory's texts are English, and full Unicode lowering
+        // would link the case tables into the web app.
+        detail: proto_error_text(&e).trim_end_matches([':', ' ']).to_ascii_lowercase(),
     })?;
     name.set_fqdn(true);
     Ok(name)

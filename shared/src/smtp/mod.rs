@@ -21,11 +21,13 @@
 //! EHLO over TLS, QUIT. In implicit-TLS mode: connect, TLS handshake,
 //! greeting, EHLO over TLS, QUIT.
 
+mod json;
 mod policy;
 mod reply;
 mod report;
 mod sanitize;
 
+pub use json::ReportJsonError;
 pub use policy::{
     ALLOWED_PORTS, Cidr, CidrError, PolicyRefusal, check_probe_target, is_probe_target_allowed,
 };
@@ -77,7 +79,8 @@ impl Config {
 pub enum UsageError {
     /// The EHLO name would not form a valid command.
     #[error(
-        "expected an EHLO name of 1 to 255 letters, digits, \".\", \"-\", \":\" or \"[]\", found {found:?}"
+        "expected an EHLO name of 1 to 255 letters, digits, \".\", \"-\", \":\" or \"[]\", found {}",
+        crate::quoted::Quoted(.found)
     )]
     BadEhloName { found: String },
     /// A `handle_*` call that does not fit the current step.

@@ -42,9 +42,9 @@ pub struct Cidr {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum CidrError {
-    #[error("expected an IPv4 or IPv6 address before \"/\", found {found:?}")]
+    #[error("expected an IPv4 or IPv6 address before \"/\", found {}", crate::quoted::Quoted(.found))]
     BadAddress { found: String },
-    #[error("expected a prefix length of 0 to {max}, found {found:?}")]
+    #[error("expected a prefix length of 0 to {max}, found {}", crate::quoted::Quoted(.found))]
     BadPrefixLen { max: u8, found: String },
     #[error("expected the host bits after /{prefix_len} to be zero, found {found}")]
     HostBitsSet { prefix_len: u8, found: String },

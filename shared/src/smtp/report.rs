@@ -145,8 +145,8 @@ impl Certificate {
     }
 
     /// The DER bytes back, if `der_base64` is valid base64.
-    pub fn der(&self) -> Result<Vec<u8>, data_encoding::DecodeError> {
-        data_encoding::BASE64.decode(self.der_base64.as_bytes())
+    pub fn der(&self) -> Result<Vec<u8>, base64ct::Error> {
+        <base64ct::Base64 as base64ct::Encoding>::decode_vec(&self.der_base64)
     }
 }
 

@@ -95,7 +95,8 @@ impl fmt::Display for OwnerError {
             ),
             Self::BadChar { label, found } => write!(
                 f,
-                "expected letters, digits, hyphens or underscores in label {label} of the host name, found {found:?}"
+                "expected letters, digits, hyphens or underscores in label {label} of the host name, found {}",
+                crate::quoted::QuotedChar(*found)
             ),
             Self::Hyphen { label } => {
                 write!(

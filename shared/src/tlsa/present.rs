@@ -35,7 +35,7 @@ pub(crate) fn hex_value(c: char) -> Option<u8> {
 }
 
 /// Decodes a contiguous hex string (either case); `None` on odd length or a non-hex character.
-fn from_hex(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn from_hex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }
@@ -196,8 +196,8 @@ impl<'de> Deserialize<'de> for Tlsa {
         }
         let data = from_hex(&raw.data).ok_or_else(|| {
             serde::de::Error::custom(format_args!(
-                "expected an even number of hex digits for data, found {:?}",
-                raw.data.chars().take(80).collect::<String>()
+                "expected an even number of hex digits for data, found {}",
+                crate::quoted::Quoted(&raw.data.chars().take(80).collect::<String>())
             ))
         })?;
         Ok(Self::new(raw.usage, raw.selector, raw.matching_type, data))

@@ -22,16 +22,16 @@ use crate::tlsa::{MatchingType, Selector, Tlsa, Usage};
 #[non_exhaustive]
 pub enum GenError {
     /// The host name is not a valid DNS host name.
-    #[error("expected a host name of letters, digits and hyphens in dot-separated labels of 1 to 63 characters, found {found:?}")]
+    #[error("expected a host name of letters, digits and hyphens in dot-separated labels of 1 to 63 characters, found {}", crate::quoted::Quoted(.found))]
     BadHost { found: String },
     /// A wildcard host (TLSA records live at one name, RFC 6698 §3).
-    #[error("expected one host name, found the wildcard {found:?} (TLSA records are published at _port._proto.host, RFC 6698 §3)")]
+    #[error("expected one host name, found the wildcard {} (TLSA records are published at _port._proto.host, RFC 6698 §3)", crate::quoted::Quoted(.found))]
     WildcardHost { found: String },
     /// The host name is longer than DNS allows.
     #[error("expected a TLSA owner name of at most 253 characters, found {found}")]
     NameTooLong { found: usize },
     /// The protocol label is not a protocol name.
-    #[error("expected a protocol name such as tcp, udp or sctp, found {found:?}")]
+    #[error("expected a protocol name such as tcp, udp or sctp, found {}", crate::quoted::Quoted(.found))]
     BadProto { found: String },
 }
 
