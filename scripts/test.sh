@@ -17,6 +17,10 @@ cargo clippy -p geleit-frontend --target wasm32-unknown-unknown --all-targets --
 # (no --quiet: cargo hands it to wasm-bindgen-test-runner, which rejects it)
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p geleit-frontend --target wasm32-unknown-unknown --test browser 2>&1 | tally
 
+step "widget <geleit-check>: build (dist-widget/), size, clippy for wasm32"
+widget/build.sh
+cargo clippy -p geleit-widget --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+
 step "web app in headless Chromium: generator and matcher with the network off (same records as geleit tlsa gen)"
 cargo build -p geleit-cli --quiet
 node tests/web/generator.mjs dist target/debug/geleit target/web-artifacts 2>&1 | tally
@@ -59,8 +63,13 @@ if [ -x edge/run.sh ] && [ -s edge/build/worker.mjs ]; then
 fi
 web_status=0
 tests/lab/in "${web_edge[@]}" node tests/web/checker.mjs dist target/web-artifacts 2>&1 | tally || web_status=$?
+
+step "widget <geleit-check> in headless Chromium against the lab: demo pages, hostile host CSS, strict CSP"
+# Same lab and edge as the checker above.
+widget_status=0
+tests/lab/in "${web_edge[@]}" node tests/web/widget.mjs dist-widget target/web-artifacts 2>&1 | tally || widget_status=$?
 [ -n "${web_edge_pid:-}" ] && kill "$web_edge_pid" 2>/dev/null || true
-[ "$web_status" = 0 ]
+[ "$web_status" = 0 ] && [ "$widget_status" = 0 ]
 
 step "fuzzing: ${FUZZ_SECONDS:=20} s per target (cargo-fuzz, AddressSanitizer)"
 # Only stable Rust here: RUSTC_BOOTSTRAP=1 unlocks the -Z flags cargo-fuzz passes.

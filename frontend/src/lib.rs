@@ -12,7 +12,9 @@
 //!
 //! Everything above the line `#[cfg(target_arch = "wasm32")]` is plain Rust
 //! and runs under `cargo test`; the components (one per file) and the fetch
-//! services only exist in the wasm build.
+//! services only exist in the wasm build. Feature `app` (default) is the Yew
+//! app; feature `web` alone gives the fetch services without Yew (the
+//! `<geleit-check>` widget in widget/ uses it).
 
 pub mod checker;
 pub mod dates;
@@ -24,13 +26,13 @@ pub mod route;
 pub mod state;
 pub mod verdict_words;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "app"))]
 pub mod components;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod services;
 
 /// Mounts the app on `<body>`.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "app"))]
 pub fn run() {
     yew::Renderer::<components::app::App>::new().render();
 }

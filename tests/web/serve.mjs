@@ -4,6 +4,8 @@
 // (the lab's DoH endpoint and trust anchor for `make demo` and the browser tests).
 //
 // Usage: node tests/web/serve.mjs [dist] [port] [host]   (prints the URL)
+// `headers` (optional) are added to every page and file response (the widget
+// test serves its demo with a Content-Security-Policy this way).
 // GELEIT_WEB_UPSTREAM=<unix socket> or http://HOST:PORT (a local edge): /dns-query and
 // /api/* are passed to it.
 import http from 'node:http';
@@ -16,7 +18,7 @@ const TYPES = {
   '.webmanifest': 'application/manifest+json',
 };
 
-export function serve(root, port, host, configFile, upstreamSocket) {
+export function serve(root, port, host, configFile, upstreamSocket, headers = {}) {
   const rootAbs = path.resolve(root);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -35,7 +37,7 @@ export function serve(root, port, host, configFile, upstreamSocket) {
     }
     if (url.pathname === '/geleit-config.json') {
       if (configFile && fs.existsSync(configFile)) {
-        res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
+        res.writeHead(200, { ...headers, 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
         res.end(fs.readFileSync(configFile));
       } else {
         res.writeHead(404); res.end();
@@ -46,11 +48,11 @@ export function serve(root, port, host, configFile, upstreamSocket) {
     if (!file.startsWith(rootAbs) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       file = path.join(rootAbs, 'index.html');
     }
-    const headers = { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' };
+    const head = { ...headers, 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' };
     // The service worker (scope /, so no Service-Worker-Allowed) and the app
     // shell are revalidated on every visit: a new build is seen at once.
-    if (file.endsWith(`${path.sep}sw.js`) || file.endsWith(`${path.sep}index.html`)) headers['cache-control'] = 'no-cache';
-    res.writeHead(200, headers);
+    if (file.endsWith(`${path.sep}sw.js`) || file.endsWith(`${path.sep}index.html`)) head['cache-control'] = 'no-cache';
+    res.writeHead(200, head);
     fs.createReadStream(file).pipe(res);
   });
   return new Promise((resolve) => server.listen(port, host, () => resolve(server)));

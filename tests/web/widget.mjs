@@ -1,0 +1,317 @@
+// Browser test of the <geleit-check> widget (widget/, built by widget/build.sh
+// into dist-widget/) against the lab: run inside the lab namespace
+// (tests/lab/in), which exports GELEIT_DOH and GELEIT_TRUST_ANCHOR; with
+// GELEIT_EDGE (a running edge) the probe assertions run too.
+//   - the demo help pages (English, German), two widgets each: a full one and
+//     a compact one with a preset domain; verdicts, findings, events;
+//   - host-page CSS that styles div, input and button (and everything that
+//     inherits) does not change the widget: computed styles and a screenshot
+//     with and without it;
+//   - served with the Content-Security-Policy widget/README.md documents, the
+//     demo works and reports no violation (and without 'wasm-unsafe-eval' it
+//     does report one: the policy is enforced).
+//
+// Usage: tests/lab/in [env GELEIT_EDGE=http://127.0.0.1:8787] node tests/web/widget.mjs DIST_WIDGET ARTIFACT_DIR
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import os from 'node:os';
+import path from 'node:path';
+import { serve } from './serve.mjs';
+import { launch, runner, assert, assertEqual } from './browser.mjs';
+
+const [dist = 'dist-widget', artifacts = 'target/web-artifacts'] = process.argv.slice(2);
+fs.mkdirSync(artifacts, { recursive: true });
+const doh = process.env.GELEIT_DOH;
+const anchorFile = process.env.GELEIT_TRUST_ANCHOR;
+if (!doh || !anchorFile) {
+  console.error('widget.mjs: run inside the lab (tests/lab/in), which sets GELEIT_DOH and GELEIT_TRUST_ANCHOR');
+  process.exit(2);
+}
+const edge = process.env.GELEIT_EDGE || '';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'geleit-widget-'));
+const config = path.join(tmp, 'geleit-config.json');
+fs.writeFileSync(config, JSON.stringify({ doh, edge, anchor: fs.readFileSync(anchorFile, 'utf8') }));
+
+// The policy widget/README.md documents, for a page whose widget files are on its own origin.
+const origins = [...new Set([new URL(doh).origin, ...(edge ? [new URL(edge).origin] : [])])].join(' ');
+const policy = (script) => [
+  "default-src 'none'", `script-src ${script}`, `connect-src 'self' ${origins}`, "style-src 'self'",
+  "img-src 'self'", "base-uri 'none'", "form-action 'none'", "object-src 'none'", "require-trusted-types-for 'script'",
+].join('; ');
+
+// Pages for the isolation test: the same widget with and without hostile CSS.
+const iso = path.join(tmp, 'site');
+fs.cpSync(dist, iso, { recursive: true });
+fs.writeFileSync(path.join(iso, 'iso.css'), 'body { margin: 0 } #box { width: 640px; padding: 16px }\n');
+fs.writeFileSync(path.join(iso, 'hostile.css'), `
+:root { --bg: red; --fg: lime; --acc: orange; --line: magenta; }
+body { font: italic 26px/3 "Comic Sans MS", cursive; color: purple; letter-spacing: 3px; word-spacing: 9px;
+  text-transform: uppercase; text-align: right; text-shadow: 2px 2px 2px red; cursor: wait; direction: ltr; }
+div, input, button { all: unset !important; display: inline !important; font: bold 30px/4 serif !important;
+  color: red !important; background: yellow !important; border: 5px dashed green !important;
+  padding: 20px !important; margin: 10px !important; text-transform: uppercase !important;
+  letter-spacing: 4px !important; width: 50px !important; box-sizing: content-box !important; visibility: visible !important; }
+`);
+const isoPage = (hostile) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<link rel="stylesheet" href="iso.css">${hostile ? '<link rel="stylesheet" href="hostile.css">' : ''}
+<script type="module" src="geleit-check.js"></script></head>
+<body><section id="box"><div><geleit-check id="w" domain="nsec3-no-tlsa.example" config="/geleit-config.json"></geleit-check></div>
+<div><input value="host input"> <button>host button</button></div></section></body></html>`;
+fs.writeFileSync(path.join(iso, 'plain.html'), isoPage(false));
+fs.writeFileSync(path.join(iso, 'hostile.html'), isoPage(true));
+
+const server = await serve(dist, 0, '127.0.0.1', config);
+const base = `http://127.0.0.1:${server.address().port}`;
+const isoServer = await serve(iso, 0, '127.0.0.1', config);
+const isoBase = `http://127.0.0.1:${isoServer.address().port}`;
+const strictServer = await serve(dist, 0, '127.0.0.1', config, undefined, {
+  'content-security-policy': policy("'self' 'wasm-unsafe-eval'"),
+});
+const strictBase = `http://127.0.0.1:${strictServer.address().port}`;
+const noWasmServer = await serve(dist, 0, '127.0.0.1', config, undefined, { 'content-security-policy': policy("'self'") });
+const noWasmBase = `http://127.0.0.1:${noWasmServer.address().port}`;
+
+const browser = await launch();
+const t = runner();
+// Every page records the widgets' events and any CSP violation, from before its first script.
+await browser.context.addInitScript(() => {
+  window.__results = [];
+  window.__csp = [];
+  document.addEventListener('geleit-result', (e) => window.__results.push({ id: e.target.id, detail: e.detail }));
+  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.effectiveDirective} ${e.blockedURI}`));
+});
+let page = await browser.context.newPage();
+const errors = [];
+const watch = (p) => {
+  p.on('pageerror', (e) => { errors.push(String(e)); console.log(`page error: ${e}`); });
+  p.on('console', (m) => { if (m.type() === 'error') console.log(`console: ${m.text()}`); });
+};
+watch(page);
+const shot = (name, p = page) => p.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+
+/// Waits for widget `id`'s `geleit-result` about `domain`; returns its detail.
+async function result(id, domain, p = page) {
+  const handle = await p.waitForFunction(
+    ([id, domain]) => window.__results.findLast((r) => r.id === id && r.detail.domain === domain)?.detail,
+    [id, domain], { timeout: 20000 });
+  return handle.jsonValue();
+}
+/// Checks `domain` in the full widget through its form.
+async function check(domain, p = page) {
+  const before = await p.evaluate(() => window.__results.length);
+  await p.fill('#check-full input', domain);
+  await p.click('#check-full button');
+  await p.waitForFunction((n) => window.__results.length > n, before, { timeout: 20000 });
+  return result('check-full', domain, p);
+}
+const hostStates = (p = page) =>
+  p.$$eval('#check-full >> css=li.host', (els) => els.map((e) => [e.dataset.host, e.dataset.state]));
+const findingCodes = () => page.$$eval('#check-full >> css=.finding', (els) => els.map((e) => e.dataset.code));
+/// Decodes a PNG as Chromium writes it (8-bit RGB or RGBA, not interlaced).
+function png(buf) {
+  let i = 8, w = 0, h = 0, bpp = 4;
+  const idat = [];
+  while (i < buf.length) {
+    const len = buf.readUInt32BE(i);
+    const type = buf.toString('ascii', i + 4, i + 8);
+    const d = buf.subarray(i + 8, i + 8 + len);
+    if (type === 'IHDR') { w = d.readUInt32BE(0); h = d.readUInt32BE(4); bpp = d[9] === 6 ? 4 : 3; }
+    if (type === 'IDAT') idat.push(d);
+    i += 12 + len;
+  }
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const stride = w * bpp;
+  const px = Buffer.alloc(h * stride);
+  for (let y = 0; y < h; y++) {
+    const filter = raw[y * (stride + 1)];
+    for (let x = 0; x < stride; x++) {
+      const r = raw[y * (stride + 1) + 1 + x];
+      const a = x >= bpp ? px[y * stride + x - bpp] : 0;
+      const b = y > 0 ? px[(y - 1) * stride + x] : 0;
+      const c = x >= bpp && y > 0 ? px[(y - 1) * stride + x - bpp] : 0;
+      const p = a + b - c;
+      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      px[y * stride + x] = (r + [0, a, b, (a + b) >> 1, paeth][filter]) & 255;
+    }
+  }
+  return { w, h, bpp, px };
+}
+
+/// Pixels that differ between two screenshots, and the largest channel difference.
+function pictureDiff(one, two) {
+  const [a, b] = [png(one), png(two)];
+  if (a.w !== b.w || a.h !== b.h) return { size: `${a.w}x${a.h} vs ${b.w}x${b.h}`, pixels: a.w * a.h, max: 255 };
+  let pixels = 0, max = 0;
+  for (let i = 0; i < a.w * a.h; i++) {
+    let d = 0;
+    for (let k = 0; k < 3; k++) d = Math.max(d, Math.abs(a.px[i * a.bpp + k] - b.px[i * b.bpp + k]));
+    if (d > 0) pixels++;
+    max = Math.max(max, d);
+  }
+  return { pixels, max, total: a.w * a.h };
+}
+
+const good = edge ? 'authenticated' : 'not_probed';
+
+await t.step('English demo: two widgets, the compact one checks its preset domain', async () => {
+  await page.goto(`${base}/demo/en.html`);
+  const d = await result('check-compact', 'two-mx.example');
+  assertEqual(d.verdict, edge ? 'not_authenticated' : 'not_probed', 'compact verdict');
+  assertEqual(await page.getAttribute('#check-compact >> css=p.line', 'data-verdict'), d.verdict, 'compact line');
+  assertEqual(await page.getAttribute('#check-compact >> css=a.report', 'href'), `${edge}/check/two-mx.example`, 'report link');
+  assertEqual(await page.textContent('#check-compact >> css=a.report'), 'Full report', 'link text');
+  assertEqual(await page.locator('#check-compact >> css=form').count(), 0, 'a compact widget with a domain has no form');
+  assertEqual(await page.locator('#check-compact >> css=.finding').count(), 0, 'compact: no findings listed');
+  if (edge) assert(d.findings.some((f) => f.code === 'tlsa_no_match' && f.host === 'mx2.two-mx.example'), JSON.stringify(d.findings));
+  assertEqual(Object.keys(d), ['domain', 'domain_unicode', 'verdict', 'authenticated', 'headline', 'summary', 'lang', 'report', 'findings'], 'event fields');
+  assertEqual(await page.textContent('#check-full >> css=button'), 'Check', 'full widget form');
+});
+
+await t.step('full widget: a good domain is authenticated, the host page gets the event', async () => {
+  const d = await check('ee-spki.example');
+  assertEqual(d.verdict, good, 'event verdict');
+  assertEqual(d.authenticated, Boolean(edge), 'event authenticated');
+  assertEqual(d.lang, 'en', 'event language');
+  assertEqual(await page.getAttribute('#check-full >> css=.result', 'data-verdict'), good, 'shown verdict');
+  assertEqual(await hostStates(), [['mx.ee-spki.example.', good]], 'host states');
+  if (edge) assertEqual(await page.textContent('#check-full >> css=.headline'), 'Every MX host authenticates', 'headline');
+  await page.waitForFunction(() => document.getElementById('log').textContent.includes('ee-spki.example: '));
+  assert((await page.textContent('#log')).includes(`ee-spki.example: ${good}`), 'host page log');
+  // The compact widget kept its own result.
+  assertEqual(await page.getAttribute('#check-compact >> css=p.line', 'data-domain'), 'two-mx.example', 'other widget untouched');
+  await shot('widget-en-good');
+});
+
+await t.step('full widget: a broken DNSSEC scenario shows its finding and fix', async () => {
+  const d = await check('bogus-expired.example');
+  assertEqual(d.verdict, 'deferred', 'verdict');
+  assert(d.findings.some((f) => f.code === 'dnssec_bogus'), JSON.stringify(d.findings));
+  assert((await findingCodes()).includes('dnssec_bogus'), 'finding shown');
+  const text = await page.textContent('#check-full >> css=.finding[data-code=dnssec_bogus]');
+  assert(text.includes('re-sign the zone'), `fix in: ${text}`);
+  assert(text.includes('expired'), `failing link in: ${text}`);
+  await shot('widget-en-bogus-expired');
+});
+
+if (edge) {
+  await t.step('full widget: a stale TLSA record (probe through the edge) shows tlsa_no_match', async () => {
+    const d = await check('ee-stale.example');
+    assertEqual(d.verdict, 'not_authenticated', 'verdict');
+    const text = await page.textContent('#check-full >> css=.finding[data-code=tlsa_no_match]');
+    assert(text.includes('IN TLSA 3 1 1 '), `suggested record in: ${text}`);
+  });
+}
+
+await t.step('full widget: input that is no domain gets a message and no event', async () => {
+  const before = await page.evaluate(() => window.__results.length);
+  await page.fill('#check-full input', 'not a domain!');
+  await page.click('#check-full button');
+  await page.waitForSelector('#check-full >> css=.problem');
+  assert((await page.textContent('#check-full >> css=.problem')).includes('is not a valid domain name'), 'message');
+  assertEqual(await page.evaluate(() => window.__results.length), before, 'no event');
+});
+
+await t.step('German demo: German words, dark compact widget, auto theme follows the color scheme', async () => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(`${base}/demo/de.html`);
+  await result('check-compact', 'two-mx.example');
+  assertEqual(await page.textContent('#check-compact >> css=a.report'), 'Ausführlicher Bericht', 'link text');
+  assertEqual(await page.textContent('#check-full >> css=button'), 'Prüfen', 'button');
+  const d = await check('bogus-tlsa-sig.example');
+  assertEqual(d.verdict, 'deferred', 'verdict');
+  assertEqual(d.lang, 'de', 'event language');
+  assert((await page.textContent('#check-full >> css=.headline')).startsWith('DNSSEC-Fehler'), 'German headline');
+  assert((await page.textContent('#check-full >> css=.finding[data-code=dnssec_bogus]')).includes('Abhilfe:'), 'German fix');
+  const bg = (id) => page.$eval(`#${id} >> css=.w`, (e) => getComputedStyle(e).backgroundColor);
+  assertEqual(await bg('check-compact'), 'rgb(13, 17, 23)', 'theme=dark');
+  assertEqual(await bg('check-full'), 'rgb(255, 255, 255)', 'theme=auto, light scheme');
+  await shot('widget-de-light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  assertEqual(await bg('check-full'), 'rgb(13, 17, 23)', 'theme=auto, dark scheme');
+  await shot('widget-de-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+});
+
+await t.step('host CSS for div, input, button and inherited properties does not change the widget', async () => {
+  const props = ['display', 'font-family', 'font-size', 'font-style', 'font-weight', 'line-height', 'color',
+    'background-color', 'border-top-style', 'border-top-width', 'border-top-color', 'padding-top', 'padding-left',
+    'margin-top', 'margin-bottom', 'width', 'height', 'text-transform', 'letter-spacing', 'word-spacing',
+    'text-align', 'text-shadow', 'box-sizing', 'cursor', 'visibility'];
+  const look = async (file) => {
+    await page.goto(`${isoBase}/${file}`);
+    await result('w', 'nsec3-no-tlsa.example');
+    const styles = await page.$eval('#w', (host, props) => {
+      const all = [host, ...host.shadowRoot.querySelectorAll('*')];
+      return all.map((e) => {
+        const cs = getComputedStyle(e);
+        return [e.tagName.toLowerCase() + (e.className ? `.${e.className}` : ''), ...props.map((p) => cs.getPropertyValue(p))];
+      });
+    }, props);
+    // The widget's own pixels: its box without the rounded corners, where the host page shows through.
+    const box = await page.locator('#w').boundingBox();
+    const clip = { x: box.x + 8, y: box.y + 8, width: box.width - 16, height: box.height - 16 };
+    const picture = await page.screenshot({ clip, path: path.join(artifacts, `widget-${file.replace('.html', '')}.png`) });
+    const hostInput = await page.$eval('#box input', (e) => getComputedStyle(e).backgroundColor);
+    return { styles, picture, hostInput };
+  };
+  const plain = await look('plain.html');
+  const hostile = await look('hostile.html');
+  assertEqual(hostile.hostInput, 'rgb(255, 255, 0)', 'the hostile CSS applies to the host page');
+  assert(plain.styles.length > 10, `widget elements: ${plain.styles.length}`);
+  for (let i = 0; i < plain.styles.length; i++) {
+    for (let j = 1; j < plain.styles[i].length; j++) {
+      if (plain.styles[i][j] !== hostile.styles[i][j]) {
+        throw new Error(`${plain.styles[i][0]} ${props[j - 1]}: ${plain.styles[i][j]} without, ${hostile.styles[i][j]} with hostile CSS`);
+      }
+    }
+  }
+  assertEqual(hostile.styles.length, plain.styles.length, 'same elements');
+  // Equal up to anti-aliasing: the widget sits at another (sub)pixel offset on the hostile page,
+  // which shifts the edges of rounded borders by a shade; anything the hostile CSS really
+  // changed (colours, fonts, sizes) differs by far more and in far more pixels.
+  const diff = pictureDiff(plain.picture, hostile.picture);
+  assert(diff.max <= 24 && diff.pixels <= diff.total / 1000,
+    `screenshots differ: ${JSON.stringify(diff)} (target/web-artifacts/widget-plain.png, widget-hostile.png)`);
+});
+
+await t.step('strict CSP (documented sources only): the demo works, no violation', async () => {
+  page = await browser.context.newPage();
+  watch(page);
+  const response = await page.goto(`${strictBase}/demo/en.html`);
+  assert((response.headers()['content-security-policy'] || '').includes("'wasm-unsafe-eval'"), 'served with the CSP');
+  const d = await result('check-compact', 'two-mx.example');
+  assertEqual(d.verdict, edge ? 'not_authenticated' : 'not_probed', 'compact verdict under CSP');
+  const full = await check('ee-spki.example');
+  assertEqual(full.verdict, good, 'full widget verdict under CSP');
+  assertEqual(await page.evaluate(() => window.__csp), [], 'CSP violations');
+  await shot('widget-en-csp');
+});
+
+await t.step("without 'wasm-unsafe-eval' the widget is blocked and the violation is reported", async () => {
+  const p = await browser.context.newPage();
+  p.on('pageerror', () => {});
+  await p.goto(`${noWasmBase}/demo/en.html`);
+  await p.waitForFunction(() => window.__csp.length > 0, null, { timeout: 10000 });
+  const v = await p.evaluate(() => window.__csp);
+  assert(v.some((x) => x.startsWith('script-src') && x.includes('wasm-eval')), `violations: ${v}`);
+  assertEqual(await p.evaluate(() => window.__results.length), 0, 'no results');
+  await p.close();
+});
+
+await t.step('no page errors, no globals besides the element', async () => {
+  assertEqual(errors, [], 'page errors');
+  const globals = await page.evaluate(() => {
+    const f = document.createElement('iframe');
+    document.body.append(f);
+    const clean = new Set(Object.getOwnPropertyNames(f.contentWindow));
+    f.remove();
+    return Object.getOwnPropertyNames(window).filter((n) => !clean.has(n) && !n.startsWith('__'));
+  });
+  assertEqual(globals, [], 'new globals');
+  assert(await page.evaluate(() => customElements.get('geleit-check') !== undefined), 'element defined');
+});
+
+await browser.close();
+for (const s of [server, isoServer, strictServer, noWasmServer]) s.close();
+fs.rmSync(tmp, { recursive: true, force: true });
+process.exit(t.finish());

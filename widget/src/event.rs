@@ -1,0 +1,140 @@
+//! The `geleit-result` event's `detail`: the verdict as JSON for the host page.
+//!
+//! ```json
+//! {"domain": "example.org", "domain_unicode": "example.org", "verdict": "authenticated",
+//!  "authenticated": true, "headline": "…", "summary": "…", "lang": "en",
+//!  "report": "https://…/check/example.org",
+//!  "findings": [{"code": "tlsa_no_match", "severity": "error", "host": "mx.example.org", "text": "…"}]}
+//! ```
+//! `verdict` is the core's word (`geleit::verdict::Verdict::as_str`) or
+//! `failed` when the DNS part could not run (`summary` says why); `findings`
+//! carry the core's stable codes. Written by hand (a flat object of strings):
+//! the widget links no JSON serializer for it (RFC 8259 §7 string escapes).
+
+use std::fmt::Write;
+
+use geleit_frontend::checker::{CheckRun, CheckView};
+
+use crate::options::Options;
+
+/// `s` as a JSON string (RFC 8259 §7): quotes, backslashes and control characters escaped.
+fn string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn field(out: &mut String, name: &str, value: &str) {
+    string(out, name);
+    out.push(':');
+    string(out, value);
+    out.push(',');
+}
+
+/// The event detail of a finished run.
+#[must_use]
+pub fn detail(run: &CheckRun, view: &CheckView, o: &Options) -> String {
+    let mut out = String::from("{");
+    field(&mut out, "domain", &view.domain);
+    field(&mut out, "domain_unicode", &view.domain_unicode);
+    field(&mut out, "verdict", view.verdict_class);
+    let authenticated = view.verdict_class == "authenticated" && run.verdict().is_some_and(|r| r.authenticated);
+    out.push_str(if authenticated { "\"authenticated\":true," } else { "\"authenticated\":false," });
+    field(&mut out, "headline", &view.headline);
+    field(&mut out, "summary", &view.summary);
+    field(&mut out, "lang", o.lang.code());
+    field(&mut out, "report", &o.report_url(&view.domain));
+    out.push_str("\"findings\":[");
+    let mx = view.mx_findings.iter().map(|f| (None, f));
+    let hosts = view.hosts.iter().flat_map(|h| {
+        let host = h.host.trim_end_matches('.');
+        h.findings.iter().chain(h.addresses.iter().flat_map(|a| &a.findings)).map(move |f| (Some(host), f))
+    });
+    for (i, (host, f)) in mx.chain(hosts).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        field(&mut out, "code", f.code);
+        field(&mut out, "severity", f.severity);
+        if let Some(host) = host {
+            field(&mut out, "host", host);
+        }
+        string(&mut out, "text");
+        out.push(':');
+        string(&mut out, &f.title);
+        out.push('}');
+    }
+    out.push_str("]}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use geleit_frontend::domain;
+    use geleit_frontend::i18n::Lang;
+
+    use super::*;
+    use crate::view::tests::sample;
+
+    fn parse(s: &str) -> serde_json::Value {
+        serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
+    }
+
+    #[test]
+    fn strings_are_escaped_as_json() {
+        let mut out = String::new();
+        string(&mut out, "a \"b\" \\ c\nd\u{1}é\u{2028}");
+        assert_eq!(out, "\"a \\\"b\\\" \\\\ c\\nd\\u0001é\u{2028}\"");
+        assert_eq!(parse(&out), "a \"b\" \\ c\nd\u{1}é\u{2028}");
+    }
+
+    #[test]
+    fn failed_dns_run_reports_failed_with_the_reason() {
+        let mut run = CheckRun::start(1, domain::parse("example.org").unwrap(), 1_800_000_000);
+        run.error = Some("expected a DS or DNSKEY record, found \"garbage\"".into());
+        let o = Options { lang: Lang::De, ..Options::default() };
+        let view = geleit_frontend::checker::view(&run, o.lang).unwrap();
+        let v = parse(&detail(&run, &view, &o));
+        assert_eq!(v["verdict"], "failed");
+        assert_eq!(v["authenticated"], false);
+        assert_eq!(v["summary"], "expected a DS or DNSKEY record, found \"garbage\"");
+        assert_eq!(v["lang"], "de");
+        assert_eq!(v["report"], "/check/example.org");
+        assert_eq!(v["findings"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn findings_of_hosts_carry_the_host_name() {
+        let run = CheckRun::default();
+        let view = sample("not_authenticated");
+        let o = Options { site: "https://geleit.example".into(), ..Options::default() };
+        let v = parse(&detail(&run, &view, &o));
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "domain": "xn--bcher-kva.example",
+                "domain_unicode": "bücher.example",
+                "verdict": "not_authenticated",
+                "authenticated": false,
+                "headline": "Not authenticated",
+                "summary": "DANE senders defer mail.",
+                "lang": "en",
+                "report": "https://geleit.example/check/xn--bcher-kva.example",
+                "findings": [{"code": "tlsa_no_match", "severity": "error", "host": "mx.xn--bcher-kva.example", "text": "no TLSA record matches"}],
+            })
+        );
+    }
+}

@@ -1,0 +1,368 @@
+//! What a widget shows, as a small element tree (no Yew): the form, and the
+//! result built from the app's view model ([`geleit_frontend::checker::view`]),
+//! so the verdicts, findings and fixes read exactly as in the app, in both
+//! languages. `dom.rs` turns the tree into DOM nodes inside the shadow root.
+
+use geleit_frontend::checker::{CheckView, FindingView};
+use geleit_frontend::i18n::Lang;
+
+use crate::options::Options;
+
+/// An element or a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    El(El),
+    Text(String),
+}
+
+/// An element: tag, attributes, children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct El {
+    pub tag: &'static str,
+    pub attrs: Vec<(&'static str, String)>,
+    pub children: Vec<Node>,
+}
+
+fn el(tag: &'static str) -> El {
+    El { tag, attrs: Vec::new(), children: Vec::new() }
+}
+
+impl El {
+    fn attr(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.attrs.push((name, value.into()));
+        self
+    }
+
+    fn class(self, value: impl Into<String>) -> Self {
+        self.attr("class", value)
+    }
+
+    fn text(mut self, text: impl Into<String>) -> Self {
+        self.children.push(Node::Text(text.into()));
+        self
+    }
+
+    fn child(mut self, child: impl Into<Node>) -> Self {
+        self.children.push(child.into());
+        self
+    }
+
+    fn children(mut self, children: impl IntoIterator<Item = Node>) -> Self {
+        self.children.extend(children);
+        self
+    }
+
+    /// The value of attribute `name`.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+impl From<El> for Node {
+    fn from(e: El) -> Self {
+        Self::El(e)
+    }
+}
+
+impl Node {
+    /// All text below this node, concatenated.
+    #[must_use]
+    pub fn text_content(&self) -> String {
+        match self {
+            Self::Text(t) => t.clone(),
+            Self::El(e) => e.children.iter().map(Self::text_content).collect(),
+        }
+    }
+
+    /// Every element below (and including) this node with class `class`, in document order.
+    #[must_use]
+    pub fn find_class<'a>(&'a self, class: &str) -> Vec<&'a El> {
+        let mut out = Vec::new();
+        if let Self::El(e) = self {
+            if e.get("class").is_some_and(|c| c.split(' ').any(|x| x == class)) {
+                out.push(e);
+            }
+            for c in &e.children {
+                out.extend(c.find_class(class));
+            }
+        }
+        out
+    }
+}
+
+/// Words only the widget needs (the rest comes from the app's tables).
+struct Words {
+    report: &'static str,
+    mx: &'static str,
+}
+
+const fn words(lang: Lang) -> Words {
+    match lang {
+        Lang::En => Words { report: "Full report", mx: "MX records" },
+        Lang::De => Words { report: "Ausführlicher Bericht", mx: "MX-Einträge" },
+    }
+}
+
+/// Styling class of a verdict word (the core's `Verdict::as_str`, `pending`, `failed`).
+#[must_use]
+pub fn tone(verdict: &str) -> &'static str {
+    match verdict {
+        "authenticated" | "trusted" => "ok",
+        "no_dane" | "not_probed" | "null_mx" => "warn",
+        "pending" => "pending",
+        _ => "bad",
+    }
+}
+
+/// The widget's frame: the form (unless a compact widget has a preset
+/// domain), a live status line and the result area (`#out`).
+#[must_use]
+pub fn frame(o: &Options) -> Node {
+    let t = o.lang.t();
+    let mut root = el("div").class(if o.compact { "w compact" } else { "w" }).attr("part", "widget").attr("lang", o.lang.code());
+    if !o.compact || o.domain.is_empty() {
+        root = root.child(
+            el("form").class("form").attr("role", "search").attr("part", "form").child(el("label").attr("for", "d").text(t.ck_input_label)).child(
+                el("div")
+                    .class("row")
+                    .child(
+                        el("input")
+                            .attr("id", "d")
+                            .attr("name", "domain")
+                            .attr("type", "text")
+                            .attr("inputmode", "url")
+                            .attr("autocomplete", "off")
+                            .attr("autocapitalize", "none")
+                            .attr("spellcheck", "false")
+                            .attr("value", o.domain.clone())
+                            .attr("part", "input"),
+                    )
+                    .child(el("button").attr("type", "submit").attr("part", "button").text(t.ck_button)),
+            ),
+        );
+    }
+    root.child(el("p").class("status").attr("id", "status").attr("role", "status").attr("aria-live", "polite"))
+        .child(el("div").class("out").attr("id", "out"))
+        .into()
+}
+
+/// Why the typed text cannot be checked.
+#[must_use]
+pub fn problem(text: &str) -> Node {
+    el("p").class("problem").attr("role", "alert").text(text).into()
+}
+
+fn badge(tone: &str, text: &str) -> El {
+    el("span").class(format!("badge {tone}")).text(text)
+}
+
+fn report_link(o: &Options, domain: &str) -> El {
+    el("a")
+        .class("report")
+        .attr("href", o.report_url(domain))
+        .attr("target", "_blank")
+        .attr("rel", "noopener")
+        .attr("part", "report")
+        .text(words(o.lang).report)
+}
+
+/// The one line of a compact widget: badge, domain, link; the summary as its tooltip.
+#[must_use]
+pub fn compact_line(v: &CheckView, o: &Options) -> Node {
+    let shown = if v.domain_unicode.is_empty() { &v.domain } else { &v.domain_unicode };
+    el("p")
+        .class("line")
+        .attr("title", v.summary.clone())
+        .attr("data-verdict", v.verdict_class)
+        .attr("data-domain", v.domain.clone())
+        .child(badge(tone(v.verdict_class), &v.headline))
+        .text(" ")
+        .child(el("b").class("domain").text(shown.clone()))
+        .text(" ")
+        .child(report_link(o, &v.domain))
+        .into()
+}
+
+fn finding(f: &FindingView, fix_word: &str) -> Node {
+    let mut li = el("li")
+        .class(format!("finding {}", f.severity))
+        .attr("data-code", f.code)
+        .child(el("span").class("title").text(f.title.clone()));
+    if !f.rfc.is_empty() {
+        li = li.text(" ").child(el("span").class("rfc").text(f.rfc));
+    }
+    if let Some(fix) = &f.fix {
+        li = li.child(el("p").class("fix").child(el("b").text(format!("{fix_word}:"))).text(" ").text(fix.clone()));
+    }
+    if let Some(detail) = &f.detail {
+        li = li.child(el("p").class("detail").text(detail.clone()));
+    }
+    li.into()
+}
+
+fn findings<'a>(list: impl IntoIterator<Item = &'a FindingView>, fix_word: &str) -> Option<Node> {
+    let items: Vec<Node> = list.into_iter().map(|f| finding(f, fix_word)).collect();
+    (!items.is_empty()).then(|| el("ul").class("findings").children(items).into())
+}
+
+/// The result of a check: headline and summary, MX findings, per MX host its
+/// state and findings (with the fix and the RFC), the link to the full report.
+#[must_use]
+pub fn result(v: &CheckView, o: &Options) -> Node {
+    if o.compact {
+        return compact_line(v, o);
+    }
+    let t = o.lang.t();
+    let w = words(o.lang);
+    let mut out = el("div")
+        .class("result")
+        .attr("data-verdict", v.verdict_class)
+        .attr("data-domain", v.domain.clone())
+        .attr("part", "result")
+        .child(
+            el("p")
+                .class("verdict")
+                .child(el("span").class(format!("badge {} headline", tone(v.verdict_class))).text(v.headline.clone()))
+                .text(" ")
+                .child(el("b").class("domain").text(if v.domain_unicode.is_empty() { &v.domain } else { &v.domain_unicode })),
+        );
+    if !v.summary.is_empty() {
+        out = out.child(el("p").class("summary").text(v.summary.clone()));
+    }
+    if !v.mx_findings.is_empty() || v.hosts.is_empty() {
+        let mx = el("div")
+            .class("mx")
+            .child(el("span").class("name").text(w.mx))
+            .text(" ")
+            .child(badge(v.mx_badge.class, &v.mx_badge.text).attr("data-status", v.mx_badge.class));
+        out = out.child(mx);
+        out.children.extend(findings(&v.mx_findings, t.ck_fix));
+    }
+    if !v.hosts.is_empty() {
+        let hosts = v.hosts.iter().map(|h| {
+            let mut li = el("li")
+                .class("host")
+                .attr("data-host", h.host.clone())
+                .attr("data-state", h.state)
+                .child(badge(h.badge.class, &h.badge.text))
+                .text(" ")
+                .child(el("span").class("name").text(h.host.trim_end_matches('.')));
+            if let Some(note) = &h.probe_note {
+                li = li.child(el("p").class("note").text(note.clone()));
+            }
+            li.children.extend(findings(h.findings.iter().chain(h.addresses.iter().flat_map(|a| &a.findings)), t.ck_fix));
+            Node::from(li)
+        });
+        out = out.child(el("ul").class("hosts").children(hosts));
+    }
+    out.child(el("p").class("more").child(report_link(o, &v.domain))).into()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use geleit_frontend::checker::{Badge, HostView};
+
+    use super::*;
+
+    pub(crate) fn sample(verdict: &'static str) -> CheckView {
+        let f = FindingView {
+            code: "tlsa_no_match",
+            severity: "error",
+            title: "no TLSA record matches".into(),
+            rfc: "RFC 7672 §3",
+            fix: Some("publish IN TLSA 3 1 1 …".into()),
+            detail: None,
+        };
+        CheckView {
+            domain: "xn--bcher-kva.example".into(),
+            domain_unicode: "bücher.example".into(),
+            verdict_class: verdict,
+            headline: "Not authenticated".into(),
+            summary: "DANE senders defer mail.".into(),
+            mx_badge: Badge { class: "ok", text: "secure".into() },
+            mx_findings: Vec::new(),
+            mx_trace: Vec::new(),
+            hosts: vec![HostView {
+                host: "mx.xn--bcher-kva.example.".into(),
+                preference: 10,
+                state: "not_authenticated",
+                badge: Badge { class: "bad", text: "Not authenticated".into() },
+                outcome: String::new(),
+                outcome_rfc: "",
+                address_sets: Vec::new(),
+                tlsa_base: None,
+                tlsa_badge: Badge { class: "ok", text: "secure".into() },
+                tlsa: Vec::new(),
+                findings: vec![f],
+                addresses: Vec::new(),
+                probe_note: None,
+                trace: Vec::new(),
+            }],
+            advice: Vec::new(),
+            progress: String::new(),
+        }
+    }
+
+    #[test]
+    fn frame_has_a_form_unless_compact_with_a_domain() {
+        let mut o = Options::default();
+        let f = frame(&o);
+        assert_eq!(f.find_class("form").len(), 1);
+        o.compact = true;
+        assert_eq!(frame(&o).find_class("form").len(), 1, "compact without a domain still asks for one");
+        o.domain = "example.org".into();
+        let f = frame(&o);
+        assert!(f.find_class("form").is_empty());
+        assert_eq!(f.find_class("out").len(), 1);
+    }
+
+    #[test]
+    fn form_words_follow_the_language() {
+        let o = Options { lang: Lang::De, ..Options::default() };
+        let text = frame(&o).text_content();
+        assert!(text.contains(Lang::De.t().ck_button), "{text}");
+        assert!(text.contains(Lang::De.t().ck_input_label), "{text}");
+    }
+
+    #[test]
+    fn full_result_lists_hosts_with_findings_fix_and_report_link() {
+        let o = Options { site: "https://geleit.example".into(), ..Options::default() };
+        let r = result(&sample("not_authenticated"), &o);
+        let Node::El(root) = &r else { panic!("not an element") };
+        assert_eq!(root.get("data-verdict"), Some("not_authenticated"));
+        let hosts = r.find_class("host");
+        assert_eq!(hosts.len(), 1);
+        assert_eq!(hosts[0].get("data-state"), Some("not_authenticated"));
+        let f = r.find_class("finding");
+        assert_eq!(f[0].get("data-code"), Some("tlsa_no_match"));
+        let fix = Node::El(f[0].clone()).text_content();
+        assert!(fix.contains("Fix: publish IN TLSA 3 1 1"), "{fix}");
+        let link = r.find_class("report");
+        assert_eq!(link[0].get("href"), Some("https://geleit.example/check/xn--bcher-kva.example"));
+        assert_eq!(Node::El(link[0].clone()).text_content(), "Full report");
+        assert_eq!(r.find_class("headline")[0].get("class"), Some("badge bad headline"));
+    }
+
+    #[test]
+    fn compact_result_is_one_line_with_the_unicode_name() {
+        let o = Options { compact: true, lang: Lang::De, ..Options::default() };
+        let r = result(&sample("authenticated"), &o);
+        let Node::El(line) = &r else { panic!("not an element") };
+        assert_eq!(line.tag, "p");
+        assert_eq!(line.get("data-verdict"), Some("authenticated"));
+        assert_eq!(line.get("title"), Some("DANE senders defer mail."));
+        assert_eq!(r.text_content(), "Not authenticated bücher.example Ausführlicher Bericht");
+        assert_eq!(r.find_class("badge")[0].get("class"), Some("badge ok"));
+        assert!(r.find_class("finding").is_empty());
+    }
+
+    #[test]
+    fn verdict_words_map_to_tones() {
+        assert_eq!(tone("authenticated"), "ok");
+        assert_eq!(tone("no_dane"), "warn");
+        assert_eq!(tone("pending"), "pending");
+        assert_eq!(tone("deferred"), "bad");
+        assert_eq!(tone("failed"), "bad");
+    }
+}
