@@ -7,10 +7,21 @@
 // page shares one wasm instance, fetched next to this file (import.meta.url);
 // each renders into its own shadow root with one constructable stylesheet
 // (adoptedStyleSheets: no <style> element, so no style-src is needed).
-import init, { mount, check } from './geleit_widget.js';
+//
+// Two modes. Default (no `doh`): the edge that serves the widget checks the
+// domain (one GET <edge>/api/check), the wasm draws its verdict. With `doh`
+// (the host page chose a resolver, so it trusts no one but the root): the
+// engine module (in-browser DNSSEC validation, probes through the edge) is
+// imported on first use, once per page, and runs the check in the page.
+import init, { mount, in_browser, start, show } from './geleit_widget.js';
 
 let ready;
 const load = () => (ready ??= init({ module_or_path: new URL('geleit_widget_bg.wasm', import.meta.url) }));
+let engine;
+const loadEngine = () => (engine ??= import('./geleit_widget_engine.js').then(async (m) => {
+  await m.default({ module_or_path: new URL('geleit_widget_engine_bg.wasm', import.meta.url) });
+  return m;
+}));
 
 // Light by default; theme="dark", or theme="auto" (also: no theme) following
 // prefers-color-scheme. `all: initial` on :host stops inherited host styles
@@ -142,7 +153,25 @@ class GeleitCheck extends HTMLElement {
     const button = this.#root.querySelector('button');
     if (button) button.disabled = true;
     try {
-      const json = await check(this.#root, await this.#settings(), String(domain));
+      const a = await this.#settings();
+      const input = String(domain);
+      let json;
+      if (in_browser(a)) {
+        json = await (await loadEngine()).check(this.#root, a, input);
+      } else {
+        const url = start(this.#root, a, input);
+        if (url === undefined) return undefined;
+        // status 0: no answer at all (offline, blocked, CORS); the wasm words every case.
+        let status = 0, retry, body = '';
+        try {
+          const r = await fetch(url, { headers: { accept: 'application/json' } });
+          status = r.status;
+          retry = r.headers.get('retry-after') ?? undefined;
+          body = await r.text();
+        } catch {}
+        if (id !== this.#run) return undefined;
+        json = show(this.#root, a, input, status, retry, body);
+      }
       if (json === undefined || id !== this.#run) return undefined;
       const detail = JSON.parse(json);
       this.dispatchEvent(new CustomEvent('geleit-result', { detail, bubbles: true, composed: true }));

@@ -424,13 +424,7 @@ fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, la
             (hv.verdict.as_str(), verdict_badge(hv.verdict, lang), note, addresses)
         }
     };
-    let outcome = match hv.outcome {
-        geleit::dns::HostOutcome::DaneRequired => t.ck_outcome_required,
-        geleit::dns::HostOutcome::TlsUnauthenticated => t.ck_outcome_unauthenticated,
-        geleit::dns::HostOutcome::NoDane => t.ck_outcome_no_dane,
-        geleit::dns::HostOutcome::Deferred => t.ck_outcome_deferred,
-        _ => t.ck_no_address,
-    };
+    let outcome = outcome_words(hv.outcome, t);
     HostView {
         host: hv.host.clone(),
         preference: hv.preference,
@@ -451,6 +445,62 @@ fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, la
         addresses,
         probe_note,
         trace: host.tlsa_trace.clone(),
+    }
+}
+
+fn outcome_words(outcome: geleit::dns::HostOutcome, t: &Strings) -> &'static str {
+    match outcome {
+        geleit::dns::HostOutcome::DaneRequired => t.ck_outcome_required,
+        geleit::dns::HostOutcome::TlsUnauthenticated => t.ck_outcome_unauthenticated,
+        geleit::dns::HostOutcome::NoDane => t.ck_outcome_no_dane,
+        geleit::dns::HostOutcome::Deferred => t.ck_outcome_deferred,
+        _ => t.ck_no_address,
+    }
+}
+
+/// The view of a finished check from the core's verdict alone, as the edge's
+/// `/api/check` returns it (what `geleit check --json` prints): verdict,
+/// findings with fixes and RFCs, per MX host its state, outcome and
+/// addresses, in the same words as [`view`]. What only the DNS report
+/// carries is left empty: the DNS traces, the address sets, the TLSA
+/// records' explanations and the advice (the embeddable widget shows none
+/// of them, and so links no DNS engine).
+#[must_use]
+pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckView {
+    let t = lang.t();
+    let (headline, summary) = verdict_words(dv.verdict, lang);
+    let hosts = dv
+        .hosts
+        .iter()
+        .map(|hv| HostView {
+            host: hv.host.clone(),
+            preference: hv.preference,
+            state: hv.verdict.as_str(),
+            badge: verdict_badge(hv.verdict, lang),
+            outcome: outcome_words(hv.outcome, t).to_owned(),
+            outcome_rfc: hv.outcome_rfc,
+            address_sets: Vec::new(),
+            tlsa_base: hv.tlsa_base.clone(),
+            tlsa_badge: status_badge(hv.tlsa_status, t),
+            tlsa: Vec::new(),
+            findings: hv.findings.iter().map(|f| finding_view(f, lang)).collect(),
+            addresses: hv.addresses.iter().map(|a| address_view(a, lang)).collect(),
+            probe_note: None,
+            trace: Vec::new(),
+        })
+        .collect();
+    CheckView {
+        domain: domain.ascii.clone(),
+        domain_unicode: domain.unicode.clone(),
+        verdict_class: dv.verdict.as_str(),
+        headline: headline.to_owned(),
+        summary: summary.to_owned(),
+        mx_badge: status_badge(dv.mx_status, t),
+        mx_findings: dv.findings.iter().map(|f| finding_view(f, lang)).collect(),
+        mx_trace: Vec::new(),
+        hosts,
+        advice: Vec::new(),
+        progress: t.ck_progress_done.to_owned(),
     }
 }
 

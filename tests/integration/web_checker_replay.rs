@@ -209,3 +209,38 @@ fn probes_in_flight_keep_the_verdict_pending() {
     assert_eq!(v.hosts.iter().map(|h| h.state).collect::<Vec<_>>(), ["pending", "pending"]);
     assert_eq!(v.progress, "DNS done. Looking at certificates: 2 host(s) to go…");
 }
+
+/// The view from the verdict alone (the edge's `/api/check` JSON, read back
+/// with serde) says what the view from the whole run says: verdict words,
+/// findings with fixes, host states and address findings, in both languages.
+#[test]
+fn the_verdict_json_alone_gives_the_same_words_as_the_whole_run() {
+    let mut stale = run("ee-rollover");
+    let leaf = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/smtp/ecdsa-leaf.der")).unwrap();
+    let report = probe_report(&stale, Some(&[&leaf]), true);
+    stale.probe_done(0, Probe::Done(report));
+    let mut bogus = run("bogus-expired");
+    for (i, _) in bogus.hosts_to_probe() {
+        bogus.probe_done(i, Probe::Failed("no edge".into()));
+    }
+    for (run, verdict) in [(stale, "not_authenticated"), (bogus, "deferred")] {
+        let json = serde_json::to_string_pretty(&run.verdict().unwrap()).unwrap();
+        let dv: geleit::verdict::DomainVerdict = serde_json::from_str(&json).unwrap();
+        for lang in [Lang::En, Lang::De] {
+            let whole = checker::view(&run, lang).unwrap();
+            let alone = checker::verdict_view(run.domain.as_ref().unwrap(), &dv, lang);
+            assert_eq!(alone.verdict_class, verdict);
+            assert_eq!(
+                (&alone.verdict_class, &alone.headline, &alone.summary, &alone.mx_badge, &alone.mx_findings),
+                (&whole.verdict_class, &whole.headline, &whole.summary, &whole.mx_badge, &whole.mx_findings)
+            );
+            assert_eq!(alone.hosts.len(), whole.hosts.len());
+            for (a, w) in alone.hosts.iter().zip(&whole.hosts) {
+                assert_eq!((&a.host, a.state, &a.badge, &a.outcome, &a.findings), (&w.host, w.state, &w.badge, &w.outcome, &w.findings));
+                if !w.addresses.is_empty() {
+                    assert_eq!(a.addresses, w.addresses);
+                }
+            }
+        }
+    }
+}

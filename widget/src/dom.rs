@@ -3,9 +3,12 @@
 //! anything a DNS answer or the edge sent, and nothing a Trusted Types policy
 //! would have to allow).
 
+use geleit_frontend::domain::{self, Domain, DomainError};
+use wasm_bindgen::JsValue;
 use web_sys::Document;
 
-use crate::view::Node;
+use crate::options::Options;
+use crate::view::{self, Node};
 
 fn build(doc: &Document, node: &Node) -> Option<web_sys::Node> {
     match node {
@@ -29,5 +32,30 @@ pub fn replace(parent: &web_sys::Node, node: Option<&Node>) {
     let Some(doc) = parent.owner_document() else { return };
     if let Some(n) = node.and_then(|n| build(&doc, n)) {
         let _ = parent.append_child(&n);
+    }
+}
+
+/// A widget's options from the attributes object the JS side passes.
+#[must_use]
+pub fn options(attrs: &JsValue) -> Options {
+    Options::from_attrs(|name| js_sys::Reflect::get(attrs, &JsValue::from_str(name)).ok().and_then(|v| v.as_string()))
+}
+
+/// The typed text as a domain, or `None` after drawing why it is none.
+#[must_use]
+pub fn domain_or_problem(root: &web_sys::ShadowRoot, o: &Options, input: &str) -> Option<Domain> {
+    match domain::parse(input) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            let t = o.lang.t();
+            let text = if e == DomainError::Empty { t.ck_empty_domain.to_owned() } else { (t.ck_bad_domain)(input.trim()) };
+            if let Some(out) = root.get_element_by_id("out") {
+                replace(&out, Some(&view::problem(&text)));
+            }
+            if let Some(status) = root.get_element_by_id("status") {
+                status.set_text_content(None);
+            }
+            None
+        }
     }
 }

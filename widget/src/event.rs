@@ -4,16 +4,20 @@
 //! {"domain": "example.org", "domain_unicode": "example.org", "verdict": "authenticated",
 //!  "authenticated": true, "headline": "…", "summary": "…", "lang": "en",
 //!  "report": "https://…/check/example.org",
-//!  "findings": [{"code": "tlsa_no_match", "severity": "error", "host": "mx.example.org", "text": "…"}]}
+//!  "findings": [{"code": "tlsa_no_match", "severity": "error", "host": "mx.example.org", "text": "…"}],
+//!  "result": {"domain": "example.org", "mx_status": "secure", "verdict": "authenticated", …}}
 //! ```
 //! `verdict` is the core's word (`geleit::verdict::Verdict::as_str`) or
-//! `failed` when the DNS part could not run (`summary` says why); `findings`
-//! carry the core's stable codes. Written by hand (a flat object of strings):
-//! the widget links no JSON serializer for it (RFC 8259 §7 string escapes).
+//! `failed` when the check could not run (`summary` says why); `findings`
+//! carry the core's stable codes; `result` is the whole core verdict
+//! (`geleit::verdict::DomainVerdict`, what `geleit check --json` prints), or
+//! `null` for a failed check. Written by hand (a flat object of strings, and
+//! `result` inserted as JSON text): the default widget links no JSON
+//! serializer (RFC 8259 §7 string escapes).
 
 use std::fmt::Write;
 
-use geleit_frontend::checker::{CheckRun, CheckView};
+use geleit_frontend::checker::CheckView;
 
 use crate::options::Options;
 
@@ -43,14 +47,16 @@ fn field(out: &mut String, name: &str, value: &str) {
     out.push(',');
 }
 
-/// The event detail of a finished run.
+/// The event detail of a finished check. `authenticated` is the core
+/// verdict's; `result` the verdict as JSON text (the edge's answer as it
+/// came, or the engine's serialisation), `None` when the check failed.
 #[must_use]
-pub fn detail(run: &CheckRun, view: &CheckView, o: &Options) -> String {
+pub fn detail(view: &CheckView, authenticated: bool, o: &Options, result: Option<&str>) -> String {
     let mut out = String::from("{");
     field(&mut out, "domain", &view.domain);
     field(&mut out, "domain_unicode", &view.domain_unicode);
     field(&mut out, "verdict", view.verdict_class);
-    let authenticated = view.verdict_class == "authenticated" && run.verdict().is_some_and(|r| r.authenticated);
+    let authenticated = authenticated && view.verdict_class == "authenticated";
     out.push_str(if authenticated { "\"authenticated\":true," } else { "\"authenticated\":false," });
     field(&mut out, "headline", &view.headline);
     field(&mut out, "summary", &view.summary);
@@ -77,12 +83,15 @@ pub fn detail(run: &CheckRun, view: &CheckView, o: &Options) -> String {
         string(&mut out, &f.title);
         out.push('}');
     }
-    out.push_str("]}");
+    out.push_str("],\"result\":");
+    out.push_str(result.map_or("null", str::trim));
+    out.push('}');
     out
 }
 
 #[cfg(test)]
 mod tests {
+    use geleit_frontend::checker::CheckRun;
     use geleit_frontend::domain;
     use geleit_frontend::i18n::Lang;
 
@@ -107,21 +116,21 @@ mod tests {
         run.error = Some("expected a DS or DNSKEY record, found \"garbage\"".into());
         let o = Options { lang: Lang::De, ..Options::default() };
         let view = geleit_frontend::checker::view(&run, o.lang).unwrap();
-        let v = parse(&detail(&run, &view, &o));
+        let v = parse(&detail(&view, false, &o, None));
         assert_eq!(v["verdict"], "failed");
         assert_eq!(v["authenticated"], false);
         assert_eq!(v["summary"], "expected a DS or DNSKEY record, found \"garbage\"");
         assert_eq!(v["lang"], "de");
         assert_eq!(v["report"], "/check/example.org");
         assert_eq!(v["findings"], serde_json::json!([]));
+        assert_eq!(v["result"], serde_json::Value::Null);
     }
 
     #[test]
     fn findings_of_hosts_carry_the_host_name() {
-        let run = CheckRun::default();
         let view = sample("not_authenticated");
         let o = Options { site: "https://geleit.example".into(), ..Options::default() };
-        let v = parse(&detail(&run, &view, &o));
+        let v = parse(&detail(&view, true, &o, Some("{\"verdict\": \"not_authenticated\", \"hosts\": []}\n")));
         assert_eq!(
             v,
             serde_json::json!({
@@ -134,6 +143,7 @@ mod tests {
                 "lang": "en",
                 "report": "https://geleit.example/check/xn--bcher-kva.example",
                 "findings": [{"code": "tlsa_no_match", "severity": "error", "host": "mx.xn--bcher-kva.example", "text": "no TLSA record matches"}],
+                "result": {"verdict": "not_authenticated", "hosts": []},
             })
         );
     }

@@ -4,25 +4,30 @@
 //! element. The JS side (`widget/geleit-check.js`) defines the element,
 //! loads this wasm once for every instance on the page, gives each a Shadow
 //! DOM with a constructable stylesheet and dispatches `geleit-result`. This
-//! crate does the rest with the app's own pieces and no Yew:
+//! crate does the rest with the app's own words and no Yew. Two modes
+//! ([`options::Mode`]):
 //!
 //! ```text
 //!  attributes ─► options::Options ─► view::frame ─► dom (shadow root)
-//!  submit ─► [wasm] check: geleit_frontend::services::doh (core DNS check over DoH)
-//!                      └► geleit_frontend::services::probe per MX host (edge)
-//!            ─► geleit_frontend::checker::{CheckRun, view} ─► view::result ─► dom
-//!            ─► event::detail (JSON) ─► `geleit-result`
+//!  default (no doh):  start ─► JS fetch <edge>/api/check ─► show: edge::read (DomainVerdict)
+//!            ─► geleit_frontend::checker::verdict_view ─► view::result ─► dom
+//!            ─► event::detail (JSON, with the edge's verdict JSON) ─► `geleit-result`
+//!  doh set:  JS import()s the engine module (widget/engine/, geleit-widget-engine): the
+//!            core's DNS check over DoH in the page, probes through the edge, same view and event
 //! ```
 //!
-//! `options`, `view` and `event` are plain Rust (`cargo test`); `dom` and the
-//! exported functions exist only in the wasm build. See widget/README.md for
-//! the attributes, the event and the Content-Security-Policy a host needs.
+//! `options`, `view`, `edge` and `event` are plain Rust (`cargo test`);
+//! `dom` and the exported functions exist only in the wasm build (the
+//! exports only with the default feature `exports`: the engine crate reuses
+//! this crate without them). See widget/README.md for the attributes, the
+//! event and the Content-Security-Policy a host needs.
 
+pub mod edge;
 pub mod event;
 pub mod options;
 pub mod view;
 
 #[cfg(target_arch = "wasm32")]
-mod dom;
-#[cfg(target_arch = "wasm32")]
-mod run;
+pub mod dom;
+#[cfg(all(target_arch = "wasm32", feature = "exports"))]
+mod lean;

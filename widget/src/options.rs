@@ -6,6 +6,18 @@
 use geleit_frontend::i18n::Lang;
 use geleit_frontend::state::Settings;
 
+/// Where a widget's check runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The default: the edge that serves the widget checks the domain
+    /// (`GET <edge>/api/check`), validating DNSSEC from its own trust anchor.
+    Edge,
+    /// `doh` is set (a resolver the host page chose): the page trusts no one
+    /// but the root, so the on-demand engine module validates DNSSEC in the
+    /// browser from `anchor` and probes through the edge, as the app does.
+    Browser,
+}
+
 /// One widget's settings, read from its attributes (and, through the JS
 /// side, the optional `config` JSON the host serves; attributes win).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -40,6 +52,19 @@ impl Options {
         }
     }
 
+    /// Default mode unless the host page set `doh` (attribute or `config` file).
+    #[must_use]
+    pub fn mode(&self) -> Mode {
+        if self.settings.doh.trim().is_empty() { Mode::Edge } else { Mode::Browser }
+    }
+
+    /// The edge's whole check of `ascii_domain` (A-labels, letters, digits,
+    /// hyphens and dots only, so nothing to percent-encode).
+    #[must_use]
+    pub fn check_url(&self, ascii_domain: &str) -> String {
+        format!("{}/api/check?domain={ascii_domain}", self.settings.edge_base())
+    }
+
     /// The full report on the main site: `<site or edge>/check/<domain>` (the
     /// app's shareable address; relative to the page when both are empty).
     #[must_use]
@@ -63,6 +88,17 @@ mod tests {
         assert_eq!(o, Options::default());
         assert_eq!(o.settings.doh_url(), "/dns-query");
         assert_eq!(o.report_url("example.org"), "/check/example.org");
+        assert_eq!(o.mode(), Mode::Edge);
+        assert_eq!(o.check_url("example.org"), "/api/check?domain=example.org");
+    }
+
+    #[test]
+    fn doh_alone_chooses_the_browser_engine_anchor_and_edge_do_not() {
+        assert_eq!(attrs(&[("edge", "https://e.example"), ("anchor", ". IN DS 1 8 2 00")]).mode(), Mode::Edge);
+        assert_eq!(attrs(&[("doh", "  ")]).mode(), Mode::Edge, "a blank doh is no resolver");
+        assert_eq!(attrs(&[("doh", "https://doh.example/dns-query")]).mode(), Mode::Browser);
+        let o = attrs(&[("edge", "https://geleit.example/")]);
+        assert_eq!(o.check_url("xn--bcher-kva.example"), "https://geleit.example/api/check?domain=xn--bcher-kva.example");
     }
 
     #[test]

@@ -95,13 +95,20 @@ impl Node {
 struct Words {
     report: &'static str,
     mx: &'static str,
+    checking: &'static str,
 }
 
 const fn words(lang: Lang) -> Words {
     match lang {
-        Lang::En => Words { report: "Full report", mx: "MX records" },
-        Lang::De => Words { report: "Ausführlicher Bericht", mx: "MX-Einträge" },
+        Lang::En => Words { report: "Full report", mx: "MX records", checking: "Checking" },
+        Lang::De => Words { report: "Ausführlicher Bericht", mx: "MX-Einträge", checking: "Prüfe" },
     }
+}
+
+/// The status line while the edge checks (one request, no steps to report).
+#[must_use]
+pub fn checking(lang: Lang, domain: &str) -> String {
+    format!("{} {domain} …", words(lang).checking)
 }
 
 /// Styling class of a verdict word (the core's `Verdict::as_str`, `pending`, `failed`).
@@ -355,6 +362,12 @@ pub(crate) mod tests {
         assert_eq!(r.text_content(), "Not authenticated bücher.example Ausführlicher Bericht");
         assert_eq!(r.find_class("badge")[0].get("class"), Some("badge ok"));
         assert!(r.find_class("finding").is_empty());
+    }
+
+    #[test]
+    fn checking_status_names_the_domain_in_both_languages() {
+        assert_eq!(checking(Lang::En, "bücher.example"), "Checking bücher.example …");
+        assert_eq!(checking(Lang::De, "example.org"), "Prüfe example.org …");
     }
 
     #[test]

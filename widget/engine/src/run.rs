@@ -1,31 +1,19 @@
-//! The functions the element's JS calls (wasm only): draw the frame, run a
-//! check with the app's DoH driver and probe fetch, redraw as results
-//! arrive, and hand back the event detail.
+//! The engine's one export: a check run in the browser, drawn as results
+//! arrive (DNS progress, then each probe), resolving to the event detail.
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use geleit_frontend::checker::{self, CheckRun, Probe};
-use geleit_frontend::domain::{self, DomainError};
 use geleit_frontend::services::{doh, probe};
+use geleit_widget::dom::{self, domain_or_problem, options};
+use geleit_widget::{event, view};
 use wasm_bindgen::prelude::*;
 
-use crate::options::Options;
-use crate::{dom, event, view};
-
-fn options(attrs: &JsValue) -> Options {
-    Options::from_attrs(|name| js_sys::Reflect::get(attrs, &JsValue::from_str(name)).ok().and_then(|v| v.as_string()))
-}
-
-/// Draws a widget's frame (form, status line, result area) into its shadow root.
-#[wasm_bindgen]
-pub fn mount(root: &web_sys::ShadowRoot, attrs: &JsValue) {
-    dom::replace(root, Some(&view::frame(&options(attrs))));
-}
-
-/// Checks `input` (a domain, MX host or e-mail address) with the widget's
-/// attributes, drawing progress and results into `root`. Resolves to the
-/// `geleit-result` detail (JSON text), or `undefined` when the input is no
-/// domain (the widget says why).
+/// Checks `input` (a domain, MX host or e-mail address) in the browser with
+/// the widget's attributes (`doh`, `anchor`, `edge`), drawing progress and
+/// results into `root`. Resolves to the `geleit-result` detail (JSON text,
+/// with the core's whole verdict as `result`), or `undefined` when the
+/// input is no domain (the widget says why).
 #[wasm_bindgen]
 pub async fn check(root: web_sys::ShadowRoot, attrs: JsValue, input: String) -> JsValue {
     let o = options(&attrs);
@@ -33,15 +21,7 @@ pub async fn check(root: web_sys::ShadowRoot, attrs: JsValue, input: String) -> 
     let (Some(out), Some(status)) = (root.get_element_by_id("out"), root.get_element_by_id("status")) else {
         return JsValue::UNDEFINED;
     };
-    let d = match domain::parse(&input) {
-        Ok(d) => d,
-        Err(e) => {
-            let text = if e == DomainError::Empty { t.ck_empty_domain.to_owned() } else { (t.ck_bad_domain)(input.trim()) };
-            dom::replace(&out, Some(&view::problem(&text)));
-            status.set_text_content(None);
-            return JsValue::UNDEFINED;
-        }
-    };
+    let Some(d) = domain_or_problem(&root, &o, &input) else { return JsValue::UNDEFINED };
     // Milliseconds since the epoch fit an f64 exactly until the year 287396.
     #[allow(clippy::cast_possible_truncation)]
     let now = (js_sys::Date::now() / 1000.0) as i64;
@@ -83,8 +63,11 @@ pub async fn check(root: web_sys::ShadowRoot, attrs: JsValue, input: String) -> 
         draw(&run);
     }
     drop(probes);
+    let verdict = run.verdict();
+    let result = verdict.as_ref().and_then(|v| serde_json::to_string(v).ok());
+    let authenticated = verdict.as_ref().is_some_and(|v| v.authenticated);
     match checker::view(&run, o.lang) {
-        Some(v) => JsValue::from_str(&event::detail(&run, &v, &o)),
+        Some(v) => JsValue::from_str(&event::detail(&v, authenticated, &o, result.as_deref())),
         None => JsValue::UNDEFINED,
     }
 }

@@ -1,0 +1,215 @@
+//! The edge's answer to `GET /api/check?domain=` in default mode: the core's
+//! [`DomainVerdict`] as JSON (what `geleit check <domain> --json` prints), or
+//! the edge's error `{"error": {"code", "message"}}` with an HTTP status
+//! (and `Retry-After` when rate limited), put into words in the widget's
+//! language.
+
+use geleit::verdict::DomainVerdict;
+use geleit_frontend::checker::{Badge, CheckView};
+use geleit_frontend::domain::Domain;
+use geleit_frontend::i18n::Lang;
+use serde::Deserialize;
+
+/// The most the widget reads of an answer: a verdict for a domain with
+/// many MX hosts and addresses is some tens of KB.
+pub const MAX_BODY: usize = 2 << 20;
+
+/// What came back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// HTTP 200 with a verdict.
+    Verdict(Box<DomainVerdict>),
+    /// The edge's error.
+    Error(EdgeError),
+    /// No answer at all (the request failed: offline, CORS, DNS of the edge).
+    Unreachable,
+    /// An answer that is neither a verdict nor the edge's error (a proxy's
+    /// page, a truncated body): what went wrong, for the message.
+    Unreadable(String),
+}
+
+/// The edge's error (its stable `code` and English `message`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct EdgeError {
+    pub code: String,
+    pub message: String,
+    /// Seconds from `Retry-After` (RFC 9110 §10.2.3), when sent and readable.
+    #[serde(skip)]
+    pub retry_after_s: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: EdgeError,
+}
+
+/// Reads the answer: `status` 0 means the request itself failed.
+#[must_use]
+pub fn read(status: u16, retry_after: Option<&str>, body: &str) -> Answer {
+    if status == 0 {
+        return Answer::Unreachable;
+    }
+    if body.len() > MAX_BODY {
+        return Answer::Unreadable(format!("expected at most {MAX_BODY} octets, found {}", body.len()));
+    }
+    if status == 200 {
+        return match serde_json::from_str::<DomainVerdict>(body) {
+            Ok(v) => Answer::Verdict(Box::new(v)),
+            Err(e) => Answer::Unreadable(format!("expected a verdict, found JSON that is none ({e})")),
+        };
+    }
+    match serde_json::from_str::<ErrorBody>(body) {
+        Ok(ErrorBody { mut error }) => {
+            // Delta-seconds only (the edge sends no HTTP date).
+            error.retry_after_s = retry_after.and_then(|s| s.trim().parse().ok());
+            Answer::Error(error)
+        }
+        Err(_) => Answer::Unreadable(format!("expected a verdict or an error, found HTTP status {status}")),
+    }
+}
+
+/// Why the check did not come back with a verdict, in words.
+#[must_use]
+pub fn problem_words(answer: &Answer, lang: Lang) -> String {
+    let de = lang == Lang::De;
+    match answer {
+        Answer::Verdict(_) => String::new(),
+        Answer::Unreachable => if de {
+            "Der Prüfdienst war nicht erreichbar. Bitte später noch einmal versuchen."
+        } else {
+            "The checking service could not be reached. Please try again later."
+        }
+        .to_owned(),
+        Answer::Unreadable(why) => {
+            if de {
+                format!("Der Prüfdienst hat unlesbar geantwortet: {why}")
+            } else {
+                format!("The checking service sent an answer the widget cannot read: {why}")
+            }
+        }
+        Answer::Error(e) => error_words(e, lang),
+    }
+}
+
+/// The view of a check that brought no verdict: `failed`, with
+/// [`problem_words`] as its summary (as the app shows a DNS part that could
+/// not run).
+#[must_use]
+pub fn failed_view(d: &Domain, answer: &Answer, lang: Lang) -> CheckView {
+    let t = lang.t();
+    CheckView {
+        domain: d.ascii.clone(),
+        domain_unicode: d.unicode.clone(),
+        verdict_class: "failed",
+        headline: t.ck_failed.to_owned(),
+        summary: problem_words(answer, lang),
+        mx_badge: Badge { class: "pending", text: t.ck_pending.to_owned() },
+        mx_findings: Vec::new(),
+        mx_trace: Vec::new(),
+        hosts: Vec::new(),
+        advice: Vec::new(),
+        progress: String::new(),
+    }
+}
+
+fn error_words(e: &EdgeError, lang: Lang) -> String {
+    let de = lang == Lang::De;
+    let m = &e.message;
+    match (e.code.as_str(), e.retry_after_s) {
+        ("rate_limited", Some(s)) if de => format!("Zu viele Prüfungen in kurzer Zeit. Bitte in {s} s noch einmal versuchen."),
+        ("rate_limited", Some(s)) => format!("Too many checks in a short time. Please try again in {s} s."),
+        ("rate_limited", None) if de => "Zu viele Prüfungen in kurzer Zeit. Bitte gleich noch einmal versuchen.".to_owned(),
+        ("rate_limited", None) => "Too many checks in a short time. Please try again shortly.".to_owned(),
+        ("bad_domain" | "literal_address" | "missing_parameter", _) if de => {
+            format!("Das ist keine prüfbare Mail-Domain ({m}).")
+        }
+        ("bad_domain" | "literal_address" | "missing_parameter", _) => format!("This is no mail domain that can be checked ({m})."),
+        ("dns_unreachable", _) if de => {
+            "Der Prüfdienst hat das DNS nicht erreicht, es konnte nichts nachgeschlagen werden. Bitte später noch einmal versuchen."
+                .to_owned()
+        }
+        ("dns_unreachable", _) => {
+            "The checking service could not reach DNS, so nothing could be looked up. Please try again later.".to_owned()
+        }
+        ("budget_exceeded", _) if de => {
+            "Die Prüfung hat zu lange gedauert und wurde abgebrochen. Bitte später noch einmal versuchen.".to_owned()
+        }
+        ("budget_exceeded", _) => "The check took too long and was stopped. Please try again later.".to_owned(),
+        ("target_refused", _) if de => format!("Der Prüfdienst darf diese Mailserver nicht ansprechen ({m})."),
+        ("target_refused", _) => format!("The checking service may not connect to these mail servers ({m})."),
+        (code, _) if de => format!("Der Prüfdienst meldet einen Fehler ({code}: {m})."),
+        (code, _) => format!("The checking service reported an error ({code}: {m})."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use geleit::verdict::Verdict;
+
+    use super::*;
+
+    const RATE: &str = r#"{"error":{"code":"rate_limited","message":"too many probes: try again in 7 s"}}"#;
+
+    fn words(status: u16, retry: Option<&str>, body: &str, lang: Lang) -> String {
+        problem_words(&read(status, retry, body), lang)
+    }
+
+    #[test]
+    fn a_verdict_is_read_into_the_core_type() {
+        let body = r#"{"domain": "example.org", "mx_status": "secure", "mx_outcome": "hosts", "verdict": "authenticated",
+            "authenticated": true, "findings": [], "hosts": [], "rounds": 3, "queries": 9}"#;
+        let Answer::Verdict(v) = read(200, None, body) else { panic!("{:?}", read(200, None, body)) };
+        assert_eq!((v.verdict, v.authenticated, v.queries), (Verdict::Authenticated, true, 9));
+        assert_eq!(problem_words(&Answer::Verdict(v), Lang::En), "");
+    }
+
+    #[test]
+    fn rate_limit_says_when_to_try_again_in_both_languages() {
+        assert_eq!(words(429, Some("7"), RATE, Lang::En), "Too many checks in a short time. Please try again in 7 s.");
+        assert_eq!(words(429, Some(" 7 "), RATE, Lang::De), "Zu viele Prüfungen in kurzer Zeit. Bitte in 7 s noch einmal versuchen.");
+        assert_eq!(words(429, None, RATE, Lang::En), "Too many checks in a short time. Please try again shortly.");
+        let Answer::Error(e) = read(429, Some("Wed, 21 Oct 2026 07:28:00 GMT"), RATE) else { panic!() };
+        assert_eq!((e.code.as_str(), e.retry_after_s), ("rate_limited", None));
+    }
+
+    #[test]
+    fn edge_errors_are_worded_with_the_edge_message_where_it_helps() {
+        let bad = r#"{"error":{"code":"bad_domain","message":"expected a mail domain name, found \"a..b\": empty label"}}"#;
+        assert_eq!(
+            words(400, None, bad, Lang::En),
+            "This is no mail domain that can be checked (expected a mail domain name, found \"a..b\": empty label)."
+        );
+        assert!(words(400, None, bad, Lang::De).starts_with("Das ist keine prüfbare Mail-Domain (expected"));
+        let dns = r#"{"error":{"code":"dns_unreachable","message":"expected the DNS upstream to answer the check's queries, found none"}}"#;
+        assert!(words(502, None, dns, Lang::En).starts_with("The checking service could not reach DNS"));
+        assert!(words(502, None, dns, Lang::De).starts_with("Der Prüfdienst hat das DNS nicht erreicht"));
+        let budget = r#"{"error":{"code":"budget_exceeded","message":"expected the check to finish within 20000 ms"}}"#;
+        assert_eq!(words(504, None, budget, Lang::En), "The check took too long and was stopped. Please try again later.");
+        assert!(words(504, None, budget, Lang::De).starts_with("Die Prüfung hat zu lange gedauert"));
+        let other = r#"{"error":{"code":"internal","message":"internal error"}}"#;
+        assert_eq!(words(500, None, other, Lang::En), "The checking service reported an error (internal: internal error).");
+    }
+
+    #[test]
+    fn a_failed_check_is_a_failed_view_with_the_words_as_summary() {
+        let d = geleit_frontend::domain::parse("bücher.example").unwrap();
+        let v = failed_view(&d, &read(429, Some("3"), RATE), Lang::De);
+        assert_eq!((v.verdict_class, v.domain.as_str(), v.domain_unicode.as_str()), ("failed", "xn--bcher-kva.example", "bücher.example"));
+        assert_eq!(v.headline, Lang::De.t().ck_failed);
+        assert_eq!(v.summary, "Zu viele Prüfungen in kurzer Zeit. Bitte in 3 s noch einmal versuchen.");
+        assert!(v.hosts.is_empty() && v.mx_findings.is_empty());
+    }
+
+    #[test]
+    fn no_answer_or_foreign_answers_are_said_as_such() {
+        assert_eq!(words(0, None, "", Lang::En), "The checking service could not be reached. Please try again later.");
+        assert!(words(0, None, "", Lang::De).starts_with("Der Prüfdienst war nicht erreichbar"));
+        assert_eq!(
+            words(502, None, "<html>Bad gateway</html>", Lang::En),
+            "The checking service sent an answer the widget cannot read: expected a verdict or an error, found HTTP status 502"
+        );
+        assert!(matches!(read(200, None, r#"{"verdict": "maybe"}"#), Answer::Unreadable(w) if w.starts_with("expected a verdict, found JSON")));
+        let big = " ".repeat(MAX_BODY + 1);
+        assert!(matches!(read(200, None, &big), Answer::Unreadable(w) if w.starts_with("expected at most")));
+    }
+}
