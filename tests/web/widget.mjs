@@ -1,17 +1,23 @@
 // Browser test of the <geleit-check> widget (widget/, built by widget/build.sh
-// into dist-widget/) against the lab: run inside the lab namespace
-// (tests/lab/in), which exports GELEIT_DOH and GELEIT_TRUST_ANCHOR; with
-// GELEIT_EDGE (a running edge) the probe assertions run too.
-//   - the demo help pages (English, German), two widgets each: a full one and
-//     a compact one with a preset domain; verdicts, findings, events;
+// into dist-widget/) against the lab and a lab edge: run inside the lab
+// namespace (tests/lab/in), which exports GELEIT_DOH and GELEIT_TRUST_ANCHOR,
+// with GELEIT_EDGE (a running edge, `edge/run.sh --lab`: its /api/check
+// validates from the lab's anchor).
+//   - the demo help pages (English, German), two widgets each in default mode
+//     (the edge's /api/check): a full one and a compact one with a preset
+//     domain; verdicts, findings, events; the engine module is never loaded;
+//   - widgets with `doh` (the lab's DoH) and `anchor` load the engine module
+//     once and check in the browser, with the same verdict JSON as default
+//     mode; an unreachable edge is said in words;
 //   - host-page CSS that styles div, input and button (and everything that
 //     inherits) does not change the widget: computed styles and a screenshot
 //     with and without it;
 //   - served with the Content-Security-Policy widget/README.md documents, the
 //     demo works and reports no violation (and without 'wasm-unsafe-eval' it
-//     does report one: the policy is enforced).
+//     does report one: the policy is enforced); the in-browser engine works
+//     under the same policy.
 //
-// Usage: tests/lab/in [env GELEIT_EDGE=http://127.0.0.1:8787] node tests/web/widget.mjs DIST_WIDGET ARTIFACT_DIR
+// Usage: tests/lab/in env GELEIT_EDGE=http://127.0.0.1:8787 node tests/web/widget.mjs DIST_WIDGET ARTIFACT_DIR
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import os from 'node:os';
@@ -28,12 +34,18 @@ if (!doh || !anchorFile) {
   process.exit(2);
 }
 const edge = process.env.GELEIT_EDGE || '';
+if (!edge) {
+  console.error('widget.mjs: needs GELEIT_EDGE (a lab edge: the default mode asks its /api/check)');
+  process.exit(2);
+}
+const anchor = fs.readFileSync(anchorFile, 'utf8');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'geleit-widget-'));
 const config = path.join(tmp, 'geleit-config.json');
-fs.writeFileSync(config, JSON.stringify({ doh, edge, anchor: fs.readFileSync(anchorFile, 'utf8') }));
+// Default mode: no doh; the edge validates from its own anchor (the lab's, edge/run.sh --lab).
+fs.writeFileSync(config, JSON.stringify({ doh: '', edge, anchor: '' }));
 
 // The policy widget/README.md documents, for a page whose widget files are on its own origin.
-const origins = [...new Set([new URL(doh).origin, ...(edge ? [new URL(edge).origin] : [])])].join(' ');
+const origins = [...new Set([new URL(doh).origin, new URL(edge).origin])].join(' ');
 const policy = (script) => [
   "default-src 'none'", `script-src ${script}`, `connect-src 'self' ${origins}`, "style-src 'self'",
   "img-src 'self'", "base-uri 'none'", "form-action 'none'", "object-src 'none'", "require-trusted-types-for 'script'",
@@ -59,6 +71,18 @@ const isoPage = (hostile) => `<!doctype html><html lang="en"><head><meta charset
 <div><input value="host input"> <button>host button</button></div></section></body></html>`;
 fs.writeFileSync(path.join(iso, 'plain.html'), isoPage(false));
 fs.writeFileSync(path.join(iso, 'hostile.html'), isoPage(true));
+// Both modes on one page: the same domain through the edge and in the browser (doh + anchor),
+// a second in-browser widget (the engine is loaded once), and an edge that does not answer.
+const attr = (v) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+const local = `doh="${attr(doh)}" anchor="${attr(anchor)}" edge="${attr(edge)}"`;
+fs.writeFileSync(path.join(iso, 'modes.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<script type="module" src="geleit-check.js"></script></head><body>
+<geleit-check id="edge-good" domain="ee-spki.example" config="/geleit-config.json"></geleit-check>
+<geleit-check id="local-good" domain="ee-spki.example" ${local}></geleit-check>
+<geleit-check id="edge-stale" domain="ee-stale.example" config="/geleit-config.json"></geleit-check>
+<geleit-check id="local-stale" compact domain="ee-stale.example" ${local}></geleit-check>
+<geleit-check id="down" domain="ee-spki.example" edge="http://127.0.0.1:65534"></geleit-check>
+</body></html>`);
 
 const server = await serve(dist, 0, '127.0.0.1', config);
 const base = `http://127.0.0.1:${server.address().port}`;
@@ -70,6 +94,10 @@ const strictServer = await serve(dist, 0, '127.0.0.1', config, undefined, {
 const strictBase = `http://127.0.0.1:${strictServer.address().port}`;
 const noWasmServer = await serve(dist, 0, '127.0.0.1', config, undefined, { 'content-security-policy': policy("'self'") });
 const noWasmBase = `http://127.0.0.1:${noWasmServer.address().port}`;
+const strictIsoServer = await serve(iso, 0, '127.0.0.1', config, undefined, {
+  'content-security-policy': policy("'self' 'wasm-unsafe-eval'").replace("connect-src 'self' ", "connect-src 'self' http://127.0.0.1:65534 "),
+});
+const strictIsoBase = `http://127.0.0.1:${strictIsoServer.address().port}`;
 
 const browser = await launch();
 const t = runner();
@@ -82,7 +110,11 @@ await browser.context.addInitScript(() => {
 });
 let page = await browser.context.newPage();
 const errors = [];
+// Every file the pages fetch: default mode must never load the engine module.
+const requests = [];
+const engineLoads = () => requests.filter((u) => u.includes('geleit_widget_engine'));
 const watch = (p) => {
+  p.on('request', (r) => requests.push(r.url()));
   p.on('pageerror', (e) => { errors.push(String(e)); console.log(`page error: ${e}`); });
   p.on('console', (m) => { if (m.type() === 'error') console.log(`console: ${m.text()}`); });
 };
@@ -151,30 +183,35 @@ function pictureDiff(one, two) {
   return { pixels, max, total: a.w * a.h };
 }
 
-const good = edge ? 'authenticated' : 'not_probed';
+const good = 'authenticated';
 
 await t.step('English demo: two widgets, the compact one checks its preset domain', async () => {
   await page.goto(`${base}/demo/en.html`);
   const d = await result('check-compact', 'two-mx.example');
-  assertEqual(d.verdict, edge ? 'not_authenticated' : 'not_probed', 'compact verdict');
+  assertEqual(d.verdict, 'not_authenticated', 'compact verdict');
   assertEqual(await page.getAttribute('#check-compact >> css=p.line', 'data-verdict'), d.verdict, 'compact line');
   assertEqual(await page.getAttribute('#check-compact >> css=a.report', 'href'), `${edge}/check/two-mx.example`, 'report link');
   assertEqual(await page.textContent('#check-compact >> css=a.report'), 'Full report', 'link text');
   assertEqual(await page.locator('#check-compact >> css=form').count(), 0, 'a compact widget with a domain has no form');
   assertEqual(await page.locator('#check-compact >> css=.finding').count(), 0, 'compact: no findings listed');
-  if (edge) assert(d.findings.some((f) => f.code === 'tlsa_no_match' && f.host === 'mx2.two-mx.example'), JSON.stringify(d.findings));
-  assertEqual(Object.keys(d), ['domain', 'domain_unicode', 'verdict', 'authenticated', 'headline', 'summary', 'lang', 'report', 'findings'], 'event fields');
+  assert(d.findings.some((f) => f.code === 'tlsa_no_match' && f.host === 'mx2.two-mx.example'), JSON.stringify(d.findings));
+  assertEqual(Object.keys(d), ['domain', 'domain_unicode', 'verdict', 'authenticated', 'headline', 'summary', 'lang', 'report', 'findings', 'result'], 'event fields');
+  // The whole core verdict, as the edge sent it (what `geleit check --json` prints).
+  assertEqual(d.result.domain, 'two-mx.example.', 'verdict JSON: domain');
+  assertEqual(d.result.verdict, 'not_authenticated', 'verdict JSON: verdict');
+  assertEqual(d.result.hosts.map((h) => h.host), ['mx1.two-mx.example.', 'mx2.two-mx.example.'], 'verdict JSON: hosts');
   assertEqual(await page.textContent('#check-full >> css=button'), 'Check', 'full widget form');
 });
 
 await t.step('full widget: a good domain is authenticated, the host page gets the event', async () => {
   const d = await check('ee-spki.example');
   assertEqual(d.verdict, good, 'event verdict');
-  assertEqual(d.authenticated, Boolean(edge), 'event authenticated');
+  assertEqual(d.authenticated, true, 'event authenticated');
+  assertEqual(d.result.authenticated, true, 'verdict JSON authenticated');
   assertEqual(d.lang, 'en', 'event language');
   assertEqual(await page.getAttribute('#check-full >> css=.result', 'data-verdict'), good, 'shown verdict');
   assertEqual(await hostStates(), [['mx.ee-spki.example.', good]], 'host states');
-  if (edge) assertEqual(await page.textContent('#check-full >> css=.headline'), 'Every MX host authenticates', 'headline');
+  assertEqual(await page.textContent('#check-full >> css=.headline'), 'Every MX host authenticates', 'headline');
   await page.waitForFunction(() => document.getElementById('log').textContent.includes('ee-spki.example: '));
   assert((await page.textContent('#log')).includes(`ee-spki.example: ${good}`), 'host page log');
   // The compact widget kept its own result.
@@ -193,14 +230,15 @@ await t.step('full widget: a broken DNSSEC scenario shows its finding and fix', 
   await shot('widget-en-bogus-expired');
 });
 
-if (edge) {
-  await t.step('full widget: a stale TLSA record (probe through the edge) shows tlsa_no_match', async () => {
-    const d = await check('ee-stale.example');
-    assertEqual(d.verdict, 'not_authenticated', 'verdict');
-    const text = await page.textContent('#check-full >> css=.finding[data-code=tlsa_no_match]');
-    assert(text.includes('IN TLSA 3 1 1 '), `suggested record in: ${text}`);
-  });
-}
+await t.step('full widget: a stale TLSA record (probe by the edge) shows tlsa_no_match', async () => {
+  const d = await check('ee-stale.example');
+  assertEqual(d.verdict, 'not_authenticated', 'verdict');
+  const text = await page.textContent('#check-full >> css=.finding[data-code=tlsa_no_match]');
+  assert(text.includes('IN TLSA 3 1 1 '), `suggested record in: ${text}`);
+  assertEqual(engineLoads(), [], 'default mode never loads the engine module');
+  assert(requests.some((u) => u.startsWith(`${edge}/api/check?domain=ee-stale.example`)), 'asked the edge');
+  assert(!requests.some((u) => u.includes('/dns-query') || u.includes('/api/probe')), 'no DoH or probe requests');
+});
 
 await t.step('full widget: input that is no domain gets a message and no event', async () => {
   const before = await page.evaluate(() => window.__results.length);
@@ -280,11 +318,43 @@ await t.step('strict CSP (documented sources only): the demo works, no violation
   const response = await page.goto(`${strictBase}/demo/en.html`);
   assert((response.headers()['content-security-policy'] || '').includes("'wasm-unsafe-eval'"), 'served with the CSP');
   const d = await result('check-compact', 'two-mx.example');
-  assertEqual(d.verdict, edge ? 'not_authenticated' : 'not_probed', 'compact verdict under CSP');
+  assertEqual(d.verdict, 'not_authenticated', 'compact verdict under CSP');
   const full = await check('ee-spki.example');
   assertEqual(full.verdict, good, 'full widget verdict under CSP');
+  assertEqual(engineLoads(), [], 'the demo pages (default mode) never loaded the engine module');
   assertEqual(await page.evaluate(() => window.__csp), [], 'CSP violations');
   await shot('widget-en-csp');
+});
+
+/// The verdict JSON without what legitimately differs between two runs: the DNS
+/// rounds and query counts (the edge asks a round's queries at once, cached answers).
+const comparable = (v) => { const { rounds, queries, ...rest } = v; return rest; };
+
+await t.step('doh + anchor: the engine module is loaded once and gives the same verdict JSON as the edge', async () => {
+  const p = await browser.context.newPage();
+  watch(p);
+  const before = engineLoads().length;
+  await p.goto(`${strictIsoBase}/modes.html`);
+  const viaEdge = await result('edge-good', 'ee-spki.example', p);
+  const inPage = await result('local-good', 'ee-spki.example', p);
+  assertEqual(inPage.verdict, 'authenticated', 'in-browser verdict');
+  assertEqual(comparable(inPage.result), comparable(viaEdge.result), 'verdict JSON, browser vs edge (ee-spki)');
+  const staleEdge = await result('edge-stale', 'ee-stale.example', p);
+  const staleLocal = await result('local-stale', 'ee-stale.example', p);
+  assertEqual(staleLocal.verdict, 'not_authenticated', 'in-browser verdict (stale)');
+  assertEqual(comparable(staleLocal.result), comparable(staleEdge.result), 'verdict JSON, browser vs edge (ee-stale)');
+  assertEqual(staleLocal.findings, staleEdge.findings, 'findings in words');
+  const loads = engineLoads().slice(before);
+  assertEqual(loads.filter((u) => u.endsWith('.wasm')).length, 1, `engine wasm fetched once: ${loads}`);
+  assertEqual(loads.filter((u) => u.endsWith('.js')).length, 1, `engine glue fetched once: ${loads}`);
+  // The edge that does not answer: said in words, event with verdict failed.
+  const down = await result('down', 'ee-spki.example', p);
+  assertEqual([down.verdict, down.result], ['failed', null], 'unreachable edge');
+  assertEqual(down.summary, 'The checking service could not be reached. Please try again later.', 'words');
+  assertEqual(await p.textContent('#down >> css=.summary'), down.summary, 'shown');
+  assertEqual(await p.evaluate(() => window.__csp), [], 'CSP violations (engine under the documented policy)');
+  await shot('widget-modes', p);
+  await p.close();
 });
 
 await t.step("without 'wasm-unsafe-eval' the widget is blocked and the violation is reported", async () => {
@@ -312,6 +382,6 @@ await t.step('no page errors, no globals besides the element', async () => {
 });
 
 await browser.close();
-for (const s of [server, isoServer, strictServer, noWasmServer]) s.close();
+for (const s of [server, isoServer, strictServer, noWasmServer, strictIsoServer]) s.close();
 fs.rmSync(tmp, { recursive: true, force: true });
 process.exit(t.finish());
