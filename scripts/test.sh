@@ -17,9 +17,9 @@ cargo clippy -p geleit-frontend --target wasm32-unknown-unknown --all-targets --
 # (no --quiet: cargo hands it to wasm-bindgen-test-runner, which rejects it)
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p geleit-frontend --target wasm32-unknown-unknown --test browser 2>&1 | tally
 
-step "widget <geleit-check>: build (dist-widget/), size, clippy for wasm32"
+step "widget <geleit-check>: build (dist-widget/: default module and engine), size, no engine code in the default module, clippy for wasm32"
 widget/build.sh
-cargo clippy -p geleit-widget --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+cargo clippy -p geleit-widget -p geleit-widget-engine --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
 step "web app in headless Chromium: generator and matcher with the network off (same records as geleit tlsa gen)"
 cargo build -p geleit-cli --quiet
@@ -64,7 +64,7 @@ fi
 web_status=0
 tests/lab/in "${web_edge[@]}" node tests/web/checker.mjs dist target/web-artifacts 2>&1 | tally || web_status=$?
 
-step "widget <geleit-check> in headless Chromium against the lab: demo pages, hostile host CSS, strict CSP"
+step "widget <geleit-check> in headless Chromium against the lab and its edge: both modes, demo pages, hostile host CSS, strict CSP"
 # Same lab and edge as the checker above.
 widget_status=0
 tests/lab/in "${web_edge[@]}" node tests/web/widget.mjs dist-widget target/web-artifacts 2>&1 | tally || widget_status=$?

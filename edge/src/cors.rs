@@ -15,6 +15,8 @@ pub enum CorsPolicy {
 pub const ALLOW_METHODS: &str = "GET, POST, OPTIONS";
 /// Request headers a browser may send (DoH POST needs `content-type`).
 pub const ALLOW_HEADERS: &str = "content-type, accept";
+/// Response headers a page on another origin may read.
+pub const EXPOSE_HEADERS: &str = "retry-after";
 /// How long a browser may cache a preflight answer, seconds.
 pub const MAX_AGE_S: u32 = 86_400;
 
@@ -52,6 +54,12 @@ impl CorsPolicy {
             // The answer differs by Origin: caches must key on it.
             headers.push(("vary", "Origin".to_owned()));
         }
+        if !preflight {
+            // Rate-limited answers say when to try again (RFC 9110 §10.2.3); Retry-After is no
+            // CORS-safelisted response header, so a page on another origin (the widget) reads it
+            // only when exposed.
+            headers.push(("access-control-expose-headers", EXPOSE_HEADERS.to_owned()));
+        }
         if preflight {
             headers.push(("access-control-allow-methods", ALLOW_METHODS.to_owned()));
             headers.push(("access-control-allow-headers", ALLOW_HEADERS.to_owned()));
@@ -69,7 +77,10 @@ mod tests {
     fn any_origin() {
         let p = CorsPolicy::parse(" * ");
         assert_eq!(p, CorsPolicy::Any);
-        assert_eq!(p.headers(None, false), vec![("access-control-allow-origin", "*".to_owned())]);
+        assert_eq!(
+            p.headers(None, false),
+            vec![("access-control-allow-origin", "*".to_owned()), ("access-control-expose-headers", "retry-after".to_owned())]
+        );
         assert_eq!(p.headers(Some("https://a.example"), true).len(), 4);
     }
 

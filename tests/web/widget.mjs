@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { serve } from './serve.mjs';
 import { launch, runner, assert, assertEqual } from './browser.mjs';
 
@@ -355,6 +356,39 @@ await t.step('doh + anchor: the engine module is loaded once and gives the same 
   assertEqual(await p.evaluate(() => window.__csp), [], 'CSP violations (engine under the documented policy)');
   await shot('widget-modes', p);
   await p.close();
+});
+
+await t.step('rate limited by the edge: said in words with the seconds from Retry-After', async () => {
+  // A second lab edge that allows one probe per client in ten minutes: of two checks, one is refused.
+  const port = Number(process.env.GELEIT_LIMITED_EDGE_PORT || 8797);
+  const limitedEdge = `http://127.0.0.1:${port}`;
+  const child = spawn('edge/run.sh', ['--lab', '--no-build', '--listen', `127.0.0.1:${port}`], {
+    env: { ...process.env, GELEIT_PROBE_RATE: '1/600', GELEIT_TARGET_RATE: '1000/60' }, stdio: 'ignore',
+  });
+  try {
+    let up = false;
+    for (let i = 0; i < 100 && !up; i++) {
+      up = await fetch(`${limitedEdge}/dns-query?dns=AAABAAABAAAAAAAAAAAGAAE`).then((r) => r.ok, () => false);
+      if (!up) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert(up, `the limited edge answers on ${limitedEdge}`);
+    fs.writeFileSync(path.join(iso, 'limited.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<script type="module" src="geleit-check.js"></script></head><body>
+<geleit-check id="one" domain="ee-spki.example" edge="${limitedEdge}"></geleit-check>
+<geleit-check id="two" domain="ee-spki.example" edge="${limitedEdge}"></geleit-check></body></html>`);
+    const p = await browser.context.newPage();
+    watch(p);
+    await p.goto(`${isoBase}/limited.html`);
+    const both = [await result('one', 'ee-spki.example', p), await result('two', 'ee-spki.example', p)];
+    const verdicts = both.map((d) => d.verdict).sort();
+    assertEqual(verdicts, ['authenticated', 'failed'], 'one check, one refusal');
+    const refused = both.find((d) => d.verdict === 'failed');
+    assert(/^Too many checks in a short time\. Please try again in \d+ s\.$/.test(refused.summary), `words: ${refused.summary}`);
+    assertEqual(refused.result, null, 'no verdict JSON');
+    await p.close();
+  } finally {
+    child.kill();
+  }
 });
 
 await t.step("without 'wasm-unsafe-eval' the widget is blocked and the violation is reported", async () => {

@@ -237,7 +237,7 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
     if !v.summary.is_empty() {
         out = out.child(el("p").class("summary").text(v.summary.clone()));
     }
-    if !v.mx_findings.is_empty() || v.hosts.is_empty() {
+    if v.verdict_class != "failed" && (!v.mx_findings.is_empty() || v.hosts.is_empty()) {
         let mx = el("div")
             .class("mx")
             .child(el("span").class("name").text(w.mx))
