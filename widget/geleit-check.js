@@ -21,7 +21,7 @@ let engine;
 const loadEngine = () => (engine ??= import('./geleit_widget_engine.js').then(async (m) => {
   await m.default({ module_or_path: new URL('geleit_widget_engine_bg.wasm', import.meta.url) });
   return m;
-}));
+}).catch((e) => { engine = undefined; throw e; }));  // a later check tries again
 
 // Light by default; theme="dark", or theme="auto" (also: no theme) following
 // prefers-color-scheme. `all: initial` on :host stops inherited host styles
@@ -157,7 +157,10 @@ class GeleitCheck extends HTMLElement {
       const input = String(domain);
       let json;
       if (in_browser(a)) {
-        json = await (await loadEngine()).check(this.#root, a, input);
+        const m = await loadEngine().catch(() => undefined);
+        // No engine (offline, blocked): said like an edge that does not answer.
+        json = m ? await m.check(this.#root, a, input)
+          : start(this.#root, a, input) === undefined ? undefined : show(this.#root, a, input, 0, undefined, '');
       } else {
         const url = start(this.#root, a, input);
         if (url === undefined) return undefined;

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The widget demo against the lab: builds the widget (widget/build.sh) and the
 # edge, brings the lab up, runs the edge on workerd inside it and serves
-# dist-widget/ with the lab's trust anchor as /geleit-config.json (the demo
-# pages' `config` attribute); DoH and probes go to the same origin, passed into
-# the lab namespace (tests/web/bridge.mjs), like `scripts/serve.sh --lab`.
+# dist-widget/ with /geleit-config.json (the demo pages' `config` attribute:
+# no doh, so the widgets ask the edge's /api/check, which validates from the
+# lab's anchor; the anchor in the file is for widgets that set doh). /api/* and
+# /dns-query go to the same origin, passed into the lab namespace
+# (tests/web/bridge.mjs), like `scripts/serve.sh --lab`.
 # Usage: widget/serve.sh [PORT]   then open http://127.0.0.1:PORT/demo/en.html (or de.html)
 set -euo pipefail
 cd "$(dirname "$0")/.."
