@@ -79,7 +79,10 @@ mod tests {
         assert_eq!(p, CorsPolicy::Any);
         assert_eq!(
             p.headers(None, false),
-            vec![("access-control-allow-origin", "*".to_owned()), ("access-control-expose-headers", "retry-after".to_owned())]
+            vec![
+                ("access-control-allow-origin", "*".to_owned()),
+                ("access-control-expose-headers", "retry-after".to_owned())
+            ]
         );
         assert_eq!(p.headers(Some("https://a.example"), true).len(), 4);
     }

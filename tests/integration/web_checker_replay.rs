@@ -236,7 +236,10 @@ fn the_verdict_json_alone_gives_the_same_words_as_the_whole_run() {
             );
             assert_eq!(alone.hosts.len(), whole.hosts.len());
             for (a, w) in alone.hosts.iter().zip(&whole.hosts) {
-                assert_eq!((&a.host, a.state, &a.badge, &a.outcome, &a.findings), (&w.host, w.state, &w.badge, &w.outcome, &w.findings));
+                assert_eq!(
+                    (&a.host, a.state, &a.badge, &a.outcome, &a.findings),
+                    (&w.host, w.state, &w.badge, &w.outcome, &w.findings)
+                );
                 if !w.addresses.is_empty() {
                     assert_eq!(a.addresses, w.addresses);
                 }

@@ -48,7 +48,8 @@ pub fn domain_or_problem(root: &web_sys::ShadowRoot, o: &Options, input: &str) -
         Ok(d) => Some(d),
         Err(e) => {
             let t = o.lang.t();
-            let text = if e == DomainError::Empty { t.ck_empty_domain.to_owned() } else { (t.ck_bad_domain)(input.trim()) };
+            let text =
+                if e == DomainError::Empty { t.ck_empty_domain.to_owned() } else { (t.ck_bad_domain)(input.trim()) };
             if let Some(out) = root.get_element_by_id("out") {
                 replace(&out, Some(&view::problem(&text)));
             }

@@ -166,7 +166,10 @@ mod tests {
     #[test]
     fn rate_limit_says_when_to_try_again_in_both_languages() {
         assert_eq!(words(429, Some("7"), RATE, Lang::En), "Too many checks in a short time. Please try again in 7 s.");
-        assert_eq!(words(429, Some(" 7 "), RATE, Lang::De), "Zu viele Prüfungen in kurzer Zeit. Bitte in 7 s noch einmal versuchen.");
+        assert_eq!(
+            words(429, Some(" 7 "), RATE, Lang::De),
+            "Zu viele Prüfungen in kurzer Zeit. Bitte in 7 s noch einmal versuchen."
+        );
         assert_eq!(words(429, None, RATE, Lang::En), "Too many checks in a short time. Please try again shortly.");
         let Answer::Error(e) = read(429, Some("Wed, 21 Oct 2026 07:28:00 GMT"), RATE) else { panic!() };
         assert_eq!((e.code.as_str(), e.retry_after_s), ("rate_limited", None));
@@ -174,7 +177,8 @@ mod tests {
 
     #[test]
     fn edge_errors_are_worded_with_the_edge_message_where_it_helps() {
-        let bad = r#"{"error":{"code":"bad_domain","message":"expected a mail domain name, found \"a..b\": empty label"}}"#;
+        let bad =
+            r#"{"error":{"code":"bad_domain","message":"expected a mail domain name, found \"a..b\": empty label"}}"#;
         assert_eq!(
             words(400, None, bad, Lang::En),
             "This is no mail domain that can be checked (expected a mail domain name, found \"a..b\": empty label)."
@@ -184,17 +188,26 @@ mod tests {
         assert!(words(502, None, dns, Lang::En).starts_with("The checking service could not reach DNS"));
         assert!(words(502, None, dns, Lang::De).starts_with("Der Prüfdienst hat das DNS nicht erreicht"));
         let budget = r#"{"error":{"code":"budget_exceeded","message":"expected the check to finish within 20000 ms"}}"#;
-        assert_eq!(words(504, None, budget, Lang::En), "The check took too long and was stopped. Please try again later.");
+        assert_eq!(
+            words(504, None, budget, Lang::En),
+            "The check took too long and was stopped. Please try again later."
+        );
         assert!(words(504, None, budget, Lang::De).starts_with("Die Prüfung hat zu lange gedauert"));
         let other = r#"{"error":{"code":"internal","message":"internal error"}}"#;
-        assert_eq!(words(500, None, other, Lang::En), "The checking service reported an error (internal: internal error).");
+        assert_eq!(
+            words(500, None, other, Lang::En),
+            "The checking service reported an error (internal: internal error)."
+        );
     }
 
     #[test]
     fn a_failed_check_is_a_failed_view_with_the_words_as_summary() {
         let d = geleit_frontend::domain::parse("bücher.example").unwrap();
         let v = failed_view(&d, &read(429, Some("3"), RATE), Lang::De);
-        assert_eq!((v.verdict_class, v.domain.as_str(), v.domain_unicode.as_str()), ("failed", "xn--bcher-kva.example", "bücher.example"));
+        assert_eq!(
+            (v.verdict_class, v.domain.as_str(), v.domain_unicode.as_str()),
+            ("failed", "xn--bcher-kva.example", "bücher.example")
+        );
         assert_eq!(v.headline, Lang::De.t().ck_failed);
         assert_eq!(v.summary, "Zu viele Prüfungen in kurzer Zeit. Bitte in 3 s noch einmal versuchen.");
         assert!(v.hosts.is_empty() && v.mx_findings.is_empty());
@@ -208,7 +221,9 @@ mod tests {
             words(502, None, "<html>Bad gateway</html>", Lang::En),
             "The checking service sent an answer the widget cannot read: expected a verdict or an error, found HTTP status 502"
         );
-        assert!(matches!(read(200, None, r#"{"verdict": "maybe"}"#), Answer::Unreadable(w) if w.starts_with("expected a verdict, found JSON")));
+        assert!(
+            matches!(read(200, None, r#"{"verdict": "maybe"}"#), Answer::Unreadable(w) if w.starts_with("expected a verdict, found JSON"))
+        );
         let big = " ".repeat(MAX_BODY + 1);
         assert!(matches!(read(200, None, &big), Answer::Unreadable(w) if w.starts_with("expected at most")));
     }

@@ -47,7 +47,14 @@ pub fn start(root: &web_sys::ShadowRoot, attrs: &JsValue, input: &str) -> Option
 /// the `geleit-result` detail (JSON text, with the edge's verdict JSON as
 /// it came), or `undefined` for input that is no domain.
 #[wasm_bindgen]
-pub fn show(root: &web_sys::ShadowRoot, attrs: &JsValue, input: &str, status: u16, retry_after: Option<String>, body: &str) -> Option<String> {
+pub fn show(
+    root: &web_sys::ShadowRoot,
+    attrs: &JsValue,
+    input: &str,
+    status: u16,
+    retry_after: Option<String>,
+    body: &str,
+) -> Option<String> {
     let o = options(attrs);
     let d = domain_or_problem(root, &o, input)?;
     let answer = edge::read(status, retry_after.as_deref(), body);

@@ -69,7 +69,8 @@ impl Options {
     /// app's shareable address; relative to the page when both are empty).
     #[must_use]
     pub fn report_url(&self, ascii_domain: &str) -> String {
-        let base = if self.site.is_empty() { self.settings.edge_base() } else { self.site.trim_end_matches('/').to_owned() };
+        let base =
+            if self.site.is_empty() { self.settings.edge_base() } else { self.site.trim_end_matches('/').to_owned() };
         format!("{base}/check/{ascii_domain}")
     }
 }
@@ -98,7 +99,10 @@ mod tests {
         assert_eq!(attrs(&[("doh", "  ")]).mode(), Mode::Edge, "a blank doh is no resolver");
         assert_eq!(attrs(&[("doh", "https://doh.example/dns-query")]).mode(), Mode::Browser);
         let o = attrs(&[("edge", "https://geleit.example/")]);
-        assert_eq!(o.check_url("xn--bcher-kva.example"), "https://geleit.example/api/check?domain=xn--bcher-kva.example");
+        assert_eq!(
+            o.check_url("xn--bcher-kva.example"),
+            "https://geleit.example/api/check?domain=xn--bcher-kva.example"
+        );
     }
 
     #[test]
@@ -115,7 +119,10 @@ mod tests {
         assert_eq!(o.domain, "example.org");
         assert!(o.compact);
         assert_eq!(o.settings.doh_url(), "https://doh.example/dns-query");
-        assert_eq!(o.settings.probe_url("mx.example.org."), "https://geleit.example/api/probe?host=mx.example.org&port=25");
+        assert_eq!(
+            o.settings.probe_url("mx.example.org."),
+            "https://geleit.example/api/probe?host=mx.example.org&port=25"
+        );
         assert_eq!(o.report_url("example.org"), "https://geleit.example/check/example.org");
     }
 

@@ -127,26 +127,32 @@ pub fn tone(verdict: &str) -> &'static str {
 #[must_use]
 pub fn frame(o: &Options) -> Node {
     let t = o.lang.t();
-    let mut root = el("div").class(if o.compact { "w compact" } else { "w" }).attr("part", "widget").attr("lang", o.lang.code());
+    let mut root =
+        el("div").class(if o.compact { "w compact" } else { "w" }).attr("part", "widget").attr("lang", o.lang.code());
     if !o.compact || o.domain.is_empty() {
         root = root.child(
-            el("form").class("form").attr("role", "search").attr("part", "form").child(el("label").attr("for", "d").text(t.ck_input_label)).child(
-                el("div")
-                    .class("row")
-                    .child(
-                        el("input")
-                            .attr("id", "d")
-                            .attr("name", "domain")
-                            .attr("type", "text")
-                            .attr("inputmode", "url")
-                            .attr("autocomplete", "off")
-                            .attr("autocapitalize", "none")
-                            .attr("spellcheck", "false")
-                            .attr("value", o.domain.clone())
-                            .attr("part", "input"),
-                    )
-                    .child(el("button").attr("type", "submit").attr("part", "button").text(t.ck_button)),
-            ),
+            el("form")
+                .class("form")
+                .attr("role", "search")
+                .attr("part", "form")
+                .child(el("label").attr("for", "d").text(t.ck_input_label))
+                .child(
+                    el("div")
+                        .class("row")
+                        .child(
+                            el("input")
+                                .attr("id", "d")
+                                .attr("name", "domain")
+                                .attr("type", "text")
+                                .attr("inputmode", "url")
+                                .attr("autocomplete", "off")
+                                .attr("autocapitalize", "none")
+                                .attr("spellcheck", "false")
+                                .attr("value", o.domain.clone())
+                                .attr("part", "input"),
+                        )
+                        .child(el("button").attr("type", "submit").attr("part", "button").text(t.ck_button)),
+                ),
         );
     }
     root.child(el("p").class("status").attr("id", "status").attr("role", "status").attr("aria-live", "polite"))
@@ -232,7 +238,11 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
                 .class("verdict")
                 .child(el("span").class(format!("badge {} headline", tone(v.verdict_class))).text(v.headline.clone()))
                 .text(" ")
-                .child(el("b").class("domain").text(if v.domain_unicode.is_empty() { &v.domain } else { &v.domain_unicode })),
+                .child(el("b").class("domain").text(if v.domain_unicode.is_empty() {
+                    &v.domain
+                } else {
+                    &v.domain_unicode
+                })),
         );
     if !v.summary.is_empty() {
         out = out.child(el("p").class("summary").text(v.summary.clone()));
@@ -258,7 +268,8 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
             if let Some(note) = &h.probe_note {
                 li = li.child(el("p").class("note").text(note.clone()));
             }
-            li.children.extend(findings(h.findings.iter().chain(h.addresses.iter().flat_map(|a| &a.findings)), t.ck_fix));
+            li.children
+                .extend(findings(h.findings.iter().chain(h.addresses.iter().flat_map(|a| &a.findings)), t.ck_fix));
             Node::from(li)
         });
         out = out.child(el("ul").class("hosts").children(hosts));
