@@ -127,6 +127,9 @@ for d in $DELAYS; do
     mount --bind "$1" /etc/resolv.conf
     d=$2 doh=$3 rec=$4 runs=$5 full_status=$6 smtp=$7 probe_host=$8; shift 8
     T() { geleit-bench time --out "$rec" --delay-ms "$d" --runs "$runs" "$@"; }
+    # danetool leaves certificate files in its working directory: give it its own.
+    dt=$(mktemp -d)
+    trap "rm -rf $dt" EXIT
     for dom in "$@"; do
       echo "  $dom" >&2
       T --section verdict --subject "$dom" --tool "geleit check --no-probe" \
@@ -149,7 +152,7 @@ for d in $DELAYS; do
         T --section verdict --subject "$dom" --tool "danetool --check (first MX host)" \
           --keep-line "Verification:" --keep-line "dane_" --keep-line "Cannot resolve" \
           --note "danetool --check $mx --starttls-proto smtp --local-dns" -- \
-          danetool --check "${mx%.}" --port 25 --starttls-proto smtp --local-dns
+          env -C "$dt" danetool --check "${mx%.}" --port 25 --starttls-proto smtp --local-dns
       else
         geleit-bench note --out "$rec" --delay-ms "$d" --section verdict --subject "$dom" \
           --tool "danetool --check (first MX host)" --status "not applicable: no MX host to check"

@@ -3,9 +3,9 @@
 # (gzip -9): the default bundle (wasm + js a page loads when no widget sets
 # `doh`) against the budget of 150,000 B (issue 7), and the engine module a
 # page loads on demand when a widget sets `doh` (in-browser DNSSEC). Same
-# size flags as scripts/web-build.sh: profile wasm-release, std rebuilt with
-# immediate-abort panics when rust-src is there, wasm-opt -Oz from npm
-# binaryen. WIDGET_SIZE_STRICT=1 (the default) fails when the default bundle
+# size flags as scripts/web-build.sh (scripts/wasm-size-flags.sh): profile
+# wasm-release, std rebuilt with immediate-abort panics and no Debug
+# formatting when rust-src is there, wasm-opt -Oz from npm binaryen. WIDGET_SIZE_STRICT=1 (the default) fails when the default bundle
 # is over the budget; WIDGET_SIZE_STRICT=0 only warns.
 #   dist-widget/geleit-check.js               the module a host page loads (defines the element)
 #   dist-widget/geleit_widget.js              wasm-bindgen glue (--target web) of the default module
@@ -16,13 +16,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH
-if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
-  export RUSTC_BOOTSTRAP=1
-  export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
-  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none"
-else
-  echo "widget/build.sh: rust-src is missing (rustup component add rust-src): building with the prebuilt std" >&2
-fi
+# The same size flags as the app (scripts/wasm-size-flags.sh), so both share std and dependencies.
+source scripts/wasm-size-flags.sh
+wasm_size_flags widget/build.sh
 cargo build --quiet --profile wasm-release --target wasm32-unknown-unknown -p geleit-widget --lib
 cargo build --quiet --profile wasm-release --target wasm32-unknown-unknown -p geleit-widget-engine --lib
 out=dist-widget

@@ -21,41 +21,19 @@ pub fn compressed_sizes(bytes: &[u8]) -> anyhow::Result<(usize, usize, usize)> {
     Ok((bytes.len(), gzip, br.len()))
 }
 
-/// Undoes Rust's legacy symbol mangling (`_ZN6geleit3dns5check17h0123456789abcdefE`
-/// → `geleit::dns::check`); other names are returned as they are.
+/// Undoes Rust's symbol mangling, legacy (`_ZN6geleit3dns5check17h0123456789abcdefE`)
+/// and v0 (`_RNv...`, what `-Zunstable-options` builds name their symbols),
+/// with `rustc-demangle`, hash suffixes dropped (`geleit::dns::check`); names
+/// that are not mangled (rustc's name section) only lose their `::h<hash>`.
 pub fn demangle(name: &str) -> String {
-    let Some(mut rest) = name.strip_prefix("_ZN") else {
-        // Already demangled (rustc's name section): drop the `::h<hash>` suffix.
-        let path = match name.rsplit_once("::h") {
-            Some((path, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => path,
-            _ => name,
-        };
-        return tidy(path);
+    if let Ok(d) = rustc_demangle::try_demangle(name) {
+        return format!("{d:#}");
+    }
+    let path = match name.rsplit_once("::h") {
+        Some((path, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => path,
+        _ => name,
     };
-    let mut parts = Vec::new();
-    loop {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            break;
-        }
-        let Ok(len) = rest[..digits].parse::<usize>() else { break };
-        let Some(seg) = rest.get(digits..digits.saturating_add(len)) else {
-            return name.to_owned();
-        };
-        parts.push(seg);
-        rest = &rest[digits + len..];
-    }
-    if rest != "E" || parts.is_empty() {
-        return name.to_owned();
-    }
-    if let Some(last) = parts.last()
-        && last.len() == 17
-        && last.starts_with('h')
-        && last[1..].bytes().all(|b| b.is_ascii_hexdigit())
-    {
-        parts.pop();
-    }
-    tidy(&parts.join("::"))
+    tidy(path)
 }
 
 /// Decodes legacy-mangling escapes and the `_` rustc puts before a leading `<`.
@@ -201,6 +179,8 @@ mod tests {
         assert_eq!(demangle("app::run::_$u7b$$u7b$closure$u7d$$u7d$::h0123456789abcdef"), "app::run::_{{closure}}");
         assert_eq!(crate_of("<core::iter::Map<I,F> as core::iter::Iterator>::fold"), "core");
         assert_eq!(demangle("_ZN99toolong"), "_ZN99toolong");
+        // v0 mangling (builds with -Zunstable-options flags).
+        assert_eq!(demangle("_RNvMNtNtCsiaV8wtM4pSp_13hickory_proto2rr11record_dataNtB2_5RData4read"), "<hickory_proto::rr::record_data::RData>::read");
         assert_eq!(crate_of("geleit::dns::check"), "geleit");
         assert_eq!(crate_of("<ring::digest::Context as core::Clone>::clone"), "ring");
         assert_eq!(crate_of("memcpy"), "other (no Rust path: C code, builtins, glue)");
