@@ -17,8 +17,10 @@ if [ -f Trunk.toml ] && [ -f index.html ]; then
   if scripts/web-build.sh >target/bench/trunk.log 2>&1; then
     "$GB" sizes --out "$rec" --build "app (scripts/web-build.sh: wasm-release, std rebuilt for size, wasm-opt)" dist/*.wasm dist/*.js
     # Contributors: rustc's output before wasm-bindgen and wasm-opt still has its name section.
-    raw=$(ls -t target/wasm32-unknown-unknown/wasm-release/*.wasm 2>/dev/null | grep -v geleit_bench_wasm | head -1 || true)
-    [ -n "$raw" ] && "$GB" sizes --out "$rec" --build "app, rustc output before wasm-bindgen/wasm-opt (for the contributor listing)" "$raw"
+    raw=target/wasm32-unknown-unknown/wasm-release/geleit-frontend.wasm
+    if [ -f "$raw" ]; then
+      "$GB" sizes --out "$rec" --build "app, rustc output before wasm-bindgen/wasm-opt (for the contributor listing)" "$raw"
+    fi
   else
     tail -20 target/bench/trunk.log >&2
     note "app" "app (scripts/web-build.sh)" "build failed: see target/bench/trunk.log"
@@ -38,6 +40,11 @@ if [ -x widget/build.sh ]; then
         dist-widget/geleit_widget_bg.wasm dist-widget/geleit_widget.js dist-widget/geleit-check.js
       "$GB" sizes --out "$rec" --build "widget <geleit-check>, engine module on demand (widget/build.sh)" \
         dist-widget/geleit_widget_engine_bg.wasm dist-widget/geleit_widget_engine.js
+      # widget/build.sh keeps each module after wasm-opt with its name section.
+      if [ -f target/widget-names/geleit_widget_bg.wasm ]; then
+        "$GB" sizes --out "$rec" --build "widget default module after wasm-opt, names kept (for the contributor listing)" \
+          target/widget-names/geleit_widget_bg.wasm
+      fi
     else
       "$GB" sizes --out "$rec" --build "widget <geleit-check> (widget/build.sh)" dist-widget/*.wasm dist-widget/*.js
     fi

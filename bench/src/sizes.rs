@@ -33,7 +33,28 @@ pub fn demangle(name: &str) -> String {
         Some((path, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => path,
         _ => name,
     };
-    tidy(path)
+    tidy(&without_crate_hashes(path))
+}
+
+/// Drops the `[0123abcd]` crate disambiguators of rustc's name section
+/// (`serde_json[6a9dc159fd173ac3]::de` → `serde_json::de`).
+fn without_crate_hashes(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(i) = rest.find('[') {
+        let (head, tail) = rest.split_at(i);
+        out.push_str(head);
+        let hash = tail[1..].find(']').map(|end| &tail[1..=end]);
+        match hash {
+            Some(h) if !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()) => rest = &tail[h.len() + 2..],
+            _ => {
+                out.push('[');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Decodes legacy-mangling escapes and the `_` rustc puts before a leading `<`.
@@ -179,6 +200,10 @@ mod tests {
         assert_eq!(demangle("app::run::_$u7b$$u7b$closure$u7d$$u7d$::h0123456789abcdef"), "app::run::_{{closure}}");
         assert_eq!(crate_of("<core::iter::Map<I,F> as core::iter::Iterator>::fold"), "core");
         assert_eq!(demangle("_ZN99toolong"), "_ZN99toolong");
+        assert_eq!(
+            demangle("<&mut serde_json[6a9dc159fd173ac3]::de::Deserializer<[u8; 4]>>::f"),
+            "<&mut serde_json::de::Deserializer<[u8; 4]>>::f"
+        );
         // v0 mangling (builds with -Zunstable-options flags).
         assert_eq!(demangle("_RNvMNtNtCsiaV8wtM4pSp_13hickory_proto2rr11record_dataNtB2_5RData4read"), "<hickory_proto::rr::record_data::RData>::read");
         assert_eq!(crate_of("geleit::dns::check"), "geleit");
