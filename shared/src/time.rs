@@ -1,12 +1,23 @@
 //! Calendar formatting for Unix times, without a clock: the core is handed
 //! `now` and only ever turns times into words.
 
-/// Unix seconds as `YYYY-MM-DD HH:MM:SS UTC` (proleptic Gregorian calendar).
+/// A Unix time as a UTC calendar date and time of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Civil {
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+}
+
+/// Unix seconds as a UTC date and time (proleptic Gregorian calendar;
+/// Howard Hinnant's `civil_from_days`).
 #[must_use]
-pub fn format_utc(secs: i64) -> String {
+pub fn civil(secs: i64) -> Civil {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -15,8 +26,23 @@ pub fn format_utc(secs: i64) -> String {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
+    // All four fit: 1 <= m <= 12, 1 <= d <= 31, 0 <= rem < 86400.
+    let small = |v: i64| u32::try_from(v).unwrap_or(0);
+    Civil {
+        year: yoe + era * 400 + i64::from(m <= 2),
+        month: small(m),
+        day: small(d),
+        hour: small(rem / 3600),
+        minute: small(rem % 3600 / 60),
+        second: small(rem % 60),
+    }
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM:SS UTC`.
+#[must_use]
+pub fn format_utc(secs: i64) -> String {
+    let c = civil(secs);
+    format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", c.year, c.month, c.day, c.hour, c.minute, c.second)
 }
 
 #[cfg(test)]

@@ -205,14 +205,38 @@ pub struct Env {
 }
 
 pub fn env() -> Env {
-    let var = |k: &str| {
-        std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run this test through tests/lab/in"))
-    };
+    let var =
+        |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} is not set: run this test through tests/lab/in"));
     Env {
         doh: var("GELEIT_DOH"),
         trust_anchor: PathBuf::from(var("GELEIT_TRUST_ANCHOR")),
         resolver: var("GELEIT_RESOLVER"),
     }
+}
+
+/// The chain `openssl s_client -starttls smtp -showcerts` sees at `address`
+/// port 25 (base64 DER per certificate), with `sni` (`None`: no SNI) and the
+/// signature algorithms `sigalgs`; `None` when its handshake fails.
+pub fn openssl_chain(address: &str, sni: Option<&str>, sigalgs: &str) -> Option<Vec<String>> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let connect = if address.contains(':') { format!("[{address}]:25") } else { format!("{address}:25") };
+    let mut command = Command::new("openssl");
+    command.args(["s_client", "-starttls", "smtp", "-connect", &connect, "-showcerts"]);
+    match sni {
+        Some(name) => command.args(["-servername", name]),
+        None => command.arg("-noservername"),
+    };
+    let mut child = command
+        .args(["-sigalgs", sigalgs])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(b"QUIT\r\n");
+    let out = child.wait_with_output().unwrap();
+    showcerts_chain(&String::from_utf8_lossy(&out.stdout))
 }
 
 /// The chain in `openssl s_client -showcerts` output: each certificate's

@@ -98,24 +98,6 @@ const ECDSA_SIGALGS: &str = "ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512";
 const RSA_SIGALGS: &str =
     "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:RSA+SHA256:RSA+SHA384:RSA+SHA512";
 
-/// The chain openssl sees (base64 DER per certificate), or `None` when its
-/// handshake fails.
-fn openssl_chain(address: &str, sni: &str, sigalgs: &str) -> Option<Vec<String>> {
-    let connect = if address.contains(':') { format!("[{address}]:25") } else { format!("{address}:25") };
-    let mut child = Command::new("openssl")
-        .args(["s_client", "-starttls", "smtp", "-connect", &connect, "-showcerts"])
-        .args(["-servername", sni, "-sigalgs", sigalgs])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(b"QUIT\r\n");
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    lab::showcerts_chain(&text)
-}
-
 /// The DNS status the catalogue gives for a host's address records.
 fn address_status(scenario: &lab::Scenario, host: &lab::Host) -> String {
     scenario
@@ -163,7 +145,7 @@ fn chains_equal_openssl_s_client_for_every_scenario_address() {
                     let sigalgs = if family == "ecdsa" { ECDSA_SIGALGS } else { RSA_SIGALGS };
                     let what = format!("{name} {ip} {family}");
                     let r = &probe["report"];
-                    let expected = openssl_chain(ip, name, sigalgs);
+                    let expected = lab::openssl_chain(ip, Some(name), sigalgs);
                     if !host.tls.starttls {
                         assert_eq!(r["error"]["kind"], "starttls_not_offered", "{what}");
                         assert_eq!(expected, None, "{what}: openssl found a chain");
@@ -603,7 +585,7 @@ fn implicit_tls_on_port_465() {
     let steps: Vec<&str> = ecdsa["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
     assert_eq!(steps, ["connect", "tls_handshake", "greeting", "ehlo_tls", "quit"]);
     // The chain is the one Postfix serves on 25.
-    let expected = openssl_chain("127.0.1.1", "mx.ee-spki.example", ECDSA_SIGALGS).unwrap();
+    let expected = lab::openssl_chain("127.0.1.1", Some("mx.ee-spki.example"), ECDSA_SIGALGS).unwrap();
     let got: Vec<String> = ecdsa["tls"]["chain"]
         .as_array()
         .unwrap()

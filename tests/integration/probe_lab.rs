@@ -76,40 +76,6 @@ const ECDSA_SIGALGS: &str = "ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512";
 const RSA_SIGALGS: &str =
     "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:RSA+SHA256:RSA+SHA384:RSA+SHA512";
 
-/// The chain openssl sees (base64 DER per certificate), or `None` when its
-/// handshake fails.
-fn openssl_chain(address: &str, sni: Option<&str>, sigalgs: &str) -> Option<Vec<String>> {
-    let connect = if address.contains(':') {
-        format!("[{address}]:25")
-    } else {
-        format!("{address}:25")
-    };
-    let mut command = Command::new("openssl");
-    command.args([
-        "s_client",
-        "-starttls",
-        "smtp",
-        "-connect",
-        &connect,
-        "-showcerts",
-    ]);
-    match sni {
-        Some(name) => command.args(["-servername", name]),
-        None => command.arg("-noservername"),
-    };
-    let mut child = command
-        .args(["-sigalgs", sigalgs])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(b"QUIT\r\n");
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    lab::showcerts_chain(&text)
-}
-
 fn sha256sum(bytes: &[u8]) -> String {
     let mut child = Command::new("sha256sum")
         .stdin(Stdio::piped())
@@ -182,7 +148,7 @@ fn compare(host: &Host, report: &Value, sni: Option<&str>) -> usize {
             } else {
                 RSA_SIGALGS
             };
-            let expected = openssl_chain(ip, sni, sigalgs);
+            let expected = lab::openssl_chain(ip, sni, sigalgs);
             let r = &probe["report"];
             let got: Option<Vec<String>> = r["tls"]["chain"].as_array().map(|chain| {
                 chain
