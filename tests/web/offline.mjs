@@ -32,7 +32,9 @@ fs.cpSync(dist, buildA, { recursive: true });
 fs.cpSync(dist, buildB, { recursive: true });
 const sri = (file) => `sha384-${crypto.createHash('sha384').update(fs.readFileSync(file)).digest('base64')}`;
 {
-  const hashed = /-([0-9a-f]{16})(?=[._])/;
+  // Trunk writes its 64-bit content hash in hex without leading zeros (here
+  // 15 digits once): 12 to 16 digits, so `icon-192.png` is not taken for one.
+  const hashed = /-([0-9a-f]{12,16})(?=[._])/;
   const renames = fs.readdirSync(buildB).filter((f) => hashed.test(f)).map((f) => {
     const old = f.match(hashed)[1];
     const fresh = crypto.createHash('sha256').update(`${old}B`).digest('hex').slice(0, 16);
