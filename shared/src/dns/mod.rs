@@ -26,7 +26,11 @@ mod denial;
 mod engine;
 mod lookup;
 mod proof;
+#[cfg(test)]
+mod regressions;
 mod smtp;
+#[cfg(test)]
+mod testkit;
 mod verify;
 mod wire;
 
