@@ -16,6 +16,9 @@ use super::verify::{self, ZoneKeys};
 /// ship since 2021, and RFC 9276 §3.1 asks zones for 0).
 pub const NSEC3_MAX_ITERATIONS: u16 = 150;
 
+/// The NXNAME meta type of compact denial of existence (RFC 9824 §2).
+const NXNAME: RecordType = RecordType::Unknown(128);
+
 /// Most NSEC/NSEC3 RRsets of one response whose signatures are checked (a
 /// real proof needs at most three; this bounds the work a hostile answer causes).
 const MAX_DENIAL_RRSETS: usize = 8;
@@ -39,6 +42,10 @@ pub(crate) struct Denied {
     /// Set when the proof only shows that the data is insecure (NSEC3 opt-out,
     /// RFC 5155 §6, or too many NSEC3 iterations): the reason.
     pub insecure: Option<String>,
+    /// The proof was not checked at all (NSEC3 iterations above the limit,
+    /// RFC 9276 §3.2): unlike opt-out, it proves nothing, not even a
+    /// possible unsigned delegation.
+    pub unchecked: bool,
     /// TTL of the proof's records.
     pub ttl: u32,
 }
@@ -117,7 +124,30 @@ pub(crate) fn prove_wildcard_answer(
             None => Err(missing()),
         };
     }
-    if nsecs.iter().any(|n| covers(n, qname)) { Ok(None) } else { Err(missing()) }
+    // The next closer name (RFC 5155 §1.3, RFC 7129 §5.3) is the query name cut
+    // to one label below the wildcard's parent: it, and everything below it,
+    // must not exist (RFC 4035 §5.3.4). Covering the query name alone is not
+    // enough: an NSEC whose next name lies below the next closer name shows
+    // that the next closer name exists, so a closer match than the wildcard did.
+    let next_closer = super::trim_to(qname, usize::from(labels) + 1);
+    if nsecs.iter().any(|n| covers(n, &next_closer) && !next_closer.zone_of(n.nsec.next_domain_name())) {
+        Ok(None)
+    } else {
+        Err(missing_next_closer(qname, &next_closer, failure))
+    }
+}
+
+fn missing_next_closer(qname: &Name, next_closer: &Name, failure: Option<Reason>) -> Reason {
+    failure.unwrap_or_else(|| {
+        Reason::new(
+            ReasonKind::NsecMissing,
+            format!(
+                "the answer for {qname} was expanded from a wildcard, but no NSEC proves that the next closer name {next_closer} does not exist (RFC 4035 §5.3.4)",
+                qname = shown(qname),
+                next_closer = shown(next_closer)
+            ),
+        )
+    })
 }
 
 type Collected<'a> = (Vec<SignedNsec<'a>>, Vec<SignedNsec3<'a>>, u32, Option<Reason>);
@@ -156,6 +186,13 @@ fn collect<'a>(auth: &'a [Record], zone: &ZoneKeys, now: u64) -> Collected<'a> {
                 Err(reason) => failure = failure.or(Some(reason)),
             }
         }
+    }
+    // One proof uses one NSEC3 chain: records whose hash parameters differ from
+    // the first's were hashed differently and cannot cover or match its hashes
+    // (RFC 5155 §7.2, §8.2); a zone in a chain change may serve both.
+    if let Some(first) = nsec3s.first().map(|n| n.nsec3) {
+        let (iterations, salt) = (first.iterations(), first.salt().to_vec());
+        nsec3s.retain(|n| n.nsec3.iterations() == iterations && n.nsec3.salt() == salt.as_slice());
     }
     (nsecs, nsec3s, if ttl == u32::MAX { 0 } else { ttl }, failure)
 }
@@ -218,6 +255,12 @@ fn prove_nsec(
     // Exact match: NODATA (RFC 4035 §3.1.3.1).
     if let Some(m) = nsecs.iter().find(|n| n.owner == qname) {
         let types = m.nsec.type_set();
+        // Compact denial of existence (RFC 9824 §3): a NODATA answer whose NSEC
+        // at the name lists NXNAME says the name does not exist; some servers
+        // restore the NXDOMAIN rcode (§5). Either way the name does not exist.
+        if types.contains(NXNAME) && !types.iter().any(|t| !matches!(t, RecordType::RRSIG | RecordType::NSEC) && t != NXNAME) {
+            return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: None, unchecked: false, ttl });
+        }
         if nxdomain {
             return Err(Reason::new(
                 ReasonKind::Inconsistent,
@@ -249,7 +292,7 @@ fn prove_nsec(
         .ok_or_else(|| missing(&format!("no NSEC covers {qname}", qname = shown(qname))))?;
     // Empty non-terminal: the name exists because a name below it does (RFC 4035 §3.1.3.2).
     if !nxdomain && qname.zone_of(cover.nsec.next_domain_name()) && qname != cover.nsec.next_domain_name() {
-        return Ok(Denied { kind: DenialKind::NoData, delegation: false, insecure: None, ttl });
+        return Ok(Denied { kind: DenialKind::NoData, delegation: false, insecure: None, unchecked: false, ttl });
     }
     let ce = {
         let a = common_ancestor(qname, cover.owner);
@@ -260,7 +303,7 @@ fn prove_nsec(
     if nxdomain {
         // No wildcard at the closest encloser either (RFC 4035 §3.1.3.2).
         if nsecs.iter().any(|n| covers(n, &star)) {
-            return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: None, ttl });
+            return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: None, unchecked: false, ttl });
         }
         return Err(missing(&format!("nothing proves that the wildcard {star} does not exist", star = shown(&star))));
     }
@@ -308,7 +351,7 @@ fn nodata_from_bitmap(
     } else if delegation {
         return None; // the parent's NSEC at a cut says nothing about the child's data
     }
-    Some(Denied { kind: DenialKind::NoData, delegation, insecure: None, ttl })
+    Some(Denied { kind: DenialKind::NoData, delegation, insecure: None, unchecked: false, ttl })
 }
 
 /// The raw hash in an NSEC3 owner name `<base32hex>.<zone>` (RFC 5155 §3).
@@ -378,7 +421,13 @@ fn prove_nsec3(
     let Some(params) = nsec3s.first().map(|n| n.nsec3) else { return Err(missing("none")) };
     if params.iterations() > NSEC3_MAX_ITERATIONS {
         let kind = if nxdomain { DenialKind::NxDomain } else { DenialKind::NoData };
-        return Ok(Denied { kind, delegation: false, insecure: Some(iterations_text(params.iterations())), ttl });
+        return Ok(Denied {
+            kind,
+            delegation: false,
+            insecure: Some(iterations_text(params.iterations())),
+            unchecked: true,
+            ttl,
+        });
     }
     // All records of one zone share salt and iterations (RFC 5155 §7.1); use the first's.
     let hash_of = |name: &Name| hash(name, params);
@@ -447,14 +496,14 @@ fn prove_nsec3(
     let star_hash = hash_of(&star).ok_or_else(|| missing("cannot hash a name"))?;
     if nxdomain {
         if covering(&star_hash).is_some() {
-            return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: opt_out, ttl });
+            return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: opt_out, unchecked: false, ttl });
         }
         return Err(missing(&format!("nothing proves that the wildcard {star} does not exist", star = shown(&star))));
     }
     if qtype == RecordType::DS && matching(&star_hash).is_none() {
         // DS NODATA without a matching NSEC3: only an opt-out span proves an (insecure) delegation (RFC 5155 §8.6).
         return match opt_out {
-            Some(why) => Ok(Denied { kind: DenialKind::NoData, delegation: true, insecure: Some(why), ttl }),
+            Some(why) => Ok(Denied { kind: DenialKind::NoData, delegation: true, insecure: Some(why), unchecked: false, ttl }),
             None => Err(missing(&format!(
                 "no NSEC3 matches {qname} and the span covering it is not opt-out",
                 qname = shown(qname)

@@ -16,7 +16,7 @@ use hickory_proto::rr::{Name, RData, Record, RecordType};
 use serde::Serialize;
 
 use super::anchor::{Anchor, TrustAnchors};
-use super::denial::{self, DenialKind};
+use super::denial::{self, DenialKind, Denied};
 use super::proof::{Proof, Reason, ReasonKind};
 use super::verify::{self, ZoneKeys};
 use super::wire::{self, Query, QueryId, Response};
@@ -61,6 +61,13 @@ enum Slot {
 pub(crate) enum ZoneState {
     Secure(Arc<ZoneKeys>),
     Insecure { cut: Name, why: String },
+    /// Inside zone `keys`, but below a name where the absence of a zone cut
+    /// could not be checked (NSEC3 iterations above the limit, RFC 9276 §3.2).
+    /// Data that zone signed itself still validates: its signer is proven by
+    /// the chain of trust and needs no denial (RFC 4035 §5.3.1). Anything that
+    /// needs a denial from it, or data it did not sign, is insecure, since an
+    /// unsigned delegation may hide below `cut`.
+    Unproven { keys: Arc<ZoneKeys>, cut: Name, why: String },
     Failed(Proof),
 }
 
@@ -257,6 +264,18 @@ impl Engine {
                     let z = Arc::clone(z);
                     self.step(&z, &a)
                 }
+                // Below an unchecked name the walk goes on with the same keys:
+                // a signed DS still proves a secure cut; finding none keeps the
+                // name unproven.
+                ZoneState::Unproven { keys, cut, why } => {
+                    let (keys, cut, why) = (Arc::clone(keys), cut.clone(), why.clone());
+                    match self.step(&keys, &a) {
+                        (ZoneState::Secure(z), step) if z.zone == keys.zone => {
+                            (ZoneState::Unproven { keys, cut, why }, step)
+                        }
+                        other => other,
+                    }
+                }
                 other => (other.clone(), String::new()),
             };
             self.zones.insert(a.clone(), (next.clone(), step));
@@ -282,6 +301,20 @@ impl Engine {
 
     /// Trusts the DNSKEY RRset at an anchor (RFC 4035 §5.2 with the anchor as DS).
     fn anchor_state(&mut self, anchor: &Name) -> (ZoneState, String) {
+        // An anchor whose records all use algorithms or digests this validator
+        // does not implement gives no authentication path: below it everything
+        // is insecure, not bogus (RFC 4035 §5.2, RFC 8624 §3.1).
+        let usable = self.config.anchors.at(anchor).any(|a| match a {
+            Anchor::Ds(_, d) => verify::algorithm_supported(d.algorithm()) && verify::digest_supported(d.digest_type()),
+            Anchor::Key(_, k) => verify::algorithm_supported(hickory_proto::dnssec::Verifier::algorithm(k)) && verify::key_size_problem(k).is_none(),
+        });
+        if !usable {
+            let why = format!(
+                "the trust anchor for {anchor} only uses algorithms or digest types this validator does not implement, so there is no authentication path (RFC 4035 §5.2)",
+                anchor = shown(anchor)
+            );
+            return (ZoneState::Insecure { cut: anchor.clone(), why: why.clone() }, format!("{}: {why}", shown(anchor)));
+        }
         let resp = match self.response(anchor, RecordType::DNSKEY) {
             Ok(r) => r,
             Err(reason) => return (ZoneState::Failed(Proof::Indeterminate { reason }), String::new()),
@@ -351,10 +384,16 @@ impl Engine {
                     Err(reason) => bogus_step(format!("{a} DS: bogus", a = shown(a)), reason),
                 };
             }
+            // A CNAME at `a` in zone `z` rules out a zone cut there (RFC 2181
+            // §10.1); one expanded from a wildcard only with its proof.
             if let Some(set) = verify::find(&resp.answers, a, RecordType::CNAME) {
-                return match verify::verify_rrset(&set, z, self.now) {
-                    Ok(_) => (same, String::new()),
-                    Err(reason) => (ZoneState::Failed(Proof::Bogus { reason }), String::new()),
+                return match self.check_positive(&set, &resp, &ZoneState::Secure(Arc::clone(z)), a).0 {
+                    Proof::Secure => (same, String::new()),
+                    Proof::Insecure { why, .. } => (
+                        ZoneState::Unproven { keys: Arc::clone(z), cut: a.clone(), why: why.clone() },
+                        format!("{a}: unproven: {why}", a = shown(a)),
+                    ),
+                    failed => (ZoneState::Failed(failed), String::new()),
                 };
             }
         }
@@ -366,6 +405,13 @@ impl Engine {
                 (
                     ZoneState::Insecure { cut: a.clone(), why: why.clone() },
                     format!("{a} DS: none, insecure delegation: {why}", a = shown(a)),
+                )
+            }
+            Ok(Denied { unchecked: true, insecure, .. }) => {
+                let why = insecure.unwrap_or_default();
+                (
+                    ZoneState::Unproven { keys: Arc::clone(z), cut: a.clone(), why: why.clone() },
+                    format!("{a} DS: not checked: {why}", a = shown(a)),
                 )
             }
             Ok(d) => match d.insecure {
@@ -412,7 +458,25 @@ impl Engine {
             return (ZoneState::Failed(p), format!("{a} DNSKEY: missing", a = shown(a)));
         };
         let keys = verify::dnskeys_of(&set);
-        let matching: Vec<_> = verify::keys_matching_ds(a, &usable, &keys).into_iter().cloned().collect();
+        let (matching, too_small): (Vec<_>, Vec<_>) = verify::keys_matching_ds(a, &usable, &keys)
+            .into_iter()
+            .cloned()
+            .partition(|k| verify::key_size_problem(k).is_none());
+        // Every usable DS names a key whose size this validator cannot verify:
+        // no authentication path, as for an unsupported algorithm (RFC 4035
+        // §5.2). Decided from the signed DS set, so dropping keys from the
+        // DNSKEY answer cannot get there: a DS whose key is missing leaves it bogus.
+        if matching.is_empty()
+            && !too_small.is_empty()
+            && usable.iter().all(|d| !verify::keys_matching_ds(a, &[*d], &too_small).is_empty())
+        {
+            let problem = too_small.first().and_then(verify::key_size_problem).unwrap_or_default();
+            let why = format!(
+                "the DS records of {a} point to {problem}, so the zone counts as unsigned (RFC 4035 §5.2)",
+                a = shown(a)
+            );
+            return (ZoneState::Insecure { cut: a.clone(), why: why.clone() }, format!("{a} DS: {why}", a = shown(a)));
+        }
         if matching.is_empty() {
             let ds_tags = usable.iter().map(|d| d.key_tag().to_string()).collect::<Vec<_>>().join(", ");
             let p = Proof::bogus(
@@ -590,8 +654,24 @@ impl Engine {
                     }
                 }
                 Ok(v) => (Proof::Secure, v.ttl),
-                Err(reason) => (Proof::Bogus { reason }, 0),
+                Err(reason) => (unsupported_or_bogus(reason, &z.zone), 0),
             },
+            ZoneState::Unproven { keys, cut, why } => {
+                let insecure = || Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() };
+                match verify::verify_rrset(set, keys, self.now) {
+                    // Signed by the zone itself and not expanded: the signer is
+                    // proven by the chain of trust, no denial needed.
+                    Ok(v) if v.labels == owner.num_labels() => (Proof::Secure, v.ttl),
+                    Ok(v) => match denial::prove_wildcard_answer(&r.authorities, owner, v.labels, keys, self.now) {
+                        Ok(None) => (Proof::Secure, v.ttl),
+                        Ok(Some(why)) => (Proof::Insecure { zone_cut: keys.zone.to_ascii(), why }, v.ttl),
+                        Err(reason) => (Proof::Bogus { reason }, 0),
+                    },
+                    // Not signed by the zone: it may belong to an unsigned zone below `cut`.
+                    Err(reason) if reason.kind == ReasonKind::RrsigsMissing => (insecure(), set.ttl()),
+                    Err(reason) => (unsupported_or_bogus(reason, &keys.zone), 0),
+                }
+            }
             ZoneState::Insecure { cut, why } => {
                 (Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, set.ttl())
             }
@@ -614,11 +694,21 @@ impl Engine {
         let data = if nxdomain { Data::NxDomain } else { Data::NoData };
         match zone {
             ZoneState::Secure(z) => match denial::prove(&r.authorities, qname, qtype, nxdomain, z, self.now) {
-                Ok(d) => match d.insecure {
-                    Some(why) => (data, Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, d.ttl),
-                    None => (data, Proof::Secure, d.ttl),
-                },
-                Err(reason) => (data, Proof::Bogus { reason }, 0),
+                Ok(d) => {
+                    let data = denied_data(&d, data);
+                    match d.insecure {
+                        Some(why) => (data, Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, d.ttl),
+                        None => (data, Proof::Secure, d.ttl),
+                    }
+                }
+                Err(reason) => (data, unsupported_or_bogus(reason, &z.zone), 0),
+            },
+            // A denial from the zone cannot rule out an unsigned zone below the unchecked name.
+            ZoneState::Unproven { keys, cut, why } => match denial::prove(&r.authorities, qname, qtype, nxdomain, keys, self.now) {
+                Err(reason) if reason.kind != ReasonKind::NsecMissing && reason.kind != ReasonKind::RrsigsMissing => {
+                    (data, unsupported_or_bogus(reason, &keys.zone), 0)
+                }
+                _ => (data, Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, 0),
             },
             ZoneState::Insecure { cut, why } => {
                 (data, Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, 0)
@@ -652,6 +742,24 @@ fn finish(
         })
         .collect();
     Resolved { chain, target, data, proof: overall, ttl, trace }
+}
+
+/// A failed signature check: bogus, unless it failed only because the zone
+/// signs with keys this validator cannot use (an RSA key size outside what
+/// it verifies), which counts as unsigned as RFC 8624 §3.1 allows for
+/// unsupported algorithms, not as tampering.
+fn unsupported_or_bogus(reason: Reason, zone: &Name) -> Proof {
+    if reason.kind == ReasonKind::UnsupportedKeySize {
+        Proof::Insecure { zone_cut: zone.to_ascii(), why: reason.detail }
+    } else {
+        Proof::Bogus { reason }
+    }
+}
+
+/// The data of a checked denial: compact denial (RFC 9824) turns a NOERROR
+/// answer into a nonexistent name.
+fn denied_data(d: &Denied, claimed: Data) -> Data {
+    if d.kind == DenialKind::NxDomain { Data::NxDomain } else { claimed }
 }
 
 /// A failed step: the zone state and the trace line naming the reason.

@@ -57,6 +57,9 @@ pub enum ReasonKind {
     UnsupportedDnskeyAlgorithm,
     /// RFC 8914 code 2.
     UnsupportedDsDigest,
+    /// RFC 8914 code 1: the algorithm is implemented, but not for a key of
+    /// this size (an RSA modulus outside what the crypto library verifies).
+    UnsupportedKeySize,
     /// RFC 8914 code 6: a signature does not verify.
     SignatureInvalid,
     /// RFC 8914 code 7.
@@ -86,7 +89,7 @@ impl ReasonKind {
     #[must_use]
     pub const fn ede_code(self) -> u16 {
         match self {
-            Self::UnsupportedDnskeyAlgorithm => 1,
+            Self::UnsupportedDnskeyAlgorithm | Self::UnsupportedKeySize => 1,
             Self::UnsupportedDsDigest => 2,
             Self::SignatureInvalid | Self::Inconsistent => 6,
             Self::SignatureExpired => 7,
@@ -104,7 +107,7 @@ impl ReasonKind {
     #[must_use]
     pub const fn ede_name(self) -> &'static str {
         match self {
-            Self::UnsupportedDnskeyAlgorithm => "Unsupported DNSKEY Algorithm",
+            Self::UnsupportedDnskeyAlgorithm | Self::UnsupportedKeySize => "Unsupported DNSKEY Algorithm",
             Self::UnsupportedDsDigest => "Unsupported DS Digest Type",
             Self::SignatureInvalid | Self::Inconsistent => "DNSSEC Bogus",
             Self::SignatureExpired => "Signature Expired",

@@ -471,7 +471,7 @@ fn decide(addresses: &[AddressSet], tlsa: &Validated<Vec<TlsaRecord>>) -> (HostO
         return (
             HostOutcome::NoDane,
             format!(
-                "the {} records are not signed ({}), so TLSA records are not used (RFC 7672 §2.2.2)",
+                "DNSSEC does not authenticate the {} records ({}), so TLSA records are not used (RFC 7672 §2.2.2)",
                 insecure.rtype, insecure.proof
             ),
         );

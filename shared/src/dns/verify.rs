@@ -3,7 +3,7 @@
 //! (RFC 4035 §5.2), with algorithm support per RFC 8624.
 
 use hickory_proto::dnssec::rdata::{DNSKEY, DNSSECRData, DS, RRSIG};
-use hickory_proto::dnssec::{Algorithm, DigestType, Verifier};
+use hickory_proto::dnssec::{Algorithm, DigestType, PublicKey, Verifier};
 use hickory_proto::rr::{DNSClass, Label, Name, RData, Record, RecordType};
 use hickory_proto::serialize::binary::{BinEncodable, BinEncoder, NameEncoding};
 
@@ -93,6 +93,41 @@ pub(crate) fn algorithm_supported(alg: Algorithm) -> bool {
         )
 }
 
+/// Smallest and largest RSA moduli the crypto library verifies (ring: 1024 to
+/// 8192 bits). RFC 8624 leaves key sizes to the validator; a signature by a key
+/// outside them is unsupported, not altered.
+const RSA_BITS: core::ops::RangeInclusive<usize> = 1024..=8192;
+
+/// Why `key` cannot be used although its algorithm is implemented: an RSA
+/// modulus outside [`RSA_BITS`] (RFC 3110 §2 key layout). `None` for usable keys.
+pub(crate) fn key_size_problem(key: &DNSKEY) -> Option<String> {
+    let alg = key.algorithm();
+    if !matches!(u8::from(alg), 5 | 7 | 8 | 10) {
+        return None;
+    }
+    let bytes = key.public_key().public_bytes();
+    // Exponent length: one byte, or zero then two bytes (RFC 3110 §2).
+    let (exp_len, rest) = match bytes.split_first() {
+        Some((0, rest)) => match rest.split_first_chunk::<2>() {
+            Some((len, rest)) => (usize::from(u16::from_be_bytes(*len)), rest),
+            None => return Some("an RSA key too short to hold an exponent".to_owned()),
+        },
+        Some((len, rest)) => (usize::from(*len), rest),
+        None => return Some("an empty RSA key".to_owned()),
+    };
+    let modulus = rest.get(exp_len..).unwrap_or_default();
+    let leading = modulus.iter().take_while(|b| **b == 0).count();
+    let significant = modulus.get(leading..).unwrap_or_default();
+    let bits = significant.first().map_or(0, |b| (significant.len() - 1) * 8 + (8 - b.leading_zeros() as usize));
+    (!RSA_BITS.contains(&bits)).then(|| {
+        format!(
+            "an RSA key of {bits} bits, outside the {}–{} bits this validator supports (RFC 8624 leaves key sizes to validators)",
+            RSA_BITS.start(),
+            RSA_BITS.end()
+        )
+    })
+}
+
 /// Whether an algorithm relies on SHA-1 (RFC 8624 §3.1 "NOT RECOMMENDED" for signing).
 pub(crate) fn algorithm_is_sha1(alg: Algorithm) -> bool {
     matches!(u8::from(alg), 5 | 7)
@@ -149,6 +184,35 @@ pub(crate) fn verify_rrset(set: &RrSet<'_>, zone: &ZoneKeys, now: u64) -> Result
                         "RRSIG over {what} is made by {}, expected a signature of zone {}",
                         shown(&input.signer_name),
                         shown(&zone.zone)
+                    ),
+                ),
+            );
+            continue;
+        }
+        // The signer is the zone that holds the RRset (RFC 4035 §5.3.1): its
+        // apex is the owner or above it, and a wildcard the RRset was expanded
+        // from lies in that zone (RFC 4592 §2.2.1), so the Labels field is at
+        // least the signer's label count. A smaller one claims a wildcard above
+        // the signer's own zone, which no zone can sign.
+        if !input.signer_name.zone_of(&set.name) {
+            note(
+                2,
+                Reason::new(
+                    ReasonKind::SignatureInvalid,
+                    format!("RRSIG over {what} is made by {}, which is not an ancestor of the owner name", shown(&input.signer_name)),
+                ),
+            );
+            continue;
+        }
+        if input.num_labels < input.signer_name.num_labels() {
+            note(
+                2,
+                Reason::new(
+                    ReasonKind::SignatureInvalid,
+                    format!(
+                        "RRSIG over {what} claims {} labels, fewer than its signer {} has: a wildcard outside the signer's zone (RFC 4035 §5.3.1, RFC 4592)",
+                        input.num_labels,
+                        shown(&input.signer_name)
                     ),
                 ),
             );
@@ -220,6 +284,20 @@ pub(crate) fn verify_rrset(set: &RrSet<'_>, zone: &ZoneKeys, now: u64) -> Result
                     ),
                 ),
             );
+            continue;
+        }
+        let (candidates, unusable): (Vec<&DNSKEY>, Vec<&DNSKEY>) =
+            candidates.into_iter().partition(|k| key_size_problem(k).is_none());
+        if let Some(problem) = unusable.first().and_then(|k| key_size_problem(k)) {
+            note(
+                3,
+                Reason::new(
+                    ReasonKind::UnsupportedKeySize,
+                    format!("RRSIG over {what} is made by key tag {}, {problem}", input.key_tag),
+                ),
+            );
+        }
+        if candidates.is_empty() {
             continue;
         }
         let Some(tbs) = signed_data(set, sig) else {
