@@ -1,5 +1,6 @@
 //! `geleit dns NAME TYPE`: one DNSSEC-validated lookup over DoH, with its trace.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -9,6 +10,7 @@ use serde_json::json;
 
 use crate::doh::Doh;
 use crate::outcome::Outcome;
+use crate::term;
 
 /// Where DNS answers come from and where validation starts (shared by `dns` and `check`).
 #[derive(Debug, Args)]
@@ -98,20 +100,22 @@ pub fn run(args: DnsArgs) -> anyhow::Result<Outcome> {
             "rounds": stats.rounds,
             "queries": stats.queries,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        term::print_json(&out)?;
     } else {
-        println!(";; {} {}: {proof}", answer.qname, answer.qtype);
+        let mut out = String::new();
+        let _ = writeln!(out, ";; {} {}: {proof}", answer.qname, answer.qtype);
         for link in &answer.chain {
-            println!(";; CNAME {} -> {}: {}", link.from, link.to, link.proof.status());
+            let _ = writeln!(out, ";; CNAME {} -> {}: {}", link.from, link.to, link.proof.status());
         }
         for line in data.to_lines() {
-            println!("{line}");
+            let _ = writeln!(out, "{line}");
         }
-        println!(";; validation:");
+        let _ = writeln!(out, ";; validation:");
         for step in &answer.trace {
-            println!(";;   {step}");
+            let _ = writeln!(out, ";;   {step}");
         }
-        println!(";; {} rounds, {} queries", stats.rounds, stats.queries);
+        let _ = writeln!(out, ";; {} rounds, {} queries", stats.rounds, stats.queries);
+        term::print(&out)?;
     }
     Ok(Outcome::from_ok(proof.is_secure()))
 }

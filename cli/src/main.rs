@@ -9,7 +9,12 @@
 //! | 0 | success / authenticated |
 //! | 1 | not authenticated, or records unusable |
 //! | 2 | usage or input error (message on stderr, prefixed `geleit:`) |
+//!
+//! All output goes through [`term`], which shows terminal control characters
+//! from peers and input as visible escapes; a closed standard output (`geleit
+//! … | head`) ends the output quietly and leaves the exit code as above.
 
+use std::borrow::Cow;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +24,7 @@ mod dns;
 mod doh;
 mod outcome;
 mod probe;
+mod term;
 mod tls;
 mod tlsa;
 
@@ -55,12 +61,34 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage(&err),
+    };
     match run(cli) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) => {
-            eprintln!("geleit: {err:#}");
+            term::error(format_args!("{err:#}"));
             Outcome::Error.exit_code()
         }
     }
+}
+
+/// Help, version, or a usage error, printed by clap and styled as it likes,
+/// unless an argument or the message holds characters that [`term::escape`]
+/// escapes: clap writes arguments raw to a terminal (and strips escape
+/// sequences, but nothing else, elsewhere), so then the plain text goes out
+/// through [`term`].
+fn usage(err: &clap::Error) -> ExitCode {
+    let needs_escape = |text: &str| matches!(term::escape(text, term::Keep::Layout), Cow::Owned(_));
+    let plain = err.render().to_string();
+    if !needs_escape(&plain) && !std::env::args_os().any(|a| needs_escape(&a.to_string_lossy())) {
+        // A closed pipe or terminal leaves nothing to report to.
+        let _ = err.print();
+    } else if err.use_stderr() {
+        term::stderr_text(&plain);
+    } else {
+        let _ = term::print(&plain);
+    }
+    ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2))
 }

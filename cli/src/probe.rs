@@ -24,7 +24,7 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 use crate::outcome::Outcome;
-use crate::tls;
+use crate::{term, tls};
 
 /// Probe a mail server's STARTTLS and record the certificate chains.
 #[derive(Debug, clap::Args)]
@@ -80,9 +80,9 @@ pub fn run(args: ProbeArgs) -> anyhow::Result<Outcome> {
     let report = runtime.block_on(probe_host(&policy, args.port, host, server_name, addresses, config))?;
 
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        term::print_json(&report)?;
     } else {
-        print!("{}", render_text(&report));
+        term::print(&render_text(&report))?;
     }
     Ok(Outcome::from_ok(report.is_ok()))
 }

@@ -89,6 +89,62 @@ where
     to_run(child.wait_with_output().unwrap())
 }
 
+/// Common name of [`hostile_cert`]: an OSC 0 sequence (sets the terminal's
+/// title) ended by BEL, and a CSI sequence (red text).
+pub const HOSTILE_CN: &str = "mx\u{1b}]0;pwned\u{7}.example\u{1b}[31m";
+/// Organization of [`hostile_cert`]: a one-character C1 CSI (clears the
+/// screen), a carriage return and a right-to-left override.
+pub const HOSTILE_O: &str = "\u{9b}2JEvil\r\u{202e}gpj.exe";
+/// The subject (and issuer) of [`hostile_cert`] as `geleit` shows it to a person.
+pub const HOSTILE_SHOWN: &str = "O=\\u{9b}2JEvil\\x0d\\u{202e}gpj.exe, CN=mx\\x1b]0;pwned\\x07.example\\x1b[31m";
+
+/// A self-signed certificate for `mx.example.com` whose subject (and so
+/// issuer) holds [`HOSTILE_O`] and [`HOSTILE_CN`] as UTF8Strings: (PEM, DER).
+pub fn hostile_cert() -> (String, Vec<u8>) {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["mx.example.com".to_owned()]).unwrap();
+    let mut dn = rcgen::DistinguishedName::new();
+    dn.push(rcgen::DnType::OrganizationName, HOSTILE_O);
+    dn.push(rcgen::DnType::CommonName, HOSTILE_CN);
+    params.distinguished_name = dn;
+    let cert = params.self_signed(&key).unwrap();
+    (cert.pem(), cert.der().to_vec())
+}
+
+/// Panics unless `text` is free of what a terminal acts on instead of showing:
+/// controls other than line break and tab, and the bidi controls.
+pub fn assert_no_terminal_controls(what: &str, text: &str) {
+    let bad = text.chars().find(|&c| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    });
+    assert_eq!(bad, None, "{what} holds a terminal control: {text:?}");
+}
+
+/// Runs `geleit` with `args` as `geleit … | head` does after head has
+/// exited: standard output is a pipe whose read end is closed before
+/// `stdin` is fed, so a command that reads its input from `stdin` only
+/// writes once nobody reads any more. `stdout` of the result is empty.
+pub fn geleit_closed_stdout<I, S>(args: I, stdin: &[u8]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut child = Command::new(env!("CARGO_BIN_EXE_geleit"))
+        .args(args)
+        .env_remove("GELEIT_DOH")
+        .env_remove("GELEIT_TRUST_ANCHOR")
+        .env_remove("GELEIT_EDGE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    to_run(child.wait_with_output().unwrap())
+}
+
 /// Runs a reference tool in `dir`; panics with its stderr if it fails.
 pub fn tool(dir: &Path, program: &str, args: &[&str]) -> Vec<u8> {
     let out = Command::new(program).args(args).current_dir(dir).output().unwrap_or_else(|e| panic!("{program}: {e}"));

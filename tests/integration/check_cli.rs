@@ -231,3 +231,32 @@ fn an_unreachable_edge_leaves_addresses_unprobed() {
         format!("edge {}/api/probe answered HTTP 404, expected 200: {{\"error\":\"unknown_host\"}}", empty.url)
     );
 }
+
+/// What an edge (or whoever answers in its place) sends is shown escaped:
+/// certificate names from the DER, and the report's own texts.
+#[test]
+fn terminal_escapes_in_a_probe_report_are_shown_escaped() {
+    let host = "mx.ta-omitted.example";
+    let recorded = probes("ta-omitted").remove(host).unwrap_or_default();
+    let mut report: serde_json::Value = serde_json::from_str(&recorded).unwrap_or_else(|e| panic!("{e}"));
+    let probe = &mut report["addresses"][0]["probes"];
+    let tls = &mut probe[0]["report"]["tls"];
+    tls["chain"][0]["der_base64"] = data_encoding::BASE64.encode(&common::hostile_cert().1).into();
+    tls["chain"][0]["sha256"] = "\u{1b}]52;c;cm0gLXJmIH4=\u{7}".into();
+    tls["cipher_suite"] = "TLS13_\u{9b}2J_AES".into();
+    probe[1]["report"]["error"]["message"] = "refused\r\u{1b}[2K\u{202e}ok".into();
+    let edge = edge_server::serve(HashMap::from([(host.to_owned(), report.to_string())]));
+    let run = check_with_edge("ta-omitted", &edge.url, &[]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    common::assert_no_terminal_controls("stdout", &run.stdout);
+    let shown = common::HOSTILE_SHOWN;
+    for line in [
+        "      ecdsa chain (TLSv1.3, TLS13_\\u{9b}2J_AES, default): does not match\n".to_owned(),
+        format!(
+            "        0 {shown} (ECDSA P-256; issuer {shown}; expires 4096-01-01 00:00:00 UTC) sha256 \\x1b]52;c;cm0gLXJmIH4=\\x07\n"
+        ),
+        "      rsa chain: none (tls_handshake: refused\\x0d\\x1b[2K\\u{202e}ok)\n".to_owned(),
+    ] {
+        assert!(run.stdout.contains(&line), "{line}\n{}", run.stdout);
+    }
+}

@@ -132,3 +132,30 @@ fn usage_errors_exit_2_with_a_message() {
         assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (2, "", stderr), "{args:?}");
     }
 }
+
+#[test]
+fn terminal_escapes_in_error_lines_are_shown_escaped() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["dns", "example.com", "A", "--doh", "http://127.0.0.1:9/\u{1b}]0;pwned\u{7}"],
+            "geleit: DoH request to http://127.0.0.1:9/\\x1b]0;pwned\\x07 failed: http: invalid uri character\n",
+        ),
+        (
+            &["dns", "mx\u{1b}[2J.example", "A"],
+            "geleit: expected a domain name, found \"mx\\u{1b}[2J.example\": unrecognized char: \\x1b\n",
+        ),
+        (
+            &["check", "[mx\u{202e}gpj.example]", "--no-probe"],
+            "geleit: expected a domain name, found \"mx\\u{202e}gpj.example\": label contains invalid characters: err(errors)\n",
+        ),
+        // clap's own message: it strips escape sequences when not writing to a terminal, but nothing else.
+        (
+            &["dns", "example.com", "A", "--at", "a\u{1b}]0;pwned\u{7}b\r\u{202e}"],
+            "error: invalid value 'ab\\x0d\\u{202e}' for '--at <UNIX_TIME>': invalid digit found in string\n\nFor more information, try '--help'.\n",
+        ),
+    ];
+    for (args, stderr) in cases {
+        let run = geleit(args);
+        assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (2, "", stderr), "{args:?}");
+    }
+}

@@ -6,7 +6,8 @@
 mod common;
 
 use common::{
-    Alg, Made, Spec, TempDir, cert, chain_file, geleit, geleit_stdin, openssl_association, tool, tool_text,
+    Alg, HOSTILE_SHOWN, Made, Spec, TempDir, assert_no_terminal_controls, cert, chain_file, geleit,
+    geleit_closed_stdout, geleit_stdin, hostile_cert, openssl_association, tool, tool_text,
 };
 
 const HOST: &str = "mx.example.com";
@@ -297,4 +298,40 @@ fn malformed_input_is_an_error_not_a_panic() {
     let run = geleit(["tlsa", "gen", "/nonexistent/cert.pem"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.starts_with("geleit: reading /nonexistent/cert.pem: "), "{}", run.stderr);
+}
+
+#[test]
+fn terminal_escapes_in_certificate_names_are_shown_escaped() {
+    let (pem, _) = hostile_cert();
+    let run = geleit_stdin(["tlsa", "gen"], pem.as_bytes());
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert_no_terminal_controls("stdout", &run.stdout);
+    assert!(
+        run.stdout.contains(&format!("\n;   subject {HOSTILE_SHOWN}\n;   issuer {HOSTILE_SHOWN}; valid ")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("\n_25._tcp.mx.example.com.\t3600\tIN\tTLSA\t3 1 1 "), "{}", run.stdout);
+}
+
+#[test]
+fn terminal_escapes_in_an_error_line_are_shown_escaped() {
+    let run = geleit(["tlsa", "gen", "/nonexistent/\u{1b}]8;;https://evil.example/\u{7}\n\u{202e}.pem"]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
+    assert!(
+        run.stderr.starts_with("geleit: reading /nonexistent/\\x1b]8;;https://evil.example/\\x07\\x0a\\u{202e}.pem: "),
+        "{}",
+        run.stderr
+    );
+    assert_no_terminal_controls("stderr", run.stderr.trim_end_matches('\n'));
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn closed_stdout_ends_quietly() {
+    let (pem, _) = hostile_cert();
+    for format in ["zone", "json"] {
+        let run = geleit_closed_stdout(["tlsa", "gen", "--format", format], pem.as_bytes());
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{format}");
+    }
 }

@@ -9,7 +9,10 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use common::{Alg, Made, Server, Spec, TempDir, cert, chain_file, geleit, openssl_association, s_client, tool_text};
+use common::{
+    Alg, HOSTILE_CN, HOSTILE_O, HOSTILE_SHOWN, Made, Server, Spec, TempDir, assert_no_terminal_controls, cert,
+    chain_file, geleit, hostile_cert, openssl_association, s_client, tool_text,
+};
 
 const MX: &str = "mx.example.com";
 
@@ -261,5 +264,44 @@ fn rsa_pss_signatures() {
         let text = tool_text(d, "openssl", &["x509", "-in", leaf.cert.to_str().unwrap(), "-noout", "-text"]);
         assert!(text.contains("Signature Algorithm: rsassaPss"), "{text}");
         agree(&dir, &[&leaf, &root], &[case(vec![r(&root, 2, 1, 1)], MX, true)], None);
+    }
+}
+
+#[test]
+fn terminal_escapes_in_certificate_names_are_shown_escaped() {
+    let dir = TempDir::new("match-hostile");
+    let chain = dir.join("hostile.pem");
+    std::fs::write(&chain, hostile_cert().0).unwrap();
+    let c = chain.to_str().unwrap();
+    let zero = format!("3 1 1 {}", "0".repeat(64));
+    let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", &zero, "--name", MX]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    assert_no_terminal_controls("stdout", &run.stdout);
+    let line = run.stdout.lines().find(|l| l.starts_with("  depth 0: ")).unwrap_or_default();
+    assert!(line.starts_with(&format!("  depth 0: {HOSTILE_SHOWN} (issuer {HOSTILE_SHOWN}; valid ")), "{line}");
+
+    // JSON carries the names unchanged, with every control as a \u escape.
+    let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", &zero, "--name", MX, "--json"]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    assert_no_terminal_controls("JSON", &run.stdout);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let raw = format!("O={HOSTILE_O}, CN={HOSTILE_CN}");
+    assert_eq!(
+        (v["chain"][0]["subject"].as_str(), v["chain"][0]["issuer"].as_str()),
+        (Some(raw.as_str()), Some(raw.as_str()))
+    );
+}
+
+#[test]
+fn closed_stdout_ends_quietly_with_the_verdict_as_exit_code() {
+    let dir = TempDir::new("match-pipe");
+    let leaf = cert(dir.path(), &Spec::leaf("leaf-pipe", Alg::P256, &[MX]), None);
+    let zero = format!("3 1 1 {}", "0".repeat(64));
+    let ee = rr(&dir, &leaf, 3, 1, 1);
+    for (record, code) in [(&ee, 0), (&zero, 1)] {
+        // The chain comes on standard input, after standard output has closed.
+        let args = ["tlsa", "match", "--chain", "-", "--tlsa", record, "--name", MX];
+        let run = common::geleit_closed_stdout(args, leaf.pem().as_bytes());
+        assert_eq!((run.code, run.stderr.as_str()), (code, ""), "{record}");
     }
 }

@@ -7,6 +7,8 @@
 mod edge;
 mod render;
 
+use std::fmt::Write as _;
+
 use anyhow::Context;
 use clap::Args;
 use geleit::dns::{self, SmtpCheck, SmtpReport};
@@ -16,6 +18,7 @@ use geleit::verdict::{self, ProbeTarget};
 use crate::dns::Resolver;
 use crate::outcome::Outcome;
 use crate::probe::{self, Policy};
+use crate::term;
 
 /// SMTP (RFC 7672 applies to port 25 only).
 const PORT: u16 = 25;
@@ -69,9 +72,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let report = check.poll_result().context("the check ended without a report")?;
     if args.no_probe {
         if args.json {
-            println!("{}", serde_json::to_string_pretty(report)?);
+            term::print_json(report)?;
         } else {
-            print_dns_report(report);
+            term::print(&dns_text(report))?;
         }
         return Ok(Outcome::from_ok(report.dane_ready));
     }
@@ -90,9 +93,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let at = i64::try_from(now).context("the time is out of range")?;
     let result = verdict::evaluate(report, &probes, at);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        term::print_json(&result)?;
     } else {
-        print!("{}", render::text(&result));
+        term::print(&render::text(&result))?;
     }
     Ok(Outcome::from_ok(result.authenticated))
 }
@@ -122,12 +125,13 @@ fn not_probed(target: &ProbeTarget, why: String) -> HostReport {
     }
 }
 
-fn print_dns_report(r: &SmtpReport) {
-    println!("{}: MX {} ({})", r.domain, r.mx_proof, serde_plain(&r.mx_outcome));
+fn dns_text(r: &SmtpReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: MX {} ({})", r.domain, r.mx_proof, serde_plain(&r.mx_outcome));
     for h in &r.hosts {
-        println!("  {} (preference {})", h.host, h.preference);
+        let _ = writeln!(out, "  {} (preference {})", h.host, h.preference);
         for link in &h.cname_chain {
-            println!("    CNAME {link}");
+            let _ = writeln!(out, "    CNAME {link}");
         }
         for a in &h.addresses {
             let list = if a.addresses.is_empty() {
@@ -135,22 +139,23 @@ fn print_dns_report(r: &SmtpReport) {
             } else {
                 a.addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
             };
-            println!("    {} {list}: {}", a.rtype, a.status);
+            let _ = writeln!(out, "    {} {list}: {}", a.rtype, a.status);
         }
         let (proof, records) = h.tlsa.with_proof();
-        println!("    TLSA at {}: {proof}", h.tlsa_base.as_deref().unwrap_or("-"));
+        let _ = writeln!(out, "    TLSA at {}: {proof}", h.tlsa_base.as_deref().unwrap_or("-"));
         for t in records {
             let verdict = if t.problems.is_empty() {
                 "usable".to_owned()
             } else {
                 t.problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
             };
-            println!("      {} ({verdict})", t.to_text());
+            let _ = writeln!(out, "      {} ({verdict})", t.to_text());
         }
-        println!("    => {} ({}): {}", h.outcome.describe(), h.outcome.rfc(), h.why);
+        let _ = writeln!(out, "    => {} ({}): {}", h.outcome.describe(), h.outcome.rfc(), h.why);
     }
-    println!("verdict: {}", if r.dane_ready { "every MX host is DANE-ready" } else { "not DANE-ready" });
-    println!("{} rounds, {} queries", r.rounds, r.queries);
+    let _ = writeln!(out, "verdict: {}", if r.dane_ready { "every MX host is DANE-ready" } else { "not DANE-ready" });
+    let _ = writeln!(out, "{} rounds, {} queries", r.rounds, r.queries);
+    out
 }
 
 pub(crate) fn serde_plain<T: serde::Serialize>(v: &T) -> String {

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use super::{read_limited, rfc3339, shown};
 use crate::outcome::Outcome;
+use crate::term;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -66,11 +67,11 @@ pub fn run(args: &GenArgs) -> anyhow::Result<Outcome> {
         input.extend(one).with_context(|| shown(file))?;
     }
     for w in &input.warnings {
-        eprintln!("geleit: warning: {w}");
+        term::warning(w);
     }
     let generated = generate(&input);
     for w in &generated.warnings {
-        eprintln!("geleit: warning: {w}");
+        term::warning(w);
     }
     let host = match &args.host {
         Some(h) => Some(h.clone()),
@@ -110,10 +111,11 @@ pub fn run(args: &GenArgs) -> anyhow::Result<Outcome> {
             v["warnings"] = json!(
                 input.warnings.iter().map(ToString::to_string).chain(generated.warnings.iter().map(ToString::to_string)).collect::<Vec<_>>()
             );
-            format!("{}\n", serde_json::to_string_pretty(&v)?)
+            term::print_json(&v)?;
+            return Ok(Outcome::Success);
         }
     };
-    print!("{out}");
+    term::print(&out)?;
     Ok(Outcome::Success)
 }
 

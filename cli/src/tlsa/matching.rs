@@ -15,6 +15,7 @@ use serde_json::json;
 
 use super::{read_limited, rfc3339, shown};
 use crate::outcome::Outcome;
+use crate::term;
 
 /// The most records read from the command line and `--tlsa-file` together.
 const MAX_RECORDS: usize = 256;
@@ -83,7 +84,7 @@ pub fn run(args: &MatchArgs) -> anyhow::Result<Outcome> {
     let bytes = read_limited(&args.chain, MAX_INPUT)?;
     let input = read_input(&bytes).with_context(|| shown(&args.chain))?;
     for w in &input.warnings {
-        eprintln!("geleit: warning: {w}");
+        term::warning(w);
     }
     let mut chain = Vec::new();
     for object in &input.objects {
@@ -97,9 +98,9 @@ pub fn run(args: &MatchArgs) -> anyhow::Result<Outcome> {
     let now = now(args.at.as_deref())?;
     let report = check(&chain, &records, Check { names: &names, now, look_ahead_days: args.days })?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&json_report(&report)?)?);
+        term::print_json(&json_report(&report)?)?;
     } else {
-        print!("{}", human(&report));
+        term::print(&human(&report))?;
     }
     Ok(Outcome::from_ok(report.authenticated))
 }

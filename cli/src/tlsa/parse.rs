@@ -14,6 +14,7 @@ use geleit::tlsa::{Scanned, Tlsa, scan_record};
 use serde::Serialize;
 
 use crate::outcome::Outcome;
+use crate::term;
 
 /// Arguments of `geleit tlsa parse`.
 #[derive(Debug, Args)]
@@ -54,7 +55,7 @@ pub fn run(args: &ParseArgs) -> Outcome {
         match scan_record(text) {
             Ok(s) => scanned.push((n, s)),
             Err(err) => {
-                eprintln!("geleit: record {n}: {err}");
+                term::error(format_args!("record {n}: {err}"));
                 failed = true;
             }
         }
@@ -62,16 +63,15 @@ pub fn run(args: &ParseArgs) -> Outcome {
     let all_usable = scanned.iter().all(|(_, s)| s.record.is_usable_for_smtp());
     if args.json {
         let out: Vec<JsonRecord<'_>> = scanned.iter().map(|(n, s)| json_record(*n, s)).collect();
-        match serde_json::to_string_pretty(&out) {
-            Ok(json) => println!("{json}"),
-            Err(err) => {
-                eprintln!("geleit: cannot write JSON: {err}");
-                return Outcome::Error;
-            }
+        if let Err(err) = term::print_json(&out) {
+            term::error(format_args!("{err:#}"));
+            return Outcome::Error;
         }
     } else {
-        for (n, s) in &scanned {
-            print!("{}", explain(*n, s));
+        let text: String = scanned.iter().map(|(n, s)| explain(*n, s)).collect();
+        if let Err(err) = term::print(&text) {
+            term::error(err);
+            return Outcome::Error;
         }
     }
     if failed { Outcome::Error } else { Outcome::from_ok(all_usable) }
