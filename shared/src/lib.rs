@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cert;
+pub mod check;
 pub mod dane;
 pub mod dns;
 mod quoted;

@@ -258,7 +258,9 @@ fn prove_nsec(
         // Compact denial of existence (RFC 9824 §3): a NODATA answer whose NSEC
         // at the name lists NXNAME says the name does not exist; some servers
         // restore the NXDOMAIN rcode (§5). Either way the name does not exist.
-        if types.contains(NXNAME) && !types.iter().any(|t| !matches!(t, RecordType::RRSIG | RecordType::NSEC) && t != NXNAME) {
+        if types.contains(NXNAME)
+            && !types.iter().any(|t| !matches!(t, RecordType::RRSIG | RecordType::NSEC) && t != NXNAME)
+        {
             return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: None, unchecked: false, ttl });
         }
         if nxdomain {
@@ -479,8 +481,7 @@ fn prove_nsec3(
         next_closer = ce.clone();
         ce = super::base_name(&ce);
     };
-    let ce =
-        found.ok_or_else(|| missing(&format!("no NSEC3 matches an ancestor of {qname}", qname = shown(qname))))?;
+    let ce = found.ok_or_else(|| missing(&format!("no NSEC3 matches an ancestor of {qname}", qname = shown(qname))))?;
     let nc_hash = hash_of(&next_closer).ok_or_else(|| missing("cannot hash a name"))?;
     let nc_cover = covering(&nc_hash).ok_or_else(|| {
         missing(&format!("no NSEC3 covers the next closer name {next_closer}", next_closer = shown(&next_closer)))
@@ -496,14 +497,22 @@ fn prove_nsec3(
     let star_hash = hash_of(&star).ok_or_else(|| missing("cannot hash a name"))?;
     if nxdomain {
         if covering(&star_hash).is_some() {
-            return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: opt_out, unchecked: false, ttl });
+            return Ok(Denied {
+                kind: DenialKind::NxDomain,
+                delegation: false,
+                insecure: opt_out,
+                unchecked: false,
+                ttl,
+            });
         }
         return Err(missing(&format!("nothing proves that the wildcard {star} does not exist", star = shown(&star))));
     }
     if qtype == RecordType::DS && matching(&star_hash).is_none() {
         // DS NODATA without a matching NSEC3: only an opt-out span proves an (insecure) delegation (RFC 5155 §8.6).
         return match opt_out {
-            Some(why) => Ok(Denied { kind: DenialKind::NoData, delegation: true, insecure: Some(why), unchecked: false, ttl }),
+            Some(why) => {
+                Ok(Denied { kind: DenialKind::NoData, delegation: true, insecure: Some(why), unchecked: false, ttl })
+            }
             None => Err(missing(&format!(
                 "no NSEC3 matches {qname} and the span covering it is not opt-out",
                 qname = shown(qname)

@@ -60,14 +60,21 @@ enum Slot {
 #[derive(Clone, Debug)]
 pub(crate) enum ZoneState {
     Secure(Arc<ZoneKeys>),
-    Insecure { cut: Name, why: String },
+    Insecure {
+        cut: Name,
+        why: String,
+    },
     /// Inside zone `keys`, but below a name where the absence of a zone cut
     /// could not be checked (NSEC3 iterations above the limit, RFC 9276 §3.2).
     /// Data that zone signed itself still validates: its signer is proven by
     /// the chain of trust and needs no denial (RFC 4035 §5.3.1). Anything that
     /// needs a denial from it, or data it did not sign, is insecure, since an
     /// unsigned delegation may hide below `cut`.
-    Unproven { keys: Arc<ZoneKeys>, cut: Name, why: String },
+    Unproven {
+        keys: Arc<ZoneKeys>,
+        cut: Name,
+        why: String,
+    },
     Failed(Proof),
 }
 
@@ -306,14 +313,20 @@ impl Engine {
         // is insecure, not bogus (RFC 4035 §5.2, RFC 8624 §3.1).
         let usable = self.config.anchors.at(anchor).any(|a| match a {
             Anchor::Ds(_, d) => verify::algorithm_supported(d.algorithm()) && verify::digest_supported(d.digest_type()),
-            Anchor::Key(_, k) => verify::algorithm_supported(hickory_proto::dnssec::Verifier::algorithm(k)) && verify::key_size_problem(k).is_none(),
+            Anchor::Key(_, k) => {
+                verify::algorithm_supported(hickory_proto::dnssec::Verifier::algorithm(k))
+                    && verify::key_size_problem(k).is_none()
+            }
         });
         if !usable {
             let why = format!(
                 "the trust anchor for {anchor} only uses algorithms or digest types this validator does not implement, so there is no authentication path (RFC 4035 §5.2)",
                 anchor = shown(anchor)
             );
-            return (ZoneState::Insecure { cut: anchor.clone(), why: why.clone() }, format!("{}: {why}", shown(anchor)));
+            return (
+                ZoneState::Insecure { cut: anchor.clone(), why: why.clone() },
+                format!("{}: {why}", shown(anchor)),
+            );
         }
         let resp = match self.response(anchor, RecordType::DNSKEY) {
             Ok(r) => r,
@@ -704,12 +717,16 @@ impl Engine {
                 Err(reason) => (data, unsupported_or_bogus(reason, &z.zone), 0),
             },
             // A denial from the zone cannot rule out an unsigned zone below the unchecked name.
-            ZoneState::Unproven { keys, cut, why } => match denial::prove(&r.authorities, qname, qtype, nxdomain, keys, self.now) {
-                Err(reason) if reason.kind != ReasonKind::NsecMissing && reason.kind != ReasonKind::RrsigsMissing => {
-                    (data, unsupported_or_bogus(reason, &keys.zone), 0)
+            ZoneState::Unproven { keys, cut, why } => {
+                match denial::prove(&r.authorities, qname, qtype, nxdomain, keys, self.now) {
+                    Err(reason)
+                        if reason.kind != ReasonKind::NsecMissing && reason.kind != ReasonKind::RrsigsMissing =>
+                    {
+                        (data, unsupported_or_bogus(reason, &keys.zone), 0)
+                    }
+                    _ => (data, Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, 0),
                 }
-                _ => (data, Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, 0),
-            },
+            }
             ZoneState::Insecure { cut, why } => {
                 (data, Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, 0)
             }

@@ -211,8 +211,8 @@ fn rsa_keys_too_short_to_verify_make_the_zone_insecure_not_bogus() {
 #[test]
 fn trust_anchor_with_only_unimplemented_algorithms_is_insecure_not_bogus() {
     // Ed448 (16) is not implemented: the anchor gives no authentication path (RFC 4035 §5.2).
-    let anchor = TrustAnchors::scan(&format!("example. IN DS 12345 16 2 {}", "ab".repeat(32)))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let anchor =
+        TrustAnchors::scan(&format!("example. IN DS 12345 16 2 {}", "ab".repeat(32))).unwrap_or_else(|e| panic!("{e}"));
     let z = Zone::new("example.");
     let mut world = World::default();
     world.answer("example.", RecordType::DNSKEY, NOERROR, z.signed(vec![z.dnskey_record()]), vec![]);

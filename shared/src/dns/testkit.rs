@@ -69,8 +69,7 @@ impl Zone {
             key_tag: self.key_tag(),
             signer_name: self.name.clone(),
         };
-        let tbs =
-            TBS::from_input(&first.name, DNSClass::IN, &input, records.iter()).unwrap_or_else(|e| panic!("{e}"));
+        let tbs = TBS::from_input(&first.name, DNSClass::IN, &input, records.iter()).unwrap_or_else(|e| panic!("{e}"));
         let sig = self.key.sign(&tbs).unwrap_or_else(|e| panic!("{e}"));
         let rrsig = RRSIG::from_sig(input, sig);
         Record::from_rdata(first.name.clone(), first.ttl, RData::DNSSEC(DNSSECRData::RRSIG(rrsig)))
@@ -124,6 +123,14 @@ impl World {
         self.answers.insert((qname.to_lowercase(), rtype), bytes);
     }
 
+    /// The answer to `q`: the one set for it, else NOERROR with nothing.
+    pub fn respond(&self, q: &super::Query) -> Vec<u8> {
+        self.answers
+            .get(&(q.name().to_lowercase(), q.rtype()))
+            .cloned()
+            .unwrap_or_else(|| response(q.name(), q.rtype(), ResponseCode::NoError, vec![], vec![]))
+    }
+
     /// Runs a lookup of `name` `rtype` from `anchors` to its answer.
     pub fn lookup(&self, anchors: TrustAnchors, name: &str, rtype: RecordType) -> Answer {
         let mut lookup = Lookup::new(n(name), rtype, Config { anchors, ..Config::default() }, NOW);
@@ -132,12 +139,7 @@ impl World {
                 break;
             }
             for q in lookup.poll_queries() {
-                let key = (q.name().to_lowercase(), q.rtype());
-                let bytes = self
-                    .answers
-                    .get(&key)
-                    .cloned()
-                    .unwrap_or_else(|| response(q.name(), q.rtype(), ResponseCode::NoError, vec![], vec![]));
+                let bytes = self.respond(&q);
                 lookup.handle_response(q.id(), &bytes).unwrap_or_else(|e| panic!("{e}"));
             }
         }

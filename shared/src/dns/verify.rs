@@ -199,7 +199,10 @@ pub(crate) fn verify_rrset(set: &RrSet<'_>, zone: &ZoneKeys, now: u64) -> Result
                 2,
                 Reason::new(
                     ReasonKind::SignatureInvalid,
-                    format!("RRSIG over {what} is made by {}, which is not an ancestor of the owner name", shown(&input.signer_name)),
+                    format!(
+                        "RRSIG over {what} is made by {}, which is not an ancestor of the owner name",
+                        shown(&input.signer_name)
+                    ),
                 ),
             );
             continue;

@@ -1,0 +1,332 @@
+//! One whole check of a mail domain, sans-IO: DNS (RFC 7672 §2.2) → probe
+//! targets → SMTP probes → the verdict. Every face of Geleit (the CLI, the
+//! edge's `/api/check`, the web app and the widget) runs this one machine;
+//! each only moves its bytes.
+//!
+//! ```text
+//!   DomainCheck ── poll_queries() ──► DoH queries ──► driver's transport
+//!        ▲  ◄── handle_response(id, bytes) / handle_transport_error(id, why)
+//!        │
+//!        ├──── poll_probes() ──► ProbeTarget (validated addresses, SNI)
+//!        │  ◄── handle_probe(report) / handle_probe_failed(target, why)
+//!        │
+//!        └──── poll_result() ──► CheckOutcome: Verdict | Dns | ResolverUnreachable
+//! ```
+//!
+//! Call order: loop until [`DomainCheck::is_done`]: send every query of
+//! [`DomainCheck::poll_queries`] (they may go in parallel) and hand each
+//! answer back as it arrives; probe every target of
+//! [`DomainCheck::poll_probes`] (they may run in parallel, and while DNS
+//! queries are still out) and hand each report back. Then read
+//! [`DomainCheck::poll_result`].
+//!
+//! What the machine decides, so that no driver has to:
+//! - which addresses to probe and which SNI to send ([`verdict::probe_targets`]:
+//!   only validated addresses, the TLSA base domain as SNI, RFC 7672 §8.1);
+//! - that a DoH query which failed on the transport is asked again (it is
+//!   idempotent, RFC 8484 §4.1 with ID 0) up to [`MAX_TRANSPORT_ATTEMPTS`] times;
+//! - that a resolver which still could not be reached makes the check
+//!   [`CheckOutcome::ResolverUnreachable`]: that says nothing about the domain,
+//!   so it is never turned into a DNSSEC verdict (bogus, indeterminate, deferred).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dns::{Config, DnsError, Name, Query, QueryId, SmtpCheck, SmtpReport, Stats};
+use crate::smtp::{AddressReport, HostReport as ProbeHost, TlsMode};
+use crate::verdict::{self, DomainVerdict, ProbeTarget};
+
+/// How often one DoH query is sent before its transport failure counts
+/// (the first try and two more).
+pub const MAX_TRANSPORT_ATTEMPTS: u8 = 3;
+
+/// SMTP between mail servers: RFC 7672 applies to port 25.
+pub const SMTP_PORT: u16 = 25;
+
+/// What a check found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum CheckOutcome {
+    /// The full verdict (DNS and probes).
+    Verdict(Box<DomainVerdict>),
+    /// Only the DNS stage was asked for (no probes).
+    Dns(Box<SmtpReport>),
+    /// Geleit's own resolver could not be reached: nothing is known about
+    /// the domain.
+    ResolverUnreachable(ResolverFailure),
+}
+
+/// Why the check has no verdict: queries that never got an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolverFailure {
+    /// The domain that was to be checked.
+    pub domain: String,
+    /// Queries whose every attempt failed on the transport.
+    pub failed: u32,
+    /// Queries asked in all.
+    pub asked: u32,
+    /// The last transport error, as the driver worded it.
+    pub detail: String,
+}
+
+impl core::fmt::Display for ResolverFailure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "the DNS resolver could not be reached ({} of {} queries got no answer after {MAX_TRANSPORT_ATTEMPTS} attempts: {}); this says nothing about {}",
+            self.failed,
+            self.asked,
+            crate::quoted::Quoted(&self.detail),
+            self.domain
+        )
+    }
+}
+
+/// Where a check stands, for progress displays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// DNS rounds and queries so far.
+    pub rounds: u32,
+    pub queries: u32,
+    /// Hosts handed out for probing, and those whose reports are in.
+    pub probes_started: u32,
+    pub probes_done: u32,
+    pub done: bool,
+}
+
+/// The check machine (see the module documentation for the call order).
+#[must_use]
+pub struct DomainCheck {
+    dns: SmtpCheck,
+    domain: String,
+    now: u64,
+    probe: bool,
+    /// Queries handed out and not yet answered, with their attempts so far.
+    outstanding: HashMap<QueryId, (Query, u8)>,
+    /// Queries to hand out with the next [`Self::poll_queries`]: a new
+    /// round, and queries to ask again.
+    to_send: Vec<Query>,
+    transport_failures: u32,
+    last_transport_error: String,
+    targets: Vec<ProbeTarget>,
+    handed_out: usize,
+    probes: Vec<ProbeHost>,
+    outcome: Option<CheckOutcome>,
+}
+
+impl DomainCheck {
+    /// A check of the mail domain `domain` at Unix time `now`; `probe` says
+    /// whether to probe the MX hosts (else the outcome is [`CheckOutcome::Dns`]).
+    pub fn new(domain: Name, config: Config, now: u64, probe: bool) -> Self {
+        let shown = domain.to_ascii();
+        Self::with(SmtpCheck::new(domain, config, now), shown, now, probe)
+    }
+
+    /// A check of one host named directly (Postfix's `[host]`), no MX lookup.
+    pub fn new_host(host: Name, config: Config, now: u64, probe: bool) -> Self {
+        let shown = host.to_ascii();
+        Self::with(SmtpCheck::new_host(host, config, now), shown, now, probe)
+    }
+
+    fn with(dns: SmtpCheck, domain: String, now: u64, probe: bool) -> Self {
+        Self {
+            dns,
+            domain,
+            now,
+            probe,
+            outstanding: HashMap::new(),
+            to_send: Vec::new(),
+            transport_failures: 0,
+            last_transport_error: String::new(),
+            targets: Vec::new(),
+            handed_out: 0,
+            probes: Vec::new(),
+            outcome: None,
+        }
+    }
+
+    /// The DoH queries to send now (a new round and retries), all at once.
+    pub fn poll_queries(&mut self) -> Vec<Query> {
+        self.advance();
+        std::mem::take(&mut self.to_send)
+    }
+
+    /// The answer to query `id`.
+    ///
+    /// # Errors
+    /// `id` is not a query of this check that is waiting for an answer.
+    pub fn handle_response(&mut self, id: QueryId, bytes: &[u8]) -> Result<(), DnsError> {
+        if self.answered(id) {
+            return Ok(()); // a second answer after a retry
+        }
+        let _answered = self.outstanding.remove(&id).ok_or(DnsError::UnknownQuery(id.0))?;
+        self.to_send.retain(|q| q.id() != id);
+        self.dns.handle_response(id, bytes)?;
+        self.advance();
+        Ok(())
+    }
+
+    /// Query `id` failed on the transport (no HTTP answer, HTTP error, not a
+    /// DNS message): it is asked again, or counted as unreachable.
+    ///
+    /// # Errors
+    /// `id` is not a query of this check that is waiting for an answer.
+    pub fn handle_transport_error(&mut self, id: QueryId, error: &str) -> Result<(), DnsError> {
+        if self.answered(id) {
+            return Ok(()); // another attempt already got its answer
+        }
+        let (query, attempts) = self.outstanding.remove(&id).ok_or(DnsError::UnknownQuery(id.0))?;
+        if self.to_send.iter().any(|q| q.id() == id) {
+            // The retry is still to be sent: this was an earlier attempt.
+            self.outstanding.insert(id, (query, attempts));
+            return Ok(());
+        }
+        if attempts < MAX_TRANSPORT_ATTEMPTS {
+            self.outstanding.insert(id, (query.clone(), attempts + 1));
+            self.to_send.push(query);
+            return Ok(());
+        }
+        self.transport_failures += 1;
+        self.last_transport_error = crate::smtp::sanitize(error.as_bytes(), 200);
+        self.dns.handle_error(id, error)?;
+        self.advance();
+        Ok(())
+    }
+
+    /// The hosts to probe that were not handed out yet: validated addresses
+    /// only, with the SNI to send (RFC 7672 §8.1).
+    pub fn poll_probes(&mut self) -> Vec<ProbeTarget> {
+        let new = self.targets.get(self.handed_out..).unwrap_or_default().to_vec();
+        self.handed_out = self.targets.len();
+        new
+    }
+
+    /// The probe report of a host handed out by [`Self::poll_probes`]
+    /// (matched by host name; a second report for a host replaces the first).
+    pub fn handle_probe(&mut self, report: ProbeHost) {
+        let key = bare(&report.host);
+        self.probes.retain(|p| bare(&p.host) != key);
+        self.probes.push(report);
+        self.advance();
+    }
+
+    /// A host handed out for probing could not be probed at all (the
+    /// driver's transport to a probe service failed): its addresses are
+    /// reported as not probed, with `why`.
+    pub fn handle_probe_failed(&mut self, target: &ProbeTarget, why: &str) {
+        let why = crate::smtp::sanitize(why.as_bytes(), 300);
+        self.handle_probe(ProbeHost {
+            host: target.host.clone(),
+            port: SMTP_PORT,
+            mode: TlsMode::Starttls,
+            addresses: target
+                .addresses
+                .iter()
+                .map(|ip| AddressReport {
+                    address: *ip,
+                    port: SMTP_PORT,
+                    refused: Some(why.clone()),
+                    probes: Vec::new(),
+                })
+                .collect(),
+        });
+    }
+
+    /// Whether the outcome is ready.
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.outcome.is_some()
+    }
+
+    /// The outcome, once done.
+    #[must_use]
+    pub fn poll_result(&self) -> Option<&CheckOutcome> {
+        self.outcome.as_ref()
+    }
+
+    /// The outcome, once done.
+    #[must_use]
+    pub fn into_result(self) -> Option<CheckOutcome> {
+        self.outcome
+    }
+
+    /// The DNS stage's report, once it is complete.
+    #[must_use]
+    pub fn dns_report(&self) -> Option<&SmtpReport> {
+        self.dns.poll_result()
+    }
+
+    /// DNS rounds and queries so far.
+    #[must_use]
+    pub fn stats(&self) -> Stats {
+        self.dns.stats()
+    }
+
+    /// Where the check stands.
+    #[must_use]
+    pub fn progress(&self) -> Progress {
+        let stats = self.dns.stats();
+        Progress {
+            rounds: stats.rounds,
+            queries: stats.queries,
+            probes_started: u32::try_from(self.handed_out).unwrap_or(u32::MAX),
+            probes_done: u32::try_from(self.probes.len()).unwrap_or(u32::MAX),
+            done: self.outcome.is_some(),
+        }
+    }
+
+    /// Whether query `id` was handed out before and is no longer waiting.
+    fn answered(&self, id: QueryId) -> bool {
+        !self.outstanding.contains_key(&id) && id.0 < self.dns.stats().queries
+    }
+
+    /// Moves on as far as the facts allow.
+    fn advance(&mut self) {
+        if self.outcome.is_some() {
+            return;
+        }
+        if !self.dns.is_done() {
+            // A round is over once every query is answered (or given up):
+            // then the DNS stage says the next round, or finishes.
+            if self.outstanding.is_empty() {
+                for q in self.dns.poll_queries() {
+                    self.outstanding.insert(q.id(), (q.clone(), 1));
+                    self.to_send.push(q);
+                }
+            }
+            if !self.dns.is_done() {
+                return;
+            }
+        }
+        let Some(report) = self.dns.poll_result() else { return };
+        if self.transport_failures > 0 {
+            self.outcome = Some(CheckOutcome::ResolverUnreachable(ResolverFailure {
+                domain: self.domain.clone(),
+                failed: self.transport_failures,
+                asked: self.dns.stats().queries,
+                detail: self.last_transport_error.clone(),
+            }));
+            return;
+        }
+        if !self.probe {
+            self.outcome = Some(CheckOutcome::Dns(Box::new(report.clone())));
+            return;
+        }
+        if self.targets.is_empty() && self.handed_out == 0 {
+            self.targets = verdict::probe_targets(report);
+        }
+        let all_in = self.targets.iter().all(|t| self.probes.iter().any(|p| bare(&p.host) == bare(&t.host)));
+        if self.handed_out == self.targets.len() && all_in {
+            let at = i64::try_from(self.now).unwrap_or(i64::MAX);
+            self.outcome = Some(CheckOutcome::Verdict(Box::new(verdict::evaluate(report, &self.probes, at))));
+        }
+    }
+}
+
+fn bare(name: &str) -> String {
+    name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests;
