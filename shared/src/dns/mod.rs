@@ -30,7 +30,7 @@ mod proof;
 mod regressions;
 mod smtp;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 mod verify;
 mod wire;
 
