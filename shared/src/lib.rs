@@ -21,6 +21,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod cert;
 pub mod check;
 pub mod dane;
