@@ -354,6 +354,23 @@ impl Certificate {
     }
 }
 
+/// The DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) of one DER certificate,
+/// whatever its version (v1 certificates have no extensions, RFC 5280
+/// §4.1.2.1) and without reading its extensions; trailing bytes are an error.
+///
+/// The same bytes as [`Certificate::spki`], which selector SPKI(1) hashes
+/// (RFC 6698 §2.1.2): the key a TLS server's handshake signature is checked
+/// with, so a probe that accepts any chain still reports only a leaf whose
+/// key the server holds, and DANE-EE(3) SPKI(1) judges that same key.
+pub fn certificate_spki(der: &[u8]) -> Result<&[u8], CertError> {
+    let what = "an X.509 certificate";
+    let (rest, cert) = parse_certificate(der).map_err(|e| CertError::Der { what, index: 0, detail: e.to_string() })?;
+    if !rest.is_empty() {
+        return Err(CertError::TrailingData { what, index: 0, count: rest.len() });
+    }
+    Ok(cert.tbs_certificate.subject_pki.raw)
+}
+
 /// Why a signature check failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -629,6 +646,31 @@ mod tests {
     fn pem_with_garbage_der_is_an_error() {
         let err = read_input(b"-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n").unwrap_err();
         assert!(err.to_string().starts_with("expected an X.509 certificate in DER at position 0"), "{err}");
+    }
+
+    /// A version 1 certificate (no extensions, `openssl x509 -req -signkey`),
+    /// as old self-signed mail server set-ups have.
+    const V1_LEAF: &[u8] = include_bytes!("../../../tests/fixtures/smtp/rsa-v1.der");
+
+    #[test]
+    fn certificate_spki_of_a_v1_certificate_is_the_selector_1_key() {
+        let spki = certificate_spki(V1_LEAF).unwrap();
+        assert_eq!(spki, Certificate::from_der(V1_LEAF).unwrap().spki());
+        let (rest, key) = SubjectPublicKeyInfo::from_der(spki).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(describe_key(&key), "RSA 2048");
+    }
+
+    #[test]
+    fn certificate_spki_refuses_what_is_no_certificate() {
+        let err = certificate_spki(&[0x30, 0x03, 0x02, 0x01, 0x00]).unwrap_err();
+        assert!(matches!(err, CertError::Der { index: 0, .. }), "{err}");
+        let mut trailing = V1_LEAF.to_vec();
+        trailing.push(0);
+        assert_eq!(
+            certificate_spki(&trailing).unwrap_err(),
+            CertError::TrailingData { what: "an X.509 certificate", index: 0, count: 1 }
+        );
     }
 
     fn sample_der() -> Vec<u8> {
