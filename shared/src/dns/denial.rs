@@ -303,6 +303,18 @@ fn prove_nsec(
     };
     let star = wildcard_of(&ce).ok_or_else(|| missing("the wildcard name is too long"))?;
     if nxdomain {
+        // The closest encloser is an ancestor of the name: an NSEC whose next
+        // name lies below the name shows that the name exists (an empty
+        // non-terminal), which no NXDOMAIN can deny (RFC 4035 §3.1.3.2).
+        if ce.num_labels() >= qname.num_labels() {
+            return Err(Reason::new(
+                ReasonKind::Inconsistent,
+                format!(
+                    "the answer says {qname} does not exist, but the NSEC covering it shows names below it",
+                    qname = shown(qname)
+                ),
+            ));
+        }
         // No wildcard at the closest encloser either (RFC 4035 §3.1.3.2).
         if nsecs.iter().any(|n| covers(n, &star)) {
             return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: None, unchecked: false, ttl });

@@ -393,6 +393,15 @@ impl Engine {
         if !nxdomain {
             if let Some(set) = verify::find(&resp.answers, a, RecordType::DS) {
                 return match verify::verify_rrset(&set, z, self.now) {
+                    // A DS RRset lives at a delegation point, never at a
+                    // wildcard (RFC 4592 §4.6): an expanded one is a replay.
+                    Ok(v) if v.labels < a.num_labels() => bogus_step(
+                        format!("{a} DS: bogus", a = shown(a)),
+                        Reason::new(
+                            ReasonKind::Inconsistent,
+                            format!("the DS RRset at {a} is expanded from a wildcard, which cannot hold DS records (RFC 4592 §4.6)", a = shown(a)),
+                        ),
+                    ),
                     Ok(_) => self.enter_zone(a, &verify::ds_of(&set)),
                     Err(reason) => bogus_step(format!("{a} DS: bogus", a = shown(a)), reason),
                 };
@@ -443,11 +452,16 @@ impl Engine {
 
     /// Enters the child zone `a` through its validated DS RRset (RFC 4035 §5.2).
     fn enter_zone(&mut self, a: &Name, ds: &[&hickory_proto::dnssec::rdata::DS]) -> (ZoneState, String) {
-        let usable: Vec<_> = ds
+        let mut usable: Vec<_> = ds
             .iter()
             .copied()
             .filter(|d| verify::algorithm_supported(d.algorithm()) && verify::digest_supported(d.digest_type()))
             .collect();
+        // With a SHA-256 (or stronger) DS beside it, a SHA-1 DS is ignored
+        // (RFC 4509 §3), so that a SHA-1 collision cannot open another path.
+        if usable.iter().any(|d| u8::from(d.digest_type()) > 1) {
+            usable.retain(|d| u8::from(d.digest_type()) != 1);
+        }
         if usable.is_empty() {
             let why = format!(
                 "the DS records of {a} only use algorithms or digest types this validator does not implement ({}), so the zone counts as unsigned (RFC 4035 §5.2)",
@@ -511,6 +525,10 @@ impl Engine {
             warn.push_str(" (warning: a key uses an RSA/SHA-1 algorithm, RFC 8624 §3.1)");
         }
         match verify::verify_rrset(&set, &ZoneKeys { zone: a.clone(), keys: matching }, self.now) {
+            Ok(v) if v.labels < a.num_labels() => bogus_step(
+                format!("{a} DNSKEY: bogus", a = shown(a)),
+                Reason::new(ReasonKind::Inconsistent, format!("the DNSKEY RRset at {a} is expanded from a wildcard", a = shown(a))),
+            ),
             Ok(_) => (
                 ZoneState::Secure(Arc::new(ZoneKeys { zone: a.clone(), keys })),
                 format!("{a} DS → DNSKEY: secure zone cut, key tag {tags}{warn}", a = shown(a)),
