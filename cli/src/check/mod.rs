@@ -149,6 +149,9 @@ fn print_dns_report(r: &SmtpReport) {
         }
         println!("    => {} ({}): {}", h.outcome.describe(), h.outcome.rfc(), h.why);
     }
+    for u in &r.unchecked {
+        println!("  {} (preference {}): not checked (more than {} MX hosts)", u.host, u.preference, dns::MAX_MX_HOSTS);
+    }
     println!("verdict: {}", if r.dane_ready { "every MX host is DANE-ready" } else { "not DANE-ready" });
     println!("{} rounds, {} queries", r.rounds, r.queries);
 }
