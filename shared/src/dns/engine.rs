@@ -27,13 +27,20 @@ use super::{DnsError, shown};
 pub struct Config {
     /// Where validation starts.
     pub anchors: TrustAnchors,
-    /// Most queries one check may issue (a bound on work for hostile data).
+    /// Most queries one check may issue before it knows its MX hosts, and
+    /// its base budget after (a bound on work for hostile data).
     pub max_queries: u32,
+    /// More queries allowed per MX host to check (at most
+    /// [`super::MAX_MX_HOSTS`]): a host in a zone already walked needs A,
+    /// AAAA, TLSA and DS and DNSKEY at three names (9), an alias about 7
+    /// more for the TLSA base of its target. Running out is never a pass:
+    /// what was not asked is indeterminate, and delivery is deferred.
+    pub max_queries_per_host: u32,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { anchors: TrustAnchors::iana_root(), max_queries: 300 }
+        Self { anchors: TrustAnchors::iana_root(), max_queries: 300, max_queries_per_host: 16 }
     }
 }
 
@@ -114,6 +121,8 @@ pub(crate) struct Engine {
     zones: HashMap<Name, (ZoneState, String)>,
     /// Finished validations: a task re-evaluated after each round does not verify twice.
     resolved: HashMap<Key, Resolved>,
+    /// Hosts the budget was raised for (see [`Config::max_queries_per_host`]).
+    hosts_allowed: u32,
     stats: Stats,
 }
 
@@ -127,8 +136,21 @@ impl Engine {
             wanted: Vec::new(),
             zones: HashMap::new(),
             resolved: HashMap::new(),
+            hosts_allowed: 0,
             stats: Stats::default(),
         }
+    }
+
+    /// Raises the query budget for `hosts` MX hosts to check (idempotent:
+    /// the budget is for the largest count given).
+    pub fn allow_hosts(&mut self, hosts: usize) {
+        let hosts = u32::try_from(hosts.min(super::MAX_MX_HOSTS)).unwrap_or(0);
+        self.hosts_allowed = self.hosts_allowed.max(hosts);
+    }
+
+    /// The most queries this check may issue now.
+    pub fn max_queries(&self) -> u32 {
+        self.config.max_queries.saturating_add(self.config.max_queries_per_host.saturating_mul(self.hosts_allowed))
     }
 
     pub fn stats(&self) -> Stats {
@@ -147,14 +169,14 @@ impl Engine {
             if self.slots.contains_key(&key) {
                 continue;
             }
-            if self.stats.queries >= self.config.max_queries {
+            let limit = self.max_queries();
+            if self.stats.queries >= limit {
                 let reason = Reason::new(
                     ReasonKind::Network,
                     format!(
-                        "not asked for {} {}: the check reached its limit of {} queries",
+                        "not asked for {} {}: the check reached its limit of {limit} queries",
                         shown(&key.0),
                         key.1,
-                        self.config.max_queries
                     ),
                 );
                 self.slots.insert(key, Slot::Done(Err(reason)));

@@ -14,8 +14,22 @@ use super::proof::{Proof, Status, Validated};
 use super::wire::{Query, QueryId};
 use crate::tlsa::{MatchingType, Selector, Tlsa, Unusable, Usage};
 
-/// Most MX hosts examined (a bound on work; RFC 5321 sets none).
-pub const MAX_MX_HOSTS: usize = 16;
+/// Most MX hosts checked, by preference (a bound on work against hostile
+/// data; RFC 5321 sets none). Hosts beyond it are listed in
+/// [`SmtpReport::unchecked`], and a domain with unchecked hosts is never
+/// DANE-ready: a host that was not checked is not a host that passed
+/// (RFC 7672 §2.2 asks for every MX host).
+pub const MAX_MX_HOSTS: usize = 64;
+
+/// An MX host named by the MX RRset but not checked, because the RRset names
+/// more than [`MAX_MX_HOSTS`] hosts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct UncheckedHost {
+    /// The MX exchange.
+    pub host: String,
+    /// Its MX preference.
+    pub preference: u16,
+}
 
 /// What the MX lookup says about the domain (RFC 7672 §2.2.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -202,9 +216,11 @@ pub struct SmtpReport {
     pub mx_proof: Proof,
     /// What the MX lookup means.
     pub mx_outcome: MxOutcome,
-    /// The hosts, by preference.
+    /// The hosts checked, by preference.
     pub hosts: Vec<HostReport>,
-    /// Whether every MX host is DANE-ready and the MX RRset is secure.
+    /// The MX hosts beyond [`MAX_MX_HOSTS`], by preference: not checked.
+    pub unchecked: Vec<UncheckedHost>,
+    /// Whether every MX host is checked and DANE-ready and the MX RRset is secure.
     pub dane_ready: bool,
     /// Sequential rounds of queries.
     pub rounds: u32,
@@ -262,6 +278,7 @@ impl SmtpCheck {
                 mx_proof: proof,
                 mx_outcome: MxOutcome::Deferred,
                 hosts: Vec::new(),
+                unchecked: Vec::new(),
                 dane_ready: false,
                 rounds: stats.rounds,
                 queries: stats.queries,
@@ -302,6 +319,7 @@ impl SmtpCheck {
     fn evaluate(&mut self) -> Option<SmtpReport> {
         let domain = self.domain.clone();
         if self.direct {
+            self.engine.allow_hosts(1);
             let host = self.host(0, &domain)?;
             let dane_ready = host.outcome == HostOutcome::DaneRequired;
             let stats = self.engine.stats();
@@ -311,6 +329,7 @@ impl SmtpCheck {
                 mx_proof: Proof::Secure,
                 mx_outcome: MxOutcome::Direct,
                 hosts: vec![host],
+                unchecked: Vec::new(),
                 dane_ready,
                 rounds: stats.rounds,
                 queries: stats.queries,
@@ -322,6 +341,7 @@ impl SmtpCheck {
         let (mx_proof, mx_data) = mx.data.with_proof();
         let mx_proof = mx_proof.clone();
         let mut hosts: Vec<(u16, Name)> = Vec::new();
+        let mut unchecked = Vec::new();
         let mx_outcome = match (mx_proof.status(), mx_data) {
             (Status::Bogus | Status::Indeterminate, _) | (_, AnswerData::Unknown) => MxOutcome::Deferred,
             (_, AnswerData::NxDomain) => MxOutcome::NxDomain,
@@ -344,11 +364,19 @@ impl SmtpCheck {
                     MxOutcome::NullMx
                 } else {
                     hosts.retain(|(_, h)| !h.is_root());
-                    hosts.truncate(MAX_MX_HOSTS);
+                    if hosts.len() > MAX_MX_HOSTS {
+                        unchecked = hosts
+                            .split_off(MAX_MX_HOSTS)
+                            .into_iter()
+                            .map(|(preference, h)| UncheckedHost { host: h.to_ascii(), preference })
+                            .collect();
+                    }
                     MxOutcome::Hosts
                 }
             }
         };
+        // The query budget grows with the hosts to check (see `Config::max_queries_per_host`).
+        self.engine.allow_hosts(hosts.len());
         // Ask for every host at once; finish only when all are complete.
         let mut reports = Vec::with_capacity(hosts.len());
         let mut complete = true;
@@ -364,6 +392,7 @@ impl SmtpCheck {
         let dane_ready = mx_proof.is_secure()
             && matches!(mx_outcome, MxOutcome::Hosts | MxOutcome::Implicit)
             && !reports.is_empty()
+            && unchecked.is_empty()
             && reports.iter().all(|h| h.outcome == HostOutcome::DaneRequired);
         let stats = self.engine.stats();
         Some(SmtpReport {
@@ -372,6 +401,7 @@ impl SmtpCheck {
             mx_proof,
             mx_outcome,
             hosts: reports,
+            unchecked,
             dane_ready,
             rounds: stats.rounds,
             queries: stats.queries,
