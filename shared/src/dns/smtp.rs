@@ -230,6 +230,15 @@ pub struct SmtpReport {
     pub trace: Vec<String>,
 }
 
+/// The MX stage of a check (see `SmtpCheck::mx_stage`).
+struct MxStage {
+    mx: Answer,
+    mx_proof: Proof,
+    mx_outcome: MxOutcome,
+    hosts: Vec<(u16, Name)>,
+    unchecked: Vec<UncheckedHost>,
+}
+
 /// A DANE DNS check of a mail domain, sans-IO (same call order as [`super::Lookup`]):
 /// [`SmtpCheck::poll_queries`] → send all → `handle_response`/`handle_error` for
 /// each → repeat until [`SmtpCheck::is_done`], then [`SmtpCheck::poll_result`].
@@ -336,6 +345,44 @@ impl SmtpCheck {
                 trace: Vec::new(),
             });
         }
+        let MxStage { mx, mx_proof, mx_outcome, hosts, unchecked } = self.mx_stage()?;
+        // Ask for every host at once; finish only when all are complete.
+        let mut reports = Vec::with_capacity(hosts.len());
+        let mut complete = true;
+        for (pref, host) in &hosts {
+            match self.host(*pref, host) {
+                Some(r) => reports.push(r),
+                None => complete = false,
+            }
+        }
+        if !complete {
+            return None;
+        }
+        let dane_ready = mx_proof.is_secure()
+            && matches!(mx_outcome, MxOutcome::Hosts | MxOutcome::Implicit)
+            && !reports.is_empty()
+            && unchecked.is_empty()
+            && reports.iter().all(|h| h.outcome == HostOutcome::DaneRequired);
+        let stats = self.engine.stats();
+        Some(SmtpReport {
+            domain: domain.to_ascii(),
+            mx_status: mx_proof.status(),
+            mx_proof,
+            mx_outcome,
+            hosts: reports,
+            unchecked,
+            dane_ready,
+            rounds: stats.rounds,
+            queries: stats.queries,
+            trace: mx.trace,
+        })
+    }
+
+    /// The MX stage (RFC 7672 §2.2.1): what the MX lookup means and the
+    /// hosts to check (at most [`MAX_MX_HOSTS`], the rest unchecked), once
+    /// the MX RRset is validated. Grows the query budget with the hosts.
+    fn mx_stage(&mut self) -> Option<MxStage> {
+        let domain = self.domain.clone();
         let mx = self.engine.resolve(&domain, RecordType::MX)?;
         let mx = Answer::from_resolved(&domain, RecordType::MX, mx);
         let (mx_proof, mx_data) = mx.data.with_proof();
@@ -377,36 +424,25 @@ impl SmtpCheck {
         };
         // The query budget grows with the hosts to check (see `Config::max_queries_per_host`).
         self.engine.allow_hosts(hosts.len());
-        // Ask for every host at once; finish only when all are complete.
-        let mut reports = Vec::with_capacity(hosts.len());
-        let mut complete = true;
-        for (pref, host) in &hosts {
-            match self.host(*pref, host) {
-                Some(r) => reports.push(r),
-                None => complete = false,
+        Some(MxStage { mx, mx_proof, mx_outcome, hosts, unchecked })
+    }
+
+    /// The MX hosts whose lookups are complete so far (every host once the
+    /// check is done), so that a driver can probe a host as soon as its
+    /// addresses are validated rather than when the whole check ends.
+    pub fn ready_hosts(&mut self) -> Vec<HostReport> {
+        if let Some(report) = &self.result {
+            return report.hosts.clone();
+        }
+        let hosts = if self.direct {
+            vec![(0, self.domain.clone())]
+        } else {
+            match self.mx_stage() {
+                Some(stage) => stage.hosts,
+                None => return Vec::new(),
             }
-        }
-        if !complete {
-            return None;
-        }
-        let dane_ready = mx_proof.is_secure()
-            && matches!(mx_outcome, MxOutcome::Hosts | MxOutcome::Implicit)
-            && !reports.is_empty()
-            && unchecked.is_empty()
-            && reports.iter().all(|h| h.outcome == HostOutcome::DaneRequired);
-        let stats = self.engine.stats();
-        Some(SmtpReport {
-            domain: domain.to_ascii(),
-            mx_status: mx_proof.status(),
-            mx_proof,
-            mx_outcome,
-            hosts: reports,
-            unchecked,
-            dane_ready,
-            rounds: stats.rounds,
-            queries: stats.queries,
-            trace: mx.trace,
-        })
+        };
+        hosts.iter().filter_map(|(pref, host)| self.host(*pref, host)).collect()
     }
 
     fn host(&mut self, preference: u16, host: &Name) -> Option<HostReport> {

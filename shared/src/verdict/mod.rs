@@ -316,23 +316,24 @@ fn bare(name: &str) -> String {
 /// never connected to (they may be an attacker's, RFC 7672 §2.2).
 #[must_use]
 pub fn probe_targets(dns: &SmtpReport) -> Vec<ProbeTarget> {
-    dns.hosts
-        .iter()
-        .map(|h| ProbeTarget {
-            host: bare(&h.host),
-            sni: h
-                .tlsa_base
-                .as_deref()
-                .map_or_else(|| bare(&h.host), |b| bare(b.strip_prefix("_25._tcp.").unwrap_or(b))),
-            addresses: h
-                .addresses
-                .iter()
-                .filter(|set| matches!(set.status, Status::Secure | Status::Insecure))
-                .flat_map(|set| set.addresses.iter().copied())
-                .collect(),
-        })
-        .filter(|t| !t.addresses.is_empty())
-        .collect()
+    dns.hosts.iter().filter_map(probe_target).collect()
+}
+
+/// The probe target of one MX host (see [`probe_targets`]), or `None` when
+/// it has no address to probe.
+#[must_use]
+pub fn probe_target(h: &DnsHost) -> Option<ProbeTarget> {
+    let target = ProbeTarget {
+        host: bare(&h.host),
+        sni: h.tlsa_base.as_deref().map_or_else(|| bare(&h.host), |b| bare(b.strip_prefix("_25._tcp.").unwrap_or(b))),
+        addresses: h
+            .addresses
+            .iter()
+            .filter(|set| matches!(set.status, Status::Secure | Status::Insecure))
+            .flat_map(|set| set.addresses.iter().copied())
+            .collect(),
+    };
+    (!target.addresses.is_empty()).then_some(target)
 }
 
 /// The full verdict (see the module documentation). `probes` holds one
