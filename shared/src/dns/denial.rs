@@ -213,7 +213,9 @@ fn covers(n: &SignedNsec<'_>, name: &Name) -> bool {
     // An NSEC at a delegation point proves nothing below it (RFC 6840 §4.1).
     let parent_side =
         is_delegation(n.nsec.type_set().contains(RecordType::NS), n.nsec.type_set().contains(RecordType::SOA));
-    if parent_side && n.owner.zone_of(name) && n.owner != name {
+    // Nor below a DNAME, whose subtree is redirected (RFC 6672 §2.3, §5.3.4).
+    let redirected = n.nsec.type_set().contains(RecordType::DNAME);
+    if (parent_side || redirected) && n.owner.zone_of(name) && n.owner != name {
         return false;
     }
     if wraps { after_owner } else { after_owner && before_next }
@@ -484,7 +486,18 @@ fn prove_nsec3(
             break None;
         }
         let h = hash_of(&ce).ok_or_else(|| missing("cannot hash a name"))?;
-        if matching(&h).is_some() {
+        if let Some(m) = matching(&h) {
+            // Names below a delegation point or a DNAME are not in this
+            // zone, so its NSEC3 records cannot deny them (RFC 5155 §8.3).
+            let types = m.nsec3.type_set();
+            let cut = is_delegation(types.contains(RecordType::NS), types.contains(RecordType::SOA));
+            if cut || types.contains(RecordType::DNAME) {
+                return Err(missing(&format!(
+                    "the closest encloser {ce} is a delegation point or DNAME, below which {} proves nothing",
+                    shown(&zone.zone),
+                    ce = shown(&ce)
+                )));
+            }
             break Some(ce.clone());
         }
         if ce.is_root() {
