@@ -629,4 +629,25 @@ mod tests {
         assert_eq!(owner_hash(&n("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example."), &n("example.")), Some(h.clone()));
         assert_eq!(owner_hash(&n("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.a.example."), &n("example.")), None);
     }
+
+    #[test]
+    fn nsec3_cannot_deny_names_below_a_delegation_or_dname() {
+        // One NSEC3 record that matches sub.example. and covers every other
+        // hash (its next hash is its own): a parent-side record at a cut.
+        let zone = ZoneKeys { zone: n("example."), keys: vec![] };
+        for (types, what) in [
+            (vec![RecordType::NS, RecordType::DS], "delegation"),
+            (vec![RecordType::DNAME], "dname"),
+        ] {
+            let probe = NSEC3::new(Nsec3HashAlgorithm::SHA1, false, 0, vec![], vec![0; 20], []);
+            let h = hash(&n("sub.example."), &probe).unwrap_or_default();
+            let rec = NSEC3::new(Nsec3HashAlgorithm::SHA1, false, 0, vec![], h.clone(), types);
+            let set = [SignedNsec3 { hash: h, nsec3: &rec }];
+            let nx = prove_nsec3(&set, &n("x.sub.example."), RecordType::A, true, &zone, 60, "x");
+            assert!(nx.is_err(), "{what}: NXDOMAIN below the cut was accepted");
+            // The same record still proves what it may: sub.example. has no TXT.
+            let nodata = prove_nsec3(&set, &n("sub.example."), RecordType::TXT, false, &zone, 60, "x");
+            assert_eq!(nodata.is_ok(), what == "dname", "{what}: {nodata:?}");
+        }
+    }
 }
