@@ -702,6 +702,38 @@ pub fn catalogue() -> Vec<Case> {
         .deferred("child.nsec.example."),
     );
 
+    c.push(
+        case(
+            "cname-hidden-by-own-nsec",
+            Forged,
+            "RFC 6840 §4.3: NODATA only if the bitmap has neither the type nor CNAME",
+            "alias.nsec.example. A answered NODATA with alias's own NSEC (bitmap CNAME RRSIG NSEC, no A)",
+            ("alias.nsec.example.", T::A),
+            BOGUS,
+            on("alias.nsec.example.", T::A, |w, r| {
+                let z = w.zone("nsec.example.");
+                let mut auth = z.soa();
+                auth.extend(z.nsec_at(&name("alias.nsec.example.")));
+                denial(r, ResponseCode::NoError, auth)
+            }),
+        )
+        .deferred("aliasmail.nsec.example."),
+    );
+    c.push(case(
+        "cname-hidden-by-own-nsec3",
+        Forged,
+        "RFC 5155 §8.5, RFC 6840 §4.3: the matching NSEC3's bitmap must lack both the type and CNAME",
+        "alias.nsec3.example. A answered NODATA with the NSEC3 matching alias (bitmap CNAME RRSIG)",
+        ("alias.nsec3.example.", T::A),
+        BOGUS,
+        on("alias.nsec3.example.", T::A, |w, r| {
+            let z = w.zone("nsec3.example.");
+            let mut auth = z.soa();
+            auth.extend(z.nsec3_matching(0, &name("alias.nsec3.example.")));
+            denial(r, ResponseCode::NoError, auth)
+        }),
+    ));
+
     // --- DS and DNSKEY -------------------------------------------------------
     c.push(
         case(
@@ -1778,4 +1810,182 @@ pub fn catalogue() -> Vec<Case> {
     );
 
     c.into_iter().map(|b| b.0).collect()
+}
+
+// ----- documentation and recordings ------------------------------------------
+
+/// The cases recorded into tests/data/adversary/ for the browser test
+/// (frontend/tests/browser.rs replays them in wasm).
+pub const RECORDED: &[&str] = &[
+    "wildcard-nsec-next-closer-exists",
+    "wildcard-labels-above-signer",
+    "wildcard-replayed-at-other-depth",
+    "nsec3-mixed-chains-false-nxdomain",
+    "tlsa-denied-by-nsec-of-parent-name",
+    "tlsa-denied-by-expired-nsec",
+    "ds-stripped-optout-neighbour-span",
+    "dnskey-extra-attacker-key",
+    "tlsa-forged-with-ad-bit",
+    "cname-forged-into-unsigned-zone",
+    "cname-hidden-by-own-nsec",
+    "honest-tlsa-nsec3",
+    "compact-denial-missing-tlsa",
+    "nsec3-white-lies-nxdomain",
+    "algorithm-ed448-unsupported",
+    "nsec3-200-iterations-positive",
+];
+
+fn host_outcome_text(o: HostOutcome) -> String {
+    serde_json::to_value(o).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn data_text(d: Data) -> &'static str {
+    match d {
+        Data::Records => "data",
+        Data::NoData => "nodata",
+        Data::NxDomain => "nxdomain",
+    }
+}
+
+impl Case {
+    /// The expected check outcome in words, for the table.
+    fn check_text(&self) -> String {
+        match &self.check {
+            None => String::new(),
+            Some(c) => format!(
+                "{}: {}{}",
+                c.domain,
+                c.first_host.map_or_else(|| "MX deferred".to_owned(), host_outcome_text),
+                if c.dane_ready { ", DANE-ready (exit 0)" } else { " (exit 1)" }
+            ),
+        }
+    }
+
+    /// A recording of the case in the tests/data/dns format (domain, now,
+    /// responses) with the case, its trust anchor and its expectations.
+    pub fn recording(&self, w: &World) -> serde_json::Value {
+        let (_, mut served) = self.lookup(w);
+        if let Some((_, more)) = self.smtp_check(w) {
+            served.extend(more);
+        }
+        let mut seen = Vec::new();
+        let responses: Vec<serde_json::Value> = served
+            .into_iter()
+            .filter(|(n, t, _)| {
+                let key = (n.clone(), t.clone());
+                let new = !seen.contains(&key);
+                seen.push(key);
+                new
+            })
+            .map(|(n, t, wire)| serde_json::json!({"name": n, "type": t, "wire": data_encoding::BASE64.encode(&wire)}))
+            .collect();
+        serde_json::json!({
+            "case": self.name,
+            "kind": self.kind.as_str(),
+            "rfc": self.rfc,
+            "what": self.what,
+            "domain": self.check.as_ref().map_or(self.qname, |c| c.domain),
+            "qname": self.qname,
+            "qtype": self.qtype.to_string(),
+            "expect": self.expect.status.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "data": self.expect.data.map(data_text),
+            "check": self.check.as_ref().map(|c| serde_json::json!({
+                "domain": c.domain,
+                "dane_ready": c.dane_ready,
+                "first_host": c.first_host.map(host_outcome_text),
+            })),
+            "now": NOW,
+            "anchor": w.anchor,
+            "responses": responses,
+        })
+    }
+}
+
+/// The catalogue as a Markdown table (tests/adversary/README.md).
+pub fn markdown_table(cases: &[Case]) -> String {
+    let mut out = String::from(
+        "| # | case | kind | question | expected | `geleit check --no-probe` | rule | what the adversary serves |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for (i, c) in cases.iter().enumerate() {
+        let expected = match c.expect.data {
+            Some(d) => format!("{} ({})", statuses(c.expect.status), data_text(d)),
+            None => statuses(c.expect.status),
+        };
+        out.push_str(&format!(
+            "| {} | `{}` | {} | `{} {}` | {} | {} | {} | {} |\n",
+            i + 1,
+            c.name,
+            c.kind.as_str(),
+            c.qname,
+            c.qtype,
+            expected,
+            c.check_text(),
+            c.rfc,
+            c.what.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+/// Replays a recording made by [`Case::recording`] through the core (as the
+/// browser test does in wasm): the lookup's status and data, and the check's
+/// verdict, against the expectations stored in it.
+pub fn replay(doc: &serde_json::Value) -> Result<(), String> {
+    use std::collections::HashMap;
+    let mut responses: HashMap<(String, String), Vec<u8>> = HashMap::new();
+    for r in doc["responses"].as_array().into_iter().flatten() {
+        let wire = data_encoding::BASE64
+            .decode(r["wire"].as_str().unwrap_or_default().as_bytes())
+            .map_err(|e| e.to_string())?;
+        responses.insert(
+            (r["name"].as_str().unwrap_or_default().to_owned(), r["type"].as_str().unwrap_or_default().to_owned()),
+            wire,
+        );
+    }
+    let anchors = TrustAnchors::scan(doc["anchor"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+    let config = Config { anchors, ..Config::default() };
+    let now = doc["now"].as_u64().unwrap_or(0);
+    let answer = |name: &Name, rtype: RecordType| {
+        responses.get(&(name.to_ascii().to_ascii_lowercase(), rtype.to_string())).cloned()
+    };
+    let qname = geleit::dns::parse_ascii_name(doc["qname"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+    let qtype = geleit::dns::parse_type(doc["qtype"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+    let mut l = Lookup::new(qname, qtype, config.clone(), now);
+    while !l.is_done() {
+        for q in l.poll_queries() {
+            match answer(q.name(), q.rtype()) {
+                Some(b) => l.handle_response(q.id(), &b).map_err(|e| e.to_string())?,
+                None => l.handle_error(q.id(), "not recorded").map_err(|e| e.to_string())?,
+            }
+        }
+    }
+    let a = l.poll_result().ok_or("no answer")?;
+    let status = a.status().as_str();
+    let expect: Vec<&str> = doc["expect"].as_array().into_iter().flatten().filter_map(|s| s.as_str()).collect();
+    if !expect.contains(&status) {
+        return Err(format!("status {status}, expected {}: {}", expect.join(" or "), a.data.proof()));
+    }
+    if let Some(c) = doc["check"].as_object() {
+        let domain =
+            geleit::dns::parse_ascii_name(c["domain"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+        let mut check = SmtpCheck::new(domain, config, now);
+        while !check.is_done() {
+            for q in check.poll_queries() {
+                match answer(q.name(), q.rtype()) {
+                    Some(b) => check.handle_response(q.id(), &b).map_err(|e| e.to_string())?,
+                    None => check.handle_error(q.id(), "not recorded").map_err(|e| e.to_string())?,
+                }
+            }
+        }
+        let r = check.poll_result().ok_or("no report")?;
+        let first = r.hosts.first().map(|h| host_outcome_text(h.outcome));
+        let want_first = c["first_host"].as_str().map(str::to_owned);
+        if Some(r.dane_ready) != c["dane_ready"].as_bool() || first != want_first {
+            return Err(format!(
+                "check: dane_ready {} first host {first:?}, expected {} {want_first:?}",
+                r.dane_ready, c["dane_ready"]
+            ));
+        }
+    }
+    Ok(())
 }

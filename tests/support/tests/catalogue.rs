@@ -4,6 +4,7 @@
 //! data, fails the test; so does any other status than the RFCs call for.
 
 use geleit::dns::Status;
+use geleit_test_support::attacks::{RECORDED, markdown_table, replay};
 use geleit_test_support::{Kind, catalogue, world};
 
 #[test]
@@ -41,4 +42,54 @@ fn every_case_validates_as_the_rfcs_say() {
         }
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+fn data_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/adversary")
+}
+
+#[test]
+fn recordings_match_the_catalogue_and_replay_as_it_says() {
+    // tests/data/adversary/ (`cargo run -p geleit-test-support --bin record-adversary`)
+    // holds exactly the recorded cases, each with the catalogue's current expectation.
+    let cases = catalogue();
+    let mut files: Vec<String> = std::fs::read_dir(data_dir())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".json").map(str::to_owned))
+        .collect();
+    files.sort();
+    let mut recorded: Vec<String> = RECORDED.iter().map(|s| (*s).to_owned()).collect();
+    recorded.sort();
+    assert_eq!(files, recorded, "recordings on disk");
+    let browser = std::fs::read_to_string(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../frontend/tests/browser.rs"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut failures = Vec::new();
+    for name in RECORDED {
+        assert!(browser.contains(&format!("adversary/{name}.json")), "frontend/tests/browser.rs replays {name}");
+        let path = data_dir().join(format!("{name}.json"));
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}")))
+                .unwrap_or_else(|e| panic!("{e}"));
+        let case = cases.iter().find(|c| c.name == *name).unwrap_or_else(|| panic!("{name} is not in the catalogue"));
+        let expect: Vec<&str> = case.expect.status.iter().map(|s| s.as_str()).collect();
+        assert_eq!(doc["expect"], serde_json::json!(expect), "{name}: the recording's expectation is stale");
+        if let Err(e) = replay(&doc) {
+            failures.push(format!("{name}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn readme_lists_every_case() {
+    let readme =
+        std::fs::read_to_string(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../adversary/README.md"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    let table = markdown_table(&catalogue());
+    assert!(
+        readme.contains(&table),
+        "tests/adversary/README.md is out of date: regenerate its table with `cargo run -p geleit-test-support --bin record-adversary -- --readme`"
+    );
 }
