@@ -18,7 +18,7 @@ use hickory_proto::rr::{RData, Record};
 
 use crate::answer::{Response, World};
 use crate::world::digest;
-use crate::zone::{Key, KeyAlg, NOW, name, nsec3_hash, sign_rrset, tlsa_rdata, wire_name};
+use crate::zone::{Key, KeyAlg, name, nsec3_hash, sign_rrset, tlsa_rdata, wire_name};
 
 /// How the answers of a case relate to the zones' real data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,7 +119,7 @@ impl Case {
     /// returns the answer and the responses served as (name, type, wire).
     pub fn lookup(&self, w: &World) -> (geleit::dns::Answer, Served) {
         let mut served = Vec::new();
-        let mut l = Lookup::new(name(self.qname), self.qtype, Self::config(w), NOW);
+        let mut l = Lookup::new(name(self.qname), self.qtype, Self::config(w), w.now);
         while !l.is_done() {
             for q in l.poll_queries() {
                 match self.respond_wire(w, q.name(), q.rtype()) {
@@ -138,7 +138,7 @@ impl Case {
     pub fn smtp_check(&self, w: &World) -> Option<(SmtpReport, Served)> {
         let c = self.check.as_ref()?;
         let mut served = Vec::new();
-        let mut check = SmtpCheck::new(name(c.domain), Self::config(w), NOW);
+        let mut check = SmtpCheck::new(name(c.domain), Self::config(w), w.now);
         while !check.is_done() {
             for q in check.poll_queries() {
                 match self.respond_wire(w, q.name(), q.rtype()) {
@@ -259,8 +259,8 @@ fn a(ip: [u8; 4]) -> RData {
     RData::A(A(ip.into()))
 }
 
-/// A window that ended a month before [`NOW`]: signatures an attacker kept.
-const OLD: (u32, u32) = ((NOW - 60 * 86_400) as u32, (NOW - 30 * 86_400) as u32);
+/// A window that ended a month before the validation time: signatures an attacker kept.
+const OLD: (i64, i64) = (-60 * 86_400, -30 * 86_400);
 
 /// The attacker's own key: no DS anywhere vouches for it.
 fn attacker_key() -> &'static Key {
@@ -268,8 +268,10 @@ fn attacker_key() -> &'static Key {
     KEY.get_or_init(|| Key::generate(KeyAlg::P256, true))
 }
 
-/// `records` signed by the zone `apex`'s data key in `window` (a signature the zone made at another time).
-fn zone_signed(w: &World, apex: &str, records: Vec<Record>, window: (u32, u32)) -> Vec<Record> {
+/// `records` signed by the zone `apex`'s data key in `window` (relative to
+/// the validation time: a signature the zone made at another time).
+fn zone_signed(w: &World, apex: &str, records: Vec<Record>, window: (i64, i64)) -> Vec<Record> {
+    let window = crate::zone::absolute(window, w.now);
     let z = w.zone(apex);
     let owner = records.first().map(|r| r.name.clone()).unwrap_or_else(Name::root);
     let mut out = records.clone();
@@ -280,10 +282,16 @@ fn zone_signed(w: &World, apex: &str, records: Vec<Record>, window: (u32, u32)) 
 }
 
 /// `records` signed by the attacker's key, claiming to be zone `signer`.
-fn attacker_signed(signer: &str, records: Vec<Record>) -> Vec<Record> {
+fn attacker_signed(w: &World, signer: &str, records: Vec<Record>) -> Vec<Record> {
     let owner = records.first().map(|r| r.name.clone()).unwrap_or_else(Name::root);
     let mut out = records.clone();
-    out.push(sign_rrset(attacker_key(), &name(signer), &owner, &records, crate::zone::WINDOW));
+    out.push(sign_rrset(
+        attacker_key(),
+        &name(signer),
+        &owner,
+        &records,
+        crate::zone::absolute(crate::zone::WINDOW, w.now),
+    ));
     out
 }
 
@@ -882,7 +890,7 @@ pub fn catalogue() -> Vec<Case> {
             "the attacker's key added to child.nsec.example.'s DNSKEY RRset (signed by it) and a TLSA signed with it",
             (TLSA_CHILD, T::TLSA),
             BOGUS,
-            every(|_, mut r| {
+            every(|w, mut r| {
                 if r.qname == name("child.nsec.example.") && r.qtype == T::DNSKEY {
                     let mut keys: Vec<Record> =
                         r.answers.iter().filter(|x| x.record_type() == T::DNSKEY).cloned().collect();
@@ -892,10 +900,11 @@ pub fn catalogue() -> Vec<Case> {
                         RData::DNSSEC(DNSSECRData::DNSKEY(attacker_key().dnskey.clone())),
                     ));
                     let sigs: Vec<Record> = r.answers.iter().filter(|x| is_sig_over(x, T::DNSKEY)).cloned().collect();
-                    r.answers = attacker_signed("child.nsec.example.", keys);
+                    r.answers = attacker_signed(w, "child.nsec.example.", keys);
                     r.answers.extend(sigs);
                 } else if r.qname == name(TLSA_CHILD) && r.qtype == T::TLSA {
                     r.answers = attacker_signed(
+                        w,
                         "child.nsec.example.",
                         vec![unsigned(TLSA_CHILD, tlsa_rdata(3, 1, 1, &digest("attacker")))],
                     );
@@ -1055,7 +1064,7 @@ pub fn catalogue() -> Vec<Case> {
         BOGUS,
         on("end.edge.example.", T::A, |w, mut r| {
             let set: Vec<Record> = r.answers.iter().filter(|x| x.record_type() == T::A).cloned().collect();
-            r.answers = zone_signed(w, "edge.example.", set, ((NOW - 86_400) as u32, (NOW - 1) as u32));
+            r.answers = zone_signed(w, "edge.example.", set, (-86_400, -1));
             Some(r)
         }),
     ));
@@ -1068,7 +1077,7 @@ pub fn catalogue() -> Vec<Case> {
         BOGUS,
         on("start.edge.example.", T::A, |w, mut r| {
             let set: Vec<Record> = r.answers.iter().filter(|x| x.record_type() == T::A).cloned().collect();
-            r.answers = zone_signed(w, "edge.example.", set, ((NOW + 1) as u32, (NOW + 86_400) as u32));
+            r.answers = zone_signed(w, "edge.example.", set, (1, 86_400));
             Some(r)
         }),
     ));
@@ -1147,10 +1156,11 @@ pub fn catalogue() -> Vec<Case> {
             "a TLSA for _25._tcp.mx2 signed by the attacker's key in nsec.example.'s name",
             (TLSA_MX2, T::TLSA),
             BOGUS,
-            on(TLSA_MX2, T::TLSA, |_, mut r| {
+            on(TLSA_MX2, T::TLSA, |w, mut r| {
                 r.rcode = ResponseCode::NoError;
                 r.authorities.clear();
                 r.answers = attacker_signed(
+                    w,
                     "nsec.example.",
                     vec![unsigned(TLSA_MX2, tlsa_rdata(3, 1, 1, &digest("attacker")))],
                 );
@@ -1894,7 +1904,7 @@ impl Case {
                 "dane_ready": c.dane_ready,
                 "first_host": c.first_host.map(host_outcome_text),
             })),
-            "now": NOW,
+            "now": w.now,
             "anchor": w.anchor,
             "responses": responses,
         })
