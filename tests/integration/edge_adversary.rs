@@ -89,7 +89,7 @@ const SAMPLE: &[&str] = &[
     "dnskey-extra-attacker-key",
     "tlsa-forged-with-ad-bit",
     "cname-forged-into-unsigned-zone",
-    "cname-hidden-by-own-nsec",
+    "rrsig-signer-not-zone",
     "compact-denial-missing-tlsa",
     "algorithm-ed448-unsupported",
 ];

@@ -833,6 +833,40 @@ pub fn catalogue() -> Vec<Case> {
     );
     c.push(
         case(
+            "insecure-delegation-claimed-for-host",
+            Forged,
+            "RFC 4035 §5.2: an insecure delegation needs an NSEC at the name with NS and without DS",
+            "the DS query for mx.nsec.example. answered with the NSEC proving that unsigned.nsec.example. is an unsigned delegation",
+            (TLSA_MX, T::TLSA),
+            BOGUS,
+            on("mx.nsec.example.", T::DS, |w, r| {
+                let z = w.zone("nsec.example.");
+                let mut auth = z.soa();
+                auth.extend(z.nsec_at(&name("unsigned.nsec.example.")));
+                denial(r, ResponseCode::NoError, auth)
+            }),
+        )
+        .deferred("nsec.example."),
+    );
+    c.push(
+        case(
+            "zone-claimed-unsigned-by-tld",
+            Forged,
+            "RFC 4035 §5.2: the parent's proof of no DS must be for the child's own name",
+            "the DS query for nsec.example. answered with the TLD's NSEC proving that unsigned.example. has no DS",
+            (TLSA_MX, T::TLSA),
+            BOGUS,
+            on("nsec.example.", T::DS, |w, r| {
+                let z = w.zone("example.");
+                let mut auth = z.soa();
+                auth.extend(z.nsec_at(&name("unsigned.example.")));
+                denial(r, ResponseCode::NoError, auth)
+            }),
+        )
+        .mx_deferred("nsec.example."),
+    );
+    c.push(
+        case(
             "ds-stripped-optout-matching-nsec3",
             Forged,
             "RFC 5155 §8.9: an NSEC3 matching the delegation whose bitmap lists DS denies nothing",

@@ -20,9 +20,13 @@ pub fn world() -> &'static World {
     WORLD.get_or_init(|| build(NOW))
 }
 
-/// A signed mail zone: `@ MX 10 mx`, `mx` A/AAAA and `_25._tcp.mx` TLSA 3 1 1.
+/// A mail zone: `@ MX 10 mx`, `mx` A and `_25._tcp.mx` TLSA 3 1 1.
+///
+/// Addresses are loopback (127.0.2.0/24, and ::1 for the one AAAA): the edge
+/// test's probes reach nothing there, and the edge refuses documentation
+/// ranges outright.
 fn mail(spec: ZoneSpec, tag: &str) -> ZoneSpec {
-    spec.mx("@", 10, "mx").a("mx", "127.0.2.10").aaaa("mx", "2001:db8::10").tlsa("mx", 3, 1, 1, &digest(tag))
+    spec.mx("@", 10, "mx").a("mx", "127.0.2.10").tlsa("mx", 3, 1, 1, &digest(tag))
 }
 
 /// The test world with fresh keys, signed for validation at `now` (the
@@ -40,7 +44,7 @@ pub fn build(now: u64) -> World {
             .mx("@", 10, "mx")
             .a("mx", "127.0.2.1")
             .a("mx", "127.0.2.11")
-            .aaaa("mx", "2001:db8::1")
+            .aaaa("mx", "::1")
             .tlsa("mx", 3, 1, 1, &digest("nsec-mx"))
             .tlsa("mx", 3, 0, 1, &digest("nsec-mx-cert"))
             .a("mx2", "127.0.2.2")
