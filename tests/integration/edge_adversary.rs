@@ -7,8 +7,9 @@
 //! (The MX hosts' addresses are on 127.0.2.0/24, where nothing listens: the
 //! probes fail, so no valid case authenticates here either.)
 //!
-//! Needs `edge/build.sh` first, then inside the lab (for workerd and its
-//! loopback allowance): `tests/lab/in cargo test -p geleit-cli --features lab --test edge_adversary`.
+//! Needs `edge/build.sh` first; it uses no lab service and runs inside the
+//! lab with the other edge tests (`tests/lab/in cargo test -p geleit-cli
+//! --features lab --test edge_adversary`) or outside it alike.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
