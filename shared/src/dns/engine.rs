@@ -412,22 +412,23 @@ impl Engine {
             }
         }
         let nxdomain = resp.rcode == ResponseCode::NXDomain;
-        if !nxdomain {
-            if let Some(set) = verify::find(&resp.answers, a, RecordType::DS) {
-                return match verify::verify_rrset(&set, z, self.now) {
-                    // A DS RRset lives at a delegation point, never at a
-                    // wildcard (RFC 4592 §4.6): an expanded one is a replay.
-                    Ok(v) if v.labels < a.num_labels() => bogus_step(
-                        format!("{a} DS: bogus", a = shown(a)),
-                        Reason::new(
-                            ReasonKind::Inconsistent,
-                            format!("the DS RRset at {a} is expanded from a wildcard, which cannot hold DS records (RFC 4592 §4.6)", a = shown(a)),
+        if !nxdomain && let Some(set) = verify::find(&resp.answers, a, RecordType::DS) {
+            return match verify::verify_rrset(&set, z, self.now) {
+                // A DS RRset lives at a delegation point, never at a
+                // wildcard (RFC 4592 §4.6): an expanded one is a replay.
+                Ok(v) if v.labels < a.num_labels() => bogus_step(
+                    format!("{a} DS: bogus", a = shown(a)),
+                    Reason::new(
+                        ReasonKind::Inconsistent,
+                        format!(
+                            "the DS RRset at {a} is expanded from a wildcard, which cannot hold DS records (RFC 4592 §4.6)",
+                            a = shown(a)
                         ),
                     ),
-                    Ok(_) => self.enter_zone(a, &verify::ds_of(&set)),
-                    Err(reason) => bogus_step(format!("{a} DS: bogus", a = shown(a)), reason),
-                };
-            }
+                ),
+                Ok(_) => self.enter_zone(a, &verify::ds_of(&set)),
+                Err(reason) => bogus_step(format!("{a} DS: bogus", a = shown(a)), reason),
+            };
         }
         // Below a DNAME nothing exists in this zone (RFC 6672 §2.3): no cut either.
         if let Some(set) = dname_above(&resp.answers, a) {
@@ -565,7 +566,10 @@ impl Engine {
         match verify::verify_rrset(&set, &ZoneKeys { zone: a.clone(), keys: matching }, self.now) {
             Ok(v) if v.labels < a.num_labels() => bogus_step(
                 format!("{a} DNSKEY: bogus", a = shown(a)),
-                Reason::new(ReasonKind::Inconsistent, format!("the DNSKEY RRset at {a} is expanded from a wildcard", a = shown(a))),
+                Reason::new(
+                    ReasonKind::Inconsistent,
+                    format!("the DNSKEY RRset at {a} is expanded from a wildcard", a = shown(a)),
+                ),
             ),
             Ok(_) => (
                 ZoneState::Secure(Arc::new(ZoneKeys { zone: a.clone(), keys })),
@@ -864,7 +868,10 @@ fn loop_or_too_long(qname: &Name, chain: &[(Name, Name, Proof)], next: &Name) ->
     (chain.len() >= MAX_CNAME_HOPS || looped).then(|| {
         Proof::bogus(
             ReasonKind::Inconsistent,
-            format!("the CNAME chain from {qname} loops or is longer than {MAX_CNAME_HOPS} links", qname = shown(qname)),
+            format!(
+                "the CNAME chain from {qname} loops or is longer than {MAX_CNAME_HOPS} links",
+                qname = shown(qname)
+            ),
         )
     })
 }
