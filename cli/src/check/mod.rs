@@ -191,6 +191,15 @@ fn dns_text(r: &SmtpReport) -> String {
         }
         let _ = writeln!(out, "    => {} ({}): {}", h.outcome.describe(), h.outcome.rfc(), h.why);
     }
+    for u in &r.unchecked {
+        let _ = writeln!(
+            out,
+            "  {} (preference {}): not checked (more than {} MX hosts)",
+            u.host,
+            u.preference,
+            dns::MAX_MX_HOSTS
+        );
+    }
     let _ = writeln!(out, "verdict: {}", if r.dane_ready { "every MX host is DANE-ready" } else { "not DANE-ready" });
     let _ = writeln!(out, "{} rounds, {} queries", r.rounds, r.queries);
     out

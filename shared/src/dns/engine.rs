@@ -27,13 +27,20 @@ use super::{DnsError, shown};
 pub struct Config {
     /// Where validation starts.
     pub anchors: TrustAnchors,
-    /// Most queries one check may issue (a bound on work for hostile data).
+    /// Most queries one check may issue before it knows its MX hosts, and
+    /// its base budget after (a bound on work for hostile data).
     pub max_queries: u32,
+    /// More queries allowed per MX host to check (at most
+    /// [`super::MAX_MX_HOSTS`]): a host in a zone already walked needs A,
+    /// AAAA, TLSA and DS and DNSKEY at three names (9), an alias about 7
+    /// more for the TLSA base of its target. Running out is never a pass:
+    /// what was not asked is indeterminate, and delivery is deferred.
+    pub max_queries_per_host: u32,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { anchors: TrustAnchors::iana_root(), max_queries: 300 }
+        Self { anchors: TrustAnchors::iana_root(), max_queries: 300, max_queries_per_host: 16 }
     }
 }
 
@@ -114,6 +121,8 @@ pub(crate) struct Engine {
     zones: HashMap<Name, (ZoneState, String)>,
     /// Finished validations: a task re-evaluated after each round does not verify twice.
     resolved: HashMap<Key, Resolved>,
+    /// Hosts the budget was raised for (see [`Config::max_queries_per_host`]).
+    hosts_allowed: u32,
     stats: Stats,
 }
 
@@ -127,8 +136,21 @@ impl Engine {
             wanted: Vec::new(),
             zones: HashMap::new(),
             resolved: HashMap::new(),
+            hosts_allowed: 0,
             stats: Stats::default(),
         }
+    }
+
+    /// Raises the query budget for `hosts` MX hosts to check (idempotent:
+    /// the budget is for the largest count given).
+    pub fn allow_hosts(&mut self, hosts: usize) {
+        let hosts = u32::try_from(hosts.min(super::MAX_MX_HOSTS)).unwrap_or(0);
+        self.hosts_allowed = self.hosts_allowed.max(hosts);
+    }
+
+    /// The most queries this check may issue now.
+    pub fn max_queries(&self) -> u32 {
+        self.config.max_queries.saturating_add(self.config.max_queries_per_host.saturating_mul(self.hosts_allowed))
     }
 
     pub fn stats(&self) -> Stats {
@@ -147,14 +169,14 @@ impl Engine {
             if self.slots.contains_key(&key) {
                 continue;
             }
-            if self.stats.queries >= self.config.max_queries {
+            let limit = self.max_queries();
+            if self.stats.queries >= limit {
                 let reason = Reason::new(
                     ReasonKind::Network,
                     format!(
-                        "not asked for {} {}: the check reached its limit of {} queries",
+                        "not asked for {} {}: the check reached its limit of {limit} queries",
                         shown(&key.0),
                         key.1,
-                        self.config.max_queries
                     ),
                 );
                 self.slots.insert(key, Slot::Done(Err(reason)));
@@ -393,6 +415,15 @@ impl Engine {
         if !nxdomain {
             if let Some(set) = verify::find(&resp.answers, a, RecordType::DS) {
                 return match verify::verify_rrset(&set, z, self.now) {
+                    // A DS RRset lives at a delegation point, never at a
+                    // wildcard (RFC 4592 §4.6): an expanded one is a replay.
+                    Ok(v) if v.labels < a.num_labels() => bogus_step(
+                        format!("{a} DS: bogus", a = shown(a)),
+                        Reason::new(
+                            ReasonKind::Inconsistent,
+                            format!("the DS RRset at {a} is expanded from a wildcard, which cannot hold DS records (RFC 4592 §4.6)", a = shown(a)),
+                        ),
+                    ),
                     Ok(_) => self.enter_zone(a, &verify::ds_of(&set)),
                     Err(reason) => bogus_step(format!("{a} DS: bogus", a = shown(a)), reason),
                 };
@@ -443,11 +474,16 @@ impl Engine {
 
     /// Enters the child zone `a` through its validated DS RRset (RFC 4035 §5.2).
     fn enter_zone(&mut self, a: &Name, ds: &[&hickory_proto::dnssec::rdata::DS]) -> (ZoneState, String) {
-        let usable: Vec<_> = ds
+        let mut usable: Vec<_> = ds
             .iter()
             .copied()
             .filter(|d| verify::algorithm_supported(d.algorithm()) && verify::digest_supported(d.digest_type()))
             .collect();
+        // With a SHA-256 (or stronger) DS beside it, a SHA-1 DS is ignored
+        // (RFC 4509 §3), so that a SHA-1 collision cannot open another path.
+        if usable.iter().any(|d| u8::from(d.digest_type()) > 1) {
+            usable.retain(|d| u8::from(d.digest_type()) != 1);
+        }
         if usable.is_empty() {
             let why = format!(
                 "the DS records of {a} only use algorithms or digest types this validator does not implement ({}), so the zone counts as unsigned (RFC 4035 §5.2)",
@@ -511,6 +547,10 @@ impl Engine {
             warn.push_str(" (warning: a key uses an RSA/SHA-1 algorithm, RFC 8624 §3.1)");
         }
         match verify::verify_rrset(&set, &ZoneKeys { zone: a.clone(), keys: matching }, self.now) {
+            Ok(v) if v.labels < a.num_labels() => bogus_step(
+                format!("{a} DNSKEY: bogus", a = shown(a)),
+                Reason::new(ReasonKind::Inconsistent, format!("the DNSKEY RRset at {a} is expanded from a wildcard", a = shown(a))),
+            ),
             Ok(_) => (
                 ZoneState::Secure(Arc::new(ZoneKeys { zone: a.clone(), keys })),
                 format!("{a} DS → DNSKEY: secure zone cut, key tag {tags}{warn}", a = shown(a)),
