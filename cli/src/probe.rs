@@ -84,46 +84,19 @@ pub struct Policy {
     pub allow_ranges: Vec<Cidr>,
 }
 
-/// Probes given addresses of several hosts at once (all hosts and families
-/// in parallel), with SNI = the target's TLSA base domain (RFC 7672 §8.1):
-/// what `geleit check` uses, with addresses from the validated DNS rather
-/// than the system resolver. Reports carry the MX host name; one per
-/// target, in order, or why that host could not be probed.
-pub fn probe_targets(
-    targets: &[geleit::verdict::ProbeTarget],
+/// Probes the given addresses of one host with SNI = the target's TLSA base
+/// domain (RFC 7672 §8.1), both signature families of every address in
+/// parallel: what `geleit check` uses, with addresses from the validated
+/// DNS rather than the system resolver. The report carries the MX host name.
+pub fn probe_target(
+    target: &geleit::verdict::ProbeTarget,
     port: u16,
     config: &Config,
     policy: &Policy,
-) -> anyhow::Result<Vec<anyhow::Result<HostReport>>> {
+) -> anyhow::Result<HostReport> {
+    let name = server_name(&target.sni)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    Ok(runtime.block_on(async {
-        let pending = targets.iter().map(|t| async move {
-            let name = server_name(&t.sni)?;
-            probe_host(policy, port, &t.host, name, t.addresses.clone(), config.clone()).await
-        });
-        // Hosts one after another would add their times; join them instead.
-        join_all(pending.collect()).await
-    }))
-}
-
-/// Awaits every future concurrently on the current task, keeping order.
-async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut results: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut all = true;
-        for (f, r) in futures.iter_mut().zip(results.iter_mut()) {
-            if r.is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => *r = Some(v),
-                    std::task::Poll::Pending => all = false,
-                }
-            }
-        }
-        if all { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
-    })
-    .await;
-    results.into_iter().flatten().collect()
+    runtime.block_on(probe_host(policy, port, &target.host, name, target.addresses.clone(), config.clone()))
 }
 
 fn server_name(host: &str) -> anyhow::Result<ServerName<'static>> {

@@ -141,6 +141,39 @@ fn check_dns_only_with_an_unreachable_resolver_exits_3() {
     assert_eq!(Some(stderr.trim_end().trim_start_matches("geleit: ")), v["error"]["message"].as_str());
 }
 
+/// `--record` keeps every answer once, retried or not: replaying the
+/// recording gives the same check.
+#[test]
+fn check_records_what_it_was_answered_for_replay() {
+    let dir = common::TempDir::new("record");
+    let file = dir.join("two-mx.json");
+    let file_arg = file.to_str().unwrap_or_default();
+    let args = ["check", "two-mx.example.", "--no-probe", "--record", file_arg];
+    let (first, _) = offline_failing("two-mx", doh_server::Failing::FirstAttempt, &args);
+    assert_eq!((first.code, first.stderr.as_str()), (0, ""));
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(doc["responses"].as_array().map(Vec::len), Some(24), "{text}");
+    let rec = replay::load_path(&file);
+    assert_eq!((rec.domain.as_str(), rec.responses.len()), ("two-mx.example.", 24));
+    assert_eq!(rec.now, replay::load("two-mx").now);
+    let url = doh_server::serve(rec.responses);
+    let anchor = replay::data_dir().join("anchor.ds");
+    let at = rec.now.to_string();
+    let again = geleit([
+        "check",
+        "two-mx.example.",
+        "--no-probe",
+        "--doh",
+        &url,
+        "--trust-anchor",
+        anchor.to_str().unwrap_or_default(),
+        "--at",
+        &at,
+    ]);
+    assert_eq!((again.code, again.stdout), (0, first.stdout));
+}
+
 /// The `queries` of a `--json` check.
 fn queries(json: &str) -> u64 {
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));

@@ -8,7 +8,8 @@
 //! ```text
 //!  DomainCheck ── poll_queries ──► Doh::exchange (a round in parallel)
 //!       │     ◄── answers / transport errors (the core retries)
-//!       ├──── poll_probes ──► native probes (tokio) or GET <edge>/api/probe
+//!       ├──── poll_probes ──► a thread per host: native probes (tokio) or
+//!       │                     GET <edge>/api/probe, while DNS goes on
 //!       │     ◄── reports / "not probed" with the reason
 //!       └──── outcome ──► text or JSON; exit 0, 1, or 3 (resolver unreachable)
 //! ```
@@ -17,16 +18,19 @@ mod edge;
 mod render;
 
 use std::fmt::Write as _;
+use std::panic::AssertUnwindSafe;
+use std::sync::mpsc;
 
 use anyhow::Context;
 use clap::Args;
 use geleit::api::{self, ErrorCode, ProbeRequest};
 use geleit::check::{CheckOutcome, DomainCheck, SMTP_PORT};
 use geleit::dns::{self, SmtpReport};
-use geleit::smtp::{Config, TlsMode};
+use geleit::smtp::{Config, HostReport, TlsMode};
 use geleit::verdict::ProbeTarget;
 
 use crate::dns::Resolver;
+use crate::doh::{Doh, Recorded};
 use crate::outcome::Outcome;
 use crate::probe::{self, Policy};
 use crate::term;
@@ -74,20 +78,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     } else {
         DomainCheck::new(domain, config, now, probe)
     };
+    let prober = match &args.edge {
+        Some(edge) => Prober::Edge(edge.clone()),
+        None => Prober::Native(probe_config),
+    };
     let mut recorded = args.record.as_ref().map(|_| Vec::new());
-    while !check.is_done() {
-        let asked = doh.exchange(&mut check, recorded.as_mut())?;
-        let targets = check.poll_probes();
-        if !targets.is_empty() {
-            match &args.edge {
-                Some(edge) => through_edge(&mut check, edge, &targets),
-                None => natively(&mut check, &targets, &probe_config)?,
-            }
-        }
-        if !asked && targets.is_empty() && !check.is_done() {
-            anyhow::bail!("the check stalled: nothing to ask and nothing to probe");
-        }
-    }
+    drive(&mut check, &doh, &prober, recorded.as_mut())?;
     if let (Some(path), Some(responses)) = (&args.record, &recorded) {
         let doc = serde_json::json!({ "domain": args.domain, "now": now, "responses": responses });
         std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
@@ -124,41 +120,71 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     }
 }
 
-/// Probes every target natively (all hosts at once); a host that could not
-/// be probed at all has its addresses reported as not probed, with why.
-fn natively(check: &mut DomainCheck, targets: &[ProbeTarget], config: &Config) -> anyhow::Result<()> {
-    let reports = probe::probe_targets(targets, SMTP_PORT, config, &Policy::default())?;
-    for (target, report) in targets.iter().zip(reports) {
-        match report {
-            Ok(report) => check.handle_probe(report),
-            Err(e) => check.handle_probe_failed(target, &format!("{e:#}")),
+/// Runs the check to its outcome: the DNS rounds over `doh` on this
+/// thread, and every probe target on a thread of its own as soon as the core
+/// hands it out, so that one host is probed while the answers for another
+/// are still out (and all hosts at once). A probe that fails outright
+/// (an edge that cannot be reached, a refused request) leaves that host's
+/// addresses not probed, with the reason.
+fn drive(
+    check: &mut DomainCheck,
+    doh: &Doh,
+    prober: &Prober,
+    mut record: Option<&mut Vec<Recorded>>,
+) -> anyhow::Result<()> {
+    let (finished, reports) = mpsc::channel();
+    let mut running = 0usize;
+    while !check.is_done() {
+        let asked = doh.exchange(check, record.as_deref_mut())?;
+        let targets = check.poll_probes();
+        if !asked && targets.is_empty() && running == 0 && !check.is_done() {
+            anyhow::bail!("the check stalled: nothing to ask and nothing to probe");
+        }
+        for target in targets {
+            let (prober, finished) = (prober.clone(), finished.clone());
+            running += 1;
+            // Not scoped: the outcome may be ready (the resolver unreachable)
+            // with probes still out, and nobody needs to wait for them then.
+            std::thread::spawn(move || {
+                let report = std::panic::catch_unwind(AssertUnwindSafe(|| prober.probe(&target)))
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("the probe of {} failed unexpectedly", target.host)));
+                let _ = finished.send((target, report));
+            });
+        }
+        // With nothing to ask, wait for a probe; else take those that are in.
+        let mut next = if asked || running == 0 { reports.try_recv().ok() } else { reports.recv().ok() };
+        while let Some((target, report)) = next {
+            running -= 1;
+            match report {
+                Ok(report) => check.handle_probe(report),
+                Err(e) => check.handle_probe_failed(&target, &format!("{e:#}")),
+            }
+            next = reports.try_recv().ok();
         }
     }
     Ok(())
 }
 
-/// Every target through the edge, one request per host, all at once (as
-/// the native probe does). The request names the validated addresses and
-/// the SNI; a failed request marks the host's addresses as not probed.
-fn through_edge(check: &mut DomainCheck, edge: &str, targets: &[ProbeTarget]) {
-    let replies: Vec<anyhow::Result<_>> = std::thread::scope(|s| {
-        let running: Vec<_> = targets
-            .iter()
-            .map(|t| s.spawn(move || edge::probe(edge, &ProbeRequest::for_target(t, SMTP_PORT))))
-            .collect();
-        running
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the probe request failed"))))
-            .collect()
-    });
-    for (target, reply) in targets.iter().zip(replies) {
-        match reply {
-            Ok(mut report) => {
+/// Who probes the targets.
+#[derive(Debug, Clone)]
+enum Prober {
+    /// This process, with this SMTP configuration.
+    Native(Config),
+    /// The edge at this URL (`GET /api/probe` with the validated target).
+    Edge(String),
+}
+
+impl Prober {
+    /// Probes one target (blocking): its validated addresses, with its SNI.
+    fn probe(&self, target: &ProbeTarget) -> anyhow::Result<HostReport> {
+        match self {
+            Self::Native(config) => probe::probe_target(target, SMTP_PORT, config, &Policy::default()),
+            Self::Edge(edge) => {
+                let mut report = edge::probe(edge, &ProbeRequest::for_target(target, SMTP_PORT))?;
                 // The core matches reports to targets by the MX host name.
                 report.host.clone_from(&target.host);
-                check.handle_probe(report);
+                Ok(report)
             }
-            Err(e) => check.handle_probe_failed(target, &format!("{e:#}")),
         }
     }
 }
