@@ -428,18 +428,34 @@ impl Engine {
                     Err(reason) => bogus_step(format!("{a} DS: bogus", a = shown(a)), reason),
                 };
             }
-            // A CNAME at `a` in zone `z` rules out a zone cut there (RFC 2181
-            // §10.1); one expanded from a wildcard only with its proof.
-            if let Some(set) = verify::find(&resp.answers, a, RecordType::CNAME) {
-                return match self.check_positive(&set, &resp, &ZoneState::Secure(Arc::clone(z)), a).0 {
-                    Proof::Secure => (same, String::new()),
-                    Proof::Insecure { why, .. } => (
-                        ZoneState::Unproven { keys: Arc::clone(z), cut: a.clone(), why: why.clone() },
-                        format!("{a}: unproven: {why}", a = shown(a)),
-                    ),
-                    failed => (ZoneState::Failed(failed), String::new()),
-                };
-            }
+        }
+        // Below a DNAME nothing exists in this zone (RFC 6672 §2.3): no cut either.
+        if let Some(set) = dname_above(&resp.answers, a) {
+            let owner = set.name.to_lowercase();
+            return match verify::verify_rrset(&set, z, self.now) {
+                Ok(v) if v.labels == owner.num_labels() => {
+                    (same, format!("{a}: below the DNAME at {owner}", a = shown(a), owner = shown(&owner)))
+                }
+                Ok(_) => bogus_step(
+                    format!("{owner} DNAME: bogus", owner = shown(&owner)),
+                    Reason::new(ReasonKind::Inconsistent, "a DNAME expanded from a wildcard (RFC 6672 §3.3)"),
+                ),
+                Err(reason) => bogus_step(format!("{owner} DNAME: bogus", owner = shown(&owner)), reason),
+            };
+        }
+        // A CNAME at `a` in zone `z` rules out a zone cut there (RFC 2181
+        // §10.1); one expanded from a wildcard only with its proof. The rcode
+        // then speaks of the end of the chain (RFC 6604 §2.1), so a dangling
+        // CNAME comes with NXDOMAIN.
+        if let Some(set) = verify::find(&resp.answers, a, RecordType::CNAME) {
+            return match self.check_positive(&set, &resp, &ZoneState::Secure(Arc::clone(z)), a).0 {
+                Proof::Secure => (same, String::new()),
+                Proof::Insecure { why, .. } => (
+                    ZoneState::Unproven { keys: Arc::clone(z), cut: a.clone(), why: why.clone() },
+                    format!("{a}: unproven: {why}", a = shown(a)),
+                ),
+                failed => (ZoneState::Failed(failed), String::new()),
+            };
         }
         match denial::prove(&resp.authorities, a, RecordType::DS, nxdomain, z, self.now) {
             Ok(d) if d.delegation => {
@@ -625,6 +641,38 @@ impl Engine {
                 let records = set.records.iter().map(|r| (*r).clone()).collect();
                 return Some(finish(qname, chain, current, Data::Records(records), proof, ttl, trace));
             }
+            // A DNAME above the name redirects it (RFC 6672 §2.2). The CNAME
+            // the server synthesises is unsigned: validate the DNAME and
+            // rebuild the CNAME from it (§5.3.3); a synthesised CNAME in the
+            // answer is only a hint and is not used.
+            if qtype != RecordType::DNAME
+                && let Some(set) = dname_above(&r.answers, &current)
+            {
+                let owner = set.name.to_lowercase();
+                let zone = self.zone_of(&owner)?;
+                let (proof, _) = self.check_positive(&set, &r, &zone, &owner);
+                trace.push(format!("{owner} DNAME: {proof}", owner = shown(&owner)));
+                let target = set.records.iter().find_map(|rec| verify::dname_target(&rec.data));
+                let Some(next) = target.and_then(|t| synthesize(&current, &owner, &t)) else {
+                    let p = Proof::bogus(
+                        ReasonKind::Malformed,
+                        format!(
+                            "the DNAME at {owner} has no usable target for {current} (RFC 6672 §2.2)",
+                            owner = shown(&owner),
+                            current = shown(&current)
+                        ),
+                    );
+                    return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
+                };
+                if let Some(p) = loop_or_too_long(qname, &chain, &next) {
+                    return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
+                }
+                chain.push((current.clone(), next.clone(), proof));
+                current = next;
+                let has_more = r.answers.iter().any(|rec| rec.name == current);
+                resp = if has_more { Some(Ok(Arc::clone(&r))) } else { self.fetch(&current, qtype) };
+                continue;
+            }
             let cname =
                 if qtype == RecordType::CNAME { None } else { verify::find(&r.answers, &current, RecordType::CNAME) };
             {
@@ -642,17 +690,7 @@ impl Engine {
                         );
                         return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
                     };
-                    if chain.len() >= MAX_CNAME_HOPS
-                        || chain.iter().any(|(from, _, _)| *from == target)
-                        || target == *qname
-                    {
-                        let p = Proof::bogus(
-                            ReasonKind::Inconsistent,
-                            format!(
-                                "the CNAME chain from {qname} loops or is longer than {MAX_CNAME_HOPS} links",
-                                qname = shown(qname)
-                            ),
-                        );
+                    if let Some(p) = loop_or_too_long(qname, &chain, &target) {
                         return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
                     }
                     chain.push((current.clone(), target.clone(), proof));
@@ -817,6 +855,40 @@ fn unsupported_or_bogus(reason: Reason, zone: &Name) -> Proof {
 /// answer into a nonexistent name.
 fn denied_data(d: &Denied, claimed: Data) -> Data {
     if d.kind == DenialKind::NxDomain { Data::NxDomain } else { claimed }
+}
+
+/// A chain that would loop back or grow beyond [`MAX_CNAME_HOPS`] links by
+/// going on to `next`: bogus.
+fn loop_or_too_long(qname: &Name, chain: &[(Name, Name, Proof)], next: &Name) -> Option<Proof> {
+    let looped = chain.iter().any(|(from, _, _)| from == next) || next == qname;
+    (chain.len() >= MAX_CNAME_HOPS || looped).then(|| {
+        Proof::bogus(
+            ReasonKind::Inconsistent,
+            format!("the CNAME chain from {qname} loops or is longer than {MAX_CNAME_HOPS} links", qname = shown(qname)),
+        )
+    })
+}
+
+/// The deepest DNAME RRset in `section` owned by a proper ancestor of `name`.
+fn dname_above<'a>(section: &'a [Record], name: &Name) -> Option<verify::RrSet<'a>> {
+    section
+        .iter()
+        .filter(|r| r.record_type() == RecordType::DNAME && r.name.zone_of(name) && r.name != *name)
+        .max_by_key(|r| r.name.num_labels())
+        .and_then(|r| verify::find(section, &r.name, RecordType::DNAME))
+}
+
+/// `name` with its suffix `owner` replaced by `target` (RFC 6672 §2.2), or
+/// `None` when the result is too long (the server answers YXDOMAIN then).
+fn synthesize(name: &Name, owner: &Name, target: &Name) -> Option<Name> {
+    let keep = usize::from(name.num_labels()).checked_sub(usize::from(owner.num_labels()))?;
+    let prefix: Vec<&[u8]> = name.iter().take(keep).collect();
+    let mut out = target.to_lowercase();
+    out.set_fqdn(true);
+    for label in prefix.iter().rev() {
+        out = out.prepend_label(hickory_proto::rr::Label::from_raw_bytes(label).ok()?).ok()?;
+    }
+    Some(out)
 }
 
 /// A failed step: the zone state and the trace line naming the reason.

@@ -1516,19 +1516,19 @@ pub fn catalogue() -> Vec<Case> {
     c.push(v(
         "compact-denial-missing-name",
         "RFC 9824 §3",
-        "NOERROR with an NSEC at the name: NXNAME",
+        "NOERROR with an NSEC at the name: NXNAME, which says the name does not exist (RFC 9824 §3)",
         ("nx.compact.example.", T::A),
         SECURE,
-        NoData,
+        NxDomain,
     ));
     c.push(
         v(
             "compact-denial-missing-tlsa",
             "RFC 9824 §3",
-            "no TLSA name: NODATA with NXNAME",
+            "no TLSA name: NODATA with NXNAME, read as the name not existing (RFC 9824 §3)",
             ("_25._tcp.mx2.compact.example.", T::TLSA),
             SECURE,
-            NoData,
+            NxDomain,
         )
         .no_dane("plain.compact.example."),
     );
