@@ -28,7 +28,7 @@ fn world(hosts: u16, bad: u16) -> World {
             &geleit_test_support::world::digest(&host),
         );
     }
-    World::build(vec![ZoneSpec::signed(".", KeyAlg::P256), ZoneSpec::signed("example.", KeyAlg::P256), zone])
+    World::build(vec![ZoneSpec::signed(".", KeyAlg::P256), ZoneSpec::signed("example.", KeyAlg::P256), zone], NOW)
 }
 
 fn check(w: &'static World, extra: &[&str]) -> Run {

@@ -85,15 +85,18 @@ enum Found {
 /// A hierarchy of signed zones from the root down, and its trust anchor.
 #[derive(Debug)]
 pub struct World {
+    /// The validation time the signatures are made for.
+    pub now: u64,
     pub zones: Vec<SignedZone>,
     /// The root's DS records in presentation format (for `TrustAnchors::scan` and `--trust-anchor`).
     pub anchor: String,
 }
 
 impl World {
-    /// Signs every zone, adding NS and DS for each child to its parent. The
-    /// parent of a zone is the zone with the longest apex above it.
-    pub fn build(specs: Vec<ZoneSpec>) -> Self {
+    /// Signs every zone for validation at `now`, adding NS and DS for each
+    /// child to its parent. The parent of a zone is the zone with the longest
+    /// apex above it.
+    pub fn build(specs: Vec<ZoneSpec>, now: u64) -> Self {
         let mut zones = Vec::with_capacity(specs.len());
         for spec in &specs {
             let children: Vec<(Name, Vec<DS>)> = specs
@@ -102,7 +105,7 @@ impl World {
                 .filter(|c| parent_of(&specs, &c.apex).is_some_and(|p| p.apex == spec.apex))
                 .map(|c| (c.apex.clone(), c.ds_records()))
                 .collect();
-            zones.push(SignedZone::sign(spec, &children));
+            zones.push(SignedZone::sign(spec, &children, now));
         }
         let root = specs.iter().find(|s| s.apex.is_root()).unwrap_or_else(|| panic!("no root zone"));
         let anchor = root
@@ -118,7 +121,7 @@ impl World {
                 )
             })
             .collect();
-        Self { zones, anchor }
+        Self { now, zones, anchor }
     }
 
     /// The zone with apex `apex`.

@@ -18,7 +18,7 @@ use hickory_proto::rr::{RData, Record};
 
 use crate::answer::{Response, World};
 use crate::world::digest;
-use crate::zone::{Key, KeyAlg, NOW, name, nsec3_hash, sign_rrset, tlsa_rdata, wire_name};
+use crate::zone::{Key, KeyAlg, name, nsec3_hash, sign_rrset, tlsa_rdata, wire_name};
 
 /// How the answers of a case relate to the zones' real data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,7 +119,7 @@ impl Case {
     /// returns the answer and the responses served as (name, type, wire).
     pub fn lookup(&self, w: &World) -> (geleit::dns::Answer, Served) {
         let mut served = Vec::new();
-        let mut l = Lookup::new(name(self.qname), self.qtype, Self::config(w), NOW);
+        let mut l = Lookup::new(name(self.qname), self.qtype, Self::config(w), w.now);
         while !l.is_done() {
             for q in l.poll_queries() {
                 match self.respond_wire(w, q.name(), q.rtype()) {
@@ -138,7 +138,7 @@ impl Case {
     pub fn smtp_check(&self, w: &World) -> Option<(SmtpReport, Served)> {
         let c = self.check.as_ref()?;
         let mut served = Vec::new();
-        let mut check = SmtpCheck::new(name(c.domain), Self::config(w), NOW);
+        let mut check = SmtpCheck::new(name(c.domain), Self::config(w), w.now);
         while !check.is_done() {
             for q in check.poll_queries() {
                 match self.respond_wire(w, q.name(), q.rtype()) {
@@ -259,8 +259,8 @@ fn a(ip: [u8; 4]) -> RData {
     RData::A(A(ip.into()))
 }
 
-/// A window that ended a month before [`NOW`]: signatures an attacker kept.
-const OLD: (u32, u32) = ((NOW - 60 * 86_400) as u32, (NOW - 30 * 86_400) as u32);
+/// A window that ended a month before the validation time: signatures an attacker kept.
+const OLD: (i64, i64) = (-60 * 86_400, -30 * 86_400);
 
 /// The attacker's own key: no DS anywhere vouches for it.
 fn attacker_key() -> &'static Key {
@@ -268,8 +268,10 @@ fn attacker_key() -> &'static Key {
     KEY.get_or_init(|| Key::generate(KeyAlg::P256, true))
 }
 
-/// `records` signed by the zone `apex`'s data key in `window` (a signature the zone made at another time).
-fn zone_signed(w: &World, apex: &str, records: Vec<Record>, window: (u32, u32)) -> Vec<Record> {
+/// `records` signed by the zone `apex`'s data key in `window` (relative to
+/// the validation time: a signature the zone made at another time).
+fn zone_signed(w: &World, apex: &str, records: Vec<Record>, window: (i64, i64)) -> Vec<Record> {
+    let window = crate::zone::absolute(window, w.now);
     let z = w.zone(apex);
     let owner = records.first().map(|r| r.name.clone()).unwrap_or_else(Name::root);
     let mut out = records.clone();
@@ -280,10 +282,16 @@ fn zone_signed(w: &World, apex: &str, records: Vec<Record>, window: (u32, u32)) 
 }
 
 /// `records` signed by the attacker's key, claiming to be zone `signer`.
-fn attacker_signed(signer: &str, records: Vec<Record>) -> Vec<Record> {
+fn attacker_signed(w: &World, signer: &str, records: Vec<Record>) -> Vec<Record> {
     let owner = records.first().map(|r| r.name.clone()).unwrap_or_else(Name::root);
     let mut out = records.clone();
-    out.push(sign_rrset(attacker_key(), &name(signer), &owner, &records, crate::zone::WINDOW));
+    out.push(sign_rrset(
+        attacker_key(),
+        &name(signer),
+        &owner,
+        &records,
+        crate::zone::absolute(crate::zone::WINDOW, w.now),
+    ));
     out
 }
 
@@ -702,6 +710,38 @@ pub fn catalogue() -> Vec<Case> {
         .deferred("child.nsec.example."),
     );
 
+    c.push(
+        case(
+            "cname-hidden-by-own-nsec",
+            Forged,
+            "RFC 6840 §4.3: NODATA only if the bitmap has neither the type nor CNAME",
+            "alias.nsec.example. A answered NODATA with alias's own NSEC (bitmap CNAME RRSIG NSEC, no A)",
+            ("alias.nsec.example.", T::A),
+            BOGUS,
+            on("alias.nsec.example.", T::A, |w, r| {
+                let z = w.zone("nsec.example.");
+                let mut auth = z.soa();
+                auth.extend(z.nsec_at(&name("alias.nsec.example.")));
+                denial(r, ResponseCode::NoError, auth)
+            }),
+        )
+        .deferred("aliasmail.nsec.example."),
+    );
+    c.push(case(
+        "cname-hidden-by-own-nsec3",
+        Forged,
+        "RFC 5155 §8.5, RFC 6840 §4.3: the matching NSEC3's bitmap must lack both the type and CNAME",
+        "alias.nsec3.example. A answered NODATA with the NSEC3 matching alias (bitmap CNAME RRSIG)",
+        ("alias.nsec3.example.", T::A),
+        BOGUS,
+        on("alias.nsec3.example.", T::A, |w, r| {
+            let z = w.zone("nsec3.example.");
+            let mut auth = z.soa();
+            auth.extend(z.nsec3_matching(0, &name("alias.nsec3.example.")));
+            denial(r, ResponseCode::NoError, auth)
+        }),
+    ));
+
     // --- DS and DNSKEY -------------------------------------------------------
     c.push(
         case(
@@ -793,6 +833,40 @@ pub fn catalogue() -> Vec<Case> {
     );
     c.push(
         case(
+            "insecure-delegation-claimed-for-host",
+            Forged,
+            "RFC 4035 §5.2: an insecure delegation needs an NSEC at the name with NS and without DS",
+            "the DS query for mx.nsec.example. answered with the NSEC proving that unsigned.nsec.example. is an unsigned delegation",
+            (TLSA_MX, T::TLSA),
+            BOGUS,
+            on("mx.nsec.example.", T::DS, |w, r| {
+                let z = w.zone("nsec.example.");
+                let mut auth = z.soa();
+                auth.extend(z.nsec_at(&name("unsigned.nsec.example.")));
+                denial(r, ResponseCode::NoError, auth)
+            }),
+        )
+        .deferred("nsec.example."),
+    );
+    c.push(
+        case(
+            "zone-claimed-unsigned-by-tld",
+            Forged,
+            "RFC 4035 §5.2: the parent's proof of no DS must be for the child's own name",
+            "the DS query for nsec.example. answered with the TLD's NSEC proving that unsigned.example. has no DS",
+            (TLSA_MX, T::TLSA),
+            BOGUS,
+            on("nsec.example.", T::DS, |w, r| {
+                let z = w.zone("example.");
+                let mut auth = z.soa();
+                auth.extend(z.nsec_at(&name("unsigned.example.")));
+                denial(r, ResponseCode::NoError, auth)
+            }),
+        )
+        .mx_deferred("nsec.example."),
+    );
+    c.push(
+        case(
             "ds-stripped-optout-matching-nsec3",
             Forged,
             "RFC 5155 §8.9: an NSEC3 matching the delegation whose bitmap lists DS denies nothing",
@@ -850,7 +924,7 @@ pub fn catalogue() -> Vec<Case> {
             "the attacker's key added to child.nsec.example.'s DNSKEY RRset (signed by it) and a TLSA signed with it",
             (TLSA_CHILD, T::TLSA),
             BOGUS,
-            every(|_, mut r| {
+            every(|w, mut r| {
                 if r.qname == name("child.nsec.example.") && r.qtype == T::DNSKEY {
                     let mut keys: Vec<Record> =
                         r.answers.iter().filter(|x| x.record_type() == T::DNSKEY).cloned().collect();
@@ -860,10 +934,11 @@ pub fn catalogue() -> Vec<Case> {
                         RData::DNSSEC(DNSSECRData::DNSKEY(attacker_key().dnskey.clone())),
                     ));
                     let sigs: Vec<Record> = r.answers.iter().filter(|x| is_sig_over(x, T::DNSKEY)).cloned().collect();
-                    r.answers = attacker_signed("child.nsec.example.", keys);
+                    r.answers = attacker_signed(w, "child.nsec.example.", keys);
                     r.answers.extend(sigs);
                 } else if r.qname == name(TLSA_CHILD) && r.qtype == T::TLSA {
                     r.answers = attacker_signed(
+                        w,
                         "child.nsec.example.",
                         vec![unsigned(TLSA_CHILD, tlsa_rdata(3, 1, 1, &digest("attacker")))],
                     );
@@ -1023,7 +1098,7 @@ pub fn catalogue() -> Vec<Case> {
         BOGUS,
         on("end.edge.example.", T::A, |w, mut r| {
             let set: Vec<Record> = r.answers.iter().filter(|x| x.record_type() == T::A).cloned().collect();
-            r.answers = zone_signed(w, "edge.example.", set, ((NOW - 86_400) as u32, (NOW - 1) as u32));
+            r.answers = zone_signed(w, "edge.example.", set, (-86_400, -1));
             Some(r)
         }),
     ));
@@ -1036,7 +1111,7 @@ pub fn catalogue() -> Vec<Case> {
         BOGUS,
         on("start.edge.example.", T::A, |w, mut r| {
             let set: Vec<Record> = r.answers.iter().filter(|x| x.record_type() == T::A).cloned().collect();
-            r.answers = zone_signed(w, "edge.example.", set, ((NOW + 1) as u32, (NOW + 86_400) as u32));
+            r.answers = zone_signed(w, "edge.example.", set, (1, 86_400));
             Some(r)
         }),
     ));
@@ -1115,10 +1190,11 @@ pub fn catalogue() -> Vec<Case> {
             "a TLSA for _25._tcp.mx2 signed by the attacker's key in nsec.example.'s name",
             (TLSA_MX2, T::TLSA),
             BOGUS,
-            on(TLSA_MX2, T::TLSA, |_, mut r| {
+            on(TLSA_MX2, T::TLSA, |w, mut r| {
                 r.rcode = ResponseCode::NoError;
                 r.authorities.clear();
                 r.answers = attacker_signed(
+                    w,
                     "nsec.example.",
                     vec![unsigned(TLSA_MX2, tlsa_rdata(3, 1, 1, &digest("attacker")))],
                 );
@@ -1778,4 +1854,182 @@ pub fn catalogue() -> Vec<Case> {
     );
 
     c.into_iter().map(|b| b.0).collect()
+}
+
+// ----- documentation and recordings ------------------------------------------
+
+/// The cases recorded into tests/data/adversary/ for the browser test
+/// (frontend/tests/browser.rs replays them in wasm).
+pub const RECORDED: &[&str] = &[
+    "wildcard-nsec-next-closer-exists",
+    "wildcard-labels-above-signer",
+    "wildcard-replayed-at-other-depth",
+    "nsec3-mixed-chains-false-nxdomain",
+    "tlsa-denied-by-nsec-of-parent-name",
+    "tlsa-denied-by-expired-nsec",
+    "ds-stripped-optout-neighbour-span",
+    "dnskey-extra-attacker-key",
+    "tlsa-forged-with-ad-bit",
+    "cname-forged-into-unsigned-zone",
+    "cname-hidden-by-own-nsec",
+    "honest-tlsa-nsec3",
+    "compact-denial-missing-tlsa",
+    "nsec3-white-lies-nxdomain",
+    "algorithm-ed448-unsupported",
+    "nsec3-200-iterations-positive",
+];
+
+fn host_outcome_text(o: HostOutcome) -> String {
+    serde_json::to_value(o).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn data_text(d: Data) -> &'static str {
+    match d {
+        Data::Records => "data",
+        Data::NoData => "nodata",
+        Data::NxDomain => "nxdomain",
+    }
+}
+
+impl Case {
+    /// The expected check outcome in words, for the table.
+    fn check_text(&self) -> String {
+        match &self.check {
+            None => String::new(),
+            Some(c) => format!(
+                "{}: {}{}",
+                c.domain,
+                c.first_host.map_or_else(|| "MX deferred".to_owned(), host_outcome_text),
+                if c.dane_ready { ", DANE-ready (exit 0)" } else { " (exit 1)" }
+            ),
+        }
+    }
+
+    /// A recording of the case in the tests/data/dns format (domain, now,
+    /// responses) with the case, its trust anchor and its expectations.
+    pub fn recording(&self, w: &World) -> serde_json::Value {
+        let (_, mut served) = self.lookup(w);
+        if let Some((_, more)) = self.smtp_check(w) {
+            served.extend(more);
+        }
+        let mut seen = Vec::new();
+        let responses: Vec<serde_json::Value> = served
+            .into_iter()
+            .filter(|(n, t, _)| {
+                let key = (n.clone(), t.clone());
+                let new = !seen.contains(&key);
+                seen.push(key);
+                new
+            })
+            .map(|(n, t, wire)| serde_json::json!({"name": n, "type": t, "wire": data_encoding::BASE64.encode(&wire)}))
+            .collect();
+        serde_json::json!({
+            "case": self.name,
+            "kind": self.kind.as_str(),
+            "rfc": self.rfc,
+            "what": self.what,
+            "domain": self.check.as_ref().map_or(self.qname, |c| c.domain),
+            "qname": self.qname,
+            "qtype": self.qtype.to_string(),
+            "expect": self.expect.status.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "data": self.expect.data.map(data_text),
+            "check": self.check.as_ref().map(|c| serde_json::json!({
+                "domain": c.domain,
+                "dane_ready": c.dane_ready,
+                "first_host": c.first_host.map(host_outcome_text),
+            })),
+            "now": w.now,
+            "anchor": w.anchor,
+            "responses": responses,
+        })
+    }
+}
+
+/// The catalogue as a Markdown table (tests/adversary/README.md).
+pub fn markdown_table(cases: &[Case]) -> String {
+    let mut out = String::from(
+        "| # | case | kind | question | expected | `geleit check --no-probe` | rule | what the adversary serves |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for (i, c) in cases.iter().enumerate() {
+        let expected = match c.expect.data {
+            Some(d) => format!("{} ({})", statuses(c.expect.status), data_text(d)),
+            None => statuses(c.expect.status),
+        };
+        out.push_str(&format!(
+            "| {} | `{}` | {} | `{} {}` | {} | {} | {} | {} |\n",
+            i + 1,
+            c.name,
+            c.kind.as_str(),
+            c.qname,
+            c.qtype,
+            expected,
+            c.check_text(),
+            c.rfc,
+            c.what.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+/// Replays a recording made by [`Case::recording`] through the core (as the
+/// browser test does in wasm): the lookup's status and data, and the check's
+/// verdict, against the expectations stored in it.
+pub fn replay(doc: &serde_json::Value) -> Result<(), String> {
+    use std::collections::HashMap;
+    let mut responses: HashMap<(String, String), Vec<u8>> = HashMap::new();
+    for r in doc["responses"].as_array().into_iter().flatten() {
+        let wire = data_encoding::BASE64
+            .decode(r["wire"].as_str().unwrap_or_default().as_bytes())
+            .map_err(|e| e.to_string())?;
+        responses.insert(
+            (r["name"].as_str().unwrap_or_default().to_owned(), r["type"].as_str().unwrap_or_default().to_owned()),
+            wire,
+        );
+    }
+    let anchors = TrustAnchors::scan(doc["anchor"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+    let config = Config { anchors, ..Config::default() };
+    let now = doc["now"].as_u64().unwrap_or(0);
+    let answer = |name: &Name, rtype: RecordType| {
+        responses.get(&(name.to_ascii().to_ascii_lowercase(), rtype.to_string())).cloned()
+    };
+    let qname = geleit::dns::parse_ascii_name(doc["qname"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+    let qtype = geleit::dns::parse_type(doc["qtype"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+    let mut l = Lookup::new(qname, qtype, config.clone(), now);
+    while !l.is_done() {
+        for q in l.poll_queries() {
+            match answer(q.name(), q.rtype()) {
+                Some(b) => l.handle_response(q.id(), &b).map_err(|e| e.to_string())?,
+                None => l.handle_error(q.id(), "not recorded").map_err(|e| e.to_string())?,
+            }
+        }
+    }
+    let a = l.poll_result().ok_or("no answer")?;
+    let status = a.status().as_str();
+    let expect: Vec<&str> = doc["expect"].as_array().into_iter().flatten().filter_map(|s| s.as_str()).collect();
+    if !expect.contains(&status) {
+        return Err(format!("status {status}, expected {}: {}", expect.join(" or "), a.data.proof()));
+    }
+    if let Some(c) = doc["check"].as_object() {
+        let domain =
+            geleit::dns::parse_ascii_name(c["domain"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+        let mut check = SmtpCheck::new(domain, config, now);
+        while !check.is_done() {
+            for q in check.poll_queries() {
+                match answer(q.name(), q.rtype()) {
+                    Some(b) => check.handle_response(q.id(), &b).map_err(|e| e.to_string())?,
+                    None => check.handle_error(q.id(), "not recorded").map_err(|e| e.to_string())?,
+                }
+            }
+        }
+        let r = check.poll_result().ok_or("no report")?;
+        let first = r.hosts.first().map(|h| host_outcome_text(h.outcome));
+        let want_first = c["first_host"].as_str().map(str::to_owned);
+        if Some(r.dane_ready) != c["dane_ready"].as_bool() || first != want_first {
+            return Err(format!(
+                "check: dane_ready {} first host {first:?}, expected {} {want_first:?}",
+                r.dane_ready, c["dane_ready"]
+            ));
+        }
+    }
+    Ok(())
 }

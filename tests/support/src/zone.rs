@@ -21,11 +21,18 @@ use hickory_proto::rr::{DNSClass, Label, Name, RData, Record, RecordType, Serial
 use hickory_proto::serialize::binary::{BinDecodable, BinEncodable, BinEncoder};
 use rustls_pki_types::PrivatePkcs8KeyDer;
 
-/// The validation time of every test: Thursday 2027-01-15 08:00:00 UTC.
+/// The validation time of the tests: Friday 2027-01-15 08:00:00 UTC.
 pub const NOW: u64 = 1_800_000_000;
 
-/// The default signature window: a week before [`NOW`] to thirty days after.
-pub const WINDOW: (u32, u32) = ((NOW - 7 * 86_400) as u32, (NOW + 30 * 86_400) as u32);
+/// The default signature window, relative to the validation time: from a
+/// week before to thirty days after.
+pub const WINDOW: (i64, i64) = (-7 * 86_400, 30 * 86_400);
+
+/// A window relative to `now` as RRSIG inception and expiration (RFC 4034 §3.1.5: 32-bit serial times).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_possible_wrap)]
+pub fn absolute(window: (i64, i64), now: u64) -> (u32, u32) {
+    ((now as i64 + window.0) as u32, (now as i64 + window.1) as u32)
+}
 
 /// Default TTL of test records.
 pub const TTL: u32 = 3600;
@@ -260,9 +267,10 @@ pub struct ZoneSpec {
     /// zone's name space: out-of-zone or occluded data. Never answered
     /// honestly; attacks replay them.
     pub sloppy: Vec<Record>,
-    pub window: (u32, u32),
-    /// Signature windows for particular RRsets.
-    pub windows: Vec<(Name, RecordType, (u32, u32))>,
+    /// The signature window relative to the validation time.
+    pub window: (i64, i64),
+    /// Signature windows (relative) for particular RRsets.
+    pub windows: Vec<(Name, RecordType, (i64, i64))>,
     /// RRsets left without a signature of one algorithm (name, type, algorithm).
     pub skip_sigs: Vec<(Name, RecordType, u8)>,
     /// Digest types of the DS records the parent publishes for each KSK.
@@ -373,8 +381,8 @@ impl ZoneSpec {
         self
     }
 
-    /// Signs the RRset (`label`, `rtype`) with another window.
-    pub fn window_of(mut self, label: &str, rtype: RecordType, window: (u32, u32)) -> Self {
+    /// Signs the RRset (`label`, `rtype`) with another window (relative to the validation time).
+    pub fn window_of(mut self, label: &str, rtype: RecordType, window: (i64, i64)) -> Self {
         let n = rel(label, &self.apex);
         self.windows.push((n, rtype, window));
         self
@@ -463,8 +471,9 @@ pub fn sign_rrset(key: &Key, signer: &Name, owner: &Name, records: &[Record], wi
 }
 
 impl SignedZone {
-    /// Signs a zone; `delegations` are the child zones' NS owners with their DS records.
-    pub fn sign(spec: &ZoneSpec, delegations: &[(Name, Vec<DS>)]) -> Self {
+    /// Signs a zone for validation at `now`; `delegations` are the child
+    /// zones' NS owners with their DS records.
+    pub fn sign(spec: &ZoneSpec, delegations: &[(Name, Vec<DS>)], now: u64) -> Self {
         let apex = spec.apex.to_lowercase();
         let mut rrsets = BTreeMap::new();
         for r in &spec.records {
@@ -574,7 +583,7 @@ impl SignedZone {
             apex: apex.clone(),
             keys: spec.keys.clone(),
             denial: spec.denial.clone(),
-            window: spec.window,
+            window: absolute(spec.window, now),
             rrsets,
             sigs: BTreeMap::new(),
             cuts,
@@ -595,8 +604,8 @@ impl SignedZone {
                         .windows
                         .iter()
                         .find(|(n, wt, _)| n == owner && *wt == rtype)
-                        .map(|(_, _, w)| *w)
-                        .unwrap_or(spec.window);
+                        .map(|(_, _, w)| absolute(*w, now))
+                        .unwrap_or(zone.window);
                     for k in &zone.keys {
                         let role = if rtype == RecordType::DNSKEY { k.ksk } else { k.zsk };
                         if !role
@@ -621,7 +630,7 @@ impl SignedZone {
             for (owner, sets) in &sloppy {
                 for records in sets.values() {
                     for k in zone.keys.iter().filter(|k| k.zsk) {
-                        let s = sign_rrset(&k.key, &apex, owner, records, spec.window);
+                        let s = sign_rrset(&k.key, &apex, owner, records, zone.window);
                         put(&mut zone.sigs, s);
                     }
                 }
