@@ -9,18 +9,29 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use geleit_test_support::{Case, Kind, NOW, attacks::statuses, catalogue, doh, world, zone::name};
 use hickory_proto::rr::RecordType;
 
 use common::{Run, TempDir, geleit};
 
-/// A DoH server answering through `case`'s attack.
-fn serve(case: &Case) -> String {
+/// A DoH server answering through `case`'s attack, and the number of
+/// queries the attack dropped (answered with HTTP 404: no DNS message).
+fn serve(case: &Case) -> (String, Arc<AtomicUsize>) {
     let case = case.clone();
-    doh::serve(move |qname, qtype, _| {
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&dropped);
+    let url = doh::serve(move |qname, qtype, _| {
         let rtype: RecordType = qtype.parse().ok()?;
-        case.respond_wire(world(), &name(qname), rtype)
-    })
+        let answer = case.respond_wire(world(), &name(qname), rtype);
+        if answer.is_none() {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
+        answer
+    });
+    (url, dropped)
 }
 
 fn run(args: &[&str], url: &str, anchor: &str, post: bool) -> Run {
@@ -40,7 +51,7 @@ fn json(run: &Run) -> Result<serde_json::Value, String> {
 /// One case through `geleit dns` and, if it has a mail domain, `geleit check --no-probe`.
 fn one(case: &Case, anchor: &str, post: bool) -> Vec<String> {
     let mut failures = Vec::new();
-    let url = serve(case);
+    let (url, _) = serve(case);
     let qtype = case.qtype.to_string();
     let r = run(&["dns", case.qname, &qtype, "--json"], &url, anchor, post);
     match json(&r) {
@@ -67,8 +78,23 @@ fn one(case: &Case, anchor: &str, post: bool) -> Vec<String> {
         Err(e) => failures.push(format!("{}: geleit dns: {e}", case.name)),
     }
     if let Some(c) = &case.check {
+        let (url, dropped) = serve(case);
         let r = run(&["check", c.domain, "--no-probe", "--json"], &url, anchor, post);
         match json(&r) {
+            // A dropped query is, to the check, a resolver that cannot be
+            // reached (the core asks it again, in vain): it says nothing
+            // about the domain, so there is no verdict but exit 3.
+            Ok(v) if dropped.load(Ordering::Relaxed) > 0 => {
+                if (r.code, v["error"]["code"].as_str()) != (3, Some("dns_unreachable")) {
+                    failures.push(format!(
+                        "{} [{}]: geleit check {} with dropped queries exited {}, expected 3 with dns_unreachable: {v}",
+                        case.name,
+                        case.kind.as_str(),
+                        c.domain,
+                        r.code
+                    ));
+                }
+            }
             Ok(v) => {
                 let ready = v["dane_ready"].as_bool();
                 let first = v["hosts"][0]["outcome"].as_str().map(str::to_owned);
@@ -128,7 +154,7 @@ fn check_text_output_names_the_attack() {
         .into_iter()
         .find(|c| c.name == "wildcard-replayed-at-other-depth")
         .unwrap_or_else(|| panic!("case"));
-    let url = serve(&case);
+    let (url, _) = serve(&case);
     let r = run(&["check", "plain.nsec.example.", "--no-probe"], &url, anchor.to_str().unwrap_or_default(), false);
     assert_eq!((r.code, r.stderr.as_str()), (1, ""));
     assert!(
