@@ -1,6 +1,7 @@
 //! Speed of TLSA generation and DANE matching on a fresh three-certificate
 //! chain (ECDSA P-384 root, ECDSA P-256 intermediate, Ed25519 leaf), made
 //! with rcgen at start-up. No timing asserts: this only measures.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 use std::hint::black_box;
 
@@ -32,7 +33,8 @@ fn chain() -> Chain {
     let inter = inter_params.signed_by(&inter_key, &root_issuer).unwrap();
     let inter_issuer = Issuer::new(inter_params, inter_key);
     let leaf_key = KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
-    let leaf = CertificateParams::new(vec!["mx.example.com".to_owned()]).unwrap().signed_by(&leaf_key, &inter_issuer).unwrap();
+    let leaf =
+        CertificateParams::new(vec!["mx.example.com".to_owned()]).unwrap().signed_by(&leaf_key, &inter_issuer).unwrap();
     Chain {
         pem: format!("{}{}{}", leaf.pem(), inter.pem(), root.pem()),
         der: vec![leaf.der().to_vec(), inter.der().to_vec(), root.der().to_vec()],

@@ -1,6 +1,6 @@
 //! Replays DNS responses recorded from the lab (`scripts/record-dns.sh`) into
 //! the core's sans-IO checks, at the time they were recorded.
-
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 #![allow(dead_code)]
 
 use std::collections::HashMap;

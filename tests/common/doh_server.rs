@@ -2,7 +2,7 @@
 //! tests: the support crate's RFC 8484 server (tests/support/src/doh.rs)
 //! with a lookup in the recording as its handler. It can fail questions
 //! with HTTP 502, as a busy or broken DoH front does.
-
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 #![allow(dead_code)]
 
 use std::collections::HashMap;

@@ -3,7 +3,7 @@
 //! answers with a recorded `geleit probe --json` report for the host (the
 //! edge returns the same JSON), or with the API's errors (`api::error_body`).
 //! Requests are appended to a log the test can inspect.
-
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 #![allow(dead_code)]
 
 use std::collections::HashMap;

@@ -3,6 +3,7 @@
 //! (`openssl`, and GnuTLS `certtool` where dates must lie in the past or
 //! future, which `openssl x509` 3.0 cannot do).
 #![allow(dead_code)] // each test target uses its own subset
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -245,7 +246,11 @@ pub fn cert(dir: &Path, spec: &Spec<'_>, issuer: Option<&Made>) -> Made {
 fn openssl_cert(dir: &Path, spec: &Spec<'_>, key: &Path, out: &Path, issuer: Option<&Made>) {
     let csr = dir.join(format!("{}.csr", spec.name));
     let subj = format!("/CN={}", spec.cn);
-    tool(dir, "openssl", &["req", "-new", "-key", key.to_str().unwrap(), "-subj", &subj, "-out", csr.to_str().unwrap()]);
+    tool(
+        dir,
+        "openssl",
+        &["req", "-new", "-key", key.to_str().unwrap(), "-subj", &subj, "-out", csr.to_str().unwrap()],
+    );
     let mut ext = String::from("[v3]\nsubjectKeyIdentifier=hash\n");
     if spec.ca {
         ext.push_str("basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n");
@@ -260,8 +265,20 @@ fn openssl_cert(dir: &Path, spec: &Spec<'_>, key: &Path, out: &Path, issuer: Opt
     std::fs::write(&extfile, ext).unwrap();
     let serial = format!("{}", 1000 + unique());
     let mut args = vec![
-        "x509", "-req", "-in", csr.to_str().unwrap(), "-days", "365", "-set_serial", &serial,
-        "-extfile", extfile.to_str().unwrap(), "-extensions", "v3", "-out", out.to_str().unwrap(),
+        "x509",
+        "-req",
+        "-in",
+        csr.to_str().unwrap(),
+        "-days",
+        "365",
+        "-set_serial",
+        &serial,
+        "-extfile",
+        extfile.to_str().unwrap(),
+        "-extensions",
+        "v3",
+        "-out",
+        out.to_str().unwrap(),
     ];
     let (ca_cert, ca_key);
     match issuer {
@@ -298,10 +315,23 @@ fn certtool_cert(dir: &Path, spec: &Spec<'_>, dates: (&str, &str), key: &Path, o
     match issuer {
         Some(i) => {
             let (c, ck) = (i.cert.to_str().unwrap(), i.key.to_str().unwrap());
-            tool(dir, "certtool", &[
-                "--generate-certificate", "--load-privkey", k, "--load-ca-certificate", c, "--load-ca-privkey", ck,
-                "--template", tm, "--outfile", o,
-            ]);
+            tool(
+                dir,
+                "certtool",
+                &[
+                    "--generate-certificate",
+                    "--load-privkey",
+                    k,
+                    "--load-ca-certificate",
+                    c,
+                    "--load-ca-privkey",
+                    ck,
+                    "--template",
+                    tm,
+                    "--outfile",
+                    o,
+                ],
+            );
         }
         None => {
             tool(dir, "certtool", &["--generate-self-signed", "--load-privkey", k, "--template", tm, "--outfile", o]);
@@ -366,8 +396,13 @@ impl Server {
             let port = free_port();
             let accept = format!("127.0.0.1:{port}");
             let mut args = vec![
-                "s_server".to_owned(), "-accept".into(), accept, "-cert".into(), leaf.cert.to_str().unwrap().into(),
-                "-key".into(), leaf.key.to_str().unwrap().into(),
+                "s_server".to_owned(),
+                "-accept".into(),
+                accept,
+                "-cert".into(),
+                leaf.cert.to_str().unwrap().into(),
+                "-key".into(),
+                leaf.key.to_str().unwrap().into(),
                 // -www: answer each connection without reading stdin (EOF there would stop the server).
                 "-www".into(),
             ];

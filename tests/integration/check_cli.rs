@@ -2,6 +2,7 @@
 //! DoH server and probe reports served by a local stand-in for the edge's
 //! `/api/probe`, both recorded from one lab build (`scripts/record-check.sh`),
 //! at the recording's time (`--at`). Exact stdout, stderr and exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/mod.rs"]
 mod common;

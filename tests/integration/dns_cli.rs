@@ -1,6 +1,7 @@
 //! `geleit dns` and `geleit check --no-probe` end to end, offline: a local DoH
 //! server answers from lab recordings (tests/data/dns) and `--at` sets the
 //! validation time to the recording's. Exact stdout, stderr and exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/mod.rs"]
 mod common;

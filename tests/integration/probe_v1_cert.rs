@@ -10,6 +10,7 @@
 //! STARTTLS), serving an RSA and an ECDSA chain by the client's offered
 //! signature schemes, as Postfix does with both configured. Keys and
 //! certificates are made fresh by `openssl` for each test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/mod.rs"]
 mod common;

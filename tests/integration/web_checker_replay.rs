@@ -1,6 +1,7 @@
 //! The web checker's view model over DNS answers recorded from the lab
 //! (tests/data/dns), run through the core's `SmtpCheck` exactly as the page
 //! runs it over DoH: verdicts, findings and fixes in both languages.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/dns_replay.rs"]
 mod dns_replay;

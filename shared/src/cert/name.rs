@@ -138,13 +138,19 @@ mod tests {
         }
         dn.push(DnType::CustomDnType(vec![0, 9, 2342, 19200300, 100, 1, 1]), "jdoe");
         dn.push(DnType::CustomDnType(vec![0, 9, 2342, 19200300, 100, 1, 25]), "example");
-        dn.push(DnType::CustomDnType(vec![1, 2, 840, 113549, 1, 9, 1]), DnValue::Ia5String("a@example.com".try_into().unwrap()));
+        dn.push(
+            DnType::CustomDnType(vec![1, 2, 840, 113549, 1, 9, 1]),
+            DnValue::Ia5String("a@example.com".try_into().unwrap()),
+        );
         for arc in [1u64, 2, 3] {
             dn.push(DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 311, 60, 2, 1, arc]), "DE");
         }
         let (ours, theirs) = subject_of(dn);
         assert_eq!(ours, theirs);
-        assert!(ours.starts_with("C=DE, ST=Berlin, L=Berlin, O=Grüße GmbH, OU=Mail, CN=mx.example.com, surname=v4"), "{ours}");
+        assert!(
+            ours.starts_with("C=DE, ST=Berlin, L=Berlin, O=Grüße GmbH, OU=Mail, CN=mx.example.com, surname=v4"),
+            "{ours}"
+        );
     }
 
     #[test]

@@ -92,7 +92,11 @@ const MX: &[&str] = &["example.com", "mx.example.com"];
 #[test]
 fn dane_ee_ignores_names_and_dates() {
     let leaf = make(&Spec::leaf(&["other.example.net"]).not_ca().until(2021, 1, 1), None);
-    for (sel, mt) in [(Selector::SPKI, MatchingType::SHA2_256), (Selector::CERT, MatchingType::SHA2_512), (Selector::SPKI, MatchingType::FULL)] {
+    for (sel, mt) in [
+        (Selector::SPKI, MatchingType::SHA2_256),
+        (Selector::CERT, MatchingType::SHA2_512),
+        (Selector::SPKI, MatchingType::FULL),
+    ] {
         let r = run(&[&leaf], &[rec(Usage::DANE_EE, sel, mt, &leaf)], MX, NOW, None);
         assert_eq!(r.verdict, Verdict::Authenticated);
         assert_eq!(r.matched, vec![Matched { record: 0, depth: 0 }]);
@@ -103,7 +107,8 @@ fn dane_ee_ignores_names_and_dates() {
 #[test]
 fn dane_ee_does_not_match_an_issuer() {
     let (_, inter, leaf) = three();
-    let r = run(&[&leaf, &inter], &[rec(Usage::DANE_EE, Selector::SPKI, MatchingType::SHA2_256, &inter)], MX, NOW, None);
+    let r =
+        run(&[&leaf, &inter], &[rec(Usage::DANE_EE, Selector::SPKI, MatchingType::SHA2_256, &inter)], MX, NOW, None);
     assert_eq!(r.verdict, Verdict::NotAuthenticated);
     assert!(!r.records[0].matched);
 }
@@ -111,10 +116,22 @@ fn dane_ee_does_not_match_an_issuer() {
 #[test]
 fn dane_ta_on_intermediate_and_root() {
     let (root, inter, leaf) = three();
-    let r = run(&[&leaf, &inter, &root], &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &inter)], MX, NOW, None);
+    let r = run(
+        &[&leaf, &inter, &root],
+        &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &inter)],
+        MX,
+        NOW,
+        None,
+    );
     assert_eq!(r.verdict, Verdict::Authenticated, "{}", r.records[0].detail);
     assert_eq!(r.records[0].anchor, Some(Anchor::InChain { depth: 1 }));
-    let r = run(&[&leaf, &inter, &root], &[rec(Usage::DANE_TA, Selector::CERT, MatchingType::SHA2_512, &root)], MX, NOW, None);
+    let r = run(
+        &[&leaf, &inter, &root],
+        &[rec(Usage::DANE_TA, Selector::CERT, MatchingType::SHA2_512, &root)],
+        MX,
+        NOW,
+        None,
+    );
     assert_eq!(r.matched, vec![Matched { record: 0, depth: 2 }], "{}", r.records[0].detail);
 }
 
@@ -230,7 +247,13 @@ fn issuer_must_be_a_ca_within_its_path_length() {
     let root = make(&Spec::ca("Root"), None);
     let not_ca = make(&Spec::ca("NotCA").not_ca(), Some(&root));
     let leaf = make(&Spec::leaf(&["mx.example.com"]), Some(&not_ca));
-    let r = run(&[&leaf, &not_ca, &root], &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root)], MX, NOW, None);
+    let r = run(
+        &[&leaf, &not_ca, &root],
+        &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root)],
+        MX,
+        NOW,
+        None,
+    );
     assert!(r.records[0].detail.contains("is not a CA"), "{}", r.records[0].detail);
 
     let root0 = make(&Spec::ca("Root0").path_len(0), None);
@@ -240,7 +263,10 @@ fn issuer_must_be_a_ca_within_its_path_length() {
     let r = run(&chain, &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root0)], MX, NOW, None);
     assert!(r.records[0].detail.contains("pathLenConstraint"), "{}", r.records[0].detail);
     // Anchored at the intermediate, the root's constraint is not on the path.
-    assert!(run(&chain, &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &inter)], MX, NOW, None).authenticated);
+    assert!(
+        run(&chain, &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &inter)], MX, NOW, None)
+            .authenticated
+    );
 }
 
 #[test]
@@ -318,11 +344,18 @@ fn failures_are_typed() {
     let r = run(&[&leaf, &inter, &root], &[ta.clone()], &["other.example.net"], NOW, None);
     assert_eq!(
         r.records[0].failure,
-        Some(Failure::NameMismatch { presented: vec!["mx.example.com".into()], reference: vec!["other.example.net".into()] })
+        Some(Failure::NameMismatch {
+            presented: vec!["mx.example.com".into()],
+            reference: vec!["other.example.net".into()]
+        })
     );
     // Expired at depth 1.
     let r = run(&[&leaf, &inter, &root], &[ta.clone()], MX, 2_300_000_000, None);
-    assert!(matches!(r.records[0].failure, Some(Failure::Expired { depth: Some(_), .. })), "{:?}", r.records[0].failure);
+    assert!(
+        matches!(r.records[0].failure, Some(Failure::Expired { depth: Some(_), .. })),
+        "{:?}",
+        r.records[0].failure
+    );
     // DANE-EE that does not match; and success carries no failure.
     let ee = rec(Usage::DANE_EE, Selector::SPKI, MatchingType::SHA2_256, &inter);
     assert_eq!(run(&[&leaf, &inter], &[ee], MX, NOW, None).records[0].failure, Some(Failure::NoMatch));

@@ -14,8 +14,8 @@
 use serde_json::{Map, Value};
 
 use super::report::{
-    AddressReport, AlgorithmProbe, Capability, Certificate, Direction, EhloReport, HostReport, Report,
-    SignatureFamily, Step, StepFailure, StepTiming, TlsFacts, TlsMode, TranscriptLine,
+    AddressReport, AlgorithmProbe, Capability, Certificate, Direction, EhloReport, HostReport, Report, SignatureFamily,
+    Step, StepFailure, StepTiming, TlsFacts, TlsMode, TranscriptLine,
 };
 
 /// Why a text is not a probe report.
@@ -42,8 +42,7 @@ impl HostReport {
     /// # Errors
     /// The text is not JSON, or not a report of this shape.
     pub fn from_json(text: &str) -> Result<Self> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| ReportJsonError::Syntax { detail: e.to_string() })?;
+        let value: Value = serde_json::from_str(text).map_err(|e| ReportJsonError::Syntax { detail: e.to_string() })?;
         host_report(&value)
     }
 }
@@ -176,7 +175,10 @@ fn report(v: &Value) -> Result<Report> {
         mode: o.word("mode", MODE_WORDS, MODES)?,
         banner: o.list("banner", |v| as_string(v, "banner"))?,
         ehlo: o.opt("ehlo").map(|v| ehlo(v, "ehlo")).transpose()?,
-        starttls_offered: o.opt("starttls_offered").map(|v| v.as_bool().ok_or_else(|| invalid("starttls_offered", "true or false", v))).transpose()?,
+        starttls_offered: o
+            .opt("starttls_offered")
+            .map(|v| v.as_bool().ok_or_else(|| invalid("starttls_offered", "true or false", v)))
+            .transpose()?,
         starttls: o.boolean("starttls")?,
         tls: o.opt("tls").map(tls).transpose()?,
         ehlo_tls: o.opt("ehlo_tls").map(|v| ehlo(v, "ehlo_tls")).transpose()?,
@@ -375,7 +377,10 @@ mod tests {
         let err = |text: &str| HostReport::from_json(text).unwrap_err().to_string();
         assert!(err("{").starts_with("expected JSON, found EOF while parsing"), "{}", err("{"));
         assert_eq!(err("[]"), "expected an object in `report`, found a list");
-        assert_eq!(err(r#"{"host":"mx","port":25,"mode":"starttls"}"#), "expected a field `addresses` in the report, found none");
+        assert_eq!(
+            err(r#"{"host":"mx","port":25,"mode":"starttls"}"#),
+            "expected a field `addresses` in the report, found none"
+        );
         assert_eq!(
             err(r#"{"host":"mx","port":70000,"mode":"starttls","addresses":[]}"#),
             "expected a port number in `port`, found 70000"

@@ -123,7 +123,12 @@ pub struct Generated {
 /// certificate's DER and its SPKI DER (RFC 6698 §2.1.2, §2.1.3); `None` for
 /// values this crate does not implement.
 #[must_use]
-pub fn association_data(cert_der: &[u8], spki_der: &[u8], selector: Selector, matching_type: MatchingType) -> Option<Vec<u8>> {
+pub fn association_data(
+    cert_der: &[u8],
+    spki_der: &[u8],
+    selector: Selector,
+    matching_type: MatchingType,
+) -> Option<Vec<u8>> {
     let content = match selector {
         Selector::CERT => cert_der,
         Selector::SPKI => spki_der,
@@ -159,7 +164,8 @@ pub fn generate(input: &Input) -> Generated {
             None => true,
         };
         if !chained {
-            let expected_issuer = depth.checked_sub(1).and_then(|b| certs.get(b)).map(|c| c.issuer.clone()).unwrap_or_default();
+            let expected_issuer =
+                depth.checked_sub(1).and_then(|b| certs.get(b)).map(|c| c.issuer.clone()).unwrap_or_default();
             warnings.push(GenWarning::NotChained { depth, subject: cert.subject.clone(), expected_issuer });
         }
         if depth > 0 && !cert.is_ca {
@@ -198,7 +204,11 @@ pub fn generate(input: &Input) -> Generated {
         for mt in MATCHING_TYPES {
             if let Some(data) = association_data(&[], object.spki(), Selector::SPKI, mt) {
                 let recommended = mt == MatchingType::SHA2_256;
-                all.push(GenRecord { record: Tlsa::new(Usage::DANE_EE, Selector::SPKI, mt, data), source, recommended });
+                all.push(GenRecord {
+                    record: Tlsa::new(Usage::DANE_EE, Selector::SPKI, mt, data),
+                    source,
+                    recommended,
+                });
             }
         }
     }
@@ -277,7 +287,15 @@ mod tests {
         let rec: Vec<_> = g.records.iter().filter(|r| r.recommended).map(|r| (r.record.usage, r.source)).collect();
         assert_eq!(rec, vec![(Usage::DANE_EE, 0), (Usage::DANE_TA, 1)]);
         assert_eq!(g.sources[1].role, Role::IssuingCa);
-        let full = g.records.iter().find(|r| r.record.usage == Usage::DANE_EE && r.record.selector == Selector::CERT && r.record.matching_type == MatchingType::FULL).unwrap();
+        let full = g
+            .records
+            .iter()
+            .find(|r| {
+                r.record.usage == Usage::DANE_EE
+                    && r.record.selector == Selector::CERT
+                    && r.record.matching_type == MatchingType::FULL
+            })
+            .unwrap();
         assert_eq!(full.record.data, input.certificates().next().unwrap().der());
         assert_eq!(default_host(&input).as_deref(), Some("mx.example.com"));
     }

@@ -161,7 +161,7 @@ impl Case {
         if !self.expect.status.contains(&status) {
             return Err(format!("status {status}, expected {}: {}", statuses(self.expect.status), a.data.proof()));
         }
-        if self.kind == Kind::Forged && status == Status::Secure {
+        if self.kind == Forged && status == Status::Secure {
             return Err("forged data validated as secure".into());
         }
         if let Some(d) = self.expect.data {
