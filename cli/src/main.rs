@@ -23,6 +23,7 @@ use clap::{Parser, Subcommand};
 mod check;
 mod dns;
 mod doh;
+mod guard;
 mod outcome;
 mod probe;
 mod term;
@@ -50,6 +51,9 @@ enum Command {
     Dns(dns::DnsArgs),
     /// Check a mail domain's DANE setup: DNSSEC, STARTTLS probes and the verdict per MX host and address.
     Check(check::CheckArgs),
+    /// Before a renewed certificate goes live: will it authenticate under the published TLSA records?
+    /// Exit 0 safe to deploy, 1 deploying now breaks DANE (prints what to publish first), 2 could not decide.
+    Guard(guard::GuardArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -58,6 +62,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Probe(args) => probe::run(args),
         Command::Dns(args) => dns::run(args),
         Command::Check(args) => check::run(args),
+        Command::Guard(args) => guard::run(args),
     }
 }
 

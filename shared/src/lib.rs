@@ -26,6 +26,7 @@ pub mod cert;
 pub mod check;
 pub mod dane;
 pub mod dns;
+pub mod guard;
 mod quoted;
 pub mod smtp;
 pub mod time;

@@ -165,6 +165,16 @@ fn drive(
     Ok(())
 }
 
+/// Runs a DNS-only check (no probes) to its outcome over `doh`.
+pub(crate) fn drive_dns(check: &mut DomainCheck, doh: &Doh) -> anyhow::Result<()> {
+    while !check.is_done() {
+        if !doh.exchange(check, None)? && !check.is_done() {
+            anyhow::bail!("the check stalled: nothing to ask and nothing to probe");
+        }
+    }
+    Ok(())
+}
+
 /// Who probes the targets.
 #[derive(Debug, Clone)]
 enum Prober {
