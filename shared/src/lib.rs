@@ -27,6 +27,7 @@ pub mod check;
 pub mod dane;
 pub mod dns;
 pub mod guard;
+pub mod monitor;
 mod quoted;
 pub mod smtp;
 pub mod time;
