@@ -450,7 +450,14 @@ fn a_monitoring_plugin_that_could_not_look_is_unknown_with_exit_3() {
     let (run, doh) = check_failing("two-mx", tlsa.clone(), &["--format", "nagios"]);
     assert_eq!(
         (run.code, run.stdout.clone(), run.stderr.as_str()),
-        (3, format!("DANE UNKNOWN - two-mx.example: not checked; the DNS resolver could not be reached (1 of 24 queries got no answer after 3 attempts: \"DoH server {} answered HTTP 502 Bad Gateway, expected 200\"); this says nothing about two-mx.example.\n", doh.url), "")
+        (
+            3,
+            format!(
+                "DANE UNKNOWN - two-mx.example: not checked; the DNS resolver could not be reached (1 of 24 queries got no answer after 3 attempts: \"DoH server {} answered HTTP 502 Bad Gateway, expected 200\"); this says nothing about two-mx.example.\n",
+                doh.url
+            ),
+            ""
+        )
     );
     let (run, _) = check_failing("two-mx", tlsa, &["--format", "prometheus"]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));

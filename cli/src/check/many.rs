@@ -53,7 +53,7 @@ impl Done {
 
     /// The JSON Lines line: the `--json` document, or the edge's error shape with the domain.
     fn json_line(&self, domain: &str) -> anyhow::Result<String> {
-        let error = |code: &ErrorCode, message: &str| -> anyhow::Result<String> {
+        let error = |code: &ErrorCode, message: &str, domain: &str| -> anyhow::Result<String> {
             let mut body: serde_json::Value = serde_json::from_str(&api::error_body(code, message))?;
             body["domain"] = serde_json::Value::String(domain.to_owned());
             Ok(serde_json::to_string(&body)?)
@@ -61,8 +61,11 @@ impl Done {
         match self {
             Self::Checked(CheckOutcome::Verdict(v)) => Ok(serde_json::to_string(v)?),
             Self::Checked(CheckOutcome::Dns(r)) => Ok(serde_json::to_string(r)?),
-            Self::Checked(CheckOutcome::ResolverUnreachable(f)) => error(&ErrorCode::DnsUnreachable, &f.to_string()),
-            Self::Failed(code, message) => error(code, message),
+            // The domain as the verdicts name it (absolute); a bad line as it was.
+            Self::Checked(CheckOutcome::ResolverUnreachable(f)) => {
+                error(&ErrorCode::DnsUnreachable, &f.to_string(), &f.domain)
+            }
+            Self::Failed(code, message) => error(code, message, domain),
         }
     }
 
@@ -174,7 +177,8 @@ pub fn run(from: &Path, args: &CheckArgs, format: Format) -> anyhow::Result<Outc
     })
     .context("checking the domains")?;
     let elapsed = started.elapsed().as_secs_f64();
-    let (ok, bad) = if args.no_probe { ("DANE-ready", "not DANE-ready") } else { ("authenticated", "not authenticated") };
+    let (ok, bad) =
+        if args.no_probe { ("DANE-ready", "not DANE-ready") } else { ("authenticated", "not authenticated") };
     term::error(format_args!(
         "{} domains: {} {ok}, {} {bad}, {} not checked (resolver unreachable), {} not checked (bad input or failure)",
         list.len(),
@@ -184,7 +188,8 @@ pub fn run(from: &Path, args: &CheckArgs, format: Format) -> anyhow::Result<Outc
         counts[3]
     ));
     if args.timing {
-        let mut line = format!("{} domains in {elapsed:.3} s: {:.1} domains/s", list.len(), list.len() as f64 / elapsed.max(1e-9));
+        let mut line =
+            format!("{} domains in {elapsed:.3} s: {:.1} domains/s", list.len(), list.len() as f64 / elapsed.max(1e-9));
         if let Some((hits, misses)) = setup.doh.shared_stats() {
             let _ = write!(line, "; shared DS/DNSKEY answers: {hits} reused, {misses} fetched");
         }
@@ -210,13 +215,15 @@ pub fn run(from: &Path, args: &CheckArgs, format: Format) -> anyhow::Result<Outc
 fn combined(monitors: &[Monitor]) -> String {
     let state = monitors.iter().fold(State::Ok, |s, m| s.worst(m.state));
     let count = |s: State| monitors.iter().filter(|m| m.state == s).count();
-    let (ok, warn, crit, unknown) = (count(State::Ok), count(State::Warning), count(State::Critical), count(State::Unknown));
+    let (ok, warn, crit, unknown) =
+        (count(State::Ok), count(State::Warning), count(State::Critical), count(State::Unknown));
     let mut line = format!(
         "DANE {} - {} domains: {ok} OK, {warn} WARNING, {crit} CRITICAL, {unknown} UNKNOWN",
         state.as_str(),
         monitors.len()
     );
-    let not_ok: Vec<&str> = monitors.iter().filter(|m| m.state != State::Ok).map(|m| m.domain.as_str()).take(5).collect();
+    let not_ok: Vec<&str> =
+        monitors.iter().filter(|m| m.state != State::Ok).map(|m| m.domain.as_str()).take(5).collect();
     if !not_ok.is_empty() {
         let more = if warn + crit + unknown > not_ok.len() { ", ..." } else { "" };
         let _ = write!(line, " ({}{more})", not_ok.join(", "));

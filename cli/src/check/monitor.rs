@@ -10,12 +10,13 @@ use geleit::monitor::{Monitor, State};
 /// Plugin output is one line up to `|` (where performance data starts):
 /// neither may occur in the text.
 fn plugin_text(text: &str) -> String {
-    text.chars().map(|c| match c {
-        '|' => '/',
-        '\n' | '\r' => ' ',
-        c => c,
-    })
-    .collect()
+    text.chars()
+        .map(|c| match c {
+            '|' => '/',
+            '\n' | '\r' => ' ',
+            c => c,
+        })
+        .collect()
 }
 
 /// A plugin that could not run: UNKNOWN with the reason.

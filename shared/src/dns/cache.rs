@@ -95,7 +95,8 @@ impl SharedAnswers {
 /// How long a response may be kept, or `None` if it must not be.
 fn cache_ttl(bytes: &[u8], query: &Query, now: u64) -> Option<u64> {
     let msg = Message::from_vec(bytes).ok()?;
-    if msg.metadata.truncation || !matches!(msg.metadata.response_code, ResponseCode::NoError | ResponseCode::NXDomain) {
+    if msg.metadata.truncation || !matches!(msg.metadata.response_code, ResponseCode::NoError | ResponseCode::NXDomain)
+    {
         return None;
     }
     match msg.queries.as_slice() {

@@ -134,7 +134,10 @@ fn a_not_probed_address_is_unknown_unless_something_is_wrong() {
     v.authenticated = false;
     let m = summarize(&CheckOutcome::Verdict(Box::new(v.clone())), now);
     assert_eq!(m.state, State::Unknown, "{m:?}");
-    assert!(m.reason.as_deref().unwrap_or_default().ends_with("the address was not probed: refused by policy"), "{m:?}");
+    assert!(
+        m.reason.as_deref().unwrap_or_default().ends_with("the address was not probed: refused by policy"),
+        "{m:?}"
+    );
     // A known failure elsewhere wins.
     v.findings.push(Reported::new(Finding::StarttlsMissing { dane: true }, None));
     assert_eq!(summarize(&CheckOutcome::Verdict(Box::new(v)), now).state, State::Critical);
@@ -175,7 +178,10 @@ fn dns_report(outcomes: &[HostOutcome], mx_proof: Proof) -> SmtpReport {
 fn dns_only_reports_map_host_outcomes() {
     let dns = |o: &[HostOutcome], p: Proof| summarize(&CheckOutcome::Dns(Box::new(dns_report(o, p))), 0);
     let ok = dns(&[HostOutcome::DaneRequired, HostOutcome::DaneRequired], Proof::Secure);
-    assert_eq!((ok.state, ok.probed, ok.hosts_ok(), ok.summary.as_str()), (State::Ok, false, 2, "every MX host is DANE-ready"));
+    assert_eq!(
+        (ok.state, ok.probed, ok.hosts_ok(), ok.summary.as_str()),
+        (State::Ok, false, 2, "every MX host is DANE-ready")
+    );
     let warn = dns(&[HostOutcome::DaneRequired, HostOutcome::NoDane], Proof::Secure);
     assert_eq!((warn.state, warn.reason.as_deref()), (State::Warning, Some("mx1.example.com: why 1")));
     let crit = dns(&[HostOutcome::NoDane, HostOutcome::Deferred], Proof::Secure);
