@@ -8,8 +8,11 @@
 //! |------|---------|
 //! | 0 | success / authenticated |
 //! | 1 | not authenticated, or records unusable |
-//! | 2 | usage or input error (message on stderr, prefixed `geleit:`) |
+//! | 2 | usage or input error (message on stderr, prefixed `geleit:`); `geleit guard`: could not decide, for any reason |
 //! | 3 | could not decide: Geleit's resolver could not be reached (`geleit check`; message on stderr) |
+//!
+//! `geleit check --format nagios` exits with the Monitoring Plugins state
+//! instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, bad input included).
 //!
 //! All output goes through [`term`], which shows terminal control characters
 //! from peers and input as visible escapes; a closed standard output (`geleit

@@ -95,10 +95,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", hide = true, conflicts_with = "from")]
     pub record: Option<PathBuf>,
     /// With --from: do not share DS and DNSKEY answers between the domains (for benchmarks).
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, requires = "from")]
     pub no_share: bool,
     /// With --from: print the time taken and the shared answers' use on standard error (for benchmarks).
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, requires = "from")]
     pub timing: bool,
 }
 
