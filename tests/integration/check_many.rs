@@ -223,3 +223,17 @@ fn a_list_that_cannot_be_read_is_exit_2() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--jobs"), "{}", run.stderr);
 }
+
+#[test]
+fn terminal_controls_in_a_list_stay_escaped_json() {
+    let server = Server::start(None);
+    let hostile = "bad\u{9b}2J..\u{202e}name";
+    let run = check(&server, &["--from", "-", "--no-probe"], format!("{hostile}\n"));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    common::assert_no_terminal_controls("stdout", &run.stdout);
+    common::assert_no_terminal_controls("stderr", &run.stderr);
+    let line: serde_json::Value =
+        serde_json::from_str(run.stdout.trim_end()).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    assert_eq!(line["domain"], hostile, "the same text, escaped as JSON");
+    assert!(run.stdout.contains("\\u009b") && run.stdout.contains("\\u202e"), "{}", run.stdout);
+}

@@ -51,16 +51,16 @@ impl Done {
         }
     }
 
-    /// The JSON Lines line: the `--json` document, or the edge's error shape with the domain.
-    fn json_line(&self, domain: &str) -> anyhow::Result<String> {
-        let error = |code: &ErrorCode, message: &str, domain: &str| -> anyhow::Result<String> {
+    /// Prints the JSON Lines line: the `--json` document, or the edge's error shape with the domain.
+    fn print_json_line(&self, domain: &str) -> anyhow::Result<()> {
+        let error = |code: &ErrorCode, message: &str, domain: &str| -> anyhow::Result<()> {
             let mut body: serde_json::Value = serde_json::from_str(&api::error_body(code, message))?;
             body["domain"] = serde_json::Value::String(domain.to_owned());
-            Ok(serde_json::to_string(&body)?)
+            term::print_json_line(&body)
         };
         match self {
-            Self::Checked(CheckOutcome::Verdict(v)) => Ok(serde_json::to_string(v)?),
-            Self::Checked(CheckOutcome::Dns(r)) => Ok(serde_json::to_string(r)?),
+            Self::Checked(CheckOutcome::Verdict(v)) => term::print_json_line(v),
+            Self::Checked(CheckOutcome::Dns(r)) => term::print_json_line(r),
             // The domain as the verdicts name it (absolute); a bad line as it was.
             Self::Checked(CheckOutcome::ResolverUnreachable(f)) => {
                 error(&ErrorCode::DnsUnreachable, &f.to_string(), &f.domain)
@@ -168,7 +168,7 @@ pub fn run(from: &Path, args: &CheckArgs, format: Format) -> anyhow::Result<Outc
                     Done::Checked(_) => {}
                 }
                 match format {
-                    Format::Text | Format::Json => term::print(&(done.json_line(domain)? + "\n"))?,
+                    Format::Text | Format::Json => done.print_json_line(domain)?,
                     Format::Nagios | Format::Prometheus => monitors.push(done.monitor(domain, at)),
                 }
             }
