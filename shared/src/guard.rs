@@ -405,16 +405,14 @@ pub fn decide(candidate: &Candidate, hosts: &[&HostReport], now: i64) -> GuardRe
 
 fn decide_host(candidate: &Candidate, h: &HostReport, now: i64) -> HostGuard {
     let (proof, records) = h.tlsa.with_proof();
-    let mut out = HostGuard {
+    HostGuard {
         host: h.host.clone(),
         owner: h.tlsa_base.clone(),
         tlsa_status: proof.status(),
         ttl: h.tlsa_ttl,
         records: records.iter().map(|r| r.to_text()).collect(),
-        decision: Decision::Undecided { why: String::new() },
-    };
-    out.decision = host_decision(candidate, h, now);
-    out
+        decision: host_decision(candidate, h, now),
+    }
 }
 
 fn undecided(why: impl Into<String>) -> Decision {
