@@ -174,7 +174,7 @@ await t.step('DoH unreachable: a neutral state that says nothing about the domai
   await page.click('nav >> text=Settings');
   await page.waitForSelector('#set-doh');
   const saved = await page.inputValue('#set-doh');
-  await page.fill('#set-doh', 'http://127.0.0.1:9/dns-query');
+  await page.fill('#set-doh', 'http://127.0.0.1:65533/dns-query');
   await page.press('#set-doh', 'Tab');
   await page.waitForFunction(() => document.querySelector('[role=status]').textContent.includes('Saved'));
   await page.click('nav >> text=Check a domain');
@@ -188,7 +188,7 @@ await t.step('DoH unreachable: a neutral state that says nothing about the domai
   assert(!text.includes('DNSSEC'), `no DNSSEC words about the domain: ${text}`);
   assertEqual(await page.locator('#check-result section.host').count(), 0, 'no MX hosts');
   assertEqual(await page.locator('#mx-status').count(), 0, 'no MX DNSSEC status');
-  assert(text.includes('127.0.0.1:9'), `what failed is named: ${text}`);
+  assert(text.includes('127.0.0.1:65533'), `what failed is named: ${text}`);
   const status = await page.textContent('[role=status]');
   assert(status.includes('says nothing about ee-stale.example') && !status.includes('DNSSEC'), `status: ${status}`);
   await shot('checker-resolver-unreachable');

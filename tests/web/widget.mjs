@@ -85,7 +85,7 @@ fs.writeFileSync(path.join(iso, 'modes.html'), `<!doctype html><html lang="en"><
 <geleit-check id="edge-stale" domain="ee-stale.example" config="/geleit-config.json"></geleit-check>
 <geleit-check id="local-stale" compact domain="ee-stale.example" ${local}></geleit-check>
 <geleit-check id="down" domain="ee-spki.example" edge="http://127.0.0.1:65534"></geleit-check>
-<geleit-check id="doh-down" domain="ee-spki.example" doh="http://127.0.0.1:9/dns-query" anchor="${attr(anchor)}" edge="${attr(edge)}"></geleit-check>
+<geleit-check id="doh-down" domain="ee-spki.example" doh="http://127.0.0.1:65533/dns-query" anchor="${attr(anchor)}" edge="${attr(edge)}"></geleit-check>
 </body></html>`);
 
 const server = await serve(dist, 0, '127.0.0.1', config);
@@ -99,7 +99,7 @@ const strictBase = `http://127.0.0.1:${strictServer.address().port}`;
 const noWasmServer = await serve(dist, 0, '127.0.0.1', config, undefined, { 'content-security-policy': policy("'self'") });
 const noWasmBase = `http://127.0.0.1:${noWasmServer.address().port}`;
 const strictIsoServer = await serve(iso, 0, '127.0.0.1', config, undefined, {
-  'content-security-policy': policy("'self' 'wasm-unsafe-eval'").replace("connect-src 'self' ", "connect-src 'self' http://127.0.0.1:65534 http://127.0.0.1:9 "),
+  'content-security-policy': policy("'self' 'wasm-unsafe-eval'").replace("connect-src 'self' ", "connect-src 'self' http://127.0.0.1:65534 http://127.0.0.1:65533 "),
 });
 const strictIsoBase = `http://127.0.0.1:${strictIsoServer.address().port}`;
 
@@ -416,7 +416,7 @@ await t.step("default mode: an edge that cannot reach its DNS resolver gives the
   const port = Number(process.env.GELEIT_DNSLESS_EDGE_PORT || 8798);
   const dnsless = `http://127.0.0.1:${port}`;
   const child = spawn('edge/run.sh', ['--lab', '--no-build', '--listen', `127.0.0.1:${port}`], {
-    env: { ...process.env, GELEIT_DOH_UPSTREAM: 'http://127.0.0.1:9/dns-query', GELEIT_PROBE_RATE: '1000/60', GELEIT_TARGET_RATE: '1000/60' },
+    env: { ...process.env, GELEIT_DOH_UPSTREAM: 'http://127.0.0.1:65533/dns-query', GELEIT_PROBE_RATE: '1000/60', GELEIT_TARGET_RATE: '1000/60' },
     stdio: 'ignore',
   });
   try {
