@@ -7,7 +7,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use geleit::dns::{Lookup, MAX_MESSAGE_LEN, Query, QueryId, SmtpCheck};
+use geleit::check::DomainCheck;
+use geleit::dns::{MAX_MESSAGE_LEN, Query, QueryId};
 
 /// The media type of RFC 8484 §6.
 const DNS_MESSAGE: &str = "application/dns-message";
@@ -38,7 +39,7 @@ impl Doh {
     }
 
     /// Sends one query and returns the response message.
-    fn exchange(&self, q: &Query) -> Result<Vec<u8>, String> {
+    fn send(&self, q: &Query) -> Result<Vec<u8>, String> {
         let result = if self.post {
             self.agent
                 .post(&self.endpoint)
@@ -76,7 +77,7 @@ impl Doh {
                     s.spawn(|| {
                         let mut done = Vec::new();
                         while let Some(q) = queries.get(next.fetch_add(1, Ordering::Relaxed)) {
-                            done.push((q.id(), self.exchange(q)));
+                            done.push((q.id(), self.send(q)));
                         }
                         done
                     })
@@ -97,40 +98,38 @@ impl Doh {
             .collect()
     }
 
-    /// Runs a sans-IO DNS task to completion over this endpoint; every
-    /// response is also appended to `record` when given.
-    pub fn drive<T: Task>(&self, task: &mut T, mut record: Option<&mut Vec<Recorded>>) -> anyhow::Result<()> {
-        let mut first_round = true;
-        while !task.is_done() {
-            let queries = task.poll_queries();
-            if queries.is_empty() {
-                continue; // the task finished while polling (or stalled: it then reports so itself)
-            }
-            let results = self.round(&queries);
-            if std::mem::take(&mut first_round) && results.iter().all(|(_, r)| r.is_err()) {
-                // Not a DNSSEC verdict: the resolver cannot be reached at all.
-                if let Some((_, Err(e))) = results.into_iter().next() {
-                    anyhow::bail!("{e}");
-                }
-                anyhow::bail!("no DNS answers");
-            }
-            for (q, (id, result)) in queries.iter().zip(results) {
-                match result {
-                    Ok(bytes) => {
-                        if let Some(rec) = record.as_deref_mut() {
-                            rec.push(Recorded {
-                                name: q.name().to_ascii(),
-                                rtype: q.rtype().to_string(),
-                                wire: data_encoding::BASE64.encode(&bytes),
-                            });
-                        }
-                        task.handle_response(id, &bytes)?;
+    /// One exchange of a sans-IO DNS task over this endpoint: the queries it
+    /// has now, sent in parallel, and every outcome handed back, the round's
+    /// answers before its transport failures (so a task has seen every
+    /// answer when it hears of a failure). Every answer is also appended to
+    /// `record` when given. Returns whether there was anything to send.
+    ///
+    /// This is the one DNS loop body of the CLI: `geleit check` runs it for
+    /// the core's `DomainCheck` (which retries failed queries itself) and
+    /// `geleit dns` for a `Lookup`.
+    pub fn exchange<T: Task>(&self, task: &mut T, mut record: Option<&mut Vec<Recorded>>) -> anyhow::Result<bool> {
+        let queries = task.poll_queries();
+        if queries.is_empty() {
+            return Ok(false);
+        }
+        let (answers, failures): (Vec<_>, Vec<_>) =
+            queries.iter().zip(self.round(&queries)).partition(|(_, (_, result))| result.is_ok());
+        for (q, (id, result)) in answers.into_iter().chain(failures) {
+            match result {
+                Ok(bytes) => {
+                    if let Some(rec) = record.as_deref_mut() {
+                        rec.push(Recorded {
+                            name: q.name().to_ascii(),
+                            rtype: q.rtype().to_string(),
+                            wire: data_encoding::BASE64.encode(&bytes),
+                        });
                     }
-                    Err(e) => task.handle_error(id, &e)?,
+                    task.handle_response(id, &bytes)?;
                 }
+                Err(why) => task.handle_transport_error(id, &why)?,
             }
         }
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -144,33 +143,29 @@ pub struct Recorded {
     pub wire: String,
 }
 
-impl Doh {}
-
-/// The core's DNS tasks share one call order; this lets one driver run them.
+/// What [`Doh::exchange`] needs of a sans-IO DNS task.
 pub trait Task {
+    /// The queries to send now.
     fn poll_queries(&mut self) -> Vec<Query>;
-    fn handle_response(&mut self, id: QueryId, bytes: &[u8]) -> Result<(), geleit::dns::DnsError>;
-    fn handle_error(&mut self, id: QueryId, error: &str) -> Result<(), geleit::dns::DnsError>;
-    fn is_done(&self) -> bool;
+    /// The DNS message that answered query `id`.
+    fn handle_response(&mut self, id: QueryId, bytes: &[u8]) -> anyhow::Result<()>;
+    /// Query `id` got no DNS message: no HTTP answer, an HTTP error, or
+    /// another media type; `why` says which.
+    fn handle_transport_error(&mut self, id: QueryId, why: &str) -> anyhow::Result<()>;
 }
 
-macro_rules! task {
-    ($t:ty) => {
-        impl Task for $t {
-            fn poll_queries(&mut self) -> Vec<Query> {
-                <$t>::poll_queries(self)
-            }
-            fn handle_response(&mut self, id: QueryId, bytes: &[u8]) -> Result<(), geleit::dns::DnsError> {
-                <$t>::handle_response(self, id, bytes)
-            }
-            fn handle_error(&mut self, id: QueryId, error: &str) -> Result<(), geleit::dns::DnsError> {
-                <$t>::handle_error(self, id, error)
-            }
-            fn is_done(&self) -> bool {
-                <$t>::is_done(self)
-            }
-        }
-    };
+/// The whole check: the core retries a failed query and decides when the
+/// resolver counts as unreachable (`CheckOutcome::ResolverUnreachable`).
+impl Task for DomainCheck {
+    fn poll_queries(&mut self) -> Vec<Query> {
+        DomainCheck::poll_queries(self)
+    }
+
+    fn handle_response(&mut self, id: QueryId, bytes: &[u8]) -> anyhow::Result<()> {
+        Ok(DomainCheck::handle_response(self, id, bytes)?)
+    }
+
+    fn handle_transport_error(&mut self, id: QueryId, why: &str) -> anyhow::Result<()> {
+        Ok(DomainCheck::handle_transport_error(self, id, why)?)
+    }
 }
-task!(Lookup);
-task!(SmtpCheck);

@@ -9,6 +9,7 @@
 //! | 0 | success / authenticated |
 //! | 1 | not authenticated, or records unusable |
 //! | 2 | usage or input error (message on stderr, prefixed `geleit:`) |
+//! | 3 | could not decide: Geleit's resolver could not be reached (`geleit check`; message on stderr) |
 //!
 //! All output goes through [`term`], which shows terminal control characters
 //! from peers and input as visible escapes; a closed standard output (`geleit

@@ -11,6 +11,9 @@ pub enum Outcome {
     Failure,
     /// Exit 2: usage or input error.
     Error,
+    /// Exit 3: could not decide: Geleit's DNS resolver could not be reached,
+    /// so nothing is known about the domain (never a DNSSEC verdict).
+    ResolverUnreachable,
 }
 
 impl Outcome {
@@ -21,6 +24,7 @@ impl Outcome {
             Self::Success => ExitCode::SUCCESS,
             Self::Failure => ExitCode::from(1),
             Self::Error => ExitCode::from(2),
+            Self::ResolverUnreachable => ExitCode::from(3),
         }
     }
 

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use geleit::smtp::{
-    Action, AddressReport, AlgorithmProbe, Cidr, Client, Config, HostReport, Report,
-    SignatureFamily, TlsMode, check_probe_target,
+    Action, AddressReport, AlgorithmProbe, Cidr, Client, Config, HostReport, Report, SignatureFamily, TlsMode,
+    check_probe_target,
 };
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -58,24 +58,14 @@ pub struct ProbeArgs {
 }
 
 pub fn run(args: ProbeArgs) -> anyhow::Result<Outcome> {
-    let mode = if args.implicit_tls || args.port == 465 {
-        TlsMode::ImplicitTls
-    } else {
-        TlsMode::Starttls
-    };
-    let config = Config {
-        ehlo_name: args.ehlo_name.clone(),
-        mode,
-        step_timeout_ms: args.timeout_ms,
-    };
+    let mode = if args.implicit_tls || args.port == 465 { TlsMode::ImplicitTls } else { TlsMode::Starttls };
+    let config = Config { ehlo_name: args.ehlo_name.clone(), mode, step_timeout_ms: args.timeout_ms };
     Client::new(config.clone(), 0)?;
     let host = args.host.trim_end_matches('.');
     let server_name = server_name(host)?;
     let addresses = resolve(host, args.port)?;
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let policy = Policy { public_only: args.public_only, allow_ranges: args.allow_ranges.clone() };
     let report = runtime.block_on(probe_host(&policy, args.port, host, server_name, addresses, config))?;
 
@@ -94,62 +84,26 @@ pub struct Policy {
     pub allow_ranges: Vec<Cidr>,
 }
 
-/// Probes given addresses of several hosts at once (all hosts and families
-/// in parallel), with SNI = the target's TLSA base domain (RFC 7672 §8.1):
-/// what `geleit check` uses, with addresses from the validated DNS rather
-/// than the system resolver. Reports carry the MX host name.
-pub fn probe_targets(
-    targets: &[geleit::verdict::ProbeTarget],
+/// Probes the given addresses of one host with SNI = the target's TLSA base
+/// domain (RFC 7672 §8.1), both signature families of every address in
+/// parallel: what `geleit check` uses, with addresses from the validated
+/// DNS rather than the system resolver. The report carries the MX host name.
+pub fn probe_target(
+    target: &geleit::verdict::ProbeTarget,
     port: u16,
     config: &Config,
     policy: &Policy,
-) -> anyhow::Result<Vec<HostReport>> {
+) -> anyhow::Result<HostReport> {
+    let name = server_name(&target.sni)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(async {
-        let mut out = Vec::with_capacity(targets.len());
-        let mut pending = Vec::with_capacity(targets.len());
-        for t in targets {
-            let name = server_name(&t.sni)?;
-            pending.push(probe_host(policy, port, &t.host, name, t.addresses.clone(), config.clone()));
-        }
-        // Hosts one after another would add their times; join them instead.
-        for report in join_all(pending).await {
-            out.push(report?);
-        }
-        Ok(out)
-    })
-}
-
-/// Awaits every future concurrently on the current task, keeping order.
-async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut results: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut all = true;
-        for (f, r) in futures.iter_mut().zip(results.iter_mut()) {
-            if r.is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => *r = Some(v),
-                    std::task::Poll::Pending => all = false,
-                }
-            }
-        }
-        if all { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
-    })
-    .await;
-    results.into_iter().flatten().collect()
+    runtime.block_on(probe_host(policy, port, &target.host, name, target.addresses.clone(), config.clone()))
 }
 
 fn server_name(host: &str) -> anyhow::Result<ServerName<'static>> {
-    if let Ok(ip) = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<IpAddr>()
-    {
+    if let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
         return Ok(ServerName::IpAddress(ip.into()));
     }
-    ServerName::try_from(host.to_owned())
-        .with_context(|| format!("expected a host name or IP address, found {host:?}"))
+    ServerName::try_from(host.to_owned()).with_context(|| format!("expected a host name or IP address, found {host:?}"))
 }
 
 /// A and AAAA of `host` (or the literal), without duplicates, in resolver order.
@@ -158,9 +112,7 @@ fn resolve(host: &str, port: u16) -> anyhow::Result<Vec<IpAddr>> {
     if let Ok(ip) = literal.parse::<IpAddr>() {
         return Ok(vec![ip]);
     }
-    let found = (host, port)
-        .to_socket_addrs()
-        .with_context(|| format!("cannot resolve {host}"))?;
+    let found = (host, port).to_socket_addrs().with_context(|| format!("cannot resolve {host}"))?;
     let mut ips: Vec<IpAddr> = Vec::new();
     for addr in found {
         if !ips.contains(&addr.ip()) {
@@ -186,9 +138,7 @@ async fn probe_host(
     let mut addresses = Vec::new();
     for (index, ip) in ips.into_iter().enumerate() {
         let refused = if policy.public_only {
-            check_probe_target(ip, port, &policy.allow_ranges)
-                .err()
-                .map(|e| format!("refused by policy: {e}"))
+            check_probe_target(ip, port, &policy.allow_ranges).err().map(|e| format!("refused by policy: {e}"))
         } else {
             None
         };
@@ -203,36 +153,19 @@ async fn probe_host(
                 });
             }
         }
-        addresses.push(AddressReport {
-            address: ip,
-            port,
-            refused,
-            probes: Vec::new(),
-        });
+        addresses.push(AddressReport { address: ip, port, refused, probes: Vec::new() });
     }
     while let Some(joined) = tasks.join_next().await {
         let (index, family, report) = joined?;
         let report = report?;
         if let Some(address) = addresses.get_mut(index) {
-            address.probes.push(AlgorithmProbe {
-                signature_family: family,
-                report,
-            });
+            address.probes.push(AlgorithmProbe { signature_family: family, report });
         }
     }
     for address in &mut addresses {
-        address.probes.sort_by_key(|p| {
-            SignatureFamily::ALL
-                .iter()
-                .position(|&f| f == p.signature_family)
-        });
+        address.probes.sort_by_key(|p| SignatureFamily::ALL.iter().position(|&f| f == p.signature_family));
     }
-    Ok(HostReport {
-        host: host.to_owned(),
-        port,
-        mode: config.mode,
-        addresses,
-    })
+    Ok(HostReport { host: host.to_owned(), port, mode: config.mode, addresses })
 }
 
 /// Milliseconds on a monotonic clock shared by every probe of a run.
@@ -288,10 +221,7 @@ impl Conn {
     }
 
     async fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        async fn write<S: AsyncWrite + AsyncRead + Unpin>(
-            s: &mut S,
-            bytes: &[u8],
-        ) -> std::io::Result<()> {
+        async fn write<S: AsyncWrite + AsyncRead + Unpin>(s: &mut S, bytes: &[u8]) -> std::io::Result<()> {
             s.write_all(bytes).await?;
             s.flush().await
         }
@@ -304,15 +234,9 @@ impl Conn {
 }
 
 /// Runs `future` until the client's current deadline; `None` on timeout.
-async fn until<F: std::future::Future>(
-    deadline: Option<u64>,
-    clock: Clock,
-    future: F,
-) -> Option<F::Output> {
+async fn until<F: std::future::Future>(deadline: Option<u64>, clock: Clock, future: F) -> Option<F::Output> {
     match deadline {
-        Some(ms) => tokio::time::timeout_at(clock.instant(ms).into(), future)
-            .await
-            .ok(),
+        Some(ms) => tokio::time::timeout_at(clock.instant(ms).into(), future).await.ok(),
         None => Some(future.await),
     }
 }
@@ -349,8 +273,7 @@ async fn probe_address(
                 let Conn::Plain(tcp) = std::mem::replace(&mut conn, Conn::Closed) else {
                     bail!("the probe asked for TLS on a connection that is not plain TCP");
                 };
-                let handshake =
-                    TlsConnector::from(Arc::clone(&tls)).connect(server_name.clone(), tcp);
+                let handshake = TlsConnector::from(Arc::clone(&tls)).connect(server_name.clone(), tcp);
                 match until(deadline, clock, handshake).await {
                     Some(Ok(stream)) => {
                         let facts = tls::facts(stream.get_ref().1);
@@ -363,9 +286,7 @@ async fn probe_address(
             }
             Action::NeedMore => match until(deadline, clock, conn.read(&mut buf)).await {
                 Some(Ok(0)) => client.handle_eof(clock.now()),
-                Some(Ok(n)) => {
-                    client.handle_input(buf.get(..n).unwrap_or_default(), clock.now())?
-                }
+                Some(Ok(n)) => client.handle_input(buf.get(..n).unwrap_or_default(), clock.now())?,
                 Some(Err(e)) => client.handle_io_error(&e.to_string(), clock.now()),
                 None => client.handle_timeout(clock.now()),
             },
@@ -401,11 +322,7 @@ fn render_text(report: &HostReport) -> String {
                     }
                 }
                 (_, Some(error)) => {
-                    let _ = writeln!(
-                        out,
-                        "  {family}: failed at {}: {}",
-                        error.step, error.message
-                    );
+                    let _ = writeln!(out, "  {family}: failed at {}: {}", error.step, error.message);
                 }
                 (None, None) => {
                     let _ = writeln!(out, "  {family}: no tls");

@@ -1,42 +1,47 @@
 //! `GET /api/check?domain=<mail domain>`: the whole DANE verdict of a mail
 //! domain computed at the edge, as `geleit check <domain> --json` prints it.
+//! The check is the core's `geleit::check::DomainCheck`, the same machine the
+//! CLI and the web app drive; this module is its driver at the edge.
 //!
 //! ```text
 //!  CheckRequest (domain, IDN → A-labels, or [host])
 //!        │
-//!  geleit::dns::SmtpCheck ◄──► CheckIo::fetch_dns: every query of a round
-//!        │ (validated from        at once, GET to the DoH upstream
-//!        │  GELEIT_TRUST_ANCHOR)   (RFC 8484 §4.1, ID 0, CD set)
-//!  verdict::probe_targets ──► plan::Plan per MX host (SSRF policy, limits)
-//!        │                    CheckIo::admit (rate limits), CheckIo::probe
-//!        │                    (the /api/probe code path, all hosts at once)
-//!  verdict::evaluate(dns, probes, now) ──► DomainVerdict JSON
+//!  DomainCheck ── poll_queries ──► CheckIo::fetch_dns: a round's queries at
+//!        │  ◄── answers / transport    once, GET to the DoH upstream
+//!        │      errors (the core        (RFC 8484 §4.1, ID 0, CD set)
+//!        │      retries them)
+//!        ├──── poll_probes ──► request::HostProbe (the /api/probe code path:
+//!        │  ◄── reports          SSRF policy, limits), CheckIo::admit (rate
+//!        │                       limits), CheckIo::probe, while DNS goes on
+//!        └──── outcome ──► DomainVerdict JSON, or dns_unreachable (502)
 //! ```
 //!
 //! Trust: the upstream resolver is asked with CD set and every RRset is
-//! validated here from the configured trust anchor (RFC 4035 §4.3, §5), never
-//! from the resolver's AD bit; so the edge trusts no more than the CLI or the
-//! web app does. The loop is sans-IO over [`CheckIo`]: the worker shell
-//! moves the bytes, native tests replay recordings.
+//! validated by the core from the configured trust anchor (RFC 4035 §4.3,
+//! §5), never from the resolver's AD bit; so the edge trusts no more than
+//! the CLI or the web app does. The driver is sans-IO over [`CheckIo`]: the
+//! worker shell moves the bytes, native tests replay recordings.
 
-use std::collections::BTreeSet;
+use std::future::Future;
 use std::net::IpAddr;
+use std::pin::Pin;
 
-use geleit::dns::{self, Config, Name, SmtpCheck};
-use geleit::smtp::{HostReport, TlsMode};
-use geleit::verdict::{self, DomainVerdict};
+use futures_util::future::{Either, select};
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use geleit::api::{self, ProbeRequest, RequestError};
+use geleit::check::{CheckOutcome, DomainCheck, MAX_TRANSPORT_ATTEMPTS, SMTP_PORT};
+use geleit::dns::{self, Config, Name, QueryId};
+use geleit::smtp::HostReport;
+use geleit::verdict::{DomainVerdict, ProbeTarget};
 
 use crate::config::Settings;
 use crate::error::EdgeError;
-use crate::plan::Plan;
-use crate::request::check_host;
+use crate::request::HostProbe;
 
-/// SMTP between mail servers: RFC 7672 applies to port 25 only.
-pub const PORT: u16 = 25;
-
-/// Most DNS rounds one check may take; the core needs three (four with an
-/// alias), so this only stops a driver bug from looping.
-const MAX_ROUNDS: u32 = 16;
+/// Most DNS exchanges one check may take: the core needs three or four
+/// rounds, each maybe asked again after transport failures; this only stops
+/// a driver bug from looping.
+const MAX_EXCHANGES: u32 = 16 * MAX_TRANSPORT_ATTEMPTS as u32;
 
 /// A checked `/api/check` request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,25 +66,26 @@ impl CheckRequest {
         for (key, value) in pairs {
             if key.as_ref() == "domain" {
                 if domain.is_some() {
-                    return Err(EdgeError::DuplicateParameter { name: "domain" });
+                    return Err(EdgeError::duplicate("domain"));
                 }
                 domain = Some(value.as_ref().to_owned());
             }
         }
-        Self::parse(&domain.ok_or(EdgeError::MissingParameter { name: "domain" })?)
+        Self::parse(&domain.ok_or(EdgeError::missing("domain"))?)
     }
 
     /// A mail domain, or `[host]`. U-labels become A-labels (IDNA, UTS 46)
-    /// as in the CLI; the result must then be a host name (RFC 1123 §2.1).
-    /// Literal addresses are refused: the edge connects only where
-    /// validated DNS points.
+    /// as in the CLI; the result must then be a host name (RFC 1123 §2.1,
+    /// `geleit::api::check_host_name`). Literal addresses are refused: the
+    /// edge connects only where validated DNS points.
     pub fn parse(text: &str) -> Result<Self, EdgeError> {
         let shown = || geleit::smtp::sanitize(text.as_bytes(), 80);
+        let literal = || EdgeError::Request(RequestError::LiteralAddress { found: shown() });
         let trimmed = text.trim();
         let inner = trimmed.strip_prefix('[').and_then(|d| d.strip_suffix(']'));
         let bare = inner.unwrap_or(trimmed);
         if bare.parse::<IpAddr>().is_ok() {
-            return Err(EdgeError::LiteralAddress { found: shown() });
+            return Err(literal());
         }
         let name = dns::parse_name(bare).map_err(|e| EdgeError::BadDomain {
             found: shown(),
@@ -89,25 +95,18 @@ impl CheckRequest {
             },
         })?;
         // The same rules as /api/probe's host, on the A-label form.
-        let ascii = name.to_ascii();
-        check_host(&ascii).map_err(|e| match e {
-            EdgeError::BadHost { reason, .. } => EdgeError::BadDomain { found: shown(), reason: reason.to_owned() },
-            EdgeError::LiteralAddress { .. } => EdgeError::LiteralAddress { found: shown() },
-            other => other,
+        api::check_host_name(&name.to_ascii()).map_err(|e| match e {
+            RequestError::BadHost { reason, .. } => EdgeError::BadDomain { found: shown(), reason: reason.to_owned() },
+            RequestError::LiteralAddress { .. } => literal(),
+            other => EdgeError::Request(other),
         })?;
         Ok(Self { name, direct: inner.is_some() })
     }
 }
 
-/// The probes of one MX host: the plan (report skeleton, targets) and the
-/// name to send as SNI (the TLSA base domain, RFC 7672 §8.1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostProbe {
-    pub plan: Plan,
-    pub sni: String,
-}
-
-/// What the check needs from its runtime.
+/// What the check needs from its runtime. The futures of one check run at
+/// the same time (a DNS round and the probes of hosts already validated),
+/// so every method takes `&self`.
 // Single-threaded worker: the futures need not be `Send`.
 #[allow(async_fn_in_trait)]
 pub trait CheckIo {
@@ -116,23 +115,29 @@ pub trait CheckIo {
 
     /// GETs every URL at once (RFC 8484 §4.1), each by `deadline_ms`: per
     /// URL, in order, the DNS message or why there is none.
-    async fn fetch_dns(&mut self, urls: &[String], deadline_ms: u64) -> Vec<Result<Vec<u8>, EdgeError>>;
+    async fn fetch_dns(&self, urls: &[String], deadline_ms: u64) -> Vec<Result<Vec<u8>, EdgeError>>;
 
-    /// Charges the rate limits before probing: `extra_hosts` more client
-    /// probes (the request itself paid for the first host), and one per
-    /// target address.
-    fn admit(&mut self, extra_hosts: usize, addresses: &[IpAddr]) -> Result<(), EdgeError>;
+    /// Charges the rate limits before probing a host: one more client probe
+    /// unless `first` (the request itself paid for the first host), and one
+    /// per target address.
+    fn admit(&self, first: bool, addresses: &[IpAddr]) -> Result<(), EdgeError>;
 
-    /// Runs every host's probes, all hosts at once, within the request's
-    /// budget counted from `started_ms`; the reports in the order given.
-    async fn probe(&mut self, hosts: Vec<HostProbe>, started_ms: u64) -> Result<Vec<HostReport>, EdgeError>;
+    /// Runs one host's probes within the request's budget counted from
+    /// `started_ms` (the `/api/probe` code path).
+    async fn probe(&self, host: HostProbe, started_ms: u64) -> Result<HostReport, EdgeError>;
 }
 
-/// Runs the check: DNS through `io` validated from `anchors`, probes through
-/// `io`, the verdict at the time it is computed. `started_ms` is when the
-/// request arrived (the budget counts from there).
+type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// A DNS round's outcome: per query, the message or why there is none.
+type Answers = Vec<(QueryId, Result<Vec<u8>, EdgeError>)>;
+
+/// Runs the check: DNS through `io` validated from the configured anchors,
+/// probes through `io` (each host as soon as its lookups are validated, while
+/// other hosts' answers are still out), the verdict at the time the request
+/// arrived (`started_ms`, from which the budget counts too).
 pub async fn run<I: CheckIo>(
-    io: &mut I,
+    io: &I,
     request: &CheckRequest,
     settings: &Settings,
     started_ms: u64,
@@ -141,96 +146,86 @@ pub async fn run<I: CheckIo>(
     let deadline = started_ms.saturating_add(budget_ms);
     let spent = |stage| EdgeError::BudgetExceeded { budget_ms, stage };
     let config = Config { anchors: settings.trust_anchors.clone(), ..Config::default() };
-    let now_s = started_ms / 1000;
-    let name = request.name.clone();
-    let mut check =
-        if request.direct { SmtpCheck::new_host(name, config, now_s) } else { SmtpCheck::new(name, config, now_s) };
-    let mut rounds = 0u32;
+    let (name, now_s) = (request.name.clone(), started_ms / 1000);
+    let mut check = if request.direct {
+        DomainCheck::new_host(name, config, now_s, true)
+    } else {
+        DomainCheck::new(name, config, now_s, true)
+    };
+    let mut dns: Option<Pending<'_, Answers>> = None;
+    let mut probes: FuturesUnordered<Pending<'_, (ProbeTarget, Result<HostReport, EdgeError>)>> =
+        FuturesUnordered::new();
+    let (mut exchanges, mut admitted) = (0u32, 0usize);
+    // As /api/probe: when no host at all may be probed, the policy's refusal.
+    let mut refusal = None;
     while !check.is_done() {
-        let queries = check.poll_queries();
-        if queries.is_empty() {
-            continue; // done while polling (or stalled: the core then reports so itself)
+        if dns.is_none() {
+            let queries = check.poll_queries();
+            if !queries.is_empty() {
+                exchanges = exchanges.saturating_add(1);
+                if exchanges > MAX_EXCHANGES {
+                    return Err(EdgeError::Internal);
+                }
+                if io.now_ms() >= deadline {
+                    return Err(spent("during the DNS lookups"));
+                }
+                let urls: Vec<String> = queries.iter().map(|q| q.doh_get_url(&settings.doh_upstream)).collect();
+                let ids: Vec<QueryId> = queries.iter().map(dns::Query::id).collect();
+                dns = Some(Box::pin(async move { ids.into_iter().zip(io.fetch_dns(&urls, deadline).await).collect() }));
+            }
         }
-        rounds = rounds.saturating_add(1);
-        if rounds > MAX_ROUNDS {
-            return Err(EdgeError::Internal);
+        for target in check.poll_probes() {
+            let host = HostProbe::plan(&ProbeRequest::for_target(&target, SMTP_PORT), &[], settings);
+            if host.is_refused() {
+                // Nothing to probe: every address keeps its reason.
+                refusal.get_or_insert_with(|| host.refusal());
+                check.handle_probe(host.plan.into_report());
+                continue;
+            }
+            if io.now_ms() >= deadline {
+                return Err(spent("before the probes"));
+            }
+            io.admit(admitted == 0, &host.addresses())?;
+            admitted += 1;
+            probes.push(Box::pin(async move { (target, io.probe(host, started_ms).await) }));
         }
-        if io.now_ms() >= deadline {
-            return Err(spent("during the DNS lookups"));
+        if check.is_done() {
+            break;
         }
-        let urls: Vec<String> = queries.iter().map(|q| q.doh_get_url(&settings.doh_upstream)).collect();
-        let answers = io.fetch_dns(&urls, deadline).await;
-        if rounds == 1 && answers.iter().all(Result::is_err) {
-            // Not a DNSSEC verdict: the resolver cannot be reached at all.
-            let found = match answers.into_iter().next() {
-                Some(Err(EdgeError::Upstream { found })) => found.to_owned(),
-                Some(Err(other)) => other.to_string(),
-                _ => "no answer".to_owned(),
-            };
-            return Err(EdgeError::DnsUnreachable { found });
-        }
-        for (query, answer) in queries.iter().zip(answers) {
-            let handled = match answer {
-                Ok(bytes) => check.handle_response(query.id(), &bytes),
-                Err(e) => check.handle_error(query.id(), &e.to_string()),
-            };
-            handled.map_err(|_| EdgeError::Internal)?;
+        let next = match dns.as_mut() {
+            None if probes.is_empty() => return Err(EdgeError::Internal), // stalled: nothing to wait for
+            None => Either::Right(probes.next().await),
+            Some(round) if probes.is_empty() => Either::Left(round.await),
+            Some(round) => match select(round, probes.next()).await {
+                Either::Left((answers, _)) => Either::Left(answers),
+                Either::Right((report, _)) => Either::Right(report),
+            },
+        };
+        match next {
+            Either::Left(answers) => {
+                dns = None;
+                for (id, answer) in answers {
+                    let handled = match answer {
+                        Ok(bytes) => check.handle_response(id, &bytes),
+                        // The core asks again, or counts the resolver unreachable.
+                        Err(e) => check.handle_transport_error(id, &e.to_string()),
+                    };
+                    handled.map_err(|_| EdgeError::Internal)?;
+                }
+            }
+            Either::Right(Some((_, Ok(report)))) => check.handle_probe(report),
+            Either::Right(Some((target, Err(e)))) => check.handle_probe_failed(&target, &e.to_string()),
+            Either::Right(None) => {}
         }
     }
-    let report = check.poll_result().ok_or(EdgeError::Internal)?;
-    let targets = verdict::probe_targets(report);
-    let limits = &settings.limits;
-    let plans: Vec<HostProbe> = targets
-        .iter()
-        .map(|t| {
-            let plan = Plan::with_refusals(
-                &t.host,
-                PORT,
-                TlsMode::Starttls,
-                &t.addresses,
-                &settings.extra_allowed,
-                limits.max_addresses,
-            );
-            // DNS allows names TLS cannot send as SNI (RFC 6066 §3: a host name).
-            let plan = match check_host(&t.sni) {
-                Ok(_) => plan,
-                Err(e) => unprobeable(plan, format!("not probed: the TLS server name is unusable: {e}")),
-            };
-            HostProbe { plan, sni: t.sni.clone() }
-        })
-        .collect();
-    let (to_probe, refused): (Vec<HostProbe>, Vec<HostProbe>) =
-        plans.into_iter().partition(|h| !h.plan.targets.is_empty());
-    if to_probe.is_empty()
-        && let Some(first) = refused.first()
-    {
-        // As /api/probe: nothing at all may be probed.
-        return Err(first.plan.refusal());
+    match check.into_result() {
+        Some(CheckOutcome::Verdict(verdict)) => match refusal {
+            Some(refused) if admitted == 0 => Err(refused),
+            _ => Ok(*verdict),
+        },
+        Some(CheckOutcome::ResolverUnreachable(failure)) => Err(EdgeError::DnsUnreachable(Box::new(failure))),
+        Some(CheckOutcome::Dns(_)) | None => Err(EdgeError::Internal),
     }
-    let mut probes: Vec<HostReport> = Vec::new();
-    if !to_probe.is_empty() {
-        if io.now_ms() >= deadline {
-            return Err(spent("before the probes"));
-        }
-        let addresses: BTreeSet<IpAddr> =
-            to_probe.iter().flat_map(|h| h.plan.targets.iter().map(|t| t.address)).collect();
-        io.admit(to_probe.len().saturating_sub(1), &addresses.into_iter().collect::<Vec<_>>())?;
-        probes = io.probe(to_probe, started_ms).await?;
-    }
-    // Hosts with nothing to probe keep their reasons, address by address.
-    probes.extend(refused.into_iter().map(|h| h.plan.into_report()));
-    let now = i64::try_from(io.now_ms() / 1000).map_err(|_| EdgeError::Internal)?;
-    Ok(verdict::evaluate(report, &probes, now))
-}
-
-/// `plan` with nothing to probe: every address not yet refused gets `why`.
-fn unprobeable(mut plan: Plan, why: String) -> Plan {
-    for address in &mut plan.report.addresses {
-        address.refused.get_or_insert_with(|| why.clone());
-    }
-    plan.targets.clear();
-    plan.first_refusal.get_or_insert(why);
-    plan
 }
 
 /// The response body: what `geleit check <domain> --json` prints (pretty
@@ -246,6 +241,7 @@ pub fn body(verdict: &DomainVerdict) -> Result<String, EdgeError> {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::{Cell, RefCell};
     use std::collections::HashMap;
     use std::future::Future;
     use std::path::PathBuf;
@@ -253,18 +249,22 @@ mod tests {
     use std::task::{Context, Poll, Waker};
 
     use data_encoding::{BASE64, BASE64URL_NOPAD};
+    use geleit::api::ErrorCode;
     use geleit::dns::{MxOutcome, TrustAnchors};
     use geleit::verdict::Verdict;
     use hickory_proto::op::Message;
 
     use super::*;
 
-    /// The test IO is never pending: one poll finishes the future.
+    /// The test IO is never pending: polling again always makes progress.
     fn block_on<F: Future>(future: F) -> F::Output {
-        match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(v) => v,
-            Poll::Pending => panic!("the replay IO is never pending"),
+        let mut future = pin!(future);
+        for _ in 0..1000 {
+            if let Poll::Ready(v) = future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+                return v;
+            }
         }
+        panic!("the replay IO is never pending")
     }
 
     fn data() -> PathBuf {
@@ -275,19 +275,32 @@ mod tests {
         std::fs::read_to_string(data().join(name)).unwrap()
     }
 
+    /// How the replayed upstream fails a request.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Failing {
+        Never,
+        /// Every exchange after this many fails (the upstream went away).
+        After(u32),
+        /// The first request for every question.
+        FirstAttempt,
+        /// Every request for questions of this type.
+        Type(&'static str),
+    }
+
     /// Replays a recording of `geleit check --record` and the probe reports
     /// recorded with it (tests/data/check), and notes what it was asked.
     struct Replay {
         scenario: &'static str,
         responses: HashMap<(String, String), Vec<u8>>,
-        now_ms: u64,
-        /// Added to the clock by every DNS round.
+        now_ms: Cell<u64>,
+        /// Added to the clock by every DNS exchange.
         round_ms: u64,
-        /// Rounds after this many fail (the upstream went away).
-        rounds_answered: usize,
-        rounds: usize,
-        admitted: Vec<(usize, Vec<IpAddr>)>,
-        probed: Vec<(String, String)>,
+        failing: Failing,
+        exchanges: Cell<u32>,
+        asked: RefCell<Vec<(String, String)>>,
+        failed: Cell<u32>,
+        admitted: RefCell<Vec<(bool, Vec<IpAddr>)>>,
+        probed: RefCell<Vec<(String, String, Vec<IpAddr>)>>,
     }
 
     impl Replay {
@@ -306,26 +319,50 @@ mod tests {
             Self {
                 scenario,
                 responses,
-                now_ms: rec["now"].as_u64().unwrap() * 1000,
+                now_ms: Cell::new(rec["now"].as_u64().unwrap() * 1000),
                 round_ms: 40,
-                rounds_answered: usize::MAX,
-                rounds: 0,
-                admitted: Vec::new(),
-                probed: Vec::new(),
+                failing: Failing::Never,
+                exchanges: Cell::new(0),
+                asked: RefCell::new(Vec::new()),
+                failed: Cell::new(0),
+                admitted: RefCell::new(Vec::new()),
+                probed: RefCell::new(Vec::new()),
+            }
+        }
+
+        fn failing(mut self, failing: Failing) -> Self {
+            self.failing = failing;
+            self
+        }
+
+        fn answer(&self, key: (String, String)) -> Result<Vec<u8>, EdgeError> {
+            let before = self.asked.borrow().iter().filter(|k| **k == key).count();
+            self.asked.borrow_mut().push(key.clone());
+            let fails = match self.failing {
+                Failing::Never => false,
+                Failing::After(n) => self.exchanges.get() > n,
+                Failing::FirstAttempt => before == 0,
+                Failing::Type(t) => key.1 == t,
+            };
+            match self.responses.get(&key) {
+                Some(wire) if !fails => Ok(wire.clone()),
+                _ => {
+                    self.failed.set(self.failed.get() + 1);
+                    Err(EdgeError::Upstream { found: "no answer (connection failed)" })
+                }
             }
         }
     }
 
     impl CheckIo for Replay {
         fn now_ms(&self) -> u64 {
-            self.now_ms
+            self.now_ms.get()
         }
 
-        async fn fetch_dns(&mut self, urls: &[String], deadline_ms: u64) -> Vec<Result<Vec<u8>, EdgeError>> {
-            assert!(deadline_ms > self.now_ms);
-            self.rounds += 1;
-            self.now_ms += self.round_ms;
-            let up = self.rounds <= self.rounds_answered;
+        async fn fetch_dns(&self, urls: &[String], deadline_ms: u64) -> Vec<Result<Vec<u8>, EdgeError>> {
+            assert!(deadline_ms > self.now_ms.get());
+            self.exchanges.set(self.exchanges.get() + 1);
+            self.now_ms.set(self.now_ms.get() + self.round_ms);
             urls.iter()
                 .map(|url| {
                     let (base, q) = url.split_once("?dns=").unwrap();
@@ -334,29 +371,20 @@ mod tests {
                     // RFC 8484 §4.1: ID 0, so that HTTP caches can share answers.
                     assert_eq!(message.metadata.id, 0);
                     let question = &message.queries[0];
-                    let key = (question.name().to_ascii().to_ascii_lowercase(), question.query_type().to_string());
-                    match self.responses.get(&key) {
-                        Some(wire) if up => Ok(wire.clone()),
-                        _ => Err(EdgeError::Upstream { found: "no answer (connection failed)" }),
-                    }
+                    self.answer((question.name().to_ascii().to_ascii_lowercase(), question.query_type().to_string()))
                 })
                 .collect()
         }
 
-        fn admit(&mut self, extra_hosts: usize, addresses: &[IpAddr]) -> Result<(), EdgeError> {
-            self.admitted.push((extra_hosts, addresses.to_vec()));
+        fn admit(&self, first: bool, addresses: &[IpAddr]) -> Result<(), EdgeError> {
+            self.admitted.borrow_mut().push((first, addresses.to_vec()));
             Ok(())
         }
 
-        async fn probe(&mut self, hosts: Vec<HostProbe>, _started_ms: u64) -> Result<Vec<HostReport>, EdgeError> {
-            Ok(hosts
-                .into_iter()
-                .map(|h| {
-                    let host = h.plan.report.host.clone();
-                    self.probed.push((host.clone(), h.sni));
-                    serde_json::from_str(&read(&format!("{}.{host}.probe.json", self.scenario))).unwrap()
-                })
-                .collect())
+        async fn probe(&self, host: HostProbe, _started_ms: u64) -> Result<HostReport, EdgeError> {
+            let name = host.plan.report.host.clone();
+            self.probed.borrow_mut().push((name.clone(), host.sni.clone(), host.addresses()));
+            Ok(serde_json::from_str(&read(&format!("{}.{name}.probe.json", self.scenario))).unwrap())
         }
     }
 
@@ -374,10 +402,14 @@ mod tests {
 
     const LAB: &str = "127.0.0.0/8,::1/128";
 
-    fn check(io: &mut Replay, domain: &str, settings: &Settings) -> Result<DomainVerdict, EdgeError> {
+    fn check(io: &Replay, domain: &str, settings: &Settings) -> Result<DomainVerdict, EdgeError> {
         let request = CheckRequest::from_query([("domain", domain)])?;
-        let started = io.now_ms;
+        let started = io.now_ms.get();
         block_on(run(io, &request, settings, started))
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
     }
 
     #[test]
@@ -395,15 +427,16 @@ mod tests {
     #[test]
     fn bad_requests() {
         let err = |q: &[(&str, &str)]| CheckRequest::from_query(q.iter().copied()).unwrap_err();
-        assert_eq!(err(&[]), EdgeError::MissingParameter { name: "domain" });
-        assert_eq!(
-            err(&[("domain", "a.example"), ("domain", "b.example")]),
-            EdgeError::DuplicateParameter { name: "domain" }
-        );
+        assert_eq!(err(&[]), EdgeError::missing("domain"));
+        assert_eq!(err(&[("domain", "a.example"), ("domain", "b.example")]), EdgeError::duplicate("domain"));
         for literal in ["127.0.0.1", "[::1]", "[192.0.2.1]", "10.1"] {
             let e = err(&[("domain", literal)]);
-            assert_eq!((e.code(), e.status()), ("literal_address", 400), "{literal}");
+            assert_eq!((e.code(), e.status()), (ErrorCode::LiteralAddress, 400), "{literal}");
         }
+        assert_eq!(
+            err(&[("domain", "[127.0.1.1]")]).to_string(),
+            "expected a host name, found the IP address \"[127.0.1.1]\""
+        );
         for (domain, message) in [
             ("", "expected a mail domain name, found \"\": empty"),
             (".", "expected a mail domain name, found \".\": the name is empty"),
@@ -416,14 +449,18 @@ mod tests {
             ("a-.example", "expected a mail domain name, found \"a-.example\": a label starts or ends with \"-\""),
         ] {
             let e = err(&[("domain", domain)]);
-            assert_eq!((e.code(), e.status(), e.to_string().as_str()), ("bad_domain", 400, message), "{domain:?}");
+            assert_eq!(
+                (e.code(), e.status(), e.to_string().as_str()),
+                (ErrorCode::BadDomain, 400, message),
+                "{domain:?}"
+            );
         }
     }
 
     #[test]
-    fn two_mx_hosts_are_validated_probed_at_once_and_judged() {
-        let mut io = Replay::new("two-mx");
-        let v = check(&mut io, "two-mx.example", &settings(LAB)).unwrap();
+    fn two_mx_hosts_are_validated_probed_and_judged() {
+        let io = Replay::new("two-mx");
+        let v = check(&io, "two-mx.example", &settings(LAB)).unwrap();
         assert_eq!(
             (v.domain.as_str(), v.mx_outcome, v.verdict),
             ("two-mx.example.", MxOutcome::Hosts, Verdict::NotAuthenticated)
@@ -431,15 +468,20 @@ mod tests {
         let hosts: Vec<(&str, bool)> = v.hosts.iter().map(|h| (h.host.as_str(), h.authenticated)).collect();
         assert_eq!(hosts, [("mx1.two-mx.example.", true), ("mx2.two-mx.example.", false)]);
         assert_eq!(v.hosts[1].addresses[0].findings[0].code(), "tlsa_no_match");
-        // DNS in two rounds; both hosts probed in one call, SNI the TLSA base.
-        assert_eq!((io.rounds, v.rounds), (2, 2));
-        let ips: Vec<IpAddr> = vec!["127.0.1.16".parse().unwrap(), "127.0.1.17".parse().unwrap()];
-        assert_eq!(io.admitted, [(1, ips)]);
+        // DNS in two rounds; each host probed once, at its validated
+        // address, with the TLSA base domain as SNI (RFC 7672 §8.1); the
+        // request paid for the first host, the second is charged.
+        assert_eq!((io.exchanges.get(), v.rounds), (2, 2));
+        let mut admitted = io.admitted.borrow().clone();
+        admitted.sort();
+        assert_eq!(admitted, [(false, vec![ip("127.0.1.17")]), (true, vec![ip("127.0.1.16")])]);
+        let mut probed = io.probed.borrow().clone();
+        probed.sort();
         assert_eq!(
-            io.probed,
+            probed,
             [
-                ("mx1.two-mx.example".to_owned(), "mx1.two-mx.example".to_owned()),
-                ("mx2.two-mx.example".to_owned(), "mx2.two-mx.example".to_owned())
+                ("mx1.two-mx.example".to_owned(), "mx1.two-mx.example".to_owned(), vec![ip("127.0.1.16")]),
+                ("mx2.two-mx.example".to_owned(), "mx2.two-mx.example".to_owned(), vec![ip("127.0.1.17")])
             ]
         );
         // The body is `geleit check --json`'s output: pretty JSON, a newline.
@@ -450,26 +492,26 @@ mod tests {
 
     #[test]
     fn one_host_named_directly() {
-        let mut io = Replay::new("two-mx");
-        let v = check(&mut io, "[MX1.two-mx.example]", &settings(LAB)).unwrap();
+        let io = Replay::new("two-mx");
+        let v = check(&io, "[MX1.two-mx.example]", &settings(LAB)).unwrap();
         assert_eq!((v.mx_outcome, v.verdict, v.hosts.len()), (MxOutcome::Direct, Verdict::Authenticated, 1));
-        assert_eq!(io.admitted[0].0, 0);
+        assert_eq!(*io.admitted.borrow(), [(true, vec![ip("127.0.1.16")])]);
     }
 
     #[test]
     fn private_targets_are_refused_as_by_the_probe_api() {
-        let mut io = Replay::new("two-mx");
-        let e = check(&mut io, "two-mx.example", &settings("")).unwrap_err();
-        assert_eq!((e.code(), e.status()), ("target_refused", 403));
+        let io = Replay::new("two-mx");
+        let e = check(&io, "two-mx.example", &settings("")).unwrap_err();
+        assert_eq!((e.code(), e.status()), (ErrorCode::TargetRefused, 403));
         assert_eq!(
             e.to_string(),
             "refused: expected a public unicast address, found 127.0.1.16 in 127.0.0.0/8 (loopback, RFC 1122)"
         );
-        assert!(io.probed.is_empty() && io.admitted.is_empty());
+        assert!(io.probed.borrow().is_empty() && io.admitted.borrow().is_empty());
         // One host allowed, the other not: the verdict says which and why.
-        let mut io = Replay::new("two-mx");
-        let v = check(&mut io, "two-mx.example", &settings("127.0.1.16/32")).unwrap();
-        assert_eq!(io.probed.len(), 1);
+        let io = Replay::new("two-mx");
+        let v = check(&io, "two-mx.example", &settings("127.0.1.16/32")).unwrap();
+        assert_eq!(io.probed.borrow().len(), 1);
         let refused = &v.hosts[1].addresses[0];
         assert_eq!(refused.verdict, Verdict::NotProbed);
         assert_eq!(
@@ -479,47 +521,52 @@ mod tests {
     }
 
     #[test]
-    fn a_server_name_tls_cannot_send_is_not_probed() {
-        let mut io = Replay::new("two-mx");
-        let plan = Plan::with_refusals("mx.example", PORT, TlsMode::Starttls, &["8.8.8.8".parse().unwrap()], &[], 8);
-        let plan = unprobeable(plan, "not probed: why".to_owned());
-        assert!(plan.targets.is_empty());
-        assert_eq!(plan.report.addresses[0].refused.as_deref(), Some("not probed: why"));
-        assert_eq!(plan.refusal().to_string(), "refused: not probed: why");
-        // The recorded hosts' names are fine: both probed.
-        check(&mut io, "two-mx.example", &settings(LAB)).unwrap();
-        assert_eq!(io.probed.len(), 2);
+    fn failed_upstream_requests_are_retried_and_change_nothing() {
+        let calm = Replay::new("two-mx");
+        let want = check(&calm, "two-mx.example", &settings(LAB)).unwrap();
+        let busy = Replay::new("two-mx").failing(Failing::FirstAttempt);
+        let got = check(&busy, "two-mx.example", &settings(LAB)).unwrap();
+        assert_eq!((busy.failed.get(), busy.asked.borrow().len()), (24, 48), "every question failed once");
+        assert_eq!(body(&got).unwrap(), body(&want).unwrap());
     }
 
     #[test]
     fn an_unreachable_upstream_is_an_error_not_a_verdict() {
-        let mut io = Replay::new("two-mx");
-        io.rounds_answered = 0;
-        let e = check(&mut io, "two-mx.example", &settings(LAB)).unwrap_err();
-        assert_eq!((e.code(), e.status()), ("dns_unreachable", 502));
+        let io = Replay::new("two-mx").failing(Failing::After(0));
+        let e = check(&io, "two-mx.example", &settings(LAB)).unwrap_err();
+        assert_eq!((e.code(), e.status()), (ErrorCode::DnsUnreachable, 502));
         assert_eq!(
             e.to_string(),
-            "expected the DNS upstream to answer the check's queries, found no answer (connection failed)"
+            "the DNS resolver could not be reached (6 of 6 queries got no answer after 3 attempts: \"expected an answer from the DNS upstream, found no answer (connection failed)\"); this says nothing about two-mx.example."
         );
-        // Failures after the first round are the core's to judge: deferred.
-        let mut io = Replay::new("two-mx");
-        io.rounds_answered = 1;
-        let v = check(&mut io, "two-mx.example", &settings(LAB)).unwrap();
-        assert_eq!(v.verdict, Verdict::Deferred);
-        assert!(io.probed.is_empty());
+        assert_eq!(io.exchanges.get(), 3, "asked three times");
+        // An upstream that goes away after the first round: no verdict about
+        // the domain either (before, the core judged the failures "deferred").
+        let io = Replay::new("two-mx").failing(Failing::After(1));
+        let e = check(&io, "two-mx.example", &settings(LAB)).unwrap_err();
+        assert_eq!((e.code(), e.status()), (ErrorCode::DnsUnreachable, 502));
+        assert!(e.to_string().starts_with("the DNS resolver could not be reached ("), "{e}");
+        assert!(io.probed.borrow().is_empty());
+        // One kind of question that never gets an answer is enough.
+        let io = Replay::new("two-mx").failing(Failing::Type("TLSA"));
+        let e = check(&io, "two-mx.example", &settings(LAB)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::DnsUnreachable);
+        assert!(e.to_string().starts_with("the DNS resolver could not be reached (2 of "), "{e}");
+        let body = e.to_json();
+        assert!(body.starts_with(r#"{"error":{"code":"dns_unreachable","message":"the DNS resolver"#), "{body}");
     }
 
     #[test]
     fn the_time_budget_covers_the_dns_stage() {
         let mut io = Replay::new("two-mx");
         io.round_ms = 30_000;
-        let e = check(&mut io, "two-mx.example", &settings(LAB)).unwrap_err();
-        assert_eq!((e.code(), e.status()), ("budget_exceeded", 504));
+        let e = check(&io, "two-mx.example", &settings(LAB)).unwrap_err();
+        assert_eq!((e.code(), e.status()), (ErrorCode::BudgetExceeded, 504));
         assert_eq!(
             e.to_string(),
             "expected the check to finish within 25000 ms, found its time budget spent during the DNS lookups"
         );
-        assert_eq!(io.rounds, 1);
+        assert_eq!(io.exchanges.get(), 1);
     }
 
     #[test]
@@ -527,9 +574,9 @@ mod tests {
         // With the IANA root as anchor, the lab's private root is bogus.
         let mut s = settings(LAB);
         s.trust_anchors = TrustAnchors::iana_root();
-        let mut io = Replay::new("two-mx");
-        let v = check(&mut io, "two-mx.example", &s).unwrap();
+        let io = Replay::new("two-mx");
+        let v = check(&io, "two-mx.example", &s).unwrap();
         assert_eq!(v.verdict, Verdict::Deferred);
-        assert!(io.probed.is_empty());
+        assert!(io.probed.borrow().is_empty());
     }
 }

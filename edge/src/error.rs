@@ -1,39 +1,32 @@
 //! The one error type of the edge: every handler returns it, and it is turned
 //! into an HTTP status and a JSON body in one place ([`EdgeError::status`],
-//! [`ErrorBody`]). Messages say what was expected and what was found, and
-//! never carry internals (upstream URLs, JS exceptions, configuration values):
-//! those go to the operator's log only.
+//! [`EdgeError::to_json`]). Its codes are the API's (`geleit::api::ErrorCode`)
+//! and its body is the API's (`geleit::api::error_body`), so the edge and its
+//! clients share one contract. Messages say what was expected and what was
+//! found, and never carry internals (upstream URLs, JS exceptions,
+//! configuration values): those go to the operator's log only.
 
-use serde::Serialize;
+use geleit::api::{self, ErrorCode, RequestError};
+use geleit::check::ResolverFailure;
 use thiserror::Error;
 
 /// Why a request failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum EdgeError {
-    #[error("expected a query parameter {name:?}, found none")]
-    MissingParameter { name: &'static str },
-    #[error("expected the query parameter {name:?} once, found it more than once")]
-    DuplicateParameter { name: &'static str },
-    /// The host is not a DNS host name (RFC 1123 §2.1).
-    #[error("expected a mail server host name, found \"{found}\": {reason}")]
-    BadHost { found: String, reason: &'static str },
-    /// `found` fields hold sanitised text (`geleit::smtp::sanitize`).
-    /// A literal IP address: the edge resolves names itself, so that it
-    /// never connects where DNS did not point (and an address cannot be
-    /// smuggled past the policy).
-    #[error("expected a host name, found the IP address \"{found}\"; the edge probes names only")]
-    LiteralAddress { found: String },
-    #[error("expected port 25, 465 or 587, found \"{found}\"")]
-    BadPort { found: String },
+    /// A query the API refuses before anything is looked up or connected
+    /// to (a missing or repeated parameter, a bad host name, port or
+    /// address): `geleit::api`'s own checks and words.
+    #[error(transparent)]
+    Request(#[from] RequestError),
     /// `/api/check`: not a mail domain (or `[host]`) name (RFC 1123 §2.1,
     /// after IDNA conversion of U-labels).
     #[error("expected a mail domain name, found \"{found}\": {reason}")]
     BadDomain { found: String, reason: String },
-    /// `/api/check`: the DoH upstream answered none of the first round's
-    /// queries (not a DNSSEC verdict: nothing could be asked).
-    #[error("expected the DNS upstream to answer the check's queries, found {found}")]
-    DnsUnreachable { found: String },
+    /// `/api/check`: the DoH upstream still failed a query after the core's
+    /// retries (not a DNSSEC verdict: nothing is known about the domain).
+    #[error("{0}")]
+    DnsUnreachable(Box<ResolverFailure>),
     /// `/api/check`: the request's time budget ran out before the verdict.
     #[error("expected the check to finish within {budget_ms} ms, found its time budget spent {stage}")]
     BudgetExceeded { budget_ms: u64, stage: &'static str },
@@ -72,17 +65,23 @@ pub enum EdgeError {
 }
 
 impl EdgeError {
+    /// A request without the query parameter `name`.
+    #[must_use]
+    pub fn missing(name: &'static str) -> Self {
+        Self::Request(RequestError::MissingParameter { name })
+    }
+
+    /// A request with the query parameter `name` more than once.
+    #[must_use]
+    pub fn duplicate(name: &'static str) -> Self {
+        Self::Request(RequestError::DuplicateParameter { name })
+    }
+
     /// The HTTP status code (RFC 9110 §15).
     #[must_use]
     pub fn status(&self) -> u16 {
         match self {
-            Self::MissingParameter { .. }
-            | Self::DuplicateParameter { .. }
-            | Self::BadHost { .. }
-            | Self::LiteralAddress { .. }
-            | Self::BadPort { .. }
-            | Self::BadDomain { .. }
-            | Self::BadDnsQuery { .. } => 400,
+            Self::Request(_) | Self::BadDomain { .. } | Self::BadDnsQuery { .. } => 400,
             Self::TargetRefused { .. } => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed { .. } => 405,
@@ -91,35 +90,31 @@ impl EdgeError {
             Self::HostNotFound { .. } => 422,
             Self::RateLimited { .. } => 429,
             Self::Misconfigured | Self::Internal => 500,
-            Self::ResolutionFailed { .. } | Self::Upstream { .. } | Self::DnsUnreachable { .. } => 502,
+            Self::ResolutionFailed { .. } | Self::Upstream { .. } | Self::DnsUnreachable(_) => 502,
             Self::BudgetExceeded { .. } => 504,
         }
     }
 
-    /// A stable machine-readable code (part of the API).
+    /// The stable machine-readable code (part of the API).
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::MissingParameter { .. } => "missing_parameter",
-            Self::DuplicateParameter { .. } => "duplicate_parameter",
-            Self::BadHost { .. } => "bad_host",
-            Self::LiteralAddress { .. } => "literal_address",
-            Self::BadPort { .. } => "bad_port",
-            Self::BadDomain { .. } => "bad_domain",
-            Self::DnsUnreachable { .. } => "dns_unreachable",
-            Self::BudgetExceeded { .. } => "budget_exceeded",
-            Self::TargetRefused { .. } => "target_refused",
-            Self::HostNotFound { .. } => "host_not_found",
-            Self::ResolutionFailed { .. } => "resolution_failed",
-            Self::Upstream { .. } => "upstream_failed",
-            Self::BadDnsQuery { .. } => "bad_dns_query",
-            Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::UnsupportedMediaType { .. } => "unsupported_media_type",
-            Self::MethodNotAllowed { .. } => "method_not_allowed",
-            Self::NotFound => "not_found",
-            Self::RateLimited { .. } => "rate_limited",
-            Self::Misconfigured => "misconfigured",
-            Self::Internal => "internal",
+            Self::Request(e) => e.code(),
+            Self::BadDomain { .. } => ErrorCode::BadDomain,
+            Self::DnsUnreachable(_) => ErrorCode::DnsUnreachable,
+            Self::BudgetExceeded { .. } => ErrorCode::BudgetExceeded,
+            Self::TargetRefused { .. } => ErrorCode::TargetRefused,
+            Self::HostNotFound { .. } => ErrorCode::HostNotFound,
+            Self::ResolutionFailed { .. } => ErrorCode::ResolutionFailed,
+            Self::Upstream { .. } => ErrorCode::UpstreamFailed,
+            Self::BadDnsQuery { .. } => ErrorCode::BadDnsQuery,
+            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType { .. } => ErrorCode::UnsupportedMediaType,
+            Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Misconfigured => ErrorCode::Misconfigured,
+            Self::Internal => ErrorCode::Internal,
         }
     }
 
@@ -132,31 +127,11 @@ impl EdgeError {
         }
     }
 
-    /// The JSON body: `{"error": {"code": ..., "message": ...}}`.
-    #[must_use]
-    pub fn body(&self) -> ErrorBody {
-        ErrorBody { error: ErrorDetail { code: self.code(), message: self.to_string() } }
-    }
-
-    /// The body as JSON text.
+    /// The body: `{"error": {"code": ..., "message": ...}}` (`api::error_body`).
     #[must_use]
     pub fn to_json(&self) -> String {
-        // Serialising two strings cannot fail; keep a fixed fallback anyway.
-        serde_json::to_string(&self.body())
-            .unwrap_or_else(|_| r#"{"error":{"code":"internal","message":"internal error"}}"#.to_owned())
+        api::error_body(&self.code(), &self.to_string())
     }
-}
-
-/// The JSON shape of an error response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ErrorDetail {
-    pub code: &'static str,
-    pub message: String,
 }
 
 #[cfg(test)]
@@ -165,7 +140,7 @@ mod tests {
 
     #[test]
     fn json_shape_and_status() {
-        let e = EdgeError::BadPort { found: "80".into() };
+        let e = EdgeError::from(RequestError::BadPort { found: "80".into() });
         assert_eq!(e.status(), 400);
         assert_eq!(
             e.to_json(),
@@ -173,6 +148,11 @@ mod tests {
         );
         let e = EdgeError::RateLimited { retry_after_s: 7 };
         assert_eq!((e.status(), e.retry_after_s()), (429, Some(7)));
+        // Clients read the body back with the API's own reader.
+        let read: api::Answer<serde_json::Value> = api::read_answer(e.status(), Some("7"), &e.to_json());
+        assert!(
+            matches!(read, api::Answer::Error(a) if a.code == ErrorCode::RateLimited && a.retry_after_s == Some(7))
+        );
     }
 
     #[test]

@@ -1,16 +1,18 @@
 //! Geleit's edge: a Cloudflare Worker (workers-rs) that probes a mail
 //! server's STARTTLS with TLS run in WebAssembly (rustls), proxies DoH, and
 //! computes a mail domain's whole DANE verdict (`GET /api/check?domain=`,
-//! see [`check`]: the core's DNSSEC-validating `SmtpCheck` over the DoH
-//! upstream, then these probes of every MX host, then `verdict::evaluate`).
+//! see [`check`]: the core's `DomainCheck` driven over the DoH upstream, each
+//! MX host probed on the `/api/probe` code path). The HTTP contract is the
+//! core's `geleit::api`: requests, error codes and bodies.
 //!
 //! ```text
-//!  GET /api/probe?host=&port=        GET/POST /dns-query
-//!        │                                  │
-//!  request::ProbeRequest            doh::query_from_get/post
-//!        │ A/AAAA via DoH (dns)             │
-//!  plan::Plan (SSRF policy)         cache::AnswerCache, Cache API,
-//!        │                           else the upstream (by TTL)
+//!  GET /api/probe?host=&sni=&addr=…&port=       GET/POST /dns-query
+//!  (or ?host=&port=: the edge resolves)               │
+//!        │                                     doh::query_from_get/post
+//!  request::probe_request (geleit::api)               │
+//!        │ a bare name only: A/AAAA via DoH (dns)  cache::AnswerCache,
+//!  request::HostProbe, plan::Plan (SSRF policy)    Cache API, else the
+//!        │                                         upstream (by TTL)
 //!  shell::probe: socket + rustls, driven by geleit::smtp::Client,
 //!  within budget::Budget; ratelimit::RateLimiter in front
 //!        │

@@ -1,183 +1,266 @@
-//! `GET /api/probe?host=<mx host>&port=25`: the query, checked before any
-//! lookup or connection.
+//! `GET /api/probe`: the request and what the edge probes for it. The query
+//! is `geleit::api::ProbeRequest`, the API's one contract, checked before
+//! any lookup or connection:
 //!
-//! The host must be a DNS host name (RFC 1123 §2.1: letters, digits and
-//! hyphens, labels of 1 to 63 octets, 253 in all). Literal IP addresses are
-//! refused: the edge connects only where DNS points, after checking every
-//! address against the SSRF policy. A name whose last label is all digits is
-//! refused too (RFC 3696 §2: no top-level domain is numeric), which keeps out
-//! the shorthand IPv4 spellings such as `127.1`.
+//! - `host=H&sni=S&addr=A&addr=B&port=P` (validated): the addresses a caller
+//!   validated itself with DNSSEC (the CLI's and the web app's checks send
+//!   their `DomainCheck` targets so). The edge probes exactly these, sends
+//!   `S` as SNI (RFC 7672 §8.1) and reports under `H`.
+//! - `host=H&port=P` (a name): the edge resolves `H` through its DoH upstream
+//!   and probes what it finds, with `H` as SNI (`/api/probe?host=` by hand).
+//!
+//! Either way every address is checked against the SSRF policy before any
+//! connection ([`crate::plan::Plan`]: no private, loopback, link-local, …
+//! address, only ports 25, 465 and 587); `/api/check` plans each of its
+//! targets the same way ([`HostProbe::plan`]).
 
 use std::net::IpAddr;
 
-use geleit::smtp::{ALLOWED_PORTS, TlsMode};
+use geleit::api::{self, ProbeRequest};
+use geleit::smtp::TlsMode;
 
+use crate::config::Settings;
 use crate::error::EdgeError;
+use crate::plan::Plan;
 
-/// A checked probe request.
+/// The checked request, from the decoded query pairs of the URL.
+pub fn probe_request<I, K, V>(pairs: I) -> Result<ProbeRequest, EdgeError>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    Ok(ProbeRequest::from_query(pairs)?)
+}
+
+/// STARTTLS on 25 and 587, implicit TLS on 465 (RFC 8314 §3.3).
+#[must_use]
+pub fn mode(port: u16) -> TlsMode {
+    if port == 465 { TlsMode::ImplicitTls } else { TlsMode::Starttls }
+}
+
+/// The probes of one host: the plan (report skeleton, connections) and the
+/// name to send as SNI.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProbeRequest {
-    /// Lower case, without a trailing dot.
-    pub host: String,
-    pub port: u16,
+pub struct HostProbe {
+    pub plan: Plan,
+    pub sni: String,
 }
 
-impl ProbeRequest {
-    /// From the decoded query pairs of the URL. Unknown parameters are
-    /// ignored; `host` and `port` may appear once each.
-    pub fn from_query<I, K, V>(pairs: I) -> Result<Self, EdgeError>
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: AsRef<str>,
-    {
-        let mut host = None;
-        let mut port = None;
-        for (key, value) in pairs {
-            let slot = match key.as_ref() {
-                "host" => &mut host,
-                "port" => &mut port,
-                _ => continue,
-            };
-            if slot.is_some() {
-                return Err(EdgeError::DuplicateParameter {
-                    name: if key.as_ref() == "host" { "host" } else { "port" },
-                });
-            }
-            *slot = Some(value.as_ref().to_owned());
-        }
-        let host = host.ok_or(EdgeError::MissingParameter { name: "host" })?;
-        let port = match port {
-            None => 25,
-            Some(p) => parse_port(&p)?,
-        };
-        Ok(Self { host: check_host(&host)?, port })
-    }
-
-    /// STARTTLS on 25 and 587, implicit TLS on 465 (RFC 8314 §3.3).
+impl HostProbe {
+    /// Plans `request`: a validated request's own addresses, or for a name
+    /// the addresses the edge `resolved` for it; each address after the SSRF
+    /// policy, at most `max_addresses` of them. A plan may have nothing to
+    /// probe (every address refused, or a server name TLS cannot send: RFC
+    /// 6066 §3 allows only host names); its report then says why for every
+    /// address, and [`Self::refusal`] is the error for `/api/probe`.
     #[must_use]
-    pub fn mode(&self) -> TlsMode {
-        if self.port == 465 { TlsMode::ImplicitTls } else { TlsMode::Starttls }
+    pub fn plan(request: &ProbeRequest, resolved: &[IpAddr], settings: &Settings) -> Self {
+        let (host, sni, addresses) = match request {
+            ProbeRequest::Validated { host, sni, addresses, .. } => (host, sni, addresses.as_slice()),
+            ProbeRequest::Name { host, .. } => (host, host, resolved),
+        };
+        let port = request.port();
+        let plan = Plan::with_refusals(
+            host,
+            port,
+            mode(port),
+            addresses,
+            &settings.extra_allowed,
+            settings.limits.max_addresses,
+        );
+        match api::check_host_name(sni) {
+            Ok(sni) => Self { plan, sni },
+            Err(e) => {
+                let why = format!("not probed: the TLS server name is unusable: {e}");
+                Self { plan: unprobeable(plan, why), sni: sni.clone() }
+            }
+        }
+    }
+
+    /// Whether there is nothing to probe.
+    #[must_use]
+    pub fn is_refused(&self) -> bool {
+        self.plan.targets.is_empty()
+    }
+
+    /// The error for a plan with nothing to probe.
+    #[must_use]
+    pub fn refusal(&self) -> EdgeError {
+        self.plan.refusal()
+    }
+
+    /// The addresses to connect to, each once.
+    #[must_use]
+    pub fn addresses(&self) -> Vec<IpAddr> {
+        let mut addresses: Vec<IpAddr> = self.plan.targets.iter().map(|t| t.address).collect();
+        addresses.dedup();
+        addresses
     }
 }
 
-fn parse_port(text: &str) -> Result<u16, EdgeError> {
-    let bad = || EdgeError::BadPort { found: geleit::smtp::sanitize(text.as_bytes(), 16) };
-    if text.is_empty() || text.len() > 5 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
+/// `plan` with nothing to probe: every address not yet refused gets `why`.
+fn unprobeable(mut plan: Plan, why: String) -> Plan {
+    for address in &mut plan.report.addresses {
+        address.refused.get_or_insert_with(|| why.clone());
     }
-    let port: u16 = text.parse().map_err(|_| bad())?;
-    if ALLOWED_PORTS.contains(&port) { Ok(port) } else { Err(bad()) }
-}
-
-/// Longest host name, without the trailing dot (RFC 1035 §2.3.4: 255 octets
-/// on the wire).
-pub const MAX_HOST_OCTETS: usize = 253;
-
-/// The host in lower case without a trailing dot, or why it is refused.
-pub fn check_host(text: &str) -> Result<String, EdgeError> {
-    let shown = || geleit::smtp::sanitize(text.as_bytes(), 80);
-    let bad = |reason| EdgeError::BadHost { found: shown(), reason };
-    let bare = text.trim_start_matches('[').trim_end_matches(']');
-    if bare.parse::<IpAddr>().is_ok() {
-        return Err(EdgeError::LiteralAddress { found: shown() });
-    }
-    let name = text.strip_suffix('.').unwrap_or(text);
-    if name.is_empty() {
-        return Err(bad("the name is empty"));
-    }
-    if name.len() > MAX_HOST_OCTETS {
-        return Err(bad("longer than 253 octets"));
-    }
-    let mut last = "";
-    for label in name.split('.') {
-        if label.is_empty() {
-            return Err(bad("a label is empty"));
-        }
-        if label.len() > 63 {
-            return Err(bad("a label is longer than 63 octets"));
-        }
-        if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-            return Err(bad("only letters, digits, \"-\" and \".\" are allowed"));
-        }
-        if label.starts_with('-') || label.ends_with('-') {
-            return Err(bad("a label starts or ends with \"-\""));
-        }
-        last = label;
-    }
-    if last.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(EdgeError::LiteralAddress { found: shown() });
-    }
-    Ok(name.to_ascii_lowercase())
+    plan.targets.clear();
+    plan.first_refusal.get_or_insert(why);
+    plan
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
+    use geleit::api::{ErrorCode, RequestError};
+    use geleit::verdict::ProbeTarget;
+
     use super::*;
 
     fn req(q: &[(&str, &str)]) -> Result<ProbeRequest, EdgeError> {
-        ProbeRequest::from_query(q.iter().copied())
+        probe_request(q.iter().copied())
+    }
+
+    fn settings(allow: &str) -> Settings {
+        let vars: HashMap<&str, String> = [("GELEIT_ALLOW_RANGES", allow.to_owned())].into_iter().collect();
+        Settings::from_vars(|name| vars.get(name).cloned()).unwrap()
+    }
+
+    fn ips(list: &[&str]) -> Vec<IpAddr> {
+        list.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    /// `/api/probe` up to the first connection: the request, then the plan.
+    fn probe(q: &[(&str, &str)], resolved: &[IpAddr], settings: &Settings) -> Result<HostProbe, EdgeError> {
+        let probe = HostProbe::plan(&req(q)?, resolved, settings);
+        if probe.is_refused() { Err(probe.refusal()) } else { Ok(probe) }
     }
 
     #[test]
-    fn accepts_mail_hosts_and_ports() {
-        let r = req(&[("host", "MX.Example.COM."), ("x", "1")]).unwrap();
-        assert_eq!(r, ProbeRequest { host: "mx.example.com".into(), port: 25 });
-        assert_eq!(r.mode(), TlsMode::Starttls);
-        let r = req(&[("port", "465"), ("host", "smtp.example")]).unwrap();
-        assert_eq!((r.port, r.mode()), (465, TlsMode::ImplicitTls));
-        assert_eq!(req(&[("host", "a-1.b"), ("port", "587")]).unwrap().port, 587);
-    }
-
-    #[test]
-    fn refuses_literal_addresses() {
-        for host in ["127.0.0.1", "::1", "[::1]", "[2001:db8::1]", "10.1.2.3", "127.1", "2130706433", "0.0.0.0."] {
-            let e = req(&[("host", host)]).unwrap_err();
-            assert_eq!(e.code(), "literal_address", "{host}");
-            assert_eq!(e.status(), 400);
-        }
+    fn the_validated_form_names_host_sni_addresses_and_port() {
+        let q = [
+            ("host", "MX.Example."),
+            ("sni", "Mail.Provider.Example"),
+            ("addr", "8.8.8.8"),
+            ("addr", "2001:4860::8888"),
+        ];
+        let r = req(&q).unwrap();
         assert_eq!(
-            req(&[("host", "127.0.0.1")]).unwrap_err().to_string(),
-            "expected a host name, found the IP address \"127.0.0.1\"; the edge probes names only"
+            r,
+            ProbeRequest::Validated {
+                host: "mx.example".into(),
+                sni: "mail.provider.example".into(),
+                addresses: ips(&["8.8.8.8", "2001:4860::8888"]),
+                port: 25
+            }
         );
+        // Exactly these addresses are probed (the edge resolves nothing), with the SNI.
+        let p = probe(&q, &ips(&["9.9.9.9"]), &settings("")).unwrap();
+        assert_eq!((p.sni.as_str(), p.plan.report.host.as_str()), ("mail.provider.example", "mx.example"));
+        assert_eq!(p.addresses(), ips(&["8.8.8.8", "2001:4860::8888"]));
+        assert_eq!(p.plan.targets.len(), 4, "two signature families per address");
+        // What the CLI's check sends reads back as the same request.
+        let target = ProbeTarget {
+            host: "mx.example".into(),
+            sni: "mail.provider.example".into(),
+            addresses: ips(&["8.8.8.8"]),
+        };
+        let sent = ProbeRequest::for_target(&target, 25);
+        let pairs = sent.query_pairs();
+        assert_eq!(probe_request(pairs.iter().map(|(k, v)| (*k, v.as_str()))).unwrap(), sent);
     }
 
     #[test]
-    fn refuses_bad_names() {
-        let long = format!("{}.example", "a".repeat(64));
-        let too_long = ["a"; 127].join(".") + ".bb";
-        for (host, reason) in [
-            ("", "the name is empty"),
-            (".", "the name is empty"),
-            ("a..b", "a label is empty"),
-            (&long, "a label is longer than 63 octets"),
-            (&too_long, "longer than 253 octets"),
-            ("mx.exa mple", "only letters, digits, \"-\" and \".\" are allowed"),
-            ("mx_1.example", "only letters, digits, \"-\" and \".\" are allowed"),
-            ("mx.example/x", "only letters, digits, \"-\" and \".\" are allowed"),
-            ("-mx.example", "a label starts or ends with \"-\""),
+    fn the_name_form_probes_what_the_edge_resolved() {
+        let r = req(&[("host", "MX.Example.COM."), ("x", "1")]).unwrap();
+        assert_eq!(r, ProbeRequest::Name { host: "mx.example.com".into(), port: 25 });
+        let p = probe(&[("host", "mx.example.com")], &ips(&["8.8.4.4"]), &settings("")).unwrap();
+        assert_eq!((p.sni.as_str(), p.addresses()), ("mx.example.com", ips(&["8.8.4.4"])));
+        assert_eq!(mode(465), TlsMode::ImplicitTls);
+        assert_eq!(mode(587), TlsMode::Starttls);
+        let p = probe(&[("host", "smtp.example"), ("port", "465")], &ips(&["8.8.4.4"]), &settings("")).unwrap();
+        assert_eq!((p.plan.report.port, p.plan.report.mode), (465, TlsMode::ImplicitTls));
+    }
+
+    #[test]
+    fn a_private_addr_is_refused_by_the_ssrf_policy() {
+        for (addr, range) in [
+            ("10.0.0.1", "10.0.0.0/8 (private, RFC 1918)"),
+            ("127.0.0.1", "127.0.0.0/8 (loopback, RFC 1122)"),
+            ("169.254.1.1", "169.254.0.0/16 (link-local, RFC 3927)"),
+            ("::1", "::1/128 (loopback, RFC 4291)"),
+            ("fe80::1", "fe80::/10 (link-local, RFC 4291)"),
         ] {
-            match req(&[("host", host)]) {
-                Err(EdgeError::BadHost { reason: r, .. }) => assert_eq!(r, reason, "{host}"),
-                other => panic!("{host}: {other:?}"),
+            let q = [("host", "mx.example"), ("sni", "mx.example"), ("addr", addr), ("port", "25")];
+            let e = probe(&q, &[], &settings("")).unwrap_err();
+            assert_eq!((e.code(), e.status()), (ErrorCode::TargetRefused, 403), "{addr}");
+            assert_eq!(e.to_string(), format!("refused: expected a public unicast address, found {addr} in {range}"));
+        }
+        // One private address beside a public one: only the public one is probed.
+        let q = [("host", "mx.example"), ("addr", "10.0.0.1"), ("addr", "8.8.8.8")];
+        let p = probe(&q, &[], &settings("")).unwrap();
+        assert_eq!(p.addresses(), ips(&["8.8.8.8"]));
+        assert!(p.plan.report.addresses[0].refused.as_deref().is_some_and(|r| r.starts_with("refused by policy: ")));
+        // The operator's ranges let a lab through.
+        let q = [("host", "mx.example"), ("addr", "127.0.1.16")];
+        assert_eq!(probe(&q, &[], &settings("127.0.0.0/8")).unwrap().addresses(), ips(&["127.0.1.16"]));
+    }
+
+    #[test]
+    fn only_smtp_ports_are_probed() {
+        for port in ["0", "22", "80", "443", "2525", "65536", "25.0", "+25", " 25", ""] {
+            for q in [
+                vec![("host", "mx.example"), ("port", port)],
+                vec![("host", "mx.example"), ("sni", "mx.example"), ("addr", "8.8.8.8"), ("port", port)],
+            ] {
+                let e = req(&q).unwrap_err();
+                assert_eq!((e.code(), e.status()), (ErrorCode::BadPort, 400), "{port:?}");
             }
         }
         assert_eq!(
-            req(&[("host", "a\u{1b}[31m.example")]).unwrap_err().to_string(),
-            "expected a mail server host name, found \"a\\x1b[31m.example\": only letters, digits, \"-\" and \".\" are allowed"
+            req(&[("host", "mx.example"), ("addr", "8.8.8.8"), ("port", "22")]).unwrap_err().to_string(),
+            "expected port 25, 465 or 587, found \"22\""
         );
     }
 
     #[test]
-    fn refuses_other_ports_and_bad_queries() {
-        for port in ["0", "22", "80", "443", "2525", "65536", "25.0", "+25", " 25", ""] {
-            let e = req(&[("host", "mx.example"), ("port", port)]).unwrap_err();
-            assert_eq!(e.code(), "bad_port", "{port:?}");
-        }
-        assert_eq!(req(&[("port", "25")]).unwrap_err(), EdgeError::MissingParameter { name: "host" });
+    fn bad_queries_are_refused_with_the_apis_words() {
+        assert_eq!(req(&[("port", "25")]).unwrap_err(), EdgeError::missing("host"));
+        assert_eq!(req(&[("host", "a.example"), ("host", "b.example")]).unwrap_err(), EdgeError::duplicate("host"));
         assert_eq!(
-            req(&[("host", "a.example"), ("host", "b.example")]).unwrap_err(),
-            EdgeError::DuplicateParameter { name: "host" }
+            req(&[("host", "mx.example"), ("sni", "mx.example")]).unwrap_err(),
+            EdgeError::Request(RequestError::MissingParameter { name: "addr" })
         );
+        for host in ["127.0.0.1", "::1", "[::1]", "10.1.2.3", "127.1", "2130706433"] {
+            let e = req(&[("host", host), ("addr", "8.8.8.8")]).unwrap_err();
+            assert_eq!((e.code(), e.status()), (ErrorCode::LiteralAddress, 400), "{host}");
+        }
+        assert_eq!(
+            req(&[("host", "127.0.0.1")]).unwrap_err().to_string(),
+            "expected a host name, found the IP address \"127.0.0.1\""
+        );
+        let e = req(&[("host", "mx.example"), ("addr", "8.8.8.8"), ("sni", "a\u{1b}[31m.example")]).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::BadHost);
+        assert_eq!(
+            e.to_string(),
+            "expected a mail server host name, found \"a\\x1b[31m.example\": only letters, digits, \"-\" and \".\" are allowed"
+        );
+        for addr in ["mx.example", "10.0.0.1/8", "[::1]", ""] {
+            let e = req(&[("host", "mx.example"), ("addr", addr)]).unwrap_err();
+            assert_eq!((e.code(), e.status()), (ErrorCode::BadAddress, 400), "{addr:?}");
+        }
+    }
+
+    #[test]
+    fn a_server_name_tls_cannot_send_is_not_probed() {
+        // A TLSA base domain from DNS may hold what no host name may (`_`).
+        let target =
+            ProbeTarget { host: "mx.example".into(), sni: "mx_1.example".into(), addresses: ips(&["8.8.8.8"]) };
+        let p = HostProbe::plan(&ProbeRequest::for_target(&target, 25), &[], &settings(""));
+        assert!(p.is_refused());
+        let why = "not probed: the TLS server name is unusable: expected a mail server host name, found \"mx_1.example\": only letters, digits, \"-\" and \".\" are allowed";
+        assert_eq!(p.plan.report.addresses[0].refused.as_deref(), Some(why));
+        assert_eq!(p.refusal().to_string(), format!("refused: {why}"));
     }
 }

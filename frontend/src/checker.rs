@@ -289,6 +289,8 @@ pub struct CheckView {
     pub mx_findings: Vec<FindingView>,
     pub mx_trace: Vec<String>,
     pub hosts: Vec<HostView>,
+    /// MX hosts the core did not check (beyond its bound), "host (preference N)".
+    pub unchecked: Vec<String>,
     pub advice: Vec<Advice>,
     /// Progress in words, for the live region.
     pub progress: String,
@@ -316,7 +318,7 @@ fn status_badge(status: Status, t: &Strings) -> Badge {
 fn verdict_class(v: Verdict) -> &'static str {
     match v {
         Verdict::Authenticated | Verdict::Trusted => "ok",
-        Verdict::NoDane | Verdict::NotProbed | Verdict::NullMx => "warn",
+        Verdict::NoDane | Verdict::NotProbed | Verdict::NullMx | Verdict::Incomplete => "warn",
         _ => "bad",
     }
 }
@@ -373,6 +375,7 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
         mx_findings: Vec::new(),
         mx_trace: Vec::new(),
         hosts: Vec::new(),
+        unchecked: Vec::new(),
         advice: Vec::new(),
         progress,
         retry: false,
@@ -391,6 +394,7 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     out.mx_badge = status_badge(dns.mx_status, t);
     out.mx_trace.clone_from(&dns.trace);
     out.mx_findings = dv.findings.iter().map(|f| finding_view(f, lang)).collect();
+    out.unchecked = unchecked_lines(&dv.unchecked, t);
 
     let mut lets_encrypt = false;
     for (i, (host, hv)) in dns.hosts.iter().zip(&dv.hosts).enumerate() {
@@ -575,6 +579,7 @@ pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckVie
         mx_findings: dv.findings.iter().map(|f| finding_view(f, lang)).collect(),
         mx_trace: Vec::new(),
         hosts,
+        unchecked: unchecked_lines(&dv.unchecked, t),
         advice: Vec::new(),
         progress: t.ck_progress_done.to_owned(),
         retry: false,
@@ -605,6 +610,11 @@ pub fn unreachable_view(domain: &Domain, detail: Option<String>, lang: Lang) -> 
         retry: true,
         detail,
     }
+}
+
+/// The MX hosts not checked, one line each.
+fn unchecked_lines(hosts: &[geleit::dns::UncheckedHost], t: &Strings) -> Vec<String> {
+    hosts.iter().map(|u| format!("{} ({})", u.host, (t.ck_preference)(usize::from(u.preference)))).collect()
 }
 
 fn address_view(a: &AddressVerdict, lang: Lang) -> AddressView {
@@ -687,4 +697,38 @@ pub fn export_json(run: &CheckRun, view: &CheckView) -> String {
         page: view,
     };
     serde_json::to_string_pretty(&export).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use geleit::dns::{MxOutcome, UncheckedHost};
+    use geleit::verdict::Finding;
+
+    use super::*;
+
+    #[test]
+    fn mx_hosts_not_checked_are_listed_with_the_finding() {
+        let dv = DomainVerdict {
+            domain: "example.".into(),
+            mx_status: Status::Secure,
+            mx_outcome: MxOutcome::Hosts,
+            verdict: Verdict::Incomplete,
+            authenticated: false,
+            findings: vec![Reported::new(Finding::MxHostsUnchecked { checked: 64, unchecked: 1 }, None)],
+            hosts: Vec::new(),
+            unchecked: vec![UncheckedHost { host: "mx65.example.".into(), preference: 65 }],
+            rounds: 2,
+            queries: 580,
+        };
+        let domain = crate::domain::parse("example.").unwrap_or_else(|e| panic!("{e:?}"));
+        let v = verdict_view(&domain, &dv, Lang::De);
+        assert_eq!((v.verdict_class, v.headline.as_str()), ("incomplete", "Nicht jeder MX-Host geprüft"));
+        assert_eq!(v.unchecked, vec!["mx65.example. (Präferenz 65)".to_owned()]);
+        assert_eq!(
+            v.mx_findings.iter().map(|f| (f.code, f.severity)).collect::<Vec<_>>(),
+            [("mx_hosts_unchecked", "error")]
+        );
+        assert!(v.mx_findings[0].title.starts_with("Die MX-Records nennen 65 Hosts"), "{}", v.mx_findings[0].title);
+        assert_eq!(verdict_class(Verdict::Incomplete), "warn");
+    }
 }

@@ -22,6 +22,10 @@ pub fn verdict_words(v: Verdict, lang: Lang) -> (&'static str, &'static str) {
                 "Hosts authenticate, but the MX records are not signed",
                 "Each MX host authenticates, but the MX RRset is not DNSSEC-signed, so an attacker could substitute other hosts (RFC 7672 §2.2.1).",
             ),
+            Verdict::Incomplete => (
+                "Not every MX host checked",
+                "The MX records name more hosts than the check examines; the hosts not checked are listed. A host that was not checked is not a host that passed, so the domain is not reported as authenticated (RFC 7672 §2.2).",
+            ),
             Verdict::NoDane => (
                 "No DANE",
                 "Mail to this domain is encrypted only opportunistically: an attacker can strip TLS (RFC 7672 §2.2.2).",
@@ -59,6 +63,10 @@ pub fn verdict_words(v: Verdict, lang: Lang) -> (&'static str, &'static str) {
             Verdict::Trusted => (
                 "Hosts authentisiert, aber MX-Records unsigniert",
                 "Jeder MX-Host authentisiert sich, aber die MX-Records sind nicht mit DNSSEC signiert; ein Angreifer könnte andere Hosts unterschieben (RFC 7672 §2.2.1).",
+            ),
+            Verdict::Incomplete => (
+                "Nicht jeder MX-Host geprüft",
+                "Die MX-Records nennen mehr Hosts, als die Prüfung untersucht; die nicht geprüften Hosts sind aufgeführt. Ein Host, der nicht geprüft wurde, hat nicht bestanden, daher gilt die Domain nicht als authentisiert (RFC 7672 §2.2).",
             ),
             Verdict::NoDane => (
                 "Kein DANE",
@@ -129,6 +137,12 @@ pub fn finding_text(f: &Finding, lang: Lang) -> String {
         Finding::NullMx => "Die Domain veröffentlicht ein Null-MX: sie nimmt keine Mail an, es gibt nichts zu authentisieren.".to_owned(),
         Finding::DomainMissing => "Die Domain existiert nicht (mit DNSSEC validiertes NXDOMAIN).".to_owned(),
         Finding::MxInsecure { zone_cut } => format!("Die MX-Records sind nicht mit DNSSEC signiert (die Vertrauenskette endet bei {zone_cut}): ein Angreifer kann andere MX-Hosts unterschieben, Absender können die Hostnamen nicht authentisieren."),
+        Finding::MxHostsUnchecked { checked, unchecked } => format!(
+            "Die MX-Records nennen {} Hosts, mehr als die {checked}, die diese Prüfung untersucht: {unchecked} {} mit den höchsten Präferenzwerten {} nicht geprüft. Ein Host, der nicht geprüft wurde, hat nicht bestanden, daher gilt die Domain nicht als authentisiert.",
+            checked.saturating_add(*unchecked),
+            if *unchecked == 1 { "Host" } else { "Hosts" },
+            if *unchecked == 1 { "wurde" } else { "wurden" },
+        ),
         Finding::DnssecBogus { name, rtype, .. } => format!("Die {rtype}-Abfrage für {name} ist fehlerhaft signiert (bogus): DANE-fähige Absender stellen erst zu, wenn sie validiert."),
         Finding::DnssecIndeterminate { name, rtype, .. } => format!("Die {rtype}-Abfrage für {name} ließ sich nicht validieren: DANE-fähige Absender stellen nicht zu."),
         Finding::NoAddress { host } => format!("{host} hat keine A- oder AAAA-Records."),
@@ -223,5 +237,26 @@ pub fn fix_text(f: &Fix, lang: Lang) -> String {
         Fix::SignZone { zone } => format!("{zone} mit DNSSEC signieren und ihren DS-Record in der Elternzone veröffentlichen."),
         Fix::CheckReachability => "Sicherstellen, dass die Adresse SMTP auf Port 25 aus dem Internet annimmt, oder sie aus dem DNS entfernen.".to_owned(),
         other => capitalised(other.message()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mx_hosts_not_checked_have_words_in_both_languages() {
+        let f = Finding::MxHostsUnchecked { checked: 64, unchecked: 6 };
+        let en = finding_text(&f, Lang::En);
+        let de = finding_text(&f, Lang::De);
+        assert!(en.starts_with("The MX records name 70 hosts, more than the 64"), "{en}");
+        assert!(de.starts_with("Die MX-Records nennen 70 Hosts, mehr als die 64"), "{de}");
+        assert!(de.contains("6 Hosts mit den höchsten Präferenzwerten wurden nicht geprüft"), "{de}");
+        let one = finding_text(&Finding::MxHostsUnchecked { checked: 64, unchecked: 1 }, Lang::De);
+        assert!(one.contains("1 Host mit den höchsten Präferenzwerten wurde nicht geprüft"), "{one}");
+        let (en_head, _) = verdict_words(Verdict::Incomplete, Lang::En);
+        let (de_head, de_summary) = verdict_words(Verdict::Incomplete, Lang::De);
+        assert_eq!((en_head, de_head), ("Not every MX host checked", "Nicht jeder MX-Host geprüft"));
+        assert!(de_summary.contains("nicht als authentisiert"), "{de_summary}");
     }
 }

@@ -1,79 +1,58 @@
-//! A minimal RFC 8484 DoH server (HTTP/1.1 GET and POST) on 127.0.0.1 that
-//! answers from a recording (tests/data/dns), for offline CLI tests.
+//! A DoH server answering from a recording (tests/data/dns), for offline CLI
+//! tests: the support crate's RFC 8484 server (tests/support/src/doh.rs)
+//! with a lookup in the recording as its handler. It can fail questions
+//! with HTTP 502, as a busy or broken DoH front does.
 
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+use geleit_test_support::doh::Reply;
+
+/// Which requests get HTTP 502 Bad Gateway instead of their answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failing {
+    /// The first request for every question.
+    FirstAttempt,
+    /// Every request for this question (lowercase name, type).
+    Always(String, String),
+}
+
+/// A running server: its endpoint URL, and the questions it failed, once per
+/// failed request.
+pub struct Doh {
+    pub url: String,
+    pub failed: Arc<Mutex<Vec<(String, String)>>>,
+}
 
 /// Starts the server on a free port; returns the endpoint URL. The thread
 /// lives as long as the test process.
 pub fn serve(responses: HashMap<(String, String), Vec<u8>>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
-    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let responses = responses.clone();
-            std::thread::spawn(move || connection(stream, &responses));
-        }
-    });
-    format!("http://127.0.0.1:{port}/dns-query")
+    geleit_test_support::doh::serve(move |name, rtype, _| responses.get(&(name.to_owned(), rtype.to_owned())).cloned())
 }
 
-fn connection(stream: TcpStream, responses: &HashMap<(String, String), Vec<u8>>) {
-    let mut writer = match stream.try_clone() {
-        Ok(w) => w,
-        Err(_) => return,
-    };
-    let mut reader = BufReader::new(stream);
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let target = line.split_whitespace().nth(1).unwrap_or_default().to_owned();
-        let mut length = 0usize;
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 {
-                return;
-            }
-            if h.trim().is_empty() {
-                break;
-            }
-            if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let query = if line.starts_with("POST") {
-            let mut body = vec![0; length];
-            if reader.read_exact(&mut body).is_err() {
-                return;
-            }
-            body
-        } else {
-            let b64 = target.split("dns=").nth(1).unwrap_or_default().split('&').next().unwrap_or_default();
-            data_encoding::BASE64URL_NOPAD.decode(b64.as_bytes()).unwrap_or_default()
-        };
-        let answer = hickory_proto::op::Message::from_vec(&query).ok().and_then(|m| {
-            let q = m.queries.first()?;
-            responses.get(&(q.name().to_ascii().to_ascii_lowercase(), q.query_type().to_string())).cloned()
+/// As [`serve`], failing requests as `failing` says.
+pub fn serve_failing(responses: HashMap<(String, String), Vec<u8>>, failing: Failing) -> Doh {
+    let failed = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&failed);
+    let asked: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+    let url = geleit_test_support::doh::serve_replies(move |name, rtype, _| {
+        let key = (name.to_owned(), rtype.to_owned());
+        let before = asked.lock().map(|mut a| {
+            let n = a.iter().filter(|k| **k == key).count();
+            a.push(key.clone());
+            n
         });
-        let reply = match answer {
-            Some(body) => {
-                let mut r = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/dns-message\r\ncontent-length: {}\r\n\r\n",
-                    body.len()
-                )
-                .into_bytes();
-                r.extend_from_slice(&body);
-                r
-            }
-            None => b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n".to_vec(),
+        let fail = match &failing {
+            Failing::FirstAttempt => before.is_ok_and(|n| n == 0),
+            Failing::Always(n, t) => key.0 == *n && key.1 == *t,
         };
-        if writer.write_all(&reply).is_err() {
-            return;
+        if fail {
+            log.lock().map(|mut l| l.push(key)).ok();
+            return Reply::Status(502, "Bad Gateway");
         }
-    }
+        responses.get(&key).cloned().map_or(Reply::Status(404, "Not Found"), Reply::Answer)
+    });
+    Doh { url, failed }
 }

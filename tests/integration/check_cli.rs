@@ -5,16 +5,16 @@
 
 #[path = "../common/mod.rs"]
 mod common;
-#[path = "../common/dns_replay.rs"]
-mod replay;
 #[path = "../common/doh_server.rs"]
 mod doh_server;
 #[path = "../common/edge_server.rs"]
 mod edge_server;
+#[path = "../common/dns_replay.rs"]
+mod replay;
 
+use common::Run;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use common::Run;
 
 fn data() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/check")
@@ -195,7 +195,7 @@ fn json_has_the_documented_fields() {
 }
 
 #[test]
-fn asks_the_edge_once_per_mx_host_for_port_25() {
+fn asks_the_edge_for_the_validated_addresses_with_the_sni() {
     let edge = edge_server::serve(probes("two-mx"));
     let run = check_with_edge("two-mx", &format!("{}/", edge.url), &[]);
     assert_eq!(run.code, 1);
@@ -203,7 +203,42 @@ fn asks_the_edge_once_per_mx_host_for_port_25() {
     seen.sort();
     assert_eq!(
         seen,
-        ["/api/probe?host=mx1.two-mx.example&port=25", "/api/probe?host=mx2.two-mx.example&port=25"]
+        [
+            "/api/probe?host=mx1.two-mx.example&sni=mx1.two-mx.example&addr=127.0.1.16&port=25",
+            "/api/probe?host=mx2.two-mx.example&sni=mx2.two-mx.example&addr=127.0.1.17&port=25"
+        ]
+    );
+}
+
+/// An MX host that is a secure alias: the SNI is the TLSA base domain, the
+/// alias target (RFC 7672 §8.1), and the addresses are the validated ones;
+/// the edge no longer resolves the name itself.
+#[test]
+fn the_edge_gets_the_tlsa_base_domain_as_sni_for_an_alias() {
+    let rec = replay::load("cname-mx-expanded");
+    let doh = doh_server::serve(rec.responses.clone());
+    let anchor = replay::data_dir().join("anchor.ds");
+    let at = rec.now.to_string();
+    let edge = edge_server::serve(HashMap::new());
+    let anchor = anchor.to_str().unwrap_or_default();
+    let run = common::geleit([
+        "check",
+        &rec.domain,
+        "--doh",
+        &doh,
+        "--trust-anchor",
+        anchor,
+        "--at",
+        &at,
+        "--edge",
+        &edge.url,
+        "--json",
+    ]);
+    assert_eq!((run.code, run.stderr.as_str()), (1, ""));
+    let seen = edge.requests.lock().map(|r| r.clone()).unwrap_or_default();
+    assert_eq!(
+        seen,
+        ["/api/probe?host=mx.cname-mx-expanded.example&sni=cname-mx-expanded.hosting.example&addr=127.0.1.19&port=25"]
     );
 }
 
@@ -219,7 +254,7 @@ fn an_unreachable_edge_leaves_addresses_unprobed() {
         "{}",
         run.stdout
     );
-    // An edge that knows nothing of the host answers 404.
+    // An edge that knows nothing of the host answers with one of the API's errors.
     let empty = edge_server::serve(HashMap::new());
     let run = check_with_edge("ta-omitted", &empty.url, &["--json"]);
     assert_eq!(run.code, 1);
@@ -228,8 +263,70 @@ fn an_unreachable_edge_leaves_addresses_unprobed() {
     assert_eq!(f["code"], "not_probed");
     assert_eq!(
         f["reason"],
-        format!("edge {}/api/probe answered HTTP 404, expected 200: {{\"error\":\"unknown_host\"}}", empty.url)
+        format!(
+            "edge {}/api/probe answered HTTP 422 host_not_found: expected A or AAAA records for mx.ta-omitted.example, found none (NODATA)",
+            empty.url
+        )
     );
+}
+
+/// Runs `geleit check` for `scenario` with its recorded DNS served by a DoH
+/// server that fails as `failing` says.
+fn check_failing(scenario: &str, failing: doh_server::Failing, extra: &[&str]) -> (Run, doh_server::Doh) {
+    let rec = replay::load_path(&data().join(format!("{scenario}.dns.json")));
+    let doh = doh_server::serve_failing(rec.responses.clone(), failing);
+    let edge = edge_server::serve(probes(scenario));
+    let anchor = data().join("anchor.ds");
+    let at = rec.now.to_string();
+    let mut args = vec!["check", rec.domain.as_str(), "--doh", &doh.url, "--trust-anchor"];
+    args.push(anchor.to_str().unwrap_or_default());
+    args.extend(["--at", &at, "--edge", &edge.url]);
+    args.extend(extra);
+    (common::geleit(&args), doh)
+}
+
+/// A resolver that answers every question only on the second try (HTTP 502
+/// first, as a busy DoH front does) gives the same verdict, to the byte.
+#[test]
+fn failed_doh_requests_are_retried_and_change_nothing() {
+    let calm = check("two-mx", &["--json"]);
+    let (busy, doh) = check_failing("two-mx", doh_server::Failing::FirstAttempt, &["--json"]);
+    let failed = doh.failed.lock().map(|f| f.len()).unwrap_or_default();
+    assert_eq!(failed, 24, "every question failed once");
+    assert_eq!((busy.code, busy.stderr.as_str(), busy.stdout.as_str()), (calm.code, "", calm.stdout.as_str()));
+    let (text, _) = check_failing("ta-omitted", doh_server::Failing::FirstAttempt, &[]);
+    assert_eq!((text.code, text.stderr.as_str(), text.stdout), (1, "", check("ta-omitted", &[]).stdout));
+}
+
+/// A question that never gets an answer says nothing about the domain: no
+/// verdict ("deferred", "bogus"), but exit 3 and the resolver's failure.
+#[test]
+fn an_unreachable_resolver_exits_3_without_a_verdict() {
+    let tlsa = doh_server::Failing::Always("_25._tcp.mx2.two-mx.example.".into(), "TLSA".into());
+    let (run, doh) = check_failing("two-mx", tlsa.clone(), &[]);
+    let failed = doh.failed.lock().map(|f| f.clone()).unwrap_or_default();
+    assert_eq!(failed.len(), 3, "three attempts: {failed:?}");
+    let stderr = format!(
+        "geleit: the DNS resolver could not be reached (1 of 24 queries got no answer after 3 attempts: \"DoH server {} answered HTTP 502 Bad Gateway, expected 200\"); this says nothing about two-mx.example.\n",
+        doh.url
+    );
+    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (3, "", stderr.as_str()));
+    // With --json the same words in the edge's error shape, on stdout too.
+    let (run, _) = check_failing("two-mx", tlsa, &["--json"]);
+    assert_eq!(run.code, 3);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    assert_eq!(v["error"]["code"], "dns_unreachable");
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("the DNS resolver could not be reached (1 of 24 queries"), "{message}");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    for words in ["bogus", "deferred", "indeterminate", "authenticated"] {
+        assert!(!run.stdout.contains(words) && !run.stderr.contains(words), "{words}: {}{}", run.stdout, run.stderr);
+    }
+    // --no-probe too: the DNS stage alone is no verdict either.
+    let mx = doh_server::Failing::Always("two-mx.example.".into(), "MX".into());
+    let (run, _) = check_failing("two-mx", mx, &["--no-probe"]);
+    assert_eq!((run.code, run.stdout.as_str()), (3, ""));
+    assert!(run.stderr.starts_with("geleit: the DNS resolver could not be reached (1 of "), "{}", run.stderr);
 }
 
 /// What an edge (or whoever answers in its place) sends is shown escaped:

@@ -100,6 +100,86 @@ fn dns_prints_the_answer_and_its_validation() {
     assert!(record.starts_with("mx.insecure.example. ") && record.ends_with(" IN A 127.0.1.23"), "{record}");
 }
 
+/// As [`offline`], with a DoH server that fails as `failing` says.
+fn offline_failing(scenario: &str, failing: doh_server::Failing, extra: &[&str]) -> (Run, String) {
+    let rec = replay::load(scenario);
+    let doh = doh_server::serve_failing(rec.responses.clone(), failing);
+    let anchor = replay::data_dir().join("anchor.ds");
+    let at = rec.now.to_string();
+    let mut args: Vec<&str> = extra.to_vec();
+    args.extend(["--doh", &doh.url, "--trust-anchor", anchor.to_str().unwrap_or_default(), "--at", &at]);
+    (geleit(&args), doh.url)
+}
+
+#[test]
+fn check_dns_only_is_unchanged_by_retried_doh_requests() {
+    for extra in [&[][..], &["--json"], &["--post"]] {
+        let args = [&["check", "two-mx.example.", "--no-probe"][..], extra].concat();
+        let calm = offline("two-mx", &args);
+        let (busy, _) = offline_failing("two-mx", doh_server::Failing::FirstAttempt, &args);
+        assert_eq!((busy.code, busy.stderr.as_str()), (0, ""), "{args:?}");
+        assert_eq!(busy.stdout, calm.stdout, "{args:?}");
+    }
+}
+
+#[test]
+fn check_dns_only_with_an_unreachable_resolver_exits_3() {
+    let tlsa = doh_server::Failing::Always("_25._tcp.mx.bogus-tlsa-sig.example.".into(), "TLSA".into());
+    let args = ["check", "bogus-tlsa-sig.example.", "--no-probe"];
+    let (run, url) = offline_failing("bogus-tlsa-sig", tlsa.clone(), &args);
+    let stderr = format!(
+        "geleit: the DNS resolver could not be reached (1 of {} queries got no answer after 3 attempts: \"DoH server {url} answered HTTP 502 Bad Gateway, expected 200\"); this says nothing about bogus-tlsa-sig.example.\n",
+        queries(&offline("bogus-tlsa-sig", &[&args[..], &["--json"]].concat()).stdout)
+    );
+    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (3, "", stderr.as_str()));
+    // With --json also on stdout, in the edge's error shape and code.
+    let (run, again) = offline_failing("bogus-tlsa-sig", tlsa, &[&args[..], &["--json"]].concat());
+    let stderr = stderr.replace(&url, &again);
+    assert_eq!((run.code, run.stderr.as_str()), (3, stderr.as_str()));
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    assert_eq!(v["error"]["code"], "dns_unreachable");
+    assert_eq!(Some(stderr.trim_end().trim_start_matches("geleit: ")), v["error"]["message"].as_str());
+}
+
+/// `--record` keeps every answer once, retried or not: replaying the
+/// recording gives the same check.
+#[test]
+fn check_records_what_it_was_answered_for_replay() {
+    let dir = common::TempDir::new("record");
+    let file = dir.join("two-mx.json");
+    let file_arg = file.to_str().unwrap_or_default();
+    let args = ["check", "two-mx.example.", "--no-probe", "--record", file_arg];
+    let (first, _) = offline_failing("two-mx", doh_server::Failing::FirstAttempt, &args);
+    assert_eq!((first.code, first.stderr.as_str()), (0, ""));
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(doc["responses"].as_array().map(Vec::len), Some(24), "{text}");
+    let rec = replay::load_path(&file);
+    assert_eq!((rec.domain.as_str(), rec.responses.len()), ("two-mx.example.", 24));
+    assert_eq!(rec.now, replay::load("two-mx").now);
+    let url = doh_server::serve(rec.responses);
+    let anchor = replay::data_dir().join("anchor.ds");
+    let at = rec.now.to_string();
+    let again = geleit([
+        "check",
+        "two-mx.example.",
+        "--no-probe",
+        "--doh",
+        &url,
+        "--trust-anchor",
+        anchor.to_str().unwrap_or_default(),
+        "--at",
+        &at,
+    ]);
+    assert_eq!((again.code, again.stdout), (0, first.stdout));
+}
+
+/// The `queries` of a `--json` check.
+fn queries(json: &str) -> u64 {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    v["queries"].as_u64().unwrap_or_else(|| panic!("no queries: {v}"))
+}
+
 #[test]
 fn post_works_like_get() {
     let run = offline("two-mx", &["check", "two-mx.example.", "--no-probe", "--post"]);

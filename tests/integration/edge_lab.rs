@@ -194,19 +194,14 @@ fn ssrf_refusals_are_clear_errors() {
             "/api/probe?host=127.0.1.1",
             400,
             "literal_address",
-            "expected a host name, found the IP address \"127.0.1.1\"; the edge probes names only",
+            "expected a host name, found the IP address \"127.0.1.1\"",
         ),
-        (
-            "/api/probe?host=%5B::1%5D",
-            400,
-            "literal_address",
-            "expected a host name, found the IP address \"[::1]\"; the edge probes names only",
-        ),
+        ("/api/probe?host=%5B::1%5D", 400, "literal_address", "expected a host name, found the IP address \"[::1]\""),
         (
             "/api/probe?host=10.0.0.25&port=587",
             400,
             "literal_address",
-            "expected a host name, found the IP address \"10.0.0.25\"; the edge probes names only",
+            "expected a host name, found the IP address \"10.0.0.25\"",
         ),
         ("/api/probe?host=mx.ee-spki.example&port=22", 400, "bad_port", "expected port 25, 465 or 587, found \"22\""),
         ("/api/probe?host=mx.ee-spki.example&port=443", 400, "bad_port", "expected port 25, 465 or 587, found \"443\""),
@@ -222,6 +217,37 @@ fn ssrf_refusals_are_clear_errors() {
             "target_refused",
             "refused: expected a public unicast address, found 127.0.1.18 in 127.0.0.0/8 (loopback, RFC 1122)",
         ),
+        // The validated form: every given address after the same policy.
+        (
+            "/api/probe?host=mx.ee-spki.example&sni=mx.ee-spki.example&addr=10.0.0.1",
+            403,
+            "target_refused",
+            "refused: expected a public unicast address, found 10.0.0.1 in 10.0.0.0/8 (private, RFC 1918)",
+        ),
+        (
+            "/api/probe?host=mx.ee-spki.example&addr=169.254.1.1&addr=127.0.1.1",
+            403,
+            "target_refused",
+            "refused: expected a public unicast address, found 169.254.1.1 in 169.254.0.0/16 (link-local, RFC 3927)",
+        ),
+        (
+            "/api/probe?host=mx.ee-spki.example&addr=%3A%3A1",
+            403,
+            "target_refused",
+            "refused: expected a public unicast address, found ::1 in ::1/128 (loopback, RFC 4291)",
+        ),
+        (
+            "/api/probe?host=mx.ee-spki.example&addr=mx.example",
+            400,
+            "bad_address",
+            "expected up to 16 IP addresses in \"addr\", found \"mx.example\"",
+        ),
+        (
+            "/api/probe?host=mx.ee-spki.example&addr=8.8.8.8&port=2525",
+            400,
+            "bad_port",
+            "expected port 25, 465 or 587, found \"2525\"",
+        ),
         ("/api/probe", 400, "missing_parameter", "expected a query parameter \"host\", found none"),
         ("/elsewhere", 404, "not_found", "expected /api/check, /api/probe or /dns-query, found another path"),
     ];
@@ -235,6 +261,29 @@ fn ssrf_refusals_are_clear_errors() {
     }
     let (status, _, body) = edge.request(&["-X", "DELETE"], "/api/probe?host=mx.ee-spki.example");
     assert_eq!(status, 405, "{}", String::from_utf8_lossy(&body));
+}
+
+/// The validated form (what `geleit check --edge` sends): the edge probes
+/// exactly the given addresses, resolves nothing, and reports under the
+/// given host name.
+#[test]
+fn validated_requests_probe_exactly_the_given_addresses() {
+    let edge = Edge::start(&[]);
+    // No such name in the lab's DNS: nothing is looked up.
+    let (status, report) =
+        edge.get_json("/api/probe?host=not-in-dns.example&sni=mx.ee-spki.example&addr=127.0.1.1&port=25");
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["host"], "not-in-dns.example");
+    let addresses: Vec<&Value> = report["addresses"].as_array().unwrap().iter().map(|a| &a["address"]).collect();
+    assert_eq!(addresses, [&Value::from("127.0.1.1")]);
+    let probes = report["addresses"][0]["probes"].as_array().unwrap();
+    assert_eq!(probes.len(), 2, "{report}");
+    assert!(probes[0]["report"]["tls"]["chain"].as_array().is_some_and(|c| !c.is_empty()), "{report}");
+    // The same address as the name form finds, and the same chain.
+    let (status, by_name) = edge.get_json("/api/probe?host=mx.ee-spki.example");
+    assert_eq!(status, 200, "{by_name}");
+    assert_eq!(by_name["addresses"][0]["address"], "127.0.1.1");
+    assert_eq!(by_name["addresses"][0]["probes"][0]["report"]["tls"]["chain"], probes[0]["report"]["tls"]["chain"]);
 }
 
 /// A listener on a lab address that accepts and then does what `serve`
@@ -787,7 +836,7 @@ fn api_check_errors() {
             "/api/check?domain=%5B127.0.1.1%5D",
             400,
             "literal_address",
-            "expected a host name, found the IP address \"[127.0.1.1]\"; the edge probes names only",
+            "expected a host name, found the IP address \"[127.0.1.1]\"",
         ),
         ("/api/check", 400, "missing_parameter", "expected a query parameter \"domain\", found none"),
     ];

@@ -96,6 +96,7 @@ fn failed_view(d: &Domain, answer: &Answer, lang: Lang) -> CheckView {
         mx_findings: Vec::new(),
         mx_trace: Vec::new(),
         hosts: Vec::new(),
+        unchecked: Vec::new(),
         advice: Vec::new(),
         progress: String::new(),
         retry: false,

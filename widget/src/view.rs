@@ -96,12 +96,18 @@ struct Words {
     report: &'static str,
     mx: &'static str,
     checking: &'static str,
+    /// The badge of an MX host the core did not check.
+    unchecked: &'static str,
 }
 
 const fn words(lang: Lang) -> Words {
     match lang {
-        Lang::En => Words { report: "Full report", mx: "MX records", checking: "Checking" },
-        Lang::De => Words { report: "Ausführlicher Bericht", mx: "MX-Einträge", checking: "Prüfe" },
+        Lang::En => Words { report: "Full report", mx: "MX records", checking: "Checking", unchecked: "Not checked" },
+        Lang::De => {
+            Words {
+                report: "Ausführlicher Bericht", mx: "MX-Einträge", checking: "Prüfe", unchecked: "Nicht geprüft"
+            }
+        }
     }
 }
 
@@ -117,7 +123,7 @@ pub fn checking(lang: Lang, domain: &str) -> String {
 pub fn tone(verdict: &str) -> &'static str {
     match verdict {
         "authenticated" | "trusted" => "ok",
-        "no_dane" | "not_probed" | "null_mx" => "warn",
+        "no_dane" | "not_probed" | "null_mx" | "incomplete" => "warn",
         "pending" => "pending",
         RESOLVER_UNREACHABLE => "neutral",
         _ => "bad",
@@ -277,7 +283,7 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
         out = out.child(mx);
         out.children.extend(findings(&v.mx_findings, t.ck_fix));
     }
-    if !v.hosts.is_empty() {
+    if !v.hosts.is_empty() || !v.unchecked.is_empty() {
         let hosts = v.hosts.iter().map(|h| {
             let mut li = el("li")
                 .class("host")
@@ -293,7 +299,18 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
                 .extend(findings(h.findings.iter().chain(h.addresses.iter().flat_map(|a| &a.findings)), t.ck_fix));
             Node::from(li)
         });
-        out = out.child(el("ul").class("hosts").children(hosts));
+        // Hosts beyond the core's bound: listed, never passed.
+        let unchecked = v.unchecked.iter().map(|u| {
+            Node::from(
+                el("li")
+                    .class("host unchecked")
+                    .attr("data-state", "not_checked")
+                    .child(badge("warn", w.unchecked))
+                    .text(" ")
+                    .child(el("span").class("name").text(u.clone())),
+            )
+        });
+        out = out.child(el("ul").class("hosts").children(hosts.chain(unchecked)));
     }
     out.child(el("p").class("more").child(report_link(o, &v.domain))).into()
 }
@@ -338,6 +355,7 @@ pub(crate) mod tests {
                 probe_note: None,
                 trace: Vec::new(),
             }],
+            unchecked: Vec::new(),
             advice: Vec::new(),
             progress: String::new(),
             retry: false,
@@ -386,6 +404,20 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn mx_hosts_not_checked_are_listed_and_the_verdict_is_a_warning() {
+        let mut v = sample("incomplete");
+        v.unchecked = vec!["mx65.example. (preference 65)".into(), "mx66.example. (preference 66)".into()];
+        let r = result(&v, &Options { lang: Lang::De, ..Options::default() });
+        let hosts = r.find_class("host");
+        assert_eq!(hosts.len(), 3, "the host checked and the two not checked");
+        let unchecked = r.find_class("unchecked");
+        assert_eq!(unchecked.len(), 2);
+        assert_eq!(unchecked[0].get("data-state"), Some("not_checked"));
+        assert_eq!(Node::El(unchecked[1].clone()).text_content(), "Nicht geprüft mx66.example. (preference 66)");
+        assert_eq!(r.find_class("headline")[0].get("class"), Some("badge warn headline"));
+    }
+
+    #[test]
     fn compact_result_is_one_line_with_the_unicode_name() {
         let o = Options { compact: true, lang: Lang::De, ..Options::default() };
         let r = result(&sample("authenticated"), &o);
@@ -430,6 +462,7 @@ pub(crate) mod tests {
     fn verdict_words_map_to_tones() {
         assert_eq!(tone("authenticated"), "ok");
         assert_eq!(tone("no_dane"), "warn");
+        assert_eq!(tone("incomplete"), "warn");
         assert_eq!(tone("pending"), "pending");
         assert_eq!(tone("deferred"), "bad");
         assert_eq!(tone("failed"), "bad");

@@ -1,42 +1,44 @@
-//! The edge's probe API as a client: `GET <edge>/api/probe?host=<mx>&port=25`
-//! returns the same JSON as `geleit probe --json` (the core's
-//! `smtp::HostReport`). The edge resolves the host itself; the verdict
-//! matches its addresses against the validated ones.
+//! The edge's probe API as a client: `GET <edge>/api/probe` with a target of
+//! the core's check (`geleit::api::ProbeRequest::Validated`: the MX host,
+//! the SNI and the DNSSEC-validated addresses), answered with the same JSON
+//! as `geleit probe --json` (the core's `smtp::HostReport`) or one of the
+//! API's errors. The request and the answer are read and written by
+//! `geleit::api`, the one contract of the edge.
 
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use geleit::api::{self, Answer, ProbeRequest};
 use geleit::smtp::HostReport;
 
 /// Largest probe report accepted (a report per address holds two chains and
 /// a transcript; 4 MiB is far above any real one).
 const MAX_REPORT: u64 = 4 * 1024 * 1024;
 
-/// Asks the edge at `edge` to probe `host` on `port`.
-pub fn probe(edge: &str, host: &str, port: u16) -> anyhow::Result<HostReport> {
+/// Asks the edge at `edge` to probe what `request` names.
+pub fn probe(edge: &str, request: &ProbeRequest) -> anyhow::Result<HostReport> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(120)))
         .http_status_as_error(false)
         .build()
         .into();
-    let url = format!("{}/api/probe", edge.trim_end_matches('/'));
+    let url = format!("{}{}", edge.trim_end_matches('/'), api::PROBE_PATH);
     let mut resp = agent
-        .get(&url)
-        .query("host", host)
-        .query("port", port.to_string())
+        .get(format!("{url}?{}", request.query_string()))
         .header("accept", "application/json")
         .call()
         .with_context(|| format!("edge request to {url} failed"))?;
     let status = resp.status().as_u16();
+    let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let body = resp
         .body_mut()
         .with_config()
         .limit(MAX_REPORT)
         .read_to_string()
         .with_context(|| format!("reading the edge's answer from {url}"))?;
-    if status != 200 {
-        let snippet: String = body.chars().take(200).collect();
-        bail!("edge {url} answered HTTP {status}, expected 200: {snippet}");
+    match api::read_answer(status, retry_after.as_deref(), &body) {
+        Answer::Ok(report) => Ok(report),
+        Answer::Error(e) => bail!("edge {url} answered HTTP {} {}: {}", e.status, e.code.as_str(), e.message),
+        Answer::Unreadable(why) => bail!("edge {url}: {why}"),
     }
-    serde_json::from_str(&body).with_context(|| format!("expected a probe report (geleit probe --json) from {url}"))
 }

@@ -28,6 +28,9 @@ pub fn text(v: &DomainVerdict) -> String {
             address(&mut out, a);
         }
     }
+    for u in &v.unchecked {
+        let _ = writeln!(out, "  {} (preference {}): not checked", u.host, u.preference);
+    }
     let summary = if v.authenticated {
         "every address of every MX host authenticates with DANE".to_owned()
     } else if v.verdict == Verdict::NotAuthenticated {
@@ -86,5 +89,44 @@ fn findings(out: &mut String, indent: &str, list: &[Reported]) {
         if let Some(fix) = &f.fix {
             let _ = writeln!(out, "{indent}  fix: {}", fix.message);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use geleit::dns::{Status, UncheckedHost};
+    use geleit::verdict::{Finding, Reported};
+
+    use super::*;
+
+    #[test]
+    fn mx_hosts_not_checked_are_listed_and_the_domain_does_not_pass() {
+        let v = DomainVerdict {
+            domain: "example.".into(),
+            mx_status: Status::Secure,
+            mx_outcome: MxOutcome::Hosts,
+            verdict: Verdict::Incomplete,
+            authenticated: false,
+            findings: vec![Reported::new(Finding::MxHostsUnchecked { checked: 64, unchecked: 2 }, None)],
+            hosts: Vec::new(),
+            unchecked: vec![
+                UncheckedHost { host: "mx65.example.".into(), preference: 65 },
+                UncheckedHost { host: "mx66.example.".into(), preference: 66 },
+            ],
+            rounds: 2,
+            queries: 580,
+        };
+        assert_eq!(
+            text(&v),
+            "\
+example.: not every MX host checked
+  MX records: secure (hosts)
+  error mx_hosts_unchecked: the MX records name 66 hosts, more than the 64 this check examines: 2 hosts with the highest preference values were not checked, and a host that was not checked is not a host that passed, so the domain is not reported as authenticated (RFC 7672 §2.2)
+  mx65.example. (preference 65): not checked
+  mx66.example. (preference 66): not checked
+verdict: not authenticated: not every MX host checked
+2 rounds, 580 queries
+"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! `GET /api/check`: the worker's side of [`crate::check`]. DNS queries go
-//! to the DoH upstream through `fetch` (all of a round at once), probes run
-//! through [`super::probe::run_plan`] (all hosts at once), and the rate
-//! limits are the probe API's.
+//! to the DoH upstream through `fetch` (all of a round at once), each host's
+//! probes run through [`super::probe::run_plan`] (the `/api/probe` code
+//! path; hosts at once, and while DNS goes on), and the rate limits are the
+//! probe API's.
 
 use std::net::IpAddr;
 
@@ -12,10 +13,11 @@ use worker::{Request, Response};
 use super::clock::now_ms;
 use super::probe::run_plan;
 use super::{internal, limit_client, limit_targets, platform_rate_limit, upstream};
-use crate::check::{self, CheckIo, CheckRequest, HostProbe};
+use crate::check::{self, CheckIo, CheckRequest};
 use crate::config::Settings;
 use crate::error::EdgeError;
 use crate::ratelimit::client_key;
+use crate::request::HostProbe;
 
 pub async fn check(req: &Request, env: &worker::Env, settings: &Settings) -> Result<Response, EdgeError> {
     let url = req.url().map_err(internal)?;
@@ -27,8 +29,8 @@ pub async fn check(req: &Request, env: &worker::Env, settings: &Settings) -> Res
     limit_client(settings, &client)?;
     platform_rate_limit(env, &client).await?;
     let started = now_ms();
-    let mut io = Worker { settings, client };
-    let verdict = check::run(&mut io, &request, settings, started).await?;
+    let io = Worker { settings, client };
+    let verdict = check::run(&io, &request, settings, started).await?;
     let mut response = Response::ok(check::body(&verdict)?).map_err(internal)?;
     let headers = response.headers_mut();
     headers.set("content-type", "application/json").map_err(internal)?;
@@ -47,23 +49,19 @@ impl CheckIo for Worker<'_> {
         now_ms()
     }
 
-    async fn fetch_dns(&mut self, urls: &[String], deadline_ms: u64) -> Vec<Result<Vec<u8>, EdgeError>> {
+    async fn fetch_dns(&self, urls: &[String], deadline_ms: u64) -> Vec<Result<Vec<u8>, EdgeError>> {
         let timeout = self.settings.limits.step_timeout_ms.min(deadline_ms.saturating_sub(now_ms()));
         join_all(urls.iter().map(|url| upstream::get(url, timeout))).await
     }
 
-    fn admit(&mut self, extra_hosts: usize, addresses: &[IpAddr]) -> Result<(), EdgeError> {
-        for _ in 0..extra_hosts {
+    fn admit(&self, first: bool, addresses: &[IpAddr]) -> Result<(), EdgeError> {
+        if !first {
             limit_client(self.settings, &self.client)?;
         }
         limit_targets(self.settings, addresses)
     }
 
-    async fn probe(&mut self, hosts: Vec<HostProbe>, started_ms: u64) -> Result<Vec<HostReport>, EdgeError> {
-        let settings = self.settings;
-        join_all(hosts.into_iter().map(|h| async move { run_plan(h.plan, &h.sni, settings, started_ms).await }))
-            .await
-            .into_iter()
-            .collect()
+    async fn probe(&self, host: HostProbe, started_ms: u64) -> Result<HostReport, EdgeError> {
+        run_plan(host.plan, &host.sni, self.settings, started_ms).await
     }
 }

@@ -1,5 +1,7 @@
-//! `GET /api/probe`: resolve, check, and probe every allowed address once
-//! per signature family, in parallel (bounded), within the request's budget.
+//! `GET /api/probe`: the validated addresses of the request (or, for a bare
+//! host name, those the upstream resolves), each checked by the SSRF
+//! policy, probed once per signature family with the request's SNI, in
+//! parallel (bounded), within the request's budget.
 //!
 //! The SMTP conversation, its limits and the report are the core's
 //! `geleit::smtp::Client`; this file opens sockets (`cloudflare:sockets`
@@ -12,6 +14,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use futures_util::stream::{self, StreamExt};
+use geleit::api::{ProbeRequest, RequestError};
 use geleit::smtp::{Action, Client, Config, HostReport, Report, SignatureFamily};
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -28,7 +31,7 @@ use crate::doh;
 use crate::error::EdgeError;
 use crate::plan::{Plan, Target};
 use crate::ratelimit::client_key;
-use crate::request::ProbeRequest;
+use crate::request::{self, HostProbe};
 
 /// The name the edge sends with EHLO (RFC 5321 §4.1.1.1), as the CLI does.
 const EHLO_NAME: &str = "geleit.invalid";
@@ -38,7 +41,7 @@ const CLOSE_MS: u64 = 1_000;
 
 pub async fn probe(req: &Request, env: &worker::Env, settings: &Settings) -> Result<Response, EdgeError> {
     let url = req.url().map_err(internal)?;
-    let request = ProbeRequest::from_query(url.query_pairs())?;
+    let request = request::probe_request(url.query_pairs())?;
     let client = client_key(settings.client_ip_header.as_deref(), req.cf().is_some(), |name| {
         req.headers().get(name).ok().flatten()
     });
@@ -46,19 +49,17 @@ pub async fn probe(req: &Request, env: &worker::Env, settings: &Settings) -> Res
     platform_rate_limit(env, &client).await?;
 
     let started = now_ms();
-    let addresses = resolve(settings, &request.host).await?;
-    let plan = Plan::new(
-        &request.host,
-        request.port,
-        request.mode(),
-        &addresses,
-        &settings.extra_allowed,
-        settings.limits.max_addresses,
-    )?;
-    let mut addresses: Vec<IpAddr> = plan.targets.iter().map(|t| t.address).collect();
-    addresses.dedup();
-    limit_targets(settings, &addresses)?;
-    let report = run_plan(plan, &request.host, settings, started).await?;
+    // A validated request brings its addresses; a name is resolved here.
+    let resolved = match &request {
+        ProbeRequest::Validated { .. } => Vec::new(),
+        ProbeRequest::Name { host, .. } => resolve(settings, host).await?,
+    };
+    let host = HostProbe::plan(&request, &resolved, settings);
+    if host.is_refused() {
+        return Err(host.refusal());
+    }
+    limit_targets(settings, &host.addresses())?;
+    let report = run_plan(host.plan, &host.sni, settings, started).await?;
     let mut response = Response::from_json(&report).map_err(internal)?;
     // A probe result is of its moment: no HTTP cache may keep it.
     response.headers_mut().set("cache-control", "no-store").map_err(internal)?;
@@ -76,9 +77,11 @@ pub(crate) async fn run_plan(
 ) -> Result<HostReport, EdgeError> {
     let port = plan.report.port;
     let mode = plan.report.mode;
-    let server_name = ServerName::try_from(sni.to_owned()).map_err(|_| EdgeError::BadHost {
-        found: geleit::smtp::sanitize(sni.as_bytes(), 80),
-        reason: "not a DNS name",
+    let server_name = ServerName::try_from(sni.to_owned()).map_err(|_| {
+        EdgeError::from(RequestError::BadHost {
+            found: geleit::smtp::sanitize(sni.as_bytes(), 80),
+            reason: "not a DNS name",
+        })
     })?;
     let config = Config { ehlo_name: EHLO_NAME.to_owned(), mode, step_timeout_ms: settings.limits.step_timeout_ms };
     let budget = Rc::new(RefCell::new(Budget::new(&settings.limits, started)));
@@ -108,9 +111,15 @@ pub(crate) async fn run_plan(
 /// A and AAAA of `host` through the DoH upstream, asked in parallel.
 async fn resolve(settings: &Settings, host: &str) -> Result<Vec<IpAddr>, EdgeError> {
     let lookup = |ty: AddressType| async move {
-        let query = dns::address_query(host, ty).map_err(|e| EdgeError::BadHost {
-            found: geleit::smtp::sanitize(host.as_bytes(), 80),
-            reason: if matches!(e, dns::DnsError::Compose { .. }) { "not a DNS name" } else { "cannot be looked up" },
+        let query = dns::address_query(host, ty).map_err(|e| {
+            EdgeError::from(RequestError::BadHost {
+                found: geleit::smtp::sanitize(host.as_bytes(), 80),
+                reason: if matches!(e, dns::DnsError::Compose { .. }) {
+                    "not a DNS name"
+                } else {
+                    "cannot be looked up"
+                },
+            })
         })?;
         let query = dns::DohQuery::parse(&query).map_err(internal)?;
         let url = doh::upstream_get_url(&settings.doh_upstream, &query);

@@ -158,6 +158,12 @@ fn result(v: &CheckView, run: &CheckRun, t: &Strings, busy: bool) -> Html {
             { trace(&v.mx_trace, t) }
             { if v.hosts.is_empty() { Html::default() } else { html! { <h3>{ "2. " }{ t.ck_hosts_heading }</h3> } } }
             { for v.hosts.iter().map(|h| host(h, t)) }
+            { if v.unchecked.is_empty() { Html::default() } else { html! {
+                <>
+                    <h4>{ t.ck_unchecked_heading }</h4>
+                    <ul class="unchecked" id="check-unchecked">{ for v.unchecked.iter().map(|u| html! { <li data-state="not_checked">{ u.clone() }</li> }) }</ul>
+                </>
+            } } }
             { if v.advice.is_empty() { Html::default() } else { html! {
                 <>
                     <h3>{ t.ck_advice_heading }</h3>

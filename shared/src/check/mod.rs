@@ -276,6 +276,16 @@ impl DomainCheck {
         }
     }
 
+    /// Adds a target unless its host is already one (a host's addresses are
+    /// validated once; the complete report holds the same target).
+    fn add_target(&mut self, target: Option<ProbeTarget>) {
+        if let Some(t) = target
+            && !self.targets.iter().any(|known| known.host == t.host)
+        {
+            self.targets.push(t);
+        }
+    }
+
     /// Whether query `id` was handed out before and is no longer waiting.
     fn answered(&self, id: QueryId) -> bool {
         !self.outstanding.contains_key(&id) && id.0 < self.dns.stats().queries
@@ -296,10 +306,17 @@ impl DomainCheck {
                 }
             }
             if !self.dns.is_done() {
+                // A host whose lookups are complete is probed now, while
+                // other hosts' answers are still out.
+                if self.probe && self.transport_failures == 0 {
+                    for host in self.dns.ready_hosts() {
+                        self.add_target(verdict::probe_target(&host));
+                    }
+                }
                 return;
             }
         }
-        let Some(report) = self.dns.poll_result() else { return };
+        let Some(report) = self.dns.poll_result().cloned() else { return };
         if self.transport_failures > 0 {
             self.outcome = Some(CheckOutcome::ResolverUnreachable(ResolverFailure {
                 domain: self.domain.clone(),
@@ -310,16 +327,16 @@ impl DomainCheck {
             return;
         }
         if !self.probe {
-            self.outcome = Some(CheckOutcome::Dns(Box::new(report.clone())));
+            self.outcome = Some(CheckOutcome::Dns(Box::new(report)));
             return;
         }
-        if self.targets.is_empty() && self.handed_out == 0 {
-            self.targets = verdict::probe_targets(report);
+        for target in verdict::probe_targets(&report) {
+            self.add_target(Some(target));
         }
         let all_in = self.targets.iter().all(|t| self.probes.iter().any(|p| bare(&p.host) == bare(&t.host)));
         if self.handed_out == self.targets.len() && all_in {
             let at = i64::try_from(self.now).unwrap_or(i64::MAX);
-            self.outcome = Some(CheckOutcome::Verdict(Box::new(verdict::evaluate(report, &self.probes, at))));
+            self.outcome = Some(CheckOutcome::Verdict(Box::new(verdict::evaluate(&report, &self.probes, at))));
         }
     }
 }

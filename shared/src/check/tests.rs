@@ -21,10 +21,19 @@ fn nsec(owner: &str, next: &str, types: &[RecordType]) -> Record {
 /// `example.` (the trust anchor) with MX → mx.example., its A record and a
 /// `3 1 1` TLSA record for `leaf`'s key; everything else denied by NSEC.
 fn world(z: &Zone, leaf_spki_sha256: Vec<u8>) -> World {
+    world_with(z, leaf_spki_sha256, false)
+}
+
+/// As [`world`]; with `second`, a second MX host mx2.example. (preference
+/// 20) with an A record and no TLSA records.
+fn world_with(z: &Zone, leaf_spki_sha256: Vec<u8>, second: bool) -> World {
     let mut w = World::default();
     w.answer("example.", RecordType::DNSKEY, NOERROR, z.signed(vec![z.dnskey_record()]), vec![]);
-    let mx = Record::from_rdata(n("example."), 300, RData::MX(MX::new(10, n("mx.example."))));
-    w.answer("example.", RecordType::MX, NOERROR, z.signed(vec![mx]), vec![]);
+    let mut mx = vec![Record::from_rdata(n("example."), 300, RData::MX(MX::new(10, n("mx.example."))))];
+    if second {
+        mx.push(Record::from_rdata(n("example."), 300, RData::MX(MX::new(20, n("mx2.example.")))));
+    }
+    w.answer("example.", RecordType::MX, NOERROR, z.signed(mx), vec![]);
     let a = Record::from_rdata(n("mx.example."), 300, RData::A(A::new(192, 0, 2, 25)));
     w.answer("mx.example.", RecordType::A, NOERROR, z.signed(vec![a]), vec![]);
     let tlsa = TLSA::new(CertUsage::DaneEe, HSelector::Spki, Matching::Sha256, leaf_spki_sha256);
@@ -38,7 +47,21 @@ fn world(z: &Zone, leaf_spki_sha256: Vec<u8>) -> World {
     );
     let sig = [RecordType::NSEC, RecordType::RRSIG];
     let at_mx = z.signed(vec![nsec("mx.example.", owner, &[&sig[..], &[RecordType::A]].concat())]);
-    let at_tlsa = z.signed(vec![nsec(owner, "example.", &[&sig[..], &[RecordType::TLSA]].concat())]);
+    let after_tlsa = if second { "mx2.example." } else { "example." };
+    let at_tlsa = z.signed(vec![nsec(owner, after_tlsa, &[&sig[..], &[RecordType::TLSA]].concat())]);
+    if second {
+        let a2 = Record::from_rdata(n("mx2.example."), 300, RData::A(A::new(192, 0, 2, 26)));
+        w.answer("mx2.example.", RecordType::A, NOERROR, z.signed(vec![a2]), vec![]);
+        let at_mx2 = z.signed(vec![nsec("mx2.example.", "example.", &[&sig[..], &[RecordType::A]].concat())]);
+        for t in [RecordType::DS, RecordType::DNSKEY, RecordType::AAAA] {
+            w.answer("mx2.example.", t, NOERROR, vec![], at_mx2.clone());
+        }
+        for name in ["_tcp.mx2.example.", "_25._tcp.mx2.example."] {
+            for t in [RecordType::DS, RecordType::DNSKEY, RecordType::TLSA] {
+                w.answer(name, t, ResponseCode::NXDomain, vec![], at_mx2.clone());
+            }
+        }
+    }
     for t in [RecordType::DS, RecordType::DNSKEY, RecordType::AAAA] {
         w.answer("mx.example.", t, NOERROR, vec![], at_mx.clone());
         w.answer("_tcp.mx.example.", t, NOERROR, vec![], at_mx.clone());
@@ -224,4 +247,42 @@ fn answers_for_unknown_queries_are_refused_and_late_duplicates_ignored() {
     assert!(again.iter().any(|r| r.id() == q.id()), "the failed query is asked again");
     check.handle_response(q.id(), &w.respond(&q)).unwrap_or_else(|e| panic!("{e}"));
     check.handle_response(q.id(), &w.respond(&q)).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn a_host_is_probed_as_soon_as_its_lookups_are_in_not_when_the_whole_check_is() {
+    let (z, leaf) = (Zone::new("example."), leaf());
+    let w = world_with(&z, leaf.spki_sha256.clone(), true);
+    let mut check = DomainCheck::new(n("example."), config(&z), NOW, true);
+    // Answer everything except mx2.example.'s A query, which stays out.
+    let mut held = None;
+    for _ in 0..8 {
+        for q in check.poll_queries() {
+            if q.name().to_ascii() == "mx2.example." && q.rtype() == RecordType::A {
+                held = Some(q);
+            } else {
+                check.handle_response(q.id(), &w.respond(&q)).unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+    }
+    let early = check.poll_probes();
+    assert_eq!(
+        early.iter().map(|t| t.host.as_str()).collect::<Vec<_>>(),
+        ["mx.example"],
+        "mx1 before mx2 is validated"
+    );
+    assert!(!check.is_done() && check.dns_report().is_none());
+    for t in &early {
+        check.handle_probe(probe(t, &leaf.der));
+    }
+    let q = held.unwrap_or_else(|| panic!("mx2's A query was never asked"));
+    check.handle_response(q.id(), &w.respond(&q)).unwrap_or_else(|e| panic!("{e}"));
+    let late = check.poll_probes();
+    assert_eq!(late.iter().map(|t| t.host.as_str()).collect::<Vec<_>>(), ["mx2.example"]);
+    for t in &late {
+        check.handle_probe(probe(t, &leaf.der));
+    }
+    let v = verdict_of(&check);
+    assert_eq!(v.hosts.len(), 2);
+    assert_eq!(v.verdict, Verdict::NoDane, "mx2 has no TLSA records: {v:?}");
 }

@@ -213,7 +213,9 @@ fn covers(n: &SignedNsec<'_>, name: &Name) -> bool {
     // An NSEC at a delegation point proves nothing below it (RFC 6840 §4.1).
     let parent_side =
         is_delegation(n.nsec.type_set().contains(RecordType::NS), n.nsec.type_set().contains(RecordType::SOA));
-    if parent_side && n.owner.zone_of(name) && n.owner != name {
+    // Nor below a DNAME, whose subtree is redirected (RFC 6672 §2.3, §5.3.4).
+    let redirected = n.nsec.type_set().contains(RecordType::DNAME);
+    if (parent_side || redirected) && n.owner.zone_of(name) && n.owner != name {
         return false;
     }
     if wraps { after_owner } else { after_owner && before_next }
@@ -303,6 +305,18 @@ fn prove_nsec(
     };
     let star = wildcard_of(&ce).ok_or_else(|| missing("the wildcard name is too long"))?;
     if nxdomain {
+        // The closest encloser is an ancestor of the name: an NSEC whose next
+        // name lies below the name shows that the name exists (an empty
+        // non-terminal), which no NXDOMAIN can deny (RFC 4035 §3.1.3.2).
+        if ce.num_labels() >= qname.num_labels() {
+            return Err(Reason::new(
+                ReasonKind::Inconsistent,
+                format!(
+                    "the answer says {qname} does not exist, but the NSEC covering it shows names below it",
+                    qname = shown(qname)
+                ),
+            ));
+        }
         // No wildcard at the closest encloser either (RFC 4035 §3.1.3.2).
         if nsecs.iter().any(|n| covers(n, &star)) {
             return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: None, unchecked: false, ttl });
@@ -472,7 +486,18 @@ fn prove_nsec3(
             break None;
         }
         let h = hash_of(&ce).ok_or_else(|| missing("cannot hash a name"))?;
-        if matching(&h).is_some() {
+        if let Some(m) = matching(&h) {
+            // Names below a delegation point or a DNAME are not in this
+            // zone, so its NSEC3 records cannot deny them (RFC 5155 §8.3).
+            let types = m.nsec3.type_set();
+            let cut = is_delegation(types.contains(RecordType::NS), types.contains(RecordType::SOA));
+            if cut || types.contains(RecordType::DNAME) {
+                return Err(missing(&format!(
+                    "the closest encloser {ce} is a delegation point or DNAME, below which {} proves nothing",
+                    shown(&zone.zone),
+                    ce = shown(&ce)
+                )));
+            }
             break Some(ce.clone());
         }
         if ce.is_root() {
@@ -603,5 +628,26 @@ mod tests {
         assert_eq!(data_encoding::BASE32HEX_NOPAD.encode(&h).to_ascii_lowercase(), "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom");
         assert_eq!(owner_hash(&n("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example."), &n("example.")), Some(h.clone()));
         assert_eq!(owner_hash(&n("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.a.example."), &n("example.")), None);
+    }
+
+    #[test]
+    fn nsec3_cannot_deny_names_below_a_delegation_or_dname() {
+        // One NSEC3 record that matches sub.example. and covers every other
+        // hash (its next hash is its own): a parent-side record at a cut.
+        let zone = ZoneKeys { zone: n("example."), keys: vec![] };
+        for (types, what) in [
+            (vec![RecordType::NS, RecordType::DS], "delegation"),
+            (vec![RecordType::DNAME], "dname"),
+        ] {
+            let probe = NSEC3::new(Nsec3HashAlgorithm::SHA1, false, 0, vec![], vec![0; 20], []);
+            let h = hash(&n("sub.example."), &probe).unwrap_or_default();
+            let rec = NSEC3::new(Nsec3HashAlgorithm::SHA1, false, 0, vec![], h.clone(), types);
+            let set = [SignedNsec3 { hash: h, nsec3: &rec }];
+            let nx = prove_nsec3(&set, &n("x.sub.example."), RecordType::A, true, &zone, 60, "x");
+            assert!(nx.is_err(), "{what}: NXDOMAIN below the cut was accepted");
+            // The same record still proves what it may: sub.example. has no TXT.
+            let nodata = prove_nsec3(&set, &n("sub.example."), RecordType::TXT, false, &zone, 60, "x");
+            assert_eq!(nodata.is_ok(), what == "dname", "{what}: {nodata:?}");
+        }
     }
 }

@@ -27,13 +27,20 @@ use super::{DnsError, shown};
 pub struct Config {
     /// Where validation starts.
     pub anchors: TrustAnchors,
-    /// Most queries one check may issue (a bound on work for hostile data).
+    /// Most queries one check may issue before it knows its MX hosts, and
+    /// its base budget after (a bound on work for hostile data).
     pub max_queries: u32,
+    /// More queries allowed per MX host to check (at most
+    /// [`super::MAX_MX_HOSTS`]): a host in a zone already walked needs A,
+    /// AAAA, TLSA and DS and DNSKEY at three names (9), an alias about 7
+    /// more for the TLSA base of its target. Running out is never a pass:
+    /// what was not asked is indeterminate, and delivery is deferred.
+    pub max_queries_per_host: u32,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { anchors: TrustAnchors::iana_root(), max_queries: 300 }
+        Self { anchors: TrustAnchors::iana_root(), max_queries: 300, max_queries_per_host: 16 }
     }
 }
 
@@ -114,6 +121,8 @@ pub(crate) struct Engine {
     zones: HashMap<Name, (ZoneState, String)>,
     /// Finished validations: a task re-evaluated after each round does not verify twice.
     resolved: HashMap<Key, Resolved>,
+    /// Hosts the budget was raised for (see [`Config::max_queries_per_host`]).
+    hosts_allowed: u32,
     stats: Stats,
 }
 
@@ -127,8 +136,21 @@ impl Engine {
             wanted: Vec::new(),
             zones: HashMap::new(),
             resolved: HashMap::new(),
+            hosts_allowed: 0,
             stats: Stats::default(),
         }
+    }
+
+    /// Raises the query budget for `hosts` MX hosts to check (idempotent:
+    /// the budget is for the largest count given).
+    pub fn allow_hosts(&mut self, hosts: usize) {
+        let hosts = u32::try_from(hosts.min(super::MAX_MX_HOSTS)).unwrap_or(0);
+        self.hosts_allowed = self.hosts_allowed.max(hosts);
+    }
+
+    /// The most queries this check may issue now.
+    pub fn max_queries(&self) -> u32 {
+        self.config.max_queries.saturating_add(self.config.max_queries_per_host.saturating_mul(self.hosts_allowed))
     }
 
     pub fn stats(&self) -> Stats {
@@ -147,14 +169,14 @@ impl Engine {
             if self.slots.contains_key(&key) {
                 continue;
             }
-            if self.stats.queries >= self.config.max_queries {
+            let limit = self.max_queries();
+            if self.stats.queries >= limit {
                 let reason = Reason::new(
                     ReasonKind::Network,
                     format!(
-                        "not asked for {} {}: the check reached its limit of {} queries",
+                        "not asked for {} {}: the check reached its limit of {limit} queries",
                         shown(&key.0),
                         key.1,
-                        self.config.max_queries
                     ),
                 );
                 self.slots.insert(key, Slot::Done(Err(reason)));
@@ -390,25 +412,51 @@ impl Engine {
             }
         }
         let nxdomain = resp.rcode == ResponseCode::NXDomain;
-        if !nxdomain {
-            if let Some(set) = verify::find(&resp.answers, a, RecordType::DS) {
-                return match verify::verify_rrset(&set, z, self.now) {
-                    Ok(_) => self.enter_zone(a, &verify::ds_of(&set)),
-                    Err(reason) => bogus_step(format!("{a} DS: bogus", a = shown(a)), reason),
-                };
-            }
-            // A CNAME at `a` in zone `z` rules out a zone cut there (RFC 2181
-            // §10.1); one expanded from a wildcard only with its proof.
-            if let Some(set) = verify::find(&resp.answers, a, RecordType::CNAME) {
-                return match self.check_positive(&set, &resp, &ZoneState::Secure(Arc::clone(z)), a).0 {
-                    Proof::Secure => (same, String::new()),
-                    Proof::Insecure { why, .. } => (
-                        ZoneState::Unproven { keys: Arc::clone(z), cut: a.clone(), why: why.clone() },
-                        format!("{a}: unproven: {why}", a = shown(a)),
+        if !nxdomain && let Some(set) = verify::find(&resp.answers, a, RecordType::DS) {
+            return match verify::verify_rrset(&set, z, self.now) {
+                // A DS RRset lives at a delegation point, never at a
+                // wildcard (RFC 4592 §4.6): an expanded one is a replay.
+                Ok(v) if v.labels < a.num_labels() => bogus_step(
+                    format!("{a} DS: bogus", a = shown(a)),
+                    Reason::new(
+                        ReasonKind::Inconsistent,
+                        format!(
+                            "the DS RRset at {a} is expanded from a wildcard, which cannot hold DS records (RFC 4592 §4.6)",
+                            a = shown(a)
+                        ),
                     ),
-                    failed => (ZoneState::Failed(failed), String::new()),
-                };
-            }
+                ),
+                Ok(_) => self.enter_zone(a, &verify::ds_of(&set)),
+                Err(reason) => bogus_step(format!("{a} DS: bogus", a = shown(a)), reason),
+            };
+        }
+        // Below a DNAME nothing exists in this zone (RFC 6672 §2.3): no cut either.
+        if let Some(set) = dname_above(&resp.answers, a) {
+            let owner = set.name.to_lowercase();
+            return match verify::verify_rrset(&set, z, self.now) {
+                Ok(v) if v.labels == owner.num_labels() => {
+                    (same, format!("{a}: below the DNAME at {owner}", a = shown(a), owner = shown(&owner)))
+                }
+                Ok(_) => bogus_step(
+                    format!("{owner} DNAME: bogus", owner = shown(&owner)),
+                    Reason::new(ReasonKind::Inconsistent, "a DNAME expanded from a wildcard (RFC 6672 §3.3)"),
+                ),
+                Err(reason) => bogus_step(format!("{owner} DNAME: bogus", owner = shown(&owner)), reason),
+            };
+        }
+        // A CNAME at `a` in zone `z` rules out a zone cut there (RFC 2181
+        // §10.1); one expanded from a wildcard only with its proof. The rcode
+        // then speaks of the end of the chain (RFC 6604 §2.1), so a dangling
+        // CNAME comes with NXDOMAIN.
+        if let Some(set) = verify::find(&resp.answers, a, RecordType::CNAME) {
+            return match self.check_positive(&set, &resp, &ZoneState::Secure(Arc::clone(z)), a).0 {
+                Proof::Secure => (same, String::new()),
+                Proof::Insecure { why, .. } => (
+                    ZoneState::Unproven { keys: Arc::clone(z), cut: a.clone(), why: why.clone() },
+                    format!("{a}: unproven: {why}", a = shown(a)),
+                ),
+                failed => (ZoneState::Failed(failed), String::new()),
+            };
         }
         match denial::prove(&resp.authorities, a, RecordType::DS, nxdomain, z, self.now) {
             Ok(d) if d.delegation => {
@@ -443,11 +491,16 @@ impl Engine {
 
     /// Enters the child zone `a` through its validated DS RRset (RFC 4035 §5.2).
     fn enter_zone(&mut self, a: &Name, ds: &[&hickory_proto::dnssec::rdata::DS]) -> (ZoneState, String) {
-        let usable: Vec<_> = ds
+        let mut usable: Vec<_> = ds
             .iter()
             .copied()
             .filter(|d| verify::algorithm_supported(d.algorithm()) && verify::digest_supported(d.digest_type()))
             .collect();
+        // With a SHA-256 (or stronger) DS beside it, a SHA-1 DS is ignored
+        // (RFC 4509 §3), so that a SHA-1 collision cannot open another path.
+        if usable.iter().any(|d| u8::from(d.digest_type()) > 1) {
+            usable.retain(|d| u8::from(d.digest_type()) != 1);
+        }
         if usable.is_empty() {
             let why = format!(
                 "the DS records of {a} only use algorithms or digest types this validator does not implement ({}), so the zone counts as unsigned (RFC 4035 §5.2)",
@@ -511,6 +564,13 @@ impl Engine {
             warn.push_str(" (warning: a key uses an RSA/SHA-1 algorithm, RFC 8624 §3.1)");
         }
         match verify::verify_rrset(&set, &ZoneKeys { zone: a.clone(), keys: matching }, self.now) {
+            Ok(v) if v.labels < a.num_labels() => bogus_step(
+                format!("{a} DNSKEY: bogus", a = shown(a)),
+                Reason::new(
+                    ReasonKind::Inconsistent,
+                    format!("the DNSKEY RRset at {a} is expanded from a wildcard", a = shown(a)),
+                ),
+            ),
             Ok(_) => (
                 ZoneState::Secure(Arc::new(ZoneKeys { zone: a.clone(), keys })),
                 format!("{a} DS → DNSKEY: secure zone cut, key tag {tags}{warn}", a = shown(a)),
@@ -585,6 +645,38 @@ impl Engine {
                 let records = set.records.iter().map(|r| (*r).clone()).collect();
                 return Some(finish(qname, chain, current, Data::Records(records), proof, ttl, trace));
             }
+            // A DNAME above the name redirects it (RFC 6672 §2.2). The CNAME
+            // the server synthesises is unsigned: validate the DNAME and
+            // rebuild the CNAME from it (§5.3.3); a synthesised CNAME in the
+            // answer is only a hint and is not used.
+            if qtype != RecordType::DNAME
+                && let Some(set) = dname_above(&r.answers, &current)
+            {
+                let owner = set.name.to_lowercase();
+                let zone = self.zone_of(&owner)?;
+                let (proof, _) = self.check_positive(&set, &r, &zone, &owner);
+                trace.push(format!("{owner} DNAME: {proof}", owner = shown(&owner)));
+                let target = set.records.iter().find_map(|rec| verify::dname_target(&rec.data));
+                let Some(next) = target.and_then(|t| synthesize(&current, &owner, &t)) else {
+                    let p = Proof::bogus(
+                        ReasonKind::Malformed,
+                        format!(
+                            "the DNAME at {owner} has no usable target for {current} (RFC 6672 §2.2)",
+                            owner = shown(&owner),
+                            current = shown(&current)
+                        ),
+                    );
+                    return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
+                };
+                if let Some(p) = loop_or_too_long(qname, &chain, &next) {
+                    return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
+                }
+                chain.push((current.clone(), next.clone(), proof));
+                current = next;
+                let has_more = r.answers.iter().any(|rec| rec.name == current);
+                resp = if has_more { Some(Ok(Arc::clone(&r))) } else { self.fetch(&current, qtype) };
+                continue;
+            }
             let cname =
                 if qtype == RecordType::CNAME { None } else { verify::find(&r.answers, &current, RecordType::CNAME) };
             {
@@ -602,17 +694,7 @@ impl Engine {
                         );
                         return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
                     };
-                    if chain.len() >= MAX_CNAME_HOPS
-                        || chain.iter().any(|(from, _, _)| *from == target)
-                        || target == *qname
-                    {
-                        let p = Proof::bogus(
-                            ReasonKind::Inconsistent,
-                            format!(
-                                "the CNAME chain from {qname} loops or is longer than {MAX_CNAME_HOPS} links",
-                                qname = shown(qname)
-                            ),
-                        );
+                    if let Some(p) = loop_or_too_long(qname, &chain, &target) {
                         return Some(finish(qname, chain, current, Data::Unknown, p, 0, trace));
                     }
                     chain.push((current.clone(), target.clone(), proof));
@@ -777,6 +859,43 @@ fn unsupported_or_bogus(reason: Reason, zone: &Name) -> Proof {
 /// answer into a nonexistent name.
 fn denied_data(d: &Denied, claimed: Data) -> Data {
     if d.kind == DenialKind::NxDomain { Data::NxDomain } else { claimed }
+}
+
+/// A chain that would loop back or grow beyond [`MAX_CNAME_HOPS`] links by
+/// going on to `next`: bogus.
+fn loop_or_too_long(qname: &Name, chain: &[(Name, Name, Proof)], next: &Name) -> Option<Proof> {
+    let looped = chain.iter().any(|(from, _, _)| from == next) || next == qname;
+    (chain.len() >= MAX_CNAME_HOPS || looped).then(|| {
+        Proof::bogus(
+            ReasonKind::Inconsistent,
+            format!(
+                "the CNAME chain from {qname} loops or is longer than {MAX_CNAME_HOPS} links",
+                qname = shown(qname)
+            ),
+        )
+    })
+}
+
+/// The deepest DNAME RRset in `section` owned by a proper ancestor of `name`.
+fn dname_above<'a>(section: &'a [Record], name: &Name) -> Option<verify::RrSet<'a>> {
+    section
+        .iter()
+        .filter(|r| r.record_type() == RecordType::DNAME && r.name.zone_of(name) && r.name != *name)
+        .max_by_key(|r| r.name.num_labels())
+        .and_then(|r| verify::find(section, &r.name, RecordType::DNAME))
+}
+
+/// `name` with its suffix `owner` replaced by `target` (RFC 6672 §2.2), or
+/// `None` when the result is too long (the server answers YXDOMAIN then).
+fn synthesize(name: &Name, owner: &Name, target: &Name) -> Option<Name> {
+    let keep = usize::from(name.num_labels()).checked_sub(usize::from(owner.num_labels()))?;
+    let prefix: Vec<&[u8]> = name.iter().take(keep).collect();
+    let mut out = target.to_lowercase();
+    out.set_fqdn(true);
+    for label in prefix.iter().rev() {
+        out = out.prepend_label(hickory_proto::rr::Label::from_raw_bytes(label).ok()?).ok()?;
+    }
+    Some(out)
 }
 
 /// A failed step: the zone state and the trace line naming the reason.

@@ -38,7 +38,9 @@ pub use anchor::{AnchorError, TrustAnchors};
 pub use engine::{Config, Stats};
 pub use lookup::{Answer, AnswerData, Link, Lookup};
 pub use proof::{Proof, Reason, ReasonKind, Status, Validated};
-pub use smtp::{AddressSet, HostOutcome, HostReport, MxOutcome, SmtpCheck, SmtpReport, TlsaRecord};
+pub use smtp::{
+    AddressSet, HostOutcome, HostReport, MAX_MX_HOSTS, MxOutcome, SmtpCheck, SmtpReport, TlsaRecord, UncheckedHost,
+};
 pub use wire::{DEFAULT_UDP_PAYLOAD, MAX_MESSAGE_LEN, Query, QueryId, WireError};
 
 /// Names and record types as hickory-proto spells them, for callers that build queries.

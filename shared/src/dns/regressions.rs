@@ -241,3 +241,53 @@ fn compact_denial_nxname_means_the_name_does_not_exist() {
     assert_eq!(answer.status(), Status::Secure, "{:?}", answer.data.proof());
     assert_eq!(*answer.data.with_proof().1, AnswerData::NxDomain);
 }
+
+#[test]
+fn nxdomain_for_an_empty_non_terminal_is_inconsistent() {
+    // _tcp.mx.example. exists as an empty non-terminal (_25._tcp.mx.example.
+    // lies below it). The NSEC mx.example. → _25._tcp.mx.example. covers it,
+    // and also covers *._tcp.mx.example.: replayed with NXDOMAIN it must not
+    // prove that the name does not exist.
+    let z = Zone::new("example.");
+    let mut world = World::default();
+    world.answer("example.", RecordType::DNSKEY, NOERROR, z.signed(vec![z.dnskey_record()]), vec![]);
+    let types = [RecordType::A, RecordType::NSEC, RecordType::RRSIG];
+    let cover = z.signed(vec![nsec("mx.example.", "_25._tcp.mx.example.", &types)]);
+    for t in [RecordType::DS, RecordType::DNSKEY] {
+        world.answer("mx.example.", t, NOERROR, vec![], cover.clone());
+    }
+    // Honest: the ENT has no data (NODATA, secure).
+    world.answer("_tcp.mx.example.", RecordType::DS, NOERROR, vec![], cover.clone());
+    world.answer("_tcp.mx.example.", RecordType::DNSKEY, NOERROR, vec![], cover.clone());
+    world.answer("_tcp.mx.example.", RecordType::TXT, NOERROR, vec![], cover.clone());
+    let honest = world.lookup(z.anchor(), "_tcp.mx.example.", RecordType::TXT);
+    assert_eq!(honest.status(), Status::Secure, "{:?}", honest.data.proof());
+    assert_eq!(*honest.data.with_proof().1, AnswerData::NoData);
+    // Attack: the same proof under an NXDOMAIN rcode.
+    world.answer("_tcp.mx.example.", RecordType::A, NXDOMAIN, vec![], cover);
+    let attacked = world.lookup(z.anchor(), "_tcp.mx.example.", RecordType::A);
+    assert_eq!(attacked.status(), Status::Bogus, "{:?}", attacked.data.proof());
+}
+
+#[test]
+fn ds_expanded_from_a_wildcard_is_bogus() {
+    // A DS RRset the zone signed at *.example. (it cannot mean anything
+    // there, RFC 4592 §4.6) replayed for child.example. must not open a zone.
+    let z = Zone::new("example.");
+    let child = Zone::new("child.example.");
+    let mut world = World::default();
+    world.answer("example.", RecordType::DNSKEY, NOERROR, z.signed(vec![z.dnskey_record()]), vec![]);
+    let digest =
+        super::verify::ds_digest(&n("child.example."), &child.dnskey, DigestType::SHA256).unwrap_or_default();
+    let ds = DS::new(child.key_tag(), Algorithm::ECDSAP256SHA256, DigestType::SHA256, digest);
+    let at_star = vec![Record::from_rdata(n("*.example."), 300, RData::DNSSEC(DNSSECRData::DS(ds)))];
+    let sig = z.sign_labels(&at_star, 1);
+    let replayed = moved([at_star, vec![sig]].concat(), &n("child.example."));
+    let leaf_types = [RecordType::A, RecordType::NSEC, RecordType::RRSIG];
+    let cover = z.signed(vec![nsec("*.example.", "zz.example.", &leaf_types)]);
+    world.answer("child.example.", RecordType::DS, NOERROR, replayed, cover);
+    world.answer("child.example.", RecordType::DNSKEY, NOERROR, child.signed(vec![child.dnskey_record()]), vec![]);
+    world.answer("child.example.", RecordType::A, NOERROR, child.signed(vec![a("child.example.", 4)]), vec![]);
+    let attacked = world.lookup(z.anchor(), "child.example.", RecordType::A);
+    assert_eq!(attacked.status(), Status::Bogus, "{:?}", attacked.data.proof());
+}

@@ -14,8 +14,22 @@ use super::proof::{Proof, Status, Validated};
 use super::wire::{Query, QueryId};
 use crate::tlsa::{MatchingType, Selector, Tlsa, Unusable, Usage};
 
-/// Most MX hosts examined (a bound on work; RFC 5321 sets none).
-pub const MAX_MX_HOSTS: usize = 16;
+/// Most MX hosts checked, by preference (a bound on work against hostile
+/// data; RFC 5321 sets none). Hosts beyond it are listed in
+/// [`SmtpReport::unchecked`], and a domain with unchecked hosts is never
+/// DANE-ready: a host that was not checked is not a host that passed
+/// (RFC 7672 §2.2 asks for every MX host).
+pub const MAX_MX_HOSTS: usize = 64;
+
+/// An MX host named by the MX RRset but not checked, because the RRset names
+/// more than [`MAX_MX_HOSTS`] hosts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct UncheckedHost {
+    /// The MX exchange.
+    pub host: String,
+    /// Its MX preference.
+    pub preference: u16,
+}
 
 /// What the MX lookup says about the domain (RFC 7672 §2.2.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -202,9 +216,11 @@ pub struct SmtpReport {
     pub mx_proof: Proof,
     /// What the MX lookup means.
     pub mx_outcome: MxOutcome,
-    /// The hosts, by preference.
+    /// The hosts checked, by preference.
     pub hosts: Vec<HostReport>,
-    /// Whether every MX host is DANE-ready and the MX RRset is secure.
+    /// The MX hosts beyond [`MAX_MX_HOSTS`], by preference: not checked.
+    pub unchecked: Vec<UncheckedHost>,
+    /// Whether every MX host is checked and DANE-ready and the MX RRset is secure.
     pub dane_ready: bool,
     /// Sequential rounds of queries.
     pub rounds: u32,
@@ -212,6 +228,15 @@ pub struct SmtpReport {
     pub queries: u32,
     /// Validation steps of the MX lookup.
     pub trace: Vec<String>,
+}
+
+/// The MX stage of a check (see `SmtpCheck::mx_stage`).
+struct MxStage {
+    mx: Answer,
+    mx_proof: Proof,
+    mx_outcome: MxOutcome,
+    hosts: Vec<(u16, Name)>,
+    unchecked: Vec<UncheckedHost>,
 }
 
 /// A DANE DNS check of a mail domain, sans-IO (same call order as [`super::Lookup`]):
@@ -262,6 +287,7 @@ impl SmtpCheck {
                 mx_proof: proof,
                 mx_outcome: MxOutcome::Deferred,
                 hosts: Vec::new(),
+                unchecked: Vec::new(),
                 dane_ready: false,
                 rounds: stats.rounds,
                 queries: stats.queries,
@@ -302,6 +328,7 @@ impl SmtpCheck {
     fn evaluate(&mut self) -> Option<SmtpReport> {
         let domain = self.domain.clone();
         if self.direct {
+            self.engine.allow_hosts(1);
             let host = self.host(0, &domain)?;
             let dane_ready = host.outcome == HostOutcome::DaneRequired;
             let stats = self.engine.stats();
@@ -311,17 +338,57 @@ impl SmtpCheck {
                 mx_proof: Proof::Secure,
                 mx_outcome: MxOutcome::Direct,
                 hosts: vec![host],
+                unchecked: Vec::new(),
                 dane_ready,
                 rounds: stats.rounds,
                 queries: stats.queries,
                 trace: Vec::new(),
             });
         }
+        let MxStage { mx, mx_proof, mx_outcome, hosts, unchecked } = self.mx_stage()?;
+        // Ask for every host at once; finish only when all are complete.
+        let mut reports = Vec::with_capacity(hosts.len());
+        let mut complete = true;
+        for (pref, host) in &hosts {
+            match self.host(*pref, host) {
+                Some(r) => reports.push(r),
+                None => complete = false,
+            }
+        }
+        if !complete {
+            return None;
+        }
+        let dane_ready = mx_proof.is_secure()
+            && matches!(mx_outcome, MxOutcome::Hosts | MxOutcome::Implicit)
+            && !reports.is_empty()
+            && unchecked.is_empty()
+            && reports.iter().all(|h| h.outcome == HostOutcome::DaneRequired);
+        let stats = self.engine.stats();
+        Some(SmtpReport {
+            domain: domain.to_ascii(),
+            mx_status: mx_proof.status(),
+            mx_proof,
+            mx_outcome,
+            hosts: reports,
+            unchecked,
+            dane_ready,
+            rounds: stats.rounds,
+            queries: stats.queries,
+            trace: mx.trace,
+        })
+    }
+
+    /// The MX stage (RFC 7672 §2.2.1): what the MX lookup means and the
+    /// hosts to check (at most [`MAX_MX_HOSTS`], the rest unchecked), once
+    /// the MX RRset is validated. Grows the query budget with the hosts.
+    fn mx_stage(&mut self) -> Option<MxStage> {
+        let domain = self.domain.clone();
         let mx = self.engine.resolve(&domain, RecordType::MX)?;
         let mx = Answer::from_resolved(&domain, RecordType::MX, mx);
         let (mx_proof, mx_data) = mx.data.with_proof();
         let mx_proof = mx_proof.clone();
         let mut hosts: Vec<(u16, Name)> = Vec::new();
+        let mut unchecked = Vec::new();
         let mx_outcome = match (mx_proof.status(), mx_data) {
             (Status::Bogus | Status::Indeterminate, _) | (_, AnswerData::Unknown) => MxOutcome::Deferred,
             (_, AnswerData::NxDomain) => MxOutcome::NxDomain,
@@ -344,39 +411,38 @@ impl SmtpCheck {
                     MxOutcome::NullMx
                 } else {
                     hosts.retain(|(_, h)| !h.is_root());
-                    hosts.truncate(MAX_MX_HOSTS);
+                    if hosts.len() > MAX_MX_HOSTS {
+                        unchecked = hosts
+                            .split_off(MAX_MX_HOSTS)
+                            .into_iter()
+                            .map(|(preference, h)| UncheckedHost { host: h.to_ascii(), preference })
+                            .collect();
+                    }
                     MxOutcome::Hosts
                 }
             }
         };
-        // Ask for every host at once; finish only when all are complete.
-        let mut reports = Vec::with_capacity(hosts.len());
-        let mut complete = true;
-        for (pref, host) in &hosts {
-            match self.host(*pref, host) {
-                Some(r) => reports.push(r),
-                None => complete = false,
+        // The query budget grows with the hosts to check (see `Config::max_queries_per_host`).
+        self.engine.allow_hosts(hosts.len());
+        Some(MxStage { mx, mx_proof, mx_outcome, hosts, unchecked })
+    }
+
+    /// The MX hosts whose lookups are complete so far (every host once the
+    /// check is done), so that a driver can probe a host as soon as its
+    /// addresses are validated rather than when the whole check ends.
+    pub fn ready_hosts(&mut self) -> Vec<HostReport> {
+        if let Some(report) = &self.result {
+            return report.hosts.clone();
+        }
+        let hosts = if self.direct {
+            vec![(0, self.domain.clone())]
+        } else {
+            match self.mx_stage() {
+                Some(stage) => stage.hosts,
+                None => return Vec::new(),
             }
-        }
-        if !complete {
-            return None;
-        }
-        let dane_ready = mx_proof.is_secure()
-            && matches!(mx_outcome, MxOutcome::Hosts | MxOutcome::Implicit)
-            && !reports.is_empty()
-            && reports.iter().all(|h| h.outcome == HostOutcome::DaneRequired);
-        let stats = self.engine.stats();
-        Some(SmtpReport {
-            domain: domain.to_ascii(),
-            mx_status: mx_proof.status(),
-            mx_proof,
-            mx_outcome,
-            hosts: reports,
-            dane_ready,
-            rounds: stats.rounds,
-            queries: stats.queries,
-            trace: mx.trace,
-        })
+        };
+        hosts.iter().filter_map(|(pref, host)| self.host(*pref, host)).collect()
     }
 
     fn host(&mut self, preference: u16, host: &Name) -> Option<HostReport> {

@@ -353,7 +353,11 @@ fn signed_data(set: &RrSet<'_>, sig: &RRSIG) -> Option<Vec<u8>> {
         let mut enc = BinEncoder::new(&mut buf);
         enc.set_canonical_form(true);
         enc.set_name_encoding(NameEncoding::UncompressedLowercase);
-        r.data.emit(&mut enc).ok()?;
+        match dname_target(&r.data) {
+            // The DNAME target is lowercased in canonical form (RFC 4034 §6.2, RFC 6672 §5.3.1).
+            Some(target) => target.emit(&mut enc).ok()?,
+            None => r.data.emit(&mut enc).ok()?,
+        }
         rdatas.push(buf);
     }
     rdatas.sort();
@@ -418,6 +422,19 @@ pub(crate) fn ds_of<'a>(set: &RrSet<'a>) -> Vec<&'a DS> {
             _ => None,
         })
         .collect()
+}
+
+/// The target of a DNAME record (RFC 6672 §2.1). hickory reads DNAME RDATA
+/// as unknown data; the target is one uncompressed name (§2.5) and nothing else.
+pub(crate) fn dname_target(data: &RData) -> Option<Name> {
+    match data {
+        RData::Unknown { code, rdata } if *code == RecordType::DNAME => {
+            let mut decoder = hickory_proto::serialize::binary::BinDecoder::new(&rdata.anything);
+            let name = <Name as hickory_proto::serialize::binary::BinDecodable>::read(&mut decoder).ok()?;
+            decoder.is_empty().then_some(name)
+        }
+        _ => None,
+    }
 }
 
 /// The DNSKEYs of an RRset.

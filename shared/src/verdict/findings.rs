@@ -59,6 +59,17 @@ pub enum Finding {
     /// The MX RRset is not DNSSEC-signed: an attacker can substitute MX
     /// hosts, so the host names are not authenticated (RFC 7672 §2.2.1).
     MxInsecure { zone_cut: String },
+    /// The MX RRset names more hosts than are checked
+    /// ([`MAX_MX_HOSTS`](crate::dns::MAX_MX_HOSTS)): the hosts beyond are
+    /// not checked, and a host that was not checked is not a host that
+    /// passed, so the domain is not authenticated (RFC 7672 §2.2 asks for
+    /// every MX host).
+    MxHostsUnchecked {
+        /// Hosts checked (the first by preference).
+        checked: usize,
+        /// Hosts not checked.
+        unchecked: usize,
+    },
     // ── DNS, any level ──────────────────────────────────────────────────
     /// A lookup a DANE client needs is bogus: delivery is deferred
     /// (RFC 7672 §2.1.1, RFC 4035 §5.5).
@@ -263,6 +274,7 @@ impl Finding {
             Self::NullMx => "null_mx",
             Self::DomainMissing => "domain_missing",
             Self::MxInsecure { .. } => "mx_insecure",
+            Self::MxHostsUnchecked { .. } => "mx_hosts_unchecked",
             Self::DnssecBogus { .. } => "dnssec_bogus",
             Self::DnssecIndeterminate { .. } => "dnssec_indeterminate",
             Self::NoAddress { .. } => "no_address",
@@ -310,6 +322,7 @@ impl Finding {
             Self::NullMx => "RFC 7505 §3",
             Self::DomainMissing => "RFC 7672 §2.2.1",
             Self::MxInsecure { .. } => "RFC 7672 §2.2.1",
+            Self::MxHostsUnchecked { .. } => "RFC 7672 §2.2",
             Self::DnssecBogus { .. } | Self::DnssecIndeterminate { .. } => "RFC 7672 §2.1.1, RFC 4035 §5.5",
             Self::NoAddress { .. } => "RFC 5321 §5.1",
             Self::InsecureNoDane { .. } | Self::NoTlsa { .. } => "RFC 7672 §2.2.2",
@@ -339,6 +352,12 @@ impl Finding {
             Self::DomainMissing => "the domain does not exist (DNSSEC-validated NXDOMAIN)".to_owned(),
             Self::MxInsecure { zone_cut } => format!(
                 "the MX records are not DNSSEC-signed (the chain of trust ends at {zone_cut}): an attacker can substitute other MX hosts, so senders cannot authenticate the host names (Postfix logs such connections as Trusted, not Verified)"
+            ),
+            Self::MxHostsUnchecked { checked, unchecked } => format!(
+                "the MX records name {} hosts, more than the {checked} this check examines: {unchecked} {} with the highest preference values {} not checked, and a host that was not checked is not a host that passed, so the domain is not reported as authenticated",
+                checked.saturating_add(*unchecked),
+                if *unchecked == 1 { "host" } else { "hosts" },
+                if *unchecked == 1 { "was" } else { "were" },
             ),
             Self::DnssecBogus { name, rtype, detail, .. } => format!(
                 "the {rtype} lookup for {name} is bogus ({detail}): DANE-aware senders defer delivery until it validates"

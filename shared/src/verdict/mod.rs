@@ -23,7 +23,10 @@
 //! secure denial of TLSA means no DANE (opportunistic TLS); bogus or
 //! indeterminate lookups defer delivery; no STARTTLS where TLS is required
 //! defers delivery. The domain is authenticated only when its MX RRset is
-//! secure and every address of every MX host authenticates.
+//! secure and every address of every MX host authenticates; an MX RRset
+//! naming more hosts than are checked
+//! ([`MAX_MX_HOSTS`](crate::dns::MAX_MX_HOSTS)) is never authenticated
+//! ([`Verdict::Incomplete`]): a host not checked is not a host that passed.
 //!
 //! **Several chains.** A server may hold an ECDSA and an RSA chain and picks
 //! one by what the client offers. The probe sees each (one handshake per
@@ -46,7 +49,7 @@ pub use findings::{Finding, Fix, FixReport, Reported, Severity, UnusableRecord, 
 
 use crate::cert::Certificate as ParsedCert;
 use crate::dane::{self, Check, Failure, ReferenceNames};
-use crate::dns::{HostOutcome, HostReport as DnsHost, MxOutcome, Proof, SmtpReport, Status, TlsaRecord};
+use crate::dns::{HostOutcome, HostReport as DnsHost, MxOutcome, Proof, SmtpReport, Status, TlsaRecord, UncheckedHost};
 use crate::smtp::{AddressReport, HostReport as ProbeHost, SignatureFamily};
 use crate::tlsa::{MatchingType, Selector, Tlsa, Usage};
 use crate::tlsa_gen::association_data;
@@ -66,6 +69,12 @@ pub enum Verdict {
     /// Every host authenticates, but the MX RRset is insecure, so the host
     /// names are not authenticated (RFC 7672 §2.2.1). Domain level only.
     Trusted,
+    /// Not every MX host was checked (more than
+    /// [`MAX_MX_HOSTS`](crate::dns::MAX_MX_HOSTS)): a host that was not
+    /// checked is not a host that passed, so the domain is not authenticated
+    /// even when every host checked is ([`Finding::MxHostsUnchecked`]).
+    /// Domain level only; a worse verdict of a host checked wins.
+    Incomplete,
     /// No DANE: opportunistic TLS (RFC 7672 §2.2.2).
     NoDane,
     /// TLS mandatory but unauthenticated: only unusable records (RFC 7672 §3.1.3).
@@ -95,6 +104,7 @@ impl Verdict {
         match self {
             Self::Authenticated => "authenticated",
             Self::Trusted => "trusted",
+            Self::Incomplete => "incomplete",
             Self::NoDane => "no_dane",
             Self::TlsUnauthenticated => "tls_unauthenticated",
             Self::NullMx => "null_mx",
@@ -114,6 +124,7 @@ impl Verdict {
         match self {
             Self::Authenticated => "authenticated with DANE",
             Self::Trusted => "hosts authenticated, but the MX records are not signed",
+            Self::Incomplete => "not every MX host checked",
             Self::NoDane => "no DANE (opportunistic TLS)",
             Self::TlsUnauthenticated => "TLS required but not authenticated (no usable TLSA record)",
             Self::NullMx => "accepts no mail (null MX)",
@@ -273,6 +284,11 @@ pub struct DomainVerdict {
     pub authenticated: bool,
     pub findings: Vec<Reported>,
     pub hosts: Vec<HostVerdict>,
+    /// MX hosts beyond [`MAX_MX_HOSTS`](crate::dns::MAX_MX_HOSTS), by
+    /// preference: not checked, so the domain is not authenticated
+    /// ([`Finding::MxHostsUnchecked`]).
+    #[serde(default)]
+    pub unchecked: Vec<UncheckedHost>,
     /// Sequential rounds of DNS queries.
     pub rounds: u32,
     /// DNS queries in all.
@@ -300,23 +316,24 @@ fn bare(name: &str) -> String {
 /// never connected to (they may be an attacker's, RFC 7672 §2.2).
 #[must_use]
 pub fn probe_targets(dns: &SmtpReport) -> Vec<ProbeTarget> {
-    dns.hosts
-        .iter()
-        .map(|h| ProbeTarget {
-            host: bare(&h.host),
-            sni: h
-                .tlsa_base
-                .as_deref()
-                .map_or_else(|| bare(&h.host), |b| bare(b.strip_prefix("_25._tcp.").unwrap_or(b))),
-            addresses: h
-                .addresses
-                .iter()
-                .filter(|set| matches!(set.status, Status::Secure | Status::Insecure))
-                .flat_map(|set| set.addresses.iter().copied())
-                .collect(),
-        })
-        .filter(|t| !t.addresses.is_empty())
-        .collect()
+    dns.hosts.iter().filter_map(probe_target).collect()
+}
+
+/// The probe target of one MX host (see [`probe_targets`]), or `None` when
+/// it has no address to probe.
+#[must_use]
+pub fn probe_target(h: &DnsHost) -> Option<ProbeTarget> {
+    let target = ProbeTarget {
+        host: bare(&h.host),
+        sni: h.tlsa_base.as_deref().map_or_else(|| bare(&h.host), |b| bare(b.strip_prefix("_25._tcp.").unwrap_or(b))),
+        addresses: h
+            .addresses
+            .iter()
+            .filter(|set| matches!(set.status, Status::Secure | Status::Insecure))
+            .flat_map(|set| set.addresses.iter().copied())
+            .collect(),
+    };
+    (!target.addresses.is_empty()).then_some(target)
 }
 
 /// The full verdict (see the module documentation). `probes` holds one
@@ -332,7 +349,7 @@ pub fn evaluate(dns: &SmtpReport, probes: &[ProbeHost], now: i64) -> DomainVerdi
         })
         .collect();
     let mut findings = Vec::new();
-    let verdict = match dns.mx_outcome {
+    let mut verdict = match dns.mx_outcome {
         MxOutcome::NullMx => {
             findings.push(Reported::new(Finding::NullMx, None));
             Verdict::NullMx
@@ -358,6 +375,13 @@ pub fn evaluate(dns: &SmtpReport, probes: &[ProbeHost], now: i64) -> DomainVerdi
             }
         }
     };
+    if !dns.unchecked.is_empty() {
+        findings.push(Reported::new(
+            Finding::MxHostsUnchecked { checked: dns.hosts.len(), unchecked: dns.unchecked.len() },
+            None,
+        ));
+        verdict = verdict.max(Verdict::Incomplete);
+    }
     DomainVerdict {
         domain: dns.domain.clone(),
         mx_status: dns.mx_status,
@@ -366,6 +390,7 @@ pub fn evaluate(dns: &SmtpReport, probes: &[ProbeHost], now: i64) -> DomainVerdi
         authenticated: verdict == Verdict::Authenticated,
         findings,
         hosts,
+        unchecked: dns.unchecked.clone(),
         rounds: dns.rounds,
         queries: dns.queries,
     }

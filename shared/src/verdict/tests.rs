@@ -13,6 +13,8 @@ use super::*;
 use crate::dns::{AddressSet, HostReport as DnsHost, ReasonKind, Validated};
 use crate::smtp::{AlgorithmProbe, Certificate as Presented, Report, Step, StepFailure, TlsFacts, TlsMode};
 
+mod many_mx;
+
 /// 2030-01-01T00:00:00Z.
 const NOW: i64 = 1_893_456_000;
 const MX: &str = "mx.example.com.";
@@ -112,6 +114,7 @@ fn domain(mx_outcome: MxOutcome, mx_proof: Proof, hosts: Vec<DnsHost>) -> SmtpRe
         mx_proof,
         mx_outcome,
         hosts,
+        unchecked: vec![],
         dane_ready: false,
         rounds: 2,
         queries: 20,
@@ -580,6 +583,7 @@ fn codes_are_stable_and_serialised_with_their_data() {
         Finding::NullMx,
         Finding::DomainMissing,
         Finding::MxInsecure { zone_cut: String::new() },
+        Finding::MxHostsUnchecked { checked: 0, unchecked: 0 },
         Finding::DnssecBogus {
             name: String::new(),
             rtype: String::new(),

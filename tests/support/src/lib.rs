@@ -1,0 +1,29 @@
+//! Test support for Geleit's DNSSEC validation: a zone signer
+//! ([`zone`]), an honest answerer over a hierarchy of signed zones
+//! ([`answer`]), the test hierarchy itself ([`world`]), a catalogue of
+//! attacks that splice, replay, strip and reorder the signed data the way
+//! an on-path attacker or a lying resolver can ([`attacks`]), and an
+//! RFC 8484 DoH server that answers through any function ([`doh`]).
+//!
+//! Nothing here forges a signature: every RRSIG an attack serves was made by
+//! the key of the zone it names (or by the attacker's own key, which no
+//! trust chain vouches for).
+
+pub mod answer;
+pub mod attacks;
+pub mod doh;
+pub mod world;
+pub mod zone;
+
+pub use answer::{Response, World};
+pub use attacks::{Case, Expect, Kind, catalogue};
+pub use world::world;
+pub use zone::NOW;
+
+use hickory_proto::rr::Name;
+
+/// The last `n` labels of `name` (the whole name if it has fewer).
+pub fn trim_to(name: &Name, n: usize) -> Name {
+    let total = usize::from(name.num_labels());
+    if n >= total { name.clone() } else { name.trim_to(n) }
+}
