@@ -61,8 +61,9 @@ pub struct CheckRun {
     pub phase: Phase,
     /// The core's DNS report (none when the resolver could not be reached).
     pub dns: Option<SmtpReport>,
-    /// Per host of `dns.hosts`, same order.
-    pub probes: Vec<Probe>,
+    /// The probes the core handed out, by MX host (without the trailing dot,
+    /// lower case). A host may be probed before the whole DNS stage is in.
+    pub probes: Vec<(String, Probe)>,
     /// The core's outcome, once the check is done.
     pub outcome: Option<CheckOutcome>,
     /// The check could not run (bad settings, a name the core rejects).
@@ -90,37 +91,48 @@ impl CheckRun {
                     self.phase = Phase::Dns { rounds, queries };
                 }
             }
-            Step::DnsDone { report, probing } => self.dns_done(*report, &probing),
+            Step::Probing { host } => self.set_probe(&host, Probe::Running),
+            Step::DnsDone { report } => {
+                self.dns = Some(*report);
+                self.settle();
+            }
             Step::Probed { host, report } => {
                 let probe = match report {
                     Ok(r) => Probe::Done(*r),
                     Err(why) => Probe::Failed(why),
                 };
-                self.probe_done(&host, probe);
+                self.set_probe(&host, probe);
             }
         }
     }
 
-    /// The DNS report arrived; `probing`: the hosts the core handed out for probing.
-    pub fn dns_done(&mut self, report: SmtpReport, probing: &[String]) {
-        self.probes = report
-            .hosts
-            .iter()
-            .map(|h| if probing.iter().any(|p| bare(p) == bare(&h.host)) { Probe::Running } else { Probe::Skipped })
-            .collect();
-        self.phase = if self.probes.contains(&Probe::Running) { Phase::Probing } else { Phase::Done };
-        self.dns = Some(report);
+    /// The probe of `host` (without or with the trailing dot): [`Probe::Skipped`]
+    /// when the core handed out none for it.
+    #[must_use]
+    pub fn probe(&self, host: &str) -> &Probe {
+        let host = bare(host);
+        self.probes.iter().find(|(h, _)| *h == host).map_or(&Probe::Skipped, |(_, p)| p)
     }
 
-    /// The probe of `host` came back.
-    pub fn probe_done(&mut self, host: &str, probe: Probe) {
-        let Some(dns) = &self.dns else { return };
-        let index = dns.hosts.iter().position(|h| bare(&h.host) == bare(host));
-        if let Some(slot) = index.and_then(|i| self.probes.get_mut(i)) {
-            *slot = probe;
+    fn set_probe(&mut self, host: &str, probe: Probe) {
+        let host = bare(host);
+        match self.probes.iter_mut().find(|(h, _)| *h == host) {
+            Some((_, slot)) => *slot = probe,
+            None => self.probes.push((host, probe)),
         }
-        if !self.probes.contains(&Probe::Running) {
-            self.phase = Phase::Done;
+        self.settle();
+    }
+
+    /// Whether a probe is in flight.
+    #[must_use]
+    pub fn probing(&self) -> usize {
+        self.probes.iter().filter(|(_, p)| *p == Probe::Running).count()
+    }
+
+    /// The phase after the DNS stage: probes in flight, or everything in.
+    fn settle(&mut self) {
+        if self.dns.is_some() && self.outcome.is_none() && self.error.is_none() {
+            self.phase = if self.probing() > 0 { Phase::Probing } else { Phase::Done };
         }
     }
 
@@ -128,17 +140,14 @@ impl CheckRun {
     pub fn finish(&mut self, outcome: CheckOutcome) {
         match &outcome {
             CheckOutcome::Verdict(_) => {}
-            CheckOutcome::Dns(report) => {
-                self.probes = vec![Probe::Skipped; report.hosts.len()];
-                self.dns = Some((**report).clone());
-            }
+            CheckOutcome::Dns(report) => self.dns = Some((**report).clone()),
             // What the DNS stage found without its resolver says nothing about the domain.
             CheckOutcome::ResolverUnreachable(_) => {
                 self.dns = None;
                 self.probes.clear();
             }
         }
-        for p in &mut self.probes {
+        for (_, p) in &mut self.probes {
             if *p == Probe::Running {
                 *p = Probe::Skipped;
             }
@@ -163,6 +172,11 @@ impl CheckRun {
         }
     }
 
+    /// The edge's reports that are in.
+    fn reports(&self) -> impl Iterator<Item = &smtp::HostReport> {
+        self.probes.iter().filter_map(|(_, p)| if let Probe::Done(r) = p { Some(r) } else { None })
+    }
+
     /// The core's verdict: once done, the check's own; before, the core's
     /// verdict over what has arrived so far (hosts still probed show as pending).
     #[must_use]
@@ -172,11 +186,7 @@ impl CheckRun {
             Some(CheckOutcome::ResolverUnreachable(_)) => None,
             Some(CheckOutcome::Dns(_)) | None => {
                 let dns = self.dns.as_ref()?;
-                let probes: Vec<smtp::HostReport> = self
-                    .probes
-                    .iter()
-                    .filter_map(|p| if let Probe::Done(r) = p { Some(r.clone()) } else { None })
-                    .collect();
+                let probes: Vec<smtp::HostReport> = self.reports().cloned().collect();
                 Some(verdict::evaluate(dns, &probes, self.now))
             }
         }
@@ -356,7 +366,7 @@ fn finding_view(r: &Reported, lang: Lang) -> FindingView {
 pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     let t = lang.t();
     let domain = run.domain.as_ref()?;
-    let running = run.probes.iter().filter(|p| **p == Probe::Running).count();
+    let running = run.probing();
     let progress = match &run.phase {
         Phase::Idle => String::new(),
         Phase::Dns { rounds, queries } => {
@@ -397,8 +407,8 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     out.unchecked = unchecked_lines(&dv.unchecked, t);
 
     let mut lets_encrypt = false;
-    for (i, (host, hv)) in dns.hosts.iter().zip(&dv.hosts).enumerate() {
-        let probe = run.probes.get(i).unwrap_or(&Probe::Skipped);
+    for (host, hv) in dns.hosts.iter().zip(&dv.hosts) {
+        let probe = run.probe(&host.host);
         let view = host_view(host, hv, probe, lang);
         lets_encrypt |= hv
             .addresses
@@ -605,6 +615,7 @@ pub fn unreachable_view(domain: &Domain, detail: Option<String>, lang: Lang) -> 
         mx_findings: Vec::new(),
         mx_trace: Vec::new(),
         hosts: Vec::new(),
+        unchecked: Vec::new(),
         advice: Vec::new(),
         progress: t.ck_unreachable.to_owned(),
         retry: true,
@@ -685,7 +696,13 @@ pub fn export_json(run: &CheckRun, view: &CheckView) -> String {
         probes: Vec<Option<&'a smtp::HostReport>>,
         page: &'a CheckView,
     }
-    let probes = run.probes.iter().map(|p| if let Probe::Done(r) = p { Some(r) } else { None }).collect();
+    // Per MX host of the DNS report, in its order.
+    let probes = run
+        .dns
+        .iter()
+        .flat_map(|d| &d.hosts)
+        .map(|h| if let Probe::Done(r) = run.probe(&h.host) { Some(r) } else { None })
+        .collect();
     let export = Export {
         domain: &view.domain,
         domain_unicode: &view.domain_unicode,

@@ -47,15 +47,18 @@ pub trait Transport {
     fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, String>>;
 }
 
-/// What happened, for the page's progress (each at most once, in this order
-/// per host: the DNS stage, then its probe).
+/// What happened, for the page's progress. A host is probed as soon as its
+/// own lookups are complete, so its `Probing` and `Probed` may come before
+/// `DnsDone`; `Probing` always comes before that host's `Probed`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// DNS rounds and queries handed out so far.
     Dns { rounds: u32, queries: u32 },
-    /// The DNS stage is complete and says something about the domain; the
-    /// hosts (without the trailing dot) the machine handed out for probing.
-    DnsDone { report: Box<SmtpReport>, probing: Vec<String> },
+    /// The machine handed out `host` (without the trailing dot) for probing.
+    Probing { host: String },
+    /// The DNS stage is complete and says something about the domain (not
+    /// sent when the resolver could not be reached).
+    DnsDone { report: Box<SmtpReport> },
     /// The probe of `host` came back: the edge's report, or why there is none.
     Probed { host: String, report: Result<Box<HostReport>, String> },
 }
@@ -110,7 +113,13 @@ pub async fn drive<T: Transport>(
             on_step(Step::Dns { rounds: progress.rounds, queries: progress.queries });
         }
         shown = progress;
-        let targets = check.poll_probes();
+        for target in check.poll_probes() {
+            on_step(Step::Probing { host: target.host.clone() });
+            in_flight.push(Box::pin(async move {
+                let report = transport.probe(&target).await;
+                Arrived::Probe(target, report)
+            }));
+        }
         // An unreachable resolver's DNS report says nothing about the domain: not shown.
         let unreachable = matches!(check.poll_result(), Some(CheckOutcome::ResolverUnreachable(_)));
         if !dns_reported
@@ -118,14 +127,7 @@ pub async fn drive<T: Transport>(
             && let Some(report) = check.dns_report()
         {
             dns_reported = true;
-            let probing = targets.iter().map(|t| t.host.clone()).collect();
-            on_step(Step::DnsDone { report: Box::new(report.clone()), probing });
-        }
-        for target in targets {
-            in_flight.push(Box::pin(async move {
-                let report = transport.probe(&target).await;
-                Arrived::Probe(target, report)
-            }));
+            on_step(Step::DnsDone { report: Box::new(report.clone()) });
         }
         if check.is_done() {
             return check.into_result().ok_or_else(|| "the check ended without an outcome".to_owned());

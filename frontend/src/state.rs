@@ -259,7 +259,7 @@ impl State {
                 Err(_) => self.check_problem = Some((self.lang.t().ck_bad_domain)(text.trim())),
             },
             Action::CheckStep { id, step } if id == self.check.id => {
-                let announce = !matches!(*step, Step::Dns { .. });
+                let announce = matches!(*step, Step::DnsDone { .. } | Step::Probed { .. });
                 self.check.step(*step);
                 if announce {
                     self.announce_progress();

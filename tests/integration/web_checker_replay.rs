@@ -18,7 +18,7 @@ use geleit::check::CheckOutcome;
 use geleit::dns::{Query, QueryId, RecordType};
 use geleit::smtp;
 use geleit::verdict::ProbeTarget;
-use geleit_frontend::checker::{self, CheckRun, CheckView, RESOLVER_UNREACHABLE};
+use geleit_frontend::checker::{self, CheckRun, CheckView, Probe, RESOLVER_UNREACHABLE};
 use geleit_frontend::domain;
 use geleit_frontend::drive::{self, Step, Transport};
 use geleit_frontend::i18n::Lang;
@@ -314,12 +314,12 @@ fn probes_in_flight_keep_the_verdict_pending() {
         let mut f = pin!(drive::drive(check, &transport, |step| run.step(step)));
         assert!(f.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
     }
-    // Both hosts were handed to the edge at once, with their validated addresses.
+    // Both hosts were handed to the edge (each as soon as its lookups were
+    // in), with their validated addresses.
     let probed = transport.probed.into_inner();
-    assert_eq!(
-        probed.iter().map(|t| t.host.as_str()).collect::<Vec<_>>(),
-        ["mx1.two-mx.example", "mx2.two-mx.example"]
-    );
+    let mut hosts: Vec<&str> = probed.iter().map(|t| t.host.as_str()).collect();
+    hosts.sort_unstable();
+    assert_eq!(hosts, ["mx1.two-mx.example", "mx2.two-mx.example"]);
     assert!(probed.iter().all(|t| !t.addresses.is_empty()));
     let v = checker::view(&run, Lang::En).unwrap();
     assert_eq!(v.verdict_class, "pending");
@@ -344,9 +344,12 @@ fn probes_ask_the_edge_for_the_validated_addresses_and_the_sni() {
     for scenario in ["ee-rollover", "two-mx", "tlsa-cname", "cname-mx-expanded"] {
         let ran = run_with(scenario, &|_, _| false, &|_| Some(Err("no edge".into())));
         let report = ran.run.dns.as_ref().unwrap();
-        let expected = geleit::verdict::probe_targets(report);
+        let mut expected = geleit::verdict::probe_targets(report);
         assert!(!expected.is_empty(), "{scenario}: a probe target");
-        assert_eq!(ran.probed, expected, "{scenario}: the core's targets, each asked for once");
+        let mut probed = ran.probed.clone();
+        probed.sort_by(|a, b| a.host.cmp(&b.host));
+        expected.sort_by(|a, b| a.host.cmp(&b.host));
+        assert_eq!(probed, expected, "{scenario}: the core's targets, each asked for once");
         for t in &ran.probed {
             assert_eq!(t.addresses, validated(report, &t.host), "{scenario}: {}", t.host);
             let url = Settings::default().probe_url(t);
@@ -356,10 +359,12 @@ fn probes_ask_the_edge_for_the_validated_addresses_and_the_sni() {
                 assert!(url.contains(&format!("addr={}", geleit::api::percent_encode(&a.to_string()))), "{url}");
             }
         }
-        // The DNS stage was shown before any probe came back.
-        let first_probe = ran.steps.iter().position(|s| matches!(s, Step::Probed { .. })).unwrap();
-        let dns_done = ran.steps.iter().position(|s| matches!(s, Step::DnsDone { .. })).unwrap();
-        assert!(dns_done < first_probe, "{scenario}: {:?}", ran.steps);
+        // Each host's probe was announced before it came back.
+        for t in &ran.probed {
+            let started = ran.steps.iter().position(|s| matches!(s, Step::Probing { host } if *host == t.host));
+            let back = ran.steps.iter().position(|s| matches!(s, Step::Probed { host, .. } if *host == t.host));
+            assert!(started.unwrap() < back.unwrap(), "{scenario}: {:?}", ran.steps);
+        }
     }
 }
 
@@ -369,6 +374,7 @@ fn probes_ask_the_edge_for_the_validated_addresses_and_the_sni() {
 fn the_driver_gives_the_cores_verdict_for_every_recording() {
     let leaf = leaf();
     let edge = |t: &ProbeTarget| Some(Ok(probe_report(t, Some(&[&leaf]), true)));
+    let mut early = 0;
     for entry in std::fs::read_dir(dns_replay::data_dir()).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().and_then(|e| e.to_str()) != Some("json") {
@@ -384,7 +390,20 @@ fn the_driver_gives_the_cores_verdict_for_every_recording() {
         assert_eq!(ran.run.outcome, Some(CheckOutcome::Verdict(Box::new(expected.clone()))), "{scenario}");
         assert_eq!(ran.run.verdict(), Some(expected), "{scenario}");
         assert_eq!(ran.run.dns.as_ref(), Some(&report), "{scenario}: the DNS stage shown");
+        // Every report is shown with its host, also one that came back before
+        // the whole DNS stage was in (a host is probed once its own lookups are).
+        for t in &ran.probed {
+            assert!(matches!(ran.run.probe(&t.host), Probe::Done(r) if r.host == t.host), "{scenario}: {}", t.host);
+        }
+        let v = checker::view(&ran.run, Lang::En).unwrap();
+        for h in v.hosts.iter().filter(|h| ran.probed.iter().any(|t| h.host.trim_end_matches('.') == t.host)) {
+            assert!(!h.addresses.is_empty(), "{scenario}: {} shows its probed addresses", h.host);
+        }
+        let probed = ran.steps.iter().position(|s| matches!(s, Step::Probed { .. }));
+        let dns_done = ran.steps.iter().position(|s| matches!(s, Step::DnsDone { .. }));
+        early += usize::from(matches!((probed, dns_done), (Some(p), Some(d)) if p < d));
     }
+    assert!(early > 0, "some recording has a probe back before its DNS stage is complete");
 }
 
 #[test]
