@@ -123,7 +123,7 @@ impl CheckRun {
         self.settle();
     }
 
-    /// Whether a probe is in flight.
+    /// How many probes are in flight.
     #[must_use]
     pub fn probing(&self) -> usize {
         self.probes.iter().filter(|(_, p)| *p == Probe::Running).count()
