@@ -3,6 +3,7 @@
 //! and DS/DNSKEY answers shared between the domains within their TTLs. A
 //! signed world (geleit-test-support) is served by a local DoH server that
 //! counts the questions it is asked.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/mod.rs"]
 mod common;

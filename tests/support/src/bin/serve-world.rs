@@ -7,6 +7,7 @@
 //! `cargo run --release -p geleit-test-support --bin serve-world -- DIR`
 //! writes DIR/anchor.ds and DIR/domains.txt; then
 //! `geleit check --from DIR/domains.txt --no-probe --doh URL --trust-anchor DIR/anchor.ds --at 1800000000`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 use std::path::PathBuf;
 
