@@ -494,7 +494,14 @@ impl SmtpCheck {
                     status: proof.status(),
                     proof: proof.clone(),
                     addresses: match data {
-                        AnswerData::Records(rs) => rs.iter().filter_map(|r| r.data.ip_addr()).collect(),
+                        // RRsets have no order (RFC 2181 §5): sorted, so that a
+                        // resolver rotating them changes nothing in a report.
+                        AnswerData::Records(rs) => {
+                            let mut ips: Vec<IpAddr> = rs.iter().filter_map(|r| r.data.ip_addr()).collect();
+                            ips.sort();
+                            ips.dedup();
+                            ips
+                        }
                         _ => Vec::new(),
                     },
                 }
@@ -505,7 +512,14 @@ impl SmtpCheck {
         let (tlsa_base, tlsa) = match base {
             Some((n, r)) => {
                 let records = match &r.data {
-                    Data::Records(rs) => rs.iter().filter_map(|rec| tlsa_of(&rec.data)).map(TlsaRecord::new).collect(),
+                    Data::Records(rs) => {
+                        // In a fixed order (RFC 2181 §5: an RRset has none), duplicates once.
+                        let mut records: Vec<TlsaRecord> =
+                            rs.iter().filter_map(|rec| tlsa_of(&rec.data)).map(TlsaRecord::new).collect();
+                        records.sort_by(|a, b| a.to_text().cmp(&b.to_text()));
+                        records.dedup_by(|a, b| a.to_text() == b.to_text());
+                        records
+                    }
                     _ => Vec::new(),
                 };
                 (Some(n.to_ascii()), Validated::new(r.proof, records))
