@@ -3,13 +3,11 @@
 //! runs it over DoH: verdicts, findings and fixes in both languages.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
-#[path = "../common/dns_replay.rs"]
-mod dns_replay;
-
 use geleit::smtp;
 use geleit_frontend::checker::{self, CheckRun, CheckView, Probe};
 use geleit_frontend::domain;
 use geleit_frontend::i18n::Lang;
+use geleit_test_support::recording as dns_replay;
 
 fn run(scenario: &str) -> CheckRun {
     let rec = dns_replay::load(scenario);
