@@ -120,6 +120,11 @@ impl Recording {
     pub fn parse(text: &str) -> Result<Self, String> {
         let doc: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("expected a JSON recording, found {e}"))?;
+        Self::from_json(&doc)
+    }
+
+    /// As [`Self::parse`], from parsed JSON.
+    pub fn from_json(doc: &serde_json::Value) -> Result<Self, String> {
         let mut responses = HashMap::new();
         for r in doc["responses"].as_array().ok_or("expected a \"responses\" list, found none")? {
             let (Some(name), Some(rtype), Some(wire)) = (r["name"].as_str(), r["type"].as_str(), r["wire"].as_str())
@@ -248,5 +253,39 @@ pub fn recorded_prober<'a>(
     move |target| match reports.get(&target.host) {
         Some(text) => HostReport::from_json(text).map_err(|e| format!("{}: {e}", target.host)),
         None => Err(missing.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_recording_loads_with_its_anchor_and_its_mx_answer() {
+        let dns = dns_scenarios();
+        let check = check_scenarios();
+        assert!(dns.len() >= 15 && check.len() >= 4, "{dns:?} {check:?}");
+        for rec in dns.iter().map(|s| load(s)).chain(check.iter().map(|s| load_check(s))) {
+            assert!(!rec.anchors().is_empty(), "{}", rec.domain);
+            assert!(rec.answer(&rec.domain.to_ascii_uppercase(), "MX").is_some(), "{}", rec.domain);
+            assert!(rec.anchor_path.as_ref().is_some_and(|p| p.ends_with("anchor.ds")), "{}", rec.domain);
+        }
+        for s in &check {
+            assert!(!probes(s).is_empty(), "{s}: no probe reports");
+        }
+    }
+
+    #[test]
+    fn malformed_recordings_say_what_was_expected() {
+        let err = |text: &str| Recording::parse(text).unwrap_err();
+        assert!(err("{").starts_with("expected a JSON recording, found "), "{}", err("{"));
+        assert_eq!(err(r#"{"domain": "a.example.", "now": 1}"#), "expected a \"responses\" list, found none");
+        assert_eq!(err(r#"{"now": 1, "responses": []}"#), "expected a \"domain\", found none");
+        assert_eq!(
+            err(r#"{"domain": "a.", "now": 1, "responses": [{"name": "a.", "type": "MX", "wire": "!!!!"}]}"#),
+            "expected base64 wire data for a. MX, found invalid symbol at 0"
+        );
+        let rec = Recording::parse(r#"{"domain": "a.", "now": 7, "responses": [], "anchor": ". IN DS 1 8 2 00"}"#);
+        assert_eq!(rec.map(|r| (r.now, r.anchor)), Ok((7, ". IN DS 1 8 2 00".to_owned())));
     }
 }
