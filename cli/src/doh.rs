@@ -4,11 +4,12 @@
 //! parallel on scoped threads. GET by default (RFC 8484 §4.1, cache
 //! friendly), POST on request.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use geleit::check::DomainCheck;
-use geleit::dns::{MAX_MESSAGE_LEN, Query, QueryId};
+use geleit::dns::{MAX_MESSAGE_LEN, Query, QueryId, SharedAnswers};
 
 /// The media type of RFC 8484 §6.
 const DNS_MESSAGE: &str = "application/dns-message";
@@ -21,6 +22,23 @@ pub struct Doh {
     endpoint: String,
     post: bool,
     agent: ureq::Agent,
+    /// DS and DNSKEY answers shared by the checks of a run (`--from`), with
+    /// the clock their TTLs run on.
+    shared: Option<Shared>,
+}
+
+/// The shared answers and their clock: the validation time given (`--at`)
+/// or the wall clock at the start, plus the time since.
+struct Shared {
+    answers: Mutex<SharedAnswers>,
+    base: u64,
+    started: Instant,
+}
+
+impl Shared {
+    fn now(&self) -> u64 {
+        self.base.saturating_add(self.started.elapsed().as_secs())
+    }
 }
 
 impl Doh {
@@ -35,7 +53,21 @@ impl Doh {
             .http_status_as_error(false)
             .build()
             .into();
-        Self { endpoint: endpoint.to_owned(), post, agent }
+        Self { endpoint: endpoint.to_owned(), post, agent, shared: None }
+    }
+
+    /// Shares DS and DNSKEY answers between every task this client serves,
+    /// within their TTLs counted from `now` (see `geleit::dns::SharedAnswers`).
+    #[must_use]
+    pub fn sharing_answers(mut self, now: u64) -> Self {
+        self.shared = Some(Shared { answers: Mutex::new(SharedAnswers::new()), base: now, started: Instant::now() });
+        self
+    }
+
+    /// Answers taken from the shared cache, and shareable questions sent.
+    pub fn shared_stats(&self) -> Option<(u64, u64)> {
+        let shared = self.shared.as_ref()?;
+        shared.answers.lock().ok().map(|a| a.stats())
     }
 
     /// Sends one query and returns the response message.
@@ -112,9 +144,35 @@ impl Doh {
         if queries.is_empty() {
             return Ok(false);
         }
+        // Shared answers first (a poisoned lock only means no sharing).
+        let mut cached: Vec<(Query, Vec<u8>)> = Vec::new();
+        let mut to_send = Vec::with_capacity(queries.len());
+        match self.shared.as_ref().map(|s| (s.now(), s.answers.lock())) {
+            Some((now, Ok(mut shared))) => {
+                for q in queries {
+                    match shared.get(&q, now) {
+                        Some(bytes) => cached.push((q, bytes)),
+                        None => to_send.push(q),
+                    }
+                }
+            }
+            _ => to_send = queries,
+        }
+        let sent = self.round(&to_send);
+        if let Some(shared) = &self.shared
+            && let Ok(mut answers) = shared.answers.lock()
+        {
+            let now = shared.now();
+            for (q, (_, result)) in to_send.iter().zip(&sent) {
+                if let Ok(bytes) = result {
+                    answers.insert(q, bytes, now);
+                }
+            }
+        }
         let (answers, failures): (Vec<_>, Vec<_>) =
-            queries.iter().zip(self.round(&queries)).partition(|(_, (_, result))| result.is_ok());
-        for (q, (id, result)) in answers.into_iter().chain(failures) {
+            to_send.iter().zip(sent).partition(|(_, (_, result))| result.is_ok());
+        let cached = cached.iter().map(|(q, bytes)| (q, (q.id(), Ok(bytes.clone()))));
+        for (q, (id, result)) in cached.chain(answers).chain(failures) {
             match result {
                 Ok(bytes) => {
                     if let Some(rec) = record.as_deref_mut() {

@@ -8,15 +8,15 @@
 //!   recorded probe reports at `/api/probe`;
 //! - (c) the edge's `/api/check` loop (`geleit_edge::check::run`) natively,
 //!   over a `CheckIo` that answers from the recording;
-//! - (d) the browser's: its DoH loop and fetches (frontend/src/services)
-//!   exist for wasm32 only, but what it does with the answers is plain Rust
-//!   (`geleit_frontend::checker::CheckRun`, shared by the app and the
-//!   widget engine): the DNS report of the core's `SmtpCheck` over the same
-//!   answers, the probe reports by MX host, the core's verdict.
+//! - (d) the browser's driver (`geleit_frontend::drive`, shared by the app
+//!   and the widget engine) natively, over a `Transport` that answers from
+//!   the recording and reads the edge's answers with the page's own reader;
+//!   only the fetches themselves (frontend/src/services) are wasm32-only.
 //!
 //! The whole-check recordings (tests/data/check) have a probe report for
 //! every probe target; the DNS-only ones (tests/data/dns) have none, so there
-//! every driver's probe service knows no host.
+//! every driver's probe service knows no host, and each driver words that
+//! failure its own way around the edge's words (compared without them).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/mod.rs"]
@@ -28,13 +28,17 @@ use std::net::IpAddr;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
+use geleit::api::{self, ErrorCode};
 use geleit::check::CheckOutcome;
+use geleit::dns::Query;
 use geleit::smtp::HostReport;
+use geleit::verdict::ProbeTarget;
 use geleit_edge::check::{CheckIo, CheckRequest};
-use geleit_edge::config::Settings;
 use geleit_edge::error::EdgeError;
 use geleit_edge::request::HostProbe;
-use geleit_frontend::checker::{CheckRun, Probe};
+use geleit_frontend::checker::CheckRun;
+use geleit_frontend::drive::{self, Transport};
+use geleit_frontend::state::Settings;
 use geleit_test_support::recording::{self, Recording};
 use geleit_test_support::{doh, edge};
 
@@ -51,7 +55,7 @@ fn pretty(verdict: &geleit::verdict::DomainVerdict) -> String {
 
 /// (a) `DomainCheck` over the recording.
 fn core(rec: &Recording, reports: &BTreeMap<String, String>) -> String {
-    let prober = |t: &geleit::verdict::ProbeTarget| match reports.get(&t.host) {
+    let prober = |t: &ProbeTarget| match reports.get(&t.host) {
         Some(text) => Ok(HostReport::from_json(text).unwrap()),
         None => Err(unknown_host(&t.host).to_string()),
     };
@@ -133,7 +137,7 @@ fn edge_check(rec: &Recording, reports: &BTreeMap<String, String>) -> String {
     ]
     .into_iter()
     .collect();
-    let settings = Settings::from_vars(|name| vars.get(name).cloned()).unwrap();
+    let settings = geleit_edge::config::Settings::from_vars(|name| vars.get(name).cloned()).unwrap();
     let request = CheckRequest::from_query([("domain", rec.domain.as_str())]).unwrap();
     let io = Replay { rec, reports };
     let verdict = block_on(geleit_edge::check::run(&io, &request, &settings, io.now_ms()))
@@ -141,39 +145,40 @@ fn edge_check(rec: &Recording, reports: &BTreeMap<String, String>) -> String {
     geleit_edge::check::body(&verdict).unwrap()
 }
 
-/// (d) The browser's check run: DNS through `SmtpCheck`, then each host the
-/// run names probed by host name (as `/api/probe?host=` is asked), a failed
-/// probe kept with the words the page shows ("HTTP status: message").
-fn browser(rec: &Recording, reports: &BTreeMap<String, String>) -> String {
-    let domain = geleit_frontend::domain::parse(&rec.domain).unwrap();
-    let mut run = CheckRun::start(1, domain, i64::try_from(rec.now).unwrap());
-    run.dns_done(recording::check(rec));
-    for (i, host) in run.hosts_to_probe() {
-        let probe = match reports.get(&host) {
-            Some(text) => Probe::Done(HostReport::from_json(text).unwrap()),
-            None => Probe::Failed(format!("HTTP 422: {}", unknown_host(&host))),
-        };
-        run.probe_done(i, probe);
-    }
-    pretty(&run.verdict().unwrap())
+/// (d)'s transport: what the page's fetches would bring back. The edge's
+/// HTTP answers (a recorded report, or the API's error for an unknown host)
+/// are read by the page's own reader (`drive::probe_answer`).
+struct Fetch<'a> {
+    rec: &'a Recording,
+    reports: &'a BTreeMap<String, String>,
 }
 
-/// `verdict` (JSON) as the core judges an address that has no probe report
-/// at all, instead of one whose probe failed with a reason.
-fn without_probe_failures(verdict: &str) -> serde_json::Value {
-    let mut v: serde_json::Value = serde_json::from_str(verdict).unwrap();
-    let reason = "no probe result for this address";
-    for host in v["hosts"].as_array_mut().unwrap() {
-        for address in host["addresses"].as_array_mut().unwrap() {
-            for f in address["findings"].as_array_mut().unwrap() {
-                if f["code"] == "not_probed" {
-                    f["reason"] = reason.into();
-                    f["message"] = format!("the address was not probed: {reason}").into();
-                }
-            }
-        }
+impl Transport for Fetch<'_> {
+    fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, String>> {
+        let answer = self.rec.answer_query(query).map(<[u8]>::to_vec);
+        std::future::ready(answer.ok_or_else(|| "DoH endpoint answered HTTP 404".to_owned()))
     }
-    v
+
+    fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, String>> {
+        let (status, body) = match self.reports.get(&target.host) {
+            Some(text) => (200, text.clone()),
+            None => (422, api::error_body(&ErrorCode::HostNotFound, &unknown_host(&target.host).to_string())),
+        };
+        std::future::ready(drive::probe_answer(status, None, &body))
+    }
+}
+
+/// (d) The browser's driver (`geleit_frontend::drive`, the app's and the
+/// widget engine's) with the page's check run following its steps.
+fn browser(rec: &Recording, reports: &BTreeMap<String, String>) -> String {
+    let domain = geleit_frontend::domain::parse(&rec.domain).unwrap();
+    let settings = Settings { anchor: rec.anchor.clone(), ..Settings::default() };
+    let now = i64::try_from(rec.now).unwrap();
+    let check = drive::domain_check(&domain.ascii, &settings, now).unwrap();
+    let mut run = CheckRun::start(1, domain, now);
+    let outcome = block_on(drive::drive(check, &Fetch { rec, reports }, |step| run.step(step))).unwrap();
+    run.finish(outcome);
+    pretty(&run.verdict().unwrap())
 }
 
 #[test]
@@ -188,7 +193,7 @@ fn every_driver_gives_the_same_verdict_over_the_whole_check_recordings() {
         assert!(!want.contains("not_probed") && want.contains("\"chain\": ["), "{scenario}: {want}");
         assert_eq!(cli(&rec, &reports).0, want, "{scenario}: geleit check --json");
         assert_eq!(edge_check(&rec, &reports), want, "{scenario}: /api/check");
-        assert_eq!(browser(&rec, &reports), want, "{scenario}: the browser's check run");
+        assert_eq!(browser(&rec, &reports), want, "{scenario}: the browser's driver");
     }
 }
 
@@ -201,16 +206,18 @@ fn every_driver_gives_the_same_verdict_over_the_dns_recordings() {
     for scenario in &scenarios {
         let rec = recording::load(scenario);
         let want = core(&rec, &none);
-        unprobed += usize::from(want.contains("\"not_probed\""));
+        let probed = want.contains("\"not_probed\"");
+        unprobed += usize::from(probed);
         // The CLI says which edge answered and how, before the edge's words.
         let (cli, url) = cli(&rec, &none);
         let prefix = format!("edge {url}/api/probe answered HTTP 422 host_not_found: ");
+        assert_eq!(cli.contains(&prefix), probed, "{scenario}: {cli}");
         assert_eq!(cli.replace(&prefix, ""), want, "{scenario}: geleit check --json");
         assert_eq!(edge_check(&rec, &none), want, "{scenario}: /api/check");
-        // The browser's run keeps why a probe failed for the page (its probe
-        // note), not in the verdict: there the address has no report at all.
-        let browser: serde_json::Value = serde_json::from_str(&browser(&rec, &none)).unwrap();
-        assert_eq!(browser, without_probe_failures(&want), "{scenario}: the browser's run");
+        // The page adds the edge's status and code after its words.
+        let (browser, suffix) = (browser(&rec, &none), " (HTTP 422, host_not_found)");
+        assert_eq!(browser.contains(suffix), probed, "{scenario}: {browser}");
+        assert_eq!(browser.replace(suffix, ""), want, "{scenario}: the browser's driver");
     }
     // The recordings have hosts to probe (and so failed probes) as well as
     // domains no probe is made for.

@@ -717,7 +717,8 @@ mod tests {
         let mut subject = DistinguishedName::new();
         subject.push(DnType::CommonName, "mx.example.com");
         subject.push(DnType::OrganizationName, "Example");
-        Spec::leaf("mx.example.com", &["mx.example.com"]).subject(subject).request()
+        let request = Spec::leaf("mx.example.com", &["mx.example.com"]).subject(subject).request();
+        (request.der, request.spki)
     }
 
     #[test]

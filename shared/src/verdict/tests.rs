@@ -82,6 +82,7 @@ fn host(outcome: HostOutcome, addr: Status, tlsa_proof: Proof, records: Vec<Tlsa
         addresses: addresses(addr),
         tlsa_base: Some(OWNER.into()),
         tlsa: Validated::new(tlsa_proof, records.into_iter().map(record).collect()),
+        tlsa_ttl: 3600,
         outcome,
         why: String::new(),
         tlsa_trace: vec![],

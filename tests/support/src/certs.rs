@@ -167,24 +167,24 @@ impl Spec {
 
     /// A certificate with a fresh key, signed by `issuer` (self-signed without one).
     pub fn make(&self, issuer: Option<&Cert>) -> Cert {
-        let key = KeyPair::generate_for(self.alg.rcgen()).unwrap_or_else(|e| panic!("{e}"));
-        let params = self.params();
-        let cert = match issuer {
-            Some(i) => params.signed_by(&key, &Issuer::from_params(&i.params, &i.key)),
-            None => params.self_signed(&key),
-        }
-        .unwrap_or_else(|e| panic!("{e}"));
-        Cert {
-            der: cert.der().to_vec(),
-            pem: cert.pem(),
-            spki: key.subject_public_key_info(),
-            key_pkcs8: key.serialize_der(),
-            params,
-            key,
-        }
+        self.make_with(issuer, &Key::new(self.alg))
     }
 
-    /// A self-signed certificate with a fresh key.
+    /// A certificate for `key` (a renewal that keeps its key), signed by
+    /// `issuer` (self-signed without one). The key's own type decides the
+    /// signature of a self-signed certificate, not [`Spec::alg`].
+    pub fn make_with(&self, issuer: Option<&Cert>, key: &Key) -> Cert {
+        let signer = key.pair();
+        let params = self.params();
+        let cert = match issuer {
+            Some(i) => params.signed_by(&signer, &Issuer::from_params(&i.params, &i.signer)),
+            None => params.self_signed(&signer),
+        }
+        .unwrap_or_else(|e| panic!("{e}"));
+        Cert { der: cert.der().to_vec(), pem: cert.pem(), spki: key.spki.clone(), key: key.clone(), params, signer }
+    }
+
+    /// A certificate with a fresh key, self-signed.
     pub fn self_signed(&self) -> Cert {
         self.make(None)
     }
@@ -194,12 +194,67 @@ impl Spec {
         self.make(Some(issuer))
     }
 
-    /// A PKCS#10 certification request with a fresh key: (request DER, the key's SubjectPublicKeyInfo DER).
-    pub fn request(&self) -> (Vec<u8>, Vec<u8>) {
-        let key = KeyPair::generate_for(self.alg.rcgen()).unwrap_or_else(|e| panic!("{e}"));
-        let request = self.params().serialize_request(&key).unwrap_or_else(|e| panic!("{e}"));
-        (request.der().to_vec(), key.subject_public_key_info())
+    /// A PKCS#10 certification request for `key` with this subject and these names.
+    pub fn request_with(&self, key: &Key) -> Request {
+        let request = self.params().serialize_request(&key.pair()).unwrap_or_else(|e| panic!("{e}"));
+        Request {
+            der: request.der().to_vec(),
+            pem: request.pem().unwrap_or_else(|e| panic!("{e}")),
+            spki: key.spki.clone(),
+        }
     }
+
+    /// A PKCS#10 certification request with a fresh key.
+    pub fn request(&self) -> Request {
+        self.request_with(&Key::new(self.alg))
+    }
+}
+
+/// A key pair, as bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    /// The private key, PKCS#8 PEM (`privkey.pem`).
+    pub pem: String,
+    /// The private key, PKCS#8 DER.
+    pub pkcs8: Vec<u8>,
+    /// The SubjectPublicKeyInfo, DER (what selector 1 covers, RFC 6698 §2.1.2).
+    pub spki: Vec<u8>,
+    /// The public key, PEM (`-----BEGIN PUBLIC KEY-----`).
+    pub public_pem: String,
+}
+
+impl Key {
+    /// A fresh key pair.
+    pub fn new(alg: KeyAlg) -> Self {
+        Self::of(&KeyPair::generate_for(alg.rcgen()).unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    /// A key pair from its PKCS#8 PEM.
+    pub fn from_pem(pem: &str) -> Self {
+        Self::of(&KeyPair::from_pem(pem).unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    fn of(pair: &KeyPair) -> Self {
+        Self {
+            pem: pair.serialize_pem(),
+            pkcs8: pair.serialize_der(),
+            spki: pair.subject_public_key_info(),
+            public_pem: pair.public_key_pem(),
+        }
+    }
+
+    fn pair(&self) -> KeyPair {
+        KeyPair::from_pem(&self.pem).unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+/// A certification request made by [`Spec::request_with`].
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub der: Vec<u8>,
+    pub pem: String,
+    /// The requested key's SubjectPublicKeyInfo, DER.
+    pub spki: Vec<u8>,
 }
 
 /// A certificate made by [`Spec`], with its key (to sign others with).
@@ -210,10 +265,10 @@ pub struct Cert {
     pub pem: String,
     /// The SubjectPublicKeyInfo, DER (what selector 1 covers, RFC 6698 §2.1.2).
     pub spki: Vec<u8>,
-    /// The private key, PKCS#8 DER.
-    pub key_pkcs8: Vec<u8>,
+    /// The certificate's key pair.
+    pub key: Key,
     params: CertificateParams,
-    key: KeyPair,
+    signer: KeyPair,
 }
 
 impl std::fmt::Debug for Cert {
@@ -283,6 +338,16 @@ mod tests {
         let sans = l.subject_alternative_name().unwrap().unwrap().value.general_names.len();
         assert_eq!(sans, 2);
         assert_eq!(l.public_key().raw, leaf.spki.as_slice());
+        // A renewal with the same key has the same key, another certificate.
+        let renewed =
+            Spec::leaf("mx.example.com", &["mx.example.com"]).until(2032, 1, 1).make_with(Some(&root), &leaf.key);
+        assert_eq!((renewed.spki == leaf.spki, renewed.der == leaf.der), (true, false));
+        assert!(parse(&renewed.der).verify_signature(Some(r.public_key())).is_ok());
+        assert_eq!(Key::from_pem(&leaf.key.pem), leaf.key);
+        assert!(leaf.key.public_pem.starts_with("-----BEGIN PUBLIC KEY-----"));
+        let request = Spec::leaf("mx.example.com", &["mx.example.com"]).request_with(&leaf.key);
+        assert_eq!(request.spki, leaf.spki);
+        assert!(request.pem.starts_with("-----BEGIN CERTIFICATE REQUEST-----"));
         assert!(l.verify_signature(Some(r.public_key())).is_ok());
         assert!(l.verify_signature(Some(l.public_key())).is_err());
         assert_eq!(root.pem.matches("BEGIN CERTIFICATE").count(), 1);

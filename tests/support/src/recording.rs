@@ -256,6 +256,22 @@ pub fn recorded_prober<'a>(
     }
 }
 
+/// The verdict of the whole-check recording of `scenario` (DNS answers and
+/// the recorded probe reports through `DomainCheck`) as `geleit check
+/// --json` prints it, and the recording's time. JSON, so that the core's
+/// own unit tests (with their own copy of the `geleit` types) can read it.
+pub fn verdict_json(scenario: &str) -> (String, u64) {
+    let rec = load_check(scenario);
+    let reports = probes(scenario);
+    match domain_check(&rec, recorded_prober(&reports, "no report recorded")) {
+        CheckOutcome::Verdict(v) => {
+            let json = serde_json::to_string_pretty(&v).unwrap_or_else(|e| panic!("{e}"));
+            (json + "\n", rec.now)
+        }
+        other => panic!("{scenario}: expected a verdict, found {other:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
