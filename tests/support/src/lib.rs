@@ -9,7 +9,8 @@
 //! - the lab recordings (DNS answers and probe reports) and their replay
 //!   into the core ([`recording`]);
 //! - certificates: made in memory as DER/PEM bytes ([`certs`], usable by the
-//!   core's own unit tests too), and by the reference tools ([`openssl`]).
+//!   core's own unit tests too), by the reference tools ([`openssl`]), and
+//!   served by a TLS server that picks its chain as Postfix does ([`tls`]).
 //!
 //! Nothing here forges a signature: every RRSIG an attack serves was made by
 //! the key of the zone it names (or by the attacker's own key, which no
@@ -23,6 +24,8 @@ pub mod doh;
 pub mod edge;
 pub mod openssl;
 pub mod recording;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod tls;
 pub mod world;
 pub mod zone;
 
