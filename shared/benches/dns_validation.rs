@@ -4,9 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 use criterion::{Criterion, criterion_group, criterion_main};
-
-#[path = "../../tests/common/dns_replay.rs"]
-mod replay;
+use geleit_test_support::recording as replay;
 
 fn bench(c: &mut Criterion) {
     let two_mx = replay::load("two-mx");

@@ -6,37 +6,20 @@
 
 #[path = "../common/mod.rs"]
 mod common;
-#[path = "../common/doh_server.rs"]
-mod doh_server;
-#[path = "../common/edge_server.rs"]
-mod edge_server;
-#[path = "../common/dns_replay.rs"]
-mod replay;
 
 use common::Run;
-use std::collections::HashMap;
-use std::path::PathBuf;
+use geleit_test_support::recording::{self as replay, probes};
+use geleit_test_support::{doh as doh_server, edge as edge_server};
+use std::collections::BTreeMap;
 
-fn data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/check")
-}
-
-/// The probe reports recorded for `scenario`, by host name.
-fn probes(scenario: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    for entry in std::fs::read_dir(data()).unwrap_or_else(|e| panic!("{e}")).flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(host) = name.strip_prefix(&format!("{scenario}.")).and_then(|r| r.strip_suffix(".probe.json")) {
-            out.insert(host.to_owned(), std::fs::read_to_string(entry.path()).unwrap_or_else(|e| panic!("{e}")));
-        }
-    }
-    out
+fn data() -> std::path::PathBuf {
+    replay::check_dir()
 }
 
 /// Runs `geleit check` with the DNS of `scenario` and an edge URL; extra args appended.
 fn check_with_edge(scenario: &str, edge: &str, extra: &[&str]) -> Run {
     let rec = replay::load_path(&data().join(format!("{scenario}.dns.json")));
-    let doh = doh_server::serve(rec.responses.clone());
+    let doh = doh_server::serve_recorded(rec.responses.clone());
     let anchor = data().join("anchor.ds");
     let at = rec.now.to_string();
     let mut args = vec!["check", rec.domain.as_str(), "--doh", &doh, "--trust-anchor"];
@@ -217,10 +200,10 @@ fn asks_the_edge_for_the_validated_addresses_with_the_sni() {
 #[test]
 fn the_edge_gets_the_tlsa_base_domain_as_sni_for_an_alias() {
     let rec = replay::load("cname-mx-expanded");
-    let doh = doh_server::serve(rec.responses.clone());
-    let anchor = replay::data_dir().join("anchor.ds");
+    let doh = doh_server::serve_recorded(rec.responses.clone());
+    let anchor = replay::dns_dir().join("anchor.ds");
     let at = rec.now.to_string();
-    let edge = edge_server::serve(HashMap::new());
+    let edge = edge_server::serve(BTreeMap::new());
     let anchor = anchor.to_str().unwrap_or_default();
     let run = common::geleit([
         "check",
@@ -256,7 +239,7 @@ fn an_unreachable_edge_leaves_addresses_unprobed() {
         run.stdout
     );
     // An edge that knows nothing of the host answers with one of the API's errors.
-    let empty = edge_server::serve(HashMap::new());
+    let empty = edge_server::serve(BTreeMap::new());
     let run = check_with_edge("ta-omitted", &empty.url, &["--json"]);
     assert_eq!(run.code, 1);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
@@ -343,7 +326,7 @@ fn terminal_escapes_in_a_probe_report_are_shown_escaped() {
     tls["chain"][0]["sha256"] = "\u{1b}]52;c;cm0gLXJmIH4=\u{7}".into();
     tls["cipher_suite"] = "TLS13_\u{9b}2J_AES".into();
     probe[1]["report"]["error"]["message"] = "refused\r\u{1b}[2K\u{202e}ok".into();
-    let edge = edge_server::serve(HashMap::from([(host.to_owned(), report.to_string())]));
+    let edge = edge_server::serve(BTreeMap::from([(host.to_owned(), report.to_string())]));
     let run = check_with_edge("ta-omitted", &edge.url, &[]);
     assert_eq!((run.code, run.stderr.as_str()), (1, ""));
     common::assert_no_terminal_controls("stdout", &run.stdout);

@@ -5,17 +5,15 @@
 
 #[path = "../common/mod.rs"]
 mod common;
-#[path = "../common/doh_server.rs"]
-mod doh_server;
-#[path = "../common/dns_replay.rs"]
-mod replay;
 
 use common::{Run, geleit};
+use geleit_test_support::doh as doh_server;
+use geleit_test_support::recording as replay;
 
 fn offline(scenario: &str, extra: &[&str]) -> Run {
     let rec = replay::load(scenario);
-    let url = doh_server::serve(rec.responses.clone());
-    let anchor = replay::data_dir().join("anchor.ds");
+    let url = doh_server::serve_recorded(rec.responses.clone());
+    let anchor = replay::dns_dir().join("anchor.ds");
     let at = rec.now.to_string();
     let mut args: Vec<&str> = extra.to_vec();
     args.extend(["--doh", &url, "--trust-anchor", anchor.to_str().unwrap_or_default(), "--at", &at]);
@@ -105,7 +103,7 @@ fn dns_prints_the_answer_and_its_validation() {
 fn offline_failing(scenario: &str, failing: doh_server::Failing, extra: &[&str]) -> (Run, String) {
     let rec = replay::load(scenario);
     let doh = doh_server::serve_failing(rec.responses.clone(), failing);
-    let anchor = replay::data_dir().join("anchor.ds");
+    let anchor = replay::dns_dir().join("anchor.ds");
     let at = rec.now.to_string();
     let mut args: Vec<&str> = extra.to_vec();
     args.extend(["--doh", &doh.url, "--trust-anchor", anchor.to_str().unwrap_or_default(), "--at", &at]);
@@ -158,8 +156,8 @@ fn check_records_what_it_was_answered_for_replay() {
     let rec = replay::load_path(&file);
     assert_eq!((rec.domain.as_str(), rec.responses.len()), ("two-mx.example.", 24));
     assert_eq!(rec.now, replay::load("two-mx").now);
-    let url = doh_server::serve(rec.responses);
-    let anchor = replay::data_dir().join("anchor.ds");
+    let url = doh_server::serve_recorded(rec.responses);
+    let anchor = replay::dns_dir().join("anchor.ds");
     let at = rec.now.to_string();
     let again = geleit([
         "check",

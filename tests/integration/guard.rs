@@ -2,7 +2,8 @@
 //! guard looks up the live TLSA records with Geleit's own DNSSEC validation
 //! and says whether the new chain authenticates under them. A signed world
 //! (geleit-test-support) is served by a local DoH server; certificates and
-//! keys are made fresh with rcgen, their records computed by openssl.
+//! keys are made fresh (the support crate's rcgen builders), their records
+//! computed by openssl.
 //!
 //! The certbot hook script (scripts/hooks/geleit-certbot-hook) runs here the
 //! way certbot runs it: `RENEWED_LINEAGE` names a lineage directory with
@@ -16,46 +17,27 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use geleit_test_support::certs::{self, Cert, Key, Spec};
+use geleit_test_support::openssl::openssl_digest;
 use geleit_test_support::zone::{KeyAlg, ZoneSpec};
 use geleit_test_support::{NOW, World, doh};
 use hickory_proto::rr::RecordType;
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, PKCS_ECDSA_P256_SHA256,
-    PublicKeyData, date_time_ymd,
-};
 
-use common::{Run, TempDir, geleit, openssl_digest};
+use common::{Run, TempDir, geleit};
 
 const DAY: i64 = 86_400;
 
 /// A certificate authority of the test.
-struct Ca {
-    pem: String,
-    spki: Vec<u8>,
-    issuer: Issuer<'static, KeyPair>,
-}
+type Ca = Cert;
 
 fn ca(cn: &str) -> Ca {
-    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
-    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-    p.distinguished_name = DistinguishedName::new();
-    p.distinguished_name.push(DnType::CommonName, cn);
-    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.not_before = date_time_ymd(2026, 1, 1);
-    p.not_after = date_time_ymd(2030, 1, 1);
-    let cert = p.self_signed(&key).unwrap();
-    Ca { pem: cert.pem(), spki: key.subject_public_key_info(), issuer: Issuer::new(p, key) }
+    Spec::ca(cn).years(2026, 2030).self_signed()
 }
 
 /// A leaf for `names` under `ca` with `key` (PEM), valid from `from` to `until` (y, m, d).
 fn leaf_with(ca: &Ca, names: &[&str], key: &str, from: (i32, u8, u8), until: (i32, u8, u8)) -> String {
-    let key = KeyPair::from_pem(key).unwrap();
-    let mut p = CertificateParams::new(names.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()).unwrap();
-    p.distinguished_name = DistinguishedName::new();
-    p.distinguished_name.push(DnType::CommonName, names.first().copied().unwrap_or("leaf"));
-    p.not_before = date_time_ymd(from.0, from.1, from.2);
-    p.not_after = date_time_ymd(until.0, until.1, until.2);
-    p.signed_by(&key, &ca.issuer).unwrap().pem()
+    let cn = names.first().copied().unwrap_or("leaf");
+    Spec::leaf(cn, names).valid(from, until).make_with(Some(ca), &Key::from_pem(key)).pem
 }
 
 /// A leaf valid around NOW (2027-01-15): 2026-12-15 to 2027-03-15.
@@ -64,11 +46,11 @@ fn leaf(ca: &Ca, names: &[&str], key: &str) -> String {
 }
 
 fn new_key() -> String {
-    KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap().serialize_pem()
+    Key::new(certs::KeyAlg::P256).pem
 }
 
 fn spki_of(key: &str) -> Vec<u8> {
-    KeyPair::from_pem(key).unwrap().subject_public_key_info()
+    Key::from_pem(key).spki
 }
 
 /// `u 1 1 <SHA-256 of the SPKI>`, the digest made by openssl.
@@ -322,16 +304,15 @@ fn a_rotated_intermediate_under_dane_ta_needs_the_new_issuer_s_record() {
 fn a_public_key_or_csr_is_judged_against_dane_ee_spki_records() {
     let f = fixture();
     let dir = TempDir::new("guard");
-    let pubkey = write(&dir, "live.pub", &KeyPair::from_pem(&f.live_key).unwrap().public_key_pem());
+    let pubkey = write(&dir, "live.pub", &Key::from_pem(&f.live_key).public_pem);
     let run = guard(&pubkey, &["--host", "mx.guard.example"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.starts_with("new key: from a public key\n"), "{}", run.stdout);
-    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
-    let csr = CertificateParams::new(vec!["mx.guard.example".to_owned()]).unwrap().serialize_request(&key).unwrap();
-    let csr = write(&dir, "next.csr", &csr.pem().unwrap());
+    let request = Spec::leaf("mx.guard.example", &["mx.guard.example"]).request();
+    let csr = write(&dir, "next.csr", &request.pem);
     let run = guard(&csr, &["--host", "mx.guard.example"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains(&format!("IN TLSA {}\n", record(3, &key.subject_public_key_info()))), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("IN TLSA {}\n", record(3, &request.spki))), "{}", run.stdout);
     // DANE-TA depends on a chain a key does not have.
     let run = guard(&csr, &["--host", "mx-ta.guard.example"]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);

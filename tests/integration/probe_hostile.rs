@@ -12,11 +12,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::crypto::ring::sign::any_supported_type;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use rustls::server::{ClientHello, ResolvesServerCert};
+use geleit_test_support::tls;
+use rustls::ServerConfig;
 use rustls::sign::CertifiedKey;
-use rustls::{ServerConfig, SignatureScheme};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -69,47 +67,18 @@ fn der(name: &str) -> Vec<u8> {
 }
 
 fn certified(chain: &[&str], key: &str) -> Arc<CertifiedKey> {
-    let chain = chain.iter().map(|c| CertificateDer::from(der(c))).collect();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der(key)));
-    Arc::new(CertifiedKey::new(chain, any_supported_type(&key).unwrap()))
-}
-
-/// Picks the chain by the signature schemes the client offered, as Postfix
-/// (OpenSSL) does with an RSA and an ECDSA chain configured.
-#[derive(Debug)]
-struct ByAlgorithm {
-    ecdsa: Option<Arc<CertifiedKey>>,
-    rsa: Arc<CertifiedKey>,
-}
-
-impl ResolvesServerCert for ByAlgorithm {
-    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        let wants_ecdsa = hello
-            .signature_schemes()
-            .iter()
-            .any(|s| matches!(s, SignatureScheme::ECDSA_NISTP256_SHA256 | SignatureScheme::ECDSA_NISTP384_SHA384));
-        match (&self.ecdsa, wants_ecdsa) {
-            (Some(ecdsa), true) => Some(Arc::clone(ecdsa)),
-            _ => Some(Arc::clone(&self.rsa)),
-        }
-    }
+    tls::certified(&chain.iter().map(|c| der(c)).collect::<Vec<_>>(), &der(key))
 }
 
 fn server_config(peer: Peer) -> Arc<ServerConfig> {
     let ecdsa = (peer != Peer::RsaOnly).then(|| certified(&["ecdsa-leaf.der"], "ecdsa-leaf.key.der"));
     let rsa = certified(&["rsa-leaf.der", "rsa-ca.der"], "rsa-leaf.key.der");
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let versions: &[&rustls::SupportedProtocolVersion] = if peer == Peer::GoodTls12 {
         &[&rustls::version::TLS12]
     } else {
         &[&rustls::version::TLS13, &rustls::version::TLS12]
     };
-    let config = ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(versions)
-        .unwrap()
-        .with_no_client_auth()
-        .with_cert_resolver(Arc::new(ByAlgorithm { ecdsa, rsa }));
-    Arc::new(config)
+    tls::server_config(versions, tls::ByAlgorithm { ecdsa, rsa })
 }
 
 /// Starts a server for `connections` connections on a thread of its own.

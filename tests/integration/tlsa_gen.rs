@@ -7,9 +7,9 @@
 mod common;
 
 use common::{
-    Alg, HOSTILE_SHOWN, Made, Spec, TempDir, assert_no_terminal_controls, cert, chain_file, geleit,
-    geleit_closed_stdout, geleit_stdin, hostile_cert, openssl_association, tool, tool_text,
+    HOSTILE_SHOWN, TempDir, assert_no_terminal_controls, geleit, geleit_closed_stdout, geleit_stdin, hostile_cert,
 };
+use geleit_test_support::openssl::{self, Alg, Made, Spec, cert, chain_file, openssl_association, tool, tool_text};
 
 const HOST: &str = "mx.example.com";
 
@@ -165,7 +165,7 @@ fn expired_and_future_certificates_still_get_records() {
 fn public_keys_and_requests_give_spki_records_only() {
     let dir = TempDir::new("gen-keys");
     let d = dir.path();
-    let key = common::key(d, "k", Alg::P256);
+    let key = openssl::key(d, "k", Alg::P256);
     let pubkey = d.join("k.pub");
     tool(d, "openssl", &["pkey", "-in", key.to_str().unwrap(), "-pubout", "-out", pubkey.to_str().unwrap()]);
     let der = tool(d, "openssl", &["pkey", "-in", key.to_str().unwrap(), "-pubout", "-outform", "DER"]);
@@ -173,9 +173,9 @@ fn public_keys_and_requests_give_spki_records_only() {
         .iter()
         .map(|m| {
             let data = match m {
-                0 => common::hex(&der),
-                1 => common::openssl_digest(d, &der, "sha256"),
-                _ => common::openssl_digest(d, &der, "sha512"),
+                0 => openssl::hex(&der),
+                1 => openssl::openssl_digest(d, &der, "sha256"),
+                _ => openssl::openssl_digest(d, &der, "sha512"),
             };
             format!("3 1 {m} {data}")
         })
@@ -208,7 +208,7 @@ fn der_input_and_garbage_around_pem() {
     let dir = TempDir::new("gen-der");
     let d = dir.path();
     let leaf = cert(d, &Spec::leaf("leaf", Alg::P256, &["mx.example.com"]), None);
-    let der = common::cert_der(d, &leaf.cert);
+    let der = openssl::cert_der(d, &leaf.cert);
     let from_der = geleit_stdin(["tlsa", "gen", "--format", "rdata"], &der);
     let from_pem = geleit(["tlsa", "gen", "--format", "rdata", leaf.cert.to_str().unwrap()]);
     assert_eq!(from_der.code, 0, "{}", from_der.stderr);
@@ -310,7 +310,7 @@ fn malformed_input_is_an_error_not_a_panic() {
     let dir = TempDir::new("gen-bad");
     let d = dir.path();
     let leaf = cert(d, &Spec::leaf("leaf", Alg::P256, &["mx.example.com"]), None);
-    let der = common::cert_der(d, &leaf.cert);
+    let der = openssl::cert_der(d, &leaf.cert);
     let generate = |input: &[u8]| geleit_stdin(["tlsa", "gen", "--host", HOST], input);
 
     for cut in [1, 10, der.len() / 2, der.len() - 1] {

@@ -10,10 +10,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use common::{
-    Alg, HOSTILE_CN, HOSTILE_O, HOSTILE_SHOWN, Made, Server, Spec, TempDir, assert_no_terminal_controls, cert,
-    chain_file, geleit, hostile_cert, openssl_association, s_client, tool_text,
-};
+use common::{HOSTILE_SHOWN, Server, TempDir, assert_no_terminal_controls, geleit, hostile_cert, s_client};
+use geleit_test_support::certs::{HOSTILE_CN, HOSTILE_O};
+use geleit_test_support::openssl::{Alg, Made, Spec, cert, chain_file, openssl_association, tool_text};
 
 const MX: &str = "mx.example.com";
 

@@ -6,9 +6,6 @@
 //! both languages.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
-#[path = "../common/dns_replay.rs"]
-mod dns_replay;
-
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
@@ -24,6 +21,7 @@ use geleit_frontend::domain;
 use geleit_frontend::drive::{self, Step, Transport};
 use geleit_frontend::i18n::Lang;
 use geleit_frontend::state::Settings;
+use geleit_test_support::recording as dns_replay;
 
 /// What the edge does with a probe: a report, a refusal, or no answer yet.
 type Edge<'a> = dyn Fn(&ProbeTarget) -> Option<Result<smtp::HostReport, String>> + 'a;
@@ -79,7 +77,7 @@ fn block_on<F: Future>(f: F) -> F::Output {
 
 /// The lab's trust anchor as the page's settings carry it.
 fn settings() -> Settings {
-    let anchor = std::fs::read_to_string(dns_replay::data_dir().join("anchor.ds")).unwrap();
+    let anchor = std::fs::read_to_string(dns_replay::dns_dir().join("anchor.ds")).unwrap();
     Settings { anchor, ..Settings::default() }
 }
 
@@ -376,7 +374,7 @@ fn the_driver_gives_the_cores_verdict_for_every_recording() {
     let leaf = leaf();
     let edge = |t: &ProbeTarget| Some(Ok(probe_report(t, Some(&[&leaf]), true)));
     let mut early = 0;
-    for entry in std::fs::read_dir(dns_replay::data_dir()).unwrap() {
+    for entry in std::fs::read_dir(dns_replay::dns_dir()).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().and_then(|e| e.to_str()) != Some("json") {
             continue;

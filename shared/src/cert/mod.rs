@@ -673,9 +673,7 @@ mod tests {
     }
 
     fn sample_der() -> Vec<u8> {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let params = rcgen::CertificateParams::new(vec!["mx.example.com".to_owned()]).unwrap();
-        params.self_signed(&key).unwrap().der().to_vec()
+        geleit_test_support::certs::self_signed("mx.example.com", &["mx.example.com"]).der
     }
 
     #[test]
@@ -714,11 +712,13 @@ mod tests {
     }
 
     fn sample_request() -> (Vec<u8>, Vec<u8>) {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let mut params = rcgen::CertificateParams::new(vec!["mx.example.com".to_owned()]).unwrap();
-        params.distinguished_name.push(rcgen::DnType::CommonName, "mx.example.com");
-        params.distinguished_name.push(rcgen::DnType::OrganizationName, "Example");
-        (params.serialize_request(&key).unwrap().der().to_vec(), rcgen::PublicKeyData::subject_public_key_info(&key))
+        use geleit_test_support::certs::Spec;
+        use geleit_test_support::certs::rcgen::{DistinguishedName, DnType};
+        let mut subject = DistinguishedName::new();
+        subject.push(DnType::CommonName, "mx.example.com");
+        subject.push(DnType::OrganizationName, "Example");
+        let request = Spec::leaf("mx.example.com", &["mx.example.com"]).subject(subject).request();
+        (request.der, request.spki)
     }
 
     #[test]
@@ -757,12 +757,12 @@ mod tests {
 
     #[test]
     fn extensions_read_as_the_deep_parse_reads_them() {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let mut params =
-            rcgen::CertificateParams::new(vec!["mx.example.com".to_owned(), "mail.example.com".to_owned()]).unwrap();
-        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(1));
-        params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::DigitalSignature];
-        let der = params.self_signed(&key).unwrap().der().to_vec();
+        use geleit_test_support::certs::{Spec, rcgen::KeyUsagePurpose};
+        let der = Spec::leaf("mx.example.com", &["mx.example.com", "mail.example.com"])
+            .path_len(1)
+            .key_usages(&[KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::DigitalSignature])
+            .self_signed()
+            .der;
         let ours = Certificate::from_der(&der).unwrap();
         let (_, theirs) = X509Certificate::from_der(&der).unwrap();
         let bc = theirs.basic_constraints().unwrap().unwrap().value;

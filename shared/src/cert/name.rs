@@ -111,15 +111,13 @@ const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rcgen::string::{BmpString, PrintableString};
-    use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, KeyPair};
+    use geleit_test_support::certs::Spec;
+    use geleit_test_support::certs::rcgen::string::{BmpString, PrintableString};
+    use geleit_test_support::certs::rcgen::{DistinguishedName, DnType, DnValue};
     use x509_parser::prelude::{FromDer, X509Certificate};
 
     fn subject_of(dn: DistinguishedName) -> (String, String) {
-        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let mut params = CertificateParams::new(vec!["mx.example.com".to_owned()]).unwrap();
-        params.distinguished_name = dn;
-        let der = params.self_signed(&key).unwrap().der().to_vec();
+        let der = Spec::leaf("mx.example.com", &["mx.example.com"]).subject(dn).self_signed().der;
         let (_, cert) = X509Certificate::from_der(&der).unwrap();
         (name_text(cert.subject()), cert.subject().to_string())
     }

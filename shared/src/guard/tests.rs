@@ -1,12 +1,9 @@
-//! The guard's decisions, on chains made fresh with rcgen and host reports
+//! The guard's decisions, on chains made fresh (the test-support crate's rcgen builders) and host reports
 //! as the DNS stage hands them over.
 
 use std::net::IpAddr;
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, PKCS_ECDSA_P256_SHA256,
-    date_time_ymd,
-};
+use geleit_test_support::certs::{Cert as Node, Key, KeyAlg, Spec};
 
 use super::*;
 use crate::cert::{PublicKey, read_input};
@@ -17,27 +14,14 @@ const NOW: i64 = 1_893_456_000;
 const MX: &str = "mx.example.com.";
 const OWNER: &str = "_25._tcp.mx.example.com.";
 
-struct Node {
-    spki: Vec<u8>,
-    pem: String,
-    issuer: Issuer<'static, KeyPair>,
-}
-
-fn make(cn: &str, sans: &[&str], ca: bool, parent: Option<&Node>, key: Option<KeyPair>, until: i32) -> Node {
-    let key = key.unwrap_or_else(|| KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap());
-    let mut p = CertificateParams::new(sans.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()).unwrap();
-    p.distinguished_name = DistinguishedName::new();
-    p.distinguished_name.push(DnType::CommonName, cn);
-    p.is_ca = if ca { IsCa::Ca(BasicConstraints::Unconstrained) } else { IsCa::NoCa };
-    p.not_before = date_time_ymd(2029, 1, 1);
-    p.not_after = date_time_ymd(until, 1, 1);
-    let cert = match parent {
-        Some(parent) => p.signed_by(&key, &parent.issuer).unwrap(),
-        None => p.self_signed(&key).unwrap(),
-    };
-    let der = cert.der().to_vec();
-    let spki = Certificate::from_der(&der).unwrap().spki().to_vec();
-    Node { spki, pem: cert.pem(), issuer: Issuer::new(p, key) }
+/// An ECDSA P-256 certificate (with `key`, else a fresh key) valid from 2029-01-01 to January 1st of `until`.
+fn make(cn: &str, sans: &[&str], ca: bool, parent: Option<&Node>, key: Option<&Key>, until: i32) -> Node {
+    let spec = Spec::leaf(cn, sans).years(2029, until);
+    let spec = if ca { Spec { ca: Some(None), ..spec } } else { spec };
+    match key {
+        Some(key) => spec.make_with(parent, key),
+        None => spec.make(parent),
+    }
 }
 
 fn ca(cn: &str) -> Node {
@@ -108,10 +92,9 @@ fn one(candidate: &Candidate, h: &HostReport) -> GuardReport {
 #[test]
 fn renewal_with_the_same_key_is_safe_under_3_1_1() {
     let ca = ca("R10");
-    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
-    let pem = key.serialize_pem();
-    let old = make("leaf", &["mx.example.com"], false, Some(&ca), Some(key), 2031);
-    let renewed = make("leaf", &["mx.example.com"], false, Some(&ca), Some(KeyPair::from_pem(&pem).unwrap()), 2032);
+    let key = Key::new(KeyAlg::P256);
+    let old = make("leaf", &["mx.example.com"], false, Some(&ca), Some(&key), 2031);
+    let renewed = make("leaf", &["mx.example.com"], false, Some(&ca), Some(&key), 2032);
     let r = one(&chain(&[&renewed, &ca]), &host(vec![ee(&old)]));
     assert_eq!(r.verdict, GuardVerdict::Safe);
     assert!(
@@ -246,8 +229,7 @@ fn expired_and_mixed_input_is_refused() {
         err.to_string(),
         "expected a certificate chain that is valid now (2030-01-01 00:00:00 UTC), found the certificate at depth 0 (CN=leaf) expired at 2029-01-01 00:00:00 UTC"
     );
-    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
-    let pubkey = key.public_key_pem();
+    let pubkey = Key::new(KeyAlg::P256).public_pem;
     let input = read_input(format!("{}{pubkey}", ca.pem).as_bytes()).unwrap();
     assert!(matches!(Candidate::from_input(&input, NOW), Err(GuardError::Candidate { .. })));
     let input = read_input(format!("{pubkey}{pubkey}").as_bytes()).unwrap();

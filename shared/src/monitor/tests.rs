@@ -2,42 +2,13 @@
 
 use super::*;
 use crate::check::ResolverFailure;
-use crate::dns::{Config, Proof, SmtpCheck, TrustAnchors, parse_name};
-use crate::smtp::HostReport as ProbeHost;
-use crate::verdict::{evaluate, probe_targets};
+use crate::dns::Proof;
 
 /// A verdict recorded from the lab (tests/data/check: DNS answers and probe
-/// reports, replayed at the recording's time), and that time.
+/// reports, replayed at the recording's time by the test-support crate), and that time.
 fn recorded(scenario: &str) -> (DomainVerdict, i64) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/check");
-    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
-    let rec: serde_json::Value = serde_json::from_str(&read(&format!("{scenario}.dns.json"))).unwrap();
-    let anchors = TrustAnchors::scan(&read("anchor.ds")).unwrap();
-    let now = rec["now"].as_u64().unwrap();
-    let domain = parse_name(rec["domain"].as_str().unwrap()).unwrap();
-    let mut check = SmtpCheck::new(domain, Config { anchors, ..Config::default() }, now);
-    while !check.is_done() {
-        for q in check.poll_queries() {
-            let (name, rtype) = (q.name().to_ascii().to_ascii_lowercase(), q.rtype().to_string());
-            let wire = rec["responses"].as_array().unwrap().iter().find(|r| {
-                r["name"].as_str().unwrap().eq_ignore_ascii_case(&name) && r["type"].as_str().unwrap() == rtype
-            });
-            match wire {
-                Some(r) => {
-                    let bytes = data_encoding::BASE64.decode(r["wire"].as_str().unwrap().as_bytes()).unwrap();
-                    check.handle_response(q.id(), &bytes).unwrap();
-                }
-                None => check.handle_error(q.id(), "not in the recording").unwrap(),
-            }
-        }
-    }
-    let dns = check.poll_result().unwrap().clone();
-    let probes: Vec<ProbeHost> = probe_targets(&dns)
-        .iter()
-        .map(|t| serde_json::from_str(&read(&format!("{scenario}.{}.probe.json", t.host))).unwrap())
-        .collect();
-    let now = i64::try_from(now).unwrap();
-    (evaluate(&dns, &probes, now), now)
+    let (json, now) = geleit_test_support::recording::verdict_json(scenario);
+    (serde_json::from_str(&json).unwrap(), i64::try_from(now).unwrap())
 }
 
 fn monitor(scenario: &str) -> Monitor {

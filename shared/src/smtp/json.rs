@@ -345,17 +345,14 @@ mod tests {
 
     #[test]
     fn same_as_serde_on_recorded_reports() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/check");
+        use geleit_test_support::recording::{check_scenarios, probes};
         let mut seen = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if !path.to_string_lossy().ends_with(".probe.json") {
-                continue;
+        for scenario in check_scenarios() {
+            for (host, text) in probes(&scenario) {
+                let serde: HostReport = serde_json::from_str(&text).unwrap();
+                assert_eq!(HostReport::from_json(&text).unwrap(), serde, "{scenario}: {host}");
+                seen += 1;
             }
-            let text = std::fs::read_to_string(&path).unwrap();
-            let serde: HostReport = serde_json::from_str(&text).unwrap();
-            assert_eq!(HostReport::from_json(&text).unwrap(), serde, "{}", path.display());
-            seen += 1;
         }
         assert!(seen >= 4, "{seen}");
     }

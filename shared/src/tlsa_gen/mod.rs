@@ -264,17 +264,13 @@ mod tests {
     use super::*;
     use crate::cert::read_input;
 
+    /// (leaf PEM, CA PEM): an Ed25519 leaf for `*.example.com` and `mx.example.com` under an ECDSA CA.
     fn chain() -> (String, String) {
-        let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca.distinguished_name.push(rcgen::DnType::CommonName, "Test CA");
-        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        let ca_cert = ca.self_signed(&ca_key).unwrap();
-        let issuer = rcgen::Issuer::new(ca, ca_key);
-        let leaf_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
-        let leaf = rcgen::CertificateParams::new(vec!["*.example.com".into(), "mx.example.com".into()]).unwrap();
-        let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
-        (leaf_cert.pem(), ca_cert.pem())
+        use geleit_test_support::certs::{KeyAlg, Spec};
+        let ca = Spec::ca("Test CA").self_signed();
+        let names = ["*.example.com", "mx.example.com"];
+        let leaf = Spec::leaf("mx.example.com", &names).alg(KeyAlg::Ed25519).signed_by(&ca);
+        (leaf.pem, ca.pem)
     }
 
     #[test]

@@ -3,10 +3,8 @@
 //! time, plus hostile alterations of the recorded answers.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
-#[path = "../common/dns_replay.rs"]
-mod replay;
-
 use geleit::dns::{HostOutcome, MxOutcome, ReasonKind, RecordType, SmtpReport, Status};
+use geleit_test_support::recording as replay;
 
 fn host<'a>(r: &'a SmtpReport, name: &str) -> &'a geleit::dns::HostReport {
     r.hosts.iter().find(|h| h.host == name).unwrap_or_else(|| panic!("no host {name} in {:?}", r.hosts))

@@ -46,7 +46,7 @@ fn every_case_validates_as_the_rfcs_say() {
 }
 
 fn data_dir() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/adversary")
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/adversary")
 }
 
 #[test]
@@ -63,7 +63,7 @@ fn recordings_match_the_catalogue_and_replay_as_it_says() {
     recorded.sort();
     assert_eq!(files, recorded, "recordings on disk");
     let browser = std::fs::read_to_string(
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../frontend/tests/browser.rs"),
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../frontend/tests/browser.rs"),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let mut failures = Vec::new();
@@ -85,9 +85,10 @@ fn recordings_match_the_catalogue_and_replay_as_it_says() {
 
 #[test]
 fn readme_lists_every_case() {
-    let readme =
-        std::fs::read_to_string(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../adversary/README.md"))
-            .unwrap_or_else(|e| panic!("{e}"));
+    let readme = std::fs::read_to_string(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/adversary/README.md"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let table = markdown_table(&catalogue());
     assert!(
         readme.contains(&table),
