@@ -516,7 +516,7 @@ impl SmtpCheck {
                         // In a fixed order (RFC 2181 §5: an RRset has none), duplicates once.
                         let mut records: Vec<TlsaRecord> =
                             rs.iter().filter_map(|rec| tlsa_of(&rec.data)).map(TlsaRecord::new).collect();
-                        records.sort_by(|a, b| a.to_text().cmp(&b.to_text()));
+                        records.sort_by_key(TlsaRecord::to_text);
                         records.dedup_by(|a, b| a.to_text() == b.to_text());
                         records
                     }
