@@ -23,7 +23,7 @@
 //! Geleit answers the one a domain owner asks ("is every MX host
 //! DANE-ready?"), which the seed of this project asks too.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/lab.rs"]
 mod lab;
