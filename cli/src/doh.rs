@@ -23,6 +23,9 @@ use geleit::dns::{MAX_MESSAGE_LEN, Query, QueryId};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 
+/// A query's outcome: the response message, or why there is none.
+type Outcome = (QueryId, Result<Vec<u8>, String>);
+
 /// The media type of RFC 8484 §6.
 const DNS_MESSAGE: &str = "application/dns-message";
 
@@ -100,7 +103,7 @@ impl Doh {
     /// own stream of the one connection; over HTTP/1.1 up to
     /// [`MAX_PARALLEL`] workers, each taking the next unsent query as soon as
     /// it is free (no batch waits for its slowest query before the next starts).
-    fn round(&self, queries: &[Query]) -> Vec<(QueryId, Result<Vec<u8>, String>)> {
+    fn round(&self, queries: &[Query]) -> Vec<Outcome> {
         if let Some(h2) = self.h2.as_ref().filter(|h2| !h2.http1.load(Ordering::Relaxed))
             && let Some(results) = h2.round(queries, &self.endpoint, self.post)
         {
@@ -279,7 +282,7 @@ impl H2 {
 
     /// A round over HTTP/2: per query, in order, the message or why there
     /// is none; `None` when the server turned out to speak HTTP/1.1 only.
-    fn round(&self, queries: &[Query], endpoint: &str, post: bool) -> Option<Vec<(QueryId, Result<Vec<u8>, String>)>> {
+    fn round(&self, queries: &[Query], endpoint: &str, post: bool) -> Option<Vec<Outcome>> {
         let send = match self.runtime.block_on(self.connection()) {
             Ok(send) => send,
             Err(NoH2::Http1) => {
@@ -318,7 +321,10 @@ impl H2 {
         if results.iter().any(|r| matches!(r, Some(Err(_)))) {
             // Ask on a fresh connection next time if this one is gone.
             let mut guard = self.send.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if guard.as_mut().is_some_and(|s| self.runtime.block_on(std::future::poll_fn(|cx| s.poll_ready(cx))).is_err()) {
+            if guard
+                .as_mut()
+                .is_some_and(|s| self.runtime.block_on(std::future::poll_fn(|cx| s.poll_ready(cx))).is_err())
+            {
                 *guard = None;
             }
         }

@@ -26,7 +26,7 @@ use clap::Args;
 use geleit::api::{self, ErrorCode, ProbeRequest};
 use geleit::check::{CheckOutcome, DomainCheck, SMTP_PORT};
 use geleit::dns::{self, SmtpReport};
-use geleit::smtp::{Config, HostReport, TlsMode};
+use geleit::smtp::{AfterTls, Config, HostReport, TlsMode};
 use geleit::verdict::ProbeTarget;
 
 use crate::dns::Resolver;
@@ -68,8 +68,13 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let domain = dns::parse_name(direct.unwrap_or(&args.domain))?;
     let (config, doh) = args.resolver.setup()?;
     let now = args.resolver.now();
-    let probe_config =
-        Config { ehlo_name: args.ehlo_name.clone(), mode: TlsMode::Starttls, step_timeout_ms: args.timeout_ms };
+    // The verdict reads the chain only: each probe ends at the TLS handshake.
+    let probe_config = Config {
+        ehlo_name: args.ehlo_name.clone(),
+        mode: TlsMode::Starttls,
+        step_timeout_ms: args.timeout_ms,
+        after_tls: AfterTls::Quit,
+    };
     // Check the EHLO name before any network traffic.
     geleit::smtp::Client::new(probe_config.clone(), 0)?;
     let probe = !args.no_probe;

@@ -20,6 +20,13 @@
 //! Steps in STARTTLS mode: connect, greeting, EHLO, STARTTLS, TLS handshake,
 //! EHLO over TLS, QUIT. In implicit-TLS mode: connect, TLS handshake,
 //! greeting, EHLO over TLS, QUIT.
+//!
+//! A check's probe ([`AfterTls::Quit`]) ends at the TLS handshake instead:
+//! the verdict needs the chain the handshake brought, not what EHLO over
+//! TLS would list, so it sends QUIT at once and is done without waiting
+//! for the 221 (RFC 5321 §4.1.1.10: the client sends QUIT before it closes;
+//! waiting for the reply is a SHOULD). That takes EHLO over TLS and QUIT
+//! (two round trips) off the verdict's critical path.
 
 mod json;
 mod policy;
@@ -28,13 +35,11 @@ mod report;
 mod sanitize;
 
 pub use json::ReportJsonError;
-pub use policy::{
-    ALLOWED_PORTS, Cidr, CidrError, PolicyRefusal, check_probe_target, is_probe_target_allowed,
-};
+pub use policy::{ALLOWED_PORTS, Cidr, CidrError, PolicyRefusal, check_probe_target, is_probe_target_allowed};
 pub use reply::{MAX_LINE_OCTETS, MAX_REPLY_LINES, MAX_REPLY_OCTETS, Reply, ReplyError};
 pub use report::{
-    AddressReport, AlgorithmProbe, Capability, Certificate, Direction, EhloReport, HostReport,
-    Report, SignatureFamily, Step, StepFailure, StepTiming, TlsFacts, TlsMode, TranscriptLine,
+    AddressReport, AlgorithmProbe, Capability, Certificate, Direction, EhloReport, HostReport, Report, SignatureFamily,
+    Step, StepFailure, StepTiming, TlsFacts, TlsMode, TranscriptLine,
 };
 pub use sanitize::{MAX_TEXT_CHARS, sanitize};
 
@@ -59,6 +64,21 @@ pub struct Config {
     pub mode: TlsMode,
     /// Time each step may take, in milliseconds.
     pub step_timeout_ms: u64,
+    /// What follows a completed TLS handshake.
+    pub after_tls: AfterTls,
+}
+
+/// What a probe does once its TLS handshake completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AfterTls {
+    /// The whole session: EHLO over TLS (RFC 3207 §4.2: the first command
+    /// after TLS), then QUIT and its 221 (`geleit probe`: what the server
+    /// offers after TLS).
+    #[default]
+    Ehlo,
+    /// QUIT at once, not waited for: the probe is done when the handshake is
+    /// (a check's probe: the verdict reads the chain only).
+    Quit,
 }
 
 impl Config {
@@ -69,6 +89,7 @@ impl Config {
             ehlo_name: ehlo_name.into(),
             mode: TlsMode::Starttls,
             step_timeout_ms: DEFAULT_STEP_TIMEOUT_MS,
+            after_tls: AfterTls::Ehlo,
         }
     }
 }
@@ -85,11 +106,7 @@ pub enum UsageError {
     BadEhloName { found: String },
     /// A `handle_*` call that does not fit the current step.
     #[error("expected {expected} during step {step}, found {called}")]
-    OutOfOrder {
-        step: &'static str,
-        expected: &'static str,
-        called: &'static str,
-    },
+    OutOfOrder { step: &'static str, expected: &'static str, called: &'static str },
 }
 
 /// Why a step failed. Goes into the report as a [`StepFailure`].
@@ -114,12 +131,7 @@ pub enum ProbeError {
     GreetingRefused { code: u16, text: String },
     /// A reply with a code this step does not allow.
     #[error("expected reply {expected} to {step}, found {code}: {text}")]
-    UnexpectedReply {
-        step: Step,
-        expected: u16,
-        code: u16,
-        text: String,
-    },
+    UnexpectedReply { step: Step, expected: u16, code: u16, text: String },
     /// EHLO was refused. No HELO fallback: without ESMTP there is no STARTTLS
     /// (RFC 3207 §4: the STARTTLS keyword is an EHLO response).
     #[error("expected 250 to EHLO, found {code}: {text} (no HELO fallback: STARTTLS needs ESMTP)")]
@@ -134,9 +146,7 @@ pub enum ProbeError {
     /// Bytes arrived after the 220 to STARTTLS, before the TLS handshake:
     /// they could be injected plaintext (RFC 3207 §6: discard everything
     /// learnt before TLS), so the probe stops.
-    #[error(
-        "expected nothing after 220 to STARTTLS until the tls handshake, found {octets} more octets"
-    )]
+    #[error("expected nothing after 220 to STARTTLS until the tls handshake, found {octets} more octets")]
     DataBeforeTls { octets: usize },
     /// The caller's TLS handshake failed.
     #[error("tls handshake failed: {detail}")]
@@ -181,11 +191,7 @@ impl ProbeError {
     }
 
     fn to_failure(&self) -> StepFailure {
-        StepFailure {
-            step: self.step(),
-            kind: self.kind().to_owned(),
-            message: self.to_string(),
-        }
+        StepFailure { step: self.step(), kind: self.kind().to_owned(), message: self.to_string() }
     }
 }
 
@@ -262,9 +268,7 @@ impl Client {
     /// A probe that starts now (`now_ms` on the caller's monotonic clock).
     pub fn new(config: Config, now_ms: u64) -> Result<Self, UsageError> {
         if !is_valid_ehlo_name(&config.ehlo_name) {
-            return Err(UsageError::BadEhloName {
-                found: sanitize(config.ehlo_name.as_bytes(), 64),
-            });
+            return Err(UsageError::BadEhloName { found: sanitize(config.ehlo_name.as_bytes(), 64) });
         }
         let report = Report {
             mode: config.mode,
@@ -344,10 +348,7 @@ impl Client {
         if now_ms < deadline {
             return;
         }
-        let error = ProbeError::Timeout {
-            step: self.step,
-            budget_ms: self.config.step_timeout_ms,
-        };
+        let error = ProbeError::Timeout { step: self.step, budget_ms: self.config.step_timeout_ms };
         self.fail(error, now_ms);
     }
 
@@ -364,11 +365,7 @@ impl Client {
     }
 
     /// The caller's TLS handshake completed with these parameters.
-    pub fn handle_tls_established(
-        &mut self,
-        facts: TlsFacts,
-        now_ms: u64,
-    ) -> Result<(), UsageError> {
+    pub fn handle_tls_established(&mut self, facts: TlsFacts, now_ms: u64) -> Result<(), UsageError> {
         self.expect_state(State::TlsHandshake, "handle_tls_established")?;
         let kx = facts.kx_group.as_deref().unwrap_or("unknown group");
         let text = format!(
@@ -382,6 +379,14 @@ impl Client {
         self.report.tls = Some(facts);
         self.tls_up = true;
         self.finish_step(now_ms, None);
+        if self.config.after_tls == AfterTls::Quit {
+            // The chain is in: say goodbye without waiting for the reply.
+            self.report.starttls = true;
+            self.send_line(now_ms, "QUIT".to_owned());
+            self.state = State::Done;
+            self.deadline_ms = None;
+            return Ok(());
+        }
         match self.config.mode {
             TlsMode::Starttls => {
                 self.send_line(now_ms, format!("EHLO {}", self.config.ehlo_name));
@@ -407,13 +412,7 @@ impl Client {
             return;
         }
         let detail = sanitize(detail.as_bytes(), MAX_TEXT_CHARS);
-        self.fail(
-            ProbeError::Io {
-                step: self.step,
-                detail,
-            },
-            now_ms,
-        );
+        self.fail(ProbeError::Io { step: self.step, detail }, now_ms);
     }
 
     /// The server closed the connection. Ignored once done.
@@ -443,31 +442,13 @@ impl Client {
                 break;
             }
             let (chunk, rest, complete) = match input.iter().position(|&b| b == b'\n') {
-                Some(i) => (
-                    input.get(..i).unwrap_or_default(),
-                    input.get(i + 1..).unwrap_or_default(),
-                    true,
-                ),
+                Some(i) => (input.get(..i).unwrap_or_default(), input.get(i + 1..).unwrap_or_default(), true),
                 None => (input, &[][..], false),
             };
             input = rest;
-            if self
-                .partial
-                .len()
-                .saturating_add(chunk.len())
-                .saturating_add(usize::from(complete))
-                > MAX_LINE_OCTETS
-            {
-                let source = ReplyError::LineTooLong {
-                    limit: MAX_LINE_OCTETS,
-                };
-                self.fail(
-                    ProbeError::Reply {
-                        step: self.step,
-                        source,
-                    },
-                    now_ms,
-                );
+            if self.partial.len().saturating_add(chunk.len()).saturating_add(usize::from(complete)) > MAX_LINE_OCTETS {
+                let source = ReplyError::LineTooLong { limit: MAX_LINE_OCTETS };
+                self.fail(ProbeError::Reply { step: self.step, source }, now_ms);
                 break;
             }
             self.partial.extend_from_slice(chunk);
@@ -485,13 +466,7 @@ impl Client {
             match self.reader.push_line(&line) {
                 Ok(None) => {}
                 Ok(Some(reply)) => self.handle_reply(&reply, now_ms),
-                Err(source) => self.fail(
-                    ProbeError::Reply {
-                        step: self.step,
-                        source,
-                    },
-                    now_ms,
-                ),
+                Err(source) => self.fail(ProbeError::Reply { step: self.step, source }, now_ms),
             }
         }
         Ok(())
@@ -512,49 +487,29 @@ impl Client {
     fn handle_reply(&mut self, reply: &Reply, now_ms: u64) {
         match self.state {
             State::Greeting => {
-                self.report.banner = reply
-                    .lines
-                    .iter()
-                    .map(|l| sanitize(l, MAX_TEXT_CHARS))
-                    .collect();
+                self.report.banner = reply.lines.iter().map(|l| sanitize(l, MAX_TEXT_CHARS)).collect();
                 match reply.code {
                     220 => {
                         self.finish_step(now_ms, None);
                         self.send_line(now_ms, format!("EHLO {}", self.config.ehlo_name));
-                        let (state, step) = if self.tls_up {
-                            (State::EhloTls, Step::EhloTls)
-                        } else {
-                            (State::Ehlo, Step::Ehlo)
-                        };
+                        let (state, step) =
+                            if self.tls_up { (State::EhloTls, Step::EhloTls) } else { (State::Ehlo, Step::Ehlo) };
                         self.begin(state, step, now_ms);
                     }
                     // RFC 5321 §3.1: 554 (and 421) instead of 220; the client
                     // should send QUIT and wait for the server to close.
-                    code @ (421 | 554) => self.fail_polite(
-                        ProbeError::GreetingRefused {
-                            code,
-                            text: reply.text(),
-                        },
-                        now_ms,
-                    ),
+                    code @ (421 | 554) => {
+                        self.fail_polite(ProbeError::GreetingRefused { code, text: reply.text() }, now_ms)
+                    }
                     code => self.fail_polite(
-                        ProbeError::UnexpectedReply {
-                            step: Step::Greeting,
-                            expected: 220,
-                            code,
-                            text: reply.text(),
-                        },
+                        ProbeError::UnexpectedReply { step: Step::Greeting, expected: 220, code, text: reply.text() },
                         now_ms,
                     ),
                 }
             }
             State::Ehlo | State::EhloTls => {
                 if reply.code != 250 {
-                    let error = ProbeError::EhloRefused {
-                        step: self.step,
-                        code: reply.code,
-                        text: reply.text(),
-                    };
+                    let error = ProbeError::EhloRefused { step: self.step, code: reply.code, text: reply.text() };
                     self.fail_polite(error, now_ms);
                     return;
                 }
@@ -584,10 +539,7 @@ impl Client {
                     self.event(now_ms, "starting tls");
                     self.begin(State::TlsHandshake, Step::TlsHandshake, now_ms);
                 } else {
-                    let error = ProbeError::StarttlsRefused {
-                        code: reply.code,
-                        text: reply.text(),
-                    };
+                    let error = ProbeError::StarttlsRefused { code: reply.code, text: reply.text() };
                     self.fail_polite(error, now_ms);
                 }
             }
@@ -664,22 +616,14 @@ impl Client {
     }
 
     fn send_line(&mut self, now_ms: u64, line: String) {
-        self.transcript(
-            now_ms,
-            Direction::Client,
-            sanitize(line.as_bytes(), MAX_TEXT_CHARS),
-        );
+        self.transcript(now_ms, Direction::Client, sanitize(line.as_bytes(), MAX_TEXT_CHARS));
         let mut bytes = line.into_bytes();
         bytes.extend_from_slice(b"\r\n");
         self.outgoing = Some(bytes);
     }
 
     fn event(&mut self, now_ms: u64, text: &str) {
-        self.transcript(
-            now_ms,
-            Direction::Event,
-            sanitize(text.as_bytes(), MAX_TEXT_CHARS),
-        );
+        self.transcript(now_ms, Direction::Event, sanitize(text.as_bytes(), MAX_TEXT_CHARS));
     }
 
     fn transcript(&mut self, now_ms: u64, direction: Direction, text: String) {
@@ -688,27 +632,15 @@ impl Client {
             return;
         }
         let at_ms = now_ms.saturating_sub(self.origin_ms);
-        self.report.transcript.push(TranscriptLine {
-            at_ms,
-            direction,
-            text,
-        });
+        self.report.transcript.push(TranscriptLine { at_ms, direction, text });
     }
 
     fn expect_state(&self, state: State, called: &'static str) -> Result<(), UsageError> {
-        if self.state == state {
-            Ok(())
-        } else {
-            Err(self.out_of_order(expected_call(self.state), called))
-        }
+        if self.state == state { Ok(()) } else { Err(self.out_of_order(expected_call(self.state), called)) }
     }
 
     fn out_of_order(&self, expected: &'static str, called: &'static str) -> UsageError {
-        UsageError::OutOfOrder {
-            step: self.step.as_str(),
-            expected,
-            called,
-        }
+        UsageError::OutOfOrder { step: self.step.as_str(), expected, called }
     }
 }
 
@@ -725,37 +657,27 @@ fn expected_call(state: State) -> &'static str {
 /// could end the command line early.
 fn is_valid_ehlo_name(name: &str) -> bool {
     (1..=255).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
 }
 
 /// The capabilities of a 250 EHLO reply (RFC 5321 §4.1.1.1:
 /// `ehlo-line = ehlo-keyword *( SP ehlo-param )`).
 fn parse_ehlo(reply: &Reply) -> EhloReport {
     let mut lines = reply.lines.iter();
-    let greeting = lines
-        .next()
-        .map(|l| sanitize(l, MAX_TEXT_CHARS))
-        .unwrap_or_default();
+    let greeting = lines.next().map(|l| sanitize(l, MAX_TEXT_CHARS)).unwrap_or_default();
     let capabilities = lines
         .filter_map(|line| {
             let mut words = line.split(|&b| b == b' ').filter(|w| !w.is_empty());
             let keyword = words.next()?;
             let valid = keyword.first().is_some_and(u8::is_ascii_alphanumeric)
-                && keyword
-                    .iter()
-                    .all(|&b| b.is_ascii_alphanumeric() || b == b'-');
+                && keyword.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-');
             valid.then(|| Capability {
                 keyword: String::from_utf8_lossy(keyword).to_ascii_uppercase(),
                 params: words.map(|w| sanitize(w, MAX_TEXT_CHARS)).collect(),
             })
         })
         .collect();
-    EhloReport {
-        greeting,
-        capabilities,
-    }
+    EhloReport { greeting, capabilities }
 }
 
 #[cfg(test)]

@@ -118,9 +118,7 @@ impl EhloReport {
     /// Whether the server advertised `keyword` (case-insensitive).
     #[must_use]
     pub fn has(&self, keyword: &str) -> bool {
-        self.capabilities
-            .iter()
-            .any(|c| c.keyword.eq_ignore_ascii_case(keyword))
+        self.capabilities.iter().any(|c| c.keyword.eq_ignore_ascii_case(keyword))
     }
 }
 
@@ -138,10 +136,7 @@ impl Certificate {
     #[must_use]
     pub fn from_der(der: &[u8]) -> Self {
         let digest = ring::digest::digest(&ring::digest::SHA256, der);
-        Self {
-            sha256: data_encoding::HEXLOWER.encode(digest.as_ref()),
-            der_base64: data_encoding::BASE64.encode(der),
-        }
+        Self { sha256: data_encoding::HEXLOWER.encode(digest.as_ref()), der_base64: data_encoding::BASE64.encode(der) }
     }
 
     /// The DER bytes back, if `der_base64` is valid base64.
@@ -186,7 +181,8 @@ pub struct Report {
     /// seen, or in implicit-TLS mode).
     pub starttls_offered: Option<bool>,
     /// TLS was established (by STARTTLS or implicitly) and EHLO over TLS
-    /// succeeded.
+    /// succeeded; for a probe that ends at the handshake
+    /// (`AfterTls::Quit`, a check's probe), TLS was established.
     pub starttls: bool,
     /// The negotiated TLS parameters and chain.
     pub tls: Option<TlsFacts>,
@@ -205,7 +201,8 @@ pub struct Report {
 }
 
 impl Report {
-    /// TLS was established and EHLO over TLS succeeded.
+    /// TLS was established and EHLO over TLS succeeded (a probe that ends
+    /// at the handshake: TLS was established), and nothing failed.
     #[must_use]
     pub fn is_complete(&self) -> bool {
         self.starttls && self.error.is_none()
@@ -215,11 +212,7 @@ impl Report {
     /// step.
     #[must_use]
     pub fn total_ms(&self) -> u64 {
-        self.steps
-            .iter()
-            .map(|s| s.started_ms.saturating_add(s.duration_ms))
-            .max()
-            .unwrap_or(0)
+        self.steps.iter().map(|s| s.started_ms.saturating_add(s.duration_ms)).max().unwrap_or(0)
     }
 }
 
@@ -301,25 +294,16 @@ mod tests {
     #[test]
     fn certificate_records_sha256_and_base64() {
         let cert = Certificate::from_der(b"abc");
-        assert_eq!(
-            cert.sha256,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(cert.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(cert.der_base64, "YWJj");
         assert_eq!(cert.der().unwrap(), b"abc");
     }
 
     #[test]
     fn step_names_match_serde() {
-        for step in [
-            Step::Connect,
-            Step::Greeting,
-            Step::Ehlo,
-            Step::Starttls,
-            Step::TlsHandshake,
-            Step::EhloTls,
-            Step::Quit,
-        ] {
+        for step in
+            [Step::Connect, Step::Greeting, Step::Ehlo, Step::Starttls, Step::TlsHandshake, Step::EhloTls, Step::Quit]
+        {
             assert_eq!(serde_json::to_value(step).unwrap(), step.as_str());
         }
     }
@@ -328,10 +312,7 @@ mod tests {
     fn ehlo_keywords_are_case_insensitive() {
         let ehlo = EhloReport {
             greeting: "mx".into(),
-            capabilities: vec![Capability {
-                keyword: "STARTTLS".into(),
-                params: vec![],
-            }],
+            capabilities: vec![Capability { keyword: "STARTTLS".into(), params: vec![] }],
         };
         assert!(ehlo.has("starttls"));
         assert!(!ehlo.has("SMTPUTF8"));

@@ -7,11 +7,7 @@ const BUDGET: u64 = 1_000;
 const T0: u64 = 50_000;
 
 fn config(mode: TlsMode) -> Config {
-    Config {
-        ehlo_name: "probe.example".into(),
-        mode,
-        step_timeout_ms: BUDGET,
-    }
+    Config { ehlo_name: "probe.example".into(), mode, step_timeout_ms: BUDGET, after_tls: AfterTls::Ehlo }
 }
 
 fn client() -> Client {
@@ -20,11 +16,7 @@ fn client() -> Client {
 
 fn connect(c: &mut Client, now: u64) {
     assert_eq!(c.poll_action(), Action::Connect);
-    assert_eq!(
-        c.poll_action(),
-        Action::NeedMore,
-        "connect is asked for once"
-    );
+    assert_eq!(c.poll_action(), Action::NeedMore, "connect is asked for once");
     c.handle_connected(now).unwrap();
 }
 
@@ -40,10 +32,7 @@ fn feed_bytewise(c: &mut Client, bytes: &[u8], now: u64) {
 
 #[track_caller]
 fn expect_send(c: &mut Client, line: &str) {
-    assert_eq!(
-        c.poll_action(),
-        Action::Send(format!("{line}\r\n").into_bytes())
-    );
+    assert_eq!(c.poll_action(), Action::Send(format!("{line}\r\n").into_bytes()));
     assert_eq!(c.poll_action(), Action::NeedMore);
 }
 
@@ -51,11 +40,7 @@ fn expect_send(c: &mut Client, line: &str) {
 fn expect_done(c: &mut Client) -> Report {
     match c.poll_action() {
         Action::Done(report) => {
-            assert_eq!(
-                c.poll_action(),
-                Action::Done(report.clone()),
-                "done is repeated"
-            );
+            assert_eq!(c.poll_action(), Action::Done(report.clone()), "done is repeated");
             assert_eq!(c.poll_timeout(), None);
             *report
         }
@@ -73,8 +58,7 @@ fn facts() -> TlsFacts {
 }
 
 const GREETING: &[u8] = b"220-mx.example ESMTP\r\n220 no UCE\r\n";
-const EHLO: &[u8] =
-    b"250-mx.example\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-starttls\r\n250 8BITMIME\r\n";
+const EHLO: &[u8] = b"250-mx.example\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-starttls\r\n250 8BITMIME\r\n";
 const EHLO_TLS: &[u8] = b"250-mx.example\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n";
 
 /// Drives a full STARTTLS session with `feed_fn` delivering server bytes.
@@ -88,11 +72,7 @@ fn full_session(feed_fn: fn(&mut Client, &[u8], u64)) -> Report {
     expect_send(&mut c, "STARTTLS");
     feed_fn(&mut c, b"220 2.0.0 Ready to start TLS\r\n", T0 + 30);
     assert_eq!(c.poll_action(), Action::StartTls);
-    assert_eq!(
-        c.poll_action(),
-        Action::NeedMore,
-        "start tls is asked for once"
-    );
+    assert_eq!(c.poll_action(), Action::NeedMore, "start tls is asked for once");
     assert_eq!(c.poll_timeout(), Some(T0 + 30 + BUDGET));
     c.handle_tls_established(facts(), T0 + 60).unwrap();
     expect_send(&mut c, "EHLO probe.example");
@@ -100,6 +80,38 @@ fn full_session(feed_fn: fn(&mut Client, &[u8], u64)) -> Report {
     expect_send(&mut c, "QUIT");
     feed_fn(&mut c, b"221 2.0.0 Bye\r\n", T0 + 75);
     expect_done(&mut c)
+}
+
+/// A check's probe (`AfterTls::Quit`) is done the moment the TLS handshake
+/// is: QUIT goes out at once and its reply is not waited for, so EHLO over
+/// TLS and QUIT cost the verdict no round trips.
+#[test]
+fn a_checks_probe_is_done_at_the_tls_handshake() {
+    let config = Config { after_tls: AfterTls::Quit, ..config(TlsMode::Starttls) };
+    let mut c = Client::new(config, T0).unwrap();
+    connect(&mut c, T0 + 5);
+    feed(&mut c, GREETING, T0 + 10);
+    expect_send(&mut c, "EHLO probe.example");
+    feed(&mut c, EHLO, T0 + 20);
+    expect_send(&mut c, "STARTTLS");
+    feed(&mut c, b"220 2.0.0 Ready to start TLS\r\n", T0 + 30);
+    assert_eq!(c.poll_action(), Action::StartTls);
+    c.handle_tls_established(facts(), T0 + 60).unwrap();
+    assert_eq!(c.poll_action(), Action::Send(b"QUIT\r\n".to_vec()), "QUIT right after the handshake");
+    assert!(c.is_done(), "nothing is waited for after the handshake");
+    let report = expect_done(&mut c);
+    assert!(report.is_complete());
+    assert!(report.starttls);
+    assert_eq!(report.tls, Some(facts()));
+    assert_eq!(report.ehlo_tls, None, "no EHLO over TLS");
+    let steps: Vec<_> = report.steps.iter().map(|s| s.step).collect();
+    assert_eq!(steps, [Step::Connect, Step::Greeting, Step::Ehlo, Step::Starttls, Step::TlsHandshake]);
+    assert_eq!(report.total_ms(), 60);
+    assert_eq!(report.transcript.last().map(|l| l.text.as_str()), Some("QUIT"));
+    // A late reply or close changes nothing.
+    c.handle_input(b"221 bye\r\n", T0 + 70).unwrap();
+    c.handle_eof(T0 + 71);
+    assert_eq!(expect_done(&mut c), report);
 }
 
 #[test]
@@ -112,11 +124,7 @@ fn full_starttls_session() {
     assert!(report.starttls);
     let ehlo = report.ehlo.as_ref().unwrap();
     assert_eq!(ehlo.greeting, "mx.example");
-    let keywords: Vec<_> = ehlo
-        .capabilities
-        .iter()
-        .map(|c| c.keyword.as_str())
-        .collect();
+    let keywords: Vec<_> = ehlo.capabilities.iter().map(|c| c.keyword.as_str()).collect();
     assert_eq!(keywords, ["PIPELINING", "SIZE", "STARTTLS", "8BITMIME"]);
     assert_eq!(ehlo.capabilities[1].params, ["10240000"]);
     let ehlo_tls = report.ehlo_tls.as_ref().unwrap();
@@ -125,11 +133,7 @@ fn full_starttls_session() {
     assert_eq!(report.tls, Some(facts()));
     assert!(!report.bare_lf);
     assert_eq!(report.error, None);
-    let steps: Vec<_> = report
-        .steps
-        .iter()
-        .map(|s| (s.step, s.started_ms, s.duration_ms, s.ok))
-        .collect();
+    let steps: Vec<_> = report.steps.iter().map(|s| (s.step, s.started_ms, s.duration_ms, s.ok)).collect();
     assert_eq!(
         steps,
         [
@@ -143,11 +147,7 @@ fn full_starttls_session() {
         ]
     );
     assert_eq!(report.total_ms(), 75);
-    let transcript: Vec<_> = report
-        .transcript
-        .iter()
-        .map(|l| (l.at_ms, l.direction, l.text.as_str()))
-        .collect();
+    let transcript: Vec<_> = report.transcript.iter().map(|l| (l.at_ms, l.direction, l.text.as_str())).collect();
     assert_eq!(
         &transcript[..4],
         [
@@ -162,10 +162,7 @@ fn full_starttls_session() {
         Direction::Event,
         "tls established: TLSv1.3 TLS13_AES_256_GCM_SHA384 X25519, 2 certificate(s)"
     )));
-    assert_eq!(
-        transcript.last(),
-        Some(&(75, Direction::Server, "221 2.0.0 Bye"))
-    );
+    assert_eq!(transcript.last(), Some(&(75, Direction::Server, "221 2.0.0 Bye")));
 }
 
 #[test]
@@ -208,10 +205,7 @@ fn greeting_421_is_a_refusal_and_quit_is_sent() {
     let error = report.error.unwrap();
     assert_eq!(error.step, Step::Greeting);
     assert_eq!(error.kind, "greeting_refused");
-    assert_eq!(
-        error.message,
-        "expected a 220 greeting, found refusal 421: 4.3.2 Service shutting down"
-    );
+    assert_eq!(error.message, "expected a 220 greeting, found refusal 421: 4.3.2 Service shutting down");
     assert!(!report.starttls);
     let quit = report.steps.last().unwrap();
     assert_eq!((quit.step, quit.ok), (Step::Quit, false));
@@ -221,11 +215,7 @@ fn greeting_421_is_a_refusal_and_quit_is_sent() {
 fn greeting_554_multi_line_is_a_refusal() {
     let mut c = client();
     connect(&mut c, T0);
-    feed(
-        &mut c,
-        b"554-mx.example no service\r\n554 go away\r\n",
-        T0 + 1,
-    );
+    feed(&mut c, b"554-mx.example no service\r\n554 go away\r\n", T0 + 1);
     expect_send(&mut c, "QUIT");
     feed(&mut c, b"221 bye\r\n", T0 + 2);
     let report = expect_done(&mut c);
@@ -243,10 +233,7 @@ fn other_greeting_codes_are_unexpected() {
     connect(&mut c, T0);
     feed(&mut c, b"250 hello?\r\n", T0);
     expect_send(&mut c, "QUIT");
-    assert_eq!(
-        c.report().error.as_ref().unwrap().message,
-        "expected reply 220 to greeting, found 250: hello?"
-    );
+    assert_eq!(c.report().error.as_ref().unwrap().message, "expected reply 220 to greeting, found 250: hello?");
 }
 
 #[test]
@@ -255,22 +242,12 @@ fn no_banner_times_out_at_the_greeting_deadline() {
     connect(&mut c, T0);
     assert_eq!(c.poll_action(), Action::NeedMore);
     c.handle_timeout(T0 + BUDGET - 1);
-    assert_eq!(
-        c.poll_action(),
-        Action::NeedMore,
-        "an early timeout call does nothing"
-    );
+    assert_eq!(c.poll_action(), Action::NeedMore, "an early timeout call does nothing");
     c.handle_timeout(T0 + BUDGET);
     let report = expect_done(&mut c);
     let error = report.error.unwrap();
-    assert_eq!(
-        (error.step, error.kind.as_str()),
-        (Step::Greeting, "timeout")
-    );
-    assert_eq!(
-        error.message,
-        "expected the greeting step to finish within 1000 ms, found no answer in time"
-    );
+    assert_eq!((error.step, error.kind.as_str()), (Step::Greeting, "timeout"));
+    assert_eq!(error.message, "expected the greeting step to finish within 1000 ms, found no answer in time");
     assert_eq!(report.steps.last().unwrap().duration_ms, BUDGET);
 }
 
@@ -346,10 +323,7 @@ fn endless_continuation_lines_are_bounded() {
     let report = expect_done(&mut c);
     let error = report.error.unwrap();
     assert_eq!(error.step, Step::Ehlo);
-    assert_eq!(
-        error.message,
-        "malformed reply during ehlo: expected a reply of at most 64 lines, found more"
-    );
+    assert_eq!(error.message, "malformed reply during ehlo: expected a reply of at most 64 lines, found more");
 }
 
 #[test]
@@ -360,25 +334,15 @@ fn starttls_refused_454() {
     expect_send(&mut c, "EHLO probe.example");
     feed(&mut c, b"250-mx\r\n250 STARTTLS\r\n", T0);
     expect_send(&mut c, "STARTTLS");
-    feed(
-        &mut c,
-        b"454 4.7.0 TLS not available due to local problem\r\n",
-        T0 + 3,
-    );
+    feed(&mut c, b"454 4.7.0 TLS not available due to local problem\r\n", T0 + 3);
     expect_send(&mut c, "QUIT");
     feed(&mut c, b"221 bye\r\n", T0 + 4);
     let report = expect_done(&mut c);
     assert!(!report.starttls);
     assert_eq!(report.starttls_offered, Some(true));
     let error = report.error.unwrap();
-    assert_eq!(
-        (error.step, error.kind.as_str()),
-        (Step::Starttls, "starttls_refused")
-    );
-    assert_eq!(
-        error.message,
-        "expected 220 to STARTTLS, found 454: 4.7.0 TLS not available due to local problem"
-    );
+    assert_eq!((error.step, error.kind.as_str()), (Step::Starttls, "starttls_refused"));
+    assert_eq!(error.message, "expected 220 to STARTTLS, found 454: 4.7.0 TLS not available due to local problem");
 }
 
 #[test]
@@ -393,14 +357,8 @@ fn starttls_not_offered() {
     let report = expect_done(&mut c);
     assert_eq!(report.starttls_offered, Some(false));
     let error = report.error.unwrap();
-    assert_eq!(
-        (error.step, error.kind.as_str()),
-        (Step::Starttls, "starttls_not_offered")
-    );
-    assert_eq!(
-        error.message,
-        "expected STARTTLS in the EHLO reply, found it not offered"
-    );
+    assert_eq!((error.step, error.kind.as_str()), (Step::Starttls, "starttls_not_offered"));
+    assert_eq!(error.message, "expected STARTTLS in the EHLO reply, found it not offered");
 }
 
 #[test]
@@ -416,11 +374,7 @@ fn single_line_ehlo_has_no_capabilities() {
 
 #[test]
 fn ehlo_rejected_has_no_helo_fallback() {
-    for (code, text) in [
-        (502, "5.5.2 Error: command not recognized"),
-        (550, "no"),
-        (421, "busy"),
-    ] {
+    for (code, text) in [(502, "5.5.2 Error: command not recognized"), (550, "no"), (421, "busy")] {
         let mut c = client();
         connect(&mut c, T0);
         feed(&mut c, b"220 mx\r\n", T0);
@@ -428,15 +382,10 @@ fn ehlo_rejected_has_no_helo_fallback() {
         feed(&mut c, format!("{code} {text}\r\n").as_bytes(), T0);
         expect_send(&mut c, "QUIT");
         let error = c.report().error.clone().unwrap();
-        assert_eq!(
-            (error.step, error.kind.as_str()),
-            (Step::Ehlo, "ehlo_refused")
-        );
+        assert_eq!((error.step, error.kind.as_str()), (Step::Ehlo, "ehlo_refused"));
         assert_eq!(
             error.message,
-            format!(
-                "expected 250 to EHLO, found {code}: {text} (no HELO fallback: STARTTLS needs ESMTP)"
-            )
+            format!("expected 250 to EHLO, found {code}: {text} (no HELO fallback: STARTTLS needs ESMTP)")
         );
     }
 }
@@ -447,20 +396,8 @@ fn invalid_ehlo_lines_are_left_out_of_capabilities() {
     connect(&mut c, T0);
     feed(&mut c, b"220 mx\r\n", T0);
     expect_send(&mut c, "EHLO probe.example");
-    feed(
-        &mut c,
-        b"250-mx\r\n250-<b>bold</b>\r\n250-\r\n250--X\r\n250 STARTTLS\r\n",
-        T0,
-    );
-    let keywords: Vec<_> = c
-        .report()
-        .ehlo
-        .as_ref()
-        .unwrap()
-        .capabilities
-        .iter()
-        .map(|c| c.keyword.clone())
-        .collect();
+    feed(&mut c, b"250-mx\r\n250-<b>bold</b>\r\n250-\r\n250--X\r\n250 STARTTLS\r\n", T0);
+    let keywords: Vec<_> = c.report().ehlo.as_ref().unwrap().capabilities.iter().map(|c| c.keyword.clone()).collect();
     assert_eq!(keywords, ["STARTTLS"]);
 }
 
@@ -475,14 +412,8 @@ fn plaintext_after_starttls_220_is_refused() {
     feed(&mut c, b"220 go ahead\r\n250-injected\r\n", T0 + 5);
     let report = expect_done(&mut c);
     let error = report.error.unwrap();
-    assert_eq!(
-        (error.step, error.kind.as_str()),
-        (Step::TlsHandshake, "data_before_tls")
-    );
-    assert_eq!(
-        error.message,
-        "expected nothing after 220 to STARTTLS until the tls handshake, found 14 more octets"
-    );
+    assert_eq!((error.step, error.kind.as_str()), (Step::TlsHandshake, "data_before_tls"));
+    assert_eq!(error.message, "expected nothing after 220 to STARTTLS until the tls handshake, found 14 more octets");
 }
 
 #[test]
@@ -507,18 +438,11 @@ fn tls_failure_is_reported_at_the_handshake_step() {
     expect_send(&mut c, "STARTTLS");
     feed(&mut c, b"220 ready\r\n", T0);
     assert_eq!(c.poll_action(), Action::StartTls);
-    c.handle_tls_failed("received corrupt message\x1b[2J", T0 + 9)
-        .unwrap();
+    c.handle_tls_failed("received corrupt message\x1b[2J", T0 + 9).unwrap();
     let report = expect_done(&mut c);
     let error = report.error.unwrap();
-    assert_eq!(
-        (error.step, error.kind.as_str()),
-        (Step::TlsHandshake, "tls")
-    );
-    assert_eq!(
-        error.message,
-        "tls handshake failed: received corrupt message\\x1b[2J"
-    );
+    assert_eq!((error.step, error.kind.as_str()), (Step::TlsHandshake, "tls"));
+    assert_eq!(error.message, "tls handshake failed: received corrupt message\\x1b[2J");
     assert_eq!(report.tls, None);
 }
 
@@ -540,10 +464,7 @@ fn connection_closed_and_reset_are_step_errors() {
     let report = expect_done(&mut c);
     let error = report.error.unwrap();
     assert_eq!((error.step, error.kind.as_str()), (Step::Connect, "io"));
-    assert_eq!(
-        error.message,
-        "connection error during connect: connection refused (os error 111)"
-    );
+    assert_eq!(error.message, "connection error during connect: connection refused (os error 111)");
 }
 
 #[test]
@@ -552,11 +473,7 @@ fn implicit_tls_session() {
     connect(&mut c, T0 + 1);
     assert_eq!(c.poll_action(), Action::StartTls);
     c.handle_tls_established(facts(), T0 + 20).unwrap();
-    assert_eq!(
-        c.poll_action(),
-        Action::NeedMore,
-        "the greeting comes first"
-    );
+    assert_eq!(c.poll_action(), Action::NeedMore, "the greeting comes first");
     feed(&mut c, b"220 mx.example ESMTP\r\n", T0 + 21);
     expect_send(&mut c, "EHLO probe.example");
     feed(&mut c, EHLO_TLS, T0 + 22);
@@ -568,16 +485,7 @@ fn implicit_tls_session() {
     assert_eq!(report.starttls_offered, None);
     assert!(report.ehlo_tls.is_some());
     let steps: Vec<_> = report.steps.iter().map(|s| s.step).collect();
-    assert_eq!(
-        steps,
-        [
-            Step::Connect,
-            Step::TlsHandshake,
-            Step::Greeting,
-            Step::EhloTls,
-            Step::Quit
-        ]
-    );
+    assert_eq!(steps, [Step::Connect, Step::TlsHandshake, Step::Greeting, Step::EhloTls, Step::Quit]);
 }
 
 #[test]
@@ -595,21 +503,14 @@ fn quit_failure_does_not_spoil_a_complete_probe() {
     assert!(report.is_complete());
     let quit = report.steps.last().unwrap();
     assert_eq!((quit.step, quit.ok), (Step::Quit, false));
-    assert_eq!(
-        quit.error.as_deref(),
-        Some("expected the quit step to finish within 1000 ms, found no answer in time")
-    );
+    assert_eq!(quit.error.as_deref(), Some("expected the quit step to finish within 1000 ms, found no answer in time"));
 }
 
 #[test]
 fn server_text_is_sanitised_everywhere() {
     let mut c = client();
     connect(&mut c, T0);
-    feed(
-        &mut c,
-        b"220 <img src=x onerror=alert(1)>\x1b]0;pwn\x07\xc3\xa9\r\n",
-        T0,
-    );
+    feed(&mut c, b"220 <img src=x onerror=alert(1)>\x1b]0;pwn\x07\xc3\xa9\r\n", T0);
     expect_send(&mut c, "EHLO probe.example");
     let banner = "\\x3cimg src=x onerror=alert(1)\\x3e\\x1b]0;pwn\\x07\\xc3\\xa9";
     assert_eq!(c.report().banner, [banner]);
