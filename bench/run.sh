@@ -124,6 +124,11 @@ if [ "$DOMAINS" = all ]; then
   DOMAINS=$(python3 -c 'import json,sys;print(" ".join(s["domain"].rstrip(".") for s in json.load(open(sys.argv[1]))["scenarios"]))' tests/lab/scenarios.json)
 fi
 
+# MX hosts per lab domain (the critical-path figures group by it).
+python3 -c 'import json,sys
+for s in json.load(open(sys.argv[1]))["scenarios"]:
+    print(s["domain"].rstrip("."), len([h for h in s["hosts"]]))' tests/lab/scenarios.json > "$WORK/mx_hosts.txt"
+
 for d in $DELAYS; do
   smtp=$PROBE_ADDR
   # Geleit asks the DoH front over HTTPS (HTTP/2, the lab CA from GELEIT_DOH_CA):
@@ -141,7 +146,7 @@ for d in $DELAYS; do
   tests/lab/in bash -c '
     set -euo pipefail
     mount --bind "$1" /etc/resolv.conf
-    d=$2 doh=$3 rec=$4 runs=$5 full_status=$6 smtp=$7 probe_host=$8; shift 8
+    d=$2 doh=$3 rec=$4 runs=$5 full_status=$6 smtp=$7 probe_host=$8 mx_hosts=$9; shift 9
     T() { geleit-bench time --out "$rec" --delay-ms "$d" --runs "$runs" "$@"; }
     # danetool leaves certificate files in its working directory: give it its own.
     dt=$(mktemp -d)
@@ -154,8 +159,11 @@ for d in $DELAYS; do
       if [ -n "$full_status" ]; then
         geleit-bench note --out "$rec" --delay-ms "$d" --section verdict --subject "$dom" --tool "geleit check" --status "$full_status"
       else
+        # The critical path counts a fresh DoH connection: TCP and TLS (https), one round trip each.
+        n=$(awk -v d="$dom" "\$1 == d {print \$2}" "$mx_hosts")
         T --section verdict --subject "$dom" --tool "geleit check" \
-          --json-field rounds --json-field queries --json-field authenticated --json-field verdict -- \
+          --json-field rounds --json-field queries --json-field authenticated --json-field verdict \
+          --field "mx_hosts=${n:-0}" --field doh_connect_rtt=2 -- \
           geleit check "$dom" --json --doh "$doh"
       fi
       T --section verdict --subject "$dom" --tool "posttls-finger -c -l dane" \
@@ -179,7 +187,7 @@ for d in $DELAYS; do
       --note "STARTTLS, rustls, both signature families" -- geleit probe "$smtp" --port 25 --json
     T --section probe --subject "$probe_host via $smtp:25" --tool "openssl s_client -starttls smtp" \
       --note "one handshake, then EOF on stdin" -- openssl s_client -starttls smtp -connect "$smtp:25" -brief
-  ' bench "$resolv" "$d" "$doh" "$REC" "$RUNS" "$full_status" "$smtp" "$PROBE_HOST" $DOMAINS
+  ' bench "$resolv" "$d" "$doh" "$REC" "$RUNS" "$full_status" "$smtp" "$PROBE_HOST" "$WORK/mx_hosts.txt" $DOMAINS
   step "probes through the edge (workerd$( [ "$d" = 0 ] && echo ", wrangler dev"); DoH and SMTP at $d ms)"
   bench/edge.sh "$REC" "$RUNS" "$PROBE_HOST" "$d" "$DOH_HTTP" "$DOH_HTTPS" || echo "bench: the edge step failed (see above); continuing" >&2
 done

@@ -205,7 +205,10 @@ mod tests {
             "<&mut serde_json::de::Deserializer<[u8; 4]>>::f"
         );
         // v0 mangling (builds with -Zunstable-options flags).
-        assert_eq!(demangle("_RNvMNtNtCsiaV8wtM4pSp_13hickory_proto2rr11record_dataNtB2_5RData4read"), "<hickory_proto::rr::record_data::RData>::read");
+        assert_eq!(
+            demangle("_RNvMNtNtCsiaV8wtM4pSp_13hickory_proto2rr11record_dataNtB2_5RData4read"),
+            "<hickory_proto::rr::record_data::RData>::read"
+        );
         assert_eq!(crate_of("geleit::dns::check"), "geleit");
         assert_eq!(crate_of("<ring::digest::Context as core::Clone>::clone"), "ring");
         assert_eq!(crate_of("memcpy"), "other (no Rust path: C code, builtins, glue)");
