@@ -104,7 +104,9 @@ for d in $DELAYS; do
   ADDR[$d]=$a
   inns ip addr add "$a/32" dev lo 2>/dev/null || true
   : > "$WORK/proxy-$d.log"
-  inns "$GB" proxy --delay-ms "$d" \
+  # nsenter execs the proxy: $! is the proxy itself, which stop_proxies ends
+  # (a shell function in the background would leave it running).
+  nsenter --net="$NS" "$GB" proxy --delay-ms "$d" \
     --udp "$a:53=$RESOLVER:53" --tcp "$a:53=$RESOLVER:53" \
     --transparent "$a:$SMTP_PROXY_PORT" --transparent "[::1]:$(v6_port "$d")" --mark "$BYPASS_MARK" 9>&- 2>>"$WORK/proxy-$d.log" &
   proxy_pids+=($!)
