@@ -1,5 +1,5 @@
 # The two commands a newcomer needs (see README): `make run` and `make test`.
-.PHONY: run demo test setup setup-minimal bench
+.PHONY: run demo test check setup setup-minimal bench
 
 setup-minimal:
 	scripts/setup.sh --minimal
@@ -16,6 +16,11 @@ demo: setup
 
 test: setup
 	scripts/test.sh
+
+# The inner loop: format, lints (native and wasm32), unit tests. Needs the Rust
+# toolchain and the wasm32 target only (scripts/setup.sh --minimal installs more).
+check:
+	scripts/check.sh
 
 # Benchmarks against the reference tools in the lab: writes bench/report.md and .json.
 bench: setup

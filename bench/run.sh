@@ -47,6 +47,10 @@ if [ "$BUILDS" = 1 ]; then
 fi
 
 # --------------------------------------------------------------------------
+step "many domains: geleit check --from over the offline signed world (bench/many.md)"
+BENCH_RUNS=$RUNS bench/many.sh >/dev/null || echo "bench: the many-domains step failed (see above); continuing" >&2
+
+# --------------------------------------------------------------------------
 step "lab up (brought down at exit unless it was up before)"
 LAB_OWNED=""
 tests/lab/in true 2>/dev/null || LAB_OWNED=1

@@ -7,19 +7,21 @@ step() { printf '\n==> %s\n' "$*"; }
 results=$(mktemp)
 tally() { tee -a "$results"; }
 
+# Format and lints first: the cheapest failures (scripts/check.sh; its unit
+# tests run again below with the integration tests, so skip them here).
+scripts/check.sh --no-unit
+
 step "native build and unit/integration tests"
 cargo build --workspace --all-targets --quiet
 cargo test --workspace --quiet 2>&1 | tally
 
-step "web app: build (Trunk), size, clippy for wasm32, wasm-bindgen-test in headless Chromium"
+step "web app: build (Trunk), size, wasm-bindgen-test in headless Chromium"
 scripts/web-build.sh
-cargo clippy -p geleit-frontend --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 # (no --quiet: cargo hands it to wasm-bindgen-test-runner, which rejects it)
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p geleit-frontend --target wasm32-unknown-unknown --test browser 2>&1 | tally
 
-step "widget <geleit-check>: build (dist-widget/: default module and engine), size, no engine code in the default module, clippy for wasm32"
+step "widget <geleit-check>: build (dist-widget/: default module and engine), size, no engine code in the default module"
 widget/build.sh
-cargo clippy -p geleit-widget -p geleit-widget-engine --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
 step "web app in headless Chromium: generator and matcher with the network off (same records as geleit tlsa gen)"
 cargo build -p geleit-cli --quiet
@@ -33,8 +35,6 @@ cargo build -p geleit --target wasm32-unknown-unknown --quiet
 scripts/check-core-deps.sh
 
 step "edge worker: plain-Rust parts, wasm32 build (wasm-bindgen + esbuild), size"
-# The worker shell only compiles for wasm32: lint it there too.
-cargo clippy --quiet -p geleit-edge --target wasm32-unknown-unknown -- -D warnings
 edge/build.sh
 
 step "lab: bring up (tests/lab/up), check it against the reference tools (tests/lab/verify)"

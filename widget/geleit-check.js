@@ -53,7 +53,8 @@ input:focus-visible,button:focus-visible,a:focus-visible{outline:2px solid var(-
 .problem{color:var(--bad)}
 .badge{display:inline-block;padding:0 8px;border-radius:10px;font-size:.9em;font-weight:600;border:1px solid}
 .ok{color:var(--ok);background:var(--okb)}.bad{color:var(--bad);background:var(--badb)}
-.warn{color:var(--warn);background:var(--warnb)}.pending{color:var(--mute)}
+.warn{color:var(--warn);background:var(--warnb)}.pending,.neutral{color:var(--mute)}
+button.retry{margin-top:4px}
 .summary{margin:6px 0}
 ul{list-style:none}
 .hosts>li,.mx{border-top:1px solid var(--line);padding:8px 0 4px}
@@ -102,6 +103,11 @@ class GeleitCheck extends HTMLElement {
     this.#root.addEventListener('submit', (e) => {
       e.preventDefault();
       this.check(this.#root.querySelector('input')?.value ?? '');
+    });
+    // "Try again" after a check that learned nothing (the resolver was not reached).
+    this.#root.addEventListener('click', (e) => {
+      const retry = e.target instanceof Element ? e.target.closest('button.retry') : null;
+      if (retry) this.check(retry.dataset.domain ?? '');
     });
   }
 

@@ -14,12 +14,12 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use bytes::Bytes;
 use geleit::check::DomainCheck;
-use geleit::dns::{MAX_MESSAGE_LEN, Query, QueryId};
+use geleit::dns::{MAX_MESSAGE_LEN, Query, QueryId, SharedAnswers};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 
@@ -42,6 +42,23 @@ pub struct Doh {
     agent: ureq::Agent,
     /// HTTP/2 for an `https` endpoint (until the server turns out not to offer it).
     h2: Option<H2>,
+    /// DS and DNSKEY answers shared by the checks of a run (`--from`), with
+    /// the clock their TTLs run on.
+    shared: Option<Shared>,
+}
+
+/// The shared answers and their clock: the validation time given (`--at`)
+/// or the wall clock at the start, plus the time since.
+struct Shared {
+    answers: Mutex<SharedAnswers>,
+    base: u64,
+    started: Instant,
+}
+
+impl Shared {
+    fn now(&self) -> u64 {
+        self.base.saturating_add(self.started.elapsed().as_secs())
+    }
 }
 
 impl Doh {
@@ -69,7 +86,21 @@ impl Doh {
         }
         let is_https = endpoint.get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"));
         let h2 = if is_https { Some(H2::new(endpoint, roots)?) } else { None };
-        Ok(Self { endpoint: endpoint.to_owned(), post, agent: config.build().into(), h2 })
+        Ok(Self { endpoint: endpoint.to_owned(), post, agent: config.build().into(), h2, shared: None })
+    }
+
+    /// Shares DS and DNSKEY answers between every task this client serves,
+    /// within their TTLs counted from `now` (see `geleit::dns::SharedAnswers`).
+    #[must_use]
+    pub fn sharing_answers(mut self, now: u64) -> Self {
+        self.shared = Some(Shared { answers: Mutex::new(SharedAnswers::new()), base: now, started: Instant::now() });
+        self
+    }
+
+    /// Answers taken from the shared cache, and shareable questions sent.
+    pub fn shared_stats(&self) -> Option<(u64, u64)> {
+        let shared = self.shared.as_ref()?;
+        shared.answers.lock().ok().map(|a| a.stats())
     }
 
     /// Sends one query and returns the response message.
@@ -152,9 +183,35 @@ impl Doh {
         if queries.is_empty() {
             return Ok(false);
         }
+        // Shared answers first (a poisoned lock only means no sharing).
+        let mut cached: Vec<(Query, Vec<u8>)> = Vec::new();
+        let mut to_send = Vec::with_capacity(queries.len());
+        match self.shared.as_ref().map(|s| (s.now(), s.answers.lock())) {
+            Some((now, Ok(mut shared))) => {
+                for q in queries {
+                    match shared.get(&q, now) {
+                        Some(bytes) => cached.push((q, bytes)),
+                        None => to_send.push(q),
+                    }
+                }
+            }
+            _ => to_send = queries,
+        }
+        let sent = self.round(&to_send);
+        if let Some(shared) = &self.shared
+            && let Ok(mut answers) = shared.answers.lock()
+        {
+            let now = shared.now();
+            for (q, (_, result)) in to_send.iter().zip(&sent) {
+                if let Ok(bytes) = result {
+                    answers.insert(q, bytes, now);
+                }
+            }
+        }
         let (answers, failures): (Vec<_>, Vec<_>) =
-            queries.iter().zip(self.round(&queries)).partition(|(_, (_, result))| result.is_ok());
-        for (q, (id, result)) in answers.into_iter().chain(failures) {
+            to_send.iter().zip(sent).partition(|(_, (_, result))| result.is_ok());
+        let cached = cached.iter().map(|(q, bytes)| (q, (q.id(), Ok(bytes.clone()))));
+        for (q, (id, result)) in cached.chain(answers).chain(failures) {
             match result {
                 Ok(bytes) => {
                     if let Some(rec) = record.as_deref_mut() {
@@ -230,8 +287,10 @@ struct H2 {
     host: String,
     port: u16,
     server_name: ServerName<'static>,
-    /// The open connection (its driver task runs on `runtime`).
-    send: Mutex<Option<h2::client::SendRequest<Bytes>>>,
+    /// The open connection (its driver task runs on `runtime`). An async
+    /// lock: the checks of `--from --jobs` share this client, and the first
+    /// to need the connection opens it while the others wait.
+    send: tokio::sync::Mutex<Option<h2::client::SendRequest<Bytes>>>,
     /// The server chose HTTP/1.1 (ALPN): `ureq` from then on.
     http1: AtomicBool,
 }
@@ -275,7 +334,7 @@ impl H2 {
             host,
             port: uri.port_u16().unwrap_or(443),
             server_name,
-            send: Mutex::new(None),
+            send: tokio::sync::Mutex::new(None),
             http1: AtomicBool::new(false),
         })
     }
@@ -320,13 +379,19 @@ impl H2 {
         });
         if results.iter().any(|r| matches!(r, Some(Err(_)))) {
             // Ask on a fresh connection next time if this one is gone.
-            let mut guard = self.send.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if guard
-                .as_mut()
-                .is_some_and(|s| self.runtime.block_on(std::future::poll_fn(|cx| s.poll_ready(cx))).is_err())
-            {
-                *guard = None;
-            }
+            self.runtime.block_on(async {
+                let mut slot = self.send.lock().await;
+                let gone = match slot.as_mut() {
+                    Some(s) => matches!(
+                        std::future::poll_fn(|cx| std::task::Poll::Ready(s.poll_ready(cx))).await,
+                        std::task::Poll::Ready(Err(_))
+                    ),
+                    None => false,
+                };
+                if gone {
+                    *slot = None;
+                }
+            });
         }
         Some(
             queries
@@ -339,13 +404,14 @@ impl H2 {
 
     /// The open connection, or a new one.
     async fn connection(&self) -> Result<h2::client::SendRequest<Bytes>, NoH2> {
-        if let Some(send) = self.send.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone() {
-            return Ok(send);
+        let mut slot = self.send.lock().await;
+        if let Some(send) = slot.as_ref() {
+            return Ok(send.clone());
         }
         let send = tokio::time::timeout(QUERY_TIMEOUT, self.connect())
             .await
             .unwrap_or_else(|_| Err(NoH2::Failed("no connection in time".to_owned())))?;
-        *self.send.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(send.clone());
+        *slot = Some(send.clone());
         Ok(send)
     }
 

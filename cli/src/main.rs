@@ -8,8 +8,11 @@
 //! |------|---------|
 //! | 0 | success / authenticated |
 //! | 1 | not authenticated, or records unusable |
-//! | 2 | usage or input error (message on stderr, prefixed `geleit:`) |
+//! | 2 | usage or input error (message on stderr, prefixed `geleit:`); `geleit guard`: could not decide, for any reason |
 //! | 3 | could not decide: Geleit's resolver could not be reached (`geleit check`; message on stderr) |
+//!
+//! `geleit check --format nagios` exits with the Monitoring Plugins state
+//! instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, bad input included).
 //!
 //! All output goes through [`term`], which shows terminal control characters
 //! from peers and input as visible escapes; a closed standard output (`geleit
@@ -23,6 +26,7 @@ use clap::{Parser, Subcommand};
 mod check;
 mod dns;
 mod doh;
+mod guard;
 mod outcome;
 mod probe;
 mod term;
@@ -50,6 +54,9 @@ enum Command {
     Dns(dns::DnsArgs),
     /// Check a mail domain's DANE setup: DNSSEC, STARTTLS probes and the verdict per MX host and address.
     Check(check::CheckArgs),
+    /// Before a renewed certificate goes live: will it authenticate under the published TLSA records?
+    /// Exit 0 safe to deploy, 1 deploying now breaks DANE (prints what to publish first), 2 could not decide.
+    Guard(guard::GuardArgs),
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -58,6 +65,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Probe(args) => probe::run(args),
         Command::Dns(args) => dns::run(args),
         Command::Check(args) => check::run(args),
+        Command::Guard(args) => guard::run(args),
     }
 }
 

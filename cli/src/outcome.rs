@@ -14,6 +14,9 @@ pub enum Outcome {
     /// Exit 3: could not decide: Geleit's DNS resolver could not be reached,
     /// so nothing is known about the domain (never a DNSSEC verdict).
     ResolverUnreachable,
+    /// `--format nagios`: the Monitoring Plugins state is the exit code
+    /// (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+    Monitor(geleit::monitor::State),
 }
 
 impl Outcome {
@@ -25,6 +28,7 @@ impl Outcome {
             Self::Failure => ExitCode::from(1),
             Self::Error => ExitCode::from(2),
             Self::ResolverUnreachable => ExitCode::from(3),
+            Self::Monitor(state) => ExitCode::from(state.code()),
         }
     }
 

@@ -245,7 +245,7 @@ impl Conn {
 }
 
 /// Runs `future` until the client's current deadline; `None` on timeout.
-async fn until<F: std::future::Future>(deadline: Option<u64>, clock: Clock, future: F) -> Option<F::Output> {
+async fn until<F: Future>(deadline: Option<u64>, clock: Clock, future: F) -> Option<F::Output> {
     match deadline {
         Some(ms) => tokio::time::timeout_at(clock.instant(ms).into(), future).await.ok(),
         None => Some(future.await),

@@ -43,6 +43,14 @@ pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<()>
     Ok(stdout(text.as_bytes())?)
 }
 
+/// Writes `value` as compact JSON on one line (JSON Lines) to standard
+/// output, with the same escapes as [`print_json`].
+pub fn print_json_line<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    let mut text = escape_json(&serde_json::to_string(value)?).into_owned();
+    text.push('\n');
+    Ok(stdout(text.as_bytes())?)
+}
+
 /// Writes `geleit: <message>` to standard error, on one line: every control
 /// character, line breaks included, is escaped.
 pub fn error(message: impl fmt::Display) {

@@ -242,16 +242,16 @@ pub fn body(verdict: &DomainVerdict) -> Result<String, EdgeError> {
 #[cfg(test)]
 mod tests {
     use std::cell::{Cell, RefCell};
-    use std::collections::HashMap;
+    use std::collections::{BTreeMap, HashMap};
     use std::future::Future;
-    use std::path::PathBuf;
     use std::pin::pin;
     use std::task::{Context, Poll, Waker};
 
-    use data_encoding::{BASE64, BASE64URL_NOPAD};
+    use data_encoding::BASE64URL_NOPAD;
     use geleit::api::ErrorCode;
     use geleit::dns::{MxOutcome, TrustAnchors};
     use geleit::verdict::Verdict;
+    use geleit_test_support::recording::{self, Responses};
     use hickory_proto::op::Message;
 
     use super::*;
@@ -265,14 +265,6 @@ mod tests {
             }
         }
         panic!("the replay IO is never pending")
-    }
-
-    fn data() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/check")
-    }
-
-    fn read(name: &str) -> String {
-        std::fs::read_to_string(data().join(name)).unwrap()
     }
 
     /// How the replayed upstream fails a request.
@@ -290,8 +282,8 @@ mod tests {
     /// Replays a recording of `geleit check --record` and the probe reports
     /// recorded with it (tests/data/check), and notes what it was asked.
     struct Replay {
-        scenario: &'static str,
-        responses: HashMap<(String, String), Vec<u8>>,
+        responses: Responses,
+        reports: BTreeMap<String, String>,
         now_ms: Cell<u64>,
         /// Added to the clock by every DNS exchange.
         round_ms: u64,
@@ -305,21 +297,11 @@ mod tests {
 
     impl Replay {
         fn new(scenario: &'static str) -> Self {
-            let rec: serde_json::Value = serde_json::from_str(&read(&format!("{scenario}.dns.json"))).unwrap();
-            let responses = rec["responses"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| {
-                    let key =
-                        (r["name"].as_str().unwrap().to_ascii_lowercase(), r["type"].as_str().unwrap().to_owned());
-                    (key, BASE64.decode(r["wire"].as_str().unwrap().as_bytes()).unwrap())
-                })
-                .collect();
+            let rec = recording::load_check(scenario);
             Self {
-                scenario,
-                responses,
-                now_ms: Cell::new(rec["now"].as_u64().unwrap() * 1000),
+                responses: rec.responses,
+                reports: recording::probes(scenario),
+                now_ms: Cell::new(rec.now * 1000),
                 round_ms: 40,
                 failing: Failing::Never,
                 exchanges: Cell::new(0),
@@ -384,12 +366,12 @@ mod tests {
         async fn probe(&self, host: HostProbe, _started_ms: u64) -> Result<HostReport, EdgeError> {
             let name = host.plan.report.host.clone();
             self.probed.borrow_mut().push((name.clone(), host.sni.clone(), host.addresses()));
-            Ok(serde_json::from_str(&read(&format!("{}.{name}.probe.json", self.scenario))).unwrap())
+            Ok(serde_json::from_str(&self.reports[&name]).unwrap())
         }
     }
 
     fn settings(allow: &str) -> Settings {
-        let anchor = read("anchor.ds");
+        let anchor = std::fs::read_to_string(recording::check_dir().join("anchor.ds")).unwrap();
         let vars: HashMap<&str, String> = [
             ("GELEIT_DOH_UPSTREAM", "http://doh.test/dns-query".to_owned()),
             ("GELEIT_TRUST_ANCHOR", anchor),

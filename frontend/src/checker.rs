@@ -1,11 +1,12 @@
 //! The checker's state and view model. Every DANE decision comes from the
-//! core: [`geleit::dns`] validates and resolves (RFC 7672 §2.2),
-//! [`verdict::probe_targets`] says which hosts to probe, and
-//! [`verdict::evaluate`] gives the verdict per domain, MX host, address and
-//! signature family with typed findings and fixes. This module keeps track
-//! of what has arrived (DNS, probes in flight) and puts the core's verdict
+//! core: [`geleit::check::DomainCheck`] runs the whole check (RFC 7672 §2.2
+//! resolution and DNSSEC validation, which hosts to probe, the verdict per
+//! domain, MX host, address and signature family with typed findings and
+//! fixes), driven by [`crate::drive`]. This module keeps track of what has
+//! arrived (the driver's [`Step`]s, then the [`CheckOutcome`]) and puts it
 //! into the page's words ([`crate::verdict_words`]).
 
+use geleit::check::{CheckOutcome, ResolverFailure};
 use geleit::dns::{SmtpReport, Status};
 use geleit::smtp;
 use geleit::verdict::{self, AddressVerdict, DomainVerdict, FamilyVerdict, HostVerdict, Reported, Verdict};
@@ -13,10 +14,16 @@ use serde::Serialize;
 
 use crate::dates::ymd;
 use crate::domain::Domain;
+use crate::drive::Step;
 use crate::generator::explain;
 use crate::i18n::{Lang, Strings};
 use crate::matcher::unusable_words;
 use crate::verdict_words::{finding_text, fix_text, verdict_words};
+
+/// The view's `verdict_class` when Geleit's own DNS resolver could not be
+/// reached: nothing is known about the domain (neither a verdict nor a
+/// DNSSEC failure).
+pub const RESOLVER_UNREACHABLE: &str = "resolver_unreachable";
 
 /// What the checker is doing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -35,7 +42,7 @@ pub enum Phase {
 /// One MX host's probe through the edge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Probe {
-    /// Not a probe target (the core found no address to connect to).
+    /// Not a probe target (the core handed out no address to connect to).
     Skipped,
     /// In flight.
     Running,
@@ -52,11 +59,14 @@ pub struct CheckRun {
     pub id: u32,
     pub domain: Option<Domain>,
     pub phase: Phase,
-    /// The core's DNS report.
+    /// The core's DNS report (none when the resolver could not be reached).
     pub dns: Option<SmtpReport>,
-    /// Per host of `dns.hosts`, same order.
-    pub probes: Vec<Probe>,
-    /// The DNS part could not run (bad settings, a name the engine rejects).
+    /// The probes the core handed out, by MX host (without the trailing dot,
+    /// lower case). A host may be probed before the whole DNS stage is in.
+    pub probes: Vec<(String, Probe)>,
+    /// The core's outcome, once the check is done.
+    pub outcome: Option<CheckOutcome>,
+    /// The check could not run (bad settings, a name the core rejects).
     pub error: Option<String>,
     /// Unix seconds the check ran at.
     pub now: i64,
@@ -73,47 +83,113 @@ impl CheckRun {
         Self { id, domain: Some(domain), phase: Phase::Dns { rounds: 0, queries: 0 }, now, ..Self::default() }
     }
 
-    /// The DNS report arrived: the hosts the core names as probe targets are probed.
-    pub fn dns_done(&mut self, report: SmtpReport) {
-        let targets = verdict::probe_targets(&report);
-        self.probes = report
-            .hosts
-            .iter()
-            .map(|h| if targets.iter().any(|t| t.host == bare(&h.host)) { Probe::Running } else { Probe::Skipped })
-            .collect();
-        self.phase = if self.probes.contains(&Probe::Running) { Phase::Probing } else { Phase::Done };
-        self.dns = Some(report);
+    /// What the driver reported.
+    pub fn step(&mut self, step: Step) {
+        match step {
+            Step::Dns { rounds, queries } => {
+                if matches!(self.phase, Phase::Dns { .. }) {
+                    self.phase = Phase::Dns { rounds, queries };
+                }
+            }
+            Step::Probing { host } => self.set_probe(&host, Probe::Running),
+            Step::DnsDone { report } => {
+                self.dns = Some(*report);
+                self.settle();
+            }
+            Step::Probed { host, report } => {
+                let probe = match report {
+                    Ok(r) => Probe::Done(*r),
+                    Err(why) => Probe::Failed(why),
+                };
+                self.set_probe(&host, probe);
+            }
+        }
     }
 
-    /// A probe result for host `index`.
-    pub fn probe_done(&mut self, index: usize, probe: Probe) {
-        if let Some(slot) = self.probes.get_mut(index) {
-            *slot = probe;
-        }
-        if !self.probes.contains(&Probe::Running) && self.dns.is_some() {
-            self.phase = Phase::Done;
-        }
-    }
-
-    /// Hosts to probe: index and name (without the trailing dot).
+    /// The probe of `host` (without or with the trailing dot): [`Probe::Skipped`]
+    /// when the core handed out none for it.
     #[must_use]
-    pub fn hosts_to_probe(&self) -> Vec<(usize, String)> {
-        let Some(dns) = &self.dns else { return Vec::new() };
-        dns.hosts
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.probes.get(*i) == Some(&Probe::Running))
-            .map(|(i, h)| (i, bare(&h.host)))
-            .collect()
+    pub fn probe(&self, host: &str) -> &Probe {
+        let host = bare(host);
+        self.probes.iter().find(|(h, _)| *h == host).map_or(&Probe::Skipped, |(_, p)| p)
     }
 
-    /// The core's verdict over what has arrived so far.
+    fn set_probe(&mut self, host: &str, probe: Probe) {
+        let host = bare(host);
+        match self.probes.iter_mut().find(|(h, _)| *h == host) {
+            Some((_, slot)) => *slot = probe,
+            None => self.probes.push((host, probe)),
+        }
+        self.settle();
+    }
+
+    /// How many probes are in flight.
+    #[must_use]
+    pub fn probing(&self) -> usize {
+        self.probes.iter().filter(|(_, p)| *p == Probe::Running).count()
+    }
+
+    /// The phase after the DNS stage: probes in flight, or everything in.
+    fn settle(&mut self) {
+        if self.dns.is_some() && self.outcome.is_none() && self.error.is_none() {
+            self.phase = if self.probing() > 0 { Phase::Probing } else { Phase::Done };
+        }
+    }
+
+    /// The check is done: the core's outcome.
+    pub fn finish(&mut self, outcome: CheckOutcome) {
+        match &outcome {
+            CheckOutcome::Verdict(_) => {}
+            CheckOutcome::Dns(report) => self.dns = Some((**report).clone()),
+            // What the DNS stage found without its resolver says nothing about the domain.
+            CheckOutcome::ResolverUnreachable(_) => {
+                self.dns = None;
+                self.probes.clear();
+            }
+        }
+        for (_, p) in &mut self.probes {
+            if *p == Probe::Running {
+                *p = Probe::Skipped;
+            }
+        }
+        self.outcome = Some(outcome);
+        self.phase = Phase::Done;
+    }
+
+    /// The check could not run, in words.
+    pub fn fail(&mut self, error: String) {
+        self.error = Some(error);
+        self.phase = Phase::Done;
+    }
+
+    /// Why the check has nothing to say about the domain: Geleit's resolver
+    /// could not be reached.
+    #[must_use]
+    pub fn resolver_failure(&self) -> Option<&ResolverFailure> {
+        match &self.outcome {
+            Some(CheckOutcome::ResolverUnreachable(f)) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The edge's reports that are in.
+    fn reports(&self) -> impl Iterator<Item = &smtp::HostReport> {
+        self.probes.iter().filter_map(|(_, p)| if let Probe::Done(r) = p { Some(r) } else { None })
+    }
+
+    /// The core's verdict: once done, the check's own; before, the core's
+    /// verdict over what has arrived so far (hosts still probed show as pending).
     #[must_use]
     pub fn verdict(&self) -> Option<DomainVerdict> {
-        let dns = self.dns.as_ref()?;
-        let probes: Vec<smtp::HostReport> =
-            self.probes.iter().filter_map(|p| if let Probe::Done(r) = p { Some(r.clone()) } else { None }).collect();
-        Some(verdict::evaluate(dns, &probes, self.now))
+        match &self.outcome {
+            Some(CheckOutcome::Verdict(v)) => Some((**v).clone()),
+            Some(CheckOutcome::ResolverUnreachable(_)) => None,
+            Some(CheckOutcome::Dns(_)) | None => {
+                let dns = self.dns.as_ref()?;
+                let probes: Vec<smtp::HostReport> = self.reports().cloned().collect();
+                Some(verdict::evaluate(dns, &probes, self.now))
+            }
+        }
     }
 }
 
@@ -228,6 +304,11 @@ pub struct CheckView {
     pub advice: Vec<Advice>,
     /// Progress in words, for the live region.
     pub progress: String,
+    /// The check learned nothing about the domain (Geleit's resolver could
+    /// not be reached): the page offers to run it again, and shows no verdict.
+    pub retry: bool,
+    /// Technical words (English) about why, when `retry` is set.
+    pub detail: Option<String>,
 }
 
 fn badge(class: &'static str, text: &str) -> Badge {
@@ -285,7 +366,7 @@ fn finding_view(r: &Reported, lang: Lang) -> FindingView {
 pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     let t = lang.t();
     let domain = run.domain.as_ref()?;
-    let running = run.probes.iter().filter(|p| **p == Probe::Running).count();
+    let running = run.probing();
     let progress = match &run.phase {
         Phase::Idle => String::new(),
         Phase::Dns { rounds, queries } => {
@@ -307,12 +388,17 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
         unchecked: Vec::new(),
         advice: Vec::new(),
         progress,
+        retry: false,
+        detail: None,
     };
     if let Some(error) = &run.error {
         out.verdict_class = "failed";
         out.headline = t.ck_failed.to_owned();
         out.summary = error.clone();
         return Some(out);
+    }
+    if let Some(failure) = run.resolver_failure() {
+        return Some(unreachable_view(domain, Some(failure.to_string()), lang));
     }
     let (Some(dns), Some(dv)) = (&run.dns, run.verdict()) else { return Some(out) };
     out.mx_badge = status_badge(dns.mx_status, t);
@@ -321,8 +407,8 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     out.unchecked = unchecked_lines(&dv.unchecked, t);
 
     let mut lets_encrypt = false;
-    for (i, (host, hv)) in dns.hosts.iter().zip(&dv.hosts).enumerate() {
-        let probe = run.probes.get(i).unwrap_or(&Probe::Skipped);
+    for (host, hv) in dns.hosts.iter().zip(&dv.hosts) {
+        let probe = run.probe(&host.host);
         let view = host_view(host, hv, probe, lang);
         lets_encrypt |= hv
             .addresses
@@ -506,6 +592,34 @@ pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckVie
         unchecked: unchecked_lines(&dv.unchecked, t),
         advice: Vec::new(),
         progress: t.ck_progress_done.to_owned(),
+        retry: false,
+        detail: None,
+    }
+}
+
+/// The view of a check whose DNS resolver could not be reached (the page's
+/// own over DoH, or the edge's behind `/api/check`): neutral, no verdict and
+/// no DNSSEC status, since nothing is known about the domain; `detail` says
+/// what failed (English, technical).
+#[must_use]
+pub fn unreachable_view(domain: &Domain, detail: Option<String>, lang: Lang) -> CheckView {
+    let t = lang.t();
+    let shown = if domain.unicode.is_empty() { &domain.ascii } else { &domain.unicode };
+    CheckView {
+        domain: domain.ascii.clone(),
+        domain_unicode: domain.unicode.clone(),
+        verdict_class: RESOLVER_UNREACHABLE,
+        headline: t.ck_unreachable.to_owned(),
+        summary: (t.ck_unreachable_summary)(shown),
+        mx_badge: badge("neutral", "—"),
+        mx_findings: Vec::new(),
+        mx_trace: Vec::new(),
+        hosts: Vec::new(),
+        unchecked: Vec::new(),
+        advice: Vec::new(),
+        progress: t.ck_unreachable.to_owned(),
+        retry: true,
+        detail,
     }
 }
 
@@ -582,7 +696,13 @@ pub fn export_json(run: &CheckRun, view: &CheckView) -> String {
         probes: Vec<Option<&'a smtp::HostReport>>,
         page: &'a CheckView,
     }
-    let probes = run.probes.iter().map(|p| if let Probe::Done(r) = p { Some(r) } else { None }).collect();
+    // Per MX host of the DNS report, in its order.
+    let probes = run
+        .dns
+        .iter()
+        .flat_map(|d| &d.hosts)
+        .map(|h| if let Probe::Done(r) = run.probe(&h.host) { Some(r) } else { None })
+        .collect();
     let export = Export {
         domain: &view.domain,
         domain_unicode: &view.domain_unicode,

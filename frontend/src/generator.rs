@@ -278,17 +278,12 @@ fn gen_error_words(e: &GenError, t: &Strings) -> String {
 pub(crate) mod tests {
     use super::*;
 
+    /// (leaf PEM, CA PEM): an ECDSA leaf for `mx.example.com` under an ECDSA CA.
     pub(crate) fn chain_pem() -> (String, String) {
-        let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca.distinguished_name.push(rcgen::DnType::CommonName, "Test CA");
-        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        let ca_cert = ca.self_signed(&ca_key).unwrap();
-        let issuer = rcgen::Issuer::new(ca, ca_key);
-        let leaf_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let leaf = rcgen::CertificateParams::new(vec!["mx.example.com".to_owned()]).unwrap();
-        let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
-        (leaf_cert.pem(), ca_cert.pem())
+        use geleit_test_support::certs::Spec;
+        let ca = Spec::ca("Test CA").self_signed();
+        let leaf = Spec::leaf("mx.example.com", &["mx.example.com"]).signed_by(&ca);
+        (leaf.pem, ca.pem)
     }
 
     fn form(text: &str) -> GenForm {

@@ -227,6 +227,14 @@ pub struct Strings {
     pub ck_pending: &'static str,
     pub ck_pending_summary: &'static str,
     pub ck_failed: &'static str,
+    /// Geleit's DNS resolver could not be reached: a neutral state, never a verdict.
+    pub ck_unreachable: &'static str,
+    /// … and that this says nothing about the domain (its name).
+    pub ck_unreachable_summary: fn(&str) -> String,
+    /// What to do about it, before a link to the settings (the app only).
+    pub ck_unreachable_hint: &'static str,
+    /// Runs the check again.
+    pub ck_retry: &'static str,
     /// The browser is offline: the checker needs the network, the generator and matcher do not.
     pub ck_offline: &'static str,
     /// A domain asked for while offline is checked once the browser is online again.
@@ -446,6 +454,10 @@ pub static EN: Strings = Strings {
     ck_pending: "Checking",
     ck_pending_summary: "Waiting for the certificates of the MX hosts.",
     ck_failed: "The check could not run",
+    ck_unreachable: "DNS resolver not reached",
+    ck_unreachable_summary: |d| format!("Geleit could not reach its DNS resolver — this says nothing about {d}."),
+    ck_unreachable_hint: "If it stays unreachable, check the DNS over HTTPS endpoint:",
+    ck_retry: "Try again",
     ck_offline: "You are offline. The checker needs the network: it asks DNS over HTTPS and has the edge connect to each MX host. Making TLSA records and matching a chain work offline.",
     ck_offline_waiting: |d| format!("{d} will be checked as soon as this browser is online again."),
     ck_suggested: "Record for this key:",
@@ -672,6 +684,12 @@ pub static DE: Strings = Strings {
     ck_pending: "Wird geprüft",
     ck_pending_summary: "Warte auf die Zertifikate der MX-Hosts.",
     ck_failed: "Die Prüfung konnte nicht laufen",
+    ck_unreachable: "DNS-Resolver nicht erreicht",
+    ck_unreachable_summary: |d| {
+        format!("Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über {d} aus.")
+    },
+    ck_unreachable_hint: "Bleibt er unerreichbar, prüfen Sie den DNS-over-HTTPS-Endpunkt:",
+    ck_retry: "Erneut versuchen",
     ck_offline: "Sie sind offline. Die Prüfung braucht das Netz: Sie fragt DNS über HTTPS und lässt die Edge jeden MX-Host ansprechen. TLSA-Records erzeugen und Ketten abgleichen funktioniert auch offline.",
     ck_offline_waiting: |d| format!("{d} wird geprüft, sobald dieser Browser wieder online ist."),
     ck_suggested: "Record für diesen Schlüssel:",

@@ -7,7 +7,8 @@
 //! ```text
 //!  input events ──► components/ ──► Action ──► state::State::reduce ──► view models ──► components/ (html)
 //!                                     ▲            (generator, matcher, checker: plain Rust, both languages)
-//!  services/ (fetch: DoH, /api/probe) ┘
+//!  drive (the core's DomainCheck) ────┘
+//!    ▲ services/ (fetch: DoH, /api/probe with the validated addresses)
 //! ```
 //!
 //! Everything above the line `#[cfg(target_arch = "wasm32")]` is plain Rust
@@ -19,6 +20,7 @@
 pub mod checker;
 pub mod dates;
 pub mod domain;
+pub mod drive;
 pub mod generator;
 pub mod i18n;
 pub mod matcher;

@@ -3,8 +3,11 @@
 //! report results as `Action`s, and [`State::reduce`] decides. Plain
 //! `cargo test` covers it.
 
-use crate::checker::{CheckRun, Probe};
+use geleit::check::CheckOutcome;
+
+use crate::checker::CheckRun;
 use crate::domain::{self, Domain, DomainError};
+use crate::drive::Step;
 use crate::generator::Problem;
 use crate::generator::{self, GenForm, GenResult};
 use crate::i18n::Lang;
@@ -52,10 +55,14 @@ impl Settings {
         self.edge.trim().trim_end_matches('/').to_owned()
     }
 
-    /// The probe URL for a host on port 25 (`GET /api/probe?host=…&port=25`).
+    /// The probe URL of a target the core handed out: its validated
+    /// addresses, its SNI and the MX host, port 25
+    /// (`GET /api/probe?host=…&sni=…&addr=…&port=25`); the edge probes
+    /// exactly these addresses and resolves nothing itself.
     #[must_use]
-    pub fn probe_url(&self, host: &str) -> String {
-        format!("{}/api/probe?host={}&port=25", self.edge_base(), host.trim_end_matches('.'))
+    pub fn probe_url(&self, target: &geleit::verdict::ProbeTarget) -> String {
+        let request = geleit::api::ProbeRequest::for_target(target, geleit::check::SMTP_PORT);
+        format!("{}{}?{}", self.edge_base(), geleit::api::PROBE_PATH, request.query_string())
     }
 }
 
@@ -132,24 +139,17 @@ pub enum Action {
     CheckInput(String),
     /// Check what is typed (or the domain of a `/check/<domain>` address).
     CheckStart(String),
-    /// DNS progress of run `id`.
-    CheckProgress {
+    /// What the driver of run `id` reported (DNS progress, the DNS stage, a probe).
+    CheckStep {
         id: u32,
-        rounds: u32,
-        queries: u32,
+        step: Box<Step>,
     },
-    /// The DNS report of run `id`.
-    CheckDns {
+    /// Run `id` is done: the core's outcome.
+    CheckDone {
         id: u32,
-        report: Box<geleit::dns::SmtpReport>,
+        outcome: Box<CheckOutcome>,
     },
-    /// A probe result of run `id` for host `index`.
-    CheckProbe {
-        id: u32,
-        index: usize,
-        probe: Box<Probe>,
-    },
-    /// Run `id` could not do its DNS part.
+    /// Run `id` could not run (bad settings, a name the core rejects).
     CheckFailed {
         id: u32,
         error: String,
@@ -258,28 +258,28 @@ impl State {
                 Err(DomainError::Empty) => self.check_problem = Some(self.lang.t().ck_empty_domain.to_owned()),
                 Err(_) => self.check_problem = Some((self.lang.t().ck_bad_domain)(text.trim())),
             },
-            Action::CheckProgress { id, rounds, queries } if id == self.check.id => {
-                self.check.phase = crate::checker::Phase::Dns { rounds, queries };
+            Action::CheckStep { id, step } if id == self.check.id => {
+                let announce = matches!(*step, Step::DnsDone { .. } | Step::Probed { .. });
+                self.check.step(*step);
+                if announce {
+                    self.announce_progress();
+                }
             }
-            Action::CheckDns { id, report } if id == self.check.id => {
-                self.check.dns_done(*report);
-                self.announce_progress();
-            }
-            Action::CheckProbe { id, index, probe } if id == self.check.id => {
-                self.check.probe_done(index, *probe);
-                self.announce_progress();
+            Action::CheckDone { id, outcome } if id == self.check.id => {
+                if matches!(*outcome, CheckOutcome::ResolverUnreachable(_)) && !self.online {
+                    // The network went away during the run: wait for it.
+                    self.wait_for_network();
+                } else {
+                    self.check.finish(*outcome);
+                    self.announce_progress();
+                }
             }
             Action::CheckFailed { id, error } if id == self.check.id => {
                 if self.online {
-                    self.check.error = Some(error);
-                    self.check.phase = crate::checker::Phase::Done;
+                    self.check.fail(error);
                     self.status = self.lang.t().ck_failed.to_owned();
                 } else {
-                    // The network went away during the run: not the domain's fault. Wait
-                    // for it, as for a check asked for while offline.
-                    self.check_waiting = self.check.domain.take();
-                    self.check = CheckRun { id: self.check.id, ..CheckRun::default() };
-                    self.status = self.lang.t().ck_offline.to_owned();
+                    self.wait_for_network();
                 }
             }
             Action::Online(online) => {
@@ -291,10 +291,7 @@ impl State {
                 }
             }
             // Results of a run that was replaced by a newer one.
-            Action::CheckProgress { .. }
-            | Action::CheckDns { .. }
-            | Action::CheckProbe { .. }
-            | Action::CheckFailed { .. } => {}
+            Action::CheckStep { .. } | Action::CheckDone { .. } | Action::CheckFailed { .. } => {}
         }
         self
     }
@@ -303,6 +300,14 @@ impl State {
         self.check_waiting = None;
         self.check = CheckRun::start(self.check.id.wrapping_add(1), d, self.now);
         self.status = self.lang.t().ck_running.to_owned();
+    }
+
+    /// The network went away during the run: not the domain's fault. Wait
+    /// for it, as for a check asked for while offline.
+    fn wait_for_network(&mut self) {
+        self.check_waiting = self.check.domain.take();
+        self.check = CheckRun { id: self.check.id, ..CheckRun::default() };
+        self.status = self.lang.t().ck_offline.to_owned();
     }
 
     fn announce_progress(&mut self) {
@@ -444,10 +449,68 @@ mod tests {
     }
 
     #[test]
+    fn probes_ask_for_the_validated_addresses_not_the_name() {
+        let target = geleit::verdict::ProbeTarget {
+            host: "mx.example".into(),
+            sni: "mail.example".into(),
+            addresses: vec![[192, 0, 2, 25].into(), "2001:db8::25".parse().unwrap()],
+        };
+        assert_eq!(
+            Settings::default().probe_url(&target),
+            "/api/probe?host=mx.example&sni=mail.example&addr=192.0.2.25&addr=2001%3Adb8%3A%3A25&port=25"
+        );
+        let s = Settings { edge: "https://edge.example/".into(), ..Settings::default() };
+        assert!(s.probe_url(&target).starts_with("https://edge.example/api/probe?host=mx.example&sni="));
+    }
+
+    fn unreachable(domain: &str) -> Box<CheckOutcome> {
+        Box::new(CheckOutcome::ResolverUnreachable(geleit::check::ResolverFailure {
+            domain: format!("{domain}."),
+            failed: 1,
+            asked: 1,
+            detail: "DoH endpoint http://127.0.0.1:9/dns-query answered HTTP 502".into(),
+        }))
+    }
+
+    #[test]
+    fn an_unreachable_resolver_is_a_neutral_state_never_a_dnssec_failure() {
+        let s = state().reduce(Action::CheckStart("example.org".into()));
+        let s = s.reduce(Action::CheckDone { id: 1, outcome: unreachable("example.org") });
+        assert_eq!(s.check.phase, crate::checker::Phase::Done);
+        let v = crate::checker::view(&s.check, Lang::En).unwrap();
+        assert_eq!(v.verdict_class, crate::checker::RESOLVER_UNREACHABLE);
+        assert_eq!(v.headline, "DNS resolver not reached");
+        assert_eq!(v.summary, "Geleit could not reach its DNS resolver — this says nothing about example.org.");
+        assert!(v.retry);
+        assert!(v.detail.as_deref().unwrap().contains("answered HTTP 502"), "{:?}", v.detail);
+        assert!(v.hosts.is_empty() && v.mx_findings.is_empty() && v.advice.is_empty());
+        assert_eq!(s.status, format!("{}: {}", v.headline, v.summary));
+        assert!(!s.status.contains("DNSSEC"), "{}", s.status);
+        assert_eq!(s.check.verdict(), None, "no verdict to export");
+        let de = crate::checker::view(&s.check, Lang::De).unwrap();
+        assert_eq!(
+            de.summary,
+            "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über example.org aus."
+        );
+        // Trying again is a new run of the same domain.
+        let again = s.reduce(Action::CheckStart("example.org".into()));
+        assert_eq!(again.check.id, 2);
+        assert_eq!(again.check.phase, crate::checker::Phase::Dns { rounds: 0, queries: 0 });
+    }
+
+    #[test]
+    fn an_unreachable_resolver_after_going_offline_waits_for_the_network() {
+        let s = state().reduce(Action::CheckStart("example.org".into())).reduce(Action::Online(false));
+        let s = s.reduce(Action::CheckDone { id: 1, outcome: unreachable("example.org") });
+        assert!(s.check.outcome.is_none());
+        assert_eq!(s.check_waiting.as_ref().map(|d| d.ascii.as_str()), Some("example.org"));
+        assert_eq!(s.status, Lang::En.t().ck_offline);
+    }
+
+    #[test]
     fn settings_default_to_the_edge() {
         let mut s = Settings::default();
         assert_eq!(s.doh_url(), "/dns-query");
-        assert_eq!(s.probe_url("mx.example."), "/api/probe?host=mx.example&port=25");
         s.edge = "https://edge.example/".into();
         assert_eq!(s.doh_url(), "https://edge.example/dns-query");
         s.doh = "http://127.0.0.1:8053/dns-query".into();

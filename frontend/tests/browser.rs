@@ -3,10 +3,13 @@
 //! CHROMEDRIVER=/usr/bin/chromedriver): the parts that only exist in the
 //! browser build — ring's digests compiled to wasm, local storage, fetch.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
+use geleit::check::CheckOutcome;
+use geleit_frontend::drive::Step;
 use geleit_frontend::generator::{self, GenForm};
 use geleit_frontend::i18n::Lang;
-use geleit_frontend::services::{browser, doh};
+use geleit_frontend::services::{browser, check};
 use geleit_frontend::state::Settings;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -45,14 +48,20 @@ fn the_clock_is_the_browsers() {
 }
 
 #[wasm_bindgen_test]
-async fn unreachable_doh_ends_in_a_deferred_report_not_a_hang() {
-    // Port 9 (discard) is closed: every fetch fails, the engine gets handle_error
-    // for each query and reports the MX lookup as failed (RFC 7672 §2.1.1: defer).
+async fn unreachable_doh_is_an_unreachable_resolver_not_a_dnssec_result_and_not_a_hang() {
+    // Port 9 (discard) is closed: every fetch fails, the core asks each query
+    // again and then says its resolver could not be reached, which says
+    // nothing about the domain (it used to be reported as a deferred MX lookup).
     let settings = Settings { doh: "http://127.0.0.1:9/dns-query".into(), ..Settings::default() };
-    let report = doh::check("example.com", &settings, browser::now(), |_, _| {}).await.unwrap();
-    assert_eq!(serde_json::to_value(report.mx_outcome).unwrap(), "deferred");
-    assert!(!report.dane_ready);
-    assert!(report.queries > 0);
+    let mut steps = Vec::new();
+    let outcome = check::run("example.com", &settings, browser::now(), |s| steps.push(s)).await.unwrap();
+    let CheckOutcome::ResolverUnreachable(failure) = outcome else {
+        panic!("expected an unreachable resolver, found {outcome:?}")
+    };
+    assert_eq!(failure.domain, "example.com.");
+    assert!(failure.failed > 0 && failure.asked > 0, "{failure}");
+    assert!(failure.detail.contains("127.0.0.1:9"), "{failure}");
+    assert!(!steps.iter().any(|s| matches!(s, Step::DnsDone { .. })), "{steps:?}");
 }
 
 #[wasm_bindgen_test]

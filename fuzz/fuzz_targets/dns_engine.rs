@@ -125,7 +125,9 @@ fn splice(mut r: Response, qname: &Name, ops: &mut Ops<'_>) -> Option<Response> 
                     if ops.next() & 1 == 1 { r.answers.push(rec) } else { r.authorities.push(rec) }
                 }
             }
-            5 => r.rcode = if r.rcode == ResponseCode::NXDomain { ResponseCode::NoError } else { ResponseCode::NXDomain },
+            5 => {
+                r.rcode = if r.rcode == ResponseCode::NXDomain { ResponseCode::NoError } else { ResponseCode::NXDomain }
+            }
             6 => {
                 // Replay a whole RRset (with its RRSIGs) under the question's name.
                 if let Some(i) = ops.index(pool.len()) {
@@ -133,7 +135,9 @@ fn splice(mut r: Response, qname: &Name, ops: &mut Ops<'_>) -> Option<Response> 
                     let rtype = pool[i].record_type();
                     r.answers = pool
                         .iter()
-                        .filter(|rec| rec.name == owner && (rec.record_type() == rtype || rec.record_type() == RecordType::RRSIG))
+                        .filter(|rec| {
+                            rec.name == owner && (rec.record_type() == rtype || rec.record_type() == RecordType::RRSIG)
+                        })
                         .map(|rec| {
                             let mut rec = rec.clone();
                             rec.name = qname.clone();
@@ -220,7 +224,12 @@ fn judge(domain: &str, got: &SmtpReport, truth: &SmtpReport) {
     for h in &got.hosts {
         for rtype in ["A", "AAAA"] {
             if let Some((Status::Secure, set)) = addresses(got, &h.host, rtype) {
-                assert_eq!(addresses(truth, &h.host, rtype), Some((Status::Secure, set)), "{domain}: forged secure {rtype} of {}", h.host);
+                assert_eq!(
+                    addresses(truth, &h.host, rtype),
+                    Some((Status::Secure, set)),
+                    "{domain}: forged secure {rtype} of {}",
+                    h.host
+                );
             }
         }
         // The TLSA base may differ from the honest check's (an alias whose

@@ -1,6 +1,7 @@
 //! Speed of TLSA generation and DANE matching on a fresh three-certificate
 //! chain (ECDSA P-384 root, ECDSA P-256 intermediate, Ed25519 leaf), made
 //! with rcgen at start-up. No timing asserts: this only measures.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 use std::hint::black_box;
 
@@ -9,7 +10,7 @@ use geleit::cert::read_input;
 use geleit::dane::{Check, ReferenceNames, check};
 use geleit::tlsa::{MatchingType, Selector, Tlsa, Usage};
 use geleit::tlsa_gen::{association_data, generate};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use geleit_test_support::certs::{KeyAlg, Spec, pem_chain};
 
 struct Chain {
     pem: String,
@@ -17,26 +18,10 @@ struct Chain {
 }
 
 fn chain() -> Chain {
-    let ca = |cn: &str| {
-        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-        p.distinguished_name.push(DnType::CommonName, cn);
-        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        p
-    };
-    let root_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
-    let root_params = ca("Bench Root");
-    let root = root_params.self_signed(&root_key).unwrap();
-    let root_issuer = Issuer::new(root_params, root_key);
-    let inter_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let inter_params = ca("Bench Intermediate");
-    let inter = inter_params.signed_by(&inter_key, &root_issuer).unwrap();
-    let inter_issuer = Issuer::new(inter_params, inter_key);
-    let leaf_key = KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
-    let leaf = CertificateParams::new(vec!["mx.example.com".to_owned()]).unwrap().signed_by(&leaf_key, &inter_issuer).unwrap();
-    Chain {
-        pem: format!("{}{}{}", leaf.pem(), inter.pem(), root.pem()),
-        der: vec![leaf.der().to_vec(), inter.der().to_vec(), root.der().to_vec()],
-    }
+    let root = Spec::ca("Bench Root").alg(KeyAlg::P384).self_signed();
+    let inter = Spec::ca("Bench Intermediate").signed_by(&root);
+    let leaf = Spec::leaf("mx.example.com", &["mx.example.com"]).alg(KeyAlg::Ed25519).signed_by(&inter);
+    Chain { pem: pem_chain(&[&leaf, &inter, &root]), der: vec![leaf.der, inter.der, root.der] }
 }
 
 fn bench(c: &mut Criterion) {

@@ -1,11 +1,10 @@
 //! CPU cost of DNSSEC validation for a full DANE DNS check, replayed from lab
 //! recordings (tests/data/dns): message parsing, every signature and denial
 //! proof, RFC 7672 resolution. No network; the recording's time is `now`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 use criterion::{Criterion, criterion_group, criterion_main};
-
-#[path = "../../tests/common/dns_replay.rs"]
-mod replay;
+use geleit_test_support::recording as replay;
 
 fn bench(c: &mut Criterion) {
     let two_mx = replay::load("two-mx");

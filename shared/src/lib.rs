@@ -18,6 +18,9 @@
 //!  DoH answers (bytes, now) ──► dns (DNSSEC validation, RFC 7672 MX/TLSA) ──► queries to send,
 //!                                                                            proven TLSA RRsets
 //!  SmtpReport + probe reports + now ──► verdict (per address, host, domain) ──► findings + fixes
+//!  check outcome + now ──► monitor ──► OK/WARNING/CRITICAL/UNKNOWN + per host/address facts
+//!  new chain (or key) + validated TLSA per host + now ──► guard ──► safe / breaks (what to
+//!                                                              publish, TTL to wait) / undecided
 //! ```
 #![forbid(unsafe_code)]
 
@@ -26,6 +29,8 @@ pub mod cert;
 pub mod check;
 pub mod dane;
 pub mod dns;
+pub mod guard;
+pub mod monitor;
 mod quoted;
 pub mod smtp;
 pub mod time;

@@ -7,6 +7,7 @@
 //! Include it with `#[path = "../common/lab.rs"] mod lab;` (or `pub mod lab;` in
 //! `tests/common/mod.rs`).
 #![allow(dead_code)] // each test target uses a different part
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -5,6 +5,7 @@
 //! attack. Exit codes and statuses are compared with what the RFCs call
 //! for; a forged answer reported secure, or a forged TLSA reported
 //! DANE-ready, fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/mod.rs"]
 mod common;

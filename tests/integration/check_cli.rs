@@ -2,40 +2,24 @@
 //! DoH server and probe reports served by a local stand-in for the edge's
 //! `/api/probe`, both recorded from one lab build (`scripts/record-check.sh`),
 //! at the recording's time (`--at`). Exact stdout, stderr and exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/mod.rs"]
 mod common;
-#[path = "../common/doh_server.rs"]
-mod doh_server;
-#[path = "../common/edge_server.rs"]
-mod edge_server;
-#[path = "../common/dns_replay.rs"]
-mod replay;
 
 use common::Run;
-use std::collections::HashMap;
-use std::path::PathBuf;
+use geleit_test_support::recording::{self as replay, probes};
+use geleit_test_support::{doh as doh_server, edge as edge_server};
+use std::collections::BTreeMap;
 
-fn data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/check")
-}
-
-/// The probe reports recorded for `scenario`, by host name.
-fn probes(scenario: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    for entry in std::fs::read_dir(data()).unwrap_or_else(|e| panic!("{e}")).flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(host) = name.strip_prefix(&format!("{scenario}.")).and_then(|r| r.strip_suffix(".probe.json")) {
-            out.insert(host.to_owned(), std::fs::read_to_string(entry.path()).unwrap_or_else(|e| panic!("{e}")));
-        }
-    }
-    out
+fn data() -> std::path::PathBuf {
+    replay::check_dir()
 }
 
 /// Runs `geleit check` with the DNS of `scenario` and an edge URL; extra args appended.
 fn check_with_edge(scenario: &str, edge: &str, extra: &[&str]) -> Run {
     let rec = replay::load_path(&data().join(format!("{scenario}.dns.json")));
-    let doh = doh_server::serve(rec.responses.clone());
+    let doh = doh_server::serve_recorded(rec.responses.clone());
     let anchor = data().join("anchor.ds");
     let at = rec.now.to_string();
     let mut args = vec!["check", rec.domain.as_str(), "--doh", &doh, "--trust-anchor"];
@@ -216,10 +200,10 @@ fn asks_the_edge_for_the_validated_addresses_with_the_sni() {
 #[test]
 fn the_edge_gets_the_tlsa_base_domain_as_sni_for_an_alias() {
     let rec = replay::load("cname-mx-expanded");
-    let doh = doh_server::serve(rec.responses.clone());
-    let anchor = replay::data_dir().join("anchor.ds");
+    let doh = doh_server::serve_recorded(rec.responses.clone());
+    let anchor = replay::dns_dir().join("anchor.ds");
     let at = rec.now.to_string();
-    let edge = edge_server::serve(HashMap::new());
+    let edge = edge_server::serve(BTreeMap::new());
     let anchor = anchor.to_str().unwrap_or_default();
     let run = common::geleit([
         "check",
@@ -255,7 +239,7 @@ fn an_unreachable_edge_leaves_addresses_unprobed() {
         run.stdout
     );
     // An edge that knows nothing of the host answers with one of the API's errors.
-    let empty = edge_server::serve(HashMap::new());
+    let empty = edge_server::serve(BTreeMap::new());
     let run = check_with_edge("ta-omitted", &empty.url, &["--json"]);
     assert_eq!(run.code, 1);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
@@ -342,7 +326,7 @@ fn terminal_escapes_in_a_probe_report_are_shown_escaped() {
     tls["chain"][0]["sha256"] = "\u{1b}]52;c;cm0gLXJmIH4=\u{7}".into();
     tls["cipher_suite"] = "TLS13_\u{9b}2J_AES".into();
     probe[1]["report"]["error"]["message"] = "refused\r\u{1b}[2K\u{202e}ok".into();
-    let edge = edge_server::serve(HashMap::from([(host.to_owned(), report.to_string())]));
+    let edge = edge_server::serve(BTreeMap::from([(host.to_owned(), report.to_string())]));
     let run = check_with_edge("ta-omitted", &edge.url, &[]);
     assert_eq!((run.code, run.stderr.as_str()), (1, ""));
     common::assert_no_terminal_controls("stdout", &run.stdout);
@@ -356,4 +340,118 @@ fn terminal_escapes_in_a_probe_report_are_shown_escaped() {
     ] {
         assert!(run.stdout.contains(&line), "{line}\n{}", run.stdout);
     }
+}
+
+#[test]
+fn two_mx_as_a_monitoring_plugin_is_critical_with_exit_2() {
+    let run = check("two-mx", &["--format", "nagios"]);
+    assert_eq!((run.code, run.stderr.as_str()), (2, ""));
+    assert_eq!(
+        run.stdout,
+        "\
+DANE CRITICAL - two-mx.example: NOT authenticated: DANE senders defer mail; 1 of 2 MX hosts and 1 of 2 addresses authenticated; mx2.two-mx.example 127.0.1.17: `3 1 1 2305ea4eeb5c0c8220acf5a5fb21e09e11d523963ae8a7d74e96474dd0983a34` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it|hosts=2 hosts_authenticated=1 addresses=2 addresses_authenticated=1 days_to_expiry=364
+mx1.two-mx.example: authenticated with DANE
+  127.0.1.16: authenticated with DANE
+mx2.two-mx.example: NOT authenticated: DANE senders defer mail
+  127.0.1.17: NOT authenticated: DANE senders defer mail
+"
+    );
+}
+
+#[test]
+fn two_mx_as_prometheus_metrics_one_series_per_domain_host_and_address() {
+    let run = check("two-mx", &["--format", "prometheus"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "metrics written: exit 0 whatever the verdict");
+    assert_eq!(
+        run.stdout,
+        "\
+# HELP geleit_check_success Whether the check reached a verdict (0: Geleit's DNS resolver could not be reached).
+# TYPE geleit_check_success gauge
+geleit_check_success{domain=\"two-mx.example\"} 1
+# HELP geleit_check_state The Monitoring Plugins state of the domain: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+# TYPE geleit_check_state gauge
+geleit_check_state{domain=\"two-mx.example\"} 2
+# HELP geleit_dane_domain_authenticated Whether DANE authenticates every address of every MX host and the MX records are DNSSEC-signed (with --no-probe: every MX host is DANE-ready).
+# TYPE geleit_dane_domain_authenticated gauge
+geleit_dane_domain_authenticated{domain=\"two-mx.example\"} 0
+# HELP geleit_dane_host_required Whether DNSSEC-validated usable TLSA records make DANE required for the MX host (RFC 7672 section 2.2).
+# TYPE geleit_dane_host_required gauge
+geleit_dane_host_required{domain=\"two-mx.example\",host=\"mx1.two-mx.example\"} 1
+geleit_dane_host_required{domain=\"two-mx.example\",host=\"mx2.two-mx.example\"} 1
+# HELP geleit_tlsa_usable_records Usable TLSA records of the MX host; fewer than 2 means no next key is published (RFC 7671 section 8.1).
+# TYPE geleit_tlsa_usable_records gauge
+geleit_tlsa_usable_records{domain=\"two-mx.example\",host=\"mx1.two-mx.example\"} 1
+geleit_tlsa_usable_records{domain=\"two-mx.example\",host=\"mx2.two-mx.example\"} 1
+# HELP geleit_dane_host_authenticated Whether DANE authenticates every address of the MX host.
+# TYPE geleit_dane_host_authenticated gauge
+geleit_dane_host_authenticated{domain=\"two-mx.example\",host=\"mx1.two-mx.example\"} 1
+geleit_dane_host_authenticated{domain=\"two-mx.example\",host=\"mx2.two-mx.example\"} 0
+# HELP geleit_dane_authenticated Whether DANE authenticates the certificate chain the address presents to a default client.
+# TYPE geleit_dane_authenticated gauge
+geleit_dane_authenticated{domain=\"two-mx.example\",host=\"mx1.two-mx.example\",address=\"127.0.1.16\"} 1
+geleit_dane_authenticated{domain=\"two-mx.example\",host=\"mx2.two-mx.example\",address=\"127.0.1.17\"} 0
+# HELP geleit_certificate_expiry_timestamp_seconds notAfter of the first certificate to expire in the chain the address presents, Unix seconds.
+# TYPE geleit_certificate_expiry_timestamp_seconds gauge
+geleit_certificate_expiry_timestamp_seconds{domain=\"two-mx.example\",host=\"mx1.two-mx.example\",address=\"127.0.1.16\"} 1827530808
+geleit_certificate_expiry_timestamp_seconds{domain=\"two-mx.example\",host=\"mx2.two-mx.example\",address=\"127.0.1.17\"} 1827530808
+"
+    );
+}
+
+#[test]
+fn no_starttls_as_a_monitoring_plugin_names_the_failure() {
+    let run = check("no-starttls", &["--format", "nagios"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    let first = run.stdout.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        "DANE CRITICAL - no-starttls.example: no STARTTLS; 0 of 1 MX hosts and 0 of 1 addresses authenticated; mx.no-starttls.example 127.0.1.13: the server does not offer STARTTLS, but its TLSA records require TLS: DANE-aware senders defer mail to it|hosts=1 hosts_authenticated=0 addresses=1 addresses_authenticated=0"
+    );
+}
+
+#[test]
+fn json_and_format_json_are_the_same_and_do_not_combine_with_another_format() {
+    let a = check("two-mx", &["--json"]);
+    let b = check("two-mx", &["--format", "json"]);
+    assert_eq!((a.code, &a.stdout), (b.code, &b.stdout));
+    let run = check("two-mx", &["--json", "--format", "nagios"]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
+    assert!(run.stderr.contains("the argument '--json' cannot be used with '--format <FORMAT>'"), "{}", run.stderr);
+}
+
+#[test]
+fn a_monitoring_plugin_that_could_not_look_is_unknown_with_exit_3() {
+    // The edge cannot be reached: nothing was probed, nothing is known wrong.
+    let run = check_with_edge("ta-omitted", "http://127.0.0.1:9", &["--format", "nagios"]);
+    assert_eq!((run.code, run.stderr.as_str()), (3, ""));
+    assert!(
+        run.stdout.starts_with("DANE UNKNOWN - ta-omitted.example: not probed; 0 of 1 MX hosts and 0 of 1 addresses authenticated; mx.ta-omitted.example 127.0.1.4: the address was not probed: edge request to http://127.0.0.1:9/api/probe failed: io: Connection refused (os error 111)|hosts=1 hosts_authenticated=0 addresses=1 addresses_authenticated=0\n"),
+        "{}",
+        run.stdout
+    );
+    // The resolver cannot be reached: UNKNOWN, no performance data; Prometheus says check_success 0.
+    let tlsa = doh_server::Failing::Always("_25._tcp.mx2.two-mx.example.".into(), "TLSA".into());
+    let (run, doh) = check_failing("two-mx", tlsa.clone(), &["--format", "nagios"]);
+    assert_eq!(
+        (run.code, run.stdout.clone(), run.stderr.as_str()),
+        (
+            3,
+            format!(
+                "DANE UNKNOWN - two-mx.example: not checked; the DNS resolver could not be reached (1 of 24 queries got no answer after 3 attempts: \"DoH server {} answered HTTP 502 Bad Gateway, expected 200\"); this says nothing about two-mx.example.\n",
+                doh.url
+            ),
+            ""
+        )
+    );
+    let (run, _) = check_failing("two-mx", tlsa, &["--format", "prometheus"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    assert!(run.stdout.contains("geleit_check_success{domain=\"two-mx.example\"} 0\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("geleit_check_state{domain=\"two-mx.example\"} 3\n"), "{}", run.stdout);
+    assert!(!run.stdout.contains("geleit_dane_"), "no DANE series without a verdict: {}", run.stdout);
+    // Bad input to a plugin is UNKNOWN too (Monitoring Plugins guidelines), on stdout.
+    let run = common::geleit(["check", "bad..name", "--format", "nagios"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (3, "DANE UNKNOWN - expected a domain name, found \"bad..name\": malformed label\n", "")
+    );
 }

@@ -134,7 +134,10 @@ fn every_host_agrees_with_posttls_finger() {
                 for g in got {
                     checked += 1;
                     if &g != expected {
-                        differences.push(format!("{} [{}] {family}: geleit {g}, posttls-finger {expected}", scenario.name, host.name));
+                        differences.push(format!(
+                            "{} [{}] {family}: geleit {g}, posttls-finger {expected}",
+                            scenario.name, host.name
+                        ));
                     }
                 }
             }
@@ -165,7 +168,8 @@ fn every_domain_agrees_with_posttls_finger() {
             (other, None) => panic!("{}: verdict {other} without hosts", scenario.name),
         };
         if got != scenario.expect.posttls_finger {
-            differences.push(format!("{}: geleit {got}, posttls-finger {}", scenario.name, scenario.expect.posttls_finger));
+            differences
+                .push(format!("{}: geleit {got}, posttls-finger {}", scenario.name, scenario.expect.posttls_finger));
         }
         // Geleit's own domain verdict: secure MX and every address of every host.
         let hosts = v["hosts"].as_array().cloned().unwrap_or_default();

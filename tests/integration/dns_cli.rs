@@ -1,20 +1,19 @@
 //! `geleit dns` and `geleit check --no-probe` end to end, offline: a local DoH
 //! server answers from lab recordings (tests/data/dns) and `--at` sets the
 //! validation time to the recording's. Exact stdout, stderr and exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/mod.rs"]
 mod common;
-#[path = "../common/doh_server.rs"]
-mod doh_server;
-#[path = "../common/dns_replay.rs"]
-mod replay;
 
 use common::{Run, geleit};
+use geleit_test_support::doh as doh_server;
+use geleit_test_support::recording as replay;
 
 fn offline(scenario: &str, extra: &[&str]) -> Run {
     let rec = replay::load(scenario);
-    let url = doh_server::serve(rec.responses.clone());
-    let anchor = replay::data_dir().join("anchor.ds");
+    let url = doh_server::serve_recorded(rec.responses.clone());
+    let anchor = replay::dns_dir().join("anchor.ds");
     let at = rec.now.to_string();
     let mut args: Vec<&str> = extra.to_vec();
     args.extend(["--doh", &url, "--trust-anchor", anchor.to_str().unwrap_or_default(), "--at", &at]);
@@ -104,7 +103,7 @@ fn dns_prints_the_answer_and_its_validation() {
 fn offline_failing(scenario: &str, failing: doh_server::Failing, extra: &[&str]) -> (Run, String) {
     let rec = replay::load(scenario);
     let doh = doh_server::serve_failing(rec.responses.clone(), failing);
-    let anchor = replay::data_dir().join("anchor.ds");
+    let anchor = replay::dns_dir().join("anchor.ds");
     let at = rec.now.to_string();
     let mut args: Vec<&str> = extra.to_vec();
     args.extend(["--doh", &doh.url, "--trust-anchor", anchor.to_str().unwrap_or_default(), "--at", &at]);
@@ -157,8 +156,8 @@ fn check_records_what_it_was_answered_for_replay() {
     let rec = replay::load_path(&file);
     assert_eq!((rec.domain.as_str(), rec.responses.len()), ("two-mx.example.", 24));
     assert_eq!(rec.now, replay::load("two-mx").now);
-    let url = doh_server::serve(rec.responses);
-    let anchor = replay::data_dir().join("anchor.ds");
+    let url = doh_server::serve_recorded(rec.responses);
+    let anchor = replay::dns_dir().join("anchor.ds");
     let at = rec.now.to_string();
     let again = geleit([
         "check",

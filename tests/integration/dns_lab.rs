@@ -3,6 +3,7 @@
 //! `geleit dns` gives each RRset the catalogue's delv status and answer kind, bogus
 //! RRsets name the cause the zone was built with, and `geleit check --no-probe`
 //! gives each MX host the outcome that posttls-finger's verdict implies.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 use std::process::Command;
 

@@ -6,6 +6,7 @@
 //!
 //! The server here answers from a signed test world (geleit-test-support)
 //! over TLS from its own CA, and counts the connections and requests it got.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 use std::net::SocketAddr;
 use std::process::Command;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
+use geleit_test_support::certs::rcgen;
 use geleit_test_support::zone::{KeyAlg, ZoneSpec};
 use geleit_test_support::{NOW, World, doh};
 use hickory_proto::rr::RecordType;

@@ -10,6 +10,7 @@
 //! Needs `edge/build.sh` first; it uses no lab service and runs inside the
 //! lab with the other edge tests (`tests/lab/in cargo test -p geleit-cli
 //! --features lab --test edge_adversary`) or outside it alike.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;

@@ -6,6 +6,7 @@
 //!
 //! Needs `edge/build.sh` first (scripts/test.sh runs it), then inside the
 //! lab: `tests/lab/in cargo test -p geleit-cli --features lab --test edge_lab`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/lab.rs"]
 mod lab;

@@ -1,5 +1,6 @@
 //! The lab catalogue (`tests/lab/scenarios.json`) is self-consistent. Needs no
 //! running lab: it guards the file other tests iterate over.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/lab.rs"]
 mod lab;
@@ -20,8 +21,17 @@ const PTF_VERDICTS: &[&str] = &[
     "dns-error:nxdomain",
     "null-mx",
 ];
-const OPENSSL_VERDICTS: &[&str] =
-    &["matched", "no-match", "no-issuer", "expired", "name-mismatch", "pkix-untrusted", "unusable", "no-starttls", "no-tlsa"];
+const OPENSSL_VERDICTS: &[&str] = &[
+    "matched",
+    "no-match",
+    "no-issuer",
+    "expired",
+    "name-mismatch",
+    "pkix-untrusted",
+    "unusable",
+    "no-starttls",
+    "no-tlsa",
+];
 
 #[test]
 fn names_and_domains_are_unique_and_under_example() {

@@ -2,6 +2,7 @@
 //! host up to the bound is judged, a bad 17th host makes the domain fail,
 //! and hosts beyond the bound are listed as not checked — never passed.
 //! A signed world (geleit-test-support) is served by a local DoH server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/mod.rs"]
 mod common;

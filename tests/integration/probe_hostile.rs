@@ -5,17 +5,16 @@
 //!
 //! Each server listens on its own ephemeral port, serves a bounded number of
 //! connections and stops by itself; every connection is bounded in time.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 use std::net::SocketAddr;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::crypto::ring::sign::any_supported_type;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use rustls::server::{ClientHello, ResolvesServerCert};
+use geleit_test_support::tls;
+use rustls::ServerConfig;
 use rustls::sign::CertifiedKey;
-use rustls::{ServerConfig, SignatureScheme};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -68,50 +67,18 @@ fn der(name: &str) -> Vec<u8> {
 }
 
 fn certified(chain: &[&str], key: &str) -> Arc<CertifiedKey> {
-    let chain = chain.iter().map(|c| CertificateDer::from(der(c))).collect();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der(key)));
-    Arc::new(CertifiedKey::new(chain, any_supported_type(&key).unwrap()))
-}
-
-/// Picks the chain by the signature schemes the client offered, as Postfix
-/// (OpenSSL) does with an RSA and an ECDSA chain configured.
-#[derive(Debug)]
-struct ByAlgorithm {
-    ecdsa: Option<Arc<CertifiedKey>>,
-    rsa: Arc<CertifiedKey>,
-}
-
-impl ResolvesServerCert for ByAlgorithm {
-    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        let wants_ecdsa = hello.signature_schemes().iter().any(|s| {
-            matches!(
-                s,
-                SignatureScheme::ECDSA_NISTP256_SHA256 | SignatureScheme::ECDSA_NISTP384_SHA384
-            )
-        });
-        match (&self.ecdsa, wants_ecdsa) {
-            (Some(ecdsa), true) => Some(Arc::clone(ecdsa)),
-            _ => Some(Arc::clone(&self.rsa)),
-        }
-    }
+    tls::certified(&chain.iter().map(|c| der(c)).collect::<Vec<_>>(), &der(key))
 }
 
 fn server_config(peer: Peer) -> Arc<ServerConfig> {
-    let ecdsa =
-        (peer != Peer::RsaOnly).then(|| certified(&["ecdsa-leaf.der"], "ecdsa-leaf.key.der"));
+    let ecdsa = (peer != Peer::RsaOnly).then(|| certified(&["ecdsa-leaf.der"], "ecdsa-leaf.key.der"));
     let rsa = certified(&["rsa-leaf.der", "rsa-ca.der"], "rsa-leaf.key.der");
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let versions: &[&rustls::SupportedProtocolVersion] = if peer == Peer::GoodTls12 {
         &[&rustls::version::TLS12]
     } else {
         &[&rustls::version::TLS13, &rustls::version::TLS12]
     };
-    let config = ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(versions)
-        .unwrap()
-        .with_no_client_auth()
-        .with_cert_resolver(Arc::new(ByAlgorithm { ecdsa, rsa }));
-    Arc::new(config)
+    tls::server_config(versions, tls::ByAlgorithm { ecdsa, rsa })
 }
 
 /// Starts a server for `connections` connections on a thread of its own.
@@ -120,17 +87,12 @@ fn serve(peer: Peer, connections: usize) -> SocketAddr {
     std_listener.set_nonblocking(true).unwrap();
     let addr = std_listener.local_addr().unwrap();
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async move {
             let listener = TcpListener::from_std(std_listener).unwrap();
             let mut tasks = tokio::task::JoinSet::new();
             for _ in 0..connections {
-                let Ok(Ok((stream, _))) =
-                    tokio::time::timeout(CONNECTION_LIMIT, listener.accept()).await
-                else {
+                let Ok(Ok((stream, _))) = tokio::time::timeout(CONNECTION_LIMIT, listener.accept()).await else {
                     break;
                 };
                 tasks.spawn(async move {
@@ -143,11 +105,7 @@ fn serve(peer: Peer, connections: usize) -> SocketAddr {
     addr
 }
 
-async fn send<S: tokio::io::AsyncWrite + Unpin>(
-    s: &mut S,
-    text: &str,
-    bytewise: bool,
-) -> std::io::Result<()> {
+async fn send<S: tokio::io::AsyncWrite + Unpin>(s: &mut S, text: &str, bytewise: bool) -> std::io::Result<()> {
     if bytewise {
         for b in text.as_bytes() {
             s.write_all(std::slice::from_ref(b)).await?;
@@ -169,9 +127,7 @@ async fn command<S: tokio::io::AsyncBufRead + Unpin>(s: &mut S) -> String {
 async fn session(peer: Peer, stream: TcpStream) -> std::io::Result<()> {
     let bytewise = peer == Peer::ByteByByte;
     if peer == Peer::ImplicitTls {
-        let tls = tokio_rustls::TlsAcceptor::from(server_config(peer))
-            .accept(stream)
-            .await?;
+        let tls = tokio_rustls::TlsAcceptor::from(server_config(peer)).accept(stream).await?;
         let mut s = BufReader::new(tls);
         send(&mut s, "220 mx.probe.example ESMTP implicit\r\n", false).await?;
         return after_tls(s, false).await;
@@ -188,31 +144,16 @@ async fn session(peer: Peer, stream: TcpStream) -> std::io::Result<()> {
             return s.write_all(&line).await;
         }
         Peer::Greeting421 => {
-            return send(
-                &mut s,
-                "421 4.3.2 mx.probe.example Service shutting down\r\n",
-                false,
-            )
-            .await;
+            return send(&mut s, "421 4.3.2 mx.probe.example Service shutting down\r\n", false).await;
         }
         Peer::Greeting554 => {
-            send(
-                &mut s,
-                "554-mx.probe.example\r\n554 No SMTP service here\r\n",
-                false,
-            )
-            .await?;
+            send(&mut s, "554-mx.probe.example\r\n554 No SMTP service here\r\n", false).await?;
             let _ = command(&mut s).await;
             return send(&mut s, "221 2.0.0 Bye\r\n", false).await;
         }
         _ => {}
     }
-    send(
-        &mut s,
-        "220-mx.probe.example ESMTP\r\n220 test server\r\n",
-        bytewise,
-    )
-    .await?;
+    send(&mut s, "220-mx.probe.example ESMTP\r\n220 test server\r\n", bytewise).await?;
     let _ehlo = command(&mut s).await;
     match peer {
         Peer::EndlessContinuation => loop {
@@ -223,24 +164,12 @@ async fn session(peer: Peer, stream: TcpStream) -> std::io::Result<()> {
             let _ = command(&mut s).await;
             return send(&mut s, "221 2.0.0 Bye\r\n", false).await;
         }
-        _ => {
-            send(
-                &mut s,
-                "250-mx.probe.example\r\n250-PIPELINING\r\n250 STARTTLS\r\n",
-                bytewise,
-            )
-            .await?
-        }
+        _ => send(&mut s, "250-mx.probe.example\r\n250-PIPELINING\r\n250 STARTTLS\r\n", bytewise).await?,
     }
     let _starttls = command(&mut s).await;
     match peer {
         Peer::StarttlsRefused => {
-            send(
-                &mut s,
-                "454 4.7.0 TLS not available due to local problem\r\n",
-                false,
-            )
-            .await?;
+            send(&mut s, "454 4.7.0 TLS not available due to local problem\r\n", false).await?;
             let _ = command(&mut s).await;
             return send(&mut s, "221 2.0.0 Bye\r\n", false).await;
         }
@@ -248,14 +177,12 @@ async fn session(peer: Peer, stream: TcpStream) -> std::io::Result<()> {
             send(&mut s, "220 2.0.0 Ready to start TLS\r\n", false).await?;
             let mut hello = [0u8; 512];
             let _ = s.read(&mut hello).await?;
-            s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-                .await?;
+            s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n").await?;
             tokio::time::sleep(Duration::from_secs(2)).await;
             return Ok(());
         }
         Peer::InjectAfterStarttls => {
-            s.write_all(b"220 2.0.0 Ready to start TLS\r\n250-injected\r\n250 STARTTLS\r\n")
-                .await?;
+            s.write_all(b"220 2.0.0 Ready to start TLS\r\n250-injected\r\n250 STARTTLS\r\n").await?;
             tokio::time::sleep(Duration::from_secs(2)).await;
             return Ok(());
         }
@@ -282,12 +209,7 @@ async fn after_tls(
     bytewise: bool,
 ) -> std::io::Result<()> {
     let _ehlo = command(&mut s).await;
-    send(
-        &mut s,
-        "250-mx.probe.example\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n",
-        bytewise,
-    )
-    .await?;
+    send(&mut s, "250-mx.probe.example\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n", bytewise).await?;
     s.flush().await?;
     let _quit = command(&mut s).await;
     send(&mut s, "221 2.0.0 Bye\r\n", bytewise).await?;
@@ -302,10 +224,7 @@ struct Run {
 }
 
 fn geleit(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_geleit"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_geleit")).args(args).output().unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).unwrap(),
@@ -316,14 +235,7 @@ fn geleit(args: &[&str]) -> Run {
 fn probe(peer: Peer, extra: &[&str]) -> (SocketAddr, Run) {
     let addr = serve(peer, CONNECTIONS_PER_PROBE);
     let port = addr.port().to_string();
-    let mut args = vec![
-        "probe",
-        "127.0.0.1",
-        "--port",
-        &port,
-        "--timeout-ms",
-        "2000",
-    ];
+    let mut args = vec!["probe", "127.0.0.1", "--port", &port, "--timeout-ms", "2000"];
     args.extend_from_slice(extra);
     let run = geleit(&args);
     (addr, run)
@@ -367,54 +279,19 @@ fn good_server_json_report() {
     let report = &ecdsa["report"];
     assert_eq!(report["starttls"], true);
     assert_eq!(report["starttls_offered"], true);
-    assert_eq!(
-        report["banner"],
-        serde_json::json!(["mx.probe.example ESMTP", "test server"])
-    );
+    assert_eq!(report["banner"], serde_json::json!(["mx.probe.example ESMTP", "test server"]));
     assert_eq!(report["ehlo"]["capabilities"][1]["keyword"], "STARTTLS");
-    assert_eq!(
-        report["ehlo_tls"]["capabilities"][0]["params"],
-        serde_json::json!(["PLAIN"])
-    );
+    assert_eq!(report["ehlo_tls"]["capabilities"][0]["params"], serde_json::json!(["PLAIN"]));
     assert_eq!(report["tls"]["chain"][0]["sha256"], ECDSA_LEAF);
     let der_b64 = report["tls"]["chain"][0]["der_base64"].as_str().unwrap();
-    assert_eq!(
-        data_encoding::BASE64.decode(der_b64.as_bytes()).unwrap(),
-        der("ecdsa-leaf.der")
-    );
+    assert_eq!(data_encoding::BASE64.decode(der_b64.as_bytes()).unwrap(), der("ecdsa-leaf.der"));
     assert_eq!(report["error"], serde_json::Value::Null);
-    let steps: Vec<&str> = report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["step"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        steps,
-        [
-            "connect",
-            "greeting",
-            "ehlo",
-            "starttls",
-            "tls_handshake",
-            "ehlo_tls",
-            "quit"
-        ]
-    );
-    assert!(
-        report["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|s| s["ok"] == true)
-    );
+    let steps: Vec<&str> = report["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["connect", "greeting", "ehlo", "starttls", "tls_handshake", "ehlo_tls", "quit"]);
+    assert!(report["steps"].as_array().unwrap().iter().all(|s| s["ok"] == true));
     let rsa = &address["probes"][1]["report"];
-    let chain: Vec<&str> = rsa["tls"]["chain"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["sha256"].as_str().unwrap())
-        .collect();
+    let chain: Vec<&str> =
+        rsa["tls"]["chain"].as_array().unwrap().iter().map(|c| c["sha256"].as_str().unwrap()).collect();
     assert_eq!(chain, [RSA_LEAF, RSA_CA]);
 }
 
@@ -444,22 +321,11 @@ fn implicit_tls_on_request() {
     assert_eq!(json["mode"], "implicit_tls");
     assert_eq!(json["port"], addr.port());
     let report = &json["addresses"][0]["probes"][0]["report"];
-    assert_eq!(
-        report["banner"],
-        serde_json::json!(["mx.probe.example ESMTP implicit"])
-    );
+    assert_eq!(report["banner"], serde_json::json!(["mx.probe.example ESMTP implicit"]));
     assert_eq!(report["ehlo"], serde_json::Value::Null);
     assert_eq!(report["tls"]["chain"][0]["sha256"], ECDSA_LEAF);
-    let steps: Vec<&str> = report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["step"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        steps,
-        ["connect", "tls_handshake", "greeting", "ehlo_tls", "quit"]
-    );
+    let steps: Vec<&str> = report["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["connect", "tls_handshake", "greeting", "ehlo_tls", "quit"]);
 }
 
 #[test]
@@ -468,10 +334,7 @@ fn byte_by_byte_replies() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let report = &json["addresses"][0]["probes"][0]["report"];
-    assert_eq!(
-        report["banner"],
-        serde_json::json!(["mx.probe.example ESMTP", "test server"])
-    );
+    assert_eq!(report["banner"], serde_json::json!(["mx.probe.example ESMTP", "test server"]));
     assert_eq!(report["ehlo_tls"]["greeting"], "mx.probe.example");
 }
 
@@ -479,16 +342,9 @@ fn byte_by_byte_replies() {
 fn rsa_only_server_is_ok_with_one_chain() {
     let (addr, run) = probe(Peer::RsaOnly, &[]);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(
-        lines[0],
-        format!("127.0.0.1 port {} (starttls)", addr.port())
-    );
+    assert_eq!(lines[0], format!("127.0.0.1 port {} (starttls)", addr.port()));
     assert_eq!(lines[1], "127.0.0.1: ok");
-    assert!(
-        lines[2].starts_with("  ecdsa: failed at tls_handshake: tls handshake failed: "),
-        "{}",
-        lines[2]
-    );
+    assert!(lines[2].starts_with("  ecdsa: failed at tls_handshake: tls handshake failed: "), "{}", lines[2]);
     assert_eq!(lines[3], "  rsa: TLSv1.3 TLS13_AES_256_GCM_SHA384 X25519");
     assert_eq!(run.code, 0);
 }
@@ -523,7 +379,8 @@ fn endless_continuation_is_cut_at_the_line_count() {
 #[test]
 fn greeting_421() {
     let (addr, run) = probe(Peer::Greeting421, &[]);
-    let line = "failed at greeting: expected a 220 greeting, found refusal 421: 4.3.2 mx.probe.example Service shutting down";
+    let line =
+        "failed at greeting: expected a 220 greeting, found refusal 421: 4.3.2 mx.probe.example Service shutting down";
     assert_eq!(run.stdout, both_failed(addr.port(), line));
     assert_eq!(run.code, 1);
 }
@@ -583,8 +440,7 @@ fn plaintext_injected_after_starttls_is_refused() {
 #[test]
 fn reset_in_the_tls_handshake() {
     let (addr, run) = probe(Peer::ResetInHandshake, &[]);
-    let line =
-        "failed at tls_handshake: tls handshake failed: Connection reset by peer (os error 104)";
+    let line = "failed at tls_handshake: tls handshake failed: Connection reset by peer (os error 104)";
     assert_eq!(run.stdout, both_failed(addr.port(), line));
     assert_eq!(run.code, 1);
 }
@@ -596,8 +452,7 @@ fn nothing_listening_is_a_connect_failure() {
         l.local_addr().unwrap().port()
     };
     let run = geleit(&["probe", "127.0.0.1", "--port", &port.to_string()]);
-    let line =
-        "failed at connect: connection error during connect: Connection refused (os error 111)";
+    let line = "failed at connect: connection error during connect: Connection refused (os error 111)";
     assert_eq!(run.stdout, both_failed(port, line));
     assert_eq!(run.code, 1);
 }
@@ -615,15 +470,7 @@ fn public_only_refuses_loopback_without_connecting() {
 
 #[test]
 fn public_only_refuses_other_ports_even_in_allowed_ranges() {
-    let run = geleit(&[
-        "probe",
-        "127.0.0.1",
-        "--port",
-        "2525",
-        "--public-only",
-        "--allow-range",
-        "127.0.0.0/8",
-    ]);
+    let run = geleit(&["probe", "127.0.0.1", "--port", "2525", "--public-only", "--allow-range", "127.0.0.0/8"]);
     assert_eq!(
         run.stdout,
         "127.0.0.1 port 2525 (starttls)\n127.0.0.1: FAILED\n  refused by policy: expected port 25, 465 or 587, found 2525\n"
@@ -635,35 +482,16 @@ fn public_only_refuses_other_ports_even_in_allowed_ranges() {
 fn allow_range_lets_the_probe_connect() {
     // Port 25 on 127.0.0.2: allowed by the range, so the probe tries to
     // connect (whatever it finds there), instead of refusing by policy.
-    let run = geleit(&[
-        "probe",
-        "127.0.0.2",
-        "--public-only",
-        "--allow-range",
-        "127.0.0.0/8",
-        "--timeout-ms",
-        "500",
-    ]);
+    let run = geleit(&["probe", "127.0.0.2", "--public-only", "--allow-range", "127.0.0.0/8", "--timeout-ms", "500"]);
     assert!(!run.stdout.contains("refused by policy"), "{}", run.stdout);
     assert!(run.stdout.contains("\n  ecdsa: "), "{}", run.stdout);
 }
 
 #[test]
 fn input_errors_exit_2() {
-    let run = geleit(&[
-        "probe",
-        "127.0.0.1",
-        "--allow-range",
-        "10.0.0.1/8",
-        "--public-only",
-    ]);
+    let run = geleit(&["probe", "127.0.0.1", "--allow-range", "10.0.0.1/8", "--public-only"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr
-            .contains("expected the host bits after /8 to be zero, found 10.0.0.1"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("expected the host bits after /8 to be zero, found 10.0.0.1"), "{}", run.stderr);
     let run = geleit(&["probe", "127.0.0.1", "--allow-range", "10.0.0.0/8"]);
     assert_eq!(run.code, 2);
     let run = geleit(&["probe", "127.0.0.1", "--ehlo-name", "a b"]);
@@ -674,17 +502,9 @@ fn input_errors_exit_2() {
     );
     let run = geleit(&["probe", "bad host!"]);
     assert_eq!(run.code, 2);
-    assert_eq!(
-        run.stderr,
-        "geleit: expected a host name or IP address, found \"bad host!\": invalid dns name\n"
-    );
+    assert_eq!(run.stderr, "geleit: expected a host name or IP address, found \"bad host!\": invalid dns name\n");
     let run = geleit(&["probe", "no-such-host.invalid"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr
-            .starts_with("geleit: cannot resolve no-such-host.invalid"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.starts_with("geleit: cannot resolve no-such-host.invalid"), "{}", run.stderr);
     assert_eq!(run.stdout, "");
 }

@@ -10,6 +10,7 @@
 //! STARTTLS), serving an RSA and an ECDSA chain by the client's offered
 //! signature schemes, as Postfix does with both configured. Keys and
 //! certificates are made fresh by `openssl` for each test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -20,12 +21,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Alg, Made, Server, TempDir, geleit, key, openssl_association, s_client, tool, tool_text};
-use rustls::crypto::ring::sign::any_supported_type;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use rustls::server::{ClientHello, ResolvesServerCert};
+use common::{Server, TempDir, geleit, s_client};
+use geleit_test_support::openssl::{Alg, Made, cert_der, key, key_pkcs8_der, openssl_association, v1_self_signed};
+use geleit_test_support::tls;
 use rustls::sign::CertifiedKey;
-use rustls::{ServerConfig, ServerConnection, SignatureScheme, StreamOwned};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 const MX: &str = "mx.v1.example";
 /// Each probe of one address opens one connection per signature family.
@@ -33,54 +33,20 @@ const CONNECTIONS_PER_PROBE: usize = 2;
 /// No test connection lives longer than this.
 const CONNECTION_LIMIT: Duration = Duration::from_secs(10);
 
-/// A self-signed version 1 certificate for `MX`, made the old way: a CSR
-/// signed by its own key with `openssl x509 -req`, without extensions.
+/// A self-signed version 1 certificate for `MX` (the support crate's
+/// `openssl x509 -req -signkey` without extensions).
 fn v1_leaf(dir: &Path, name: &str, alg: Alg) -> Made {
-    let key = key(dir, name, alg);
-    let csr = dir.join(format!("{name}.csr"));
-    let cert = dir.join(format!("{name}.pem"));
-    let (k, c, o) = (key.to_str().unwrap(), csr.to_str().unwrap(), cert.to_str().unwrap());
-    tool(dir, "openssl", &["req", "-new", "-key", k, "-subj", &format!("/CN={MX}"), "-out", c]);
-    tool(dir, "openssl", &["x509", "-req", "-in", c, "-signkey", k, "-days", "30", "-out", o]);
-    let text = tool_text(dir, "openssl", &["x509", "-in", o, "-noout", "-text"]);
-    assert!(text.contains("Version: 1 (0x0)"), "expected a version 1 certificate, found:\n{text}");
-    assert!(!text.contains("X509v3 extensions"), "{text}");
-    Made { cert, key, name: name.to_owned() }
+    v1_self_signed(dir, name, alg, MX)
 }
 
 fn der_of_cert(dir: &Path, made: &Made) -> Vec<u8> {
-    tool(dir, "openssl", &["x509", "-in", made.cert.to_str().unwrap(), "-outform", "DER"])
-}
-
-/// The private key as PKCS#8 DER (`openssl pkey` would write SEC1 for EC keys).
-fn der_of_key(dir: &Path, key: &Path) -> Vec<u8> {
-    tool(dir, "openssl", &["pkcs8", "-topk8", "-nocrypt", "-in", key.to_str().unwrap(), "-outform", "DER"])
+    cert_der(dir, &made.cert)
 }
 
 /// `leaf`'s certificate, with the handshake signed by `signer` (the leaf's own
 /// key, or another one for a server that does not hold the leaf's key).
 fn certified(dir: &Path, leaf: &Made, signer: &Path) -> Arc<CertifiedKey> {
-    let chain = vec![CertificateDer::from(der_of_cert(dir, leaf))];
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der_of_key(dir, signer)));
-    Arc::new(CertifiedKey::new(chain, any_supported_type(&key).unwrap()))
-}
-
-/// Picks the chain by the signature schemes the client offered, as Postfix
-/// (OpenSSL) does with an RSA and an ECDSA chain configured.
-#[derive(Debug)]
-struct ByAlgorithm {
-    ecdsa: Arc<CertifiedKey>,
-    rsa: Arc<CertifiedKey>,
-}
-
-impl ResolvesServerCert for ByAlgorithm {
-    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        let wants_ecdsa = hello
-            .signature_schemes()
-            .iter()
-            .any(|s| matches!(s, SignatureScheme::ECDSA_NISTP256_SHA256 | SignatureScheme::ECDSA_NISTP384_SHA384));
-        Some(Arc::clone(if wants_ecdsa { &self.ecdsa } else { &self.rsa }))
-    }
+    tls::certified(&[der_of_cert(dir, leaf)], &key_pkcs8_der(dir, signer))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,18 +55,13 @@ enum Version {
     Tls13,
 }
 
+/// Serves the ECDSA chain to clients that offer ECDSA, else the RSA one.
 fn server_config(version: Version, ecdsa: Arc<CertifiedKey>, rsa: Arc<CertifiedKey>) -> Arc<ServerConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let versions: &[&rustls::SupportedProtocolVersion] = match version {
         Version::Tls12 => &[&rustls::version::TLS12],
         Version::Tls13 => &[&rustls::version::TLS13],
     };
-    let config = ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(versions)
-        .unwrap()
-        .with_no_client_auth()
-        .with_cert_resolver(Arc::new(ByAlgorithm { ecdsa, rsa }));
-    Arc::new(config)
+    tls::server_config(versions, tls::ByAlgorithm { ecdsa: Some(ecdsa), rsa })
 }
 
 /// Starts a STARTTLS server for `connections` connections on a thread of its own.
@@ -269,11 +230,7 @@ fn unreadable_leaf_fails_with_a_clear_error() {
     let dir = TempDir::new("probe-v1-unreadable");
     let d = dir.path();
     let (ecdsa, rsa) = (key(d, "ecdsa", Alg::P256), key(d, "rsa", Alg::Rsa(2048)));
-    let garbage = |signer: &Path| {
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der_of_key(d, signer)));
-        let chain = vec![CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x00])];
-        Arc::new(CertifiedKey::new(chain, any_supported_type(&key).unwrap()))
-    };
+    let garbage = |signer: &Path| tls::certified(&[vec![0x30, 0x03, 0x02, 0x01, 0x00]], &key_pkcs8_der(d, signer));
     let config = server_config(Version::Tls13, garbage(&ecdsa), garbage(&rsa));
     let addr = serve(config, CONNECTIONS_PER_PROBE);
     let run = geleit(["probe", "127.0.0.1", "--port", &addr.port().to_string(), "--timeout-ms", "5000"]);

@@ -1,14 +1,15 @@
 //! `geleit tlsa gen` against the reference tools: openssl (x509/pkey/dgst
 //! pipelines), `ldns-dane create` and GnuTLS `danetool --tlsa-rr`, on
 //! certificates made fresh for each run.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/mod.rs"]
 mod common;
 
 use common::{
-    Alg, HOSTILE_SHOWN, Made, Spec, TempDir, assert_no_terminal_controls, cert, chain_file, geleit,
-    geleit_closed_stdout, geleit_stdin, hostile_cert, openssl_association, tool, tool_text,
+    HOSTILE_SHOWN, TempDir, assert_no_terminal_controls, geleit, geleit_closed_stdout, geleit_stdin, hostile_cert,
 };
+use geleit_test_support::openssl::{self, Alg, Made, Spec, cert, chain_file, openssl_association, tool, tool_text};
 
 const HOST: &str = "mx.example.com";
 
@@ -86,7 +87,12 @@ fn check_chain(dir: &TempDir, chain: &[&Made]) {
     // Each 2 x x section names the certificate it pins.
     for (depth, c) in chain.iter().enumerate().skip(1) {
         let role = if depth == 1 { "issuing CA" } else { "CA above the issuer" };
-        assert!(run.stdout.contains(&format!("; depth {depth}: {role}; DANE-TA(2) records pin it\n;   subject CN={}\n", c.name)), "{}", run.stdout);
+        assert!(
+            run.stdout
+                .contains(&format!("; depth {depth}: {role}; DANE-TA(2) records pin it\n;   subject CN={}\n", c.name)),
+            "{}",
+            run.stdout
+        );
     }
 
     // generic: same as `ldns-dane -b`.
@@ -110,7 +116,8 @@ fn check_chain(dir: &TempDir, chain: &[&Made]) {
     assert_eq!(v["owner"], "_25._tcp.mx.example.com.");
     let recs = v["records"].as_array().unwrap();
     assert_eq!(recs.len(), 6 * chain.len());
-    let rec_json: Vec<&str> = recs.iter().filter(|r| r["recommended"] == true).map(|r| r["rdata"].as_str().unwrap()).collect();
+    let rec_json: Vec<&str> =
+        recs.iter().filter(|r| r["recommended"] == true).map(|r| r["rdata"].as_str().unwrap()).collect();
     assert_eq!(rec_json, recommended);
 }
 
@@ -158,7 +165,7 @@ fn expired_and_future_certificates_still_get_records() {
 fn public_keys_and_requests_give_spki_records_only() {
     let dir = TempDir::new("gen-keys");
     let d = dir.path();
-    let key = common::key(d, "k", Alg::P256);
+    let key = openssl::key(d, "k", Alg::P256);
     let pubkey = d.join("k.pub");
     tool(d, "openssl", &["pkey", "-in", key.to_str().unwrap(), "-pubout", "-out", pubkey.to_str().unwrap()]);
     let der = tool(d, "openssl", &["pkey", "-in", key.to_str().unwrap(), "-pubout", "-outform", "DER"]);
@@ -166,9 +173,9 @@ fn public_keys_and_requests_give_spki_records_only() {
         .iter()
         .map(|m| {
             let data = match m {
-                0 => common::hex(&der),
-                1 => common::openssl_digest(d, &der, "sha256"),
-                _ => common::openssl_digest(d, &der, "sha512"),
+                0 => openssl::hex(&der),
+                1 => openssl::openssl_digest(d, &der, "sha256"),
+                _ => openssl::openssl_digest(d, &der, "sha512"),
             };
             format!("3 1 {m} {data}")
         })
@@ -179,7 +186,11 @@ fn public_keys_and_requests_give_spki_records_only() {
     assert_eq!(danetool_rdata(d, "load-pubkey", &pubkey, &[]), expected[1]);
 
     let csr = d.join("k.csr");
-    tool(d, "openssl", &["req", "-new", "-key", key.to_str().unwrap(), "-subj", "/CN=mx.example.com", "-out", csr.to_str().unwrap()]);
+    tool(
+        d,
+        "openssl",
+        &["req", "-new", "-key", key.to_str().unwrap(), "-subj", "/CN=mx.example.com", "-out", csr.to_str().unwrap()],
+    );
     let run = geleit(["tlsa", "gen", "--format", "rdata", csr.to_str().unwrap()]);
     assert_eq!((run.code, run.stdout.as_str()), (0, want.as_str()));
     // The old Netscape label.
@@ -197,7 +208,7 @@ fn der_input_and_garbage_around_pem() {
     let dir = TempDir::new("gen-der");
     let d = dir.path();
     let leaf = cert(d, &Spec::leaf("leaf", Alg::P256, &["mx.example.com"]), None);
-    let der = common::cert_der(d, &leaf.cert);
+    let der = openssl::cert_der(d, &leaf.cert);
     let from_der = geleit_stdin(["tlsa", "gen", "--format", "rdata"], &der);
     let from_pem = geleit(["tlsa", "gen", "--format", "rdata", leaf.cert.to_str().unwrap()]);
     assert_eq!(from_der.code, 0, "{}", from_der.stderr);
@@ -230,10 +241,29 @@ fn run_sh_command_works() {
     let dir = TempDir::new("gen-runsh");
     let d = dir.path();
     let c = d.join("cert.pem");
-    tool(d, "openssl", &[
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "365", "-subj",
-        "/CN=mx.example.com", "-addext", "subjectAltName=DNS:mx.example.com", "-keyout", "key.pem", "-out", "cert.pem",
-    ]);
+    tool(
+        d,
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "365",
+            "-subj",
+            "/CN=mx.example.com",
+            "-addext",
+            "subjectAltName=DNS:mx.example.com",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+        ],
+    );
     let run = geleit(["tlsa", "gen", "--host", "mx.example.com", c.to_str().unwrap()]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     let first = run.stdout.lines().find(|l| !l.starts_with(';')).unwrap();
@@ -252,13 +282,20 @@ fn private_keys_are_refused_and_never_echoed() {
     let rsa = cert(d, &Spec::leaf("rsa", Alg::Rsa(2048), &[]), None);
     let traditional = tool_text(d, "openssl", &["pkey", "-in", rsa.key.to_str().unwrap(), "-traditional"]);
     assert!(traditional.contains("BEGIN RSA PRIVATE KEY"));
-    let encrypted = tool_text(d, "openssl", &["pkey", "-in", leaf.key.to_str().unwrap(), "-aes128", "-passout", "pass:x"]);
+    let encrypted =
+        tool_text(d, "openssl", &["pkey", "-in", leaf.key.to_str().unwrap(), "-aes128", "-passout", "pass:x"]);
     assert!(encrypted.contains("BEGIN ENCRYPTED PRIVATE KEY"));
 
     for k in [key.as_str(), traditional.as_str(), encrypted.as_str()] {
         let run = geleit_stdin(["tlsa", "gen", "--host", HOST], k.as_bytes());
         assert_eq!(run.code, 2);
-        assert_eq!(run.stderr, format!("{}geleit: standard input: expected a certificate, public key or certificate request, found only a private key (refused and not read)\n", ""));
+        assert_eq!(
+            run.stderr,
+            format!(
+                "{}geleit: standard input: expected a certificate, public key or certificate request, found only a private key (refused and not read)\n",
+                ""
+            )
+        );
         assert_eq!(run.stdout, "");
     }
     let both = format!("{}{}", key, leaf.pem());
@@ -273,7 +310,7 @@ fn malformed_input_is_an_error_not_a_panic() {
     let dir = TempDir::new("gen-bad");
     let d = dir.path();
     let leaf = cert(d, &Spec::leaf("leaf", Alg::P256, &["mx.example.com"]), None);
-    let der = common::cert_der(d, &leaf.cert);
+    let der = openssl::cert_der(d, &leaf.cert);
     let generate = |input: &[u8]| geleit_stdin(["tlsa", "gen", "--host", HOST], input);
 
     for cut in [1, 10, der.len() / 2, der.len() - 1] {
@@ -285,7 +322,11 @@ fn malformed_input_is_an_error_not_a_panic() {
     let bad_b64 = pem.replacen("MII", "M*I", 1);
     let run = generate(bad_b64.as_bytes());
     assert_eq!(run.code, 2);
-    assert!(run.stderr.starts_with("geleit: standard input: expected base64 in the CERTIFICATE block, found"), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("geleit: standard input: expected base64 in the CERTIFICATE block, found"),
+        "{}",
+        run.stderr
+    );
     let unterminated = pem.replace("-----END CERTIFICATE-----", "");
     let run = generate(unterminated.as_bytes());
     assert_eq!(run.stderr, "geleit: standard input: expected \"-----END CERTIFICATE-----\", found none\n");
@@ -294,7 +335,10 @@ fn malformed_input_is_an_error_not_a_panic() {
     assert_eq!(run.code, 2);
     assert_eq!(run.stderr, "geleit: standard input: expected at most 262144 bytes, found more\n");
     let run = generate(b"");
-    assert_eq!(run.stderr, "geleit: standard input: expected a PEM block (\"-----BEGIN CERTIFICATE-----\") or DER data, found empty input\n");
+    assert_eq!(
+        run.stderr,
+        "geleit: standard input: expected a PEM block (\"-----BEGIN CERTIFICATE-----\") or DER data, found empty input\n"
+    );
     let run = geleit(["tlsa", "gen", "/nonexistent/cert.pem"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.starts_with("geleit: reading /nonexistent/cert.pem: "), "{}", run.stderr);

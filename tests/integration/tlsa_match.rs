@@ -5,14 +5,14 @@
 //!
 //! OpenSSL name-checks DANE-EE(3) by default; RFC 7672 §3.1.1 says not to, so
 //! the oracle runs with `-dane_ee_no_namechecks` (as Postfix does).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/mod.rs"]
 mod common;
 
-use common::{
-    Alg, HOSTILE_CN, HOSTILE_O, HOSTILE_SHOWN, Made, Server, Spec, TempDir, assert_no_terminal_controls, cert,
-    chain_file, geleit, hostile_cert, openssl_association, s_client, tool_text,
-};
+use common::{HOSTILE_SHOWN, Server, TempDir, assert_no_terminal_controls, geleit, hostile_cert, s_client};
+use geleit_test_support::certs::{HOSTILE_CN, HOSTILE_O};
+use geleit_test_support::openssl::{Alg, Made, Spec, cert, chain_file, openssl_association, tool_text};
 
 const MX: &str = "mx.example.com";
 
@@ -41,7 +41,8 @@ fn agree(dir: &TempDir, served: &[&Made], cases: &[Case], attime: Option<i64>) {
     let chain = chain_file(dir.path(), &format!("{}-served.pem", served[0].name), served);
     for (i, c) in cases.iter().enumerate() {
         let oracle = s_client(server.port, c.name, &c.records, attime);
-        let mut args = vec!["tlsa".to_owned(), "match".into(), "--chain".into(), chain.to_str().unwrap().into(), "--json".into()];
+        let mut args =
+            vec!["tlsa".to_owned(), "match".into(), "--chain".into(), chain.to_str().unwrap().into(), "--json".into()];
         for r in &c.records {
             args.extend(["--tlsa".into(), r.clone()]);
         }
@@ -57,7 +58,8 @@ fn agree(dir: &TempDir, served: &[&Made], cases: &[Case], attime: Option<i64>) {
         let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
         assert_eq!(v["authenticated"], c.authenticated, "{what}");
         if let Some(depth) = oracle.depth.filter(|_| c.authenticated) {
-            let depths: Vec<u64> = v["matched"].as_array().unwrap().iter().map(|m| m["depth"].as_u64().unwrap()).collect();
+            let depths: Vec<u64> =
+                v["matched"].as_array().unwrap().iter().map(|m| m["depth"].as_u64().unwrap()).collect();
             assert!(depths.contains(&(depth as u64)), "{what}: openssl matched at depth {depth}, geleit at {depths:?}");
         }
     }
@@ -123,7 +125,12 @@ fn common_name_fallback_and_missing_intermediate() {
     spec.cn = MX;
     let cn_leaf = cert(d, &spec, Some(&root));
     let r = |c: &Made, u, s, m| rr(&dir, c, u, s, m);
-    agree(&dir, &[&cn_leaf, &root], &[case(vec![r(&root, 2, 1, 1)], MX, true), case(vec![r(&root, 2, 1, 1)], "mx2.example.com", false)], None);
+    agree(
+        &dir,
+        &[&cn_leaf, &root],
+        &[case(vec![r(&root, 2, 1, 1)], MX, true), case(vec![r(&root, 2, 1, 1)], "mx2.example.com", false)],
+        None,
+    );
 
     let inter = cert(d, &Spec::ca("inter-c", Alg::P256), Some(&root));
     let leaf = cert(d, &Spec::leaf("leaf-c2", Alg::P256, &[MX]), Some(&inter));
@@ -139,7 +146,10 @@ fn expired_and_not_yet_valid_leaves() {
     root_spec.dates = Some(("2019-01-01 00:00:00", "2045-01-01 00:00:00"));
     let root = cert(d, &root_spec, None);
     let r = |c: &Made, u, s, m| rr(&dir, c, u, s, m);
-    for (name, dates) in [("expired-d", ("2019-06-01 00:00:00", "2020-01-01 00:00:00")), ("future-d", ("2040-01-01 00:00:00", "2041-01-01 00:00:00"))] {
+    for (name, dates) in [
+        ("expired-d", ("2019-06-01 00:00:00", "2020-01-01 00:00:00")),
+        ("future-d", ("2040-01-01 00:00:00", "2041-01-01 00:00:00")),
+    ] {
         let mut spec = Spec::leaf(name, Alg::P256, &[MX]);
         spec.dates = Some(dates);
         let leaf = cert(d, &spec, Some(&root));
@@ -176,13 +186,37 @@ fn look_ahead_agrees_with_openssl_attime() {
     let at: i64 = 1_922_227_200; // 2030-12-01T00:00:00Z
     let day = 86_400;
     // The look-ahead answer must equal a plain check at the later moment, which openssl -attime confirms.
-    agree(&dir, &[&leaf, &root], &[case(vec![ta.clone()], MX, true), case(vec![ee.clone()], MX, true)], Some(at + 20 * day));
-    agree(&dir, &[&leaf, &root], &[case(vec![ta.clone()], MX, false), case(vec![ee.clone()], MX, true)], Some(at + 40 * day));
+    agree(
+        &dir,
+        &[&leaf, &root],
+        &[case(vec![ta.clone()], MX, true), case(vec![ee.clone()], MX, true)],
+        Some(at + 20 * day),
+    );
+    agree(
+        &dir,
+        &[&leaf, &root],
+        &[case(vec![ta.clone()], MX, false), case(vec![ee.clone()], MX, true)],
+        Some(at + 40 * day),
+    );
 
     let chain = chain_file(d, "e.pem", &[&leaf, &root]);
     let c = chain.to_str().unwrap();
     let ahead = |rec: &str, days: &str| {
-        let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", rec, "--name", MX, "--at", "2030-12-01T00:00:00Z", "--days", days, "--json"]);
+        let run = geleit([
+            "tlsa",
+            "match",
+            "--chain",
+            c,
+            "--tlsa",
+            rec,
+            "--name",
+            MX,
+            "--at",
+            "2030-12-01T00:00:00Z",
+            "--days",
+            days,
+            "--json",
+        ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()
     };
@@ -196,14 +230,30 @@ fn look_ahead_agrees_with_openssl_attime() {
     assert_eq!(v["expiry"], serde_json::Value::Null);
 
     // Human output says the same.
-    let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", &ta, "--name", MX, "--at", "2030-12-01T00:00:00Z", "--days", "40"]);
+    let run = geleit([
+        "tlsa",
+        "match",
+        "--chain",
+        c,
+        "--tlsa",
+        &ta,
+        "--name",
+        MX,
+        "--at",
+        "2030-12-01T00:00:00Z",
+        "--days",
+        "40",
+    ]);
     assert_eq!(run.code, 0);
     let tail: Vec<&str> = run.stdout.lines().rev().take(3).collect();
-    assert_eq!(tail, [
-        "verdict: authenticated",
-        "in 40 days (2031-01-10T00:00:00Z): not authenticated",
-        "expires: 2031-01-01T00:00:00Z (depth 0, CN=leaf-e): DANE-TA authentication ends then",
-    ]);
+    assert_eq!(
+        tail,
+        [
+            "verdict: authenticated",
+            "in 40 days (2031-01-10T00:00:00Z): not authenticated",
+            "expires: 2031-01-01T00:00:00Z (depth 0, CN=leaf-e): DANE-TA authentication ends then",
+        ]
+    );
 }
 
 #[test]
@@ -214,7 +264,14 @@ fn records_from_a_file_and_input_errors() {
     let c = leaf.cert.to_str().unwrap();
     let ee = rr(&dir, &leaf, 3, 1, 1);
     let file = d.join("tlsa.txt");
-    std::fs::write(&file, format!("; published records\n_25._tcp.{MX}. 3600 IN TLSA 1 1 1 {}\n\n_25._tcp.{MX}. 3600 IN TLSA {ee}\n", &ee[6..])).unwrap();
+    std::fs::write(
+        &file,
+        format!(
+            "; published records\n_25._tcp.{MX}. 3600 IN TLSA 1 1 1 {}\n\n_25._tcp.{MX}. 3600 IN TLSA {ee}\n",
+            &ee[6..]
+        ),
+    )
+    .unwrap();
     let f = file.to_str().unwrap();
     let run = geleit(["tlsa", "match", "--chain", c, "--tlsa-file", f, "--name", MX, "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -232,7 +289,11 @@ fn records_from_a_file_and_input_errors() {
     let pkix = format!("1 1 1 {}", &ee[6..]);
     let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", &pkix, "--name", MX]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.ends_with("verdict: no usable TLSA records (TLS still mandatory, unauthenticated; RFC 7672 §2.2)\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with("verdict: no usable TLSA records (TLS still mandatory, unauthenticated; RFC 7672 §2.2)\n"),
+        "{}",
+        run.stdout
+    );
 
     let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", "3 1 1 abc", "--name", MX]);
     assert_eq!(run.code, 2);
@@ -241,12 +302,26 @@ fn records_from_a_file_and_input_errors() {
         "geleit: --tlsa #1: line 1, column 7, token 4: expected an even number of hex digits in certificate association data, found 3\n"
     );
     let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", &ee, "--name", "bad name"]);
-    assert_eq!((run.code, run.stderr.as_str()), (2, "geleit: expected a host name as reference name (letters, digits, hyphens; labels of 1 to 63), found \"bad name\"\n"));
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            2,
+            "geleit: expected a host name as reference name (letters, digits, hyphens; labels of 1 to 63), found \"bad name\"\n"
+        )
+    );
     let run = geleit(["tlsa", "match", "--chain", c, "--tlsa", &ee, "--name", MX, "--at", "yesterday"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.starts_with("geleit: --at: expected an RFC 3339 time such as 2030-01-01T00:00:00Z, found \"yesterday\""), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("geleit: --at: expected an RFC 3339 time such as 2030-01-01T00:00:00Z, found \"yesterday\""),
+        "{}",
+        run.stderr
+    );
     let run = geleit(["tlsa", "match", "--chain", c, "--name", MX]);
-    assert_eq!((run.code, run.stderr.as_str()), (2, "geleit: expected at least one TLSA record (--tlsa or --tlsa-file), found none\n"));
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (2, "geleit: expected at least one TLSA record (--tlsa or --tlsa-file), found none\n")
+    );
     let run = geleit(["tlsa", "match", "--chain", leaf.key.to_str().unwrap(), "--tlsa", &ee, "--name", MX]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("found only a private key"), "{}", run.stderr);

@@ -2,6 +2,7 @@
 //! (RFC and RFC 3597 generic output) and `ldns-dane create` — scan through
 //! `geleit tlsa parse` to the bytes openssl computes for the same
 //! certificate. Needs openssl, hash-slinger and ldnsutils (scripts/setup.sh).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 #[path = "../common/mod.rs"]
 mod common;

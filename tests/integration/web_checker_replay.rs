@@ -1,31 +1,119 @@
-//! The web checker's view model over DNS answers recorded from the lab
-//! (tests/data/dns), run through the core's `SmtpCheck` exactly as the page
-//! runs it over DoH: verdicts, findings and fixes in both languages.
+//! The web checker over DNS answers recorded from the lab (tests/data/dns):
+//! the page's own driver ([`geleit_frontend::drive`]) runs the core's
+//! `DomainCheck` over a transport that serves the recordings (and probe
+//! reports made here), exactly as the page runs it over DoH and the edge;
+//! the view model turns what arrives into verdicts, findings and fixes in
+//! both languages.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
-#[path = "../common/dns_replay.rs"]
-mod dns_replay;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 
+use geleit::check::CheckOutcome;
+use geleit::dns::{Query, QueryId, RecordType};
 use geleit::smtp;
-use geleit_frontend::checker::{self, CheckRun, CheckView, Probe};
+use geleit::verdict::ProbeTarget;
+use geleit_frontend::checker::{self, CheckRun, CheckView, Probe, RESOLVER_UNREACHABLE};
 use geleit_frontend::domain;
+use geleit_frontend::drive::{self, Step, Transport};
 use geleit_frontend::i18n::Lang;
+use geleit_frontend::state::Settings;
+use geleit_test_support::recording as dns_replay;
 
-fn run(scenario: &str) -> CheckRun {
-    let rec = dns_replay::load(scenario);
-    let report = dns_replay::check(&rec);
-    let d = domain::parse(&rec.domain).unwrap();
-    let mut run = CheckRun::start(1, d, i64::try_from(rec.now).unwrap());
-    run.dns_done(report);
-    run
+/// What the edge does with a probe: a report, a refusal, or no answer yet.
+type Edge<'a> = dyn Fn(&ProbeTarget) -> Option<Result<smtp::HostReport, String>> + 'a;
+
+/// The recordings as a DoH server, `edge` as the edge; every request is noted.
+struct Replay<'a> {
+    rec: &'a dns_replay::Recording,
+    /// Whether attempt `n` (from 1) of a query fails on the transport.
+    doh_fails: &'a dyn Fn(&Query, u32) -> bool,
+    edge: &'a Edge<'a>,
+    attempts: RefCell<HashMap<QueryId, u32>>,
+    probed: RefCell<Vec<ProbeTarget>>,
 }
 
-/// The run with every probe failed (no edge): the DNS-only view.
-fn dns_only(scenario: &str, lang: Lang) -> CheckView {
-    let mut run = run(scenario);
-    for (i, _) in run.hosts_to_probe() {
-        run.probe_done(i, Probe::Failed("no edge".into()));
+impl Transport for Replay<'_> {
+    fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, String>> {
+        let mut attempts = self.attempts.borrow_mut();
+        let attempt = attempts.entry(query.id()).or_default();
+        *attempt += 1;
+        let key = (query.name().to_ascii().to_ascii_lowercase(), query.rtype().to_string());
+        let answer = if (self.doh_fails)(query, *attempt) {
+            Err("DoH endpoint https://doh.example/dns-query answered HTTP 502".to_owned())
+        } else {
+            self.rec.responses.get(&key).cloned().ok_or_else(|| format!("{key:?} is not in the recording"))
+        };
+        std::future::ready(answer)
     }
-    checker::view(&run, lang).unwrap()
+
+    fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<smtp::HostReport, String>> {
+        self.probed.borrow_mut().push(target.clone());
+        let answer = (self.edge)(target);
+        async move {
+            match answer {
+                Some(a) => a,
+                None => std::future::pending().await,
+            }
+        }
+    }
+}
+
+/// Polls `f` until it is ready: the transports here never wait, so this
+/// never spins (a future that would is a test failure, not a hang).
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..1000 {
+        if let Poll::Ready(out) = f.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+    panic!("the check did not finish")
+}
+
+/// The lab's trust anchor as the page's settings carry it.
+fn settings() -> Settings {
+    let anchor = std::fs::read_to_string(dns_replay::dns_dir().join("anchor.ds")).unwrap();
+    Settings { anchor, ..Settings::default() }
+}
+
+/// A finished run of `scenario`: what the page shows, the steps the driver
+/// reported, and the probe targets it asked the edge for.
+struct Ran {
+    run: CheckRun,
+    steps: Vec<Step>,
+    probed: Vec<ProbeTarget>,
+}
+
+fn run_with(scenario: &str, doh_fails: &dyn Fn(&Query, u32) -> bool, edge: &Edge<'_>) -> Ran {
+    let rec = dns_replay::load(scenario);
+    let d = domain::parse(&rec.domain).unwrap();
+    let now = i64::try_from(rec.now).unwrap();
+    let transport =
+        Replay { rec: &rec, doh_fails, edge, attempts: RefCell::new(HashMap::new()), probed: RefCell::new(Vec::new()) };
+    let check = drive::domain_check(&d.ascii, &settings(), now).unwrap();
+    let mut run = CheckRun::start(1, d, now);
+    let mut steps = Vec::new();
+    let outcome = block_on(drive::drive(check, &transport, |step| {
+        steps.push(step.clone());
+        run.step(step);
+    }))
+    .unwrap();
+    run.finish(outcome);
+    Ran { run, steps, probed: transport.probed.into_inner() }
+}
+
+fn run(scenario: &str, edge: &Edge<'_>) -> CheckRun {
+    run_with(scenario, &|_, _| false, edge).run
+}
+
+/// The run with every probe refused (no edge): the DNS-only view.
+fn dns_only(scenario: &str, lang: Lang) -> CheckView {
+    checker::view(&run(scenario, &|_| Some(Err("no edge".into()))), lang).unwrap()
 }
 
 fn codes(v: &CheckView) -> Vec<&'static str> {
@@ -132,8 +220,9 @@ fn two_mx_hosts_each_get_a_view_in_preference_order() {
     assert_eq!(hosts, [("mx1.two-mx.example.", 10), ("mx2.two-mx.example.", 20)]);
 }
 
-fn probe_report(run: &CheckRun, chain: Option<&[&[u8]]>, starttls_offered: bool) -> smtp::HostReport {
-    let address = run.dns.as_ref().unwrap().hosts[0].addresses[0].addresses[0];
+/// What the edge would report for `target`: one ECDSA handshake per address
+/// with `chain`, or none (and whether STARTTLS was offered).
+fn probe_report(target: &ProbeTarget, chain: Option<&[&[u8]]>, starttls_offered: bool) -> smtp::HostReport {
     let tls = chain.map(|c| {
         serde_json::json!({
             "version": "TLSv1.3", "cipher_suite": "TLS13_AES_128_GCM_SHA256", "kx_group": "X25519",
@@ -145,21 +234,27 @@ fn probe_report(run: &CheckRun, chain: Option<&[&[u8]]>, starttls_offered: bool)
         "starttls": tls.is_some(), "tls": tls, "ehlo_tls": null, "bare_lf": false, "steps": [],
         "transcript": [], "transcript_truncated": false, "error": null,
     });
+    let addresses: Vec<_> = target
+        .addresses
+        .iter()
+        .map(|a| serde_json::json!({ "address": a, "port": 25, "probes": [{ "signature_family": "ecdsa", "report": report }] }))
+        .collect();
     serde_json::from_value(serde_json::json!({
-        "host": "mx.ee-rollover.example", "port": 25, "mode": "starttls",
-        "addresses": [{ "address": address, "port": 25, "probes": [{ "signature_family": "ecdsa", "report": report }] }],
+        "host": target.host, "port": 25, "mode": "starttls", "addresses": addresses,
     }))
     .unwrap()
 }
 
+fn leaf() -> Vec<u8> {
+    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/smtp/ecdsa-leaf.der")).unwrap()
+}
+
 #[test]
 fn a_chain_the_records_do_not_pin_is_not_authenticated_and_the_fix_is_its_record() {
-    let mut run = run("ee-rollover");
-    let leaf = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/smtp/ecdsa-leaf.der")).unwrap();
-    assert_eq!(run.hosts_to_probe(), [(0, "mx.ee-rollover.example".to_owned())]);
-    let report = probe_report(&run, Some(&[&leaf]), true);
-    run.probe_done(0, Probe::Done(report));
-    let v = checker::view(&run, Lang::En).unwrap();
+    let leaf = leaf();
+    let ran = run_with("ee-rollover", &|_, _| false, &|t| Some(Ok(probe_report(t, Some(&[&leaf]), true))));
+    assert_eq!(ran.probed.iter().map(|t| t.host.as_str()).collect::<Vec<_>>(), ["mx.ee-rollover.example"]);
+    let v = checker::view(&ran.run, Lang::En).unwrap();
     assert_eq!(v.verdict_class, "not_authenticated");
     assert_eq!(v.hosts[0].state, "not_authenticated");
     let a = &v.hosts[0].addresses[0];
@@ -175,9 +270,7 @@ fn a_chain_the_records_do_not_pin_is_not_authenticated_and_the_fix_is_its_record
 
 #[test]
 fn no_starttls_is_a_finding_in_german_and_the_export_carries_everything() {
-    let mut run = run("ee-rollover");
-    let report = probe_report(&run, None, false);
-    run.probe_done(0, Probe::Done(report));
+    let run = run("ee-rollover", &|t| Some(Ok(probe_report(t, None, false))));
     let v = checker::view(&run, Lang::De).unwrap();
     assert_eq!(v.verdict_class, "no_starttls");
     let f = &v.hosts[0].addresses[0].findings[0];
@@ -203,11 +296,158 @@ fn a_single_record_gets_the_rollover_plan() {
 
 #[test]
 fn probes_in_flight_keep_the_verdict_pending() {
-    let run = run("two-mx");
+    let rec = dns_replay::load("two-mx");
+    let d = domain::parse(&rec.domain).unwrap();
+    let now = i64::try_from(rec.now).unwrap();
+    // An edge that has not answered yet.
+    let transport = Replay {
+        rec: &rec,
+        doh_fails: &|_, _| false,
+        edge: &|_| None,
+        attempts: RefCell::new(HashMap::new()),
+        probed: RefCell::new(Vec::new()),
+    };
+    let mut run = CheckRun::start(1, d, now);
+    {
+        let check = drive::domain_check(&run.domain.as_ref().unwrap().ascii, &settings(), now).unwrap();
+        let mut f = pin!(drive::drive(check, &transport, |step| run.step(step)));
+        assert!(f.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
+    }
+    // Both hosts were handed to the edge (each as soon as its lookups were
+    // in), with their validated addresses.
+    let probed = transport.probed.into_inner();
+    let mut hosts: Vec<&str> = probed.iter().map(|t| t.host.as_str()).collect();
+    hosts.sort_unstable();
+    assert_eq!(hosts, ["mx1.two-mx.example", "mx2.two-mx.example"]);
+    assert!(probed.iter().all(|t| !t.addresses.is_empty()));
     let v = checker::view(&run, Lang::En).unwrap();
     assert_eq!(v.verdict_class, "pending");
     assert_eq!(v.hosts.iter().map(|h| h.state).collect::<Vec<_>>(), ["pending", "pending"]);
     assert_eq!(v.progress, "DNS done. Looking at certificates: 2 host(s) to go…");
+}
+
+/// Every address a host's DNS stage validated (DNSSEC secure), in order.
+fn validated(report: &geleit::dns::SmtpReport, host: &str) -> Vec<std::net::IpAddr> {
+    let h = report.hosts.iter().find(|h| h.host.trim_end_matches('.') == host).unwrap();
+    h.addresses
+        .iter()
+        .filter(|s| s.status == geleit::dns::Status::Secure)
+        .flat_map(|s| s.addresses.iter().copied())
+        .collect()
+}
+
+/// The page asks the edge to probe the addresses it validated, with the SNI
+/// the core chose, not a name for the edge to resolve again (without DNSSEC).
+#[test]
+fn probes_ask_the_edge_for_the_validated_addresses_and_the_sni() {
+    for scenario in ["ee-rollover", "two-mx", "tlsa-cname", "cname-mx-expanded"] {
+        let ran = run_with(scenario, &|_, _| false, &|_| Some(Err("no edge".into())));
+        let report = ran.run.dns.as_ref().unwrap();
+        let mut expected = geleit::verdict::probe_targets(report);
+        assert!(!expected.is_empty(), "{scenario}: a probe target");
+        let mut probed = ran.probed.clone();
+        probed.sort_by(|a, b| a.host.cmp(&b.host));
+        expected.sort_by(|a, b| a.host.cmp(&b.host));
+        assert_eq!(probed, expected, "{scenario}: the core's targets, each asked for once");
+        for t in &ran.probed {
+            assert_eq!(t.addresses, validated(report, &t.host), "{scenario}: {}", t.host);
+            let url = Settings::default().probe_url(t);
+            let host = format!("/api/probe?host={}&sni={}&", t.host, t.sni);
+            assert!(url.starts_with(&host), "{url}");
+            for a in &t.addresses {
+                assert!(url.contains(&format!("addr={}", geleit::api::percent_encode(&a.to_string()))), "{url}");
+            }
+        }
+        // Each host's probe was announced before it came back.
+        for t in &ran.probed {
+            let started = ran.steps.iter().position(|s| matches!(s, Step::Probing { host } if *host == t.host));
+            let back = ran.steps.iter().position(|s| matches!(s, Step::Probed { host, .. } if *host == t.host));
+            assert!(started.unwrap() < back.unwrap(), "{scenario}: {:?}", ran.steps);
+        }
+    }
+}
+
+/// The driver gives the verdict the core gives for the same DNS answers and
+/// probe reports, in every recorded scenario.
+#[test]
+fn the_driver_gives_the_cores_verdict_for_every_recording() {
+    let leaf = leaf();
+    let edge = |t: &ProbeTarget| Some(Ok(probe_report(t, Some(&[&leaf]), true)));
+    let mut early = 0;
+    for entry in std::fs::read_dir(dns_replay::dns_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let scenario = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        let ran = run_with(&scenario, &|_, _| false, &edge);
+        let rec = dns_replay::load(&scenario);
+        let report = dns_replay::check(&rec);
+        let probes: Vec<_> =
+            geleit::verdict::probe_targets(&report).iter().map(|t| probe_report(t, Some(&[&leaf]), true)).collect();
+        let expected = geleit::verdict::evaluate(&report, &probes, i64::try_from(rec.now).unwrap());
+        assert_eq!(ran.run.outcome, Some(CheckOutcome::Verdict(Box::new(expected.clone()))), "{scenario}");
+        assert_eq!(ran.run.verdict(), Some(expected), "{scenario}");
+        assert_eq!(ran.run.dns.as_ref(), Some(&report), "{scenario}: the DNS stage shown");
+        // Every report is shown with its host, also one that came back before
+        // the whole DNS stage was in (a host is probed once its own lookups are).
+        for t in &ran.probed {
+            assert!(matches!(ran.run.probe(&t.host), Probe::Done(r) if r.host == t.host), "{scenario}: {}", t.host);
+        }
+        let v = checker::view(&ran.run, Lang::En).unwrap();
+        for h in v.hosts.iter().filter(|h| ran.probed.iter().any(|t| h.host.trim_end_matches('.') == t.host)) {
+            assert!(!h.addresses.is_empty(), "{scenario}: {} shows its probed addresses", h.host);
+        }
+        let probed = ran.steps.iter().position(|s| matches!(s, Step::Probed { .. }));
+        let dns_done = ran.steps.iter().position(|s| matches!(s, Step::DnsDone { .. }));
+        early += usize::from(matches!((probed, dns_done), (Some(p), Some(d)) if p < d));
+    }
+    assert!(early > 0, "some recording has a probe back before its DNS stage is complete");
+}
+
+#[test]
+fn transport_failures_are_retried_to_the_same_verdict() {
+    let calm = dns_only("two-mx", Lang::En);
+    // Every query's first two attempts fail (a resolver that drops a burst).
+    let busy = run_with("two-mx", &|_, attempt| attempt < 3, &|_| Some(Err("no edge".into())));
+    assert_eq!(checker::view(&busy.run, Lang::En).unwrap(), calm);
+}
+
+/// A resolver that cannot be reached says nothing about the domain: the page
+/// says so, in a neutral state with a way to try again, and never shows a
+/// DNSSEC failure (what it showed before the check was the core's: the page
+/// fed the failed query to the DNS stage as an answerless lookup, which
+/// makes the TLSA lookup indeterminate and the domain "deferred").
+#[test]
+fn an_unreachable_resolver_is_said_as_such_never_as_a_dnssec_failure() {
+    let only_tlsa = |q: &Query, _| q.rtype() == RecordType::TLSA;
+    let everything = |_: &Query, _| true;
+    for fails in [&only_tlsa as &dyn Fn(&Query, u32) -> bool, &everything] {
+        let ran = run_with("ee-rollover", fails, &|_| Some(Err("no edge".into())));
+        assert!(ran.probed.is_empty(), "nothing is probed without a complete DNS stage");
+        assert!(!ran.steps.iter().any(|s| matches!(s, Step::DnsDone { .. })), "no DNS stage shown: {:?}", ran.steps);
+        assert!(ran.run.dns.is_none());
+        for (lang, summary) in [
+            (Lang::En, "Geleit could not reach its DNS resolver — this says nothing about ee-rollover.example."),
+            (
+                Lang::De,
+                "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über ee-rollover.example aus.",
+            ),
+        ] {
+            let v = checker::view(&ran.run, lang).unwrap();
+            assert_eq!(v.verdict_class, RESOLVER_UNREACHABLE);
+            assert_eq!(v.summary, summary);
+            assert!(v.retry);
+            assert!(v.detail.as_deref().unwrap().contains("answered HTTP 502"), "{:?}", v.detail);
+            assert!(v.hosts.is_empty() && v.mx_findings.is_empty() && v.advice.is_empty());
+            assert!(!v.headline.contains("DNSSEC"), "{}", v.headline);
+        }
+        assert_eq!(ran.run.verdict(), None);
+    }
+    // What the page's own loop made of the same failure before.
+    let rec = dns_replay::load("ee-rollover");
+    let before = dns_replay::check_with(&rec, &mut |q, b| (q.rtype() != RecordType::TLSA).then_some(b));
+    assert_eq!(geleit::verdict::evaluate(&before, &[], 0).verdict.as_str(), "deferred");
 }
 
 /// The view from the verdict alone (the edge's `/api/check` JSON, read back
@@ -215,14 +455,9 @@ fn probes_in_flight_keep_the_verdict_pending() {
 /// findings with fixes, host states and address findings, in both languages.
 #[test]
 fn the_verdict_json_alone_gives_the_same_words_as_the_whole_run() {
-    let mut stale = run("ee-rollover");
-    let leaf = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/smtp/ecdsa-leaf.der")).unwrap();
-    let report = probe_report(&stale, Some(&[&leaf]), true);
-    stale.probe_done(0, Probe::Done(report));
-    let mut bogus = run("bogus-expired");
-    for (i, _) in bogus.hosts_to_probe() {
-        bogus.probe_done(i, Probe::Failed("no edge".into()));
-    }
+    let leaf = leaf();
+    let stale = run("ee-rollover", &|t| Some(Ok(probe_report(t, Some(&[&leaf]), true))));
+    let bogus = run("bogus-expired", &|_| Some(Err("no edge".into())));
     for (run, verdict) in [(stale, "not_authenticated"), (bogus, "deferred")] {
         let json = serde_json::to_string_pretty(&run.verdict().unwrap()).unwrap();
         let dv: geleit::verdict::DomainVerdict = serde_json::from_str(&json).unwrap();

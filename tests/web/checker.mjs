@@ -28,6 +28,9 @@ const base = `http://127.0.0.1:${server.address().port}`;
 const browser = await launch();
 const page = await browser.context.newPage();
 page.on('pageerror', (e) => console.log(`page error: ${e}`));
+// Every URL the page asks for (the probe requests are checked below).
+const requests = [];
+page.on('request', (r) => requests.push(r.url()));
 const t = runner();
 
 /// Checks `domain` through the form and waits for the final verdict.
@@ -66,6 +69,27 @@ await t.step('two MX hosts, both secure in DNS', async () => {
     assertEqual(await verdict(), 'not_authenticated', 'one broken MX breaks the domain');
   } else {
     assertEqual(states.map(([, s]) => s), ['not_probed', 'not_probed'], 'DNS-only states');
+  }
+});
+
+await t.step('probes ask the edge for the validated addresses and the SNI, not a name to resolve again', async () => {
+  const before = requests.length;
+  await check('two-mx.example');
+  const probes = requests.slice(before).map((u) => new URL(u)).filter((u) => u.pathname === '/api/probe');
+  const hosts = probes.map((u) => u.searchParams.get('host'));
+  assertEqual(hosts.slice().sort(), ['mx1.two-mx.example', 'mx2.two-mx.example'], 'one probe request per MX host');
+  // The addresses the page shows as validated for that host (DNSSEC secure).
+  const shown = Object.fromEntries(await page.$$eval('section.host', (els) => els.map((e) => [e.dataset.host.replace(/\.$/, ''), e.textContent])));
+  for (const u of probes) {
+    const q = u.searchParams;
+    const addrs = q.getAll('addr');
+    assert(addrs.length > 0, `expected addr= in ${u.search}`);
+    for (const a of addrs) {
+      assert(/^[0-9.]+$/.test(a) || a.includes(':'), `expected an IP address, found addr=${a}`);
+      assert(shown[q.get('host')].includes(a), `addr=${a} is an address shown for ${q.get('host')}: ${shown[q.get('host')]}`);
+    }
+    assertEqual(q.get('sni'), q.get('host'), 'SNI: the TLSA base domain, here the MX host (RFC 7672 §8.1)');
+    assertEqual(q.get('port'), '25', 'port');
   }
 });
 
@@ -143,6 +167,41 @@ await t.step('shareable address /check/<domain> runs the check on load, in Germa
   assertEqual(states, [['mx.bogus-tlsa-sig.example.', 'deferred']], 'deferred host');
   await shot('checker-bogus-tlsa-de');
   await page.selectOption('#lang', 'en');
+});
+
+await t.step('DoH unreachable: a neutral state that says nothing about the domain, with Retry and Settings', async () => {
+  // Settings: a DoH endpoint on a closed port (every query fails on the transport).
+  await page.click('nav >> text=Settings');
+  await page.waitForSelector('#set-doh');
+  const saved = await page.inputValue('#set-doh');
+  await page.fill('#set-doh', 'http://127.0.0.1:65533/dns-query');
+  await page.press('#set-doh', 'Tab');
+  await page.waitForFunction(() => document.querySelector('[role=status]').textContent.includes('Saved'));
+  await page.click('nav >> text=Check a domain');
+  await page.fill('#check-input', 'ee-stale.example');
+  await page.click('#check-button');
+  await page.waitForSelector('#check-verdict[data-domain="ee-stale.example"][data-verdict=resolver_unreachable]', { timeout: 30000 });
+  assertEqual(await page.textContent('#check-verdict .headline'), 'DNS resolver not reached', 'headline');
+  assertEqual(await page.textContent('#check-summary'),
+    'Geleit could not reach its DNS resolver — this says nothing about ee-stale.example.', 'summary');
+  const text = await page.textContent('#check-result');
+  assert(!text.includes('DNSSEC'), `no DNSSEC words about the domain: ${text}`);
+  assertEqual(await page.locator('#check-result section.host').count(), 0, 'no MX hosts');
+  assertEqual(await page.locator('#mx-status').count(), 0, 'no MX DNSSEC status');
+  assert(text.includes('127.0.0.1:65533'), `what failed is named: ${text}`);
+  const status = await page.textContent('[role=status]');
+  assert(status.includes('says nothing about ee-stale.example') && !status.includes('DNSSEC'), `status: ${status}`);
+  await shot('checker-resolver-unreachable');
+  // The settings link, then back with the resolver restored, and Retry.
+  await page.click('#check-settings');
+  await page.waitForSelector('#set-doh');
+  assertEqual(new URL(page.url()).pathname, '/settings', 'settings link');
+  await page.fill('#set-doh', saved);
+  await page.press('#set-doh', 'Tab');
+  await page.click('nav >> text=Check a domain');
+  await page.click('#check-retry');
+  await page.waitForSelector('#check-verdict[data-domain="ee-stale.example"]:not([data-verdict=pending]):not([data-verdict=resolver_unreachable])', { timeout: 20000 });
+  assertEqual(await verdict(), edge ? 'not_authenticated' : 'not_probed', 'verdict after Retry');
 });
 
 await t.step('IDN input is shown both ways', async () => {

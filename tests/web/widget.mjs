@@ -8,7 +8,9 @@
 //     domain; verdicts, findings, events; the engine module is never loaded;
 //   - widgets with `doh` (the lab's DoH) and `anchor` load the engine module
 //     once and check in the browser, with the same verdict JSON as default
-//     mode; an unreachable edge is said in words;
+//     mode, and ask the edge to probe the addresses they validated (addr=);
+//     an unreachable edge is said in words; an unreachable DoH resolver (the
+//     page's, or the edge's behind /api/check) is a neutral state with Retry;
 //   - host-page CSS that styles div, input and button (and everything that
 //     inherits) does not change the widget: computed styles and a screenshot
 //     with and without it;
@@ -83,6 +85,7 @@ fs.writeFileSync(path.join(iso, 'modes.html'), `<!doctype html><html lang="en"><
 <geleit-check id="edge-stale" domain="ee-stale.example" config="/geleit-config.json"></geleit-check>
 <geleit-check id="local-stale" compact domain="ee-stale.example" ${local}></geleit-check>
 <geleit-check id="down" domain="ee-spki.example" edge="http://127.0.0.1:65534"></geleit-check>
+<geleit-check id="doh-down" domain="ee-spki.example" doh="http://127.0.0.1:65533/dns-query" anchor="${attr(anchor)}" edge="${attr(edge)}"></geleit-check>
 </body></html>`);
 
 const server = await serve(dist, 0, '127.0.0.1', config);
@@ -96,7 +99,7 @@ const strictBase = `http://127.0.0.1:${strictServer.address().port}`;
 const noWasmServer = await serve(dist, 0, '127.0.0.1', config, undefined, { 'content-security-policy': policy("'self'") });
 const noWasmBase = `http://127.0.0.1:${noWasmServer.address().port}`;
 const strictIsoServer = await serve(iso, 0, '127.0.0.1', config, undefined, {
-  'content-security-policy': policy("'self' 'wasm-unsafe-eval'").replace("connect-src 'self' ", "connect-src 'self' http://127.0.0.1:65534 "),
+  'content-security-policy': policy("'self' 'wasm-unsafe-eval'").replace("connect-src 'self' ", "connect-src 'self' http://127.0.0.1:65534 http://127.0.0.1:65533 "),
 });
 const strictIsoBase = `http://127.0.0.1:${strictIsoServer.address().port}`;
 
@@ -345,6 +348,15 @@ await t.step('doh + anchor: the engine module is loaded once and gives the same 
   assertEqual(staleLocal.verdict, 'not_authenticated', 'in-browser verdict (stale)');
   assertEqual(comparable(staleLocal.result), comparable(staleEdge.result), 'verdict JSON, browser vs edge (ee-stale)');
   assertEqual(staleLocal.findings, staleEdge.findings, 'findings in words');
+  // The engine asks the edge to probe the addresses it validated, with the SNI; no name to resolve again.
+  const probes = requests.map((u) => new URL(u)).filter((u) => u.pathname === '/api/probe');
+  assert(probes.length >= 2, `probe requests: ${probes.map((u) => u.search)}`);
+  for (const u of probes) {
+    const q = u.searchParams;
+    assert(q.getAll('addr').length > 0, `expected addr= in ${u.search}`);
+    assert(q.getAll('addr').every((a) => /^[0-9.]+$/.test(a) || a.includes(':')), `addresses in ${u.search}`);
+    assertEqual([q.get('sni'), q.get('port')], [q.get('host'), '25'], `SNI and port in ${u.search}`);
+  }
   const loads = engineLoads().slice(before);
   assertEqual(loads.filter((u) => u.endsWith('.wasm')).length, 1, `engine wasm fetched once: ${loads}`);
   assertEqual(loads.filter((u) => u.endsWith('.js')).length, 1, `engine glue fetched once: ${loads}`);
@@ -353,6 +365,14 @@ await t.step('doh + anchor: the engine module is loaded once and gives the same 
   assertEqual([down.verdict, down.result], ['failed', null], 'unreachable edge');
   assertEqual(down.summary, 'The checking service could not be reached. Please try again later.', 'words');
   assertEqual(await p.textContent('#down >> css=.summary'), down.summary, 'shown');
+  // A DoH resolver that cannot be reached: the neutral state, never a DNSSEC failure of the domain.
+  const dohDown = await result('doh-down', 'ee-spki.example', p);
+  assertEqual([dohDown.verdict, dohDown.authenticated, dohDown.result], ['resolver_unreachable', false, null], 'unreachable resolver');
+  assertEqual(dohDown.summary, 'Geleit could not reach its DNS resolver — this says nothing about ee-spki.example.', 'words');
+  assertEqual(dohDown.findings, [], 'no findings about the domain');
+  assertEqual(await p.getAttribute('#doh-down >> css=.headline', 'class'), 'badge neutral headline', 'no verdict colour');
+  assert(!(await p.textContent('#doh-down >> css=.result')).includes('DNSSEC'), 'no DNSSEC words');
+  assertEqual(await p.textContent('#doh-down >> css=button.retry'), 'Try again', 'retry button');
   assertEqual(await p.evaluate(() => window.__csp), [], 'CSP violations (engine under the documented policy)');
   await shot('widget-modes', p);
   await p.close();
@@ -385,6 +405,49 @@ await t.step('rate limited by the edge: said in words with the seconds from Retr
     const refused = both.find((d) => d.verdict === 'failed');
     assert(/^Too many checks in a short time\. Please try again in \d+ s\.$/.test(refused.summary), `words: ${refused.summary}`);
     assertEqual(refused.result, null, 'no verdict JSON');
+    await p.close();
+  } finally {
+    child.kill();
+  }
+});
+
+await t.step("default mode: an edge that cannot reach its DNS resolver gives the neutral state, and Retry checks again", async () => {
+  // A second lab edge whose DoH upstream is a closed port: /api/check answers dns_unreachable.
+  const port = Number(process.env.GELEIT_DNSLESS_EDGE_PORT || 8798);
+  const dnsless = `http://127.0.0.1:${port}`;
+  const child = spawn('edge/run.sh', ['--lab', '--no-build', '--listen', `127.0.0.1:${port}`], {
+    env: { ...process.env, GELEIT_DOH_UPSTREAM: 'http://127.0.0.1:65533/dns-query', GELEIT_PROBE_RATE: '1000/60', GELEIT_TARGET_RATE: '1000/60' },
+    stdio: 'ignore',
+  });
+  try {
+    let up = false;
+    for (let i = 0; i < 100 && !up; i++) {
+      // Any HTTP answer will do: its own DoH proxy fails, as its upstream does.
+      up = await fetch(`${dnsless}/dns-query?dns=AAABAAABAAAAAAAAAAAGAAE`).then(() => true, () => false);
+      if (!up) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert(up, `the edge without DNS answers on ${dnsless}`);
+    fs.writeFileSync(path.join(iso, 'dnsless.html'), `<!doctype html><html lang="de"><head><meta charset="utf-8">
+<script type="module" src="geleit-check.js"></script></head><body>
+<geleit-check id="full" lang="en" domain="ee-spki.example" edge="${dnsless}"></geleit-check>
+<geleit-check id="line" compact domain="ee-spki.example" edge="${dnsless}"></geleit-check></body></html>`);
+    const p = await browser.context.newPage();
+    watch(p);
+    await p.goto(`${isoBase}/dnsless.html`);
+    const full = await result('full', 'ee-spki.example', p);
+    assertEqual([full.verdict, full.result], ['resolver_unreachable', null], 'verdict word, no verdict JSON');
+    assertEqual(full.summary, 'Geleit could not reach its DNS resolver — this says nothing about ee-spki.example.', 'English');
+    assertEqual(await p.getAttribute('#full >> css=.headline', 'class'), 'badge neutral headline', 'no verdict colour');
+    assertEqual(await p.locator('#full >> css=.mx').count(), 0, 'no MX DNSSEC status');
+    const line = await result('line', 'ee-spki.example', p);
+    assertEqual(line.summary, 'Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über ee-spki.example aus.', 'German');
+    assertEqual(await p.textContent('#line >> css=button.retry'), 'Erneut versuchen', 'compact retry button');
+    await shot('widget-resolver-unreachable', p);
+    // Retry: the same check again, another event.
+    const before = await p.evaluate(() => window.__results.filter((r) => r.id === 'full').length);
+    await p.click('#full >> css=button.retry');
+    await p.waitForFunction((n) => window.__results.filter((r) => r.id === 'full').length > n, before, { timeout: 20000 });
+    assertEqual((await result('full', 'ee-spki.example', p)).verdict, 'resolver_unreachable', 'after Retry');
     await p.close();
   } finally {
     child.kill();

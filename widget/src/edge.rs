@@ -1,14 +1,17 @@
 //! The edge's answer to `GET /api/check?domain=` in default mode: the core's
 //! [`DomainVerdict`] as JSON (what `geleit check <domain> --json` prints), or
 //! the edge's error `{"error": {"code", "message"}}` with an HTTP status
-//! (and `Retry-After` when rate limited), put into words in the widget's
-//! language.
+//! (and `Retry-After` when rate limited), read by the API contract
+//! ([`geleit::api::read_answer`]) and put into words in the widget's
+//! language. An edge whose DNS resolver could not be reached
+//! (`dns_unreachable`) gets the same neutral view as the app's own
+//! unreachable resolver: it says nothing about the domain.
 
+use geleit::api::{self, ApiError, ErrorCode};
 use geleit::verdict::DomainVerdict;
-use geleit_frontend::checker::{Badge, CheckView};
+use geleit_frontend::checker::{self, Badge, CheckView};
 use geleit_frontend::domain::Domain;
 use geleit_frontend::i18n::Lang;
-use serde::Deserialize;
 
 /// The most the widget reads of an answer: a verdict for a domain with
 /// many MX hosts and addresses is some tens of KB.
@@ -20,27 +23,12 @@ pub enum Answer {
     /// HTTP 200 with a verdict.
     Verdict(Box<DomainVerdict>),
     /// The edge's error.
-    Error(EdgeError),
+    Error(ApiError),
     /// No answer at all (the request failed: offline, CORS, DNS of the edge).
     Unreachable,
     /// An answer that is neither a verdict nor the edge's error (a proxy's
     /// page, a truncated body): what went wrong, for the message.
     Unreadable(String),
-}
-
-/// The edge's error (its stable `code` and English `message`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct EdgeError {
-    pub code: String,
-    pub message: String,
-    /// Seconds from `Retry-After` (RFC 9110 §10.2.3), when sent and readable.
-    #[serde(skip)]
-    pub retry_after_s: Option<u64>,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: EdgeError,
 }
 
 /// Reads the answer: `status` 0 means the request itself failed.
@@ -52,19 +40,24 @@ pub fn read(status: u16, retry_after: Option<&str>, body: &str) -> Answer {
     if body.len() > MAX_BODY {
         return Answer::Unreadable(format!("expected at most {MAX_BODY} octets, found {}", body.len()));
     }
-    if status == 200 {
-        return match serde_json::from_str::<DomainVerdict>(body) {
-            Ok(v) => Answer::Verdict(Box::new(v)),
-            Err(e) => Answer::Unreadable(format!("expected a verdict, found JSON that is none ({e})")),
-        };
+    match api::read_answer::<DomainVerdict>(status, retry_after, body) {
+        api::Answer::Ok(v) => Answer::Verdict(Box::new(v)),
+        api::Answer::Error(e) => Answer::Error(e),
+        api::Answer::Unreadable(why) => Answer::Unreadable(why),
     }
-    match serde_json::from_str::<ErrorBody>(body) {
-        Ok(ErrorBody { mut error }) => {
-            // Delta-seconds only (the edge sends no HTTP date).
-            error.retry_after_s = retry_after.and_then(|s| s.trim().parse().ok());
-            Answer::Error(error)
+}
+
+/// What the widget shows for `answer` about `d`: the verdict, the neutral
+/// view when the edge's resolver could not be reached, or `failed` with
+/// [`problem_words`] as its summary (as the app shows a check that could not run).
+#[must_use]
+pub fn view(d: &Domain, answer: &Answer, lang: Lang) -> CheckView {
+    match answer {
+        Answer::Verdict(dv) => checker::verdict_view(d, dv, lang),
+        Answer::Error(e) if e.code == ErrorCode::DnsUnreachable => {
+            checker::unreachable_view(d, Some(e.message.clone()), lang)
         }
-        Err(_) => Answer::Unreadable(format!("expected a verdict or an error, found HTTP status {status}")),
+        _ => failed_view(d, answer, lang),
     }
 }
 
@@ -91,11 +84,7 @@ pub fn problem_words(answer: &Answer, lang: Lang) -> String {
     }
 }
 
-/// The view of a check that brought no verdict: `failed`, with
-/// [`problem_words`] as its summary (as the app shows a DNS part that could
-/// not run).
-#[must_use]
-pub fn failed_view(d: &Domain, answer: &Answer, lang: Lang) -> CheckView {
+fn failed_view(d: &Domain, answer: &Answer, lang: Lang) -> CheckView {
     let t = lang.t();
     CheckView {
         domain: d.ascii.clone(),
@@ -110,36 +99,37 @@ pub fn failed_view(d: &Domain, answer: &Answer, lang: Lang) -> CheckView {
         unchecked: Vec::new(),
         advice: Vec::new(),
         progress: String::new(),
+        retry: false,
+        detail: None,
     }
 }
 
-fn error_words(e: &EdgeError, lang: Lang) -> String {
+fn error_words(e: &ApiError, lang: Lang) -> String {
     let de = lang == Lang::De;
     let m = &e.message;
-    match (e.code.as_str(), e.retry_after_s) {
-        ("rate_limited", Some(s)) if de => format!("Zu viele Prüfungen in kurzer Zeit. Bitte in {s} s noch einmal versuchen."),
-        ("rate_limited", Some(s)) => format!("Too many checks in a short time. Please try again in {s} s."),
-        ("rate_limited", None) if de => "Zu viele Prüfungen in kurzer Zeit. Bitte gleich noch einmal versuchen.".to_owned(),
-        ("rate_limited", None) => "Too many checks in a short time. Please try again shortly.".to_owned(),
-        ("bad_domain" | "literal_address" | "missing_parameter", _) if de => {
+    match (&e.code, e.retry_after_s) {
+        (ErrorCode::RateLimited, Some(s)) if de => {
+            format!("Zu viele Prüfungen in kurzer Zeit. Bitte in {s} s noch einmal versuchen.")
+        }
+        (ErrorCode::RateLimited, Some(s)) => format!("Too many checks in a short time. Please try again in {s} s."),
+        (ErrorCode::RateLimited, None) if de => {
+            "Zu viele Prüfungen in kurzer Zeit. Bitte gleich noch einmal versuchen.".to_owned()
+        }
+        (ErrorCode::RateLimited, None) => "Too many checks in a short time. Please try again shortly.".to_owned(),
+        (ErrorCode::BadDomain | ErrorCode::LiteralAddress | ErrorCode::MissingParameter, _) if de => {
             format!("Das ist keine prüfbare Mail-Domain ({m}).")
         }
-        ("bad_domain" | "literal_address" | "missing_parameter", _) => format!("This is no mail domain that can be checked ({m})."),
-        ("dns_unreachable", _) if de => {
-            "Der Prüfdienst hat das DNS nicht erreicht, es konnte nichts nachgeschlagen werden. Bitte später noch einmal versuchen."
-                .to_owned()
+        (ErrorCode::BadDomain | ErrorCode::LiteralAddress | ErrorCode::MissingParameter, _) => {
+            format!("This is no mail domain that can be checked ({m}).")
         }
-        ("dns_unreachable", _) => {
-            "The checking service could not reach DNS, so nothing could be looked up. Please try again later.".to_owned()
-        }
-        ("budget_exceeded", _) if de => {
+        (ErrorCode::BudgetExceeded, _) if de => {
             "Die Prüfung hat zu lange gedauert und wurde abgebrochen. Bitte später noch einmal versuchen.".to_owned()
         }
-        ("budget_exceeded", _) => "The check took too long and was stopped. Please try again later.".to_owned(),
-        ("target_refused", _) if de => format!("Der Prüfdienst darf diese Mailserver nicht ansprechen ({m})."),
-        ("target_refused", _) => format!("The checking service may not connect to these mail servers ({m})."),
-        (code, _) if de => format!("Der Prüfdienst meldet einen Fehler ({code}: {m})."),
-        (code, _) => format!("The checking service reported an error ({code}: {m})."),
+        (ErrorCode::BudgetExceeded, _) => "The check took too long and was stopped. Please try again later.".to_owned(),
+        (ErrorCode::TargetRefused, _) if de => format!("Der Prüfdienst darf diese Mailserver nicht ansprechen ({m})."),
+        (ErrorCode::TargetRefused, _) => format!("The checking service may not connect to these mail servers ({m})."),
+        (code, _) if de => format!("Der Prüfdienst meldet einen Fehler ({}: {m}).", code.as_str()),
+        (code, _) => format!("The checking service reported an error ({}: {m}).", code.as_str()),
     }
 }
 
@@ -173,7 +163,7 @@ mod tests {
         );
         assert_eq!(words(429, None, RATE, Lang::En), "Too many checks in a short time. Please try again shortly.");
         let Answer::Error(e) = read(429, Some("Wed, 21 Oct 2026 07:28:00 GMT"), RATE) else { panic!() };
-        assert_eq!((e.code.as_str(), e.retry_after_s), ("rate_limited", None));
+        assert_eq!((e.code, e.retry_after_s), (ErrorCode::RateLimited, None));
     }
 
     #[test]
@@ -185,9 +175,6 @@ mod tests {
             "This is no mail domain that can be checked (expected a mail domain name, found \"a..b\": empty label)."
         );
         assert!(words(400, None, bad, Lang::De).starts_with("Das ist keine prüfbare Mail-Domain (expected"));
-        let dns = r#"{"error":{"code":"dns_unreachable","message":"expected the DNS upstream to answer the check's queries, found none"}}"#;
-        assert!(words(502, None, dns, Lang::En).starts_with("The checking service could not reach DNS"));
-        assert!(words(502, None, dns, Lang::De).starts_with("Der Prüfdienst hat das DNS nicht erreicht"));
         let budget = r#"{"error":{"code":"budget_exceeded","message":"expected the check to finish within 20000 ms"}}"#;
         assert_eq!(
             words(504, None, budget, Lang::En),
@@ -202,9 +189,30 @@ mod tests {
     }
 
     #[test]
+    fn an_edge_without_its_dns_resolver_is_the_neutral_state_never_a_failure_of_the_domain() {
+        let d = geleit_frontend::domain::parse("bücher.example").unwrap();
+        let dns = r#"{"error":{"code":"dns_unreachable","message":"expected the DNS upstream to answer the check's queries, found none"}}"#;
+        let v = view(&d, &read(502, None, dns), Lang::En);
+        assert_eq!(v.verdict_class, checker::RESOLVER_UNREACHABLE);
+        assert_eq!(v.headline, "DNS resolver not reached");
+        assert_eq!(v.summary, "Geleit could not reach its DNS resolver — this says nothing about bücher.example.");
+        assert!(v.retry);
+        assert_eq!(v.detail.as_deref(), Some("expected the DNS upstream to answer the check's queries, found none"));
+        assert!(v.hosts.is_empty() && v.mx_findings.is_empty());
+        let de = view(&d, &read(502, None, dns), Lang::De);
+        assert_eq!(
+            de.summary,
+            "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über bücher.example aus."
+        );
+        // Other errors stay a check that could not run.
+        assert_eq!(view(&d, &read(429, Some("3"), RATE), Lang::En).verdict_class, "failed");
+        assert_eq!(view(&d, &Answer::Unreachable, Lang::En).verdict_class, "failed");
+    }
+
+    #[test]
     fn a_failed_check_is_a_failed_view_with_the_words_as_summary() {
         let d = geleit_frontend::domain::parse("bücher.example").unwrap();
-        let v = failed_view(&d, &read(429, Some("3"), RATE), Lang::De);
+        let v = view(&d, &read(429, Some("3"), RATE), Lang::De);
         assert_eq!(
             (v.verdict_class, v.domain.as_str(), v.domain_unicode.as_str()),
             ("failed", "xn--bcher-kva.example", "bücher.example")
@@ -220,10 +228,10 @@ mod tests {
         assert!(words(0, None, "", Lang::De).starts_with("Der Prüfdienst war nicht erreichbar"));
         assert_eq!(
             words(502, None, "<html>Bad gateway</html>", Lang::En),
-            "The checking service sent an answer the widget cannot read: expected a verdict or an error, found HTTP status 502"
+            "The checking service sent an answer the widget cannot read: expected an answer or an error from the edge, found HTTP status 502 with \\x3chtml\\x3eBad gateway\\x3c/html\\x3e"
         );
         assert!(
-            matches!(read(200, None, r#"{"verdict": "maybe"}"#), Answer::Unreadable(w) if w.starts_with("expected a verdict, found JSON"))
+            matches!(read(200, None, r#"{"verdict": "maybe"}"#), Answer::Unreadable(w) if w.starts_with("expected the edge's JSON answer, found one it cannot read"))
         );
         let big = " ".repeat(MAX_BODY + 1);
         assert!(matches!(read(200, None, &big), Answer::Unreadable(w) if w.starts_with("expected at most")));

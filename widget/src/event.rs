@@ -7,11 +7,13 @@
 //!  "findings": [{"code": "tlsa_no_match", "severity": "error", "host": "mx.example.org", "text": "…"}],
 //!  "result": {"domain": "example.org", "mx_status": "secure", "verdict": "authenticated", …}}
 //! ```
-//! `verdict` is the core's word (`geleit::verdict::Verdict::as_str`) or
-//! `failed` when the check could not run (`summary` says why); `findings`
-//! carry the core's stable codes; `result` is the whole core verdict
-//! (`geleit::verdict::DomainVerdict`, what `geleit check --json` prints), or
-//! `null` for a failed check. Written by hand (a flat object of strings, and
+//! `verdict` is the core's word (`geleit::verdict::Verdict::as_str`),
+//! `failed` when the check could not run (`summary` says why), or
+//! `resolver_unreachable` when Geleit's DNS resolver could not be reached
+//! (the page's own or the edge's: nothing is known about the domain);
+//! `findings` carry the core's stable codes; `result` is the whole core
+//! verdict (`geleit::verdict::DomainVerdict`, what `geleit check --json`
+//! prints), or `null` when there is none. Written by hand (a flat object of strings, and
 //! `result` inserted as JSON text): the default widget links no JSON
 //! serializer (RFC 8259 §7 string escapes).
 
@@ -123,6 +125,17 @@ mod tests {
         assert_eq!(v["lang"], "de");
         assert_eq!(v["report"], "/check/example.org");
         assert_eq!(v["findings"], serde_json::json!([]));
+        assert_eq!(v["result"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn an_unreachable_resolver_is_its_own_verdict_word_without_a_result() {
+        let d = domain::parse("example.org").unwrap();
+        let view = geleit_frontend::checker::unreachable_view(&d, None, Lang::En);
+        let v = parse(&detail(&view, false, &Options::default(), None));
+        assert_eq!(v["verdict"], "resolver_unreachable");
+        assert_eq!(v["authenticated"], false);
+        assert_eq!(v["summary"], "Geleit could not reach its DNS resolver — this says nothing about example.org.");
         assert_eq!(v["result"], serde_json::Value::Null);
     }
 

@@ -4,7 +4,6 @@
 //! on the JS side (widget/geleit-check.js); in-browser mode is the engine
 //! module (widget/engine/).
 
-use geleit_frontend::checker;
 use wasm_bindgen::prelude::*;
 
 use crate::dom::{self, domain_or_problem, options};
@@ -58,16 +57,16 @@ pub fn show(
     let o = options(attrs);
     let d = domain_or_problem(root, &o, input)?;
     let answer = edge::read(status, retry_after.as_deref(), body);
-    let t = o.lang.t();
-    let (v, authenticated, result) = match &answer {
-        Answer::Verdict(dv) => (checker::verdict_view(&d, dv, o.lang), dv.authenticated, Some(body)),
-        _ => (edge::failed_view(&d, &answer, o.lang), false, None),
+    let v = edge::view(&d, &answer, o.lang);
+    let (authenticated, result) = match &answer {
+        Answer::Verdict(dv) => (dv.authenticated, Some(body)),
+        _ => (false, None),
     };
     if let Some(out) = root.get_element_by_id("out") {
         dom::replace(&out, Some(&view::result(&v, &o)));
     }
     if let Some(s) = root.get_element_by_id("status") {
-        s.set_text_content(Some(t.ck_progress_done));
+        s.set_text_content(Some(if v.retry { &v.progress } else { o.lang.t().ck_progress_done }));
     }
     Some(event::detail(&v, authenticated, &o, result))
 }

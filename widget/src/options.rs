@@ -119,9 +119,14 @@ mod tests {
         assert_eq!(o.domain, "example.org");
         assert!(o.compact);
         assert_eq!(o.settings.doh_url(), "https://doh.example/dns-query");
+        let target = geleit::verdict::ProbeTarget {
+            host: "mx.example.org".into(),
+            sni: "mx.example.org".into(),
+            addresses: vec![[192, 0, 2, 25].into()],
+        };
         assert_eq!(
-            o.settings.probe_url("mx.example.org."),
-            "https://geleit.example/api/probe?host=mx.example.org&port=25"
+            o.settings.probe_url(&target),
+            "https://geleit.example/api/probe?host=mx.example.org&sni=mx.example.org&addr=192.0.2.25&port=25"
         );
         assert_eq!(o.report_url("example.org"), "https://geleit.example/check/example.org");
     }

@@ -3,7 +3,7 @@
 //! so the verdicts, findings and fixes read exactly as in the app, in both
 //! languages. `dom.rs` turns the tree into DOM nodes inside the shadow root.
 
-use geleit_frontend::checker::{CheckView, FindingView};
+use geleit_frontend::checker::{CheckView, FindingView, RESOLVER_UNREACHABLE};
 use geleit_frontend::i18n::Lang;
 
 use crate::options::Options;
@@ -117,15 +117,28 @@ pub fn checking(lang: Lang, domain: &str) -> String {
     format!("{} {domain} …", words(lang).checking)
 }
 
-/// Styling class of a verdict word (the core's `Verdict::as_str`, `pending`, `failed`).
+/// Styling class of a verdict word (the core's `Verdict::as_str`, `pending`,
+/// `failed`, or [`RESOLVER_UNREACHABLE`], which has no verdict colour).
 #[must_use]
 pub fn tone(verdict: &str) -> &'static str {
     match verdict {
         "authenticated" | "trusted" => "ok",
         "no_dane" | "not_probed" | "null_mx" | "incomplete" => "warn",
         "pending" => "pending",
+        RESOLVER_UNREACHABLE => "neutral",
         _ => "bad",
     }
+}
+
+/// The button that runs the check of `v`'s domain again (the JS side
+/// listens for clicks on `button.retry` and checks its `data-domain`).
+fn retry_button(v: &CheckView, lang: Lang) -> El {
+    el("button")
+        .attr("type", "button")
+        .class("retry")
+        .attr("part", "retry")
+        .attr("data-domain", v.domain.clone())
+        .text(lang.t().ck_retry)
 }
 
 /// The widget's frame: the form (unless a compact widget has a preset
@@ -186,7 +199,8 @@ fn report_link(o: &Options, domain: &str) -> El {
         .text(words(o.lang).report)
 }
 
-/// The one line of a compact widget: badge, domain, link; the summary as its tooltip.
+/// The one line of a compact widget: badge, domain, link (or, when the
+/// check learned nothing, the retry button); the summary as its tooltip.
 #[must_use]
 pub fn compact_line(v: &CheckView, o: &Options) -> Node {
     let shown = if v.domain_unicode.is_empty() { &v.domain } else { &v.domain_unicode };
@@ -199,7 +213,7 @@ pub fn compact_line(v: &CheckView, o: &Options) -> Node {
         .text(" ")
         .child(el("b").class("domain").text(shown.clone()))
         .text(" ")
-        .child(report_link(o, &v.domain))
+        .child(if v.retry { retry_button(v, o.lang) } else { report_link(o, &v.domain) })
         .into()
 }
 
@@ -252,6 +266,13 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
         );
     if !v.summary.is_empty() {
         out = out.child(el("p").class("summary").text(v.summary.clone()));
+    }
+    if v.retry {
+        // Nothing is known about the domain: what failed, and try again.
+        if let Some(detail) = &v.detail {
+            out = out.child(el("p").class("detail").text(detail.clone()));
+        }
+        return out.child(el("p").class("more").child(retry_button(v, o.lang))).into();
     }
     if v.verdict_class != "failed" && (!v.mx_findings.is_empty() || v.hosts.is_empty()) {
         let mx = el("div")
@@ -337,6 +358,8 @@ pub(crate) mod tests {
             unchecked: Vec::new(),
             advice: Vec::new(),
             progress: String::new(),
+            retry: false,
+            detail: None,
         }
     }
 
@@ -408,6 +431,28 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn an_unreachable_resolver_shows_neutral_words_and_a_retry_button_no_verdict() {
+        let d = geleit_frontend::domain::parse("bücher.example").unwrap();
+        let v = geleit_frontend::checker::unreachable_view(&d, Some("HTTP 502".into()), Lang::De);
+        let r = result(&v, &Options { lang: Lang::De, ..Options::default() });
+        let Node::El(root) = &r else { panic!("not an element") };
+        assert_eq!(root.get("data-verdict"), Some(RESOLVER_UNREACHABLE));
+        assert_eq!(r.find_class("headline")[0].get("class"), Some("badge neutral headline"));
+        assert_eq!(
+            Node::El(r.find_class("summary")[0].clone()).text_content(),
+            "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über bücher.example aus."
+        );
+        assert_eq!(Node::El(r.find_class("detail")[0].clone()).text_content(), "HTTP 502");
+        let retry = r.find_class("retry");
+        assert_eq!(retry[0].get("data-domain"), Some("xn--bcher-kva.example"));
+        assert_eq!(Node::El(retry[0].clone()).text_content(), "Erneut versuchen");
+        assert!(r.find_class("mx").is_empty() && r.find_class("hosts").is_empty() && r.find_class("report").is_empty());
+        let line = result(&v, &Options { compact: true, ..Options::default() });
+        assert_eq!(line.find_class("badge")[0].get("class"), Some("badge neutral"));
+        assert_eq!(line.find_class("retry").len(), 1);
+    }
+
+    #[test]
     fn checking_status_names_the_domain_in_both_languages() {
         assert_eq!(checking(Lang::En, "bücher.example"), "Checking bücher.example …");
         assert_eq!(checking(Lang::De, "example.org"), "Prüfe example.org …");
@@ -421,5 +466,6 @@ pub(crate) mod tests {
         assert_eq!(tone("pending"), "pending");
         assert_eq!(tone("deferred"), "bad");
         assert_eq!(tone("failed"), "bad");
+        assert_eq!(tone(RESOLVER_UNREACHABLE), "neutral");
     }
 }

@@ -15,17 +15,21 @@
 //! ```
 
 mod edge;
+mod many;
+mod monitor;
 mod render;
 
 use std::fmt::Write as _;
 use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
 use std::sync::mpsc;
 
 use anyhow::Context;
-use clap::Args;
+use clap::{Args, ValueEnum};
 use geleit::api::{self, ErrorCode, ProbeRequest};
 use geleit::check::{CheckOutcome, DomainCheck, SMTP_PORT};
 use geleit::dns::{self, SmtpReport};
+use geleit::monitor::State;
 use geleit::smtp::{AfterTls, Config, HostReport, TlsMode};
 use geleit::verdict::ProbeTarget;
 
@@ -35,11 +39,37 @@ use crate::outcome::Outcome;
 use crate::probe::{self, Policy};
 use crate::term;
 
+/// Output formats of `geleit check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// The verdict as JSON (with --from: JSON Lines, one verdict a line).
+    Json,
+    /// A Monitoring Plugins status line with performance data; the exit code
+    /// is the state: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+    Nagios,
+    /// Prometheus text exposition (node_exporter textfile collector); exit 0
+    /// whenever the metrics are written.
+    Prometheus,
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Mail domain (the part after @), or `[host]` for one mail server without
     /// an MX lookup (as Postfix's next-hop syntax).
-    pub domain: String,
+    #[arg(required_unless_present = "from", conflicts_with = "from")]
+    pub domain: Option<String>,
+    /// Check every domain in FILE, one a line ("-": standard input; blank
+    /// lines and lines starting with # are skipped). Prints JSON Lines (one
+    /// verdict a line, in input order) and a summary on standard error; the
+    /// exit code is the worst of all.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// Domains checked at once with --from.
+    #[arg(long, default_value_t = 8, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
     /// Only the DNS verdicts: do not connect to the MX hosts.
     #[arg(long)]
     pub no_probe: bool,
@@ -55,48 +85,117 @@ pub struct CheckArgs {
     pub ehlo_name: String,
     #[command(flatten)]
     pub resolver: Resolver,
-    /// Print JSON.
-    #[arg(long)]
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Print JSON (the same as --format json).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
     /// Write every DNS response and the time to FILE (JSON), for replay in tests.
-    #[arg(long, value_name = "FILE", hide = true)]
-    pub record: Option<std::path::PathBuf>,
+    #[arg(long, value_name = "FILE", hide = true, conflicts_with = "from")]
+    pub record: Option<PathBuf>,
+    /// With --from: do not share DS and DNSKEY answers between the domains (for benchmarks).
+    #[arg(long, hide = true, requires = "from")]
+    pub no_share: bool,
+    /// With --from: print the time taken and the shared answers' use on standard error (for benchmarks).
+    #[arg(long, hide = true, requires = "from")]
+    pub timing: bool,
+}
+
+impl CheckArgs {
+    fn format(&self) -> Format {
+        if self.json { Format::Json } else { self.format }
+    }
+}
+
+/// What every check of a run shares: the resolver, the transport, the
+/// prober and the time.
+pub(crate) struct Setup {
+    config: geleit::dns::Config,
+    doh: Doh,
+    prober: Prober,
+    probe: bool,
+    now: u64,
+}
+
+impl Setup {
+    fn new(args: &CheckArgs) -> anyhow::Result<Self> {
+        let (config, doh) = args.resolver.setup()?;
+        let now = args.resolver.now();
+        // The verdict reads the chain only: each probe ends at the TLS handshake.
+        let probe_config = Config {
+            ehlo_name: args.ehlo_name.clone(),
+            mode: TlsMode::Starttls,
+            step_timeout_ms: args.timeout_ms,
+            after_tls: AfterTls::Quit,
+        };
+        // Check the EHLO name before any network traffic.
+        geleit::smtp::Client::new(probe_config.clone(), 0)?;
+        let prober = match &args.edge {
+            Some(edge) => Prober::Edge(edge.clone()),
+            None => Prober::Native(probe_config),
+        };
+        Ok(Self { config, doh, prober, probe: !args.no_probe, now })
+    }
+
+    /// Checks one domain (`[host]` for a host without MX lookup) to its outcome.
+    fn check(&self, input: &str, record: Option<&mut Vec<Recorded>>) -> anyhow::Result<CheckOutcome> {
+        let input = input.trim();
+        let direct = input.strip_prefix('[').and_then(|d| d.strip_suffix(']'));
+        let domain = dns::parse_name(direct.unwrap_or(input))?;
+        let config = self.config.clone();
+        let mut check = if direct.is_some() {
+            DomainCheck::new_host(domain, config, self.now, self.probe)
+        } else {
+            DomainCheck::new(domain, config, self.now, self.probe)
+        };
+        drive(&mut check, &self.doh, &self.prober, record)?;
+        check.into_result().context("the check ended without an outcome")
+    }
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
-    let direct = args.domain.strip_prefix('[').and_then(|d| d.strip_suffix(']'));
-    let domain = dns::parse_name(direct.unwrap_or(&args.domain))?;
-    let (config, doh) = args.resolver.setup()?;
-    let now = args.resolver.now();
-    // The verdict reads the chain only: each probe ends at the TLS handshake.
-    let probe_config = Config {
-        ehlo_name: args.ehlo_name.clone(),
-        mode: TlsMode::Starttls,
-        step_timeout_ms: args.timeout_ms,
-        after_tls: AfterTls::Quit,
-    };
-    // Check the EHLO name before any network traffic.
-    geleit::smtp::Client::new(probe_config.clone(), 0)?;
-    let probe = !args.no_probe;
-    let mut check = if direct.is_some() {
-        DomainCheck::new_host(domain, config, now, probe)
-    } else {
-        DomainCheck::new(domain, config, now, probe)
-    };
-    let prober = match &args.edge {
-        Some(edge) => Prober::Edge(edge.clone()),
-        None => Prober::Native(probe_config),
-    };
-    let mut recorded = args.record.as_ref().map(|_| Vec::new());
-    drive(&mut check, &doh, &prober, recorded.as_mut())?;
-    if let (Some(path), Some(responses)) = (&args.record, &recorded) {
-        let doc = serde_json::json!({ "domain": args.domain, "now": now, "responses": responses });
-        std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))?;
+    let format = args.format();
+    if let Some(from) = &args.from {
+        return many::run(from, &args, format);
     }
-    match check.into_result().context("the check ended without an outcome")? {
+    let domain = args.domain.clone().unwrap_or_default();
+    let checked = Setup::new(&args).and_then(|setup| {
+        let mut recorded = args.record.as_ref().map(|_| Vec::new());
+        let outcome = setup.check(&domain, recorded.as_mut())?;
+        if let (Some(path), Some(responses)) = (&args.record, &recorded) {
+            let doc = serde_json::json!({ "domain": domain, "now": setup.now, "responses": responses });
+            std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        Ok((outcome, setup.now))
+    });
+    let (outcome, now) = match checked {
+        Ok(done) => done,
+        // A plugin that cannot run says UNKNOWN (Monitoring Plugins guidelines).
+        Err(e) if format == Format::Nagios => {
+            term::print(&monitor::nagios_unknown(&format!("{e:#}")))?;
+            return Ok(Outcome::Monitor(State::Unknown));
+        }
+        Err(e) => return Err(e),
+    };
+    let at = i64::try_from(now).unwrap_or(i64::MAX);
+    match format {
+        Format::Nagios => {
+            let m = geleit::monitor::summarize(&outcome, at);
+            term::print(&monitor::nagios(&m))?;
+            return Ok(Outcome::Monitor(m.state));
+        }
+        Format::Prometheus => {
+            term::print(&monitor::prometheus(&[geleit::monitor::summarize(&outcome, at)]))?;
+            return Ok(Outcome::Success);
+        }
+        Format::Text | Format::Json => {}
+    }
+    let json = format == Format::Json;
+    match outcome {
         CheckOutcome::Dns(report) => {
-            if args.json {
+            if json {
                 term::print_json(&report)?;
             } else {
                 term::print(&dns_text(&report))?;
@@ -104,7 +203,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
             Ok(Outcome::from_ok(report.dane_ready))
         }
         CheckOutcome::Verdict(verdict) => {
-            if args.json {
+            if json {
                 term::print_json(&verdict)?;
             } else {
                 term::print(&render::text(&verdict))?;
@@ -113,16 +212,18 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
         }
         CheckOutcome::ResolverUnreachable(failure) => {
             let message = failure.to_string();
-            if args.json {
-                // The edge's error shape, with its code for the same case.
-                let body: serde_json::Value =
-                    serde_json::from_str(&api::error_body(&ErrorCode::DnsUnreachable, &message))?;
-                term::print_json(&body)?;
+            if json {
+                term::print_json(&unreachable_body(&message)?)?;
             }
             term::error(&message);
             Ok(Outcome::ResolverUnreachable)
         }
     }
+}
+
+/// The edge's error shape, with its code for an unreachable resolver.
+fn unreachable_body(message: &str) -> anyhow::Result<serde_json::Value> {
+    Ok(serde_json::from_str(&api::error_body(&ErrorCode::DnsUnreachable, message))?)
 }
 
 /// Runs the check to its outcome: the DNS rounds over `doh` on this
@@ -165,6 +266,16 @@ fn drive(
                 Err(e) => check.handle_probe_failed(&target, &format!("{e:#}")),
             }
             next = reports.try_recv().ok();
+        }
+    }
+    Ok(())
+}
+
+/// Runs a DNS-only check (no probes) to its outcome over `doh`.
+pub(crate) fn drive_dns(check: &mut DomainCheck, doh: &Doh) -> anyhow::Result<()> {
+    while !check.is_done() {
+        if !doh.exchange(check, None)? && !check.is_done() {
+            anyhow::bail!("the check stalled: nothing to ask and nothing to probe");
         }
     }
     Ok(())

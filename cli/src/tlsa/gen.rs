@@ -7,10 +7,10 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::{anyhow, Context};
+use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
-use geleit::cert::{read_input, Input, MAX_INPUT};
-use geleit::tlsa_gen::{default_host, generate, owner_name, Generated, Role};
+use geleit::cert::{Input, MAX_INPUT, read_input};
+use geleit::tlsa_gen::{Generated, Role, default_host, generate, owner_name};
 use serde_json::json;
 
 use super::{read_limited, rfc3339, shown};
@@ -82,9 +82,9 @@ pub fn run(args: &GenArgs) -> anyhow::Result<Outcome> {
         None => None,
     };
     let need_owner = || {
-        owner.clone().ok_or_else(|| {
-            anyhow!("expected a host name for the owner name, found none in the input: give --host")
-        })
+        owner
+            .clone()
+            .ok_or_else(|| anyhow!("expected a host name for the owner name, found none in the input: give --host"))
     };
     let records: Vec<_> = generated.records.iter().filter(|r| r.recommended || !args.recommended).collect();
     let out = match args.format {
@@ -109,7 +109,12 @@ pub fn run(args: &GenArgs) -> anyhow::Result<Outcome> {
             v["owner"] = json!(owner);
             v["ttl"] = json!(args.ttl);
             v["warnings"] = json!(
-                input.warnings.iter().map(ToString::to_string).chain(generated.warnings.iter().map(ToString::to_string)).collect::<Vec<_>>()
+                input
+                    .warnings
+                    .iter()
+                    .map(ToString::to_string)
+                    .chain(generated.warnings.iter().map(ToString::to_string))
+                    .collect::<Vec<_>>()
             );
             term::print_json(&v)?;
             return Ok(Outcome::Success);

@@ -6,10 +6,10 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{Context, anyhow, bail};
 use clap::Args;
-use geleit::cert::{read_input, Object, MAX_INPUT};
-use geleit::dane::{check, Anchor, Check, ReferenceNames, Report, Verdict};
+use geleit::cert::{MAX_INPUT, Object, read_input};
+use geleit::dane::{Anchor, Check, ReferenceNames, Report, Verdict, check};
 use geleit::tlsa::Tlsa;
 use serde_json::json;
 
@@ -53,7 +53,8 @@ fn records(args: &MatchArgs) -> anyhow::Result<Vec<Tlsa>> {
     }
     if let Some(path) = &args.tlsa_file {
         let bytes = read_limited(path, MAX_INPUT)?;
-        let text = String::from_utf8(bytes).map_err(|_| anyhow!("{}: expected UTF-8 text, found other bytes", path.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow!("{}: expected UTF-8 text, found other bytes", path.display()))?;
         for scanned in geleit::tlsa::scan_records(&text) {
             let scanned = scanned.with_context(|| path.display().to_string())?;
             records.push(scanned.record);
@@ -90,7 +91,10 @@ pub fn run(args: &MatchArgs) -> anyhow::Result<Outcome> {
     for object in &input.objects {
         match object {
             Object::Certificate(c) => chain.push(c.der().to_vec()),
-            _ => bail!("{}: expected only certificates in the chain, found a public key or certificate request", shown(&args.chain)),
+            _ => bail!(
+                "{}: expected only certificates in the chain, found a public key or certificate request",
+                shown(&args.chain)
+            ),
         }
     }
     let records = records(args)?;
@@ -133,7 +137,9 @@ fn human(report: &Report) -> String {
             }
             None => {
                 let place = match (r.authenticates, r.depth, r.anchor) {
-                    (true, Some(_), Some(Anchor::NotSent)) => "authenticates, trust anchor not sent by the server".to_owned(),
+                    (true, Some(_), Some(Anchor::NotSent)) => {
+                        "authenticates, trust anchor not sent by the server".to_owned()
+                    }
                     (true, Some(d), _) => format!("authenticates at depth {d}"),
                     (false, Some(d), _) if r.matched => format!("matched at depth {d}, does not authenticate"),
                     _ => "no match".to_owned(),
@@ -157,7 +163,8 @@ fn human(report: &Report) -> String {
     }
     if let Some(e) = &report.expiry {
         let place = e.depth.map_or_else(|| "the trust anchor in the record".to_owned(), |d| format!("depth {d}"));
-        let _ = writeln!(s, "expires: {} ({place}, {}): DANE-TA authentication ends then", rfc3339(e.not_after), e.subject);
+        let _ =
+            writeln!(s, "expires: {} ({place}, {}): DANE-TA authentication ends then", rfc3339(e.not_after), e.subject);
     }
     if let Some(l) = &report.look_ahead {
         let state = if l.authenticated { "still authenticated" } else { "not authenticated" };

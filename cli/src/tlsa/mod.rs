@@ -35,7 +35,7 @@ pub fn run(command: TlsaCommand) -> anyhow::Result<Outcome> {
 }
 
 /// Reads a file (or stdin for "-"), refusing more than `max` bytes.
-fn read_limited(path: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_limited(path: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
     let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
     let mut buf = Vec::new();
     if path.as_os_str() == "-" {
@@ -52,12 +52,12 @@ fn read_limited(path: &Path, max: usize) -> anyhow::Result<Vec<u8>> {
 }
 
 /// How to name an input path in messages.
-fn shown(path: &Path) -> String {
+pub(crate) fn shown(path: &Path) -> String {
     if path.as_os_str() == "-" { "standard input".to_owned() } else { path.display().to_string() }
 }
 
 /// Formats Unix seconds as RFC 3339 UTC.
-fn rfc3339(secs: i64) -> String {
+pub(crate) fn rfc3339(secs: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(secs)
         .ok()
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())

@@ -5,10 +5,11 @@ use yew::prelude::*;
 
 use super::Store;
 use super::copy_button::CopyButton;
-use crate::checker::{self, AddressView, Advice, Badge, CheckRun, CheckView, FindingView, HostView, Phase, Probe};
+use super::nav::go;
+use crate::checker::{self, AddressView, Advice, Badge, CheckRun, CheckView, FindingView, HostView, Phase};
 use crate::i18n::Strings;
 use crate::route::Route;
-use crate::services::{browser, doh, probe};
+use crate::services::{browser, check};
 use crate::state::Action;
 
 #[function_component(CheckerPage)]
@@ -83,43 +84,25 @@ pub fn checker_page() -> Html {
                     }) }
                 </div>
             }
-            { for view.map(|v| result(&v, &store.check, t, busy)) }
+            { for view.map(|v| if v.retry { unreachable(&v, &store, t) } else { result(&v, &store.check, t, busy) }) }
         </section>
     }
 }
 
-/// Runs check `id`: DNS (progress per round), then every probe in parallel.
+/// Runs check `id` through the core's check machine: every step (DNS
+/// progress, the DNS stage, each probe) and the outcome go to the reducer.
 fn run(store: Store, id: u32) {
     let Some(domain) = store.check.domain.clone() else { return };
     let settings = store.settings.clone();
     let now = store.check.now;
     wasm_bindgen_futures::spawn_local(async move {
-        let progress = {
+        let on_step = {
             let store = store.clone();
-            move |rounds, queries| store.dispatch(Action::CheckProgress { id, rounds, queries })
+            move |step| store.dispatch(Action::CheckStep { id, step: Box::new(step) })
         };
-        let report = match doh::check(&domain.ascii, &settings, now, progress).await {
-            Ok(r) => r,
-            Err(error) => {
-                store.dispatch(Action::CheckFailed { id, error });
-                return;
-            }
-        };
-        // Which hosts to probe is the view model's decision: ask it on a copy.
-        let mut plan = CheckRun::default();
-        plan.dns_done(report.clone());
-        let hosts = plan.hosts_to_probe();
-        store.dispatch(Action::CheckDns { id, report: Box::new(report) });
-        for (index, host) in hosts {
-            let store = store.clone();
-            let settings = settings.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = match probe::probe(&host, &settings).await {
-                    Ok(r) => Probe::Done(r),
-                    Err(e) => Probe::Failed(e),
-                };
-                store.dispatch(Action::CheckProbe { id, index, probe: Box::new(result) });
-            });
+        match check::run(&domain.ascii, &settings, now, on_step).await {
+            Ok(outcome) => store.dispatch(Action::CheckDone { id, outcome: Box::new(outcome) }),
+            Err(error) => store.dispatch(Action::CheckFailed { id, error }),
         }
     });
 }
@@ -187,6 +170,32 @@ fn result(v: &CheckView, run: &CheckRun, t: &Strings, busy: bool) -> Html {
                     <ul class="advice">{ for v.advice.iter().map(advice) }</ul>
                 </>
             } } }
+        </div>
+    }
+}
+
+/// A check that learned nothing about the domain (Geleit's resolver could
+/// not be reached): neutral words, what failed, a way to try again and the
+/// settings where the resolver is chosen. No verdict, no DNSSEC status.
+fn unreachable(v: &CheckView, store: &Store, t: &Strings) -> Html {
+    let on_retry = {
+        let store = store.clone();
+        let domain = v.domain.clone();
+        Callback::from(move |_: MouseEvent| store.dispatch(Action::CheckStart(domain.clone())))
+    };
+    html! {
+        <div id="check-result" class="result" aria-busy="false">
+            <div class={format!("verdict {}", v.verdict_class)} id="check-verdict" data-verdict={v.verdict_class} data-domain={v.domain.clone()}>
+                <p class="headline">{ v.headline.clone() }</p>
+                <p id="check-summary">{ v.summary.clone() }</p>
+                { for v.detail.as_ref().map(|d| html! { <p class="detail muted"><code>{ d.clone() }</code></p> }) }
+            </div>
+            <div class="actions">
+                <button type="button" id="check-retry" class="primary" onclick={on_retry}>{ t.ck_retry }</button>
+            </div>
+            <p>{ t.ck_unreachable_hint }{ " " }
+                <a id="check-settings" href={Route::Settings.to_path()} onclick={go(store, Route::Settings)}>{ t.nav_settings }</a>
+            </p>
         </div>
     }
 }

@@ -1,67 +1,35 @@
-//! Runs the core's sans-IO DANE DNS check ([`SmtpCheck`]) over DNS over
-//! HTTPS (RFC 8484, GET with `?dns=`: a CORS "simple" request, no preflight).
-//! Every query of a round goes out at once; answers go back into the engine,
-//! which validates them itself from the trust anchor (the resolver is not trusted).
+//! One DoH exchange (RFC 8484, GET with `?dns=`: a CORS "simple" request, no
+//! preflight) for the check driver ([`crate::drive`]): the answer's bytes go
+//! back into the core, which validates them itself from the trust anchor
+//! (the resolver is not trusted). Anything but a DNS message is a transport
+//! failure, which the core retries and, if it persists, reports as an
+//! unreachable resolver, never as a DNSSEC result about the domain.
 
-use futures::future::join_all;
-use geleit::dns::{Config, Query, SmtpCheck, SmtpReport, TrustAnchors, parse_ascii_name};
+use geleit::dns::Query;
 use gloo_net::http::Request;
 
-use crate::state::Settings;
+use crate::drive::{DNS_MESSAGE, check_doh_answer};
 
-/// Largest DoH answer read (RFC 8484 §6: a DNS message is at most 65535 octets).
-const MAX_ANSWER: usize = 65_535;
+/// How long one attempt may take: a resolver that swallows queries (a
+/// blackhole) counts as unreachable after the core's attempts, instead of
+/// leaving the check waiting for the browser's own timeout.
+const TIMEOUT_MS: u32 = 10_000;
 
-/// Runs the check of `domain` at `now`; `progress(rounds, queries)` after each round.
+/// Sends `q` to `endpoint`.
 ///
 /// # Errors
-/// Bad settings (trust anchor) or a name the engine rejects, in words.
-pub async fn check(
-    domain: &str,
-    settings: &Settings,
-    now: i64,
-    progress: impl Fn(u32, u32),
-) -> Result<SmtpReport, String> {
-    let anchors = if settings.anchor.trim().is_empty() {
-        TrustAnchors::iana_root()
-    } else {
-        TrustAnchors::scan(&settings.anchor).map_err(|e| e.to_string())?
-    };
-    let name = parse_ascii_name(domain).map_err(|e| e.to_string())?;
-    let now = u64::try_from(now).unwrap_or(0);
-    let mut check = SmtpCheck::new(name, Config { anchors, ..Config::default() }, now);
-    let endpoint = settings.doh_url();
-    loop {
-        let queries = check.poll_queries();
-        if queries.is_empty() {
-            break;
-        }
-        let answers = join_all(queries.iter().map(|q| fetch(&endpoint, q))).await;
-        for (q, answer) in queries.iter().zip(answers) {
-            let handled = match answer {
-                Ok(bytes) => check.handle_response(q.id(), &bytes),
-                Err(e) => check.handle_error(q.id(), &e),
-            };
-            handled.map_err(|e| e.to_string())?;
-        }
-        let stats = check.stats();
-        progress(stats.rounds, stats.queries);
-    }
-    check.poll_result().cloned().ok_or_else(|| "the DNS check ended without a report".to_owned())
-}
-
-async fn fetch(endpoint: &str, q: &Query) -> Result<Vec<u8>, String> {
+/// No HTTP answer (network, CORS, timeout), an HTTP error, or not a DNS message, in words.
+pub async fn fetch(endpoint: &str, q: &Query) -> Result<Vec<u8>, String> {
+    let timeout = web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS);
     let response = Request::get(&q.doh_get_url(endpoint))
-        .header("accept", "application/dns-message")
+        .header("accept", DNS_MESSAGE)
+        .abort_signal(Some(&timeout))
         .send()
         .await
         .map_err(|e| format!("DoH request to {endpoint} failed: {e}"))?;
-    if !response.ok() {
-        return Err(format!("DoH endpoint {endpoint} answered HTTP {}", response.status()));
-    }
-    let bytes = response.binary().await.map_err(|e| format!("reading the DoH answer failed: {e}"))?;
-    if bytes.len() > MAX_ANSWER {
-        return Err(format!("expected a DoH answer of at most {MAX_ANSWER} bytes, found {}", bytes.len()));
-    }
+    let content_type = response.headers().get("content-type");
+    check_doh_answer(endpoint, response.status(), content_type.as_deref(), 0)?;
+    let bytes = response.binary().await.map_err(|e| format!("reading the DoH answer from {endpoint} failed: {e}"))?;
+    check_doh_answer(endpoint, response.status(), content_type.as_deref(), bytes.len())?;
     Ok(bytes)
 }

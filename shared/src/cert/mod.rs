@@ -23,8 +23,8 @@ use x509_parser::extensions::{BasicConstraints, GeneralName, KeyUsage, SubjectAl
 use x509_parser::nom::Parser;
 use x509_parser::oid_registry::{
     OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_NIST_EC_P384, OID_NIST_EC_P521, OID_PKCS1_RSAENCRYPTION,
-    OID_PKCS1_RSASSAPSS, OID_PKCS1_SHA1WITHRSA, OID_SHA1_WITH_RSA, OID_SIG_ED25519,
-    OID_SIG_ED448, OID_X509_EXT_BASIC_CONSTRAINTS, OID_X509_EXT_KEY_USAGE, OID_X509_EXT_SUBJECT_ALT_NAME,
+    OID_PKCS1_RSASSAPSS, OID_PKCS1_SHA1WITHRSA, OID_SHA1_WITH_RSA, OID_SIG_ED448, OID_SIG_ED25519,
+    OID_X509_EXT_BASIC_CONSTRAINTS, OID_X509_EXT_KEY_USAGE, OID_X509_EXT_SUBJECT_ALT_NAME,
 };
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::{AlgorithmIdentifier, SubjectPublicKeyInfo, X509Name};
@@ -268,8 +268,7 @@ impl Certificate {
 
     fn from_der_at(der: &[u8], index: usize) -> Result<Self, CertError> {
         let what = "an X.509 certificate";
-        let (rest, cert) = parse_certificate(der)
-            .map_err(|e| CertError::Der { what, index, detail: e.to_string() })?;
+        let (rest, cert) = parse_certificate(der).map_err(|e| CertError::Der { what, index, detail: e.to_string() })?;
         if !rest.is_empty() {
             return Err(CertError::TrailingData { what, index, count: rest.len() });
         }
@@ -277,7 +276,9 @@ impl Certificate {
         let (is_ca, path_len) = match basic_constraints_of(&cert) {
             Ok(Some(bc)) => (bc.ca, bc.path_len_constraint),
             Ok(None) => (false, None),
-            Err(e) => return Err(CertError::Der { what: "a basicConstraints extension", index, detail: e.to_string() }),
+            Err(e) => {
+                return Err(CertError::Der { what: "a basicConstraints extension", index, detail: e.to_string() });
+            }
         };
         let key_cert_sign = match key_usage_of(&cert) {
             Ok(ku) => ku.map(|k| k.key_cert_sign()),
@@ -346,7 +347,7 @@ impl Certificate {
         }
         match cert.verify_signature(Some(&spki)) {
             Ok(()) => Ok(()),
-            Err(x509_parser::error::X509Error::SignatureUnsupportedAlgorithm) => {
+            Err(X509Error::SignatureUnsupportedAlgorithm) => {
                 Err(SignatureError::Unsupported { algorithm: alg.to_id_string() })
             }
             Err(_) => Err(SignatureError::Invalid),
@@ -518,11 +519,7 @@ pub fn read_input(input: &[u8]) -> Result<Input, CertError> {
     if input.len() > MAX_INPUT {
         return Err(CertError::TooLarge { max: MAX_INPUT, found: input.len() });
     }
-    if pem::looks_like_pem(input) {
-        read_pem(input)
-    } else {
-        read_der(input)
-    }
+    if pem::looks_like_pem(input) { read_pem(input) } else { read_der(input) }
 }
 
 fn read_pem(input: &[u8]) -> Result<Input, CertError> {
@@ -536,14 +533,16 @@ fn read_pem(input: &[u8]) -> Result<Input, CertError> {
             // OpenSSL's "TRUSTED CERTIFICATE" is a certificate followed by trust settings.
             "TRUSTED CERTIFICATE" => {
                 let what = "an X.509 certificate";
-                let (rest, _) = parse_certificate(&block.der)
-                    .map_err(|e| CertError::Der { what, index, detail: e.to_string() })?;
+                let (rest, _) =
+                    parse_certificate(&block.der).map_err(|e| CertError::Der { what, index, detail: e.to_string() })?;
                 let len = block.der.len().saturating_sub(rest.len());
                 let der = block.der.get(..len).unwrap_or(&[]);
                 Object::Certificate(Certificate::from_der_at(der, index)?)
             }
             "PUBLIC KEY" => Object::PublicKey(PublicKey::from_der_at(&block.der, index)?),
-            "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => Object::Request(Request::from_der_at(&block.der, index)?),
+            "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+                Object::Request(Request::from_der_at(&block.der, index)?)
+            }
             label if pem::is_private_key_label(label) => {
                 private = true;
                 if !out.warnings.iter().any(|w| matches!(w, Warning::PrivateKeyRefused { .. })) {
@@ -674,9 +673,7 @@ mod tests {
     }
 
     fn sample_der() -> Vec<u8> {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let params = rcgen::CertificateParams::new(vec!["mx.example.com".to_owned()]).unwrap();
-        params.self_signed(&key).unwrap().der().to_vec()
+        geleit_test_support::certs::self_signed("mx.example.com", &["mx.example.com"]).der
     }
 
     #[test]
@@ -715,11 +712,13 @@ mod tests {
     }
 
     fn sample_request() -> (Vec<u8>, Vec<u8>) {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let mut params = rcgen::CertificateParams::new(vec!["mx.example.com".to_owned()]).unwrap();
-        params.distinguished_name.push(rcgen::DnType::CommonName, "mx.example.com");
-        params.distinguished_name.push(rcgen::DnType::OrganizationName, "Example");
-        (params.serialize_request(&key).unwrap().der().to_vec(), rcgen::PublicKeyData::subject_public_key_info(&key))
+        use geleit_test_support::certs::Spec;
+        use geleit_test_support::certs::rcgen::{DistinguishedName, DnType};
+        let mut subject = DistinguishedName::new();
+        subject.push(DnType::CommonName, "mx.example.com");
+        subject.push(DnType::OrganizationName, "Example");
+        let request = Spec::leaf("mx.example.com", &["mx.example.com"]).subject(subject).request();
+        (request.der, request.spki)
     }
 
     #[test]
@@ -749,16 +748,21 @@ mod tests {
         // The version INTEGER 0 sits right after the two SEQUENCE headers.
         let at = der.windows(3).position(|w| w == [0x02, 0x01, 0x00]).unwrap();
         v1[at + 2] = 1;
-        assert!(Request::from_der(&v1).unwrap_err().to_string().contains("version"), "{}", Request::from_der(&v1).unwrap_err());
+        assert!(
+            Request::from_der(&v1).unwrap_err().to_string().contains("version"),
+            "{}",
+            Request::from_der(&v1).unwrap_err()
+        );
     }
 
     #[test]
     fn extensions_read_as_the_deep_parse_reads_them() {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let mut params = rcgen::CertificateParams::new(vec!["mx.example.com".to_owned(), "mail.example.com".to_owned()]).unwrap();
-        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(1));
-        params.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::DigitalSignature];
-        let der = params.self_signed(&key).unwrap().der().to_vec();
+        use geleit_test_support::certs::{Spec, rcgen::KeyUsagePurpose};
+        let der = Spec::leaf("mx.example.com", &["mx.example.com", "mail.example.com"])
+            .path_len(1)
+            .key_usages(&[KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::DigitalSignature])
+            .self_signed()
+            .der;
         let ours = Certificate::from_der(&der).unwrap();
         let (_, theirs) = X509Certificate::from_der(&der).unwrap();
         let bc = theirs.basic_constraints().unwrap().unwrap().value;

@@ -111,15 +111,13 @@ const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rcgen::string::{BmpString, PrintableString};
-    use rcgen::{CertificateParams, DistinguishedName, DnType, DnValue, KeyPair};
+    use geleit_test_support::certs::Spec;
+    use geleit_test_support::certs::rcgen::string::{BmpString, PrintableString};
+    use geleit_test_support::certs::rcgen::{DistinguishedName, DnType, DnValue};
     use x509_parser::prelude::{FromDer, X509Certificate};
 
     fn subject_of(dn: DistinguishedName) -> (String, String) {
-        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let mut params = CertificateParams::new(vec!["mx.example.com".to_owned()]).unwrap();
-        params.distinguished_name = dn;
-        let der = params.self_signed(&key).unwrap().der().to_vec();
+        let der = Spec::leaf("mx.example.com", &["mx.example.com"]).subject(dn).self_signed().der;
         let (_, cert) = X509Certificate::from_der(&der).unwrap();
         (name_text(cert.subject()), cert.subject().to_string())
     }
@@ -138,13 +136,19 @@ mod tests {
         }
         dn.push(DnType::CustomDnType(vec![0, 9, 2342, 19200300, 100, 1, 1]), "jdoe");
         dn.push(DnType::CustomDnType(vec![0, 9, 2342, 19200300, 100, 1, 25]), "example");
-        dn.push(DnType::CustomDnType(vec![1, 2, 840, 113549, 1, 9, 1]), DnValue::Ia5String("a@example.com".try_into().unwrap()));
+        dn.push(
+            DnType::CustomDnType(vec![1, 2, 840, 113549, 1, 9, 1]),
+            DnValue::Ia5String("a@example.com".try_into().unwrap()),
+        );
         for arc in [1u64, 2, 3] {
             dn.push(DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 311, 60, 2, 1, arc]), "DE");
         }
         let (ours, theirs) = subject_of(dn);
         assert_eq!(ours, theirs);
-        assert!(ours.starts_with("C=DE, ST=Berlin, L=Berlin, O=Grüße GmbH, OU=Mail, CN=mx.example.com, surname=v4"), "{ours}");
+        assert!(
+            ours.starts_with("C=DE, ST=Berlin, L=Berlin, O=Grüße GmbH, OU=Mail, CN=mx.example.com, surname=v4"),
+            "{ours}"
+        );
     }
 
     #[test]

@@ -41,11 +41,15 @@ pub(crate) fn blocks(text: &str) -> Result<Vec<Block>, CertError> {
     while let Some(start) = rest.find(BEGIN) {
         let after_begin = rest.get(start + BEGIN.len()..).unwrap_or("");
         let Some(label_end) = after_begin.find(DASHES) else {
-            return Err(CertError::PemBoundary { detail: "expected \"-----\" after the label of \"-----BEGIN\", found none" });
+            return Err(CertError::PemBoundary {
+                detail: "expected \"-----\" after the label of \"-----BEGIN\", found none",
+            });
         };
         let label = after_begin.get(..label_end).unwrap_or("");
         if label.len() > MAX_LABEL || label.contains(['\n', '\r']) {
-            return Err(CertError::PemBoundary { detail: "expected a one-line label after \"-----BEGIN\", found a line break or an overlong label" });
+            return Err(CertError::PemBoundary {
+                detail: "expected a one-line label after \"-----BEGIN\", found a line break or an overlong label",
+            });
         }
         let label = label.trim().to_owned();
         let body_start = after_begin.get(label_end + DASHES.len()..).unwrap_or("");
@@ -79,8 +83,7 @@ fn decode_body(body: &str, label: &str) -> Result<Vec<u8>, CertError> {
     if b64.is_empty() {
         return Err(CertError::PemBase64 { label: label.to_owned(), detail: "found an empty body".to_owned() });
     }
-    Base64::decode_vec(&b64)
-        .map_err(|e| CertError::PemBase64 { label: label.to_owned(), detail: format!("found {e}") })
+    Base64::decode_vec(&b64).map_err(|e| CertError::PemBase64 { label: label.to_owned(), detail: format!("found {e}") })
 }
 
 /// A label is echoed in errors only if it cannot carry key material.

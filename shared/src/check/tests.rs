@@ -76,10 +76,7 @@ struct Leaf {
 }
 
 fn leaf() -> Leaf {
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap_or_else(|e| panic!("{e}"));
-    let params = rcgen::CertificateParams::new(vec!["mx.example".to_owned()]).unwrap_or_else(|e| panic!("{e}"));
-    let cert = params.self_signed(&key).unwrap_or_else(|e| panic!("{e}"));
-    let der = cert.der().to_vec();
+    let der = geleit_test_support::certs::self_signed("mx.example", &["mx.example"]).der;
     let parsed = crate::cert::Certificate::from_der(&der).unwrap_or_else(|e| panic!("{e}"));
     let spki_sha256 = crate::tlsa_gen::association_data(
         parsed.der(),

@@ -26,9 +26,9 @@ mod names;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-pub use names::{name_matches, NameError, ReferenceNames};
+pub use names::{NameError, ReferenceNames, name_matches};
 
-use crate::cert::{CertError, Certificate, PublicKey, MAX_OBJECTS};
+use crate::cert::{CertError, Certificate, MAX_OBJECTS, PublicKey};
 use crate::tlsa::{MatchingType, Selector, Tlsa, Unusable, Usage};
 use crate::tlsa_gen::association_data;
 
@@ -252,7 +252,9 @@ fn parse_chain<C: AsRef<[u8]>>(chain: &[C]) -> Result<Vec<Certificate>, DaneErro
     chain
         .iter()
         .enumerate()
-        .map(|(depth, der)| Certificate::from_der(der.as_ref()).map_err(|source| DaneError::Certificate { depth, source }))
+        .map(|(depth, der)| {
+            Certificate::from_der(der.as_ref()).map_err(|source| DaneError::Certificate { depth, source })
+        })
         .collect()
 }
 
@@ -278,7 +280,12 @@ fn check_parsed(certs: &[Certificate], records: &[Tlsa], names: &ReferenceNames,
         now,
         matched,
         records: reports,
-        chain: certs.iter().cloned().enumerate().map(|(depth, certificate)| ChainEntry { depth, certificate }).collect(),
+        chain: certs
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(depth, certificate)| ChainEntry { depth, certificate })
+            .collect(),
         expiry,
         look_ahead: None,
     }
@@ -385,37 +392,46 @@ fn check_ta(certs: &[Certificate], record: &Tlsa, names: &ReferenceNames, now: i
     // An anchor the server did not send: possible only when the record carries
     // the full key or certificate (RFC 7671 §5.2.2).
     if record.matching_type == MatchingType::FULL
-        && let Some((anchor_cert, anchor_spki)) = anchor_from_record(record) {
-            for top in (0..certs.len()).rev() {
-                let Some(cert) = certs.get(top) else { continue };
-                if let Some(ac) = &anchor_cert
-                    && !cert.is_named_issuer(ac) {
-                        continue;
-                    }
-                if cert.verify_signed_by(&anchor_spki).is_err() {
-                    continue;
+        && let Some((anchor_cert, anchor_spki)) = anchor_from_record(record)
+    {
+        for top in (0..certs.len()).rev() {
+            let Some(cert) = certs.get(top) else { continue };
+            if let Some(ac) = &anchor_cert
+                && !cert.is_named_issuer(ac)
+            {
+                continue;
+            }
+            if cert.verify_signed_by(&anchor_spki).is_err() {
+                continue;
+            }
+            let above = top.saturating_add(1);
+            let result = verify_anchor(anchor_cert.as_ref(), certs, top, now)
+                .and_then(|anchor_exp| verify_path(certs, None, top, names, now).map(|e| earlier(e, anchor_exp)));
+            match result {
+                Ok(expires) => {
+                    set_ta_success(report, Anchor::NotSent, above, expires);
+                    report.detail = format!(
+                        "DANE-TA(2) {} in the record (not sent by the server) signed the certificate at depth {top}; the path to the leaf verifies (signatures, dates, CA constraints) and the leaf carries a reference name (RFC 7671 §5.2.2)",
+                        if anchor_cert.is_some() { "certificate" } else { "public key" }
+                    );
+                    return;
                 }
-                let above = top.saturating_add(1);
-                let result = verify_anchor(anchor_cert.as_ref(), certs, top, now)
-                    .and_then(|anchor_exp| verify_path(certs, None, top, names, now).map(|e| earlier(e, anchor_exp)));
-                match result {
-                    Ok(expires) => {
-                        set_ta_success(report, Anchor::NotSent, above, expires);
-                        report.detail = format!(
-                            "DANE-TA(2) {} in the record (not sent by the server) signed the certificate at depth {top}; the path to the leaf verifies (signatures, dates, CA constraints) and the leaf carries a reference name (RFC 7671 §5.2.2)",
-                            if anchor_cert.is_some() { "certificate" } else { "public key" }
-                        );
-                        return;
-                    }
-                    Err((failure, why)) => {
-                        first_failure.get_or_insert((above, Anchor::NotSent, (failure, format!(
-                            "DANE-TA(2) {} in the record signed the certificate at depth {top}, but {why}",
-                            if anchor_cert.is_some() { "certificate" } else { "public key" }
-                        ))));
-                    }
+                Err((failure, why)) => {
+                    first_failure.get_or_insert((
+                        above,
+                        Anchor::NotSent,
+                        (
+                            failure,
+                            format!(
+                                "DANE-TA(2) {} in the record signed the certificate at depth {top}, but {why}",
+                                if anchor_cert.is_some() { "certificate" } else { "public key" }
+                            ),
+                        ),
+                    ));
                 }
             }
         }
+    }
     match first_failure {
         Some((depth, anchor, (failure, why))) => {
             report.matched = true;
@@ -426,9 +442,15 @@ fn check_ta(certs: &[Certificate], record: &Tlsa, names: &ReferenceNames, now: i
         }
         None => {
             let (failure, detail) = if certs.len() < 2 && record.matching_type != MatchingType::FULL {
-                (Failure::AnchorNotSent, "DANE-TA(2) matches no CA: the server sent only its own certificate, so the trust anchor is missing from the chain (RFC 7671 §5.2.2)")
+                (
+                    Failure::AnchorNotSent,
+                    "DANE-TA(2) matches no CA: the server sent only its own certificate, so the trust anchor is missing from the chain (RFC 7671 §5.2.2)",
+                )
             } else if certs.first().is_some_and(|leaf| matches_cert(record, leaf)) {
-                (Failure::TaMatchesLeaf, "DANE-TA(2) matches the server's own certificate at depth 0, but DANE-TA records pin a CA; use DANE-EE(3) for the server's certificate (RFC 7671 §5.2)")
+                (
+                    Failure::TaMatchesLeaf,
+                    "DANE-TA(2) matches the server's own certificate at depth 0, but DANE-TA records pin a CA; use DANE-EE(3) for the server's certificate (RFC 7671 §5.2)",
+                )
             } else {
                 (Failure::NoMatch, "DANE-TA(2) matches no certificate in the chain")
             };
@@ -474,7 +496,12 @@ fn anchor_from_record(record: &Tlsa) -> Option<(Option<Certificate>, Vec<u8>)> {
 /// Checks a certificate carried in a record as the issuer of `certs[top]`:
 /// it must be a CA, valid at `now`, and its pathLen must allow the chain
 /// below. A bare key has no such constraints.
-fn verify_anchor(anchor: Option<&Certificate>, certs: &[Certificate], top: usize, now: i64) -> Result<Option<Expiry>, PathError> {
+fn verify_anchor(
+    anchor: Option<&Certificate>,
+    certs: &[Certificate],
+    top: usize,
+    now: i64,
+) -> Result<Option<Expiry>, PathError> {
     let Some(a) = anchor else { return Ok(None) };
     check_issuer_constraints(a, certs, top.saturating_add(1), "the trust anchor in the record")
         .map_err(|e| (Failure::InvalidPath, e))?;
@@ -502,7 +529,12 @@ fn check_dates(cert: &Certificate, depth: Option<usize>, now: i64, what: &str) -
 /// `issuer` sits at `depth` (it may be just above the chain): it must be a CA
 /// allowed to sign certificates, and its pathLenConstraint must allow the
 /// non-self-issued intermediates between it and the leaf (RFC 5280 §4.2.1.9, §6.1.4).
-fn check_issuer_constraints(issuer: &Certificate, certs: &[Certificate], depth: usize, what: &str) -> Result<(), String> {
+fn check_issuer_constraints(
+    issuer: &Certificate,
+    certs: &[Certificate],
+    depth: usize,
+    what: &str,
+) -> Result<(), String> {
     if !issuer.is_ca {
         return Err(format!("{what} is not a CA (basicConstraints cA is not true, RFC 5280 §4.2.1.9)"));
     }
@@ -539,14 +571,22 @@ fn verify_path(
     for depth in (0..=top).rev() {
         let Some(cert) = certs.get(depth) else { return Err(invalid(format!("depth {depth} is missing"))) };
         check_dates(cert, Some(depth), now, &format!("the certificate at depth {depth} ({})", cert.subject))?;
-        expires = earlier(expires, Some(Expiry { not_after: cert.not_after, depth: Some(depth), subject: cert.subject.clone() }));
+        expires = earlier(
+            expires,
+            Some(Expiry { not_after: cert.not_after, depth: Some(depth), subject: cert.subject.clone() }),
+        );
         let Some(child_depth) = depth.checked_sub(1) else { break };
         let Some(child) = certs.get(child_depth) else { break };
         // Every issuer must be a CA; the anchor's own constraints were checked above.
         let is_anchor = depth == top && anchor.is_some();
         if !is_anchor {
-            check_issuer_constraints(cert, certs, depth, &format!("the certificate at depth {depth} ({})", cert.subject))
-                .map_err(invalid)?;
+            check_issuer_constraints(
+                cert,
+                certs,
+                depth,
+                &format!("the certificate at depth {depth} ({})", cert.subject),
+            )
+            .map_err(invalid)?;
         }
         if !child.is_named_issuer(cert) {
             return Err(invalid(format!(
@@ -554,9 +594,9 @@ fn verify_path(
                 child.issuer, cert.subject
             )));
         }
-        child
-            .verify_signed_by(cert.spki())
-            .map_err(|e| invalid(format!("the signature on the certificate at depth {child_depth} by depth {depth}: {e}")))?;
+        child.verify_signed_by(cert.spki()).map_err(|e| {
+            invalid(format!("the signature on the certificate at depth {child_depth} by depth {depth}: {e}"))
+        })?;
     }
     let leaf = certs.first().ok_or_else(|| invalid("the chain is empty".to_owned()))?;
     names.check_leaf(leaf).map_err(|e| {

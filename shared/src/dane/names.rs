@@ -22,7 +22,9 @@ pub enum NameError {
     #[error("expected a host name as reference name (letters, digits, hyphens; labels of 1 to 63), found {}", crate::quoted::Quoted(.found))]
     BadName { found: String },
     /// No reference names were given, so DANE-TA(2) cannot be checked.
-    #[error("expected at least one reference name (TLSA base domain or MX host) to check the certificate's names, found none")]
+    #[error(
+        "expected at least one reference name (TLSA base domain or MX host) to check the certificate's names, found none"
+    )]
     NoNames,
     /// The leaf carries none of the reference names.
     #[error("the server's certificate names {presented} but none of the reference names {reference} (RFC 7672 §3.2.3)")]
@@ -43,8 +45,9 @@ impl ReferenceNames {
         let mut out = Vec::with_capacity(names.len());
         for name in names {
             let n = normalise(name.as_ref());
-            let label_ok =
-                |l: &str| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            let label_ok = |l: &str| {
+                !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            };
             if n.is_empty() || n.len() > MAX_NAME || !n.split('.').all(label_ok) {
                 return Err(NameError::BadName { found: name.as_ref().to_owned() });
             }

@@ -1,10 +1,7 @@
-//! One test per matching rule, on chains made fresh with rcgen.
+//! One test per matching rule, on chains made fresh (the test-support crate's rcgen builders).
 #![allow(clippy::cloned_ref_to_slice_refs)] // `&[ta.clone()]` reads better than `slice::from_ref` in these tests
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, PKCS_ECDSA_P256_SHA256,
-    PKCS_ECDSA_P384_SHA384, PKCS_ED25519, date_time_ymd,
-};
+use geleit_test_support::certs::{Cert as Node, KeyAlg, Spec};
 
 use super::*;
 use crate::tlsa_gen::association_data;
@@ -12,68 +9,25 @@ use crate::tlsa_gen::association_data;
 /// 2030-01-01T00:00:00Z.
 const NOW: i64 = 1_893_456_000;
 
-struct Node {
-    der: Vec<u8>,
-    spki: Vec<u8>,
-    issuer: Issuer<'static, KeyPair>,
+/// A CA of these tests: ECDSA P-384, valid 2020 to 2040.
+fn ca_spec(cn: &str) -> Spec {
+    Spec::ca(cn).alg(KeyAlg::P384).years(2020, 2040)
 }
 
-struct Spec<'a> {
-    cn: &'a str,
-    sans: &'a [&'a str],
-    ca: Option<Option<u8>>,
-    from: (i32, u8, u8),
-    until: (i32, u8, u8),
-    alg: &'static rcgen::SignatureAlgorithm,
+/// A leaf of these tests: CN "leaf", the DNS names `sans`, Ed25519, valid 2020 to 2040.
+fn leaf_spec(sans: &[&str]) -> Spec {
+    Spec::leaf("leaf", sans).alg(KeyAlg::Ed25519).years(2020, 2040)
 }
 
-impl<'a> Spec<'a> {
-    fn ca(cn: &'a str) -> Self {
-        Self { cn, sans: &[], ca: Some(None), from: (2020, 1, 1), until: (2040, 1, 1), alg: &PKCS_ECDSA_P384_SHA384 }
-    }
-    fn leaf(sans: &'a [&'a str]) -> Self {
-        Self { cn: "leaf", sans, ca: None, from: (2020, 1, 1), until: (2040, 1, 1), alg: &PKCS_ED25519 }
-    }
-    fn until(mut self, y: i32, m: u8, d: u8) -> Self {
-        self.until = (y, m, d);
-        self
-    }
-    fn path_len(mut self, n: u8) -> Self {
-        self.ca = Some(Some(n));
-        self
-    }
-    fn not_ca(mut self) -> Self {
-        self.ca = None;
-        self
-    }
-}
-
-fn make(spec: &Spec<'_>, parent: Option<&Node>) -> Node {
-    let key = KeyPair::generate_for(spec.alg).unwrap();
-    let mut p = CertificateParams::new(spec.sans.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()).unwrap();
-    p.distinguished_name = DistinguishedName::new();
-    p.distinguished_name.push(DnType::CommonName, spec.cn);
-    p.is_ca = match spec.ca {
-        None => IsCa::NoCa,
-        Some(None) => IsCa::Ca(BasicConstraints::Unconstrained),
-        Some(Some(n)) => IsCa::Ca(BasicConstraints::Constrained(n)),
-    };
-    p.not_before = date_time_ymd(spec.from.0, spec.from.1, spec.from.2);
-    p.not_after = date_time_ymd(spec.until.0, spec.until.1, spec.until.2);
-    let cert = match parent {
-        Some(parent) => p.signed_by(&key, &parent.issuer).unwrap(),
-        None => p.self_signed(&key).unwrap(),
-    };
-    let der = cert.der().to_vec();
-    let spki = Certificate::from_der(&der).unwrap().spki().to_vec();
-    Node { der, spki, issuer: Issuer::new(p, key) }
+fn make(spec: &Spec, parent: Option<&Node>) -> Node {
+    spec.make(parent)
 }
 
 /// root → intermediate → leaf for mx.example.com.
 fn three() -> (Node, Node, Node) {
-    let root = make(&Spec::ca("Root"), None);
-    let inter = make(&Spec::ca("Inter"), Some(&root));
-    let leaf = make(&Spec::leaf(&["mx.example.com"]), Some(&inter));
+    let root = make(&ca_spec("Root"), None);
+    let inter = make(&ca_spec("Inter"), Some(&root));
+    let leaf = make(&leaf_spec(&["mx.example.com"]), Some(&inter));
     (root, inter, leaf)
 }
 
@@ -91,8 +45,12 @@ const MX: &[&str] = &["example.com", "mx.example.com"];
 
 #[test]
 fn dane_ee_ignores_names_and_dates() {
-    let leaf = make(&Spec::leaf(&["other.example.net"]).not_ca().until(2021, 1, 1), None);
-    for (sel, mt) in [(Selector::SPKI, MatchingType::SHA2_256), (Selector::CERT, MatchingType::SHA2_512), (Selector::SPKI, MatchingType::FULL)] {
+    let leaf = make(&leaf_spec(&["other.example.net"]).not_ca().until(2021, 1, 1), None);
+    for (sel, mt) in [
+        (Selector::SPKI, MatchingType::SHA2_256),
+        (Selector::CERT, MatchingType::SHA2_512),
+        (Selector::SPKI, MatchingType::FULL),
+    ] {
         let r = run(&[&leaf], &[rec(Usage::DANE_EE, sel, mt, &leaf)], MX, NOW, None);
         assert_eq!(r.verdict, Verdict::Authenticated);
         assert_eq!(r.matched, vec![Matched { record: 0, depth: 0 }]);
@@ -103,7 +61,8 @@ fn dane_ee_ignores_names_and_dates() {
 #[test]
 fn dane_ee_does_not_match_an_issuer() {
     let (_, inter, leaf) = three();
-    let r = run(&[&leaf, &inter], &[rec(Usage::DANE_EE, Selector::SPKI, MatchingType::SHA2_256, &inter)], MX, NOW, None);
+    let r =
+        run(&[&leaf, &inter], &[rec(Usage::DANE_EE, Selector::SPKI, MatchingType::SHA2_256, &inter)], MX, NOW, None);
     assert_eq!(r.verdict, Verdict::NotAuthenticated);
     assert!(!r.records[0].matched);
 }
@@ -111,10 +70,22 @@ fn dane_ee_does_not_match_an_issuer() {
 #[test]
 fn dane_ta_on_intermediate_and_root() {
     let (root, inter, leaf) = three();
-    let r = run(&[&leaf, &inter, &root], &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &inter)], MX, NOW, None);
+    let r = run(
+        &[&leaf, &inter, &root],
+        &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &inter)],
+        MX,
+        NOW,
+        None,
+    );
     assert_eq!(r.verdict, Verdict::Authenticated, "{}", r.records[0].detail);
     assert_eq!(r.records[0].anchor, Some(Anchor::InChain { depth: 1 }));
-    let r = run(&[&leaf, &inter, &root], &[rec(Usage::DANE_TA, Selector::CERT, MatchingType::SHA2_512, &root)], MX, NOW, None);
+    let r = run(
+        &[&leaf, &inter, &root],
+        &[rec(Usage::DANE_TA, Selector::CERT, MatchingType::SHA2_512, &root)],
+        MX,
+        NOW,
+        None,
+    );
     assert_eq!(r.matched, vec![Matched { record: 0, depth: 2 }], "{}", r.records[0].detail);
 }
 
@@ -128,8 +99,8 @@ fn dane_ta_on_the_leaf_is_not_a_trust_anchor() {
 
 #[test]
 fn wildcard_matches_one_label_only() {
-    let root = make(&Spec::ca("Root"), None);
-    let leaf = make(&Spec::leaf(&["*.example.com"]), Some(&root));
+    let root = make(&ca_spec("Root"), None);
+    let leaf = make(&leaf_spec(&["*.example.com"]), Some(&root));
     let ta = rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root);
     assert!(run(&[&leaf, &root], &[ta.clone()], &["mx.example.com"], NOW, None).authenticated);
     let r = run(&[&leaf, &root], &[ta.clone()], &["a.mx.example.com"], NOW, None);
@@ -140,14 +111,12 @@ fn wildcard_matches_one_label_only() {
 
 #[test]
 fn common_name_only_without_dns_san() {
-    let root = make(&Spec::ca("Root"), None);
+    let root = make(&ca_spec("Root"), None);
     let ta = rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root);
-    let mut spec = Spec::leaf(&[]);
-    spec.cn = "MX.example.com";
+    let spec = leaf_spec(&[]).cn("MX.example.com");
     let cn_only = make(&spec, Some(&root));
     assert!(run(&[&cn_only, &root], &[ta.clone()], &["mx.example.com"], NOW, None).authenticated);
-    let mut spec = Spec::leaf(&["other.example.com"]);
-    spec.cn = "mx.example.com";
+    let spec = leaf_spec(&["other.example.com"]).cn("mx.example.com");
     let with_san = make(&spec, Some(&root));
     assert!(!run(&[&with_san, &root], &[ta], &["mx.example.com"], NOW, None).authenticated);
 }
@@ -178,16 +147,16 @@ fn full_anchor_the_server_did_not_send() {
     let digest = rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root);
     assert!(!run(&[&leaf, &inter], &[digest], MX, NOW, None).authenticated);
     // A key that signed nothing in the chain.
-    let stranger = make(&Spec::ca("Stranger"), None);
+    let stranger = make(&ca_spec("Stranger"), None);
     let r = run(&[&leaf, &inter], &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::FULL, &stranger)], MX, NOW, None);
     assert!(!r.authenticated);
 }
 
 #[test]
 fn expired_intermediate_fails_dane_ta_not_dane_ee() {
-    let root = make(&Spec::ca("Root"), None);
-    let inter = make(&Spec::ca("Inter").until(2025, 1, 1), Some(&root));
-    let leaf = make(&Spec::leaf(&["mx.example.com"]), Some(&inter));
+    let root = make(&ca_spec("Root"), None);
+    let inter = make(&ca_spec("Inter").until(2025, 1, 1), Some(&root));
+    let leaf = make(&leaf_spec(&["mx.example.com"]), Some(&inter));
     let ta = rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root);
     let ee = rec(Usage::DANE_EE, Selector::SPKI, MatchingType::SHA2_256, &leaf);
     let r = run(&[&leaf, &inter, &root], &[ta.clone()], MX, NOW, None);
@@ -198,9 +167,8 @@ fn expired_intermediate_fails_dane_ta_not_dane_ee() {
 
 #[test]
 fn not_yet_valid_leaf_fails_dane_ta() {
-    let root = make(&Spec::ca("Root"), None);
-    let mut spec = Spec::leaf(&["mx.example.com"]);
-    spec.from = (2035, 1, 1);
+    let root = make(&ca_spec("Root"), None);
+    let spec = leaf_spec(&["mx.example.com"]).from(2035, 1, 1);
     let leaf = make(&spec, Some(&root));
     let r = run(&[&leaf, &root], &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root)], MX, NOW, None);
     assert!(r.records[0].detail.contains("not valid yet"), "{}", r.records[0].detail);
@@ -208,8 +176,8 @@ fn not_yet_valid_leaf_fails_dane_ta() {
 
 #[test]
 fn look_ahead_reports_the_expiry_that_matters() {
-    let root = make(&Spec::ca("Root"), None);
-    let leaf = make(&Spec::leaf(&["mx.example.com"]).until(2030, 2, 1), Some(&root));
+    let root = make(&ca_spec("Root"), None);
+    let leaf = make(&leaf_spec(&["mx.example.com"]).until(2030, 2, 1), Some(&root));
     let ta = rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root);
     let r = run(&[&leaf, &root], &[ta.clone()], MX, NOW, Some(30));
     assert!(r.authenticated);
@@ -227,27 +195,36 @@ fn look_ahead_reports_the_expiry_that_matters() {
 
 #[test]
 fn issuer_must_be_a_ca_within_its_path_length() {
-    let root = make(&Spec::ca("Root"), None);
-    let not_ca = make(&Spec::ca("NotCA").not_ca(), Some(&root));
-    let leaf = make(&Spec::leaf(&["mx.example.com"]), Some(&not_ca));
-    let r = run(&[&leaf, &not_ca, &root], &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root)], MX, NOW, None);
+    let root = make(&ca_spec("Root"), None);
+    let not_ca = make(&ca_spec("NotCA").not_ca(), Some(&root));
+    let leaf = make(&leaf_spec(&["mx.example.com"]), Some(&not_ca));
+    let r = run(
+        &[&leaf, &not_ca, &root],
+        &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root)],
+        MX,
+        NOW,
+        None,
+    );
     assert!(r.records[0].detail.contains("is not a CA"), "{}", r.records[0].detail);
 
-    let root0 = make(&Spec::ca("Root0").path_len(0), None);
-    let inter = make(&Spec::ca("Inter"), Some(&root0));
-    let leaf = make(&Spec::leaf(&["mx.example.com"]), Some(&inter));
+    let root0 = make(&ca_spec("Root0").path_len(0), None);
+    let inter = make(&ca_spec("Inter"), Some(&root0));
+    let leaf = make(&leaf_spec(&["mx.example.com"]), Some(&inter));
     let chain = [&leaf, &inter, &root0];
     let r = run(&chain, &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root0)], MX, NOW, None);
     assert!(r.records[0].detail.contains("pathLenConstraint"), "{}", r.records[0].detail);
     // Anchored at the intermediate, the root's constraint is not on the path.
-    assert!(run(&chain, &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &inter)], MX, NOW, None).authenticated);
+    assert!(
+        run(&chain, &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &inter)], MX, NOW, None)
+            .authenticated
+    );
 }
 
 #[test]
 fn forged_signature_fails() {
-    let root = make(&Spec::ca("Root"), None);
-    let impostor = make(&Spec { alg: &PKCS_ECDSA_P256_SHA256, ..Spec::ca("Root") }, None);
-    let leaf = make(&Spec::leaf(&["mx.example.com"]), Some(&impostor));
+    let root = make(&ca_spec("Root"), None);
+    let impostor = make(&ca_spec("Root").alg(KeyAlg::P256), None);
+    let leaf = make(&leaf_spec(&["mx.example.com"]), Some(&impostor));
     let r = run(&[&leaf, &root], &[rec(Usage::DANE_TA, Selector::SPKI, MatchingType::SHA2_256, &root)], MX, NOW, None);
     assert!(r.records[0].detail.contains("does not verify"), "{}", r.records[0].detail);
 }
@@ -291,9 +268,9 @@ fn report_serialises() {
 
 #[test]
 fn expiry_of_an_anchor_carried_in_the_record() {
-    let root = make(&Spec::ca("Root").until(2030, 3, 1), None);
-    let inter = make(&Spec::ca("Inter"), Some(&root));
-    let leaf = make(&Spec::leaf(&["mx.example.com"]), Some(&inter));
+    let root = make(&ca_spec("Root").until(2030, 3, 1), None);
+    let inter = make(&ca_spec("Inter"), Some(&root));
+    let leaf = make(&leaf_spec(&["mx.example.com"]), Some(&inter));
     let full = rec(Usage::DANE_TA, Selector::CERT, MatchingType::FULL, &root);
     let r = run(&[&leaf, &inter], &[full.clone()], MX, NOW, Some(90));
     assert!(r.authenticated, "{}", r.records[0].detail);
@@ -318,11 +295,18 @@ fn failures_are_typed() {
     let r = run(&[&leaf, &inter, &root], &[ta.clone()], &["other.example.net"], NOW, None);
     assert_eq!(
         r.records[0].failure,
-        Some(Failure::NameMismatch { presented: vec!["mx.example.com".into()], reference: vec!["other.example.net".into()] })
+        Some(Failure::NameMismatch {
+            presented: vec!["mx.example.com".into()],
+            reference: vec!["other.example.net".into()]
+        })
     );
     // Expired at depth 1.
     let r = run(&[&leaf, &inter, &root], &[ta.clone()], MX, 2_300_000_000, None);
-    assert!(matches!(r.records[0].failure, Some(Failure::Expired { depth: Some(_), .. })), "{:?}", r.records[0].failure);
+    assert!(
+        matches!(r.records[0].failure, Some(Failure::Expired { depth: Some(_), .. })),
+        "{:?}",
+        r.records[0].failure
+    );
     // DANE-EE that does not match; and success carries no failure.
     let ee = rec(Usage::DANE_EE, Selector::SPKI, MatchingType::SHA2_256, &inter);
     assert_eq!(run(&[&leaf, &inter], &[ee], MX, NOW, None).records[0].failure, Some(Failure::NoMatch));

@@ -66,8 +66,9 @@ fn scan_ds(text: &str) -> Result<RData, String> {
     if hex.is_empty() {
         return Err("expected the digest field".into());
     }
-    let digest = crate::tlsa::present::from_hex(&hex)
-        .ok_or_else(|| format!("expected a hex digest (an even number of hex digits), found {} characters", hex.len()))?;
+    let digest = crate::tlsa::present::from_hex(&hex).ok_or_else(|| {
+        format!("expected a hex digest (an even number of hex digits), found {} characters", hex.len())
+    })?;
     let ds = DS::new(key_tag, Algorithm::from_u8(alg), DigestType::from(digest_type), digest);
     Ok(RData::DNSSEC(DNSSECRData::DS(ds)))
 }

@@ -635,10 +635,8 @@ mod tests {
         // One NSEC3 record that matches sub.example. and covers every other
         // hash (its next hash is its own): a parent-side record at a cut.
         let zone = ZoneKeys { zone: n("example."), keys: vec![] };
-        for (types, what) in [
-            (vec![RecordType::NS, RecordType::DS], "delegation"),
-            (vec![RecordType::DNAME], "dname"),
-        ] {
+        for (types, what) in [(vec![RecordType::NS, RecordType::DS], "delegation"), (vec![RecordType::DNAME], "dname")]
+        {
             let probe = NSEC3::new(Nsec3HashAlgorithm::SHA1, false, 0, vec![], vec![0; 20], []);
             let h = hash(&n("sub.example."), &probe).unwrap_or_default();
             let rec = NSEC3::new(Nsec3HashAlgorithm::SHA1, false, 0, vec![], h.clone(), types);

@@ -93,12 +93,24 @@ pub(crate) struct Resolved {
     pub data: Data,
     pub proof: Proof,
     pub ttl: u32,
+    /// The TTL the zone gives the data: a validated RRset's RRSIG Original
+    /// TTL (RFC 4034 §3.1.4), which a cache counts down but never exceeds;
+    /// else [`Self::ttl`].
+    pub zone_ttl: u32,
     pub trace: Vec<String>,
 }
 
 impl Resolved {
     pub(crate) fn stalled(qname: &Name, proof: Proof) -> Self {
-        Self { chain: Vec::new(), target: qname.clone(), data: Data::Unknown, proof, ttl: 0, trace: Vec::new() }
+        Self {
+            chain: Vec::new(),
+            target: qname.clone(),
+            data: Data::Unknown,
+            proof,
+            ttl: 0,
+            zone_ttl: 0,
+            trace: Vec::new(),
+        }
     }
 }
 
@@ -640,10 +652,12 @@ impl Engine {
                 }
             };
             if let Some(set) = verify::find(&r.answers, &current, qtype) {
-                let (proof, ttl) = self.check_positive(&set, &r, &zone, &current);
+                let (proof, ttl, zone_ttl) = self.check_positive(&set, &r, &zone, &current);
                 trace.push(format!("{} {}: {proof}", shown(&current), qtype));
                 let records = set.records.iter().map(|r| (*r).clone()).collect();
-                return Some(finish(qname, chain, current, Data::Records(records), proof, ttl, trace));
+                let mut done = finish(qname, chain, current, Data::Records(records), proof, ttl, trace);
+                done.zone_ttl = zone_ttl;
+                return Some(done);
             }
             // A DNAME above the name redirects it (RFC 6672 §2.2). The CNAME
             // the server synthesises is unsigned: validate the DNAME and
@@ -654,7 +668,7 @@ impl Engine {
             {
                 let owner = set.name.to_lowercase();
                 let zone = self.zone_of(&owner)?;
-                let (proof, _) = self.check_positive(&set, &r, &zone, &owner);
+                let (proof, _, _) = self.check_positive(&set, &r, &zone, &owner);
                 trace.push(format!("{owner} DNAME: {proof}", owner = shown(&owner)));
                 let target = set.records.iter().find_map(|rec| verify::dname_target(&rec.data));
                 let Some(next) = target.and_then(|t| synthesize(&current, &owner, &t)) else {
@@ -681,7 +695,7 @@ impl Engine {
                 if qtype == RecordType::CNAME { None } else { verify::find(&r.answers, &current, RecordType::CNAME) };
             {
                 if let Some(set) = cname {
-                    let (proof, _) = self.check_positive(&set, &r, &zone, &current);
+                    let (proof, _, _) = self.check_positive(&set, &r, &zone, &current);
                     let target = set.records.iter().find_map(|rec| match &rec.data {
                         RData::CNAME(c) => Some(c.0.to_lowercase()),
                         _ => None,
@@ -738,39 +752,49 @@ impl Engine {
         }
     }
 
-    fn check_positive(&self, set: &verify::RrSet<'_>, r: &Response, zone: &ZoneState, owner: &Name) -> (Proof, u32) {
+    /// The proof of a positive answer, its TTL and the TTL the zone gives it
+    /// (see [`Resolved::zone_ttl`]).
+    fn check_positive(
+        &self,
+        set: &verify::RrSet<'_>,
+        r: &Response,
+        zone: &ZoneState,
+        owner: &Name,
+    ) -> (Proof, u32, u32) {
         match zone {
             ZoneState::Secure(z) => match verify::verify_rrset(set, z, self.now) {
                 Ok(v) if v.labels < owner.num_labels() => {
                     match denial::prove_wildcard_answer(&r.authorities, owner, v.labels, z, self.now) {
-                        Ok(None) => (Proof::Secure, v.ttl),
-                        Ok(Some(why)) => (Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, v.ttl),
-                        Err(reason) => (Proof::Bogus { reason }, 0),
+                        Ok(None) => (Proof::Secure, v.ttl, v.original_ttl),
+                        Ok(Some(why)) => (Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, v.ttl, v.original_ttl),
+                        Err(reason) => (Proof::Bogus { reason }, 0, 0),
                     }
                 }
-                Ok(v) => (Proof::Secure, v.ttl),
-                Err(reason) => (unsupported_or_bogus(reason, &z.zone), 0),
+                Ok(v) => (Proof::Secure, v.ttl, v.original_ttl),
+                Err(reason) => (unsupported_or_bogus(reason, &z.zone), 0, 0),
             },
             ZoneState::Unproven { keys, cut, why } => {
                 let insecure = || Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() };
                 match verify::verify_rrset(set, keys, self.now) {
                     // Signed by the zone itself and not expanded: the signer is
                     // proven by the chain of trust, no denial needed.
-                    Ok(v) if v.labels == owner.num_labels() => (Proof::Secure, v.ttl),
+                    Ok(v) if v.labels == owner.num_labels() => (Proof::Secure, v.ttl, v.original_ttl),
                     Ok(v) => match denial::prove_wildcard_answer(&r.authorities, owner, v.labels, keys, self.now) {
-                        Ok(None) => (Proof::Secure, v.ttl),
-                        Ok(Some(why)) => (Proof::Insecure { zone_cut: keys.zone.to_ascii(), why }, v.ttl),
-                        Err(reason) => (Proof::Bogus { reason }, 0),
+                        Ok(None) => (Proof::Secure, v.ttl, v.original_ttl),
+                        Ok(Some(why)) => {
+                            (Proof::Insecure { zone_cut: keys.zone.to_ascii(), why }, v.ttl, v.original_ttl)
+                        }
+                        Err(reason) => (Proof::Bogus { reason }, 0, 0),
                     },
                     // Not signed by the zone: it may belong to an unsigned zone below `cut`.
-                    Err(reason) if reason.kind == ReasonKind::RrsigsMissing => (insecure(), set.ttl()),
-                    Err(reason) => (unsupported_or_bogus(reason, &keys.zone), 0),
+                    Err(reason) if reason.kind == ReasonKind::RrsigsMissing => (insecure(), set.ttl(), set.ttl()),
+                    Err(reason) => (unsupported_or_bogus(reason, &keys.zone), 0, 0),
                 }
             }
             ZoneState::Insecure { cut, why } => {
-                (Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, set.ttl())
+                (Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, set.ttl(), set.ttl())
             }
-            ZoneState::Failed(p) => (p.clone(), 0),
+            ZoneState::Failed(p) => (p.clone(), 0, 0),
         }
     }
 
@@ -840,7 +864,7 @@ fn finish(
             }
         })
         .collect();
-    Resolved { chain, target, data, proof: overall, ttl, trace }
+    Resolved { chain, target, data, proof: overall, ttl, zone_ttl: ttl, trace }
 }
 
 /// A failed signature check: bogus, unless it failed only because the zone

@@ -22,6 +22,7 @@
 //! rounds (MX, then addresses and TLSA), three with a CNAME hop.
 
 mod anchor;
+mod cache;
 mod denial;
 mod engine;
 mod lookup;
@@ -35,6 +36,7 @@ mod verify;
 mod wire;
 
 pub use anchor::{AnchorError, TrustAnchors};
+pub use cache::SharedAnswers;
 pub use engine::{Config, Stats};
 pub use lookup::{Answer, AnswerData, Link, Lookup};
 pub use proof::{Proof, Reason, ReasonKind, Status, Validated};

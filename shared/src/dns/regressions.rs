@@ -277,8 +277,7 @@ fn ds_expanded_from_a_wildcard_is_bogus() {
     let child = Zone::new("child.example.");
     let mut world = World::default();
     world.answer("example.", RecordType::DNSKEY, NOERROR, z.signed(vec![z.dnskey_record()]), vec![]);
-    let digest =
-        super::verify::ds_digest(&n("child.example."), &child.dnskey, DigestType::SHA256).unwrap_or_default();
+    let digest = super::verify::ds_digest(&n("child.example."), &child.dnskey, DigestType::SHA256).unwrap_or_default();
     let ds = DS::new(child.key_tag(), Algorithm::ECDSAP256SHA256, DigestType::SHA256, digest);
     let at_star = vec![Record::from_rdata(n("*.example."), 300, RData::DNSSEC(DNSSECRData::DS(ds)))];
     let sig = z.sign_labels(&at_star, 1);

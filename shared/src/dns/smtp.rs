@@ -161,6 +161,11 @@ pub struct HostReport {
     pub tlsa_base: Option<String>,
     /// The TLSA records with their proof.
     pub tlsa: Validated<Vec<TlsaRecord>>,
+    /// The TTL the zone gives the TLSA RRset (or its denial), in seconds:
+    /// the RRSIG Original TTL when validated (RFC 4034 §3.1.4), which bounds
+    /// how long a cache may keep the old RRset after a change (RFC 7671
+    /// §8.1); 0 when the lookup failed.
+    pub tlsa_ttl: u32,
     /// What a DANE client does.
     pub outcome: HostOutcome,
     /// Why, in words.
@@ -181,6 +186,7 @@ impl Serialize for HostReport {
             tlsa_status: Status,
             tlsa_proof: &'a Proof,
             tlsa: &'a [TlsaRecord],
+            tlsa_ttl: u32,
             outcome: HostOutcome,
             rfc: &'static str,
             why: &'a str,
@@ -196,6 +202,7 @@ impl Serialize for HostReport {
             tlsa_status: proof.status(),
             tlsa_proof: proof,
             tlsa: records,
+            tlsa_ttl: self.tlsa_ttl,
             outcome: self.outcome,
             rfc: self.outcome.rfc(),
             why: &self.why,
@@ -487,17 +494,32 @@ impl SmtpCheck {
                     status: proof.status(),
                     proof: proof.clone(),
                     addresses: match data {
-                        AnswerData::Records(rs) => rs.iter().filter_map(|r| r.data.ip_addr()).collect(),
+                        // RRsets have no order (RFC 2181 §5): sorted, so that a
+                        // resolver rotating them changes nothing in a report.
+                        AnswerData::Records(rs) => {
+                            let mut ips: Vec<IpAddr> = rs.iter().filter_map(|r| r.data.ip_addr()).collect();
+                            ips.sort();
+                            ips.dedup();
+                            ips
+                        }
                         _ => Vec::new(),
                     },
                 }
             })
             .collect::<Vec<_>>();
         let tlsa_trace = base.as_ref().map(|(_, r)| r.trace.clone()).unwrap_or_default();
+        let tlsa_ttl = base.as_ref().map_or(0, |(_, r)| r.zone_ttl);
         let (tlsa_base, tlsa) = match base {
             Some((n, r)) => {
                 let records = match &r.data {
-                    Data::Records(rs) => rs.iter().filter_map(|rec| tlsa_of(&rec.data)).map(TlsaRecord::new).collect(),
+                    Data::Records(rs) => {
+                        // In a fixed order (RFC 2181 §5: an RRset has none), duplicates once.
+                        let mut records: Vec<TlsaRecord> =
+                            rs.iter().filter_map(|rec| tlsa_of(&rec.data)).map(TlsaRecord::new).collect();
+                        records.sort_by_key(TlsaRecord::to_text);
+                        records.dedup_by(|a, b| a.to_text() == b.to_text());
+                        records
+                    }
                     _ => Vec::new(),
                 };
                 (Some(n.to_ascii()), Validated::new(r.proof, records))
@@ -518,6 +540,7 @@ impl SmtpCheck {
             addresses,
             tlsa_base,
             tlsa,
+            tlsa_ttl,
             outcome,
             why,
             tlsa_trace,

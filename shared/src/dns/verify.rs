@@ -77,6 +77,9 @@ pub(crate) struct Verified {
     pub labels: u8,
     /// TTL to use: the records' TTL capped by the original TTL and the time to expiry (RFC 4035 §5.3.3).
     pub ttl: u32,
+    /// The RRSIG's Original TTL: the TTL the zone gives the RRset, which a
+    /// cache may count down but never exceed (RFC 4034 §3.1.4).
+    pub original_ttl: u32,
 }
 
 /// Whether a DNSKEY algorithm is implemented (RFC 8624 §3.1: 8, 10, 13, 14, 15
@@ -316,7 +319,7 @@ pub(crate) fn verify_rrset(set: &RrSet<'_>, zone: &ZoneKeys, now: u64) -> Result
             if ok {
                 let to_expiry = u32::try_from((expiration - now_i).max(0)).unwrap_or(u32::MAX);
                 let ttl = set.ttl().min(input.original_ttl).min(to_expiry);
-                return Ok(Verified { labels: input.num_labels, ttl });
+                return Ok(Verified { labels: input.num_labels, ttl, original_ttl: input.original_ttl });
             }
             note(
                 4,
@@ -519,7 +522,7 @@ mod tests {
         let recs = a_records("mx.example.", 3);
         let good = sign(&z, &recs, 2, NOW - 100, NOW + 100);
         let ok = verify_rrset(&set(&recs, std::slice::from_ref(&good)), &z.keys, NOW);
-        assert_eq!(ok, Ok(Verified { labels: 2, ttl: 100 }), "TTL capped by the time to expiry");
+        assert_eq!(ok, Ok(Verified { labels: 2, ttl: 100, original_ttl: 300 }), "TTL capped by the time to expiry");
         // Same records in another order and with mixed case: canonical form (RFC 4034 §6).
         let mut shuffled = recs.clone();
         shuffled.reverse();

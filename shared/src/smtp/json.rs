@@ -14,8 +14,8 @@
 use serde_json::{Map, Value};
 
 use super::report::{
-    AddressReport, AlgorithmProbe, Capability, Certificate, Direction, EhloReport, HostReport, Report,
-    SignatureFamily, Step, StepFailure, StepTiming, TlsFacts, TlsMode, TranscriptLine,
+    AddressReport, AlgorithmProbe, Capability, Certificate, Direction, EhloReport, HostReport, Report, SignatureFamily,
+    Step, StepFailure, StepTiming, TlsFacts, TlsMode, TranscriptLine,
 };
 
 /// Why a text is not a probe report.
@@ -42,8 +42,7 @@ impl HostReport {
     /// # Errors
     /// The text is not JSON, or not a report of this shape.
     pub fn from_json(text: &str) -> Result<Self> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| ReportJsonError::Syntax { detail: e.to_string() })?;
+        let value: Value = serde_json::from_str(text).map_err(|e| ReportJsonError::Syntax { detail: e.to_string() })?;
         host_report(&value)
     }
 }
@@ -176,7 +175,10 @@ fn report(v: &Value) -> Result<Report> {
         mode: o.word("mode", MODE_WORDS, MODES)?,
         banner: o.list("banner", |v| as_string(v, "banner"))?,
         ehlo: o.opt("ehlo").map(|v| ehlo(v, "ehlo")).transpose()?,
-        starttls_offered: o.opt("starttls_offered").map(|v| v.as_bool().ok_or_else(|| invalid("starttls_offered", "true or false", v))).transpose()?,
+        starttls_offered: o
+            .opt("starttls_offered")
+            .map(|v| v.as_bool().ok_or_else(|| invalid("starttls_offered", "true or false", v)))
+            .transpose()?,
         starttls: o.boolean("starttls")?,
         tls: o.opt("tls").map(tls).transpose()?,
         ehlo_tls: o.opt("ehlo_tls").map(|v| ehlo(v, "ehlo_tls")).transpose()?,
@@ -343,17 +345,14 @@ mod tests {
 
     #[test]
     fn same_as_serde_on_recorded_reports() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/check");
+        use geleit_test_support::recording::{check_scenarios, probes};
         let mut seen = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if !path.to_string_lossy().ends_with(".probe.json") {
-                continue;
+        for scenario in check_scenarios() {
+            for (host, text) in probes(&scenario) {
+                let serde: HostReport = serde_json::from_str(&text).unwrap();
+                assert_eq!(HostReport::from_json(&text).unwrap(), serde, "{scenario}: {host}");
+                seen += 1;
             }
-            let text = std::fs::read_to_string(&path).unwrap();
-            let serde: HostReport = serde_json::from_str(&text).unwrap();
-            assert_eq!(HostReport::from_json(&text).unwrap(), serde, "{}", path.display());
-            seen += 1;
         }
         assert!(seen >= 4, "{seen}");
     }
@@ -375,7 +374,10 @@ mod tests {
         let err = |text: &str| HostReport::from_json(text).unwrap_err().to_string();
         assert!(err("{").starts_with("expected JSON, found EOF while parsing"), "{}", err("{"));
         assert_eq!(err("[]"), "expected an object in `report`, found a list");
-        assert_eq!(err(r#"{"host":"mx","port":25,"mode":"starttls"}"#), "expected a field `addresses` in the report, found none");
+        assert_eq!(
+            err(r#"{"host":"mx","port":25,"mode":"starttls"}"#),
+            "expected a field `addresses` in the report, found none"
+        );
         assert_eq!(
             err(r#"{"host":"mx","port":70000,"mode":"starttls","addresses":[]}"#),
             "expected a port number in `port`, found 70000"

@@ -56,17 +56,11 @@ impl Cidr {
     pub fn new(addr: IpAddr, prefix_len: u8) -> Result<Self, CidrError> {
         let max = max_prefix(addr);
         if prefix_len > max {
-            return Err(CidrError::BadPrefixLen {
-                max,
-                found: prefix_len.to_string(),
-            });
+            return Err(CidrError::BadPrefixLen { max, found: prefix_len.to_string() });
         }
         let cidr = Self { addr, prefix_len };
         if network(addr, prefix_len) != bits(addr) {
-            return Err(CidrError::HostBitsSet {
-                prefix_len,
-                found: addr.to_string(),
-            });
+            return Err(CidrError::HostBitsSet { prefix_len, found: addr.to_string() });
         }
         Ok(cidr)
     }
@@ -108,17 +102,14 @@ impl FromStr for Cidr {
             Some((a, l)) => (a, Some(l)),
             None => (s, None),
         };
-        let addr: IpAddr = addr_text.parse().map_err(|_| CidrError::BadAddress {
-            found: super::sanitize(addr_text.as_bytes(), 64),
-        })?;
+        let addr: IpAddr = addr_text
+            .parse()
+            .map_err(|_| CidrError::BadAddress { found: super::sanitize(addr_text.as_bytes(), 64) })?;
         let max = max_prefix(addr);
         let prefix_len = match len_text {
             None => max,
             Some(l) => {
-                let bad = || CidrError::BadPrefixLen {
-                    max,
-                    found: super::sanitize(l.as_bytes(), 16),
-                };
+                let bad = || CidrError::BadPrefixLen { max, found: super::sanitize(l.as_bytes(), 16) };
                 if l.is_empty() || l.len() > 3 || !l.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(bad());
                 }
@@ -145,11 +136,7 @@ fn network(addr: IpAddr, prefix_len: u8) -> u128 {
     let width = u32::from(max_prefix(addr));
     let host_bits = width.saturating_sub(u32::from(prefix_len));
     let mask = u128::MAX.checked_shl(host_bits).unwrap_or(0);
-    let width_mask = if width == 128 {
-        u128::MAX
-    } else {
-        (1u128 << width) - 1
-    };
+    let width_mask = if width == 128 { u128::MAX } else { (1u128 << width) - 1 };
     bits(addr) & mask & width_mask
 }
 
@@ -160,11 +147,7 @@ pub enum PolicyRefusal {
     #[error("expected port 25, 465 or 587, found {port}")]
     Port { port: u16 },
     #[error("expected a public unicast address, found {ip} in {range} ({name})")]
-    NotPublic {
-        ip: IpAddr,
-        range: &'static str,
-        name: &'static str,
-    },
+    NotPublic { ip: IpAddr, range: &'static str, name: &'static str },
 }
 
 /// Special-purpose IPv4 ranges refused (IANA IPv4 Special-Purpose Address
@@ -184,10 +167,7 @@ const V4_REFUSED: &[(&str, &str)] = &[
     ("198.51.100.0/24", "documentation TEST-NET-2, RFC 5737"),
     ("203.0.113.0/24", "documentation TEST-NET-3, RFC 5737"),
     ("224.0.0.0/4", "multicast, RFC 5771"),
-    (
-        "240.0.0.0/4",
-        "reserved and limited broadcast, RFC 1112, RFC 919",
-    ),
+    ("240.0.0.0/4", "reserved and limited broadcast, RFC 1112, RFC 919"),
 ];
 
 /// IPv6 ranges refused. Everything outside 2000::/3 is refused anyway; the
@@ -199,10 +179,7 @@ const V6_REFUSED: &[(&str, &str)] = &[
     ("64:ff9b::/96", "NAT64, RFC 6052"),
     ("64:ff9b:1::/48", "local-use NAT64, RFC 8215"),
     ("100::/64", "discard-only, RFC 6666"),
-    (
-        "2001::/23",
-        "IETF protocol assignments incl. Teredo, RFC 2928, RFC 4380",
-    ),
+    ("2001::/23", "IETF protocol assignments incl. Teredo, RFC 2928, RFC 4380"),
     ("2001:db8::/32", "documentation, RFC 3849"),
     ("2002::/16", "6to4, RFC 3056"),
     ("3fff::/20", "documentation, RFC 9637"),
@@ -212,19 +189,12 @@ const V6_REFUSED: &[(&str, &str)] = &[
     ("ff00::/8", "multicast, RFC 4291"),
 ];
 
-const V6_GLOBAL_UNICAST: Cidr = Cidr {
-    addr: IpAddr::V6(Ipv6Addr::new(0x2000, 0, 0, 0, 0, 0, 0, 0)),
-    prefix_len: 3,
-};
+const V6_GLOBAL_UNICAST: Cidr = Cidr { addr: IpAddr::V6(Ipv6Addr::new(0x2000, 0, 0, 0, 0, 0, 0, 0)), prefix_len: 3 };
 
 /// Checks a probe target: the port must be one of [`ALLOWED_PORTS`], and the
 /// address public unicast or inside one of `extra_allowed` (operator
 /// configured).
-pub fn check_probe_target(
-    ip: IpAddr,
-    port: u16,
-    extra_allowed: &[Cidr],
-) -> Result<(), PolicyRefusal> {
+pub fn check_probe_target(ip: IpAddr, port: u16, extra_allowed: &[Cidr]) -> Result<(), PolicyRefusal> {
     if !ALLOWED_PORTS.contains(&port) {
         return Err(PolicyRefusal::Port { port });
     }
@@ -247,11 +217,7 @@ pub fn check_probe_target(
         return Err(PolicyRefusal::NotPublic { ip, range, name });
     }
     if ip.is_ipv6() && !V6_GLOBAL_UNICAST.contains(ip) {
-        return Err(PolicyRefusal::NotPublic {
-            ip,
-            range: "outside 2000::/3",
-            name: "not global unicast, RFC 4291",
-        });
+        return Err(PolicyRefusal::NotPublic { ip, range: "outside 2000::/3", name: "not global unicast, RFC 4291" });
     }
     Ok(())
 }
@@ -279,18 +245,9 @@ mod tests {
 
     #[test]
     fn public_addresses_on_mail_ports_are_allowed() {
-        for addr in [
-            "8.8.8.8",
-            "1.1.1.1",
-            "193.0.6.139",
-            "2a00:1450:4001::1b",
-            "2620:fe::fe",
-        ] {
+        for addr in ["8.8.8.8", "1.1.1.1", "193.0.6.139", "2a00:1450:4001::1b", "2620:fe::fe"] {
             for port in ALLOWED_PORTS {
-                assert!(
-                    is_probe_target_allowed(ip(addr), port, &[]),
-                    "{addr}:{port}"
-                );
+                assert!(is_probe_target_allowed(ip(addr), port, &[]), "{addr}:{port}");
             }
         }
     }
@@ -299,15 +256,9 @@ mod tests {
     fn other_ports_are_refused_even_in_extra_ranges() {
         let extra = ["0.0.0.0/0".parse().unwrap(), "::/0".parse().unwrap()];
         for port in [0, 22, 24, 26, 80, 443, 2525, 25025] {
-            assert_eq!(
-                check_probe_target(ip("8.8.8.8"), port, &extra),
-                Err(PolicyRefusal::Port { port })
-            );
+            assert_eq!(check_probe_target(ip("8.8.8.8"), port, &extra), Err(PolicyRefusal::Port { port }));
         }
-        assert_eq!(
-            PolicyRefusal::Port { port: 80 }.to_string(),
-            "expected port 25, 465 or 587, found 80"
-        );
+        assert_eq!(PolicyRefusal::Port { port: 80 }.to_string(), "expected port 25, 465 or 587, found 80");
     }
 
     #[test]
@@ -387,31 +338,22 @@ mod tests {
     #[test]
     fn refusal_names_the_most_specific_range() {
         assert_eq!(
-            check_probe_target(ip("2001:db8::1"), 25, &[])
-                .unwrap_err()
-                .to_string(),
+            check_probe_target(ip("2001:db8::1"), 25, &[]).unwrap_err().to_string(),
             "expected a public unicast address, found 2001:db8::1 in 2001:db8::/32 (documentation, RFC 3849)"
         );
         assert_eq!(
-            check_probe_target(ip("127.0.0.1"), 25, &[])
-                .unwrap_err()
-                .to_string(),
+            check_probe_target(ip("127.0.0.1"), 25, &[]).unwrap_err().to_string(),
             "expected a public unicast address, found 127.0.0.1 in 127.0.0.0/8 (loopback, RFC 1122)"
         );
         assert_eq!(
-            check_probe_target(ip("4000::1"), 25, &[])
-                .unwrap_err()
-                .to_string(),
+            check_probe_target(ip("4000::1"), 25, &[]).unwrap_err().to_string(),
             "expected a public unicast address, found 4000::1 in outside 2000::/3 (not global unicast, RFC 4291)"
         );
     }
 
     #[test]
     fn extra_ranges_allow_exactly_their_addresses() {
-        let extra: Vec<Cidr> = ["127.0.0.0/8", "fd00:1::/64"]
-            .iter()
-            .map(|s| s.parse().unwrap())
-            .collect();
+        let extra: Vec<Cidr> = ["127.0.0.0/8", "fd00:1::/64"].iter().map(|s| s.parse().unwrap()).collect();
         assert!(is_probe_target_allowed(ip("127.0.0.53"), 25, &extra));
         assert!(is_probe_target_allowed(ip("fd00:1::25"), 587, &extra));
         assert!(!is_probe_target_allowed(ip("fd00:2::25"), 25, &extra));
@@ -440,41 +382,16 @@ mod tests {
     #[test]
     fn cidr_errors() {
         let cases = [
-            (
-                "10.0.0.1/8",
-                "expected the host bits after /8 to be zero, found 10.0.0.1",
-            ),
-            (
-                "10.0.0.0/33",
-                "expected a prefix length of 0 to 32, found \"33\"",
-            ),
-            (
-                "::/129",
-                "expected a prefix length of 0 to 128, found \"129\"",
-            ),
-            (
-                "10.0.0.0/",
-                "expected a prefix length of 0 to 32, found \"\"",
-            ),
-            (
-                "10.0.0.0/+8",
-                "expected a prefix length of 0 to 32, found \"+8\"",
-            ),
-            (
-                "mx.example/8",
-                "expected an IPv4 or IPv6 address before \"/\", found \"mx.example\"",
-            ),
-            (
-                "",
-                "expected an IPv4 or IPv6 address before \"/\", found \"\"",
-            ),
+            ("10.0.0.1/8", "expected the host bits after /8 to be zero, found 10.0.0.1"),
+            ("10.0.0.0/33", "expected a prefix length of 0 to 32, found \"33\""),
+            ("::/129", "expected a prefix length of 0 to 128, found \"129\""),
+            ("10.0.0.0/", "expected a prefix length of 0 to 32, found \"\""),
+            ("10.0.0.0/+8", "expected a prefix length of 0 to 32, found \"+8\""),
+            ("mx.example/8", "expected an IPv4 or IPv6 address before \"/\", found \"mx.example\""),
+            ("", "expected an IPv4 or IPv6 address before \"/\", found \"\""),
         ];
         for (text, message) in cases {
-            assert_eq!(
-                text.parse::<Cidr>().unwrap_err().to_string(),
-                message,
-                "{text}"
-            );
+            assert_eq!(text.parse::<Cidr>().unwrap_err().to_string(), message, "{text}");
         }
     }
 }

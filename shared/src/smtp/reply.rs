@@ -92,23 +92,16 @@ impl ReplyReader {
         // +2 for the CRLF the line ended with (or would have).
         self.octets = self.octets.saturating_add(line.len()).saturating_add(2);
         if self.octets > MAX_REPLY_OCTETS {
-            return Err(ReplyError::TooLarge {
-                limit: MAX_REPLY_OCTETS,
-            });
+            return Err(ReplyError::TooLarge { limit: MAX_REPLY_OCTETS });
         }
         if self.lines.len() >= MAX_REPLY_LINES {
-            return Err(ReplyError::TooManyLines {
-                limit: MAX_REPLY_LINES,
-            });
+            return Err(ReplyError::TooManyLines { limit: MAX_REPLY_LINES });
         }
         let (code, last, text) = parse_line(line)?;
         if let Some(expected) = self.code
             && expected != code
         {
-            return Err(ReplyError::MixedCodes {
-                expected,
-                found: code,
-            });
+            return Err(ReplyError::MixedCodes { expected, found: code });
         }
         self.code = Some(code);
         self.lines.push(text.to_vec());
@@ -125,9 +118,7 @@ impl ReplyReader {
 
 /// Splits one reply line into code, "is last line" and text.
 fn parse_line(line: &[u8]) -> Result<(u16, bool, &[u8]), ReplyError> {
-    let bad_code = || ReplyError::BadCode {
-        found: super::sanitize::sanitize(line.get(..3).unwrap_or(line), 16),
-    };
+    let bad_code = || ReplyError::BadCode { found: super::sanitize::sanitize(line.get(..3).unwrap_or(line), 16) };
     let (digits, rest) = line.split_at_checked(3).ok_or_else(bad_code)?;
     let &[a, b, c] = digits else {
         return Err(bad_code());
@@ -140,10 +131,9 @@ fn parse_line(line: &[u8]) -> Result<(u16, bool, &[u8]), ReplyError> {
         None => Ok((code, true, rest)),
         Some((b' ', text)) => Ok((code, true, text)),
         Some((b'-', text)) => Ok((code, false, text)),
-        Some((other, _)) => Err(ReplyError::BadSeparator {
-            code,
-            found: super::sanitize::sanitize(std::slice::from_ref(other), 8),
-        }),
+        Some((other, _)) => {
+            Err(ReplyError::BadSeparator { code, found: super::sanitize::sanitize(std::slice::from_ref(other), 8) })
+        }
     }
 }
 
@@ -187,48 +177,23 @@ mod tests {
     #[test]
     fn mixed_codes_are_rejected() {
         let err = read_all(&[b"250-a", b"251 b"]).unwrap_err();
-        assert_eq!(
-            err,
-            ReplyError::MixedCodes {
-                expected: 250,
-                found: 251
-            }
-        );
-        assert_eq!(
-            err.to_string(),
-            "expected reply code 250 on every line of a multi-line reply, found 251"
-        );
+        assert_eq!(err, ReplyError::MixedCodes { expected: 250, found: 251 });
+        assert_eq!(err.to_string(), "expected reply code 250 on every line of a multi-line reply, found 251");
     }
 
     #[test]
     fn bad_codes_are_rejected() {
-        for line in [
-            &b"HTTP/1.1 400"[..],
-            b"22",
-            b"620 x",
-            b"2a0 x",
-            b"160 x",
-            b"",
-        ] {
-            assert!(
-                matches!(read_all(&[line]), Err(ReplyError::BadCode { .. })),
-                "{line:?}"
-            );
+        for line in [&b"HTTP/1.1 400"[..], b"22", b"620 x", b"2a0 x", b"160 x", b""] {
+            assert!(matches!(read_all(&[line]), Err(ReplyError::BadCode { .. })), "{line:?}");
         }
         let err = read_all(&[b"<b>x</b>"]).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "expected a three-digit reply code (2xx to 5xx), found \\x3cb\\x3e"
-        );
+        assert_eq!(err.to_string(), "expected a three-digit reply code (2xx to 5xx), found \\x3cb\\x3e");
     }
 
     #[test]
     fn bad_separator_is_rejected() {
         let err = read_all(&[b"250_x"]).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "expected a space or \"-\" after reply code 250, found _"
-        );
+        assert_eq!(err.to_string(), "expected a space or \"-\" after reply code 250, found _");
     }
 
     #[test]
@@ -241,12 +206,7 @@ mod tests {
                 break;
             }
         }
-        assert_eq!(
-            result,
-            Err(ReplyError::TooManyLines {
-                limit: MAX_REPLY_LINES
-            })
-        );
+        assert_eq!(result, Err(ReplyError::TooManyLines { limit: MAX_REPLY_LINES }));
     }
 
     #[test]
@@ -260,12 +220,7 @@ mod tests {
                 break;
             }
         }
-        assert_eq!(
-            result,
-            Err(ReplyError::TooLarge {
-                limit: MAX_REPLY_OCTETS
-            })
-        );
+        assert_eq!(result, Err(ReplyError::TooLarge { limit: MAX_REPLY_OCTETS }));
     }
 
     #[test]

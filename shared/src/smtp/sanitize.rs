@@ -52,10 +52,7 @@ mod tests {
 
     #[test]
     fn printable_ascii_is_kept() {
-        assert_eq!(
-            sanitize(b"220 mx.example ESMTP Postfix", 100),
-            "220 mx.example ESMTP Postfix"
-        );
+        assert_eq!(sanitize(b"220 mx.example ESMTP Postfix", 100), "220 mx.example ESMTP Postfix");
     }
 
     #[test]

@@ -207,10 +207,16 @@ impl fmt::Display for Unusable {
                 usage.mnemonic().unwrap_or("?")
             ),
             Self::UnknownUsage { usage } => {
-                write!(f, "certificate usage {usage} is not one a client implements; expected 2 (DANE-TA) or 3 (DANE-EE) (RFC 7671 §4)")
+                write!(
+                    f,
+                    "certificate usage {usage} is not one a client implements; expected 2 (DANE-TA) or 3 (DANE-EE) (RFC 7671 §4)"
+                )
             }
             Self::UnknownSelector { selector } => {
-                write!(f, "selector {selector} is not one a client implements; expected 0 (Cert) or 1 (SPKI) (RFC 7671 §4)")
+                write!(
+                    f,
+                    "selector {selector} is not one a client implements; expected 0 (Cert) or 1 (SPKI) (RFC 7671 §4)"
+                )
             }
             Self::UnknownMatchingType { matching_type } => write!(
                 f,
@@ -279,9 +285,10 @@ mod tests {
     #[test]
     fn mnemonics_round_trip() {
         for v in 0..=255u8 {
-            for m in [Usage::from_u8(v).mnemonic(), Selector::from_u8(v).mnemonic(), MatchingType::from_u8(v).mnemonic()]
-                .into_iter()
-                .flatten()
+            for m in
+                [Usage::from_u8(v).mnemonic(), Selector::from_u8(v).mnemonic(), MatchingType::from_u8(v).mnemonic()]
+                    .into_iter()
+                    .flatten()
             {
                 let ok = Usage::from_mnemonic(m).map(Usage::to_u8) == Some(v)
                     || Selector::from_mnemonic(m).map(Selector::to_u8) == Some(v)

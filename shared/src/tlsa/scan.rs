@@ -373,7 +373,9 @@ impl fmt::Display for ScanError {
             Self::TooLarge { field, found, max, .. } => {
                 write!(f, "expected {field} as a number up to {max}, found {}", Shown(found))
             }
-            Self::NotHex { field, found, .. } => write!(f, "expected a hex digit in {field}, found {}", crate::quoted::QuotedChar(*found)),
+            Self::NotHex { field, found, .. } => {
+                write!(f, "expected a hex digit in {field}, found {}", crate::quoted::QuotedChar(*found))
+            }
             Self::OddHex { field, digits, .. } => {
                 write!(f, "expected an even number of hex digits in {field}, found {digits}")
             }

@@ -123,7 +123,12 @@ pub struct Generated {
 /// certificate's DER and its SPKI DER (RFC 6698 §2.1.2, §2.1.3); `None` for
 /// values this crate does not implement.
 #[must_use]
-pub fn association_data(cert_der: &[u8], spki_der: &[u8], selector: Selector, matching_type: MatchingType) -> Option<Vec<u8>> {
+pub fn association_data(
+    cert_der: &[u8],
+    spki_der: &[u8],
+    selector: Selector,
+    matching_type: MatchingType,
+) -> Option<Vec<u8>> {
     let content = match selector {
         Selector::CERT => cert_der,
         Selector::SPKI => spki_der,
@@ -159,7 +164,8 @@ pub fn generate(input: &Input) -> Generated {
             None => true,
         };
         if !chained {
-            let expected_issuer = depth.checked_sub(1).and_then(|b| certs.get(b)).map(|c| c.issuer.clone()).unwrap_or_default();
+            let expected_issuer =
+                depth.checked_sub(1).and_then(|b| certs.get(b)).map(|c| c.issuer.clone()).unwrap_or_default();
             warnings.push(GenWarning::NotChained { depth, subject: cert.subject.clone(), expected_issuer });
         }
         if depth > 0 && !cert.is_ca {
@@ -198,7 +204,11 @@ pub fn generate(input: &Input) -> Generated {
         for mt in MATCHING_TYPES {
             if let Some(data) = association_data(&[], object.spki(), Selector::SPKI, mt) {
                 let recommended = mt == MatchingType::SHA2_256;
-                all.push(GenRecord { record: Tlsa::new(Usage::DANE_EE, Selector::SPKI, mt, data), source, recommended });
+                all.push(GenRecord {
+                    record: Tlsa::new(Usage::DANE_EE, Selector::SPKI, mt, data),
+                    source,
+                    recommended,
+                });
             }
         }
     }
@@ -254,17 +264,13 @@ mod tests {
     use super::*;
     use crate::cert::read_input;
 
+    /// (leaf PEM, CA PEM): an Ed25519 leaf for `*.example.com` and `mx.example.com` under an ECDSA CA.
     fn chain() -> (String, String) {
-        let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca.distinguished_name.push(rcgen::DnType::CommonName, "Test CA");
-        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        let ca_cert = ca.self_signed(&ca_key).unwrap();
-        let issuer = rcgen::Issuer::new(ca, ca_key);
-        let leaf_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
-        let leaf = rcgen::CertificateParams::new(vec!["*.example.com".into(), "mx.example.com".into()]).unwrap();
-        let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
-        (leaf_cert.pem(), ca_cert.pem())
+        use geleit_test_support::certs::{KeyAlg, Spec};
+        let ca = Spec::ca("Test CA").self_signed();
+        let names = ["*.example.com", "mx.example.com"];
+        let leaf = Spec::leaf("mx.example.com", &names).alg(KeyAlg::Ed25519).signed_by(&ca);
+        (leaf.pem, ca.pem)
     }
 
     #[test]
@@ -277,7 +283,15 @@ mod tests {
         let rec: Vec<_> = g.records.iter().filter(|r| r.recommended).map(|r| (r.record.usage, r.source)).collect();
         assert_eq!(rec, vec![(Usage::DANE_EE, 0), (Usage::DANE_TA, 1)]);
         assert_eq!(g.sources[1].role, Role::IssuingCa);
-        let full = g.records.iter().find(|r| r.record.usage == Usage::DANE_EE && r.record.selector == Selector::CERT && r.record.matching_type == MatchingType::FULL).unwrap();
+        let full = g
+            .records
+            .iter()
+            .find(|r| {
+                r.record.usage == Usage::DANE_EE
+                    && r.record.selector == Selector::CERT
+                    && r.record.matching_type == MatchingType::FULL
+            })
+            .unwrap();
         assert_eq!(full.record.data, input.certificates().next().unwrap().der());
         assert_eq!(default_host(&input).as_deref(), Some("mx.example.com"));
     }

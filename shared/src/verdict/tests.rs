@@ -1,13 +1,11 @@
 //! One test per finding (and per verdict rule), on DNS reports and probe
-//! reports built by hand around certificates made fresh with rcgen.
+//! reports built by hand around certificates made fresh (the test-support
+//! crate's rcgen builders).
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, PKCS_ECDSA_P256_SHA256,
-    date_time_ymd,
-};
+use geleit_test_support::certs::{Cert as Node, Spec};
 
 use super::*;
 use crate::dns::{AddressSet, HostReport as DnsHost, ReasonKind, Validated};
@@ -24,24 +22,11 @@ fn ip() -> IpAddr {
     IpAddr::from([192, 0, 2, 1])
 }
 
-struct Node {
-    der: Vec<u8>,
-    issuer: Issuer<'static, KeyPair>,
-}
-
+/// An ECDSA P-256 certificate valid from January 1st of `from` to January 1st of `until`.
 fn make(cn: &str, sans: &[&str], ca: bool, parent: Option<&Node>, from: i32, until: i32) -> Node {
-    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
-    let mut p = CertificateParams::new(sans.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()).unwrap();
-    p.distinguished_name = DistinguishedName::new();
-    p.distinguished_name.push(DnType::CommonName, cn);
-    p.is_ca = if ca { IsCa::Ca(BasicConstraints::Unconstrained) } else { IsCa::NoCa };
-    p.not_before = date_time_ymd(from, 1, 1);
-    p.not_after = date_time_ymd(until, 1, 1);
-    let cert = match parent {
-        Some(parent) => p.signed_by(&key, &parent.issuer).unwrap(),
-        None => p.self_signed(&key).unwrap(),
-    };
-    Node { der: cert.der().to_vec(), issuer: Issuer::new(p, key) }
+    let spec = Spec::leaf(cn, sans).years(from, until);
+    let spec = if ca { Spec { ca: Some(None), ..spec } } else { spec };
+    spec.make(parent)
 }
 
 fn leaf() -> Node {
@@ -97,6 +82,7 @@ fn host(outcome: HostOutcome, addr: Status, tlsa_proof: Proof, records: Vec<Tlsa
         addresses: addresses(addr),
         tlsa_base: Some(OWNER.into()),
         tlsa: Validated::new(tlsa_proof, records.into_iter().map(record).collect()),
+        tlsa_ttl: 3600,
         outcome,
         why: String::new(),
         tlsa_trace: vec![],
@@ -631,64 +617,6 @@ fn utc_formats_unix_seconds() {
     assert_eq!(utc(NOW), "2030-01-01 00:00:00 UTC");
     assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
     assert_eq!(utc(-1), "1969-12-31 23:59:59 UTC");
-}
-
-/// A verdict recorded from the lab (`tests/data/check`: DNS answers and probe
-/// reports of one build, replayed at the recording's time).
-fn recorded_verdict(scenario: &str) -> DomainVerdict {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/check");
-    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
-    let rec: serde_json::Value = serde_json::from_str(&read(&format!("{scenario}.dns.json"))).unwrap();
-    let anchors = crate::dns::TrustAnchors::scan(&read("anchor.ds")).unwrap();
-    let now = rec["now"].as_u64().unwrap();
-    let domain = crate::dns::parse_name(rec["domain"].as_str().unwrap()).unwrap();
-    let mut check =
-        crate::dns::SmtpCheck::new(domain, crate::dns::Config { anchors, ..crate::dns::Config::default() }, now);
-    while !check.is_done() {
-        for q in check.poll_queries() {
-            let (name, rtype) = (q.name().to_ascii().to_ascii_lowercase(), q.rtype().to_string());
-            let wire = rec["responses"].as_array().unwrap().iter().find(|r| {
-                r["name"].as_str().unwrap().eq_ignore_ascii_case(&name) && r["type"].as_str().unwrap() == rtype
-            });
-            match wire {
-                Some(r) => {
-                    let bytes = data_encoding::BASE64.decode(r["wire"].as_str().unwrap().as_bytes()).unwrap();
-                    check.handle_response(q.id(), &bytes).unwrap();
-                }
-                None => check.handle_error(q.id(), "not in the recording").unwrap(),
-            }
-        }
-    }
-    let dns = check.poll_result().unwrap().clone();
-    let probes: Vec<ProbeHost> = probe_targets(&dns)
-        .iter()
-        .map(|t| serde_json::from_str(&read(&format!("{scenario}.{}.probe.json", t.host))).unwrap())
-        .collect();
-    evaluate(&dns, &probes, i64::try_from(now).unwrap())
-}
-
-#[test]
-fn recorded_verdicts_read_back_equal() {
-    let mut codes_seen = BTreeSet::new();
-    for scenario in ["two-mx", "dual-rsa-pinned", "no-starttls", "ta-omitted"] {
-        let v = recorded_verdict(scenario);
-        assert!(!v.hosts.is_empty(), "{scenario}");
-        for pretty in [true, false] {
-            let json = if pretty { serde_json::to_string_pretty(&v) } else { serde_json::to_string(&v) }.unwrap();
-            let back: DomainVerdict = serde_json::from_str(&json).unwrap();
-            assert_eq!(back, v, "{scenario}");
-            // And the text written again is the same.
-            assert_eq!(serde_json::to_string(&back).unwrap(), serde_json::to_string(&v).unwrap(), "{scenario}");
-        }
-        let all = v.findings.iter().chain(
-            v.hosts.iter().flat_map(|h| h.findings.iter().chain(h.addresses.iter().flat_map(|a| a.findings.iter()))),
-        );
-        codes_seen.extend(all.map(Reported::code));
-    }
-    // The recordings carry findings with and without fixes, at every level.
-    for code in ["single_record_pinned", "tlsa_no_match", "starttls_missing", "ta_not_sent"] {
-        assert!(codes_seen.contains(code), "{code} not in {codes_seen:?}");
-    }
 }
 
 #[test]

@@ -161,7 +161,7 @@ impl Case {
         if !self.expect.status.contains(&status) {
             return Err(format!("status {status}, expected {}: {}", statuses(self.expect.status), a.data.proof()));
         }
-        if self.kind == Kind::Forged && status == Status::Secure {
+        if self.kind == Forged && status == Status::Secure {
             return Err("forged data validated as secure".into());
         }
         if let Some(d) = self.expect.data {
@@ -1975,23 +1975,11 @@ pub fn markdown_table(cases: &[Case]) -> String {
 /// browser test does in wasm): the lookup's status and data, and the check's
 /// verdict, against the expectations stored in it.
 pub fn replay(doc: &serde_json::Value) -> Result<(), String> {
-    use std::collections::HashMap;
-    let mut responses: HashMap<(String, String), Vec<u8>> = HashMap::new();
-    for r in doc["responses"].as_array().into_iter().flatten() {
-        let wire = data_encoding::BASE64
-            .decode(r["wire"].as_str().unwrap_or_default().as_bytes())
-            .map_err(|e| e.to_string())?;
-        responses.insert(
-            (r["name"].as_str().unwrap_or_default().to_owned(), r["type"].as_str().unwrap_or_default().to_owned()),
-            wire,
-        );
-    }
-    let anchors = TrustAnchors::scan(doc["anchor"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+    let rec = crate::recording::Recording::from_json(doc)?;
+    let anchors = TrustAnchors::scan(&rec.anchor).map_err(|e| e.to_string())?;
     let config = Config { anchors, ..Config::default() };
-    let now = doc["now"].as_u64().unwrap_or(0);
-    let answer = |name: &Name, rtype: RecordType| {
-        responses.get(&(name.to_ascii().to_ascii_lowercase(), rtype.to_string())).cloned()
-    };
+    let now = rec.now;
+    let answer = |name: &Name, rtype: RecordType| rec.answer(&name.to_ascii(), &rtype.to_string()).map(<[u8]>::to_vec);
     let qname = geleit::dns::parse_ascii_name(doc["qname"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
     let qtype = geleit::dns::parse_type(doc["qtype"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
     let mut l = Lookup::new(qname, qtype, config.clone(), now);

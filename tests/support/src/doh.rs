@@ -2,11 +2,14 @@
 //! answers each DNS query through a function of (lowercase name, type
 //! mnemonic, query bytes); `None` is answered with HTTP 404. With
 //! [`serve_replies`] the function may also fail a query with any HTTP
-//! status, as a busy or broken DoH front does.
+//! status, as a busy or broken DoH front does. [`serve_recorded`] and
+//! [`serve_failing`] answer from a recording (see [`crate::recording`]).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use crate::recording::Responses;
 
 /// How the server answers: (lowercase name with trailing dot, type such as
 /// "TLSA", the query message) to the response message, or `None` for 404.
@@ -102,4 +105,52 @@ fn connection(stream: TcpStream, handler: &Handler) {
             return;
         }
     }
+}
+
+/// Serves recorded responses (by lowercase name and type); what was not
+/// recorded gets HTTP 404. Returns the endpoint URL.
+pub fn serve_recorded(responses: Responses) -> String {
+    serve(move |name, rtype, _| responses.get(&(name.to_owned(), rtype.to_owned())).cloned())
+}
+
+/// Which requests get HTTP 502 Bad Gateway instead of their answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failing {
+    /// The first request for every question.
+    FirstAttempt,
+    /// Every request for this question (lowercase name, type).
+    Always(String, String),
+}
+
+/// A running server over a recording: its endpoint URL, and the questions
+/// it failed, once per failed request.
+pub struct Doh {
+    pub url: String,
+    pub failed: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+/// As [`serve_recorded`], failing requests as `failing` says, as a busy or
+/// broken DoH front does.
+pub fn serve_failing(responses: Responses, failing: Failing) -> Doh {
+    let failed = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&failed);
+    let asked: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+    let url = serve_replies(move |name, rtype, _| {
+        let key = (name.to_owned(), rtype.to_owned());
+        let before = asked.lock().map(|mut a| {
+            let n = a.iter().filter(|k| **k == key).count();
+            a.push(key.clone());
+            n
+        });
+        let fail = match &failing {
+            Failing::FirstAttempt => before.is_ok_and(|n| n == 0),
+            Failing::Always(n, t) => key.0 == *n && key.1 == *t,
+        };
+        if fail {
+            log.lock().map(|mut l| l.push(key)).ok();
+            return Reply::Status(502, "Bad Gateway");
+        }
+        responses.get(&key).cloned().map_or(Reply::Status(404, "Not Found"), Reply::Answer)
+    });
+    Doh { url, failed }
 }

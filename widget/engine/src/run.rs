@@ -1,10 +1,11 @@
-//! The engine's one export: a check run in the browser, drawn as results
-//! arrive (DNS progress, then each probe), resolving to the event detail.
+//! The engine's one export: a check run in the browser by the app's driver
+//! of the core's check machine (`geleit_frontend::services::check`), drawn
+//! as results arrive (DNS progress, the DNS stage, each probe), resolving
+//! to the event detail.
 
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
-use geleit_frontend::checker::{self, CheckRun, Probe};
-use geleit_frontend::services::{doh, probe};
+use geleit_frontend::checker::{self, CheckRun};
+use geleit_frontend::drive::Step;
+use geleit_frontend::services::check as browser_check;
 use geleit_widget::dom::{self, domain_or_problem, options};
 use geleit_widget::{event, view};
 use wasm_bindgen::prelude::*;
@@ -34,35 +35,23 @@ pub async fn check(root: web_sys::ShadowRoot, attrs: JsValue, input: String) -> 
         }
     };
     draw(&run);
-    let progress = |rounds: u32, queries: u32| {
-        let (r, q) = (usize::try_from(rounds).unwrap_or(0), usize::try_from(queries).unwrap_or(0));
-        status.set_text_content(Some(&(t.ck_progress_dns)(r, q)));
-    };
-    match doh::check(&ascii, &o.settings, now, progress).await {
-        Ok(report) => run.dns_done(report),
-        Err(error) => {
-            run.error = Some(error);
-            run.phase = checker::Phase::Done;
+    let outcome = browser_check::run(&ascii, &o.settings, now, |step| {
+        if let Step::Dns { rounds, queries } = step {
+            // Progress only: the status line, not the whole result.
+            let (r, q) = (usize::try_from(rounds).unwrap_or(0), usize::try_from(queries).unwrap_or(0));
+            status.set_text_content(Some(&(t.ck_progress_dns)(r, q)));
         }
+        run.step(step);
+        if run.dns.is_some() {
+            draw(&run);
+        }
+    })
+    .await;
+    match outcome {
+        Ok(outcome) => run.finish(outcome),
+        Err(error) => run.fail(error),
     }
     draw(&run);
-    let settings = &o.settings;
-    let mut probes: FuturesUnordered<_> = run
-        .hosts_to_probe()
-        .into_iter()
-        .map(|(index, host)| async move {
-            let result = match probe::probe(&host, settings).await {
-                Ok(r) => Probe::Done(r),
-                Err(e) => Probe::Failed(e),
-            };
-            (index, result)
-        })
-        .collect();
-    while let Some((index, result)) = probes.next().await {
-        run.probe_done(index, result);
-        draw(&run);
-    }
-    drop(probes);
     let verdict = run.verdict();
     let result = verdict.as_ref().and_then(|v| serde_json::to_string(v).ok());
     let authenticated = verdict.as_ref().is_some_and(|v| v.authenticated);

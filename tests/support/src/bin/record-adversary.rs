@@ -4,6 +4,7 @@
 //! of tests/adversary/README.md.
 //!
 //! `cargo run -p geleit-test-support --bin record-adversary [-- --readme]`
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 use std::path::PathBuf;
 

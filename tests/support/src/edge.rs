@@ -1,12 +1,11 @@
-//! A minimal stand-in for the edge's probe API on 127.0.0.1: reads
-//! `GET /api/probe?...` as the edge does (`geleit::api::ProbeRequest`) and
-//! answers with a recorded `geleit probe --json` report for the host (the
-//! edge returns the same JSON), or with the API's errors (`api::error_body`).
-//! Requests are appended to a log the test can inspect.
+//! A minimal stand-in for the edge's probe API on 127.0.0.1, for offline
+//! tests of `geleit check --edge`: reads `GET /api/probe?...` as the edge
+//! does (`geleit::api::ProbeRequest`) and answers with a recorded `geleit
+//! probe --json` report for the host (the edge returns the same JSON; see
+//! [`crate::recording::probes`]), or with the API's errors
+//! (`api::error_body`). Requests are appended to a log the test can inspect.
 
-#![allow(dead_code)]
-
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
@@ -20,7 +19,7 @@ pub struct Edge {
 }
 
 /// Serves `reports` (host name → JSON body) until the test process ends.
-pub fn serve(reports: HashMap<String, String>) -> Edge {
+pub fn serve(reports: BTreeMap<String, String>) -> Edge {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
     let requests = Arc::new(Mutex::new(Vec::new()));
@@ -53,7 +52,7 @@ pub fn serve(reports: HashMap<String, String>) -> Edge {
 }
 
 /// The status line's code and reason, and the body, for a request target.
-fn answer(reports: &HashMap<String, String>, target: &str) -> (&'static str, String) {
+fn answer(reports: &BTreeMap<String, String>, target: &str) -> (&'static str, String) {
     let Some(query) = target.strip_prefix(api::PROBE_PATH).and_then(|q| q.strip_prefix('?')) else {
         return ("404 Not Found", api::error_body(&ErrorCode::NotFound, "expected /api/probe"));
     };
