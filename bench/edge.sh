@@ -2,14 +2,19 @@
 # Probes through the edge worker: on workerd at every delay, and under
 # `wrangler dev` (no delay; wrangler is the development server). Runs after
 # bench/sizes.sh built edge/build/. Needs the lab up.
-#   bench/edge.sh RECORDS RUNS HOST DELAY_MS DOH_URL
-# With DELAY_MS > 0, run.sh has put the lab's SMTP behind the delay proxy (a
-# dnat rule) and DOH_URL goes through it too: the worker's A/AAAA lookups and
-# its SMTP connections both cross the delayed link, as for an edge far from
-# the mail servers. The client (curl, geleit) sits next to the edge.
+#   bench/edge.sh RECORDS RUNS HOST DELAY_MS DOH_HTTP DOH_HTTPS
+# With DELAY_MS > 0, run.sh has put the lab's SMTP and DoH front behind the
+# delay proxy (dnat rules): the worker's DoH upstream (DOH_HTTP: workerd keeps
+# its upstream connections alive between requests, as a busy edge does, so
+# TLS to the upstream would cost no round trip per check) and its SMTP
+# connections both cross the delayed link, as for an edge far from the mail
+# servers. The client (curl, geleit) sits next to the edge; `geleit check
+# --edge` asks DOH_HTTPS itself. At 0 ms the load figure is measured too:
+# /api/check at 32 concurrent requests, 200 checks (geleit-bench load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rec=$1 runs=$2 host=$3 delay=$4 doh=$5
+rec=$1 runs=$2 host=$3 delay=$4 doh=$5 doh_https=$6
+mx_hosts() { awk -v d="$1" '$1 == d {print $2}' "$WORK/mx_hosts.txt" 2>/dev/null || true; }
 GB=$PWD/target/release/geleit-bench
 GELEIT=$PWD/target/release/geleit
 WORK=$PWD/target/bench
@@ -52,16 +57,21 @@ measure() {
   fi
   # The whole verdict computed by the edge: DNSSEC validated in the worker over
   # the DoH upstream, then every MX host probed at once (GET /api/check).
+  # The critical path of /api/check counts no DoH connection setup (the
+  # worker's upstream connection is warm); `geleit check --edge` opens its own
+  # (https: TCP and TLS).
   for dom in ee-spki.example two-mx.example; do
     tests/lab/in "${T[@]}" --section probe --subject "$dom (all MX hosts)" --tool "GET /api/check ($label)" \
+      --field "domain=$dom" --field "mx_hosts=$(mx_hosts "$dom")" --field doh_connect_rtt=0 \
       --note "curl /api/check?domain=...; DNS validated in the worker over DoH ($doh), probes in the worker" -- \
       curl -sf -o /dev/null "http://127.0.0.1:$port/api/check?domain=$dom"
   done
-  # A whole check with its probes through the edge (DNS natively over the same DoH).
+  # A whole check with its probes through the edge (DNS natively over DoH, https).
   for dom in ee-spki.example two-mx.example; do
     tests/lab/in "${T[@]}" --section probe --subject "$dom (all MX hosts)" --tool "geleit check --edge ($label)" \
-      --note "DNS stage natively over DoH, probes through the edge" -- \
-      "$GELEIT" check "$dom" --json --doh "$doh" --edge "http://127.0.0.1:$port"
+      --field "domain=$dom" --field "mx_hosts=$(mx_hosts "$dom")" --field doh_connect_rtt=2 \
+      --note "DNS stage natively over DoH ($doh_https), probes through the edge" -- \
+      "$GELEIT" check "$dom" --json --doh "$doh_https" --edge "http://127.0.0.1:$port"
   done
 }
 rates=(GELEIT_PROBE_RATE=86400/1 GELEIT_TARGET_RATE=86400/1)
@@ -78,8 +88,21 @@ if wait_ready "edge on workerd" "$log"; then
   for dom in ee-spki.example two-mx.example; do
     tests/lab/in "$GB" time --out "$rec" --delay-ms "$delay" --runs "$runs" --section probe \
       --subject "$dom (all MX hosts)" --tool "geleit check (native probes)" \
-      --note "the same check, probing natively" -- "$GELEIT" check "$dom" --json --doh "$doh"
+      --field "domain=$dom" --field "mx_hosts=$(mx_hosts "$dom")" --field doh_connect_rtt=2 \
+      --note "the same check, probing natively, DoH over https" -- "$GELEIT" check "$dom" --json --doh "$doh_https"
   done
+  if [ "$delay" = 0 ]; then
+    # Under load: every lab domain in turn, 32 checks in flight, 200 in all,
+    # each answer compared with the same domain's unloaded answer.
+    wpid=$(pgrep -s "$pid" -f "workerd serve" | head -1 || true)
+    doms=$(python3 -c 'import json,sys;print(" ".join(s["domain"].rstrip(".") for s in json.load(open(sys.argv[1]))["scenarios"]))' tests/lab/scenarios.json)
+    # shellcheck disable=SC2086
+    tests/lab/in "$GB" load --out "$rec" --section load --subject "the lab's $(wc -w <<<"$doms") domains in turn" \
+      --tool "GET /api/check (edge on workerd)" --delay-ms 0 --url "http://127.0.0.1:$port" \
+      --concurrency 32 --total 200 --timeout-s 60 --max-time-s 300 ${wpid:+--pid "$wpid"} \
+      --note "DoH upstream $doh (nginx, worker_connections 256)" $doms \
+      || note "GET /api/check under load" "not measured: geleit-bench load failed"
+  fi
 fi
 stop
 

@@ -56,7 +56,7 @@ LAB_OWNED=""
 tests/lab/in true 2>/dev/null || LAB_OWNED=1
 proxy_pids=()
 stop_proxies() { for p in "${proxy_pids[@]}"; do kill "$p" 2>/dev/null || true; done; proxy_pids=(); }
-trap 'stop_proxies; inns nft delete table ip geleit_bench 2>/dev/null || true; if [ -n "$LAB_OWNED" ]; then tests/lab/down; fi' EXIT
+trap 'stop_proxies; inns nft delete table ip geleit_bench 2>/dev/null || true; inns nft delete table ip6 geleit_bench 2>/dev/null || true; if [ -n "$LAB_OWNED" ]; then tests/lab/down; fi' EXIT
 tests/lab/up
 source tests/lab/common.sh
 RESOLVER=$(grep nameserver "$RUN/resolv.conf" | cut -d' ' -f2)
@@ -68,20 +68,35 @@ d=json.load(open(sys.argv[1]))
 print(next(h["a"][0] for s in d["scenarios"] for h in s["hosts"] if h["name"]==sys.argv[2]+"."))' tests/lab/scenarios.json "$PROBE_HOST")
 
 # One delay proxy per delay, each on its own loopback address 127.0.2.<delay % 250 + 1>
-# inside the lab namespace: DoH (TCP to nginx), DNS (UDP and TCP to unbound), and a
-# transparent SMTP listener: while a delay is measured, an nftables dnat rule sends
-# every connection to port 25 in the namespace (any MX address) through it, so the
-# mail servers sit behind the same delayed link without changing the DNS.
+# inside the lab namespace: DNS (UDP and TCP to unbound, for the libc resolver of
+# posttls-finger and danetool), and transparent listeners (IPv4 on that address,
+# IPv6 on [::1]:<20000 + delay>): while a delay is measured, nftables dnat rules
+# (tables ip and ip6 geleit_bench) send every connection to port 25 in the
+# namespace (any MX address, IPv4 or IPv6) and to the DoH front (127.0.0.1:8053
+# HTTP, 127.0.0.1:8443 HTTPS) through them, so the mail servers and the DoH
+# front sit behind the same delayed link without changing any address or URL.
 SMTP_PROXY_PORT=10025
+DOH_TLS_PORT=8443
 BYPASS_MARK=$((0x6765))
-smtp_delay() { # smtp_delay DELAY: route port 25 through that delay's proxy (0: direct)
+DOH_HTTP=$(tests/lab/in sh -c 'echo $GELEIT_DOH')
+DOH_HTTPS=$(tests/lab/in sh -c 'echo $GELEIT_DOH_HTTPS')
+v6_port() { echo $(( 20000 + $1 )); }
+link_delay() { # link_delay DELAY: route SMTP and DoH through that delay's proxy (0: direct)
   inns nft delete table ip geleit_bench 2>/dev/null || true
+  inns nft delete table ip6 geleit_bench 2>/dev/null || true
   [ "$1" = 0 ] && return 0
   inns nft -f - <<EOF
 table ip geleit_bench {
   chain out {
     type nat hook output priority -100; policy accept;
-    tcp dport 25 meta mark != $BYPASS_MARK dnat to ${ADDR[$1]}:$SMTP_PROXY_PORT
+    meta mark != $BYPASS_MARK tcp dport 25 dnat to ${ADDR[$1]}:$SMTP_PROXY_PORT
+    meta mark != $BYPASS_MARK ip daddr 127.0.0.1 tcp dport { $DOH_PORT, $DOH_TLS_PORT } dnat to ${ADDR[$1]}:$SMTP_PROXY_PORT
+  }
+}
+table ip6 geleit_bench {
+  chain out {
+    type nat hook output priority -100; policy accept;
+    meta mark != $BYPASS_MARK tcp dport 25 dnat to [::1]:$(v6_port "$1")
   }
 }
 EOF
@@ -93,10 +108,11 @@ for d in $DELAYS; do
   ADDR[$d]=$a
   inns ip addr add "$a/32" dev lo 2>/dev/null || true
   : > "$WORK/proxy-$d.log"
-  inns "$GB" proxy --delay-ms "$d" \
-    --tcp "$a:$DOH_PORT=127.0.0.1:$DOH_PORT" \
+  # nsenter execs the proxy: $! is the proxy itself, which stop_proxies ends
+  # (a shell function in the background would leave it running).
+  nsenter --net="$NS" "$GB" proxy --delay-ms "$d" \
     --udp "$a:53=$RESOLVER:53" --tcp "$a:53=$RESOLVER:53" \
-    --transparent "$a:$SMTP_PROXY_PORT" --mark "$BYPASS_MARK" 9>&- 2>>"$WORK/proxy-$d.log" &
+    --transparent "$a:$SMTP_PROXY_PORT" --transparent "[::1]:$(v6_port "$d")" --mark "$BYPASS_MARK" 9>&- 2>>"$WORK/proxy-$d.log" &
   proxy_pids+=($!)
 done
 for d in "${!ADDR[@]}"; do
@@ -114,22 +130,29 @@ if [ "$DOMAINS" = all ]; then
   DOMAINS=$(python3 -c 'import json,sys;print(" ".join(s["domain"].rstrip(".") for s in json.load(open(sys.argv[1]))["scenarios"]))' tests/lab/scenarios.json)
 fi
 
+# MX hosts per lab domain (the critical-path figures group by it).
+python3 -c 'import json,sys
+for s in json.load(open(sys.argv[1]))["scenarios"]:
+    print(s["domain"].rstrip("."), len([h for h in s["hosts"]]))' tests/lab/scenarios.json > "$WORK/mx_hosts.txt"
+
 for d in $DELAYS; do
   smtp=$PROBE_ADDR
+  # Geleit asks the DoH front over HTTPS (HTTP/2, the lab CA from GELEIT_DOH_CA):
+  # the TLS handshake every real DoH client pays is counted.
+  doh=$DOH_HTTPS
   if [ "$d" = 0 ]; then
-    doh=$(tests/lab/in sh -c 'echo $GELEIT_DOH'); resolv=$RUN/resolv.conf
+    resolv=$RUN/resolv.conf
   else
-    a=${ADDR[$d]}; doh="http://$a:$DOH_PORT/dns-query"
     resolv=$WORK/resolv-$d.conf
-    printf 'nameserver %s\noptions trust-ad edns0\n' "$a" > "$resolv"
+    printf 'nameserver %s\noptions trust-ad edns0\n' "${ADDR[$d]}" > "$resolv"
   fi
-  smtp_delay "$d"
-  step "time to verdict, one-way delay $d ms (DoH $doh, libc resolver $(cut -d' ' -f2 <(grep nameserver "$resolv")), SMTP $( [ "$d" = 0 ] && echo direct || echo "via ${ADDR[$d]}:$SMTP_PROXY_PORT"))"
+  link_delay "$d"
+  step "time to verdict, one-way delay $d ms (DoH $doh, libc resolver $(cut -d' ' -f2 <(grep nameserver "$resolv")), SMTP and DoH $( [ "$d" = 0 ] && echo direct || echo "via ${ADDR[$d]}:$SMTP_PROXY_PORT and [::1]:$(v6_port "$d")"))"
   # Inside the lab: the libc resolver (posttls-finger) uses the delayed resolver path.
   tests/lab/in bash -c '
     set -euo pipefail
     mount --bind "$1" /etc/resolv.conf
-    d=$2 doh=$3 rec=$4 runs=$5 full_status=$6 smtp=$7 probe_host=$8; shift 8
+    d=$2 doh=$3 rec=$4 runs=$5 full_status=$6 smtp=$7 probe_host=$8 mx_hosts=$9; shift 9
     T() { geleit-bench time --out "$rec" --delay-ms "$d" --runs "$runs" "$@"; }
     # danetool leaves certificate files in its working directory: give it its own.
     dt=$(mktemp -d)
@@ -142,8 +165,11 @@ for d in $DELAYS; do
       if [ -n "$full_status" ]; then
         geleit-bench note --out "$rec" --delay-ms "$d" --section verdict --subject "$dom" --tool "geleit check" --status "$full_status"
       else
+        # The critical path counts a fresh DoH connection: TCP and TLS (https), one round trip each.
+        n=$(awk -v d="$dom" "\$1 == d {print \$2}" "$mx_hosts")
         T --section verdict --subject "$dom" --tool "geleit check" \
-          --json-field rounds --json-field queries --json-field authenticated --json-field verdict -- \
+          --json-field rounds --json-field queries --json-field authenticated --json-field verdict \
+          --field "mx_hosts=${n:-0}" --field doh_connect_rtt=2 -- \
           geleit check "$dom" --json --doh "$doh"
       fi
       T --section verdict --subject "$dom" --tool "posttls-finger -c -l dane" \
@@ -167,11 +193,11 @@ for d in $DELAYS; do
       --note "STARTTLS, rustls, both signature families" -- geleit probe "$smtp" --port 25 --json
     T --section probe --subject "$probe_host via $smtp:25" --tool "openssl s_client -starttls smtp" \
       --note "one handshake, then EOF on stdin" -- openssl s_client -starttls smtp -connect "$smtp:25" -brief
-  ' bench "$resolv" "$d" "$doh" "$REC" "$RUNS" "$full_status" "$smtp" "$PROBE_HOST" $DOMAINS
+  ' bench "$resolv" "$d" "$doh" "$REC" "$RUNS" "$full_status" "$smtp" "$PROBE_HOST" "$WORK/mx_hosts.txt" $DOMAINS
   step "probes through the edge (workerd$( [ "$d" = 0 ] && echo ", wrangler dev"); DoH and SMTP at $d ms)"
-  bench/edge.sh "$REC" "$RUNS" "$PROBE_HOST" "$d" "$doh" || echo "bench: the edge step failed (see above); continuing" >&2
+  bench/edge.sh "$REC" "$RUNS" "$PROBE_HOST" "$d" "$DOH_HTTP" "$DOH_HTTPS" || echo "bench: the edge step failed (see above); continuing" >&2
 done
-smtp_delay 0
+link_delay 0
 
 
 # Probes per second natively (no delay), many in a row.

@@ -51,6 +51,7 @@ const edgeWorker :Workerd.Worker = (
     (name = "GELEIT_REQUEST_BUDGET_MS", fromEnvironment = "GELEIT_REQUEST_BUDGET_MS"),
     (name = "GELEIT_MAX_ADDRESSES", fromEnvironment = "GELEIT_MAX_ADDRESSES"),
     (name = "GELEIT_MAX_PARALLEL", fromEnvironment = "GELEIT_MAX_PARALLEL"),
+    (name = "GELEIT_UPSTREAM_PARALLEL", fromEnvironment = "GELEIT_UPSTREAM_PARALLEL"),
     (name = "GELEIT_MAX_BYTES", fromEnvironment = "GELEIT_MAX_BYTES"),
     (name = "GELEIT_PROBE_RATE", fromEnvironment = "GELEIT_PROBE_RATE"),
     (name = "GELEIT_TARGET_RATE", fromEnvironment = "GELEIT_TARGET_RATE"),

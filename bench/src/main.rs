@@ -6,6 +6,7 @@
 //! - `sizes`: raw/gzip/brotli sizes and wasm contributors of build outputs
 //! - `criterion`: import criterion's results
 //! - `meta`: machine, tool versions, date, commit
+//! - `load`: many `/api/check` requests at once against the edge; answers vs unloaded
 //! - `report`: records + meta → report.json and report.md
 
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 mod criterion;
+mod load;
 mod proxy;
 mod record;
 mod report;
@@ -127,6 +129,35 @@ enum Cmd {
         recording: PathBuf,
         #[arg(long)]
         anchor: PathBuf,
+    },
+    /// Drive the edge's `/api/check` with many checks at once (loopback
+    /// only, bounded) and compare every answer with the unloaded one.
+    Load {
+        #[command(flatten)]
+        target: Target,
+        /// The edge, e.g. http://127.0.0.1:8787 (a loopback address).
+        #[arg(long)]
+        url: String,
+        /// Checks in flight at once.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Checks in all (cycling through the domains).
+        #[arg(long, default_value_t = 200)]
+        total: usize,
+        /// Seconds one check may take.
+        #[arg(long, default_value_t = 60)]
+        timeout_s: u64,
+        /// Seconds the loaded run may take in all.
+        #[arg(long, default_value_t = 300)]
+        max_time_s: u64,
+        /// The worker's process id (its CPU time gives the per-core rates).
+        #[arg(long)]
+        pid: Option<u32>,
+        #[arg(long)]
+        note: Option<String>,
+        /// Mail domains.
+        #[arg(required = true)]
+        domains: Vec<String>,
     },
     /// Record why something was not measured.
     Note {
@@ -281,6 +312,27 @@ fn main() -> anyhow::Result<()> {
                     std::hint::black_box(rec_doc.check(&anchors).map_err(|e| anyhow::anyhow!("{e}"))?);
                 }
                 rec.runs_ms.push(t0.elapsed().as_secs_f64() * 1000.0 / 10.0);
+            }
+            record::append(&target.out, &rec)
+        }
+        Cmd::Load { target, url, concurrency, total, timeout_s, max_time_s, pid, note, domains } => {
+            let authority = url.strip_prefix("http://").unwrap_or(&url).trim_end_matches('/');
+            let base: std::net::SocketAddr =
+                authority.parse().with_context(|| format!("expected http://ADDRESS:PORT, found {url:?}"))?;
+            let plan = load::Plan {
+                base,
+                domains,
+                concurrency,
+                total,
+                timeout: Duration::from_secs(timeout_s),
+                max_time: Duration::from_secs(max_time_s),
+                pid,
+            };
+            let mut rec = target.record();
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            rt.block_on(load::run(&plan, &mut rec))?;
+            if let Some(n) = note {
+                rec.fields.insert("note".into(), n.into());
             }
             record::append(&target.out, &rec)
         }

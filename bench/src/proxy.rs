@@ -3,13 +3,17 @@
 //!
 //! Every byte (TCP) or datagram (UDP) is held for the one-way delay `d` in
 //! each direction, so one request/response exchange costs one round trip
-//! (`2d`) as on a real link. TCP connection setup costs one round trip too:
-//! the kernel completes the client's handshake with the proxy at once, so the
-//! proxy opens the upstream connection only `2d` after accepting, which holds
-//! the client's first bytes (client speaks first, e.g. HTTP) until `3d` and
-//! delivers the server's first bytes (server speaks first, e.g. SMTP) at the
-//! client at `3d` — the 1.5 round trips a real handshake plus first flight
-//! take.
+//! (`2d`) as on a real link. TCP connection setup costs what it costs on a
+//! real link too, whoever speaks first. The kernel completes the client's
+//! handshake with the proxy at once, so the proxy replays the real timeline
+//! itself: the server would accept at `3d` (SYN at `d`, SYN-ACK back at `2d`,
+//! the client's ACK there at `3d`), so the proxy opens the upstream
+//! connection `3d` after accepting; bytes the client sends early are
+//! delivered no earlier than `3d` (a real client sends its first bytes with
+//! its ACK at `2d`: they arrive at `3d`). So a client that speaks first
+//! (HTTP, a TLS ClientHello) has its answer after two round trips, and a
+//! server that speaks first (an SMTP greeting) is heard after two round
+//! trips as well.
 //!
 //! Loss, jitter and bandwidth are not modelled: pure latency.
 
@@ -59,54 +63,94 @@ impl std::str::FromStr for Route {
 
 /// Copies `from` to `to`, delivering each chunk `delay` after it was read;
 /// end of stream is passed on (as a write shutdown) after the same delay.
-pub async fn delayed_pipe<R, W>(mut from: R, mut to: W, delay: Duration) -> std::io::Result<u64>
+pub async fn delayed_pipe<R, W>(from: R, to: W, delay: Duration) -> std::io::Result<u64>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    // Unbounded on purpose: the sender must not be slowed by the delay
-    // (that would add head-of-line waiting a real link does not have).
-    let (tx, mut rx) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
-    let writer = tokio::spawn(async move {
-        let mut total = 0u64;
-        while let Some((due, chunk)) = rx.recv().await {
-            sleep_until(due).await;
-            if chunk.is_empty() {
-                to.shutdown().await?;
-                return Ok(total);
-            }
-            to.write_all(&chunk).await?;
-            total = total.saturating_add(chunk.len() as u64);
-        }
-        // The reader failed: drop the connection without a clean shutdown.
-        Ok(total)
-    });
+    let (tx, rx) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+    let writer = tokio::spawn(deliver(rx, to));
+    read_into(from, &tx, delay, None).await;
+    drop(tx);
+    writer.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+}
+
+/// Reads `from` until it ends (or fails), queueing every chunk (and the end,
+/// as an empty chunk) for delivery `delay` later, and no earlier than
+/// `not_before`.
+async fn read_into<R: AsyncRead + Unpin>(mut from: R, tx: &Queue, delay: Duration, not_before: Option<Instant>) {
     let mut buf = vec![0u8; BUF];
     // A read error (reset) stops the copy: the writer drops its half.
     while let Ok(n) = from.read(&mut buf).await {
         let due = Instant::now() + delay;
+        let due = not_before.map_or(due, |t| due.max(t));
         let chunk = buf.get(..n).unwrap_or_default().to_vec();
         let eof = n == 0;
         if tx.send((due, chunk)).is_err() || eof {
             break;
         }
     }
-    drop(tx);
-    writer.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+}
+
+/// Writes every queued chunk to `to` at its due time; an empty chunk shuts
+/// `to` down. Unbounded on purpose: the reader must not be slowed by the
+/// delay (that would add head-of-line waiting a real link does not have).
+async fn deliver<W: AsyncWrite + Unpin>(
+    mut rx: mpsc::UnboundedReceiver<(Instant, Vec<u8>)>,
+    mut to: W,
+) -> std::io::Result<u64> {
+    let mut total = 0u64;
+    while let Some((due, chunk)) = rx.recv().await {
+        sleep_until(due).await;
+        if chunk.is_empty() {
+            to.shutdown().await?;
+            return Ok(total);
+        }
+        to.write_all(&chunk).await?;
+        total = total.saturating_add(chunk.len() as u64);
+    }
+    // The reader failed: drop the connection without a clean shutdown.
+    Ok(total)
 }
 
 /// Serves one accepted TCP connection; `mark` (SO_MARK) on the upstream socket.
 async fn tcp_connection(client: TcpStream, target: SocketAddr, delay: Duration, mark: Option<u32>) {
-    // The client's handshake with us took no time: charge its round trip here.
-    sleep_until(Instant::now() + delay * 2).await;
-    let Ok(upstream) = connect(target, mark).await else {
-        return; // dropping `client` closes it, as a refused connection would
-    };
     let _ = client.set_nodelay(true);
-    let _ = upstream.set_nodelay(true);
-    let (cr, cw) = client.into_split();
-    let (ur, uw) = upstream.into_split();
-    let _ = tokio::join!(delayed_pipe(cr, uw, delay), delayed_pipe(ur, cw, delay));
+    let open = async move {
+        let upstream = connect(target, mark).await?;
+        let _ = upstream.set_nodelay(true);
+        Ok(upstream)
+    };
+    serve_connection(client, open, delay).await;
+}
+
+/// Proxies one accepted connection `client` to the connection `open` makes,
+/// on the timeline of a real link with one-way delay `delay` (module
+/// documentation): `open` starts `3 × delay` after the accept, the client's
+/// first bytes reach it then and no earlier, and every later byte either
+/// way is held `delay`. An upstream that cannot be opened closes `client`,
+/// as a refused connection would.
+pub async fn serve_connection<C, U, F>(client: C, open: F, delay: Duration)
+where
+    C: AsyncRead + AsyncWrite + Send + 'static,
+    U: AsyncRead + AsyncWrite + Send + 'static,
+    F: std::future::Future<Output = std::io::Result<U>>,
+{
+    // SYN, SYN-ACK, ACK: the server accepts (and may speak) three delays in.
+    let opens_at = Instant::now() + delay * 3;
+    let (client_read, client_write) = tokio::io::split(client);
+    let (to_server, from_client) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+    let reader = tokio::spawn(async move { read_into(client_read, &to_server, delay, Some(opens_at)).await });
+    sleep_until(opens_at).await;
+    let Ok(upstream) = open.await else {
+        reader.abort();
+        return;
+    };
+    let (server_read, server_write) = tokio::io::split(upstream);
+    let up = tokio::spawn(deliver(from_client, server_write));
+    let _ = delayed_pipe(server_read, client_write, delay).await;
+    let _ = up.await;
+    let _ = reader.await;
 }
 
 /// Connects to `target`, with socket mark `mark` if given.
@@ -302,6 +346,66 @@ mod tests {
         assert_eq!(t0.elapsed(), delay + Duration::from_millis(30));
         assert_eq!(dst.read(&mut buf).await.unwrap(), 0, "EOF passed on");
         assert_eq!(pipe.await.unwrap().unwrap(), 6);
+    }
+
+    /// Virtual time: a server that speaks first (an SMTP greeting) is heard
+    /// two round trips after the client connected, as on a real link (SYN,
+    /// SYN-ACK, ACK, greeting); the proxy opens the upstream when the real
+    /// server would accept, three one-way delays in.
+    #[tokio::test(start_paused = true)]
+    async fn server_first_greeting_arrives_after_two_round_trips() {
+        let delay = Duration::from_millis(100);
+        let (mut client, client_far) = tokio::io::duplex(1024);
+        let (server_far, mut server) = tokio::io::duplex(1024);
+        let t0 = Instant::now();
+        let (opened_tx, opened_rx) = tokio::sync::oneshot::channel();
+        let open = async move {
+            let _ = opened_tx.send(Instant::now());
+            Ok(server_far)
+        };
+        tokio::spawn(serve_connection(client_far, open, delay));
+        let greeting = tokio::spawn(async move {
+            server.write_all(b"220 hi\r\n").await.unwrap();
+            let mut ehlo = [0u8; 6];
+            server.read_exact(&mut ehlo).await.unwrap();
+            (Instant::now(), ehlo)
+        });
+        let mut buf = [0u8; 8];
+        client.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"220 hi\r\n");
+        assert_eq!(opened_rx.await.unwrap() - t0, delay * 3, "the upstream opens when a real server would accept");
+        assert_eq!(t0.elapsed(), delay * 4, "the greeting takes two round trips");
+        client.write_all(b"EHLO\r\n").await.unwrap();
+        let (at, ehlo) = greeting.await.unwrap();
+        assert_eq!(&ehlo, b"EHLO\r\n");
+        assert_eq!(at - t0, delay * 5, "later bytes take one delay");
+    }
+
+    /// Virtual time: a client that speaks first (HTTP, a TLS ClientHello)
+    /// writes at once (the kernel accepted for the proxy), yet the server
+    /// reads it three one-way delays in and the answer is back after two
+    /// round trips, as on a real link.
+    #[tokio::test(start_paused = true)]
+    async fn client_first_request_is_answered_after_two_round_trips() {
+        let delay = Duration::from_millis(100);
+        let (mut client, client_far) = tokio::io::duplex(1024);
+        let (server_far, mut server) = tokio::io::duplex(1024);
+        let t0 = Instant::now();
+        tokio::spawn(serve_connection(client_far, async move { Ok(server_far) }, delay));
+        let answered = tokio::spawn(async move {
+            let mut request = [0u8; 4];
+            server.read_exact(&mut request).await.unwrap();
+            let at = Instant::now();
+            server.write_all(b"200").await.unwrap();
+            (at, request)
+        });
+        client.write_all(b"GET ").await.unwrap();
+        let mut buf = [0u8; 3];
+        client.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"200");
+        assert_eq!(t0.elapsed(), delay * 4);
+        let (at, request) = answered.await.unwrap();
+        assert_eq!((at - t0, &request), (delay * 3, b"GET "));
     }
 
     /// Real sockets: bytes both ways arrive intact and in order, half-close works.

@@ -20,6 +20,19 @@ pub const GELEIT_FULL: &str = "geleit check";
 pub const POSTTLS: &str = "posttls-finger -c -l dane";
 /// danetool checks one host (no MX lookup): timed on the domain's first MX host.
 pub const DANETOOL: &str = "danetool --check (first MX host)";
+/// Section of the `/api/check` load figures (`geleit-bench load`).
+pub const LOAD: &str = "load";
+
+/// The SMTP part of a verdict's critical path, in round trips: TCP connect,
+/// the server's greeting, EHLO, STARTTLS, the TLS 1.3 handshake (one each).
+pub const SMTP_RTT: f64 = 5.0;
+/// Goals (issue 13): the full verdict within 1.15× its critical-path bound,
+/// and within 0.85× (one MX host) or 0.6× (two) of posttls-finger's time.
+pub const GOAL_BOUND: f64 = 1.15;
+pub const GOAL_POSTTLS_ONE_MX: f64 = 0.85;
+pub const GOAL_POSTTLS_TWO_MX: f64 = 0.6;
+/// Geleit verdicts that rest on a completed TLS handshake: the whole critical path was walked.
+const TLS_VERDICTS: [&str; 5] = ["authenticated", "not_authenticated", "tls_unauthenticated", "no_dane", "trusted"];
 
 /// report.json: the run facts and every record with its statistics.
 pub fn to_json(meta: &Value, records: &[Record]) -> Value {
@@ -146,6 +159,123 @@ pub fn headline(records: &[Record]) -> Vec<Headline> {
     out
 }
 
+/// One measured full verdict next to its critical-path bound.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathRow {
+    pub delay_ms: u64,
+    /// Who computed the verdict (the native CLI, the edge, ...).
+    pub path: String,
+    pub domain: String,
+    pub mx_hosts: u64,
+    /// DoH connection setup + DNS rounds + [`SMTP_RTT`], in round trips.
+    pub bound_rtt: f64,
+    /// The median wall time, in round trips.
+    pub rtt: f64,
+    /// posttls-finger's median for the same domain, in round trips.
+    pub posttls_rtt: Option<f64>,
+}
+
+impl PathRow {
+    pub fn to_bound(&self) -> f64 {
+        self.rtt / self.bound_rtt
+    }
+
+    pub fn to_posttls(&self) -> Option<f64> {
+        self.posttls_rtt.filter(|p| *p > 0.0).map(|p| self.rtt / p)
+    }
+}
+
+/// The tool name of the native CLI's full verdict in [`PathRow::path`].
+pub const NATIVE_PATH: &str = "geleit check (native probes)";
+
+/// Every full verdict measured at a delay whose verdict rests on a TLS
+/// handshake, with its bound: the DoH connection setup the record states
+/// (`doh_connect_rtt`: TCP and TLS for a fresh https connection, none for a
+/// warm one), the DNS rounds Geleit's own check of the domain took (MX, then
+/// addresses and TLSA, one more per CNAME hop: the fewest a validating
+/// client can do) and [`SMTP_RTT`].
+pub fn critical_paths(records: &[Record]) -> Vec<PathRow> {
+    let mut rows = Vec::new();
+    for r in records {
+        let Some(d) = r.delay_ms.filter(|d| *d > 0) else { continue };
+        let (path, domain) = if r.section == VERDICT && r.tool == GELEIT_FULL {
+            (NATIVE_PATH.to_owned(), r.subject.clone())
+        } else if r.section == PROBE && r.tool != NATIVE_PATH {
+            match r.fields.get("domain").and_then(Value::as_str) {
+                Some(dom) => (r.tool.clone(), dom.to_owned()),
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        let Some(full) = find(records, VERDICT, &domain, GELEIT_FULL, Some(d)) else { continue };
+        let tls = full.fields.get("verdict").and_then(Value::as_str).is_some_and(|v| TLS_VERDICTS.contains(&v));
+        let (Some(rounds), Some(connect), Some(mx), Some(s)) =
+            (full.num("rounds"), r.num("doh_connect_rtt"), r.num("mx_hosts"), r.stats())
+        else {
+            continue;
+        };
+        if !tls || r.exit_codes.iter().any(|c| *c != 0 && *c != 1) {
+            continue;
+        }
+        let posttls = find(records, VERDICT, &domain, POSTTLS, Some(d)).and_then(Record::stats);
+        rows.push(PathRow {
+            delay_ms: d,
+            path,
+            domain,
+            mx_hosts: mx as u64,
+            bound_rtt: connect + rounds + SMTP_RTT,
+            rtt: rtt_eq(s.median, d),
+            posttls_rtt: posttls.map(|p| rtt_eq(p.median, d)),
+        });
+    }
+    rows
+}
+
+/// One line of the goals table: the medians of [`critical_paths`] rows per
+/// delay, path and number of MX hosts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathSummary {
+    pub delay_ms: u64,
+    pub path: String,
+    pub mx_hosts: u64,
+    pub domains: usize,
+    pub bound_rtt: f64,
+    pub rtt: f64,
+    pub to_bound: f64,
+    pub posttls_rtt: Option<f64>,
+    pub to_posttls: Option<f64>,
+}
+
+pub fn path_summaries(rows: &[PathRow]) -> Vec<PathSummary> {
+    let mut keys: Vec<(u64, String, u64)> = rows.iter().map(|r| (r.delay_ms, r.path.clone(), r.mx_hosts)).collect();
+    keys.sort();
+    keys.dedup();
+    let median = |v: Vec<f64>| Stats::of(&v).map(|s| s.median);
+    keys.into_iter()
+        .filter_map(|(d, path, mx)| {
+            let mine: Vec<&PathRow> =
+                rows.iter().filter(|r| r.delay_ms == d && r.path == path && r.mx_hosts == mx).collect();
+            Some(PathSummary {
+                delay_ms: d,
+                mx_hosts: mx,
+                domains: mine.len(),
+                bound_rtt: median(mine.iter().map(|r| r.bound_rtt).collect())?,
+                rtt: median(mine.iter().map(|r| r.rtt).collect())?,
+                to_bound: median(mine.iter().map(|r| r.to_bound()).collect())?,
+                posttls_rtt: median(mine.iter().filter_map(|r| r.posttls_rtt).collect()),
+                to_posttls: median(mine.iter().filter_map(|r| r.to_posttls()).collect()),
+                path,
+            })
+        })
+        .collect()
+}
+
+/// "0.93 ✓" / "1.20 ✗" against a goal (at most `goal`).
+fn against(x: f64, goal: f64) -> String {
+    format!("{x:.2} {}", if x <= goal { "✓" } else { "✗" })
+}
+
 /// report.md.
 pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
     let mut o = String::new();
@@ -185,6 +315,86 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
         let _ = writeln!(o);
     }
 
+    let paths = critical_paths(records);
+    let summaries = path_summaries(&paths);
+    if !summaries.is_empty() {
+        let _ = writeln!(o, "## Critical path: the goals\n");
+        let _ = writeln!(
+            o,
+            "Bound = DoH connection setup (TCP + TLS for a fresh https connection; none for the edge's warm one) + DNS rounds (MX, then addresses and TLSA, +1 per CNAME hop) + TCP connect + greeting + EHLO + STARTTLS + TLS handshake, in round trips at the injected delay. Medians over the domains whose verdict rests on a TLS handshake. Goals: full verdict ≤ {GOAL_BOUND}× the bound; ≤ {GOAL_POSTTLS_ONE_MX}× posttls-finger's time with one MX host, ≤ {GOAL_POSTTLS_TWO_MX}× with two.\n"
+        );
+        let _ = writeln!(
+            o,
+            "| one-way delay | path | MX hosts | domains | bound (RTT) | full verdict (RTT) | × bound (goal ≤ {GOAL_BOUND}) | posttls-finger (RTT) | × posttls-finger (goal) |"
+        );
+        let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|");
+        for p in &summaries {
+            let goal = if p.mx_hosts >= 2 { GOAL_POSTTLS_TWO_MX } else { GOAL_POSTTLS_ONE_MX };
+            let _ = writeln!(
+                o,
+                "| {} ms | {} | {} | {} | {:.1} | {:.1} | {} | {} | {} |",
+                p.delay_ms,
+                p.path,
+                p.mx_hosts,
+                p.domains,
+                p.bound_rtt,
+                p.rtt,
+                against(p.to_bound, GOAL_BOUND),
+                p.posttls_rtt.map_or("–".into(), |x| format!("{x:.1}")),
+                p.to_posttls.map_or("–".into(), |x| format!("{} (≤ {goal})", against(x, goal))),
+            );
+        }
+        let _ = writeln!(o);
+    }
+
+    let load: Vec<&Record> = records.iter().filter(|r| r.section == LOAD).collect();
+    if !load.is_empty() {
+        let _ = writeln!(o, "## Under load: `/api/check`\n");
+        let _ = writeln!(
+            o,
+            "Many checks at once against the edge on workerd in the lab (no delay, loopback): every answer compared with the unloaded answer for the same domain (the domain's verdict, each host's DNS outcome and each address's verdict, or the error code). Goal: no answer differs. Per core: per CPU-second of the worker process.\n"
+        );
+        let _ = writeln!(
+            o,
+            "| tool | domains | in flight | checks | wall (s) | checks/s | probes/s | checks per worker CPU-s | probes per worker CPU-s | p50 (ms) | p99 (ms) | answers that differ (goal 0) | note |"
+        );
+        let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        for r in &load {
+            if let Some(st) = &r.status {
+                let _ = writeln!(o, "| {} | {} | – | – | – | – | – | – | – | – | – | – | {st} |", r.tool, r.subject);
+                continue;
+            }
+            let n = |k: &str| r.num(k).map_or("–".into(), num);
+            let whole = |k: &str| r.num(k).map_or("–".into(), |x| format!("{x:.0}"));
+            let differ = match (r.num("differ"), r.num("checks")) {
+                (Some(d), Some(c)) if c > 0.0 => format!("{d:.0} of {c:.0} ({:.1}%)", 100.0 * d / c),
+                _ => "–".into(),
+            };
+            let mut note = field(Some(r), "note");
+            if let Some(ex) = r.fields.get("differ_examples").and_then(Value::as_array).filter(|a| !a.is_empty()) {
+                let ex: Vec<&str> = ex.iter().filter_map(Value::as_str).take(3).collect();
+                note = format!("{note}; differing: {}", ex.join(" / "));
+            }
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {differ} | {} |",
+                r.tool,
+                r.subject,
+                whole("concurrency"),
+                whole("checks"),
+                n("wall_s"),
+                n("checks_per_s"),
+                n("probes_per_s"),
+                n("checks_per_cpu_s"),
+                n("probes_per_cpu_s"),
+                n("p50_ms"),
+                n("p99_ms"),
+                note.replace('|', "\\|"),
+            );
+        }
+        let _ = writeln!(o);
+    }
+
     if let Some(text) = meta.get("latency_method").and_then(Value::as_str) {
         let _ = writeln!(o, "## How latency was produced\n\n{text}\n");
     }
@@ -199,9 +409,9 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
             let _ = writeln!(o, "### One-way delay {dl} ms (RTT {} ms)\n", 2 * dl);
             let _ = writeln!(
                 o,
-                "| domain | Geleit DNS verdict | RTT× | rounds | queries | Geleit full verdict | RTT× | posttls-finger | RTT× | DNS verdict / posttls-finger | full / posttls-finger | danetool (1st MX host) | full / danetool | Geleit says | posttls-finger says |"
+                "| domain | Geleit DNS verdict | RTT× | rounds | queries | Geleit full verdict | RTT× | bound (RTT) | full / bound | posttls-finger | RTT× | DNS verdict / posttls-finger | full / posttls-finger | danetool (1st MX host) | full / danetool | Geleit says | posttls-finger says |"
             );
-            let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             let mut domains: Vec<&str> =
                 verdict.iter().filter(|r| r.delay_ms == d).map(|r| r.subject.as_str()).collect();
             domains.dedup();
@@ -214,9 +424,13 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
                 let (gt, geq) = cell_time(g, d);
                 let (ft, feq) = cell_time(f, d);
                 let (pt, peq) = cell_time(p, d);
+                let path = paths.iter().find(|r| r.path == NATIVE_PATH && r.domain == dom && Some(r.delay_ms) == d);
+                let (bound, to_bound) = path.map_or(("–".into(), "–".into()), |r| {
+                    (format!("{:.1}", r.bound_rtt), format!("{:.2}", r.to_bound()))
+                });
                 let _ = writeln!(
                     o,
-                    "| {dom} | {gt} | {geq} | {} | {} | {ft} | {feq} | {pt} | {peq} | {} | {} | {} | {} | {} | {} |",
+                    "| {dom} | {gt} | {geq} | {} | {} | {ft} | {feq} | {bound} | {to_bound} | {pt} | {peq} | {} | {} | {} | {} | {} | {} |",
                     field(g, "rounds"),
                     field(g, "queries"),
                     ratio(g, p),
@@ -353,8 +567,10 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
     }
 
     // Anything else that could not be measured.
-    let missing: Vec<&Record> =
-        records.iter().filter(|r| r.status.is_some() && ![PROBE, CPU, SIZE].contains(&r.section.as_str())).collect();
+    let missing: Vec<&Record> = records
+        .iter()
+        .filter(|r| r.status.is_some() && ![PROBE, CPU, SIZE, LOAD].contains(&r.section.as_str()))
+        .collect();
     if !missing.is_empty() {
         let _ = writeln!(o, "## Not measured\n");
         let mut seen = BTreeSet::new();
@@ -443,7 +659,7 @@ mod tests {
         assert!(md.contains("  - openssl: OpenSSL 3.0.17"), "{md}");
         assert!(md.contains("### One-way delay 25 ms (RTT 50 ms)"), "{md}");
         assert!(
-            md.contains("| two-mx.example | 155 (150–160) | 3.1 | 3 | 12 | not built yet | – | 600 (500–610) | 12.0 | 0.26 | – | 100 (90.0–110) | – | DNS: DANE-ready | posttls-finger: Verified TLS connection |"),
+            md.contains("| two-mx.example | 155 (150–160) | 3.1 | 3 | 12 | not built yet | – | – | – | 600 (500–610) | 12.0 | 0.26 | – | 100 (90.0–110) | – | DNS: DANE-ready | posttls-finger: Verified TLS connection |"),
             "{md}"
         );
         assert!(md.contains("| 25 ms | geleit check --no-probe | 3.1 | 0.26 | 1 |"), "{md}");
@@ -517,6 +733,102 @@ mod tests {
         assert!(md.contains("| core (wasm32, release) | core.wasm | 2.0 KiB | 1.0 KiB | 900 B |"), "{md}");
         assert!(md.contains("- by crate (code bytes): `ring` 1000 B"), "{md}");
         assert!(md.contains("code 1.5 KiB in 7 functions, data 300 B"), "{md}");
+    }
+
+    fn full(domain: &str, delay: u64, runs: &[f64], rounds: u64, verdict: &str, mx: u64) -> Record {
+        let mut f = rec(VERDICT, domain, GELEIT_FULL, delay, runs);
+        f.fields.insert("rounds".into(), rounds.into());
+        f.fields.insert("verdict".into(), verdict.into());
+        f.fields.insert("mx_hosts".into(), mx.into());
+        f.fields.insert("doh_connect_rtt".into(), 2.into());
+        f
+    }
+
+    /// The bound is DoH setup + rounds + 5 SMTP round trips; verdicts without a
+    /// TLS handshake have no row; the edge's rows take the rounds of the
+    /// native check of the same domain and their own setup cost.
+    #[test]
+    fn critical_path_rows_and_goals() {
+        let d = 100;
+        let records = vec![
+            // 9 RTT bound (2 + 2 + 5); 9.5 RTT measured.
+            full("a.example", d, &[1900.0, 1900.0, 1950.0], 2, "authenticated", 1),
+            rec(VERDICT, "a.example", POSTTLS, d, &[2300.0, 2300.0, 2300.0]),
+            // A CNAME hop: 3 rounds, 10 RTT bound.
+            full("c.example", d, &[2000.0], 3, "not_authenticated", 1),
+            rec(VERDICT, "c.example", POSTTLS, d, &[2600.0]),
+            full("two.example", d, &[1800.0], 2, "authenticated", 2),
+            rec(VERDICT, "two.example", POSTTLS, d, &[2700.0]),
+            // No TLS handshake: not on the critical-path table.
+            full("null.example", d, &[400.0], 1, "null_mx", 0),
+            // Unloaded (0 ms): never.
+            full("a.example", 0, &[10.0], 2, "authenticated", 1),
+        ];
+        let mut edge = rec(PROBE, "a.example (all MX hosts)", "GET /api/check (edge on workerd)", d, &[1400.0]);
+        edge.fields.insert("domain".into(), "a.example".into());
+        edge.fields.insert("mx_hosts".into(), 1.into());
+        edge.fields.insert("doh_connect_rtt".into(), 0.into());
+        let records = [records, vec![edge]].concat();
+        let rows = critical_paths(&records);
+        let got: Vec<(&str, &str, f64, f64)> =
+            rows.iter().map(|r| (r.path.as_str(), r.domain.as_str(), r.bound_rtt, r.rtt)).collect();
+        assert_eq!(
+            got,
+            [
+                (NATIVE_PATH, "a.example", 9.0, 9.5),
+                (NATIVE_PATH, "c.example", 10.0, 10.0),
+                (NATIVE_PATH, "two.example", 9.0, 9.0),
+                ("GET /api/check (edge on workerd)", "a.example", 7.0, 7.0),
+            ]
+        );
+        let sums = path_summaries(&rows);
+        let one = sums.iter().find(|s| s.path == NATIVE_PATH && s.mx_hosts == 1).unwrap();
+        assert_eq!((one.domains, one.bound_rtt, one.rtt), (2, 9.5, 9.75));
+        assert!((one.to_bound - (9.5 / 9.0 + 1.0) / 2.0).abs() < 1e-9);
+        let two = sums.iter().find(|s| s.mx_hosts == 2).unwrap();
+        assert!((two.to_posttls.unwrap() - 1800.0 / 2700.0).abs() < 1e-9);
+        let md = to_markdown(&meta(), &records);
+        assert!(md.contains("## Critical path: the goals"), "{md}");
+        assert!(
+            md.contains(
+                "| 100 ms | geleit check (native probes) | 2 | 1 | 9.0 | 9.0 | 1.00 ✓ | 13.5 | 0.67 ✗ (≤ 0.6) |"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "| 100 ms | GET /api/check (edge on workerd) | 1 | 1 | 7.0 | 7.0 | 1.00 ✓ | 11.5 | 0.61 ✓ (≤ 0.85) |"
+            ),
+            "{md}"
+        );
+        // The per-domain table shows the bound too.
+        assert!(md.contains("| a.example | – | – | – | – | 1900 (1900–1950) | 9.5 | 9.0 | 1.06 | 2300"), "{md}");
+    }
+
+    #[test]
+    fn load_section() {
+        let mut l = rec(LOAD, "36 domains", "GET /api/check (edge on workerd)", 0, &[800.0, 900.0]);
+        for (k, v) in [
+            ("concurrency", json!(32)),
+            ("checks", json!(200)),
+            ("wall_s", json!(5.8)),
+            ("checks_per_s", json!(34.3)),
+            ("probes_per_s", json!(65.8)),
+            ("checks_per_cpu_s", json!(57.3)),
+            ("probes_per_cpu_s", json!(110.0)),
+            ("p50_ms", json!(832.0)),
+            ("p99_ms", json!(1500.0)),
+            ("differ", json!(3)),
+            ("differ_examples", json!(["3× x.example: 502 dns_unreachable (unloaded: 200 authenticated)"])),
+        ] {
+            l.fields.insert(k.into(), v);
+        }
+        let md = to_markdown(&meta(), &[l]);
+        assert!(md.contains("## Under load: `/api/check`"), "{md}");
+        assert!(
+            md.contains("| GET /api/check (edge on workerd) | 36 domains | 32 | 200 | 5.80 | 34.3 | 65.8 | 57.3 | 110 | 832 | 1500 | 3 of 200 (1.5%) | –; differing: 3× x.example: 502 dns_unreachable (unloaded: 200 authenticated) |"),
+            "{md}"
+        );
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub struct Resolver {
     /// Use POST instead of GET for DoH.
     #[arg(long)]
     pub post: bool,
+    /// Trust only the CA certificates in this PEM file for an https DoH server (instead of the web PKI roots).
+    #[arg(long, env = "GELEIT_DOH_CA", value_name = "FILE")]
+    pub doh_ca: Option<PathBuf>,
     /// Trust anchor file: DS or DNSKEY records in presentation format (default: the IANA root anchors).
     #[arg(long, env = "GELEIT_TRUST_ANCHOR")]
     pub trust_anchor: Option<PathBuf>,
@@ -40,7 +43,7 @@ impl Resolver {
             }
             None => TrustAnchors::iana_root(),
         };
-        Ok((Config { anchors, ..Config::default() }, Doh::new(&self.doh, self.post)))
+        Ok((Config { anchors, ..Config::default() }, Doh::new(&self.doh, self.post, self.doh_ca.as_deref())?))
     }
 }
 

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use geleit::smtp::{
-    Action, AddressReport, AlgorithmProbe, Cidr, Client, Config, HostReport, Report, SignatureFamily, TlsMode,
-    check_probe_target,
+    Action, AddressReport, AfterTls, AlgorithmProbe, Cidr, Client, Config, HostReport, Report, SignatureFamily,
+    TlsMode, check_probe_target,
 };
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -59,7 +59,8 @@ pub struct ProbeArgs {
 
 pub fn run(args: ProbeArgs) -> anyhow::Result<Outcome> {
     let mode = if args.implicit_tls || args.port == 465 { TlsMode::ImplicitTls } else { TlsMode::Starttls };
-    let config = Config { ehlo_name: args.ehlo_name.clone(), mode, step_timeout_ms: args.timeout_ms };
+    let config =
+        Config { ehlo_name: args.ehlo_name.clone(), mode, step_timeout_ms: args.timeout_ms, after_tls: AfterTls::Ehlo };
     Client::new(config.clone(), 0)?;
     let host = args.host.trim_end_matches('.');
     let server_name = server_name(host)?;
@@ -220,6 +221,16 @@ impl Conn {
         }
     }
 
+    /// Ends our side of the connection: close_notify under TLS, then FIN.
+    /// Only writes; the peer is not waited for.
+    async fn shutdown(&mut self) {
+        let _ = match self {
+            Self::Closed => Ok(()),
+            Self::Plain(s) => s.shutdown().await,
+            Self::Tls(s) => s.shutdown().await,
+        };
+    }
+
     async fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         async fn write<S: AsyncWrite + AsyncRead + Unpin>(s: &mut S, bytes: &[u8]) -> std::io::Result<()> {
             s.write_all(bytes).await?;
@@ -290,7 +301,12 @@ async fn probe_address(
                 Some(Err(e)) => client.handle_io_error(&e.to_string(), clock.now()),
                 None => client.handle_timeout(clock.now()),
             },
-            Action::Done(report) => return Ok(*report),
+            Action::Done(report) => {
+                // Close politely (TLS close_notify, then FIN) without waiting
+                // for the server: a check's probe is done at the handshake.
+                let _ = tokio::time::timeout(Duration::from_secs(1), conn.shutdown()).await;
+                return Ok(*report);
+            }
         }
     }
 }

@@ -74,7 +74,15 @@ pub struct Settings {
     pub target_rate: Rate,
     /// Lower case; `None` when unset (see [`crate::ratelimit::client_key`]).
     pub client_ip_header: Option<String>,
+    /// Most DoH upstream requests in flight at once in one isolate, all
+    /// requests together (`crate::gate`): the upstream connections it holds.
+    pub upstream_parallel: usize,
 }
+
+/// [`Settings::upstream_parallel`] unless `GELEIT_UPSTREAM_PARALLEL` says
+/// otherwise: a check's largest round (about ten queries per MX host) goes
+/// out at once, and a front's connection cap (hundreds) is never reached.
+pub const DEFAULT_UPSTREAM_PARALLEL: usize = 32;
 
 /// A setting that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -157,6 +165,7 @@ impl Settings {
             probe_rate: rate("GELEIT_PROBE_RATE", Rate::new(10, 60))?,
             target_rate: rate("GELEIT_TARGET_RATE", Rate::new(30, 60))?,
             client_ip_header: text("GELEIT_CLIENT_IP_HEADER").map(|h| h.to_ascii_lowercase()),
+            upstream_parallel: size(number("GELEIT_UPSTREAM_PARALLEL", DEFAULT_UPSTREAM_PARALLEL as u64, 1, 256)?),
         })
     }
 }
@@ -181,6 +190,7 @@ mod tests {
         assert_eq!(s.limits, Limits::default());
         assert_eq!(s.limits.max_connections(), 16);
         assert_eq!(s.client_ip_header, None);
+        assert_eq!(s.upstream_parallel, DEFAULT_UPSTREAM_PARALLEL);
     }
 
     #[test]
@@ -190,8 +200,10 @@ mod tests {
             ("GELEIT_ALLOW_RANGES", "127.0.0.0/8, ::1/128"),
             ("GELEIT_STEP_TIMEOUT_MS", "1500"),
             ("GELEIT_PROBE_RATE", "1000/1"),
+            ("GELEIT_UPSTREAM_PARALLEL", "8"),
         ])
         .unwrap();
+        assert_eq!(s.upstream_parallel, 8);
         assert_eq!(s.extra_allowed.len(), 2);
         assert_eq!(s.extra_allowed[1].to_string(), "::1/128");
         assert_eq!(s.limits.step_timeout_ms, 1500);
@@ -220,6 +232,10 @@ mod tests {
                 "GELEIT_TRUST_ANCHOR: line 1: expected DS record data, found \"1 8 2\": expected the digest field",
             ),
             (("GELEIT_MAX_PARALLEL", "64"), "GELEIT_MAX_PARALLEL: expected a whole number in range, found \"64\""),
+            (
+                ("GELEIT_UPSTREAM_PARALLEL", "0"),
+                "GELEIT_UPSTREAM_PARALLEL: expected a whole number in range, found \"0\"",
+            ),
             (
                 ("GELEIT_PROBE_RATE", "10"),
                 "GELEIT_PROBE_RATE: expected N/SECONDS with N and SECONDS from 1 to 86400, found \"10\"",

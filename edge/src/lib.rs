@@ -32,6 +32,7 @@ pub mod cors;
 pub mod dns;
 pub mod doh;
 pub mod error;
+pub mod gate;
 pub mod plan;
 pub mod ratelimit;
 pub mod request;

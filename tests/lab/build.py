@@ -114,6 +114,23 @@ def make_leaf(d, cid, kind, issuer, names, expired):
     return key, pem
 
 
+def build_doh_pki(run_dir):
+    """The lab DoH front's TLS certificate (nginx, https://127.0.0.1:8443): a
+    leaf for the address 127.0.0.1 from its own lab CA (run/doh/ca.pem, which
+    clients trust with `--doh-ca` / GELEIT_DOH_CA)."""
+    d = f"{run_dir}/doh"
+    os.makedirs(d, exist_ok=True)
+    ca_key, ca_pem = make_ca(d, "DoH")
+    key, pem, csr, ext = f"{d}/server.key", f"{d}/server.pem", f"{d}/server.csr", f"{d}/server.ext"
+    genkey(key, "ec")
+    run(["openssl", "req", "-new", "-key", key, "-out", csr, "-subj", "/CN=127.0.0.1"])
+    with open(ext, "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=critical,CA:FALSE\n"
+                "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n")
+    run(["openssl", "x509", "-req", "-in", csr, "-CA", ca_pem, "-CAkey", ca_key, "-set_serial", "4099",
+         "-days", "365", "-extfile", ext, "-out", pem])
+
+
 def pem_der(pem_text, label):
     start = pem_text.index(f"-----BEGIN {label}-----") + len(f"-----BEGIN {label}-----")
     end = pem_text.index(f"-----END {label}-----")
@@ -418,8 +435,23 @@ controls {{ }};
 remote-control:
   control-enable: no
 """)
-    # nginx: CORS front for browsers, HTTP/1.1 outside, h2c (grpc_pass) to unbound.
+    # nginx: CORS front for browsers, h2c (grpc_pass) to unbound. Plain HTTP/1.1
+    # on 8053 (browsers in the lab, tests' GELEIT_DOH), and HTTPS with HTTP/2 on
+    # 8443 (lab CA in run/doh/ca.pem): what a real DoH client pays, TLS handshake
+    # included, with one connection carrying every query of a check.
     ng = f"{run_dir}/nginx"
+    location = f"""    location = /dns-query {{
+      if ($request_method = OPTIONS) {{
+        add_header Access-Control-Allow-Origin "*" always;
+        add_header Access-Control-Allow-Methods "GET, POST, OPTIONS" always;
+        add_header Access-Control-Allow-Headers "content-type, accept" always;
+        add_header Access-Control-Max-Age 86400 always;
+        return 204;
+      }}
+      add_header Access-Control-Allow-Origin "*" always;
+      grpc_pass grpc://{r}:8080;
+    }}
+    location / {{ return 404; }}"""
     write(f"{ng}/nginx.conf", f"""daemon on;
 pid {ng}/nginx.pid;
 error_log {log}/nginx-error.log;
@@ -434,18 +466,14 @@ http {{
   scgi_temp_path {ng}/tmp-scgi;
   server {{
     listen 127.0.0.1:8053;
-    location = /dns-query {{
-      if ($request_method = OPTIONS) {{
-        add_header Access-Control-Allow-Origin "*" always;
-        add_header Access-Control-Allow-Methods "GET, POST, OPTIONS" always;
-        add_header Access-Control-Allow-Headers "content-type, accept" always;
-        add_header Access-Control-Max-Age 86400 always;
-        return 204;
-      }}
-      add_header Access-Control-Allow-Origin "*" always;
-      grpc_pass grpc://{r}:8080;
-    }}
-    location / {{ return 404; }}
+{location}
+  }}
+  server {{
+    listen 127.0.0.1:8443 ssl http2;
+    ssl_certificate {run_dir}/doh/server.pem;
+    ssl_certificate_key {run_dir}/doh/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+{location}
   }}
 }}
 """)
@@ -513,6 +541,7 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
         infos = list(ex.map(lambda h: build_host_pki(run_dir, h), hosts))
     live = {h["name"]: i for h, i in zip(hosts, infos)}
+    build_doh_pki(run_dir)
     served = build_dns(run_dir, doc, live, now)
     configs(run_dir, doc, live, served)
     with open(f"{run_dir}/addresses", "w") as f:

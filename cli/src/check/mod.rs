@@ -30,7 +30,7 @@ use geleit::api::{self, ErrorCode, ProbeRequest};
 use geleit::check::{CheckOutcome, DomainCheck, SMTP_PORT};
 use geleit::dns::{self, SmtpReport};
 use geleit::monitor::State;
-use geleit::smtp::{Config, HostReport, TlsMode};
+use geleit::smtp::{AfterTls, Config, HostReport, TlsMode};
 use geleit::verdict::ProbeTarget;
 
 use crate::dns::Resolver;
@@ -122,8 +122,13 @@ impl Setup {
     fn new(args: &CheckArgs) -> anyhow::Result<Self> {
         let (config, doh) = args.resolver.setup()?;
         let now = args.resolver.now();
-        let probe_config =
-            Config { ehlo_name: args.ehlo_name.clone(), mode: TlsMode::Starttls, step_timeout_ms: args.timeout_ms };
+        // The verdict reads the chain only: each probe ends at the TLS handshake.
+        let probe_config = Config {
+            ehlo_name: args.ehlo_name.clone(),
+            mode: TlsMode::Starttls,
+            step_timeout_ms: args.timeout_ms,
+            after_tls: AfterTls::Quit,
+        };
         // Check the EHLO name before any network traffic.
         geleit::smtp::Client::new(probe_config.clone(), 0)?;
         let prober = match &args.edge {

@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 
 use futures_util::future::join_all;
-use geleit::smtp::HostReport;
+use geleit::smtp::{AfterTls, HostReport};
 use worker::{Request, Response};
 
 use super::clock::now_ms;
@@ -51,7 +51,7 @@ impl CheckIo for Worker<'_> {
 
     async fn fetch_dns(&self, urls: &[String], deadline_ms: u64) -> Vec<Result<Vec<u8>, EdgeError>> {
         let timeout = self.settings.limits.step_timeout_ms.min(deadline_ms.saturating_sub(now_ms()));
-        join_all(urls.iter().map(|url| upstream::get(url, timeout))).await
+        join_all(urls.iter().map(|url| upstream::get(url, timeout, self.settings.upstream_parallel))).await
     }
 
     fn admit(&self, first: bool, addresses: &[IpAddr]) -> Result<(), EdgeError> {
@@ -62,6 +62,7 @@ impl CheckIo for Worker<'_> {
     }
 
     async fn probe(&self, host: HostProbe, started_ms: u64) -> Result<HostReport, EdgeError> {
-        run_plan(host.plan, &host.sni, self.settings, started_ms).await
+        // The verdict reads the chain only: each probe ends at the TLS handshake.
+        run_plan(host.plan, &host.sni, self.settings, started_ms, AfterTls::Quit).await
     }
 }

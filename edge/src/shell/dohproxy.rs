@@ -82,7 +82,7 @@ async fn answer(query: &DohQuery, settings: &Settings) -> Result<Response, EdgeE
             Err(e) => cache_api_failed("get", &e),
         }
     }
-    let wire = upstream::get(&url, settings.limits.step_timeout_ms).await?;
+    let wire = upstream::get(&url, settings.limits.step_timeout_ms, settings.upstream_parallel).await?;
     let ttl = dns::cache_ttl(&wire);
     if let Some(ttl) = ttl {
         ANSWERS.with(|c| c.borrow_mut().put(&url, &wire, ttl, now_ms()));

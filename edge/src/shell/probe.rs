@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use futures_util::stream::{self, StreamExt};
 use geleit::api::{ProbeRequest, RequestError};
-use geleit::smtp::{Action, Client, Config, HostReport, Report, SignatureFamily};
+use geleit::smtp::{Action, AfterTls, Client, Config, HostReport, Report, SignatureFamily};
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsConnector;
@@ -59,7 +59,14 @@ pub async fn probe(req: &Request, env: &worker::Env, settings: &Settings) -> Res
         return Err(host.refusal());
     }
     limit_targets(settings, &host.addresses())?;
-    let report = run_plan(host.plan, &host.sni, settings, started).await?;
+    // A validated target is a check's probe (the app, `geleit check --edge`):
+    // it ends at the TLS handshake. A bare name (`geleit probe --edge`) gets
+    // the whole session, EHLO over TLS included.
+    let after_tls = match &request {
+        ProbeRequest::Validated { .. } => AfterTls::Quit,
+        ProbeRequest::Name { .. } => AfterTls::Ehlo,
+    };
+    let report = run_plan(host.plan, &host.sni, settings, started, after_tls).await?;
     let mut response = Response::from_json(&report).map_err(internal)?;
     // A probe result is of its moment: no HTTP cache may keep it.
     response.headers_mut().set("cache-control", "no-store").map_err(internal)?;
@@ -68,12 +75,14 @@ pub async fn probe(req: &Request, env: &worker::Env, settings: &Settings) -> Res
 
 /// Runs a plan's probes (at most `max_parallel` connections at once) with
 /// `sni` as the TLS server name, within one budget counted from
-/// `started`: the code path of `/api/probe`, and of `/api/check` per host.
+/// `started`, each session going on after TLS as `after_tls` says: the
+/// code path of `/api/probe`, and of `/api/check` per host.
 pub(crate) async fn run_plan(
     mut plan: Plan,
     sni: &str,
     settings: &Settings,
     started: u64,
+    after_tls: AfterTls,
 ) -> Result<HostReport, EdgeError> {
     let port = plan.report.port;
     let mode = plan.report.mode;
@@ -83,7 +92,8 @@ pub(crate) async fn run_plan(
             reason: "not a DNS name",
         })
     })?;
-    let config = Config { ehlo_name: EHLO_NAME.to_owned(), mode, step_timeout_ms: settings.limits.step_timeout_ms };
+    let config =
+        Config { ehlo_name: EHLO_NAME.to_owned(), mode, step_timeout_ms: settings.limits.step_timeout_ms, after_tls };
     let budget = Rc::new(RefCell::new(Budget::new(&settings.limits, started)));
     let tls_configs = [
         geleit_probe_tls::client_config(SignatureFamily::Ecdsa).map_err(internal)?,
@@ -123,7 +133,7 @@ async fn resolve(settings: &Settings, host: &str) -> Result<Vec<IpAddr>, EdgeErr
         })?;
         let query = dns::DohQuery::parse(&query).map_err(internal)?;
         let url = doh::upstream_get_url(&settings.doh_upstream, &query);
-        let wire = upstream::get(&url, settings.limits.step_timeout_ms).await?;
+        let wire = upstream::get(&url, settings.limits.step_timeout_ms, settings.upstream_parallel).await?;
         dns::parse_address_answer(&wire, host, ty).map_err(|e| {
             worker::console_error!("geleit-edge: upstream answer for {host}: {e}");
             EdgeError::Upstream { found: "an answer that is not for the question asked" }

@@ -1,16 +1,53 @@
 //! Asking the configured DoH upstream (RFC 8484 GET), with a deadline and a
-//! size limit.
+//! size limit, through the isolate's gate (`crate::gate`): at most
+//! `upstream_parallel` requests in flight, so the isolate's connections to
+//! the upstream stay few and kept alive however many checks run at once.
 
-use worker::{AbortController, Fetch, Headers, Method, Request, RequestInit, console_error};
+use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, console_error};
+
+use std::cell::RefCell;
+use std::time::Duration;
 
 use super::clock::{Waited, now_ms, until};
 use crate::dns::MAX_MESSAGE_OCTETS;
 use crate::doh::CONTENT_TYPE;
 use crate::error::EdgeError;
+use crate::gate::{Gate, Pass};
+
+thread_local! {
+    /// Every upstream request of the isolate passes here.
+    static GATE: RefCell<Option<Gate>> = const { RefCell::new(None) };
+}
+
+/// The isolate's gate, made with `slots` on first use.
+fn gate(slots: usize) -> Gate {
+    GATE.with(|g| g.borrow_mut().get_or_insert_with(|| Gate::new(slots)).clone())
+}
+
+/// Waits (asking again after 1, 2, 4, then every 8 ms) for a slot of the
+/// isolate's gate, until `deadline`.
+async fn enter(slots: usize, deadline: u64) -> Result<Pass, EdgeError> {
+    let mut place = gate(slots).line_up();
+    let mut wait_ms = 1;
+    loop {
+        if let Some(pass) = place.try_enter() {
+            return Ok(pass);
+        }
+        if now_ms() >= deadline {
+            return Err(EdgeError::Upstream { found: "no free upstream connection in time" });
+        }
+        Delay::from(Duration::from_millis(wait_ms)).await;
+        wait_ms = (wait_ms * 2).min(8);
+    }
+}
 
 /// The upstream's answer to a GET of `url` (a DoH URL with `?dns=`), as DNS
-/// wire bytes, within `timeout_ms`.
-pub async fn get(url: &str, timeout_ms: u64) -> Result<Vec<u8>, EdgeError> {
+/// wire bytes, within `timeout_ms` (waiting for a free slot included);
+/// `slots` is the isolate's [`Gate`] size. Every failure is an
+/// [`EdgeError::Upstream`]: a transport error, which the check asks again.
+pub async fn get(url: &str, timeout_ms: u64, slots: usize) -> Result<Vec<u8>, EdgeError> {
+    let deadline = now_ms().saturating_add(timeout_ms);
+    let _pass = enter(slots, deadline).await?;
     let headers = Headers::new();
     headers.set("accept", CONTENT_TYPE).map_err(super::internal)?;
     let mut init = RequestInit::new();
@@ -22,7 +59,6 @@ pub async fn get(url: &str, timeout_ms: u64) -> Result<Vec<u8>, EdgeError> {
     let controller = AbortController::default();
     let signal = controller.signal();
     let fetch = Fetch::Request(request);
-    let deadline = now_ms().saturating_add(timeout_ms);
     let mut response = match until(deadline, fetch.send_with_signal(&signal)).await {
         Waited::Done(Ok(r)) => r,
         Waited::Done(Err(e)) => {

@@ -181,7 +181,8 @@ pub struct Report {
     /// seen, or in implicit-TLS mode).
     pub starttls_offered: Option<bool>,
     /// TLS was established (by STARTTLS or implicitly) and EHLO over TLS
-    /// succeeded.
+    /// succeeded; for a probe that ends at the handshake
+    /// (`AfterTls::Quit`, a check's probe), TLS was established.
     pub starttls: bool,
     /// The negotiated TLS parameters and chain.
     pub tls: Option<TlsFacts>,
@@ -200,7 +201,8 @@ pub struct Report {
 }
 
 impl Report {
-    /// TLS was established and EHLO over TLS succeeded.
+    /// TLS was established and EHLO over TLS succeeded (a probe that ends
+    /// at the handshake: TLS was established), and nothing failed.
     #[must_use]
     pub fn is_complete(&self) -> bool {
         self.starttls && self.error.is_none()

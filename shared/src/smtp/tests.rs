@@ -7,7 +7,7 @@ const BUDGET: u64 = 1_000;
 const T0: u64 = 50_000;
 
 fn config(mode: TlsMode) -> Config {
-    Config { ehlo_name: "probe.example".into(), mode, step_timeout_ms: BUDGET }
+    Config { ehlo_name: "probe.example".into(), mode, step_timeout_ms: BUDGET, after_tls: AfterTls::Ehlo }
 }
 
 fn client() -> Client {
@@ -80,6 +80,38 @@ fn full_session(feed_fn: fn(&mut Client, &[u8], u64)) -> Report {
     expect_send(&mut c, "QUIT");
     feed_fn(&mut c, b"221 2.0.0 Bye\r\n", T0 + 75);
     expect_done(&mut c)
+}
+
+/// A check's probe (`AfterTls::Quit`) is done the moment the TLS handshake
+/// is: QUIT goes out at once and its reply is not waited for, so EHLO over
+/// TLS and QUIT cost the verdict no round trips.
+#[test]
+fn a_checks_probe_is_done_at_the_tls_handshake() {
+    let config = Config { after_tls: AfterTls::Quit, ..config(TlsMode::Starttls) };
+    let mut c = Client::new(config, T0).unwrap();
+    connect(&mut c, T0 + 5);
+    feed(&mut c, GREETING, T0 + 10);
+    expect_send(&mut c, "EHLO probe.example");
+    feed(&mut c, EHLO, T0 + 20);
+    expect_send(&mut c, "STARTTLS");
+    feed(&mut c, b"220 2.0.0 Ready to start TLS\r\n", T0 + 30);
+    assert_eq!(c.poll_action(), Action::StartTls);
+    c.handle_tls_established(facts(), T0 + 60).unwrap();
+    assert_eq!(c.poll_action(), Action::Send(b"QUIT\r\n".to_vec()), "QUIT right after the handshake");
+    assert!(c.is_done(), "nothing is waited for after the handshake");
+    let report = expect_done(&mut c);
+    assert!(report.is_complete());
+    assert!(report.starttls);
+    assert_eq!(report.tls, Some(facts()));
+    assert_eq!(report.ehlo_tls, None, "no EHLO over TLS");
+    let steps: Vec<_> = report.steps.iter().map(|s| s.step).collect();
+    assert_eq!(steps, [Step::Connect, Step::Greeting, Step::Ehlo, Step::Starttls, Step::TlsHandshake]);
+    assert_eq!(report.total_ms(), 60);
+    assert_eq!(report.transcript.last().map(|l| l.text.as_str()), Some("QUIT"));
+    // A late reply or close changes nothing.
+    c.handle_input(b"221 bye\r\n", T0 + 70).unwrap();
+    c.handle_eof(T0 + 71);
+    assert_eq!(expect_done(&mut c), report);
 }
 
 #[test]

@@ -195,7 +195,9 @@ pub struct AddressVerdict {
     pub address: IpAddr,
     pub verdict: Verdict,
     pub authenticated: bool,
-    /// STARTTLS and EHLO over TLS succeeded (in at least one handshake).
+    /// STARTTLS succeeded (in at least one handshake): TLS was established,
+    /// and EHLO over TLS succeeded where the probe asked it (a check's probe
+    /// ends at the handshake, `smtp::AfterTls::Quit`).
     pub starttls: bool,
     /// The family whose chain decides (see the module documentation).
     pub default_family: Option<SignatureFamily>,
