@@ -240,7 +240,20 @@ pub struct Strings {
     /// A domain asked for while offline is checked once the browser is online again.
     pub ck_offline_waiting: fn(&str) -> String,
     pub ck_suggested: &'static str,
-    pub ck_no_chain_for_family_note: &'static str,
+    /// A handshake for this algorithm (first) failed, another (second) completed.
+    pub ck_no_chain_for_family_note: fn(&str, &str) -> String,
+    /// The chain was read, but with an error (shown behind the details toggle).
+    pub ck_family_error: &'static str,
+    /// The probe's own words, behind a toggle.
+    pub ck_raw: &'static str,
+    /// An MX host (first) that is an alias of the second: TLSA records are looked up there.
+    pub ck_alias: fn(&str, &str) -> String,
+    /// The fix to make first, under the verdict.
+    pub ck_first_fix: &'static str,
+    /// … at this MX host.
+    pub ck_first_fix_at: fn(&str) -> String,
+    /// The record to publish, before its copy button.
+    pub ck_record_to_publish: &'static str,
     pub ck_progress_dns: fn(usize, usize) -> String,
     pub ck_progress_probe: fn(usize) -> String,
     pub ck_progress_done: &'static str,
@@ -461,7 +474,21 @@ pub static EN: Strings = Strings {
     ck_offline: "You are offline. The checker needs the network: it asks DNS over HTTPS and has the edge connect to each MX host. Making TLSA records and matching a chain work offline.",
     ck_offline_waiting: |d| format!("{d} will be checked as soon as this browser is online again."),
     ck_suggested: "Record for this key:",
-    ck_no_chain_for_family_note: "The server has no certificate for this signature algorithm; that is fine, as another handshake completed.",
+    ck_no_chain_for_family_note: |family, other| {
+        format!(
+            "The server has no {family} certificate (it refused that handshake); that is fine, as the {other} handshake completed."
+        )
+    },
+    ck_family_error: "The chain was read with a problem; see the details.",
+    ck_raw: "Details of the probe",
+    ck_alias: |host, target| {
+        format!(
+            "{host} is an alias (CNAME) of {target}: its TLSA records are looked up at {target}, and the certificate must match them (RFC 7672 §2.2.2)."
+        )
+    },
+    ck_first_fix: "Fix this first",
+    ck_first_fix_at: |host| format!("Fix this first at {host}"),
+    ck_record_to_publish: "Record to publish:",
     ck_progress_dns: |rounds, queries| format!("Asking DNS: round {rounds}, {queries} queries so far…"),
     ck_progress_probe: |left| format!("DNS done. Looking at certificates: {left} host(s) to go…"),
     ck_progress_done: "Check complete.",
@@ -624,16 +651,16 @@ pub static DE: Strings = Strings {
     match_bad_host: |v| format!("Erwartet wird ein Hostname, gefunden „{v}“."),
     match_chain: "Kette",
     match_records: "Records",
-    match_authenticates_at: |d| format!("Authentisiert: passt zum Zertifikat in Tiefe {d}"),
-    match_matches_at: |d| format!("Passt zum Zertifikat in Tiefe {d}, authentisiert aber nicht"),
+    match_authenticates_at: |d| format!("Authentifiziert: passt zum Zertifikat in Tiefe {d}"),
+    match_matches_at: |d| format!("Passt zum Zertifikat in Tiefe {d}, authentifiziert aber nicht"),
     match_anchor_not_sent: "Vertrauensanker steht im Record (vom Server nicht gesendet)",
     match_no_match: "Passt zu keinem Zertifikat der Kette",
     match_unusable: "Für SMTP nicht nutzbar",
     match_detail: "Einzelheiten",
-    match_expires: |date, subject| format!("Die Authentisierung endet am {date}, wenn „{subject}“ abläuft."),
-    match_look_ahead_ok: |days| format!("In {days} Tagen weiterhin authentisiert."),
+    match_expires: |date, subject| format!("Die Authentifizierung endet am {date}, wenn „{subject}“ abläuft."),
+    match_look_ahead_ok: |days| format!("In {days} Tagen weiterhin authentifiziert."),
     match_look_ahead_bad: |days| {
-        format!("In {days} Tagen nicht mehr authentisiert: Zertifikat rechtzeitig erneuern und die Records anpassen.")
+        format!("In {days} Tagen nicht mehr authentifiziert: Zertifikat rechtzeitig erneuern und die Records anpassen.")
     },
 
     set_heading: "Einstellungen",
@@ -677,8 +704,8 @@ pub static DE: Strings = Strings {
     ck_indeterminate: "DNSSEC unentschieden",
     ck_no_address: "Der Host hat keine Adressen",
     ck_no_chain_for_family: "Keine Kette für diesen Algorithmus",
-    ck_outcome_required: "DANE verlangt: Absender müssen das Zertifikat dieses Hosts mit seinen TLSA-Records authentisieren.",
-    ck_outcome_unauthenticated: "TLS Pflicht, aber nicht authentisiert: alle TLSA-Records sind unbrauchbar.",
+    ck_outcome_required: "DANE verlangt: Absender müssen das Zertifikat dieses Hosts mit seinen TLSA-Records authentifizieren.",
+    ck_outcome_unauthenticated: "TLS Pflicht, aber nicht authentifiziert: alle TLSA-Records sind unbrauchbar.",
     ck_outcome_no_dane: "Kein DANE: Absender fallen auf opportunistisches TLS zurück, das ein Angreifer abschalten kann.",
     ck_outcome_deferred: "DANE-fähige Absender stellen an diesen Host nicht zu, bis sein DNS validiert.",
     ck_pending: "Wird geprüft",
@@ -693,7 +720,21 @@ pub static DE: Strings = Strings {
     ck_offline: "Sie sind offline. Die Prüfung braucht das Netz: Sie fragt DNS über HTTPS und lässt die Edge jeden MX-Host ansprechen. TLSA-Records erzeugen und Ketten abgleichen funktioniert auch offline.",
     ck_offline_waiting: |d| format!("{d} wird geprüft, sobald dieser Browser wieder online ist."),
     ck_suggested: "Record für diesen Schlüssel:",
-    ck_no_chain_for_family_note: "Der Server hat kein Zertifikat für diesen Signaturalgorithmus; das ist in Ordnung, da ein anderer Handshake gelang.",
+    ck_no_chain_for_family_note: |family, other| {
+        format!(
+            "Der Server hat kein {family}-Zertifikat (er lehnte diesen Handshake ab); das ist in Ordnung, da der {other}-Handshake gelang."
+        )
+    },
+    ck_family_error: "Die Kette wurde mit einem Problem gelesen; siehe die Einzelheiten.",
+    ck_raw: "Einzelheiten der Probe",
+    ck_alias: |host, target| {
+        format!(
+            "{host} ist ein Alias (CNAME) von {target}: seine TLSA-Records werden unter {target} gesucht, und das Zertifikat muss zu ihnen passen (RFC 7672 §2.2.2)."
+        )
+    },
+    ck_first_fix: "Zuerst beheben",
+    ck_first_fix_at: |host| format!("Zuerst beheben bei {host}"),
+    ck_record_to_publish: "Zu veröffentlichender Record:",
     ck_progress_dns: |rounds, queries| format!("DNS-Abfrage: Runde {rounds}, bisher {queries} Anfragen …"),
     ck_progress_probe: |left| format!("DNS fertig. Zertifikate werden angesehen: noch {left} Host(s) …"),
     ck_progress_done: "Prüfung abgeschlossen.",
@@ -715,12 +756,12 @@ pub static DE: Strings = Strings {
     adv_exim_title: "Ihr eigener Server beim Senden: Exim",
     adv_exim: "Exim prüft DANE, wenn für die MX-Abfragen DNSSEC angefordert und DANE am smtp-Transport aktiviert ist:",
 
-    verdict_authenticated: "Authentisiert",
-    verdict_not_authenticated: "Nicht authentisiert",
+    verdict_authenticated: "Authentifiziert",
+    verdict_not_authenticated: "Nicht authentifiziert",
     verdict_no_usable: "Keine nutzbaren Records",
     verdict_authenticated_why: "Mindestens ein nutzbarer TLSA-Record passt zur Kette (RFC 7672 §2.2).",
     verdict_not_authenticated_why: "Es gibt nutzbare TLSA-Records, aber keiner passt: DANE-fähige Absender stellen nicht zu (RFC 7672 §2.2).",
-    verdict_no_usable_why: "Keiner der Records ist für einen SMTP-Client nutzbar: TLS bleibt Pflicht, aber nichts wird authentisiert (RFC 7672 §2.2, §3.1.3).",
+    verdict_no_usable_why: "Keiner der Records ist für einen SMTP-Client nutzbar: TLS bleibt Pflicht, aber nichts wird authentifiziert (RFC 7672 §2.2, §3.1.3).",
     fix_not_authenticated: "Einen Record für das Zertifikat veröffentlichen, das der Server jetzt sendet (3 1 1 seines Schlüssels), oder das Zertifikat ausliefern, das die Records beschreiben. Während eines Wechsels den aktuellen und den nächsten Schlüssel gemeinsam veröffentlichen (RFC 7671 §8.1).",
     fix_no_usable: "Die Records durch 3 1 1 für den Schlüssel des Servers ersetzen (und 2 1 1 für seine ausstellende CA).",
 };

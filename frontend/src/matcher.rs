@@ -226,7 +226,7 @@ mod tests {
         let form = MatchForm { chain: leaf, records: records_for(&other)[0].clone(), host: String::new() };
         let view = run(&form, NOW, Lang::De).unwrap().unwrap();
         assert_eq!(view.verdict.class, "not_authenticated");
-        assert_eq!(view.verdict.headline, "Nicht authentisiert");
+        assert_eq!(view.verdict.headline, "Nicht authentifiziert");
         assert!(view.verdict.fix.unwrap().contains("3 1 1"));
         assert_eq!(view.records[0].class, "no_match");
     }

@@ -478,7 +478,8 @@ mod tests {
         let s = s.reduce(Action::CheckDone { id: 1, outcome: unreachable("example.org") });
         assert_eq!(s.check.phase, crate::checker::Phase::Done);
         let v = crate::checker::view(&s.check, Lang::En).unwrap();
-        assert_eq!(v.verdict_class, crate::checker::RESOLVER_UNREACHABLE);
+        assert_eq!(v.shown, crate::checker::Shown::ResolverUnreachable);
+        assert_eq!(v.shown.tone(), "neutral");
         assert_eq!(v.headline, "DNS resolver not reached");
         assert_eq!(v.summary, "Geleit could not reach its DNS resolver — this says nothing about example.org.");
         assert!(v.retry);
