@@ -63,7 +63,9 @@ pub enum Step {
     Probed { host: String, report: Result<Box<HostReport>, String> },
 }
 
-/// A check of `domain` (A-labels) with the settings' trust anchor, probes included.
+/// A check of `domain` (A-labels) with the settings' trust anchor, probes
+/// included; `[host]` checks that one host directly (no MX lookup, as
+/// Postfix's next-hop syntax; see [`crate::domain::Domain::written`]).
 ///
 /// # Errors
 /// The trust anchor cannot be read, or the name is no DNS name, in words.
@@ -73,9 +75,14 @@ pub fn domain_check(domain: &str, settings: &Settings, now: i64) -> Result<Domai
     } else {
         TrustAnchors::scan(&settings.anchor).map_err(|e| e.to_string())?
     };
-    let name = parse_ascii_name(domain).map_err(|e| e.to_string())?;
     let now = u64::try_from(now).unwrap_or(0);
-    Ok(DomainCheck::new(name, Config { anchors, ..Config::default() }, now, true))
+    let config = Config { anchors, ..Config::default() };
+    if let Some(host) = domain.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        let name = parse_ascii_name(host).map_err(|e| e.to_string())?;
+        return Ok(DomainCheck::new_host(name, config, now, true));
+    }
+    let name = parse_ascii_name(domain).map_err(|e| e.to_string())?;
+    Ok(DomainCheck::new(name, config, now, true))
 }
 
 /// What came back, in the order it came.

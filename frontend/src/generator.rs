@@ -222,7 +222,8 @@ pub fn explain(record: &Tlsa, t: &Strings) -> String {
     let whose = match record.usage {
         Usage::DANE_EE => (t.usage_ee)(what),
         Usage::DANE_TA => (t.usage_ta)(what),
-        Usage::PKIX_TA | Usage::PKIX_EE => (t.usage_pkix)(what),
+        Usage::PKIX_TA => (t.usage_pkix)(what),
+        Usage::PKIX_EE => (t.usage_pkix_ee)(what),
         _ => (t.usage_unknown)(what),
     };
     let how = match record.matching_type {
@@ -315,6 +316,19 @@ pub(crate) mod tests {
         assert_eq!(record_lines.len(), 12);
         assert_eq!(view.recommended[0].explanation, "the server's own public key, as SHA-256 digest");
         assert!(view.notes.is_empty());
+    }
+
+    #[test]
+    fn usage_1_is_the_servers_own_certificate_not_a_public_ca() {
+        let (leaf, _) = chain_pem();
+        let view = run(&form(&leaf), Lang::En).unwrap().unwrap();
+        let rdata = view.recommended[0].rdata.replacen("3 1 1", "1 1 1", 1);
+        let pkix_ee = Tlsa::scan(&rdata).unwrap();
+        let words = explain(&pkix_ee, Lang::En.t());
+        assert!(words.starts_with("the server's own public key"), "{words}");
+        assert!(!words.contains("public CA (PKIX"), "{words}");
+        let pkix_ta = Tlsa::scan(&rdata.replacen("1 1 1", "0 1 1", 1)).unwrap();
+        assert!(explain(&pkix_ta, Lang::En.t()).contains("of a public CA (PKIX-TA"));
     }
 
     #[test]

@@ -127,7 +127,10 @@ pub struct Strings {
     pub place_key: fn(usize) -> String,
     pub usage_ee: fn(&str) -> String,
     pub usage_ta: fn(&str) -> String,
+    /// Usage 0 (PKIX-TA): a public CA.
     pub usage_pkix: fn(&str) -> String,
+    /// Usage 1 (PKIX-EE): the server's own certificate, validated with public CAs.
+    pub usage_pkix_ee: fn(&str) -> String,
     pub usage_unknown: fn(&str) -> String,
     pub selector_cert: &'static str,
     pub selector_spki: &'static str,
@@ -198,6 +201,10 @@ pub struct Strings {
     pub ck_running: &'static str,
     pub ck_empty_domain: &'static str,
     pub ck_bad_domain: fn(&str) -> String,
+    /// An IP address was typed: DANE is looked up by name.
+    pub ck_ip_address: fn(&str) -> String,
+    /// One host in brackets, in the widget's default mode (the edge checks mail domains).
+    pub ck_direct_in_widget: fn(&str) -> String,
     pub ck_idn: fn(&str, &str) -> String,
     pub ck_mx_heading: &'static str,
     pub ck_hosts_heading: &'static str,
@@ -357,7 +364,10 @@ pub static EN: Strings = Strings {
     place_key: |i| format!("key {i}"),
     usage_ee: |what| format!("the server's own {what}"),
     usage_ta: |what| format!("the {what} of a trust-anchor CA in the chain"),
-    usage_pkix: |what| format!("the {what} of a public CA (PKIX; SMTP does not use it)"),
+    usage_pkix: |what| format!("the {what} of a public CA (PKIX-TA; SMTP does not use it)"),
+    usage_pkix_ee: |what| {
+        format!("the server's own {what}, also validated with public CAs (PKIX-EE; SMTP does not use it)")
+    },
     usage_unknown: |what| format!("the {what} under an unknown usage"),
     selector_cert: "certificate",
     selector_spki: "public key",
@@ -434,11 +444,25 @@ pub static EN: Strings = Strings {
     ck_heading: "Check a mail domain",
     ck_intro: "Type a mail domain (or an MX host name). The page asks DNS over HTTPS, validates DNSSEC itself from the root, and has the edge look at each MX host's certificate over STARTTLS.",
     ck_input_label: "Mail domain or MX host",
-    ck_input_hint: "For example example.org or bücher.example; internationalised names are fine.",
+    ck_input_hint: "For example example.org, bücher.example or postmaster@example.org; [mx.example.org] checks one host without looking up MX records.",
     ck_button: "Check",
     ck_running: "Checking…",
     ck_empty_domain: "Type a domain to check.",
-    ck_bad_domain: |v| format!("“{v}” is not a valid domain name."),
+    ck_bad_domain: |v| {
+        format!(
+            "“{v}” is not a valid domain name: expected letters, digits and hyphens in dot-separated labels, as in example.org."
+        )
+    },
+    ck_ip_address: |v| {
+        format!(
+            "“{v}” is an IP address: DANE is looked up by name (RFC 7672 §2.2). Type the mail domain (the part after @) or the MX host name."
+        )
+    },
+    ck_direct_in_widget: |v| {
+        format!(
+            "“{v}” names one host; this check looks up a mail domain's MX hosts. Type the domain, or check the host in the full report."
+        )
+    },
     ck_idn: |u, a| format!("{u} is written {a} in DNS."),
     ck_mx_heading: "MX records and DNSSEC",
     ck_hosts_heading: "MX hosts",
@@ -601,7 +625,10 @@ pub static DE: Strings = Strings {
     place_key: |i| format!("Schlüssel {i}"),
     usage_ee: |what| format!("{what} des Servers selbst"),
     usage_ta: |what| format!("{what} einer Vertrauensanker-CA in der Kette"),
-    usage_pkix: |what| format!("{what} einer öffentlichen CA (PKIX; von SMTP nicht genutzt)"),
+    usage_pkix: |what| format!("{what} einer öffentlichen CA (PKIX-TA; von SMTP nicht genutzt)"),
+    usage_pkix_ee: |what| {
+        format!("{what} des Servers selbst, zusätzlich mit öffentlichen CAs geprüft (PKIX-EE; von SMTP nicht genutzt)")
+    },
     usage_unknown: |what| format!("{what} mit unbekannter Verwendung"),
     selector_cert: "Zertifikat",
     selector_spki: "öffentlicher Schlüssel",
@@ -678,11 +705,25 @@ pub static DE: Strings = Strings {
     ck_heading: "Maildomain prüfen",
     ck_intro: "Geben Sie eine Maildomain (oder einen MX-Hostnamen) ein. Die Seite fragt DNS über HTTPS, validiert DNSSEC selbst ab der Wurzel und lässt die Edge das Zertifikat jedes MX-Hosts über STARTTLS ansehen.",
     ck_input_label: "Maildomain oder MX-Host",
-    ck_input_hint: "Zum Beispiel example.org oder bücher.example; internationalisierte Namen gehen auch.",
+    ck_input_hint: "Zum Beispiel example.org, bücher.example oder postmaster@example.org; [mx.example.org] prüft einen einzelnen Host ohne MX-Abfrage.",
     ck_button: "Prüfen",
     ck_running: "Prüfe …",
     ck_empty_domain: "Geben Sie eine Domain ein.",
-    ck_bad_domain: |v| format!("„{v}“ ist kein gültiger Domainname."),
+    ck_bad_domain: |v| {
+        format!(
+            "„{v}“ ist kein gültiger Domainname: erwartet werden Buchstaben, Ziffern und Bindestriche in durch Punkte getrennten Labels, wie in example.org."
+        )
+    },
+    ck_ip_address: |v| {
+        format!(
+            "„{v}“ ist eine IP-Adresse: DANE wird über Namen nachgeschlagen (RFC 7672 §2.2). Geben Sie die Maildomain (den Teil nach @) oder den Namen des MX-Hosts ein."
+        )
+    },
+    ck_direct_in_widget: |v| {
+        format!(
+            "„{v}“ nennt einen einzelnen Host; diese Prüfung sucht die MX-Hosts einer Maildomain. Geben Sie die Domain ein oder prüfen Sie den Host im ausführlichen Bericht."
+        )
+    },
     ck_idn: |u, a| format!("{u} wird im DNS {a} geschrieben."),
     ck_mx_heading: "MX-Records und DNSSEC",
     ck_hosts_heading: "MX-Hosts",

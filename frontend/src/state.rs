@@ -6,7 +6,7 @@
 use geleit::check::CheckOutcome;
 
 use crate::checker::CheckRun;
-use crate::domain::{self, Domain, DomainError};
+use crate::domain::{self, Domain};
 use crate::drive::Step;
 use crate::generator::Problem;
 use crate::generator::{self, GenForm, GenResult};
@@ -243,8 +243,8 @@ impl State {
             }
             Action::CheckStart(text) => match domain::parse(&text) {
                 Ok(d) => {
-                    self.check_input = if d.is_idn() { d.unicode.clone() } else { d.ascii.clone() };
-                    self.route = Route::CheckDomain(d.ascii.clone());
+                    self.check_input = d.written(d.is_idn());
+                    self.route = Route::CheckDomain(d.written(false));
                     self.check_problem = None;
                     if self.online {
                         self.start_check(d);
@@ -255,8 +255,8 @@ impl State {
                         self.status = self.lang.t().ck_offline.to_owned();
                     }
                 }
-                Err(DomainError::Empty) => self.check_problem = Some(self.lang.t().ck_empty_domain.to_owned()),
-                Err(_) => self.check_problem = Some((self.lang.t().ck_bad_domain)(text.trim())),
+                // The previous result stays; the problem is shown above it.
+                Err(e) => self.check_problem = Some(domain::problem_words(&e, &text, self.lang.t())),
             },
             Action::CheckStep { id, step } if id == self.check.id => {
                 let announce = matches!(*step, Step::DnsDone { .. } | Step::Probed { .. });
@@ -411,6 +411,29 @@ mod tests {
         // Going online again without anything waiting starts nothing new.
         let again = s.clone().reduce(Action::Online(true));
         assert_eq!(again.check.id, 1);
+    }
+
+    #[test]
+    fn a_bad_input_keeps_the_previous_result_and_says_why_in_short() {
+        let s = state().reduce(Action::CheckStart("example.org".into()));
+        let before = s.check.clone();
+        let long = format!("{}@", "x".repeat(3000));
+        let s = s.reduce(Action::CheckStart(long));
+        assert_eq!(s.check, before, "the previous result stays");
+        let p = s.check_problem.clone().unwrap();
+        assert!(p.chars().count() < 250, "{p}");
+        let s = s.reduce(Action::CheckStart("127.0.1.1".into()));
+        assert!(s.check_problem.unwrap().contains("is an IP address"));
+    }
+
+    #[test]
+    fn a_host_in_brackets_is_checked_directly() {
+        let s = state().reduce(Action::CheckStart("[MX.example.org]".into()));
+        assert_eq!(s.route, Route::CheckDomain("[mx.example.org]".into()));
+        assert_eq!(s.check_input, "[mx.example.org]");
+        assert!(s.check.domain.as_ref().unwrap().direct);
+        let s = state().reduce(Action::CheckStart("https://example.org/".into()));
+        assert_eq!(s.route, Route::CheckDomain("example.org".into()));
     }
 
     #[test]

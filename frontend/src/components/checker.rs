@@ -23,7 +23,7 @@ pub fn checker_page() -> Html {
         let store = store.clone();
         use_effect_with(store.route.clone(), move |route| {
             if let Route::CheckDomain(d) = route {
-                let current = store.check.domain.as_ref().map(|x| x.ascii.clone());
+                let current = store.check.domain.as_ref().map(|x| x.written(false));
                 if current.as_deref() != Some(d.as_str()) {
                     store.dispatch(Action::CheckStart(d.clone()));
                 }
@@ -53,7 +53,7 @@ pub fn checker_page() -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if let Ok(d) = crate::domain::parse(&store.check_input) {
-                browser::push_route(&Route::CheckDomain(d.ascii));
+                browser::push_route(&Route::CheckDomain(d.written(false)));
             }
             store.dispatch(Action::CheckStart(store.check_input.clone()));
         })
@@ -100,7 +100,7 @@ fn run(store: Store, id: u32) {
             let store = store.clone();
             move |step| store.dispatch(Action::CheckStep { id, step: Box::new(step) })
         };
-        match check::run(&domain.ascii, &settings, now, on_step).await {
+        match check::run(&domain.written(false), &settings, now, on_step).await {
             Ok(outcome) => store.dispatch(Action::CheckDone { id, outcome: Box::new(outcome) }),
             Err(error) => store.dispatch(Action::CheckFailed { id, error }),
         }
