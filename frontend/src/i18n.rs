@@ -111,6 +111,10 @@ pub struct Strings {
     pub gen_valid: fn(&str, &str) -> String,
     pub gen_key: &'static str,
     pub gen_private_key_refused: &'static str,
+    /// … and it was taken out of the text field.
+    pub gen_private_key_cleared: &'static str,
+    /// Above the other possible records: not for the zone as they are.
+    pub gen_others_hint: &'static str,
     pub gen_ignored_block: fn(&str) -> String,
     pub gen_not_chained: fn(usize, &str, &str) -> String,
     pub gen_not_ca: fn(usize, &str) -> String,
@@ -171,6 +175,15 @@ pub struct Strings {
     pub match_records: &'static str,
     pub match_authenticates_at: fn(usize) -> String,
     pub match_matches_at: fn(usize) -> String,
+    /// DANE-TA(2): the record matches at this depth, only the name check failed.
+    pub match_matches_name_failed: fn(usize) -> String,
+    /// No host name was given, and DANE-TA(2) checks it.
+    pub match_name_missing: &'static str,
+    /// The certificate (its names second) does not carry the host (first).
+    pub match_name_mismatch: fn(&str, &str) -> String,
+    pub match_name_fix: &'static str,
+    /// The verdict's reason when only the name check failed (the finding says more).
+    pub match_name_why: &'static str,
     pub match_anchor_not_sent: &'static str,
     pub match_no_match: &'static str,
     pub match_unusable: &'static str,
@@ -343,6 +356,8 @@ pub static EN: Strings = Strings {
     gen_valid: |from, to| format!("valid from {from} to {to}"),
     gen_key: "Key",
     gen_private_key_refused: "A private key was pasted: it was refused and not read. TLSA records need only the certificate or public key; keep the private key secret.",
+    gen_private_key_cleared: "It was removed from the text field.",
+    gen_others_hint: "Not needed for DANE on SMTP: publish these only for a reason of your own (full certificates make large DNS answers, 3 0 1 changes with every renewal).",
     gen_ignored_block: |l| format!("Ignored a “{l}” block: expected CERTIFICATE, PUBLIC KEY or CERTIFICATE REQUEST."),
     gen_not_chained: |d, subject, issuer| {
         format!(
@@ -419,6 +434,15 @@ pub static EN: Strings = Strings {
     match_records: "Records",
     match_authenticates_at: |d| format!("Authenticates: matches the certificate at depth {d}"),
     match_matches_at: |d| format!("Matches the certificate at depth {d}, but does not authenticate"),
+    match_matches_name_failed: |d| format!("Matches the certificate at depth {d}; the name check failed (see above)"),
+    match_name_missing: "No MX host name was given: with DANE-TA(2) the server certificate must carry the MX host name, so the record matches but does not authenticate (RFC 7672 §3.2.3). Type the host name, or paste the records with their owner name.",
+    match_name_mismatch: |host, names| {
+        format!(
+            "The record matches, but the server certificate does not carry {host} (it names {names}); DANE-TA(2) checks the name (RFC 7672 §3.2.3)."
+        )
+    },
+    match_name_why: "A DANE-TA(2) record matches the chain, but the name check failed: the certificate must carry the MX host name (RFC 7672 §3.2.3).",
+    match_name_fix: "Check the MX host name, or get a certificate that carries it; or pin the server key with 3 1 1 (DANE-EE checks no names).",
     match_anchor_not_sent: "Trust anchor carried in the record (not sent by the server)",
     match_no_match: "Matches no certificate of the chain",
     match_unusable: "Not usable for SMTP",
@@ -600,6 +624,8 @@ pub static DE: Strings = Strings {
     gen_valid: |from, to| format!("gültig vom {from} bis {to}"),
     gen_key: "Schlüssel",
     gen_private_key_refused: "Ein privater Schlüssel wurde eingefügt: er wurde abgelehnt und nicht gelesen. TLSA-Records brauchen nur das Zertifikat oder den öffentlichen Schlüssel; halten Sie den privaten Schlüssel geheim.",
+    gen_private_key_cleared: "Er wurde aus dem Textfeld entfernt.",
+    gen_others_hint: "Für DANE bei SMTP nicht nötig: nur aus eigenem Grund veröffentlichen (vollständige Zertifikate ergeben große DNS-Antworten, 3 0 1 ändert sich mit jeder Erneuerung).",
     gen_ignored_block: |l| {
         format!("Ein „{l}“-Block wurde übergangen: erwartet wird CERTIFICATE, PUBLIC KEY oder CERTIFICATE REQUEST.")
     },
@@ -680,6 +706,17 @@ pub static DE: Strings = Strings {
     match_records: "Records",
     match_authenticates_at: |d| format!("Authentifiziert: passt zum Zertifikat in Tiefe {d}"),
     match_matches_at: |d| format!("Passt zum Zertifikat in Tiefe {d}, authentifiziert aber nicht"),
+    match_matches_name_failed: |d| {
+        format!("Passt zum Zertifikat in Tiefe {d}; die Namensprüfung schlug fehl (siehe oben)")
+    },
+    match_name_missing: "Es wurde kein MX-Hostname angegeben: mit DANE-TA(2) muss das Serverzertifikat den MX-Hostnamen tragen, daher passt der Record, authentifiziert aber nicht (RFC 7672 §3.2.3). Geben Sie den Hostnamen ein oder fügen Sie die Records mit ihrem Namen ein.",
+    match_name_mismatch: |host, names| {
+        format!(
+            "Der Record passt, aber das Serverzertifikat trägt {host} nicht (es nennt {names}); DANE-TA(2) prüft den Namen (RFC 7672 §3.2.3)."
+        )
+    },
+    match_name_why: "Ein DANE-TA(2)-Record passt zur Kette, aber die Namensprüfung schlug fehl: das Zertifikat muss den MX-Hostnamen tragen (RFC 7672 §3.2.3).",
+    match_name_fix: "Den MX-Hostnamen prüfen oder ein Zertifikat besorgen, das ihn trägt; oder den Serverschlüssel mit 3 1 1 binden (DANE-EE prüft keine Namen).",
     match_anchor_not_sent: "Vertrauensanker steht im Record (vom Server nicht gesendet)",
     match_no_match: "Passt zu keinem Zertifikat der Kette",
     match_unusable: "Für SMTP nicht nutzbar",

@@ -103,6 +103,8 @@ pub struct State {
     /// A dropped binary (DER) file: its name and bytes; `None` when the text field is the input.
     pub gen_file: Option<(String, Vec<u8>)>,
     pub generated: GenResult,
+    /// A private key was pasted or dropped: refused, and taken out of the text field.
+    pub gen_key_refused: bool,
     pub match_form: MatchForm,
     pub matched: Option<Result<MatchView, Problem>>,
     /// The last status message for the live region (copy done, check progress).
@@ -170,6 +172,7 @@ impl State {
             gen_form: GenForm::default(),
             gen_file: None,
             generated: None,
+            gen_key_refused: false,
             match_form: MatchForm::default(),
             matched: None,
             status: String::new(),
@@ -194,7 +197,7 @@ impl State {
             Action::Gen(field, value) => {
                 match field {
                     GenField::Text => {
-                        self.gen_form.text = value;
+                        self.set_gen_text(value);
                         self.gen_file = None;
                     }
                     GenField::Host => self.gen_form.host = value,
@@ -207,7 +210,7 @@ impl State {
                 // PEM files go into the text field, where they can be seen and edited.
                 match String::from_utf8(bytes) {
                     Ok(text) if text.contains("-----BEGIN ") => {
-                        self.gen_form.text = text;
+                        self.set_gen_text(text);
                         self.gen_file = None;
                     }
                     Ok(text) => self.gen_file = Some((name, text.into_bytes())),
@@ -218,7 +221,15 @@ impl State {
             Action::Match(field, value) => {
                 match field {
                     MatchField::Chain => self.match_form.chain = value,
-                    MatchField::Records => self.match_form.records = value,
+                    MatchField::Records => {
+                        // A pasted owner name (`_25._tcp.mx.example.`) names the host, unless one is typed.
+                        if self.match_form.host.trim().is_empty()
+                            && let Some(host) = matcher::host_from_records(&value)
+                        {
+                            self.match_form.host = host;
+                        }
+                        self.match_form.records = value;
+                    }
                     MatchField::Host => self.match_form.host = value,
                 }
                 self.recompute();
@@ -294,6 +305,21 @@ impl State {
             Action::CheckStep { .. } | Action::CheckDone { .. } | Action::CheckFailed { .. } => {}
         }
         self
+    }
+
+    /// The generator's text; a private key in it is refused and taken out
+    /// (it is never read, and does not stay in the page).
+    fn set_gen_text(&mut self, text: String) {
+        match generator::without_private_keys(&text) {
+            Some(clean) => {
+                self.gen_form.text = clean;
+                self.gen_key_refused = true;
+            }
+            None => {
+                self.gen_form.text = text;
+                self.gen_key_refused = false;
+            }
+        }
     }
 
     fn start_check(&mut self, d: Domain) {
@@ -381,6 +407,23 @@ mod tests {
         // Typing again makes the text field the input.
         let s = s.reduce(Action::Gen(GenField::Text, String::new()));
         assert_eq!(s.generated, None);
+    }
+
+    #[test]
+    fn a_refused_private_key_is_cleared_from_the_text_field() {
+        let (leaf, _) = generator::tests::chain_pem();
+        let key = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n";
+        let s = state().reduce(Action::Gen(GenField::Text, format!("{key}{leaf}")));
+        assert_eq!(s.gen_form.text, leaf, "the key is gone from the field");
+        assert!(s.gen_key_refused);
+        assert!(matches!(s.generated, Some(Ok(_))), "the certificate still gives records");
+        let s = s.reduce(Action::Gen(GenField::Text, key.into()));
+        assert_eq!(s.gen_form.text, "");
+        assert!(s.gen_key_refused);
+        let s = s.reduce(Action::GenFile("key.pem".into(), key.as_bytes().to_vec()));
+        assert_eq!(s.gen_form.text, "");
+        let s = s.reduce(Action::Gen(GenField::Text, leaf.clone()));
+        assert!(!s.gen_key_refused);
     }
 
     #[test]
