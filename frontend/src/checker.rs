@@ -90,6 +90,8 @@ pub enum Probe {
     Skipped,
     /// In flight.
     Running,
+    /// The edge answered 429 (too many requests): asked again after this many seconds.
+    Waiting(u64),
     /// The edge's report.
     Done(smtp::HostReport),
     /// The edge could not be reached or refused (its message).
@@ -167,10 +169,21 @@ impl CheckRun {
         self.settle();
     }
 
-    /// How many probes are in flight.
+    /// How many probes are in flight (waiting after a 429 included).
     #[must_use]
     pub fn probing(&self) -> usize {
-        self.probes.iter().filter(|(_, p)| *p == Probe::Running).count()
+        self.probes.iter().filter(|(_, p)| matches!(p, Probe::Running | Probe::Waiting(_))).count()
+    }
+
+    /// The edge asked to wait before `host` is probed again: `seconds` left
+    /// (0: asking again now).
+    pub fn wait(&mut self, host: &str, seconds: u64) {
+        let host = bare(host);
+        if let Some((_, p)) = self.probes.iter_mut().find(|(h, _)| *h == host)
+            && matches!(p, Probe::Running | Probe::Waiting(_))
+        {
+            *p = if seconds == 0 { Probe::Running } else { Probe::Waiting(seconds) };
+        }
     }
 
     /// The phase after the DNS stage: probes in flight, or everything in.
@@ -192,7 +205,7 @@ impl CheckRun {
             }
         }
         for (_, p) in &mut self.probes {
-            if *p == Probe::Running {
+            if matches!(p, Probe::Running | Probe::Waiting(_)) {
                 *p = Probe::Skipped;
             }
         }
@@ -566,7 +579,7 @@ fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, la
             reasons: r.problems.iter().map(|p| unusable_words(p, t)).collect(),
         })
         .collect();
-    let running = matches!(probe, Probe::Running);
+    let running = matches!(probe, Probe::Running | Probe::Waiting(_));
     // While the probe runs, "not probed" is not known yet.
     let findings: Vec<FindingView> = hv
         .findings
@@ -588,6 +601,9 @@ fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, la
         .collect();
     let (state, badge, probe_note, addresses) = match probe {
         Probe::Running => ("pending", badge("pending", t.ck_pending), Some(t.ck_probe_running.to_owned()), Vec::new()),
+        Probe::Waiting(seconds) => {
+            ("pending", badge("pending", t.ck_pending), Some((t.ck_probe_waiting)(*seconds)), Vec::new())
+        }
         other => {
             let note = if let Probe::Failed(e) = other { Some((t.ck_probe_failed)(e)) } else { None };
             let addresses = if matches!(other, Probe::Done(_)) {

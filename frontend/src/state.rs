@@ -7,7 +7,7 @@ use geleit::check::CheckOutcome;
 
 use crate::checker::CheckRun;
 use crate::domain::{self, Domain};
-use crate::drive::Step;
+use crate::drive::{Recorded, Step};
 use crate::generator::Problem;
 use crate::generator::{self, GenForm, GenResult};
 use crate::i18n::Lang;
@@ -122,6 +122,9 @@ pub struct State {
     pub online: bool,
     /// A domain asked for while offline: checked as soon as the browser is online again.
     pub check_waiting: Option<Domain>,
+    /// The current run replays a check kept in the history entry (a reload,
+    /// Back or Forward): no network, the same result.
+    pub check_replay: Option<Recorded>,
 }
 
 /// Every change.
@@ -158,6 +161,14 @@ pub enum Action {
     },
     /// The browser went online (`true`) or offline (`false`).
     Online(bool),
+    /// Show a check kept in the history entry again (reload, Back, Forward).
+    CheckReplay(Box<Recorded>),
+    /// The edge answered 429 for `host` of run `id`: asked again in `seconds` (0: now).
+    ProbeWait {
+        id: u32,
+        host: String,
+        seconds: u64,
+    },
 }
 
 impl State {
@@ -182,6 +193,7 @@ impl State {
             settings_ready: false,
             online: true,
             check_waiting: None,
+            check_replay: None,
         }
     }
 
@@ -248,6 +260,18 @@ impl State {
                 self.recompute();
             }
             Action::Status(s) => self.status = s,
+            Action::CheckReplay(kept) => {
+                if let Ok(d) = domain::parse(&kept.domain) {
+                    self.check_input = d.written(d.is_idn());
+                    self.route = Route::CheckDomain(d.written(false));
+                    self.check_problem = None;
+                    self.check_waiting = None;
+                    // At the time it ran: DNSSEC validity and dates are judged as then.
+                    self.check = CheckRun::start(self.check.id.wrapping_add(1), d, kept.now);
+                    self.check_replay = Some(*kept);
+                }
+            }
+            Action::ProbeWait { id, host, seconds } if id == self.check.id => self.check.wait(&host, seconds),
             Action::CheckInput(s) => {
                 self.check_input = s;
                 self.check_problem = None;
@@ -302,7 +326,10 @@ impl State {
                 }
             }
             // Results of a run that was replaced by a newer one.
-            Action::CheckStep { .. } | Action::CheckDone { .. } | Action::CheckFailed { .. } => {}
+            Action::CheckStep { .. }
+            | Action::CheckDone { .. }
+            | Action::CheckFailed { .. }
+            | Action::ProbeWait { .. } => {}
         }
         self
     }
@@ -324,6 +351,7 @@ impl State {
 
     fn start_check(&mut self, d: Domain) {
         self.check_waiting = None;
+        self.check_replay = None;
         self.check = CheckRun::start(self.check.id.wrapping_add(1), d, self.now);
         self.status = self.lang.t().ck_running.to_owned();
     }
@@ -477,6 +505,34 @@ mod tests {
         assert!(s.check.domain.as_ref().unwrap().direct);
         let s = state().reduce(Action::CheckStart("https://example.org/".into()));
         assert_eq!(s.route, Route::CheckDomain("example.org".into()));
+    }
+
+    #[test]
+    fn a_kept_check_is_shown_again_at_its_time_even_offline() {
+        let kept = Recorded { domain: "example.org".into(), now: 1_700_000_000, ..Recorded::default() };
+        let s = state().reduce(Action::Online(false)).reduce(Action::CheckReplay(Box::new(kept.clone())));
+        assert_eq!(s.check.id, 1);
+        assert_eq!(s.check.now, 1_700_000_000);
+        assert_eq!(s.check_replay, Some(kept));
+        assert_eq!(s.route, Route::CheckDomain("example.org".into()));
+        assert!(s.check_waiting.is_none());
+        // A new check of one's own asks the network again.
+        let s = s.reduce(Action::Online(true)).reduce(Action::CheckStart("example.org".into()));
+        assert!(s.check_replay.is_none());
+    }
+
+    #[test]
+    fn a_429_shows_a_countdown_and_the_probe_stays_in_flight() {
+        let s = state().reduce(Action::CheckStart("example.org".into()));
+        let s = s.reduce(Action::CheckStep { id: 1, step: Box::new(Step::Probing { host: "mx.example.org".into() }) });
+        let s = s.reduce(Action::ProbeWait { id: 1, host: "mx.example.org".into(), seconds: 7 });
+        assert_eq!(s.check.probe("mx.example.org."), &crate::checker::Probe::Waiting(7));
+        assert_eq!(s.check.probing(), 1);
+        let s = s.reduce(Action::ProbeWait { id: 1, host: "mx.example.org".into(), seconds: 0 });
+        assert_eq!(s.check.probe("mx.example.org"), &crate::checker::Probe::Running);
+        // A late wait of a replaced run changes nothing.
+        let s2 = s.clone().reduce(Action::ProbeWait { id: 0, host: "mx.example.org".into(), seconds: 9 });
+        assert_eq!(s2, s);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The checker: one input, results step by step (MX and DNSSEC → per host
 //! addresses and TLSA → per address the probe), verdicts, findings, advice.
 
+use geleit::check::CheckOutcome;
 use yew::prelude::*;
 
 use super::Store;
@@ -25,7 +26,11 @@ pub fn checker_page() -> Html {
             if let Route::CheckDomain(d) = route {
                 let current = store.check.domain.as_ref().map(|x| x.written(false));
                 if current.as_deref() != Some(d.as_str()) {
-                    store.dispatch(Action::CheckStart(d.clone()));
+                    // A reload, Back or Forward: the result kept in this history entry, not a new check.
+                    match browser::kept_check().filter(|k| k.domain == *d) {
+                        Some(kept) => store.dispatch(Action::CheckReplay(Box::new(kept))),
+                        None => store.dispatch(Action::CheckStart(d.clone())),
+                    }
                 }
             }
         });
@@ -90,17 +95,36 @@ pub fn checker_page() -> Html {
 }
 
 /// Runs check `id` through the core's check machine: every step (DNS
-/// progress, the DNS stage, each probe) and the outcome go to the reducer.
+/// progress, the DNS stage, each probe), each wait after the edge's 429 and
+/// the outcome go to the reducer. What the network brought is kept in the
+/// history entry, so that a reload or Back shows the same result without
+/// asking again; a kept check is replayed from there.
 fn run(store: Store, id: u32) {
     let Some(domain) = store.check.domain.clone() else { return };
     let settings = store.settings.clone();
     let now = store.check.now;
+    let replay = store.check_replay.clone().filter(|k| k.domain == domain.written(false));
     wasm_bindgen_futures::spawn_local(async move {
         let on_step = {
             let store = store.clone();
             move |step| store.dispatch(Action::CheckStep { id, step: Box::new(step) })
         };
-        match check::run(&domain.written(false), &settings, now, on_step).await {
+        let outcome = match replay {
+            Some(kept) => check::replay(&kept, &settings, on_step).await,
+            None => {
+                let on_wait = {
+                    let store = store.clone();
+                    move |host: &str, seconds| store.dispatch(Action::ProbeWait { id, host: host.to_owned(), seconds })
+                };
+                let (outcome, kept) = check::run_kept(&domain.written(false), &settings, now, on_step, on_wait).await;
+                // An unreachable resolver says nothing about the domain: nothing to keep.
+                if matches!(outcome, Ok(CheckOutcome::Verdict(_) | CheckOutcome::Dns(_))) {
+                    browser::keep_check(&kept, &Route::CheckDomain(domain.written(false)));
+                }
+                outcome
+            }
+        };
+        match outcome {
             Ok(outcome) => store.dispatch(Action::CheckDone { id, outcome: Box::new(outcome) }),
             Err(error) => store.dispatch(Action::CheckFailed { id, error }),
         }

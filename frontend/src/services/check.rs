@@ -11,14 +11,18 @@ use geleit::smtp::HostReport;
 use geleit::verdict::ProbeTarget;
 
 use super::{doh, probe};
-use crate::drive::{self, Step, Transport};
+use crate::drive::{self, Recorded, Recording, Replay, Step, Transport};
 use crate::state::Settings;
 
 /// DoH and the edge, as the settings name them.
 struct Fetch<'a> {
     doh: String,
     settings: &'a Settings,
+    /// Told of each wait after the edge's 429: host, seconds left.
+    on_wait: OnWait,
 }
+
+type OnWait = Box<dyn Fn(&str, u64)>;
 
 impl Transport for Fetch<'_> {
     fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, String>> {
@@ -26,7 +30,7 @@ impl Transport for Fetch<'_> {
     }
 
     fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, String>> {
-        probe::probe(target, self.settings)
+        probe::probe(target, self.settings, &*self.on_wait)
     }
 }
 
@@ -42,7 +46,35 @@ pub async fn run(
     now: i64,
     on_step: impl FnMut(Step),
 ) -> Result<CheckOutcome, String> {
-    let check = drive::domain_check(domain, settings, now)?;
-    let transport = Fetch { doh: settings.doh_url(), settings };
-    drive::drive(check, &transport, on_step).await
+    run_kept(domain, settings, now, on_step, |_, _| {}).await.0
+}
+
+/// [`run`], also giving what the network brought (to keep the result in the
+/// history entry, see [`Recorded`]) and telling `on_wait` of each wait after
+/// the edge's 429 (host, seconds left).
+pub async fn run_kept(
+    domain: &str,
+    settings: &Settings,
+    now: i64,
+    on_step: impl FnMut(Step),
+    on_wait: impl Fn(&str, u64) + 'static,
+) -> (Result<CheckOutcome, String>, Recorded) {
+    let check = match drive::domain_check(domain, settings, now) {
+        Ok(c) => c,
+        Err(e) => return (Err(e), Recorded::default()),
+    };
+    let transport = Fetch { doh: settings.doh_url(), settings, on_wait: Box::new(on_wait) };
+    let recording = Recording::new(&transport, domain, now);
+    let outcome = drive::drive(check, &recording, on_step).await;
+    (outcome, recording.kept.into_inner())
+}
+
+/// Runs a check kept in this page again, without the network: the same
+/// answers through the same driver and core, at the same time.
+///
+/// # Errors
+/// Bad settings (trust anchor) or a name the core rejects, in words.
+pub async fn replay(kept: &Recorded, settings: &Settings, on_step: impl FnMut(Step)) -> Result<CheckOutcome, String> {
+    let check = drive::domain_check(&kept.domain, settings, kept.now)?;
+    drive::drive(check, &Replay(kept), on_step).await
 }
