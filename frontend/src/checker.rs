@@ -424,7 +424,7 @@ fn finding_view(r: &Reported, lang: Lang) -> FindingView {
 /// What the verdict words need to know (see [`About`]).
 fn about(dv: &DomainVerdict) -> About {
     About {
-        failing: dv.failing_hosts().iter().map(|h| bare(&h.host)).collect(),
+        failing: dv.failing_hosts().map(|h| bare(&h.host)).collect(),
         hosts: dv.hosts.len(),
         direct: dv.mx_outcome == geleit::dns::MxOutcome::Direct,
         proven: dv.mx_status == Status::Secure,
@@ -658,7 +658,6 @@ pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckVie
     let about = about(dv);
     let hosts = dv
         .hosts_worst_first()
-        .into_iter()
         .map(|hv| HostView {
             host: hv.host.clone(),
             preference: hv.preference,

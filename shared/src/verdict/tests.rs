@@ -778,9 +778,9 @@ fn failing_hosts_come_first_with_the_first_fix() {
     p2.host = "mx2.example.com".into();
     let v = evaluate(&dns, &[p1, p2], NOW);
     assert_eq!(v.verdict, Verdict::NotAuthenticated);
-    let names = |hs: Vec<&HostVerdict>| hs.iter().map(|h| h.host.clone()).collect::<Vec<_>>();
-    assert_eq!(names(v.failing_hosts()), ["mx2.example.com."]);
-    assert_eq!(names(v.hosts_worst_first()), ["mx2.example.com.", "mx1.example.com."]);
+    let names = |hs: &mut dyn Iterator<Item = &HostVerdict>| hs.map(|h| h.host.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&mut v.failing_hosts()), ["mx2.example.com."]);
+    assert_eq!(names(&mut v.hosts_worst_first()), ["mx2.example.com.", "mx1.example.com."]);
     let (host, first) = v.first_fix().expect("a fix");
     assert_eq!(host.map(|h| h.host.as_str()), Some("mx2.example.com."));
     assert_eq!(first.code(), "tlsa_no_match");

@@ -125,54 +125,52 @@ impl Reported {
     }
 }
 
+/// Tones from the most urgent to the least (see [`Tone::urgency`]).
+const BY_URGENCY: [Tone; 5] = [Tone::Error, Tone::Warning, Tone::Neutral, Tone::Info, Tone::Good];
+
+/// Severities from the most severe.
+const BY_SEVERITY: [Severity; 3] = [Severity::Error, Severity::Warning, Severity::Info];
+
+// These walk the lists once per tone instead of sorting a vector of
+// references: no allocation, and nothing generic the widget's default
+// module would have to link.
 impl HostVerdict {
     /// The host's findings and those of its addresses, most severe first
     /// (the order within one severity kept).
-    #[must_use]
-    pub fn all_findings(&self) -> Vec<&Reported> {
-        let mut all: Vec<&Reported> =
-            self.findings.iter().chain(self.addresses.iter().flat_map(|a| &a.findings)).collect();
-        all.sort_by_key(|r| r.severity);
-        all
+    pub fn all_findings(&self) -> impl Iterator<Item = &Reported> {
+        BY_SEVERITY.into_iter().flat_map(move |severity| {
+            self.findings
+                .iter()
+                .chain(self.addresses.iter().flat_map(|a| &a.findings))
+                .filter(move |r| r.severity == severity)
+        })
     }
 }
 
 impl DomainVerdict {
-    /// The MX hosts with something to fix (an error or a warning), worst first,
-    /// by preference within one tone.
-    #[must_use]
-    pub fn failing_hosts(&self) -> Vec<&HostVerdict> {
-        let mut failing: Vec<&HostVerdict> = self.hosts.iter().filter(|h| h.verdict.tone().needs_fix()).collect();
-        failing.sort_by_key(|h| (h.verdict.tone().urgency(), h.preference));
-        failing
+    /// The hosts in the order to show them: those with something to fix
+    /// first, worst first, then the others; within one tone in the order of
+    /// the MX RRset, by preference (as [`evaluate`](super::evaluate) keeps them).
+    pub fn hosts_worst_first(&self) -> impl Iterator<Item = &HostVerdict> {
+        BY_URGENCY.into_iter().flat_map(move |tone| self.hosts.iter().filter(move |h| h.verdict.tone() == tone))
     }
 
-    /// The hosts in the order to show them: those with something to fix
-    /// first (worst first), then the others; by preference within each.
-    #[must_use]
-    pub fn hosts_worst_first(&self) -> Vec<&HostVerdict> {
-        let mut hosts: Vec<&HostVerdict> = self.hosts.iter().collect();
-        hosts.sort_by_key(|h| (u8::from(!h.verdict.tone().needs_fix()), h.verdict.tone().urgency(), h.preference));
-        hosts
+    /// The MX hosts with something to fix (an error or a warning), worst
+    /// first, by preference within one tone.
+    pub fn failing_hosts(&self) -> impl Iterator<Item = &HostVerdict> {
+        self.hosts_worst_first().filter(|h| h.verdict.tone().needs_fix())
     }
 
     /// The fix to make first: of the most severe finding that has one, the
     /// domain's own before its hosts', failing hosts worst first. With the
-    /// MX host it concerns (`None` for the domain's own findings).
+    /// MX host it concerns (`None` for the domain's own findings). A note
+    /// (the rollover advice) is no fix to make first.
     #[must_use]
     pub fn first_fix(&self) -> Option<(Option<&HostVerdict>, &Reported)> {
-        let domain = self.findings.iter().filter(|r| r.fix.is_some()).map(|r| (None, r));
-        let hosts = self
-            .hosts_worst_first()
-            .into_iter()
-            .flat_map(|h| h.all_findings().into_iter().filter(|r| r.fix.is_some()).map(move |r| (Some(h), r)));
-        let mut best: Option<(Option<&HostVerdict>, &Reported)> = None;
-        for candidate in domain.chain(hosts) {
-            if best.is_none_or(|(_, b)| candidate.1.severity < b.severity) {
-                best = Some(candidate);
-            }
-        }
-        // A note (rollover advice) is no fix to make first.
-        best.filter(|(_, r)| r.severity != Severity::Info)
+        [Severity::Error, Severity::Warning].into_iter().find_map(|severity| {
+            let domain = self.findings.iter().map(|r| (None, r));
+            let hosts = self.hosts_worst_first().flat_map(|h| h.all_findings().map(move |r| (Some(h), r)));
+            domain.chain(hosts).find(|(_, r)| r.severity == severity && r.fix.is_some())
+        })
     }
 }
