@@ -343,8 +343,9 @@ impl State {
                 self.gen_key_refused = true;
             }
             None => {
+                // The notice stays until something else is entered (an emptied field keeps it).
+                self.gen_key_refused &= text.trim().is_empty();
                 self.gen_form.text = text;
-                self.gen_key_refused = false;
             }
         }
     }
@@ -450,6 +451,8 @@ mod tests {
         assert!(s.gen_key_refused);
         let s = s.reduce(Action::GenFile("key.pem".into(), key.as_bytes().to_vec()));
         assert_eq!(s.gen_form.text, "");
+        let s = s.reduce(Action::Gen(GenField::Text, String::new()));
+        assert!(s.gen_key_refused, "emptying the field keeps the notice");
         let s = s.reduce(Action::Gen(GenField::Text, leaf.clone()));
         assert!(!s.gen_key_refused);
     }
