@@ -530,7 +530,7 @@ pub static EN: Strings = Strings {
         )
     },
     ck_family_error: "The chain was read with a problem; see the details.",
-    ck_raw: "Details of the probe",
+    ck_raw: "Technical details",
     ck_alias: |host, target| {
         format!(
             "{host} is an alias (CNAME) of {target}: its TLSA records are looked up at {target}, and the certificate must match them (RFC 7672 §2.2.2)."
@@ -807,7 +807,7 @@ pub static DE: Strings = Strings {
         )
     },
     ck_family_error: "Die Kette wurde mit einem Problem gelesen; siehe die Einzelheiten.",
-    ck_raw: "Einzelheiten der Probe",
+    ck_raw: "Technische Einzelheiten",
     ck_alias: |host, target| {
         format!(
             "{host} ist ein Alias (CNAME) von {target}: seine TLSA-Records werden unter {target} gesucht, und das Zertifikat muss zu ihnen passen (RFC 7672 §2.2.2)."

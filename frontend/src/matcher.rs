@@ -233,7 +233,6 @@ pub fn unusable_words(p: &Unusable, t: &Strings) -> String {
         Unusable::UnknownMatchingType { matching_type } => (t.unusable_matching)(u8::from(*matching_type)),
         Unusable::DigestLength { expected, found, .. } => (t.unusable_length)(*expected, *found),
         Unusable::EmptyData => t.unusable_empty.to_owned(),
-        other => other.to_string(),
     }
 }
 

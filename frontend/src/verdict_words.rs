@@ -197,6 +197,41 @@ fn place_de(depth: Option<usize>) -> String {
     depth.map_or_else(|| "im TLSA-Record".to_owned(), |d| format!("in Tiefe {d}"))
 }
 
+/// Why a DNSSEC lookup failed (RFC 8914 info-codes), in German.
+const fn reason_de(kind: ReasonKind) -> &'static str {
+    match kind {
+        ReasonKind::UnsupportedDnskeyAlgorithm => "DNSKEY-Algorithmus nicht unterstützt",
+        ReasonKind::UnsupportedDsDigest => "DS-Hashverfahren nicht unterstützt",
+        ReasonKind::UnsupportedKeySize => "Schlüssellänge nicht unterstützt",
+        ReasonKind::SignatureInvalid => "Signatur ungültig",
+        ReasonKind::SignatureExpired => "Signaturen abgelaufen",
+        ReasonKind::SignatureNotYetValid => "Signaturen noch nicht gültig",
+        ReasonKind::DnskeyMissing => "kein DNSKEY passt zum DS",
+        ReasonKind::RrsigsMissing => "RRSIG fehlen",
+        ReasonKind::NsecMissing => "kein NSEC/NSEC3-Beweis",
+        ReasonKind::Nsec3Iterations => "zu viele NSEC3-Iterationen",
+        ReasonKind::Inconsistent => "widersprüchliche Daten",
+        ReasonKind::Network => "keine Antwort",
+        ReasonKind::Malformed => "unbrauchbare Antwort",
+        ReasonKind::NoTrustAnchor => "kein Vertrauensanker",
+    }
+}
+
+/// A probe step (the core's `smtp::Step` words), in German.
+fn step_de(step: &str) -> &str {
+    match step {
+        "connect" => "Verbindungsaufbau",
+        "greeting" => "Begrüßung",
+        "ehlo" => "EHLO",
+        "starttls" => "STARTTLS",
+        "tls_handshake" => "TLS-Handshake",
+        "ehlo_tls" => "EHLO nach TLS",
+        "quit" => "QUIT",
+        // A step word of a newer edge: shown as it came.
+        other => other,
+    }
+}
+
 /// What a finding says, in the page's language.
 #[must_use]
 pub fn finding_text(f: &Finding, lang: Lang) -> String {
@@ -213,8 +248,8 @@ pub fn finding_text(f: &Finding, lang: Lang) -> String {
             if *unchecked == 1 { "Host" } else { "Hosts" },
             if *unchecked == 1 { "wurde" } else { "wurden" },
         ),
-        Finding::DnssecBogus { name, rtype, .. } => format!("Die {rtype}-Abfrage für {name} ist fehlerhaft signiert (bogus): DANE-fähige Absender stellen erst zu, wenn sie validiert."),
-        Finding::DnssecIndeterminate { name, rtype, .. } => format!("Die {rtype}-Abfrage für {name} ließ sich nicht validieren: DANE-fähige Absender stellen nicht zu."),
+        Finding::DnssecBogus { name, rtype, kind, .. } => format!("Die {rtype}-Abfrage für {name} ist fehlerhaft signiert (bogus: {}): DANE-fähige Absender stellen erst zu, wenn sie validiert.", reason_de(*kind)),
+        Finding::DnssecIndeterminate { name, rtype, kind, .. } => format!("Die {rtype}-Abfrage für {name} ließ sich nicht validieren ({}): DANE-fähige Absender stellen nicht zu.", reason_de(*kind)),
         Finding::NoAddress { host } => format!("{host} hat keine A- oder AAAA-Records."),
         Finding::InsecureNoDane { name, rtype, zone_cut } => format!("Die {rtype}-Records von {name} sind nicht mit DNSSEC signiert (die Vertrauenskette endet bei {zone_cut}), daher ignorieren Absender TLSA-Records und fallen auf opportunistisches TLS zurück."),
         Finding::NoTlsa { owner } => format!("DNSSEC beweist, dass es unter {owner} keine TLSA-Records gibt: kein DANE, Absender fallen auf opportunistisches TLS zurück."),
@@ -229,7 +264,7 @@ pub fn finding_text(f: &Finding, lang: Lang) -> String {
         ),
         Finding::SingleRecordPinned { owner, record } => format!("Unter {owner} ist nur ein Record veröffentlicht („{record}“): der nächste Schlüsselwechsel unterbricht die Zustellung, wenn der Record des nächsten Schlüssels nicht vorher veröffentlicht wird."),
         Finding::NotProbed { reason } => format!("Die Adresse wurde nicht geprüft: {reason}"),
-        Finding::ProbeFailed { step, .. } => format!("Die Probe scheiterte beim Schritt {step}."),
+        Finding::ProbeFailed { step, .. } => format!("Die Probe scheiterte beim Schritt {}.", step_de(step)),
         Finding::StarttlsMissing { dane: true } => "Der Server bietet kein STARTTLS an, seine TLSA-Records verlangen aber TLS: DANE-fähige Absender stellen nicht zu.".to_owned(),
         Finding::StarttlsMissing { dane: false } => "Der Server bietet kein STARTTLS an: Mail an ihn geht im Klartext.".to_owned(),
         Finding::TlsaNoMatch { family: fam, matching_families, records } => {
@@ -260,7 +295,6 @@ pub fn finding_text(f: &Finding, lang: Lang) -> String {
         Finding::UnpinnedChain { family: fam } => format!("Der Server hat auch eine {}-Zertifikatskette, zu der kein nutzbarer TLSA-Record passt: Absender, die sie aushandeln, stellen nicht zu.", family(*fam)),
         Finding::ChainExpiresSoon { depth, subject, not_after } => format!("Das Zertifikat {} ({subject}) auf dem DANE-TA(2)-Pfad läuft am {} ab; danach stellen DANE-fähige Absender nicht mehr zu.", place_de(*depth), utc(*not_after)),
         Finding::LeafExpiredUnderDaneEe { not_after } => format!("Das Serverzertifikat ist am {} abgelaufen; DANE-EE(3) ignoriert Daten, DANE-Absender stellen weiter zu, andere Absender beschweren sich eventuell.", utc(*not_after)),
-        other => capitalised(other.message()),
     }
 }
 
@@ -308,13 +342,21 @@ pub fn fix_text(f: &Fix, lang: Lang) -> String {
                 ReasonKind::RrsigsMissing => "die Records sind nicht signiert: die Zone signieren oder den DS aus der Elternzone entfernen",
                 ReasonKind::NsecMissing => "die Zone beweist die Nichtexistenz nicht: sie mit NSEC oder NSEC3 neu signieren",
                 ReasonKind::Network => "der Resolver hat nicht geantwortet: prüfen, ob die autoritativen Server antworten",
-                _ => "die Signaturen sind ungültig: die Zone neu signieren und den DS in der Elternzone prüfen",
+                ReasonKind::UnsupportedDnskeyAlgorithm
+                | ReasonKind::UnsupportedDsDigest
+                | ReasonKind::UnsupportedKeySize
+                | ReasonKind::SignatureInvalid
+                | ReasonKind::Nsec3Iterations
+                | ReasonKind::Inconsistent
+                | ReasonKind::Malformed
+                | ReasonKind::NoTrustAnchor => {
+                    "die Signaturen sind ungültig: die Zone neu signieren und den DS in der Elternzone prüfen"
+                }
             };
             format!("{rtype} unter {name}: {what}.")
         }
         Fix::SignZone { zone } => format!("{zone} mit DNSSEC signieren und ihren DS-Record in der Elternzone veröffentlichen."),
         Fix::CheckReachability => "Sicherstellen, dass die Adresse SMTP auf Port 25 aus dem Internet annimmt, oder sie aus dem DNS entfernen.".to_owned(),
-        other => capitalised(other.message()),
     }
 }
 
@@ -349,6 +391,20 @@ mod tests {
         let two = About { hosts: 2, ..About::default() };
         assert_eq!(headline(Verdict::Authenticated, Lang::En, &two), "Every MX host authenticates");
         assert_eq!(state_word(Verdict::Authenticated, Lang::En), "Authenticated");
+    }
+
+    #[test]
+    fn german_dnssec_and_probe_findings_say_why_in_german() {
+        let f = Finding::DnssecBogus {
+            name: "example.".into(),
+            rtype: "TLSA".into(),
+            kind: ReasonKind::SignatureExpired,
+            detail: "RRSIG over TLSA expired".into(),
+        };
+        let de = finding_text(&f, Lang::De);
+        assert!(de.contains("Signaturen abgelaufen") && !de.contains("expired"), "{de}");
+        let p = Finding::ProbeFailed { step: "tls_handshake".into(), message: "received fatal alert".into() };
+        assert_eq!(finding_text(&p, Lang::De), "Die Probe scheiterte beim Schritt TLS-Handshake.");
     }
 
     #[test]

@@ -47,9 +47,10 @@ impl fmt::Display for Severity {
 
 /// One finding, with the data a translation needs. Serialised with its
 /// `code` as tag (see [`Reported`] for the full form).
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Finding {
     // ── the domain ──────────────────────────────────────────────────────
     /// Null MX: the domain accepts no mail (RFC 7505 §3).
@@ -154,9 +155,10 @@ pub struct UnusableRecord {
 
 /// What to do about a finding, with the data to do it (serialised with its
 /// `action` as tag).
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Fix {
     /// Publish this TLSA record (computed from what the server presents),
     /// replacing the listed ones and next to those in `keep` (the records
