@@ -235,6 +235,32 @@ impl Recorded {
         self.probes.push((target.host.clone(), saved));
     }
 
+    /// The kept answer to `query`, or why there is none.
+    ///
+    /// # Errors
+    /// The query was not asked (or got no answer) in the kept check.
+    pub fn dns_for(&self, query: &Query) -> Result<Vec<u8>, String> {
+        let (name, rtype) = query_key(query);
+        self.dns
+            .iter()
+            .find(|(n, t, _)| *n == name && *t == rtype)
+            .map(|(_, _, b)| b.clone())
+            .ok_or_else(|| format!("{name} {rtype} was not asked in the check kept in this page"))
+    }
+
+    /// The kept probe result of `target`.
+    ///
+    /// # Errors
+    /// The edge's error as it was, or the host was not probed in the kept check.
+    pub fn probe_for(&self, target: &ProbeTarget) -> Result<HostReport, String> {
+        let bare = |h: &str| h.strip_suffix('.').unwrap_or(h).to_ascii_lowercase();
+        match self.probes.iter().find(|(h, _)| bare(h) == bare(&target.host)) {
+            Some((_, Ok(json))) => HostReport::from_json(json).map_err(|e| e.to_string()),
+            Some((_, Err(why))) => Err(why.clone()),
+            None => Err(format!("{} was not probed in the check kept in this page", target.host)),
+        }
+    }
+
     /// As JSON, for the history entry.
     #[must_use]
     pub fn to_json(&self) -> String {
@@ -326,25 +352,11 @@ pub struct Replay<'a>(pub &'a Recorded);
 
 impl Transport for Replay<'_> {
     fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, String>> {
-        let (name, rtype) = query_key(query);
-        let answer = self
-            .0
-            .dns
-            .iter()
-            .find(|(n, t, _)| *n == name && *t == rtype)
-            .map(|(_, _, b)| b.clone())
-            .ok_or_else(|| format!("{name} {rtype} was not asked in the check kept in this page"));
-        std::future::ready(answer)
+        std::future::ready(self.0.dns_for(query))
     }
 
     fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, String>> {
-        let bare = |h: &str| h.strip_suffix('.').unwrap_or(h).to_ascii_lowercase();
-        let answer = match self.0.probes.iter().find(|(h, _)| bare(h) == bare(&target.host)) {
-            Some((_, Ok(json))) => HostReport::from_json(json).map_err(|e| e.to_string()),
-            Some((_, Err(why))) => Err(why.clone()),
-            None => Err(format!("{} was not probed in the check kept in this page", target.host)),
-        };
-        std::future::ready(answer)
+        std::future::ready(self.0.probe_for(target))
     }
 }
 

@@ -110,7 +110,7 @@ fn run(store: Store, id: u32) {
             move |step| store.dispatch(Action::CheckStep { id, step: Box::new(step) })
         };
         let outcome = match replay {
-            Some(kept) => check::replay(&kept, &settings, on_step).await,
+            Some(kept) => check::replay(kept, &settings, on_step).await,
             None => {
                 let on_wait = {
                     let store = store.clone();

@@ -3,7 +3,7 @@
 //! ([`super::doh`]), the edge's `/api/probe` for the targets
 //! ([`super::probe`]). The web app and the widget's engine both call [`run`].
 
-use std::future::Future;
+use std::cell::RefCell;
 
 use geleit::check::CheckOutcome;
 use geleit::dns::Query;
@@ -11,10 +11,17 @@ use geleit::smtp::HostReport;
 use geleit::verdict::ProbeTarget;
 
 use super::{doh, probe};
-use crate::drive::{self, Recorded, Recording, Replay, Step, Transport};
+use crate::drive::{self, Recorded, Step, Transport};
 use crate::state::Settings;
 
-/// DoH and the edge, as the settings name them.
+/// DoH and the edge, as the settings name them, noting what they bring;
+/// or, without them, a kept check's answers. One transport type for both,
+/// so the driver is built once into the wasm.
+struct Page<'a> {
+    live: Option<Fetch<'a>>,
+    kept: RefCell<Recorded>,
+}
+
 struct Fetch<'a> {
     doh: String,
     settings: &'a Settings,
@@ -24,13 +31,21 @@ struct Fetch<'a> {
 
 type OnWait = Box<dyn Fn(&str, u64)>;
 
-impl Transport for Fetch<'_> {
-    fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, String>> {
-        doh::fetch(&self.doh, query)
+impl Transport for Page<'_> {
+    async fn doh(&self, query: &Query) -> Result<Vec<u8>, String> {
+        let Some(live) = &self.live else { return self.kept.borrow().dns_for(query) };
+        let answer = doh::fetch(&live.doh, query).await;
+        if let Ok(bytes) = &answer {
+            self.kept.borrow_mut().dns_answer(query, bytes);
+        }
+        answer
     }
 
-    fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, String>> {
-        probe::probe(target, self.settings, &*self.on_wait)
+    async fn probe(&self, target: &ProbeTarget) -> Result<HostReport, String> {
+        let Some(live) = &self.live else { return self.kept.borrow().probe_for(target) };
+        let result = probe::probe(target, live.settings, &*live.on_wait).await;
+        self.kept.borrow_mut().probe_result(target, &result);
+        result
     }
 }
 
@@ -63,10 +78,12 @@ pub async fn run_kept(
         Ok(c) => c,
         Err(e) => return (Err(e), Recorded::default()),
     };
-    let transport = Fetch { doh: settings.doh_url(), settings, on_wait: Box::new(on_wait) };
-    let recording = Recording::new(&transport, domain, now);
-    let outcome = drive::drive(check, &recording, on_step).await;
-    (outcome, recording.kept.into_inner())
+    let page = Page {
+        live: Some(Fetch { doh: settings.doh_url(), settings, on_wait: Box::new(on_wait) }),
+        kept: RefCell::new(Recorded { domain: domain.to_owned(), now, ..Recorded::default() }),
+    };
+    let outcome = drive::drive(check, &page, on_step).await;
+    (outcome, page.kept.into_inner())
 }
 
 /// Runs a check kept in this page again, without the network: the same
@@ -74,7 +91,7 @@ pub async fn run_kept(
 ///
 /// # Errors
 /// Bad settings (trust anchor) or a name the core rejects, in words.
-pub async fn replay(kept: &Recorded, settings: &Settings, on_step: impl FnMut(Step)) -> Result<CheckOutcome, String> {
+pub async fn replay(kept: Recorded, settings: &Settings, on_step: impl FnMut(Step)) -> Result<CheckOutcome, String> {
     let check = drive::domain_check(&kept.domain, settings, kept.now)?;
-    drive::drive(check, &Replay(kept), on_step).await
+    drive::drive(check, &Page { live: None, kept: RefCell::new(kept) }, on_step).await
 }
