@@ -72,7 +72,7 @@ fi
 
 # Web front end (frontend/, issue 6): Trunk and wasm-bindgen-cli from crates.io
 # (pinned: trunk 0.22 needs a newer rustc; wasm-bindgen-cli must equal Cargo.lock's
-# wasm-bindgen), npm's binaryen (wasm-opt) and playwright-core from package.json,
+# wasm-bindgen), npm's binaryen (wasm-opt), playwright-core and axe-core from package.json,
 # and for the browser tests Debian's chromium + chromium-driver. `make run` serves
 # the app, so this runs in --minimal mode too (trunk: about 20 minutes, once).
 cargo_tool trunk 0.21.14 trunk --locked
@@ -91,7 +91,8 @@ if [ "${#web_missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${web_missing[@]}" >/dev/null
 fi
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+# axe-core: the accessibility check of every page state in the browser tests (tests/web/browser.mjs).
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ] \
   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing the web tools of package.json (npm ci)"
   npm ci --no-audit --no-fund --silent

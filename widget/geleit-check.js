@@ -52,16 +52,20 @@ input:focus-visible,button:focus-visible,a:focus-visible{outline:2px solid var(-
 .compact .status{display:none}
 .problem{color:var(--bad)}
 .badge{display:inline-block;padding:0 8px;border-radius:10px;font-size:.9em;font-weight:600;border:1px solid}
-.ok{color:var(--ok);background:var(--okb)}.bad{color:var(--bad);background:var(--badb)}
-.warn{color:var(--warn);background:var(--warnb)}.pending,.neutral{color:var(--mute)}
+.badge.ok{color:var(--ok);background:var(--okb)}.badge.error{color:var(--bad);background:var(--badb)}
+.badge.warning{color:var(--warn);background:var(--warnb)}.badge.info{color:var(--acc)}.badge.pending,.badge.neutral{color:var(--mute)}
 button.retry{margin-top:4px}
 .summary{margin:6px 0}
 ul{list-style:none}
 .hosts>li,.mx{border-top:1px solid var(--line);padding:8px 0 4px}
 .name,.domain{font-weight:600;overflow-wrap:anywhere}
 .findings{margin:4px 0 0 12px}
-.finding{margin:4px 0;padding-left:8px;border-left:3px solid var(--warn)}
-.finding.error{border-color:var(--bad)}
+.finding{margin:4px 0;padding-left:8px;border-left:3px solid var(--line)}
+.finding.error{border-color:var(--bad)}.finding.warning{border-color:var(--warn)}.finding.info{border-color:var(--acc)}
+.first-fix{margin:8px 0;padding:6px 10px;border:1px solid var(--bad);border-left-width:4px;border-radius:6px;background:var(--badb)}
+.first-fix.warning{border-color:var(--warn);background:var(--warnb)}
+pre.record{font-family:ui-monospace,monospace;font-size:.88em;white-space:pre-wrap;overflow-wrap:anywhere;margin:4px 0}
+details.detail summary{cursor:pointer;font-family:inherit}
 .rfc,.detail,.note{color:var(--mute);font-size:.88em}
 .detail{font-family:ui-monospace,monospace;overflow-wrap:anywhere}
 a{color:var(--acc)}

@@ -9,7 +9,9 @@
 use geleit::check::{CheckOutcome, ResolverFailure};
 use geleit::dns::{SmtpReport, Status};
 use geleit::smtp;
-use geleit::verdict::{self, AddressVerdict, DomainVerdict, FamilyVerdict, HostVerdict, Reported, Verdict};
+use geleit::verdict::{
+    self, AddressVerdict, DomainVerdict, FamilyVerdict, Finding, HostVerdict, Reported, Tone, Verdict, status_tone,
+};
 use serde::Serialize;
 
 use crate::dates::ymd;
@@ -18,12 +20,54 @@ use crate::drive::Step;
 use crate::generator::explain;
 use crate::i18n::{Lang, Strings};
 use crate::matcher::unusable_words;
-use crate::verdict_words::{finding_text, fix_text, verdict_words};
+use crate::verdict_words::{About, finding_text, fix_text, headline, state_word, summary};
 
-/// The view's `verdict_class` when Geleit's own DNS resolver could not be
-/// reached: nothing is known about the domain (neither a verdict nor a
-/// DNSSEC failure).
-pub const RESOLVER_UNREACHABLE: &str = "resolver_unreachable";
+/// What the result area shows: the core's verdict, or one of the states that
+/// have none. Its word is the page's `data-verdict`; its tone the colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Probes (or DNS) still running.
+    Pending,
+    /// The core's verdict for the domain.
+    Verdict(Verdict),
+    /// The check could not run (bad settings, a name the core rejects).
+    Failed,
+    /// Geleit's own DNS resolver could not be reached: nothing is known
+    /// about the domain (neither a verdict nor a DNSSEC failure).
+    ResolverUnreachable,
+}
+
+impl Shown {
+    /// The word: the core's `Verdict::as_str`, `pending`, `failed` or `resolver_unreachable`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Verdict(v) => v.as_str(),
+            Self::Failed => "failed",
+            Self::ResolverUnreachable => "resolver_unreachable",
+        }
+    }
+
+    /// The style class: the core's tone of the verdict (`ok`, `info`,
+    /// `warning`, `error`, `neutral`), `pending` while running; a check that
+    /// could not run is an error of the page, an unreachable resolver neutral.
+    #[must_use]
+    pub const fn tone(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Verdict(v) => v.tone().as_str(),
+            Self::Failed => Tone::Error.as_str(),
+            Self::ResolverUnreachable => Tone::Neutral.as_str(),
+        }
+    }
+}
+
+impl Serialize for Shown {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
 
 /// What the checker is doing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -46,6 +90,8 @@ pub enum Probe {
     Skipped,
     /// In flight.
     Running,
+    /// The edge answered 429 (too many requests): asked again after this many seconds.
+    Waiting(u64),
     /// The edge's report.
     Done(smtp::HostReport),
     /// The edge could not be reached or refused (its message).
@@ -123,10 +169,21 @@ impl CheckRun {
         self.settle();
     }
 
-    /// How many probes are in flight.
+    /// How many probes are in flight (waiting after a 429 included).
     #[must_use]
     pub fn probing(&self) -> usize {
-        self.probes.iter().filter(|(_, p)| *p == Probe::Running).count()
+        self.probes.iter().filter(|(_, p)| matches!(p, Probe::Running | Probe::Waiting(_))).count()
+    }
+
+    /// The edge asked to wait before `host` is probed again: `seconds` left
+    /// (0: asking again now).
+    pub fn wait(&mut self, host: &str, seconds: u64) {
+        let host = bare(host);
+        if let Some((_, p)) = self.probes.iter_mut().find(|(h, _)| *h == host)
+            && matches!(p, Probe::Running | Probe::Waiting(_))
+        {
+            *p = if seconds == 0 { Probe::Running } else { Probe::Waiting(seconds) };
+        }
     }
 
     /// The phase after the DNS stage: probes in flight, or everything in.
@@ -148,7 +205,7 @@ impl CheckRun {
             }
         }
         for (_, p) in &mut self.probes {
-            if *p == Probe::Running {
+            if matches!(p, Probe::Running | Probe::Waiting(_)) {
                 *p = Probe::Skipped;
             }
         }
@@ -196,7 +253,7 @@ impl CheckRun {
 /// A state as a CSS class and a word.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Badge {
-    /// `ok`, `bad`, `warn`, `pending` (styling).
+    /// The core's tone (`ok`, `info`, `warning`, `error`, `neutral`) or `pending` (styling).
     pub class: &'static str,
     pub text: String,
 }
@@ -206,13 +263,24 @@ pub struct Badge {
 pub struct FindingView {
     /// The core's stable code (`dnssec_bogus`, `tlsa_no_match`, …).
     pub code: &'static str,
-    /// `error`, `warning`, `info`.
+    /// The core's tone of its severity: `error`, `warning`, `info`.
     pub severity: &'static str,
     pub title: String,
     pub rfc: &'static str,
     pub fix: Option<String>,
-    /// The core's technical detail (English), e.g. the failing DNSSEC link.
+    /// The record the fix asks to publish, to copy (`owner IN TLSA rdata`).
+    pub record: Option<String>,
+    /// The core's technical detail (English), e.g. the failing DNSSEC link:
+    /// shown behind a details toggle, after the words.
     pub detail: Option<String>,
+}
+
+/// The fix to make first, shown right under the verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FirstFix {
+    /// The MX host it concerns (without the trailing dot); `None`: the domain.
+    pub host: Option<String>,
+    pub finding: FindingView,
 }
 
 /// One TLSA record of a host.
@@ -240,6 +308,8 @@ pub struct AlgorithmView {
     /// The `3 1 1` record that would pin this chain's key.
     pub suggested: Option<String>,
     pub notes: Vec<String>,
+    /// The probe's own error text (English), behind a details toggle.
+    pub raw: Option<String>,
 }
 
 /// One address of a host.
@@ -264,6 +334,8 @@ pub struct HostView {
     /// What a DANE client does with the host (RFC 7672 §2.2).
     pub outcome: String,
     pub outcome_rfc: &'static str,
+    /// The host is an alias (CNAME): where its TLSA records were looked up, in words.
+    pub alias: Option<String>,
     /// "A 127.0.1.1 (DNSSEC secure)".
     pub address_sets: Vec<String>,
     pub tlsa_base: Option<String>,
@@ -291,10 +363,12 @@ pub struct Advice {
 pub struct CheckView {
     pub domain: String,
     pub domain_unicode: String,
-    /// The core's verdict word for the domain, `pending` while probes run, `failed` when DNS could not run.
-    pub verdict_class: &'static str,
+    /// The verdict (or the state without one) and its tone.
+    pub shown: Shown,
     pub headline: String,
     pub summary: String,
+    /// The fix to make first (the core's choice), with its record to copy.
+    pub first_fix: Option<FirstFix>,
     pub mx_badge: Badge,
     pub mx_findings: Vec<FindingView>,
     pub mx_trace: Vec<String>,
@@ -316,49 +390,58 @@ fn badge(class: &'static str, text: &str) -> Badge {
 }
 
 fn status_badge(status: Status, t: &Strings) -> Badge {
-    match status {
-        Status::Secure => badge("ok", t.ck_secure),
-        Status::Insecure => badge("warn", t.ck_insecure),
-        Status::Bogus => badge("bad", t.ck_bogus),
-        Status::Indeterminate => badge("bad", t.ck_indeterminate),
-    }
-}
-
-/// Styling class of a verdict.
-fn verdict_class(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Authenticated | Verdict::Trusted => "ok",
-        Verdict::NoDane | Verdict::NotProbed | Verdict::NullMx | Verdict::Incomplete => "warn",
-        _ => "bad",
-    }
+    let text = match status {
+        Status::Secure => t.ck_secure,
+        Status::Insecure => t.ck_insecure,
+        Status::Bogus => t.ck_bogus,
+        Status::Indeterminate => t.ck_indeterminate,
+    };
+    badge(status_tone(status).as_str(), text)
 }
 
 fn verdict_badge(v: Verdict, lang: Lang) -> Badge {
-    badge(verdict_class(v), verdict_words(v, lang).0)
+    badge(v.tone().as_str(), state_word(v, lang))
 }
 
 fn finding_view(r: &Reported, lang: Lang) -> FindingView {
-    let severity = match r.severity {
-        verdict::Severity::Error => "error",
-        verdict::Severity::Warning => "warning",
-        _ => "info",
-    };
     let detail = match &r.finding {
-        verdict::Finding::DnssecBogus { detail, .. } | verdict::Finding::DnssecIndeterminate { detail, .. } => {
-            Some(detail.clone())
-        }
-        verdict::Finding::ProbeFailed { message, .. } => Some(message.clone()),
-        verdict::Finding::TaPathInvalid { detail, .. } => Some(detail.clone()),
+        Finding::DnssecBogus { detail, .. } | Finding::DnssecIndeterminate { detail, .. } => Some(detail.clone()),
+        Finding::ProbeFailed { message, .. } => Some(message.clone()),
+        Finding::TaPathInvalid { detail, .. } => Some(detail.clone()),
         _ => None,
     };
     FindingView {
         code: r.code(),
-        severity,
+        severity: r.tone().as_str(),
         title: finding_text(&r.finding, lang),
         rfc: r.rfc,
         fix: r.fix.as_ref().map(|f| fix_text(&f.fix, lang)),
+        record: r.fix.as_ref().and_then(|f| f.fix.record_line()),
         detail,
     }
+}
+
+/// What the verdict words need to know (see [`About`]).
+fn about(dv: &DomainVerdict) -> About {
+    About {
+        failing: dv.failing_hosts().map(|h| bare(&h.host)).collect(),
+        hosts: dv.hosts.len(),
+        direct: dv.mx_outcome == geleit::dns::MxOutcome::Direct,
+        proven: dv.mx_status == Status::Secure,
+    }
+}
+
+/// The core's first fix, in the page's words.
+fn first_fix(dv: &DomainVerdict, lang: Lang) -> Option<FirstFix> {
+    let (host, r) = dv.first_fix()?;
+    Some(FirstFix { host: host.map(|h| bare(&h.host)), finding: finding_view(r, lang) })
+}
+
+/// The words for an MX host that is an alias: its TLSA records are those of
+/// the alias target (RFC 7672 §2.2.2, §3.2.2).
+fn alias_words(host: &str, tlsa_base: Option<&str>, t: &Strings) -> Option<String> {
+    let target = bare(tlsa_base?.strip_prefix("_25._tcp.")?);
+    (target != bare(host)).then(|| (t.ck_alias)(&bare(host), &target))
 }
 
 /// Builds the view of a run; `None` before a run started.
@@ -378,9 +461,10 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     let mut out = CheckView {
         domain: domain.ascii.clone(),
         domain_unicode: domain.unicode.clone(),
-        verdict_class: "pending",
+        shown: Shown::Pending,
         headline: t.ck_pending.to_owned(),
         summary: String::new(),
+        first_fix: None,
         mx_badge: badge("pending", t.ck_pending),
         mx_findings: Vec::new(),
         mx_trace: Vec::new(),
@@ -392,7 +476,7 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
         detail: None,
     };
     if let Some(error) = &run.error {
-        out.verdict_class = "failed";
+        out.shown = Shown::Failed;
         out.headline = t.ck_failed.to_owned();
         out.summary = error.clone();
         return Some(out);
@@ -407,7 +491,9 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     out.unchecked = unchecked_lines(&dv.unchecked, t);
 
     let mut lets_encrypt = false;
-    for (host, hv) in dns.hosts.iter().zip(&dv.hosts) {
+    // Hosts with something to fix first (the core's order), then the others.
+    for hv in dv.hosts_worst_first() {
+        let Some(host) = dns.hosts.iter().find(|h| bare(&h.host) == bare(&hv.host)) else { continue };
         let probe = run.probe(&host.host);
         let view = host_view(host, hv, probe, lang);
         lets_encrypt |= hv
@@ -418,12 +504,15 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
             .any(|c| c.issuer.contains("Let's Encrypt"));
         out.hosts.push(view);
     }
+    // Hosts still probed go last: their verdict is not in.
+    out.hosts.sort_by_key(|h| h.state == "pending");
 
-    let (headline, summary) = verdict_words(dv.verdict, lang);
-    (out.verdict_class, out.headline, out.summary) = if running > 0 {
-        ("pending", t.ck_pending.to_owned(), t.ck_pending_summary.to_owned())
+    let about = about(&dv);
+    (out.shown, out.headline, out.summary) = if running > 0 {
+        (Shown::Pending, t.ck_pending.to_owned(), t.ck_pending_summary.to_owned())
     } else {
-        (dv.verdict.as_str(), headline.to_owned(), summary.to_owned())
+        out.first_fix = first_fix(&dv, lang);
+        (Shown::Verdict(dv.verdict), headline(dv.verdict, lang, &about).to_owned(), summary(dv.verdict, lang, &about))
     };
 
     // Advice: rollover (RFC 7671 §8.1). The core flags a single record on an
@@ -436,7 +525,7 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
         }
         dane_hosts += 1;
         let usable = host.tlsa.secure().map_or(0, |r| r.iter().filter(|x| x.problems.is_empty()).count());
-        if usable == 1 && !hv.findings.iter().any(|f| f.code() == "single_record_pinned") {
+        if usable == 1 && !hv.findings.iter().any(|f| matches!(f.finding, Finding::SingleRecordPinned { .. })) {
             single.push(bare(&hv.host));
         }
     }
@@ -447,7 +536,8 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
             text: (t.adv_rollover_single)(&single.join(", ")),
             snippet: None,
         });
-    } else if dane_hosts > 0 && !dv.hosts.iter().any(|h| h.findings.iter().any(|f| f.code() == "single_record_pinned"))
+    } else if dane_hosts > 0
+        && !dv.hosts.iter().any(|h| h.findings.iter().any(|f| matches!(f.finding, Finding::SingleRecordPinned { .. })))
     {
         out.advice.push(Advice {
             code: "rollover",
@@ -489,7 +579,14 @@ fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, la
             reasons: r.problems.iter().map(|p| unusable_words(p, t)).collect(),
         })
         .collect();
-    let findings: Vec<FindingView> = hv.findings.iter().map(|f| finding_view(f, lang)).collect();
+    let running = matches!(probe, Probe::Running | Probe::Waiting(_));
+    // While the probe runs, "not probed" is not known yet.
+    let findings: Vec<FindingView> = hv
+        .findings
+        .iter()
+        .filter(|f| !(running && matches!(f.finding, Finding::NotProbed { .. })))
+        .map(|f| finding_view(f, lang))
+        .collect();
     let address_sets = host
         .addresses
         .iter()
@@ -504,6 +601,9 @@ fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, la
         .collect();
     let (state, badge, probe_note, addresses) = match probe {
         Probe::Running => ("pending", badge("pending", t.ck_pending), Some(t.ck_probe_running.to_owned()), Vec::new()),
+        Probe::Waiting(seconds) => {
+            ("pending", badge("pending", t.ck_pending), Some((t.ck_probe_waiting)(*seconds)), Vec::new())
+        }
         other => {
             let note = if let Probe::Failed(e) = other { Some((t.ck_probe_failed)(e)) } else { None };
             let addresses = if matches!(other, Probe::Done(_)) {
@@ -522,16 +622,13 @@ fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, la
         badge,
         outcome: outcome.to_owned(),
         outcome_rfc: hv.outcome_rfc,
+        alias: alias_words(&hv.host, hv.tlsa_base.as_deref(), t),
         address_sets,
         tlsa_base: hv.tlsa_base.clone(),
         tlsa_badge: status_badge(hv.tlsa_status, t),
         tlsa,
         // Address-level findings are shown with their address.
-        findings: if matches!(probe, Probe::Running) {
-            findings.into_iter().filter(|f| f.code != "not_probed").collect()
-        } else {
-            findings
-        },
+        findings,
         addresses,
         probe_note,
         trace: host.tlsa_trace.clone(),
@@ -558,10 +655,9 @@ fn outcome_words(outcome: geleit::dns::HostOutcome, t: &Strings) -> &'static str
 #[must_use]
 pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckView {
     let t = lang.t();
-    let (headline, summary) = verdict_words(dv.verdict, lang);
+    let about = about(dv);
     let hosts = dv
-        .hosts
-        .iter()
+        .hosts_worst_first()
         .map(|hv| HostView {
             host: hv.host.clone(),
             preference: hv.preference,
@@ -569,6 +665,7 @@ pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckVie
             badge: verdict_badge(hv.verdict, lang),
             outcome: outcome_words(hv.outcome, t).to_owned(),
             outcome_rfc: hv.outcome_rfc,
+            alias: alias_words(&hv.host, hv.tlsa_base.as_deref(), t),
             address_sets: Vec::new(),
             tlsa_base: hv.tlsa_base.clone(),
             tlsa_badge: status_badge(hv.tlsa_status, t),
@@ -582,9 +679,10 @@ pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckVie
     CheckView {
         domain: domain.ascii.clone(),
         domain_unicode: domain.unicode.clone(),
-        verdict_class: dv.verdict.as_str(),
-        headline: headline.to_owned(),
-        summary: summary.to_owned(),
+        shown: Shown::Verdict(dv.verdict),
+        headline: headline(dv.verdict, lang, &about).to_owned(),
+        summary: summary(dv.verdict, lang, &about),
+        first_fix: first_fix(dv, lang),
         mx_badge: status_badge(dv.mx_status, t),
         mx_findings: dv.findings.iter().map(|f| finding_view(f, lang)).collect(),
         mx_trace: Vec::new(),
@@ -608,9 +706,10 @@ pub fn unreachable_view(domain: &Domain, detail: Option<String>, lang: Lang) -> 
     CheckView {
         domain: domain.ascii.clone(),
         domain_unicode: domain.unicode.clone(),
-        verdict_class: RESOLVER_UNREACHABLE,
+        shown: Shown::ResolverUnreachable,
         headline: t.ck_unreachable.to_owned(),
         summary: (t.ck_unreachable_summary)(shown),
+        first_fix: None,
         mx_badge: badge("neutral", "—"),
         mx_findings: Vec::new(),
         mx_trace: Vec::new(),
@@ -634,30 +733,46 @@ fn address_view(a: &AddressVerdict, lang: Lang) -> AddressView {
         address: a.address.to_string(),
         state: a.verdict.as_str(),
         badge: verdict_badge(a.verdict, lang),
-        algorithms: a.families.iter().map(|f| family_view(f, a.default_family == Some(f.family), t)).collect(),
+        // Without any handshake (no STARTTLS, no connection) the address's
+        // finding says why; there is nothing to say per algorithm.
+        algorithms: if a.families.iter().any(|f| !f.chain.is_empty()) {
+            a.families.iter().map(|f| family_view(f, a, t)).collect()
+        } else {
+            Vec::new()
+        },
         findings: a.findings.iter().map(|f| finding_view(f, lang)).collect(),
     }
 }
 
-fn family_view(f: &FamilyVerdict, decides: bool, t: &Strings) -> AlgorithmView {
-    let family = match f.family {
+fn family_name(f: smtp::SignatureFamily) -> &'static str {
+    match f {
         smtp::SignatureFamily::Ecdsa => "ECDSA",
         smtp::SignatureFamily::Rsa => "RSA",
-    };
+    }
+}
+
+/// One handshake of an address that completed at least one (see [`address_view`]).
+fn family_view(f: &FamilyVerdict, a: &AddressVerdict, t: &Strings) -> AlgorithmView {
+    let family = family_name(f.family);
     let badge = if f.chain.is_empty() {
-        badge("warn", t.ck_no_chain_for_family)
+        badge(Tone::Info.as_str(), t.ck_no_chain_for_family)
     } else if f.chain_matches {
-        badge("ok", t.verdict_authenticated)
+        badge(Tone::Good.as_str(), t.verdict_authenticated)
     } else {
-        badge("bad", t.verdict_not_authenticated)
+        badge(Tone::Error.as_str(), t.verdict_not_authenticated)
     };
     let mut notes = Vec::new();
-    if let Some(e) = &f.error {
-        notes.push(if f.chain.is_empty() { format!("{} {e}", t.ck_no_chain_for_family_note) } else { e.clone() });
+    let raw = f.error.clone();
+    if f.chain.is_empty() {
+        // In words: which handshake did complete; the probe's text behind a toggle.
+        let other = a.families.iter().find(|o| !o.chain.is_empty()).map_or("", |o| family_name(o.family));
+        notes.push((t.ck_no_chain_for_family_note)(family, other));
+    } else if f.error.is_some() {
+        notes.push(t.ck_family_error.to_owned());
     }
     AlgorithmView {
         family,
-        decides,
+        decides: a.default_family == Some(f.family),
         badge,
         tls_version: f.tls_version.clone(),
         matched: f.matched.iter().map(|m| (t.ck_matched_at)(&m.record, m.depth)).collect(),
@@ -678,6 +793,7 @@ fn family_view(f: &FamilyVerdict, decides: bool, t: &Strings) -> AlgorithmView {
             .collect(),
         suggested: if f.chain_matches { None } else { f.suggested.clone() },
         notes,
+        raw,
     }
 }
 
@@ -707,7 +823,7 @@ pub fn export_json(run: &CheckRun, view: &CheckView) -> String {
         domain: &view.domain,
         domain_unicode: &view.domain_unicode,
         checked_at: crate::dates::ymd_hm(run.now),
-        verdict: view.verdict_class,
+        verdict: view.shown.as_str(),
         result: run.verdict(),
         dns: run.dns.as_ref(),
         probes,
@@ -739,13 +855,13 @@ mod tests {
         };
         let domain = crate::domain::parse("example.").unwrap_or_else(|e| panic!("{e:?}"));
         let v = verdict_view(&domain, &dv, Lang::De);
-        assert_eq!((v.verdict_class, v.headline.as_str()), ("incomplete", "Nicht jeder MX-Host geprüft"));
+        assert_eq!((v.shown.as_str(), v.headline.as_str()), ("incomplete", "Nicht jeder MX-Host geprüft"));
+        assert_eq!(v.shown.tone(), "warning");
         assert_eq!(v.unchecked, vec!["mx65.example. (Präferenz 65)".to_owned()]);
         assert_eq!(
             v.mx_findings.iter().map(|f| (f.code, f.severity)).collect::<Vec<_>>(),
             [("mx_hosts_unchecked", "error")]
         );
         assert!(v.mx_findings[0].title.starts_with("Die MX-Records nennen 65 Hosts"), "{}", v.mx_findings[0].title);
-        assert_eq!(verdict_class(Verdict::Incomplete), "warn");
     }
 }

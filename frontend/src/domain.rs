@@ -15,6 +15,9 @@ pub struct Domain {
     pub ascii: String,
     /// U-label form (`bücher.example`).
     pub unicode: String,
+    /// One host named directly (`[mx.example.org]`, Postfix's next-hop
+    /// syntax): no MX lookup, the host itself is checked.
+    pub direct: bool,
 }
 
 impl Domain {
@@ -22,6 +25,14 @@ impl Domain {
     #[must_use]
     pub fn is_idn(&self) -> bool {
         self.ascii != self.unicode
+    }
+
+    /// The form for the address bar and the input field: the A-labels
+    /// (U-labels with `unicode`), in brackets for a host named directly.
+    #[must_use]
+    pub fn written(&self, unicode: bool) -> String {
+        let name = if unicode { &self.unicode } else { &self.ascii };
+        if self.direct { format!("[{name}]") } else { name.clone() }
     }
 }
 
@@ -32,26 +43,74 @@ pub enum DomainError {
     Empty,
     /// Not a valid domain name.
     Invalid,
+    /// An IP address: DANE is looked up by name (RFC 7672 §2.2).
+    Address,
 }
 
-/// Reads a domain, an MX host name, an e-mail address (`user@domain`) or a
-/// pasted `mailto:` link.
+/// How much of a typed text a message repeats.
+pub const SHOWN_CHARS: usize = 60;
+
+/// `text` for a message: at most [`SHOWN_CHARS`] characters, cut with `…`.
+#[must_use]
+pub fn shorten(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or(text)),
+        None => text.to_owned(),
+    }
+}
+
+/// Why `input` cannot be checked, in the page's words (the input cut to
+/// [`SHOWN_CHARS`] characters).
+#[must_use]
+pub fn problem_words(e: &DomainError, input: &str, t: &crate::i18n::Strings) -> String {
+    match e {
+        DomainError::Empty => t.ck_empty_domain.to_owned(),
+        DomainError::Address => (t.ck_ip_address)(&shorten(input)),
+        DomainError::Invalid => (t.ck_bad_domain)(&shorten(input)),
+    }
+}
+
+/// Reads a domain, an MX host name, an e-mail address (`user@domain`), a
+/// pasted `mailto:` link or web address (`https://example.org/`: its host),
+/// or one host in brackets (`[mx.example.org]`, checked directly).
 pub fn parse(input: &str) -> Result<Domain, DomainError> {
     let mut s = input.trim();
     s = s.strip_prefix("mailto:").unwrap_or(s);
+    // A web address: its host (no user, port, path, query or fragment).
+    if let Some((scheme, rest)) = s.split_once("://")
+        && !scheme.is_empty()
+        && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        s = if host.starts_with('[') { host } else { host.split(':').next().unwrap_or(host) };
+    }
     if let Some((_, domain)) = s.rsplit_once('@') {
         s = domain;
     }
-    let s = s.trim().trim_end_matches('.');
+    let s = s.trim();
+    let (s, direct) = match s.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+        Some(inner) => (inner.trim(), true),
+        None => (s, false),
+    };
+    let s = s.trim_end_matches('.');
     if s.is_empty() {
         return Err(DomainError::Empty);
+    }
+    if s.parse::<std::net::IpAddr>().is_ok() {
+        return Err(DomainError::Address);
     }
     let ascii = host_to_ascii(s).ok_or(DomainError::Invalid)?;
     if !is_ldh_name(&ascii) {
         return Err(DomainError::Invalid);
     }
+    // All-numeric last label: an IPv4 address in another spelling, never a host name (RFC 1123 §2.1).
+    if ascii.rsplit('.').next().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(DomainError::Address);
+    }
     let unicode = to_unicode(&ascii).ok_or(DomainError::Invalid)?;
-    Ok(Domain { ascii, unicode })
+    Ok(Domain { ascii, unicode, direct })
 }
 
 /// A host name in A-label form, lowercase (UTS 46 ToASCII); `None` if it is
@@ -135,5 +194,43 @@ mod tests {
         assert_eq!(parse(&format!("{}.example", "a".repeat(64))), Err(DomainError::Invalid));
         assert_eq!(parse("xn--a.example"), Err(DomainError::Invalid));
         assert_eq!(parse("MÜNCHEN.de").unwrap().ascii, "xn--mnchen-3ya.de");
+    }
+
+    #[test]
+    fn web_addresses_brackets_and_ip_addresses() {
+        for input in
+            ["https://example.org/", "http://user@Example.org:8080/path?q=1#f", "example.org", "user@example.org"]
+        {
+            let d = parse(input).unwrap_or_else(|e| panic!("{input}: {e:?}"));
+            assert_eq!((d.ascii.as_str(), d.direct), ("example.org", false), "{input}");
+        }
+        let d = parse(" [MX.example.org] ").unwrap();
+        assert_eq!((d.ascii.as_str(), d.direct), ("mx.example.org", true));
+        assert_eq!(d.written(false), "[mx.example.org]");
+        assert_eq!(parse(&d.written(false)), Ok(d));
+        for ip in ["127.0.1.1", "[127.0.1.1]", "2001:db8::25", "[2001:db8::25]", "https://192.0.2.1/", "0x7f.1"] {
+            assert_eq!(parse(ip), Err(DomainError::Address), "{ip}");
+        }
+        assert_eq!(parse("[]"), Err(DomainError::Empty));
+    }
+
+    #[test]
+    fn messages_say_why_and_cut_long_input() {
+        let t = crate::i18n::Lang::En.t();
+        let long = format!("{}!", "x".repeat(10_000));
+        let m = problem_words(&parse(&long).unwrap_err(), &long, t);
+        assert!(m.len() < 200, "{m}");
+        let m = problem_words(&parse("127.0.1.1").unwrap_err(), "127.0.1.1", t);
+        assert!(m.starts_with("“127.0.1.1” is an IP address"), "{m}");
+    }
+
+    #[test]
+    fn long_input_is_cut_in_messages() {
+        let long = "a".repeat(5000);
+        let shown = shorten(&long);
+        assert_eq!(shown.chars().count(), SHOWN_CHARS + 1);
+        assert!(shown.ends_with('…'));
+        assert_eq!(shorten(" short "), "short");
+        assert_eq!(shorten(&"ü".repeat(61)).chars().count(), 61);
     }
 }

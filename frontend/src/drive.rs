@@ -63,7 +63,9 @@ pub enum Step {
     Probed { host: String, report: Result<Box<HostReport>, String> },
 }
 
-/// A check of `domain` (A-labels) with the settings' trust anchor, probes included.
+/// A check of `domain` (A-labels) with the settings' trust anchor, probes
+/// included; `[host]` checks that one host directly (no MX lookup, as
+/// Postfix's next-hop syntax; see [`crate::domain::Domain::written`]).
 ///
 /// # Errors
 /// The trust anchor cannot be read, or the name is no DNS name, in words.
@@ -73,9 +75,14 @@ pub fn domain_check(domain: &str, settings: &Settings, now: i64) -> Result<Domai
     } else {
         TrustAnchors::scan(&settings.anchor).map_err(|e| e.to_string())?
     };
-    let name = parse_ascii_name(domain).map_err(|e| e.to_string())?;
     let now = u64::try_from(now).unwrap_or(0);
-    Ok(DomainCheck::new(name, Config { anchors, ..Config::default() }, now, true))
+    let config = Config { anchors, ..Config::default() };
+    if let Some(host) = domain.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        let name = parse_ascii_name(host).map_err(|e| e.to_string())?;
+        return Ok(DomainCheck::new_host(name, config, now, true));
+    }
+    let name = parse_ascii_name(domain).map_err(|e| e.to_string())?;
+    Ok(DomainCheck::new(name, config, now, true))
 }
 
 /// What came back, in the order it came.
@@ -189,6 +196,194 @@ async fn next(in_flight: &mut InFlight<'_>) -> Option<Arrived> {
     .await
 }
 
+/// What a check's transport brought, to run it again without the network:
+/// the DNS answers by query name and type, and the edge's probe results by
+/// host. A reload or the Back button replays it through the same driver and
+/// core at the same `now` (the page keeps it in the history entry), so the
+/// result is the same and the edge is not asked again (no rate limit).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recorded {
+    /// The name as checked (`example.org`, `[mx.example.org]`).
+    pub domain: String,
+    /// Unix seconds the check ran at.
+    pub now: i64,
+    /// (name, type, DNS message).
+    pub dns: Vec<(String, String, Vec<u8>)>,
+    /// (MX host, the report as JSON, or why there is none).
+    pub probes: Vec<(String, Result<String, String>)>,
+}
+
+fn query_key(query: &Query) -> (String, String) {
+    (query.name().to_ascii().to_ascii_lowercase(), query.rtype().to_string())
+}
+
+impl Recorded {
+    /// Notes a DoH answer.
+    pub fn dns_answer(&mut self, query: &Query, bytes: &[u8]) {
+        let (name, rtype) = query_key(query);
+        if !self.dns.iter().any(|(n, t, _)| *n == name && *t == rtype) {
+            self.dns.push((name, rtype, bytes.to_vec()));
+        }
+    }
+
+    /// Notes a probe result.
+    pub fn probe_result(&mut self, target: &ProbeTarget, result: &Result<HostReport, String>) {
+        let saved = match result {
+            Ok(r) => serde_json::to_string(r).map_err(|e| e.to_string()),
+            Err(why) => Err(why.clone()),
+        };
+        self.probes.push((target.host.clone(), saved));
+    }
+
+    /// The kept answer to `query`, or why there is none.
+    ///
+    /// # Errors
+    /// The query was not asked (or got no answer) in the kept check.
+    pub fn dns_for(&self, query: &Query) -> Result<Vec<u8>, String> {
+        let (name, rtype) = query_key(query);
+        self.dns
+            .iter()
+            .find(|(n, t, _)| *n == name && *t == rtype)
+            .map(|(_, _, b)| b.clone())
+            .ok_or_else(|| format!("{name} {rtype} was not asked in the check kept in this page"))
+    }
+
+    /// The kept probe result of `target`.
+    ///
+    /// # Errors
+    /// The edge's error as it was, or the host was not probed in the kept check.
+    pub fn probe_for(&self, target: &ProbeTarget) -> Result<HostReport, String> {
+        let bare = |h: &str| h.strip_suffix('.').unwrap_or(h).to_ascii_lowercase();
+        match self.probes.iter().find(|(h, _)| bare(h) == bare(&target.host)) {
+            Some((_, Ok(json))) => HostReport::from_json(json).map_err(|e| e.to_string()),
+            Some((_, Err(why))) => Err(why.clone()),
+            None => Err(format!("{} was not probed in the check kept in this page", target.host)),
+        }
+    }
+
+    /// As JSON, for the history entry.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        use serde_json::{Value, json};
+        let dns: Vec<Value> = self.dns.iter().map(|(n, t, b)| json!([n, t, data_encoding::BASE64.encode(b)])).collect();
+        let probes: Vec<Value> = self
+            .probes
+            .iter()
+            .map(|(h, r)| match r {
+                Ok(report) => json!({ "host": h, "report": report }),
+                Err(why) => json!({ "host": h, "error": why }),
+            })
+            .collect();
+        json!({ "geleit_check": 1, "domain": self.domain, "now": self.now, "dns": dns, "probes": probes }).to_string()
+    }
+
+    /// Read back from [`Self::to_json`]; `None` for anything else.
+    #[must_use]
+    pub fn from_json(text: &str) -> Option<Self> {
+        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        if v.get("geleit_check")?.as_u64()? != 1 {
+            return None;
+        }
+        let dns = v
+            .get("dns")?
+            .as_array()?
+            .iter()
+            .map(|e| {
+                let n = e.get(0)?.as_str()?.to_owned();
+                let t = e.get(1)?.as_str()?.to_owned();
+                let b = data_encoding::BASE64.decode(e.get(2)?.as_str()?.as_bytes()).ok()?;
+                Some((n, t, b))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let probes = v
+            .get("probes")?
+            .as_array()?
+            .iter()
+            .map(|p| {
+                let host = p.get("host")?.as_str()?.to_owned();
+                let result = match (p.get("report").and_then(|r| r.as_str()), p.get("error").and_then(|e| e.as_str())) {
+                    (Some(r), _) => Ok(r.to_owned()),
+                    (None, Some(e)) => Err(e.to_owned()),
+                    (None, None) => return None,
+                };
+                Some((host, result))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Self { domain: v.get("domain")?.as_str()?.to_owned(), now: v.get("now")?.as_i64()?, dns, probes })
+    }
+}
+
+/// A transport that notes what `inner` brings into a [`Recorded`].
+pub struct Recording<'a, T> {
+    pub inner: &'a T,
+    pub kept: std::cell::RefCell<Recorded>,
+}
+
+impl<'a, T: Transport> Recording<'a, T> {
+    /// Records `inner`'s answers for a check of `domain` at `now`.
+    pub fn new(inner: &'a T, domain: &str, now: i64) -> Self {
+        Self {
+            inner,
+            kept: std::cell::RefCell::new(Recorded { domain: domain.to_owned(), now, ..Recorded::default() }),
+        }
+    }
+}
+
+impl<T: Transport> Transport for Recording<'_, T> {
+    async fn doh(&self, query: &Query) -> Result<Vec<u8>, String> {
+        let answer = self.inner.doh(query).await;
+        if let Ok(bytes) = &answer {
+            self.kept.borrow_mut().dns_answer(query, bytes);
+        }
+        answer
+    }
+
+    async fn probe(&self, target: &ProbeTarget) -> Result<HostReport, String> {
+        let result = self.inner.probe(target).await;
+        self.kept.borrow_mut().probe_result(target, &result);
+        result
+    }
+}
+
+/// A [`Recorded`] check as its transport: every answer as it came, nothing
+/// from the network. A query or probe it does not hold fails (the machine
+/// then reports what it would without them).
+pub struct Replay<'a>(pub &'a Recorded);
+
+impl Transport for Replay<'_> {
+    fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, String>> {
+        std::future::ready(self.0.dns_for(query))
+    }
+
+    fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, String>> {
+        std::future::ready(self.0.probe_for(target))
+    }
+}
+
+/// How long to wait before asking the edge again, when it answered 429
+/// (too many requests): its `Retry-After` (RFC 9110 §10.2.3, read by
+/// [`geleit::api::read_answer`]), at least 1 s, at most [`MAX_RETRY_WAIT_S`];
+/// `None` for every other answer.
+#[must_use]
+pub fn rate_limited_wait(status: u16, retry_after: Option<&str>, body: &str) -> Option<u64> {
+    if status != 429 {
+        return None;
+    }
+    let wait = match api::read_answer::<serde::de::IgnoredAny>(status, retry_after, body) {
+        Answer::Error(ApiError { code: api::ErrorCode::RateLimited, retry_after_s, .. }) => retry_after_s,
+        // A 429 that is not the edge's own still says "later".
+        _ => retry_after.and_then(api::retry_after_seconds),
+    };
+    Some(wait.unwrap_or(DEFAULT_RETRY_WAIT_S).clamp(1, MAX_RETRY_WAIT_S))
+}
+
+/// Without `Retry-After`, the wait after a 429.
+pub const DEFAULT_RETRY_WAIT_S: u64 = 5;
+/// The longest wait the page shows a countdown for and retries after.
+pub const MAX_RETRY_WAIT_S: u64 = 120;
+/// How often a probe is asked again after a 429 before its error counts.
+pub const MAX_RATE_LIMIT_RETRIES: u32 = 3;
+
 /// Whether a DoH answer carries a DNS message (RFC 8484 §4.2.1: a 2xx status
 /// with `application/dns-message`), or why not: a proxy's error page or a
 /// captive portal is a transport failure, never a DNS answer.
@@ -247,6 +442,28 @@ mod tests {
     use geleit::api::{ErrorCode, error_body};
 
     use super::*;
+
+    #[test]
+    fn a_429_waits_for_retry_after_and_other_answers_do_not() {
+        let body = error_body(&ErrorCode::RateLimited, "too many probes");
+        assert_eq!(rate_limited_wait(429, Some("7"), &body), Some(7));
+        assert_eq!(rate_limited_wait(429, None, &body), Some(DEFAULT_RETRY_WAIT_S));
+        assert_eq!(rate_limited_wait(429, Some("86400"), &body), Some(MAX_RETRY_WAIT_S));
+        assert_eq!(rate_limited_wait(429, Some("3"), "<html>proxy</html>"), Some(3));
+        assert_eq!(rate_limited_wait(502, Some("3"), &body), None);
+        assert_eq!(rate_limited_wait(200, None, "{}"), None);
+    }
+
+    #[test]
+    fn a_recorded_check_reads_back_from_its_json() {
+        let mut r = Recorded { domain: "[mx.example.org]".into(), now: 1_800_000_000, ..Recorded::default() };
+        r.dns.push(("example.org.".into(), "MX".into(), vec![0, 1, 2, 255]));
+        r.probes.push(("mx.example.org".into(), Ok("{\"host\":\"mx.example.org\"}".into())));
+        r.probes.push(("mx2.example.org".into(), Err("edge refused".into())));
+        assert_eq!(Recorded::from_json(&r.to_json()), Some(r));
+        assert_eq!(Recorded::from_json("{}"), None);
+        assert_eq!(Recorded::from_json("null"), None);
+    }
 
     #[test]
     fn doh_answers_that_are_no_dns_message_are_transport_failures() {

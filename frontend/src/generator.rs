@@ -88,8 +88,11 @@ pub struct GenView {
     pub others: Vec<RecordView>,
     /// Warnings about the input, translated.
     pub notes: Vec<String>,
-    /// The whole zone-file text.
+    /// The zone-file text to paste: what was read (comments) and the
+    /// recommended records only.
     pub zone: String,
+    /// The zone-file lines of the other possible records (shown collapsed).
+    pub others_zone: String,
 }
 
 /// The result the page shows: nothing yet, a problem, or records.
@@ -164,17 +167,44 @@ pub fn run_bytes(bytes: &[u8], form: &GenForm, lang: Lang) -> Result<GenView, Pr
         zone.push_str(&r.zone_line);
         zone.push('\n');
     }
+    let mut others_zone = String::new();
     let mut current: Option<&str> = None;
     for r in &others {
         if current != Some(r.source.as_str()) {
             current = Some(r.source.as_str());
-            zone.push_str(&(t.zone_other_comment)(&r.source));
-            zone.push('\n');
+            others_zone.push_str(&(t.zone_other_comment)(&r.source));
+            others_zone.push('\n');
         }
-        zone.push_str(&r.zone_line);
-        zone.push('\n');
+        others_zone.push_str(&r.zone_line);
+        others_zone.push('\n');
     }
-    Ok(GenView { owner, host_from_cert, sources, recommended, others, notes, zone })
+    Ok(GenView { owner, host_from_cert, sources, recommended, others, notes, zone, others_zone })
+}
+
+/// `text` without its private key blocks (`-----BEGIN … PRIVATE KEY-----`
+/// to the matching END line, or to the end of the text), or `None` when it
+/// holds none: a refused key does not stay in the page.
+#[must_use]
+pub fn without_private_keys(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut found = false;
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if !inside && trimmed.starts_with("-----BEGIN ") && trimmed.contains("PRIVATE KEY") {
+            found = true;
+            inside = true;
+            continue;
+        }
+        if inside {
+            if trimmed.starts_with("-----END ") {
+                inside = false;
+            }
+            continue;
+        }
+        out.push_str(line);
+    }
+    found.then_some(out)
 }
 
 /// A zone-file line exactly as `geleit tlsa gen` prints it.
@@ -222,7 +252,8 @@ pub fn explain(record: &Tlsa, t: &Strings) -> String {
     let whose = match record.usage {
         Usage::DANE_EE => (t.usage_ee)(what),
         Usage::DANE_TA => (t.usage_ta)(what),
-        Usage::PKIX_TA | Usage::PKIX_EE => (t.usage_pkix)(what),
+        Usage::PKIX_TA => (t.usage_pkix)(what),
+        Usage::PKIX_EE => (t.usage_pkix_ee)(what),
         _ => (t.usage_unknown)(what),
     };
     let how = match record.matching_type {
@@ -306,10 +337,27 @@ pub(crate) mod tests {
         assert!(view.recommended[1].rdata.starts_with("2 1 1 "));
         assert_eq!(view.others.len(), 10);
         assert!(view.recommended[0].zone_line.starts_with("_25._tcp.mx.example.com.\t3600\tIN\tTLSA\t3 1 1 "));
+        // The block to paste holds the recommended records only; the others are apart.
         let record_lines: Vec<&str> = view.zone.lines().filter(|l| !l.starts_with(';')).collect();
-        assert_eq!(record_lines.len(), 12);
+        assert_eq!(record_lines.len(), 2);
+        assert!(record_lines.iter().all(|l| l.contains("\t3 1 1 ") || l.contains("\t2 1 1 ")), "{record_lines:?}");
+        let other_lines = view.others_zone.lines().filter(|l| !l.starts_with(';')).count();
+        assert_eq!(other_lines, 10);
         assert_eq!(view.recommended[0].explanation, "the server's own public key, as SHA-256 digest");
         assert!(view.notes.is_empty());
+    }
+
+    #[test]
+    fn usage_1_is_the_servers_own_certificate_not_a_public_ca() {
+        let (leaf, _) = chain_pem();
+        let view = run(&form(&leaf), Lang::En).unwrap().unwrap();
+        let rdata = view.recommended[0].rdata.replacen("3 1 1", "1 1 1", 1);
+        let pkix_ee = Tlsa::scan(&rdata).unwrap();
+        let words = explain(&pkix_ee, Lang::En.t());
+        assert!(words.starts_with("the server's own public key"), "{words}");
+        assert!(!words.contains("public CA (PKIX"), "{words}");
+        let pkix_ta = Tlsa::scan(&rdata.replacen("1 1 1", "0 1 1", 1)).unwrap();
+        assert!(explain(&pkix_ta, Lang::En.t()).contains("of a public CA (PKIX-TA"));
     }
 
     #[test]
@@ -350,6 +398,16 @@ pub(crate) mod tests {
         let (leaf, _) = chain_pem();
         let view = run(&form(&format!("{key}{leaf}")), Lang::De).unwrap().unwrap();
         assert!(view.notes[0].starts_with("Ein privater Schlüssel wurde eingefügt"));
+    }
+
+    #[test]
+    fn private_key_blocks_are_taken_out_of_the_text() {
+        let (leaf, _) = chain_pem();
+        let key = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEI\n-----END EC PRIVATE KEY-----\n";
+        assert_eq!(without_private_keys(&format!("{key}{leaf}")).as_deref(), Some(leaf.as_str()));
+        assert_eq!(without_private_keys(key).as_deref(), Some(""));
+        assert_eq!(without_private_keys(&leaf), None);
+        assert_eq!(without_private_keys("-----BEGIN PRIVATE KEY-----\nMC4CAQAw").as_deref(), Some(""));
     }
 
     const EN_NOTHING: &str = "No certificate, public key or certificate request was found in the input.";

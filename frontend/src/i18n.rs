@@ -111,6 +111,10 @@ pub struct Strings {
     pub gen_valid: fn(&str, &str) -> String,
     pub gen_key: &'static str,
     pub gen_private_key_refused: &'static str,
+    /// … and it was taken out of the text field.
+    pub gen_private_key_cleared: &'static str,
+    /// Above the other possible records: not for the zone as they are.
+    pub gen_others_hint: &'static str,
     pub gen_ignored_block: fn(&str) -> String,
     pub gen_not_chained: fn(usize, &str, &str) -> String,
     pub gen_not_ca: fn(usize, &str) -> String,
@@ -127,7 +131,10 @@ pub struct Strings {
     pub place_key: fn(usize) -> String,
     pub usage_ee: fn(&str) -> String,
     pub usage_ta: fn(&str) -> String,
+    /// Usage 0 (PKIX-TA): a public CA.
     pub usage_pkix: fn(&str) -> String,
+    /// Usage 1 (PKIX-EE): the server's own certificate, validated with public CAs.
+    pub usage_pkix_ee: fn(&str) -> String,
     pub usage_unknown: fn(&str) -> String,
     pub selector_cert: &'static str,
     pub selector_spki: &'static str,
@@ -168,6 +175,15 @@ pub struct Strings {
     pub match_records: &'static str,
     pub match_authenticates_at: fn(usize) -> String,
     pub match_matches_at: fn(usize) -> String,
+    /// DANE-TA(2): the record matches at this depth, only the name check failed.
+    pub match_matches_name_failed: fn(usize) -> String,
+    /// No host name was given, and DANE-TA(2) checks it.
+    pub match_name_missing: &'static str,
+    /// The certificate (its names second) does not carry the host (first).
+    pub match_name_mismatch: fn(&str, &str) -> String,
+    pub match_name_fix: &'static str,
+    /// The verdict's reason when only the name check failed (the finding says more).
+    pub match_name_why: &'static str,
     pub match_anchor_not_sent: &'static str,
     pub match_no_match: &'static str,
     pub match_unusable: &'static str,
@@ -198,6 +214,10 @@ pub struct Strings {
     pub ck_running: &'static str,
     pub ck_empty_domain: &'static str,
     pub ck_bad_domain: fn(&str) -> String,
+    /// An IP address was typed: DANE is looked up by name.
+    pub ck_ip_address: fn(&str) -> String,
+    /// One host in brackets, in the widget's default mode (the edge checks mail domains).
+    pub ck_direct_in_widget: fn(&str) -> String,
     pub ck_idn: fn(&str, &str) -> String,
     pub ck_mx_heading: &'static str,
     pub ck_hosts_heading: &'static str,
@@ -240,11 +260,26 @@ pub struct Strings {
     /// A domain asked for while offline is checked once the browser is online again.
     pub ck_offline_waiting: fn(&str) -> String,
     pub ck_suggested: &'static str,
-    pub ck_no_chain_for_family_note: &'static str,
+    /// A handshake for this algorithm (first) failed, another (second) completed.
+    pub ck_no_chain_for_family_note: fn(&str, &str) -> String,
+    /// The chain was read, but with an error (shown behind the details toggle).
+    pub ck_family_error: &'static str,
+    /// The probe's own words, behind a toggle.
+    pub ck_raw: &'static str,
+    /// An MX host (first) that is an alias of the second: TLSA records are looked up there.
+    pub ck_alias: fn(&str, &str) -> String,
+    /// The fix to make first, under the verdict.
+    pub ck_first_fix: &'static str,
+    /// … at this MX host.
+    pub ck_first_fix_at: fn(&str) -> String,
+    /// The record to publish, before its copy button.
+    pub ck_record_to_publish: &'static str,
     pub ck_progress_dns: fn(usize, usize) -> String,
     pub ck_progress_probe: fn(usize) -> String,
     pub ck_progress_done: &'static str,
     pub ck_probe_running: &'static str,
+    /// The edge answered 429: the probe is asked again in this many seconds.
+    pub ck_probe_waiting: fn(u64) -> String,
     pub ck_probe_failed: fn(&str) -> String,
     pub ck_matched_at: fn(&str, usize) -> String,
     pub adv_rollover_title: &'static str,
@@ -323,6 +358,8 @@ pub static EN: Strings = Strings {
     gen_valid: |from, to| format!("valid from {from} to {to}"),
     gen_key: "Key",
     gen_private_key_refused: "A private key was pasted: it was refused and not read. TLSA records need only the certificate or public key; keep the private key secret.",
+    gen_private_key_cleared: "It was removed from the text field.",
+    gen_others_hint: "Not needed for DANE on SMTP: publish these only for a reason of your own (full certificates make large DNS answers, 3 0 1 changes with every renewal).",
     gen_ignored_block: |l| format!("Ignored a “{l}” block: expected CERTIFICATE, PUBLIC KEY or CERTIFICATE REQUEST."),
     gen_not_chained: |d, subject, issuer| {
         format!(
@@ -344,7 +381,10 @@ pub static EN: Strings = Strings {
     place_key: |i| format!("key {i}"),
     usage_ee: |what| format!("the server's own {what}"),
     usage_ta: |what| format!("the {what} of a trust-anchor CA in the chain"),
-    usage_pkix: |what| format!("the {what} of a public CA (PKIX; SMTP does not use it)"),
+    usage_pkix: |what| format!("the {what} of a public CA (PKIX-TA; SMTP does not use it)"),
+    usage_pkix_ee: |what| {
+        format!("the server's own {what}, also validated with public CAs (PKIX-EE; SMTP does not use it)")
+    },
     usage_unknown: |what| format!("the {what} under an unknown usage"),
     selector_cert: "certificate",
     selector_spki: "public key",
@@ -396,6 +436,15 @@ pub static EN: Strings = Strings {
     match_records: "Records",
     match_authenticates_at: |d| format!("Authenticates: matches the certificate at depth {d}"),
     match_matches_at: |d| format!("Matches the certificate at depth {d}, but does not authenticate"),
+    match_matches_name_failed: |d| format!("Matches the certificate at depth {d}; the name check failed (see above)"),
+    match_name_missing: "No MX host name was given: with DANE-TA(2) the server certificate must carry the MX host name, so the record matches but does not authenticate (RFC 7672 §3.2.3). Type the host name, or paste the records with their owner name.",
+    match_name_mismatch: |host, names| {
+        format!(
+            "The record matches, but the server certificate does not carry {host} (it names {names}); DANE-TA(2) checks the name (RFC 7672 §3.2.3)."
+        )
+    },
+    match_name_why: "A DANE-TA(2) record matches the chain, but the name check failed: the certificate must carry the MX host name (RFC 7672 §3.2.3).",
+    match_name_fix: "Check the MX host name, or get a certificate that carries it; or pin the server key with 3 1 1 (DANE-EE checks no names).",
     match_anchor_not_sent: "Trust anchor carried in the record (not sent by the server)",
     match_no_match: "Matches no certificate of the chain",
     match_unusable: "Not usable for SMTP",
@@ -421,11 +470,25 @@ pub static EN: Strings = Strings {
     ck_heading: "Check a mail domain",
     ck_intro: "Type a mail domain (or an MX host name). The page asks DNS over HTTPS, validates DNSSEC itself from the root, and has the edge look at each MX host's certificate over STARTTLS.",
     ck_input_label: "Mail domain or MX host",
-    ck_input_hint: "For example example.org or bücher.example; internationalised names are fine.",
+    ck_input_hint: "For example example.org, bücher.example or postmaster@example.org; [mx.example.org] checks one host without looking up MX records.",
     ck_button: "Check",
     ck_running: "Checking…",
     ck_empty_domain: "Type a domain to check.",
-    ck_bad_domain: |v| format!("“{v}” is not a valid domain name."),
+    ck_bad_domain: |v| {
+        format!(
+            "“{v}” is not a valid domain name: expected letters, digits and hyphens in dot-separated labels, as in example.org."
+        )
+    },
+    ck_ip_address: |v| {
+        format!(
+            "“{v}” is an IP address: DANE is looked up by name (RFC 7672 §2.2). Type the mail domain (the part after @) or the MX host name."
+        )
+    },
+    ck_direct_in_widget: |v| {
+        format!(
+            "“{v}” names one host; this check looks up a mail domain's MX hosts. Type the domain, or check the host in the full report."
+        )
+    },
     ck_idn: |u, a| format!("{u} is written {a} in DNS."),
     ck_mx_heading: "MX records and DNSSEC",
     ck_hosts_heading: "MX hosts",
@@ -461,11 +524,26 @@ pub static EN: Strings = Strings {
     ck_offline: "You are offline. The checker needs the network: it asks DNS over HTTPS and has the edge connect to each MX host. Making TLSA records and matching a chain work offline.",
     ck_offline_waiting: |d| format!("{d} will be checked as soon as this browser is online again."),
     ck_suggested: "Record for this key:",
-    ck_no_chain_for_family_note: "The server has no certificate for this signature algorithm; that is fine, as another handshake completed.",
+    ck_no_chain_for_family_note: |family, other| {
+        format!(
+            "The server has no {family} certificate (it refused that handshake); that is fine, as the {other} handshake completed."
+        )
+    },
+    ck_family_error: "The chain was read with a problem; see the details.",
+    ck_raw: "Technical details",
+    ck_alias: |host, target| {
+        format!(
+            "{host} is an alias (CNAME) of {target}: its TLSA records are looked up at {target}, and the certificate must match them (RFC 7672 §2.2.2)."
+        )
+    },
+    ck_first_fix: "Fix this first",
+    ck_first_fix_at: |host| format!("Fix this first at {host}"),
+    ck_record_to_publish: "Record to publish:",
     ck_progress_dns: |rounds, queries| format!("Asking DNS: round {rounds}, {queries} queries so far…"),
     ck_progress_probe: |left| format!("DNS done. Looking at certificates: {left} host(s) to go…"),
     ck_progress_done: "Check complete.",
     ck_probe_running: "The edge is connecting to the host…",
+    ck_probe_waiting: |s| format!("The edge has had too many checks for now (HTTP 429): asking again in {s} s…"),
     ck_probe_failed: |e| format!("The edge could not probe this host: {e}"),
     ck_matched_at: |rdata, depth| format!("{rdata} matched the certificate at depth {depth}"),
     adv_rollover_title: "Key rollover (RFC 7671 §8.1)",
@@ -549,6 +627,8 @@ pub static DE: Strings = Strings {
     gen_valid: |from, to| format!("gültig vom {from} bis {to}"),
     gen_key: "Schlüssel",
     gen_private_key_refused: "Ein privater Schlüssel wurde eingefügt: er wurde abgelehnt und nicht gelesen. TLSA-Records brauchen nur das Zertifikat oder den öffentlichen Schlüssel; halten Sie den privaten Schlüssel geheim.",
+    gen_private_key_cleared: "Er wurde aus dem Textfeld entfernt.",
+    gen_others_hint: "Für DANE bei SMTP nicht nötig: nur aus eigenem Grund veröffentlichen (vollständige Zertifikate ergeben große DNS-Antworten, 3 0 1 ändert sich mit jeder Erneuerung).",
     gen_ignored_block: |l| {
         format!("Ein „{l}“-Block wurde übergangen: erwartet wird CERTIFICATE, PUBLIC KEY oder CERTIFICATE REQUEST.")
     },
@@ -574,7 +654,10 @@ pub static DE: Strings = Strings {
     place_key: |i| format!("Schlüssel {i}"),
     usage_ee: |what| format!("{what} des Servers selbst"),
     usage_ta: |what| format!("{what} einer Vertrauensanker-CA in der Kette"),
-    usage_pkix: |what| format!("{what} einer öffentlichen CA (PKIX; von SMTP nicht genutzt)"),
+    usage_pkix: |what| format!("{what} einer öffentlichen CA (PKIX-TA; von SMTP nicht genutzt)"),
+    usage_pkix_ee: |what| {
+        format!("{what} des Servers selbst, zusätzlich mit öffentlichen CAs geprüft (PKIX-EE; von SMTP nicht genutzt)")
+    },
     usage_unknown: |what| format!("{what} mit unbekannter Verwendung"),
     selector_cert: "Zertifikat",
     selector_spki: "öffentlicher Schlüssel",
@@ -624,16 +707,27 @@ pub static DE: Strings = Strings {
     match_bad_host: |v| format!("Erwartet wird ein Hostname, gefunden „{v}“."),
     match_chain: "Kette",
     match_records: "Records",
-    match_authenticates_at: |d| format!("Authentisiert: passt zum Zertifikat in Tiefe {d}"),
-    match_matches_at: |d| format!("Passt zum Zertifikat in Tiefe {d}, authentisiert aber nicht"),
+    match_authenticates_at: |d| format!("Authentifiziert: passt zum Zertifikat in Tiefe {d}"),
+    match_matches_at: |d| format!("Passt zum Zertifikat in Tiefe {d}, authentifiziert aber nicht"),
+    match_matches_name_failed: |d| {
+        format!("Passt zum Zertifikat in Tiefe {d}; die Namensprüfung schlug fehl (siehe oben)")
+    },
+    match_name_missing: "Es wurde kein MX-Hostname angegeben: mit DANE-TA(2) muss das Serverzertifikat den MX-Hostnamen tragen, daher passt der Record, authentifiziert aber nicht (RFC 7672 §3.2.3). Geben Sie den Hostnamen ein oder fügen Sie die Records mit ihrem Namen ein.",
+    match_name_mismatch: |host, names| {
+        format!(
+            "Der Record passt, aber das Serverzertifikat trägt {host} nicht (es nennt {names}); DANE-TA(2) prüft den Namen (RFC 7672 §3.2.3)."
+        )
+    },
+    match_name_why: "Ein DANE-TA(2)-Record passt zur Kette, aber die Namensprüfung schlug fehl: das Zertifikat muss den MX-Hostnamen tragen (RFC 7672 §3.2.3).",
+    match_name_fix: "Den MX-Hostnamen prüfen oder ein Zertifikat besorgen, das ihn trägt; oder den Serverschlüssel mit 3 1 1 binden (DANE-EE prüft keine Namen).",
     match_anchor_not_sent: "Vertrauensanker steht im Record (vom Server nicht gesendet)",
     match_no_match: "Passt zu keinem Zertifikat der Kette",
     match_unusable: "Für SMTP nicht nutzbar",
     match_detail: "Einzelheiten",
-    match_expires: |date, subject| format!("Die Authentisierung endet am {date}, wenn „{subject}“ abläuft."),
-    match_look_ahead_ok: |days| format!("In {days} Tagen weiterhin authentisiert."),
+    match_expires: |date, subject| format!("Die Authentifizierung endet am {date}, wenn „{subject}“ abläuft."),
+    match_look_ahead_ok: |days| format!("In {days} Tagen weiterhin authentifiziert."),
     match_look_ahead_bad: |days| {
-        format!("In {days} Tagen nicht mehr authentisiert: Zertifikat rechtzeitig erneuern und die Records anpassen.")
+        format!("In {days} Tagen nicht mehr authentifiziert: Zertifikat rechtzeitig erneuern und die Records anpassen.")
     },
 
     set_heading: "Einstellungen",
@@ -651,11 +745,25 @@ pub static DE: Strings = Strings {
     ck_heading: "Maildomain prüfen",
     ck_intro: "Geben Sie eine Maildomain (oder einen MX-Hostnamen) ein. Die Seite fragt DNS über HTTPS, validiert DNSSEC selbst ab der Wurzel und lässt die Edge das Zertifikat jedes MX-Hosts über STARTTLS ansehen.",
     ck_input_label: "Maildomain oder MX-Host",
-    ck_input_hint: "Zum Beispiel example.org oder bücher.example; internationalisierte Namen gehen auch.",
+    ck_input_hint: "Zum Beispiel example.org, bücher.example oder postmaster@example.org; [mx.example.org] prüft einen einzelnen Host ohne MX-Abfrage.",
     ck_button: "Prüfen",
     ck_running: "Prüfe …",
     ck_empty_domain: "Geben Sie eine Domain ein.",
-    ck_bad_domain: |v| format!("„{v}“ ist kein gültiger Domainname."),
+    ck_bad_domain: |v| {
+        format!(
+            "„{v}“ ist kein gültiger Domainname: erwartet werden Buchstaben, Ziffern und Bindestriche in durch Punkte getrennten Labels, wie in example.org."
+        )
+    },
+    ck_ip_address: |v| {
+        format!(
+            "„{v}“ ist eine IP-Adresse: DANE wird über Namen nachgeschlagen (RFC 7672 §2.2). Geben Sie die Maildomain (den Teil nach @) oder den Namen des MX-Hosts ein."
+        )
+    },
+    ck_direct_in_widget: |v| {
+        format!(
+            "„{v}“ nennt einen einzelnen Host; diese Prüfung sucht die MX-Hosts einer Maildomain. Geben Sie die Domain ein oder prüfen Sie den Host im ausführlichen Bericht."
+        )
+    },
     ck_idn: |u, a| format!("{u} wird im DNS {a} geschrieben."),
     ck_mx_heading: "MX-Records und DNSSEC",
     ck_hosts_heading: "MX-Hosts",
@@ -677,8 +785,8 @@ pub static DE: Strings = Strings {
     ck_indeterminate: "DNSSEC unentschieden",
     ck_no_address: "Der Host hat keine Adressen",
     ck_no_chain_for_family: "Keine Kette für diesen Algorithmus",
-    ck_outcome_required: "DANE verlangt: Absender müssen das Zertifikat dieses Hosts mit seinen TLSA-Records authentisieren.",
-    ck_outcome_unauthenticated: "TLS Pflicht, aber nicht authentisiert: alle TLSA-Records sind unbrauchbar.",
+    ck_outcome_required: "DANE verlangt: Absender müssen das Zertifikat dieses Hosts mit seinen TLSA-Records authentifizieren.",
+    ck_outcome_unauthenticated: "TLS Pflicht, aber nicht authentifiziert: alle TLSA-Records sind unbrauchbar.",
     ck_outcome_no_dane: "Kein DANE: Absender fallen auf opportunistisches TLS zurück, das ein Angreifer abschalten kann.",
     ck_outcome_deferred: "DANE-fähige Absender stellen an diesen Host nicht zu, bis sein DNS validiert.",
     ck_pending: "Wird geprüft",
@@ -693,11 +801,26 @@ pub static DE: Strings = Strings {
     ck_offline: "Sie sind offline. Die Prüfung braucht das Netz: Sie fragt DNS über HTTPS und lässt die Edge jeden MX-Host ansprechen. TLSA-Records erzeugen und Ketten abgleichen funktioniert auch offline.",
     ck_offline_waiting: |d| format!("{d} wird geprüft, sobald dieser Browser wieder online ist."),
     ck_suggested: "Record für diesen Schlüssel:",
-    ck_no_chain_for_family_note: "Der Server hat kein Zertifikat für diesen Signaturalgorithmus; das ist in Ordnung, da ein anderer Handshake gelang.",
+    ck_no_chain_for_family_note: |family, other| {
+        format!(
+            "Der Server hat kein {family}-Zertifikat (er lehnte diesen Handshake ab); das ist in Ordnung, da der {other}-Handshake gelang."
+        )
+    },
+    ck_family_error: "Die Kette wurde mit einem Problem gelesen; siehe die Einzelheiten.",
+    ck_raw: "Technische Einzelheiten",
+    ck_alias: |host, target| {
+        format!(
+            "{host} ist ein Alias (CNAME) von {target}: seine TLSA-Records werden unter {target} gesucht, und das Zertifikat muss zu ihnen passen (RFC 7672 §2.2.2)."
+        )
+    },
+    ck_first_fix: "Zuerst beheben",
+    ck_first_fix_at: |host| format!("Zuerst beheben bei {host}"),
+    ck_record_to_publish: "Zu veröffentlichender Record:",
     ck_progress_dns: |rounds, queries| format!("DNS-Abfrage: Runde {rounds}, bisher {queries} Anfragen …"),
     ck_progress_probe: |left| format!("DNS fertig. Zertifikate werden angesehen: noch {left} Host(s) …"),
     ck_progress_done: "Prüfung abgeschlossen.",
     ck_probe_running: "Die Edge verbindet sich mit dem Host …",
+    ck_probe_waiting: |s| format!("Die Edge hatte gerade zu viele Prüfungen (HTTP 429): neuer Versuch in {s} s …"),
     ck_probe_failed: |e| format!("Die Edge konnte diesen Host nicht prüfen: {e}"),
     ck_matched_at: |rdata, depth| format!("{rdata} passt zum Zertifikat in Tiefe {depth}"),
     adv_rollover_title: "Schlüsselwechsel (RFC 7671 §8.1)",
@@ -715,12 +838,12 @@ pub static DE: Strings = Strings {
     adv_exim_title: "Ihr eigener Server beim Senden: Exim",
     adv_exim: "Exim prüft DANE, wenn für die MX-Abfragen DNSSEC angefordert und DANE am smtp-Transport aktiviert ist:",
 
-    verdict_authenticated: "Authentisiert",
-    verdict_not_authenticated: "Nicht authentisiert",
+    verdict_authenticated: "Authentifiziert",
+    verdict_not_authenticated: "Nicht authentifiziert",
     verdict_no_usable: "Keine nutzbaren Records",
     verdict_authenticated_why: "Mindestens ein nutzbarer TLSA-Record passt zur Kette (RFC 7672 §2.2).",
     verdict_not_authenticated_why: "Es gibt nutzbare TLSA-Records, aber keiner passt: DANE-fähige Absender stellen nicht zu (RFC 7672 §2.2).",
-    verdict_no_usable_why: "Keiner der Records ist für einen SMTP-Client nutzbar: TLS bleibt Pflicht, aber nichts wird authentisiert (RFC 7672 §2.2, §3.1.3).",
+    verdict_no_usable_why: "Keiner der Records ist für einen SMTP-Client nutzbar: TLS bleibt Pflicht, aber nichts wird authentifiziert (RFC 7672 §2.2, §3.1.3).",
     fix_not_authenticated: "Einen Record für das Zertifikat veröffentlichen, das der Server jetzt sendet (3 1 1 seines Schlüssels), oder das Zertifikat ausliefern, das die Records beschreiben. Während eines Wechsels den aktuellen und den nächsten Schlüssel gemeinsam veröffentlichen (RFC 7671 §8.1).",
     fix_no_usable: "Die Records durch 3 1 1 für den Schlüssel des Servers ersetzen (und 2 1 1 für seine ausstellende CA).",
 };

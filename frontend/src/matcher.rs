@@ -3,7 +3,7 @@
 //! ([`geleit::dane::check`], RFC 7672 §2.2, §3).
 
 use geleit::cert::read_input;
-use geleit::dane::{Anchor, Check, RecordReport, ReferenceNames, Report, Verdict, check};
+use geleit::dane::{Anchor, Check, Failure, RecordReport, ReferenceNames, Report, Verdict, check};
 use geleit::tlsa::{Tlsa, Unusable, scan_records};
 
 use crate::dates::ymd;
@@ -24,11 +24,13 @@ pub struct MatchForm {
 /// Verdict words for the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerdictView {
-    /// For styling and tests: `authenticated`, `not_authenticated`, `no_usable_records`.
+    /// For tests and `data-verdict`: `authenticated`, `not_authenticated`, `no_usable_records`.
     pub class: &'static str,
+    /// The core's tone of it (styling).
+    pub tone: &'static str,
     pub headline: &'static str,
-    pub why: &'static str,
-    pub fix: Option<&'static str>,
+    pub why: String,
+    pub fix: Option<String>,
 }
 
 /// One record's outcome.
@@ -63,6 +65,21 @@ pub struct MatchView {
     pub chain: Vec<ChainView>,
     /// Expiry and look-ahead, in words.
     pub notes: Vec<String>,
+    /// DANE-TA(2) records that match the chain, but the name check failed
+    /// (RFC 7672 §3.2.3): its own finding, not "matches nothing".
+    pub name_check: Option<String>,
+}
+
+/// The MX host named by the owner of the first pasted zone-file line
+/// (`_25._tcp.mx.example.` → `mx.example`), if it has one.
+#[must_use]
+pub fn host_from_records(text: &str) -> Option<String> {
+    scan_records(text).filter_map(Result::ok).find_map(|s| {
+        let owner = s.owner?;
+        let mut labels = owner.trim_end_matches('.').splitn(3, '.');
+        let (port, proto, host) = (labels.next()?, labels.next()?, labels.next()?);
+        (port.starts_with('_') && proto.starts_with('_') && !host.is_empty()).then(|| host.to_ascii_lowercase())
+    })
 }
 
 /// Runs the matcher at `now` (Unix seconds); `None` while both fields are empty.
@@ -101,7 +118,27 @@ fn run_inner(form: &MatchForm, now: i64, lang: Lang) -> Result<MatchView, Proble
     let names = ReferenceNames::new(&names).map_err(|_| problem((t.match_bad_host)(&host)))?;
     let report = check(&chain, &records, Check { names: &names, now, look_ahead_days: Some(LOOK_AHEAD_DAYS) })
         .map_err(|e| Problem { message: t.match_bad_chain.into(), detail: Some(e.to_string()) })?;
-    Ok(view(&report, t))
+    let mut v = view(&report, t);
+    if !report.authenticated
+        && let Some(words) = name_check_words(&report, &host, t)
+    {
+        t.match_name_why.clone_into(&mut v.verdict.why);
+        v.verdict.fix = Some(t.match_name_fix.to_owned());
+        v.name_check = Some(words);
+    }
+    Ok(v)
+}
+
+/// When a DANE-TA(2) record matched and only the name check failed, why, in words.
+fn name_check_words(report: &Report, host: &str, t: &Strings) -> Option<String> {
+    report.records.iter().find_map(|r| match &r.failure {
+        Some(Failure::NameMismatch { presented, .. }) if r.matched => Some(if host.is_empty() {
+            t.match_name_missing.to_owned()
+        } else {
+            (t.match_name_mismatch)(host, &presented.join(", "))
+        }),
+        _ => None,
+    })
 }
 
 /// The page's words for a core report (also used for each probed address by the checker).
@@ -128,7 +165,7 @@ pub fn view(report: &Report, t: &Strings) -> MatchView {
     {
         notes.push(if la.authenticated { (t.match_look_ahead_ok)(la.days) } else { (t.match_look_ahead_bad)(la.days) });
     }
-    MatchView { verdict: verdict_view(report.verdict, t), records, chain, notes }
+    MatchView { verdict: verdict_view(report.verdict, t), records, chain, notes, name_check: None }
 }
 
 /// Headline, reason and fix for a verdict.
@@ -137,21 +174,24 @@ pub fn verdict_view(verdict: Verdict, t: &Strings) -> VerdictView {
     match verdict {
         Verdict::Authenticated => VerdictView {
             class: "authenticated",
+            tone: geleit::verdict::Tone::Good.as_str(),
             headline: t.verdict_authenticated,
-            why: t.verdict_authenticated_why,
+            why: t.verdict_authenticated_why.to_owned(),
             fix: None,
         },
         Verdict::NotAuthenticated => VerdictView {
             class: "not_authenticated",
+            tone: geleit::verdict::Tone::Error.as_str(),
             headline: t.verdict_not_authenticated,
-            why: t.verdict_not_authenticated_why,
-            fix: Some(t.fix_not_authenticated),
+            why: t.verdict_not_authenticated_why.to_owned(),
+            fix: Some(t.fix_not_authenticated.to_owned()),
         },
         _ => VerdictView {
             class: "no_usable_records",
+            tone: geleit::verdict::Tone::Error.as_str(),
             headline: t.verdict_no_usable,
-            why: t.verdict_no_usable_why,
-            fix: Some(t.fix_no_usable),
+            why: t.verdict_no_usable_why.to_owned(),
+            fix: Some(t.fix_no_usable.to_owned()),
         },
     }
 }
@@ -166,6 +206,8 @@ fn record_outcome(r: &RecordReport, t: &Strings) -> RecordOutcome {
             s = format!("{s} — {}", t.match_anchor_not_sent);
         }
         ("authenticates", s)
+    } else if r.matched && matches!(r.failure, Some(Failure::NameMismatch { .. })) {
+        ("matches", (t.match_matches_name_failed)(r.depth.unwrap_or(0)))
     } else if r.matched {
         ("matches", (t.match_matches_at)(r.depth.unwrap_or(0)))
     } else {
@@ -191,7 +233,6 @@ pub fn unusable_words(p: &Unusable, t: &Strings) -> String {
         Unusable::UnknownMatchingType { matching_type } => (t.unusable_matching)(u8::from(*matching_type)),
         Unusable::DigestLength { expected, found, .. } => (t.unusable_length)(*expected, *found),
         Unusable::EmptyData => t.unusable_empty.to_owned(),
-        other => other.to_string(),
     }
 }
 
@@ -226,7 +267,7 @@ mod tests {
         let form = MatchForm { chain: leaf, records: records_for(&other)[0].clone(), host: String::new() };
         let view = run(&form, NOW, Lang::De).unwrap().unwrap();
         assert_eq!(view.verdict.class, "not_authenticated");
-        assert_eq!(view.verdict.headline, "Nicht authentisiert");
+        assert_eq!(view.verdict.headline, "Nicht authentifiziert");
         assert!(view.verdict.fix.unwrap().contains("3 1 1"));
         assert_eq!(view.records[0].class, "no_match");
     }
@@ -244,6 +285,38 @@ mod tests {
         assert_eq!(view.verdict.class, "no_usable_records");
         assert_eq!(view.records[0].class, "unusable");
         assert!(view.records[0].reasons[0].starts_with("Usage 1 relies on public CAs"));
+    }
+
+    #[test]
+    fn a_dane_ta_record_that_matches_with_a_wrong_or_missing_name_says_so() {
+        let (leaf, ca) = generator::tests::chain_pem();
+        let chain = format!("{leaf}{ca}");
+        let ta = records_for(&chain)[1].clone();
+        assert!(ta.starts_with("2 1 1 "), "{ta}");
+        for (host, expect) in [("", "No MX host name"), ("other.example.com", "other.example.com")] {
+            let form = MatchForm { chain: chain.clone(), records: ta.clone(), host: host.into() };
+            let view = run(&form, NOW, Lang::En).unwrap().unwrap();
+            assert_eq!(view.verdict.class, "not_authenticated");
+            assert_eq!(view.records[0].class, "matches", "the record matches: {:?}", view.records[0]);
+            assert!(
+                view.records[0].status.starts_with("Matches the certificate at depth 1"),
+                "{}",
+                view.records[0].status
+            );
+            let name = view.name_check.clone().expect("a separate name finding");
+            assert!(name.contains(expect), "{name}");
+            assert!(!view.verdict.why.contains("none matches"), "{}", view.verdict.why);
+            assert!(view.verdict.why.contains("name check failed"), "{}", view.verdict.why);
+        }
+        let form = MatchForm { chain, records: ta, host: "mx.example.com".into() };
+        assert_eq!(run(&form, NOW, Lang::En).unwrap().unwrap().verdict.class, "authenticated");
+    }
+
+    #[test]
+    fn a_pasted_owner_name_gives_the_host() {
+        assert_eq!(host_from_records("_25._tcp.MX.example. 3600 IN TLSA 3 1 1 00").as_deref(), Some("mx.example"));
+        assert_eq!(host_from_records("3 1 1 00"), None);
+        assert_eq!(host_from_records("mx.example. IN TLSA 3 1 1 00"), None);
     }
 
     #[test]

@@ -6,8 +6,8 @@
 use geleit::check::CheckOutcome;
 
 use crate::checker::CheckRun;
-use crate::domain::{self, Domain, DomainError};
-use crate::drive::Step;
+use crate::domain::{self, Domain};
+use crate::drive::{Recorded, Step};
 use crate::generator::Problem;
 use crate::generator::{self, GenForm, GenResult};
 use crate::i18n::Lang;
@@ -103,6 +103,8 @@ pub struct State {
     /// A dropped binary (DER) file: its name and bytes; `None` when the text field is the input.
     pub gen_file: Option<(String, Vec<u8>)>,
     pub generated: GenResult,
+    /// A private key was pasted or dropped: refused, and taken out of the text field.
+    pub gen_key_refused: bool,
     pub match_form: MatchForm,
     pub matched: Option<Result<MatchView, Problem>>,
     /// The last status message for the live region (copy done, check progress).
@@ -120,6 +122,9 @@ pub struct State {
     pub online: bool,
     /// A domain asked for while offline: checked as soon as the browser is online again.
     pub check_waiting: Option<Domain>,
+    /// The current run replays a check kept in the history entry (a reload,
+    /// Back or Forward): no network, the same result.
+    pub check_replay: Option<Recorded>,
 }
 
 /// Every change.
@@ -156,6 +161,14 @@ pub enum Action {
     },
     /// The browser went online (`true`) or offline (`false`).
     Online(bool),
+    /// Show a check kept in the history entry again (reload, Back, Forward).
+    CheckReplay(Box<Recorded>),
+    /// The edge answered 429 for `host` of run `id`: asked again in `seconds` (0: now).
+    ProbeWait {
+        id: u32,
+        host: String,
+        seconds: u64,
+    },
 }
 
 impl State {
@@ -170,6 +183,7 @@ impl State {
             gen_form: GenForm::default(),
             gen_file: None,
             generated: None,
+            gen_key_refused: false,
             match_form: MatchForm::default(),
             matched: None,
             status: String::new(),
@@ -179,6 +193,7 @@ impl State {
             settings_ready: false,
             online: true,
             check_waiting: None,
+            check_replay: None,
         }
     }
 
@@ -194,7 +209,7 @@ impl State {
             Action::Gen(field, value) => {
                 match field {
                     GenField::Text => {
-                        self.gen_form.text = value;
+                        self.set_gen_text(value);
                         self.gen_file = None;
                     }
                     GenField::Host => self.gen_form.host = value,
@@ -207,7 +222,7 @@ impl State {
                 // PEM files go into the text field, where they can be seen and edited.
                 match String::from_utf8(bytes) {
                     Ok(text) if text.contains("-----BEGIN ") => {
-                        self.gen_form.text = text;
+                        self.set_gen_text(text);
                         self.gen_file = None;
                     }
                     Ok(text) => self.gen_file = Some((name, text.into_bytes())),
@@ -218,7 +233,15 @@ impl State {
             Action::Match(field, value) => {
                 match field {
                     MatchField::Chain => self.match_form.chain = value,
-                    MatchField::Records => self.match_form.records = value,
+                    MatchField::Records => {
+                        // A pasted owner name (`_25._tcp.mx.example.`) names the host, unless one is typed.
+                        if self.match_form.host.trim().is_empty()
+                            && let Some(host) = matcher::host_from_records(&value)
+                        {
+                            self.match_form.host = host;
+                        }
+                        self.match_form.records = value;
+                    }
                     MatchField::Host => self.match_form.host = value,
                 }
                 self.recompute();
@@ -237,14 +260,26 @@ impl State {
                 self.recompute();
             }
             Action::Status(s) => self.status = s,
+            Action::CheckReplay(kept) => {
+                if let Ok(d) = domain::parse(&kept.domain) {
+                    self.check_input = d.written(d.is_idn());
+                    self.route = Route::CheckDomain(d.written(false));
+                    self.check_problem = None;
+                    self.check_waiting = None;
+                    // At the time it ran: DNSSEC validity and dates are judged as then.
+                    self.check = CheckRun::start(self.check.id.wrapping_add(1), d, kept.now);
+                    self.check_replay = Some(*kept);
+                }
+            }
+            Action::ProbeWait { id, host, seconds } if id == self.check.id => self.check.wait(&host, seconds),
             Action::CheckInput(s) => {
                 self.check_input = s;
                 self.check_problem = None;
             }
             Action::CheckStart(text) => match domain::parse(&text) {
                 Ok(d) => {
-                    self.check_input = if d.is_idn() { d.unicode.clone() } else { d.ascii.clone() };
-                    self.route = Route::CheckDomain(d.ascii.clone());
+                    self.check_input = d.written(d.is_idn());
+                    self.route = Route::CheckDomain(d.written(false));
                     self.check_problem = None;
                     if self.online {
                         self.start_check(d);
@@ -255,8 +290,8 @@ impl State {
                         self.status = self.lang.t().ck_offline.to_owned();
                     }
                 }
-                Err(DomainError::Empty) => self.check_problem = Some(self.lang.t().ck_empty_domain.to_owned()),
-                Err(_) => self.check_problem = Some((self.lang.t().ck_bad_domain)(text.trim())),
+                // The previous result stays; the problem is shown above it.
+                Err(e) => self.check_problem = Some(domain::problem_words(&e, &text, self.lang.t())),
             },
             Action::CheckStep { id, step } if id == self.check.id => {
                 let announce = matches!(*step, Step::DnsDone { .. } | Step::Probed { .. });
@@ -291,13 +326,33 @@ impl State {
                 }
             }
             // Results of a run that was replaced by a newer one.
-            Action::CheckStep { .. } | Action::CheckDone { .. } | Action::CheckFailed { .. } => {}
+            Action::CheckStep { .. }
+            | Action::CheckDone { .. }
+            | Action::CheckFailed { .. }
+            | Action::ProbeWait { .. } => {}
         }
         self
     }
 
+    /// The generator's text; a private key in it is refused and taken out
+    /// (it is never read, and does not stay in the page).
+    fn set_gen_text(&mut self, text: String) {
+        match generator::without_private_keys(&text) {
+            Some(clean) => {
+                self.gen_form.text = clean;
+                self.gen_key_refused = true;
+            }
+            None => {
+                // The notice stays until something else is entered (an emptied field keeps it).
+                self.gen_key_refused &= text.trim().is_empty();
+                self.gen_form.text = text;
+            }
+        }
+    }
+
     fn start_check(&mut self, d: Domain) {
         self.check_waiting = None;
+        self.check_replay = None;
         self.check = CheckRun::start(self.check.id.wrapping_add(1), d, self.now);
         self.status = self.lang.t().ck_running.to_owned();
     }
@@ -384,6 +439,25 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_private_key_is_cleared_from_the_text_field() {
+        let (leaf, _) = generator::tests::chain_pem();
+        let key = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n";
+        let s = state().reduce(Action::Gen(GenField::Text, format!("{key}{leaf}")));
+        assert_eq!(s.gen_form.text, leaf, "the key is gone from the field");
+        assert!(s.gen_key_refused);
+        assert!(matches!(s.generated, Some(Ok(_))), "the certificate still gives records");
+        let s = s.reduce(Action::Gen(GenField::Text, key.into()));
+        assert_eq!(s.gen_form.text, "");
+        assert!(s.gen_key_refused);
+        let s = s.reduce(Action::GenFile("key.pem".into(), key.as_bytes().to_vec()));
+        assert_eq!(s.gen_form.text, "");
+        let s = s.reduce(Action::Gen(GenField::Text, String::new()));
+        assert!(s.gen_key_refused, "emptying the field keeps the notice");
+        let s = s.reduce(Action::Gen(GenField::Text, leaf.clone()));
+        assert!(!s.gen_key_refused);
+    }
+
+    #[test]
     fn offline_a_check_waits_with_a_message_and_starts_once_online() {
         let s = State::new(Lang::De, Route::Check, 1_800_000_000).reduce(Action::Online(false));
         assert!(!s.online);
@@ -411,6 +485,57 @@ mod tests {
         // Going online again without anything waiting starts nothing new.
         let again = s.clone().reduce(Action::Online(true));
         assert_eq!(again.check.id, 1);
+    }
+
+    #[test]
+    fn a_bad_input_keeps_the_previous_result_and_says_why_in_short() {
+        let s = state().reduce(Action::CheckStart("example.org".into()));
+        let before = s.check.clone();
+        let long = format!("{}@", "x".repeat(3000));
+        let s = s.reduce(Action::CheckStart(long));
+        assert_eq!(s.check, before, "the previous result stays");
+        let p = s.check_problem.clone().unwrap();
+        assert!(p.chars().count() < 250, "{p}");
+        let s = s.reduce(Action::CheckStart("127.0.1.1".into()));
+        assert!(s.check_problem.unwrap().contains("is an IP address"));
+    }
+
+    #[test]
+    fn a_host_in_brackets_is_checked_directly() {
+        let s = state().reduce(Action::CheckStart("[MX.example.org]".into()));
+        assert_eq!(s.route, Route::CheckDomain("[mx.example.org]".into()));
+        assert_eq!(s.check_input, "[mx.example.org]");
+        assert!(s.check.domain.as_ref().unwrap().direct);
+        let s = state().reduce(Action::CheckStart("https://example.org/".into()));
+        assert_eq!(s.route, Route::CheckDomain("example.org".into()));
+    }
+
+    #[test]
+    fn a_kept_check_is_shown_again_at_its_time_even_offline() {
+        let kept = Recorded { domain: "example.org".into(), now: 1_700_000_000, ..Recorded::default() };
+        let s = state().reduce(Action::Online(false)).reduce(Action::CheckReplay(Box::new(kept.clone())));
+        assert_eq!(s.check.id, 1);
+        assert_eq!(s.check.now, 1_700_000_000);
+        assert_eq!(s.check_replay, Some(kept));
+        assert_eq!(s.route, Route::CheckDomain("example.org".into()));
+        assert!(s.check_waiting.is_none());
+        // A new check of one's own asks the network again.
+        let s = s.reduce(Action::Online(true)).reduce(Action::CheckStart("example.org".into()));
+        assert!(s.check_replay.is_none());
+    }
+
+    #[test]
+    fn a_429_shows_a_countdown_and_the_probe_stays_in_flight() {
+        let s = state().reduce(Action::CheckStart("example.org".into()));
+        let s = s.reduce(Action::CheckStep { id: 1, step: Box::new(Step::Probing { host: "mx.example.org".into() }) });
+        let s = s.reduce(Action::ProbeWait { id: 1, host: "mx.example.org".into(), seconds: 7 });
+        assert_eq!(s.check.probe("mx.example.org."), &crate::checker::Probe::Waiting(7));
+        assert_eq!(s.check.probing(), 1);
+        let s = s.reduce(Action::ProbeWait { id: 1, host: "mx.example.org".into(), seconds: 0 });
+        assert_eq!(s.check.probe("mx.example.org"), &crate::checker::Probe::Running);
+        // A late wait of a replaced run changes nothing.
+        let s2 = s.clone().reduce(Action::ProbeWait { id: 0, host: "mx.example.org".into(), seconds: 9 });
+        assert_eq!(s2, s);
     }
 
     #[test]
@@ -478,7 +603,8 @@ mod tests {
         let s = s.reduce(Action::CheckDone { id: 1, outcome: unreachable("example.org") });
         assert_eq!(s.check.phase, crate::checker::Phase::Done);
         let v = crate::checker::view(&s.check, Lang::En).unwrap();
-        assert_eq!(v.verdict_class, crate::checker::RESOLVER_UNREACHABLE);
+        assert_eq!(v.shown, crate::checker::Shown::ResolverUnreachable);
+        assert_eq!(v.shown.tone(), "neutral");
         assert_eq!(v.headline, "DNS resolver not reached");
         assert_eq!(v.summary, "Geleit could not reach its DNS resolver — this says nothing about example.org.");
         assert!(v.retry);

@@ -9,96 +9,166 @@ use geleit::verdict::{Finding, Fix, Verdict, utc};
 
 use crate::i18n::Lang;
 
-/// Headline and summary for a verdict.
+/// What a domain verdict is about, for its words: the MX hosts with something
+/// to fix (the core's [`geleit::verdict::DomainVerdict::failing_hosts`]), how
+/// many hosts were checked, whether the host was named directly, and whether
+/// DNSSEC proves what the MX lookup found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct About {
+    /// Failing MX hosts, without the trailing dot, worst first.
+    pub failing: Vec<String>,
+    /// MX hosts checked.
+    pub hosts: usize,
+    /// A host named directly (`[mx.example.org]`), no MX lookup.
+    pub direct: bool,
+    /// The MX lookup is DNSSEC-secure (a nonexistent domain is proven so).
+    pub proven: bool,
+}
+
+/// The short word for a verdict on a badge (one host, one address): never a
+/// sentence about "every MX host".
 #[must_use]
-pub fn verdict_words(v: Verdict, lang: Lang) -> (&'static str, &'static str) {
+pub fn state_word(v: Verdict, lang: Lang) -> &'static str {
     match lang {
         Lang::En => match v {
-            Verdict::Authenticated => (
-                "Every MX host authenticates",
-                "Signed MX records, signed TLSA records, and a matching certificate at every address of every MX host (RFC 7672 §2.2).",
-            ),
-            Verdict::Trusted => (
-                "Hosts authenticate, but the MX records are not signed",
-                "Each MX host authenticates, but the MX RRset is not DNSSEC-signed, so an attacker could substitute other hosts (RFC 7672 §2.2.1).",
-            ),
-            Verdict::Incomplete => (
-                "Not every MX host checked",
-                "The MX records name more hosts than the check examines; the hosts not checked are listed. A host that was not checked is not a host that passed, so the domain is not reported as authenticated (RFC 7672 §2.2).",
-            ),
-            Verdict::NoDane => (
-                "No DANE",
-                "Mail to this domain is encrypted only opportunistically: an attacker can strip TLS (RFC 7672 §2.2.2).",
-            ),
-            Verdict::TlsUnauthenticated => (
-                "TLS required, not authenticated",
-                "No TLSA record is usable for SMTP: senders must use TLS but cannot authenticate the server (RFC 7672 §3.1.3).",
-            ),
-            Verdict::NullMx => ("Accepts no mail", "The domain publishes a null MX (RFC 7505)."),
-            Verdict::NotAuthenticated => (
-                "Not authenticated",
-                "At least one MX host presents a certificate its TLSA records do not match: DANE-aware senders defer mail to it. One broken MX host is enough.",
-            ),
-            Verdict::NoStarttls => (
-                "No STARTTLS",
-                "At least one MX host does not offer STARTTLS although its TLSA records require TLS: DANE-aware senders defer mail.",
-            ),
-            Verdict::Unreachable => ("Probe failed", "At least one MX host could not be reached over SMTP and TLS."),
-            Verdict::NotProbed => (
-                "Certificates not checked",
-                "DNS was checked; the MX hosts' certificates were not (the edge's probe was not available). See each host for its DNS result.",
-            ),
-            Verdict::NoAddress => ("No address", "At least one MX host has no A or AAAA records."),
-            Verdict::Deferred => (
-                "DNSSEC failure",
-                "A lookup does not validate: DANE-aware senders defer mail until it does (RFC 7672 §2.1.1).",
-            ),
-            Verdict::NxDomain => ("Domain does not exist", "DNSSEC proves the domain does not exist."),
+            Verdict::Authenticated => "Authenticated",
+            Verdict::Trusted => "Hosts authenticated, MX unsigned",
+            Verdict::Incomplete => "Not every MX host checked",
+            Verdict::NoDane => "No DANE",
+            Verdict::TlsUnauthenticated => "TLS required, not authenticated",
+            Verdict::NullMx => "Accepts no mail",
+            Verdict::NotAuthenticated => "Not authenticated",
+            Verdict::NoStarttls => "No STARTTLS",
+            Verdict::Unreachable => "Probe failed",
+            Verdict::NotProbed => "Certificates not checked",
+            Verdict::NoAddress => "No address",
+            Verdict::Deferred => "DNSSEC failure",
+            Verdict::NxDomain => "Domain does not exist",
         },
         Lang::De => match v {
-            Verdict::Authenticated => (
-                "Jeder MX-Host authentisiert sich",
-                "Signierte MX-Records, signierte TLSA-Records und ein passendes Zertifikat an jeder Adresse jedes MX-Hosts (RFC 7672 §2.2).",
-            ),
-            Verdict::Trusted => (
-                "Hosts authentisiert, aber MX-Records unsigniert",
-                "Jeder MX-Host authentisiert sich, aber die MX-Records sind nicht mit DNSSEC signiert; ein Angreifer könnte andere Hosts unterschieben (RFC 7672 §2.2.1).",
-            ),
-            Verdict::Incomplete => (
-                "Nicht jeder MX-Host geprüft",
-                "Die MX-Records nennen mehr Hosts, als die Prüfung untersucht; die nicht geprüften Hosts sind aufgeführt. Ein Host, der nicht geprüft wurde, hat nicht bestanden, daher gilt die Domain nicht als authentisiert (RFC 7672 §2.2).",
-            ),
-            Verdict::NoDane => (
-                "Kein DANE",
-                "Mail an diese Domain wird nur opportunistisch verschlüsselt: ein Angreifer kann TLS abschalten (RFC 7672 §2.2.2).",
-            ),
-            Verdict::TlsUnauthenticated => (
-                "TLS Pflicht, nicht authentisiert",
-                "Kein TLSA-Record ist für SMTP nutzbar: Absender müssen TLS nutzen, können den Server aber nicht authentisieren (RFC 7672 §3.1.3).",
-            ),
-            Verdict::NullMx => ("Nimmt keine Mail an", "Die Domain veröffentlicht ein Null-MX (RFC 7505)."),
-            Verdict::NotAuthenticated => (
-                "Nicht authentisiert",
-                "Mindestens ein MX-Host zeigt ein Zertifikat, zu dem seine TLSA-Records nicht passen: DANE-fähige Absender stellen an ihn nicht zu. Ein kaputter MX-Host genügt.",
-            ),
-            Verdict::NoStarttls => (
-                "Kein STARTTLS",
-                "Mindestens ein MX-Host bietet kein STARTTLS an, obwohl seine TLSA-Records TLS verlangen: DANE-fähige Absender stellen nicht zu.",
-            ),
-            Verdict::Unreachable => {
-                ("Probe gescheitert", "Mindestens ein MX-Host war über SMTP und TLS nicht erreichbar.")
-            }
-            Verdict::NotProbed => (
-                "Zertifikate nicht geprüft",
-                "DNS wurde geprüft, die Zertifikate der MX-Hosts nicht (die Probe der Edge war nicht verfügbar). Das DNS-Ergebnis steht bei jedem Host.",
-            ),
-            Verdict::NoAddress => ("Keine Adresse", "Mindestens ein MX-Host hat keine A- oder AAAA-Records."),
-            Verdict::Deferred => (
-                "DNSSEC-Fehler",
-                "Eine Abfrage validiert nicht: DANE-fähige Absender stellen erst zu, wenn sie es tut (RFC 7672 §2.1.1).",
-            ),
-            Verdict::NxDomain => ("Domain existiert nicht", "DNSSEC beweist, dass die Domain nicht existiert."),
+            Verdict::Authenticated => "Authentifiziert",
+            Verdict::Trusted => "Hosts authentifiziert, MX unsigniert",
+            Verdict::Incomplete => "Nicht jeder MX-Host geprüft",
+            Verdict::NoDane => "Kein DANE",
+            Verdict::TlsUnauthenticated => "TLS Pflicht, nicht authentifiziert",
+            Verdict::NullMx => "Nimmt keine Mail an",
+            Verdict::NotAuthenticated => "Nicht authentifiziert",
+            Verdict::NoStarttls => "Kein STARTTLS",
+            Verdict::Unreachable => "Probe gescheitert",
+            Verdict::NotProbed => "Zertifikate nicht geprüft",
+            Verdict::NoAddress => "Keine Adresse",
+            Verdict::Deferred => "DNSSEC-Fehler",
+            Verdict::NxDomain => "Domain existiert nicht",
         },
+    }
+}
+
+/// The headline of a domain verdict.
+#[must_use]
+pub fn headline(v: Verdict, lang: Lang, about: &About) -> &'static str {
+    match (v, lang) {
+        (Verdict::Authenticated, Lang::En) if about.direct => "The host authenticates",
+        (Verdict::Authenticated, Lang::En) if about.hosts == 1 => "The MX host authenticates",
+        (Verdict::Authenticated, Lang::En) => "Every MX host authenticates",
+        (Verdict::Authenticated, Lang::De) if about.direct => "Der Host authentifiziert sich",
+        (Verdict::Authenticated, Lang::De) if about.hosts == 1 => "Der MX-Host authentifiziert sich",
+        (Verdict::Authenticated, Lang::De) => "Jeder MX-Host authentifiziert sich",
+        (Verdict::Trusted, Lang::En) => "Hosts authenticate, but the MX records are not signed",
+        (Verdict::Trusted, Lang::De) => "Hosts authentifiziert, aber MX-Records unsigniert",
+        _ => state_word(v, lang),
+    }
+}
+
+/// The summary of a domain verdict, naming the failing MX hosts.
+#[must_use]
+pub fn summary(v: Verdict, lang: Lang, about: &About) -> String {
+    let base = match lang {
+        Lang::En => match v {
+            Verdict::Authenticated if about.direct => {
+                "Signed TLSA records and a matching certificate at every address of the host (RFC 7672 §2.2)."
+            }
+            Verdict::Authenticated => {
+                "Signed MX records, signed TLSA records, and a matching certificate at every address of every MX host (RFC 7672 §2.2)."
+            }
+            Verdict::Trusted => {
+                "Each MX host authenticates, but the MX RRset is not DNSSEC-signed, so an attacker could substitute other hosts (RFC 7672 §2.2.1)."
+            }
+            Verdict::Incomplete => {
+                "The MX records name more hosts than the check examines; the hosts not checked are listed. A host that was not checked is not a host that passed, so the domain is not reported as authenticated (RFC 7672 §2.2)."
+            }
+            Verdict::NoDane => {
+                "Mail to this domain is encrypted only opportunistically: an attacker can strip TLS (RFC 7672 §2.2.2)."
+            }
+            Verdict::TlsUnauthenticated => {
+                "No TLSA record is usable for SMTP: senders must use TLS but cannot authenticate the server (RFC 7672 §3.1.3)."
+            }
+            Verdict::NullMx => "The domain publishes a null MX (RFC 7505).",
+            Verdict::NotAuthenticated => {
+                "The TLSA records do not authenticate the certificate an MX host presents: DANE-aware senders defer mail to it. One broken MX host is enough."
+            }
+            Verdict::NoStarttls => {
+                "An MX host does not offer STARTTLS: where its TLSA records require TLS, DANE-aware senders defer mail; without them mail travels in plaintext."
+            }
+            Verdict::Unreachable => "An MX host could not be reached over SMTP and TLS.",
+            Verdict::NotProbed => {
+                "DNS was checked; the MX hosts' certificates were not (the edge's probe was not available). See each host for its DNS result."
+            }
+            Verdict::NoAddress => "An MX host has no A or AAAA records: mail to it cannot be delivered.",
+            Verdict::Deferred => {
+                "A lookup does not validate: DANE-aware senders defer mail until it does (RFC 7672 §2.1.1)."
+            }
+            Verdict::NxDomain if about.proven => "DNSSEC proves the domain does not exist.",
+            Verdict::NxDomain => {
+                "The domain does not exist (NXDOMAIN). Its zone is not signed, so DNSSEC does not prove it."
+            }
+        },
+        Lang::De => match v {
+            Verdict::Authenticated if about.direct => {
+                "Signierte TLSA-Records und ein passendes Zertifikat an jeder Adresse des Hosts (RFC 7672 §2.2)."
+            }
+            Verdict::Authenticated => {
+                "Signierte MX-Records, signierte TLSA-Records und ein passendes Zertifikat an jeder Adresse jedes MX-Hosts (RFC 7672 §2.2)."
+            }
+            Verdict::Trusted => {
+                "Jeder MX-Host authentifiziert sich, aber die MX-Records sind nicht mit DNSSEC signiert; ein Angreifer könnte andere Hosts unterschieben (RFC 7672 §2.2.1)."
+            }
+            Verdict::Incomplete => {
+                "Die MX-Records nennen mehr Hosts, als die Prüfung untersucht; die nicht geprüften Hosts sind aufgeführt. Ein Host, der nicht geprüft wurde, hat nicht bestanden, daher gilt die Domain nicht als authentifiziert (RFC 7672 §2.2)."
+            }
+            Verdict::NoDane => {
+                "Mail an diese Domain wird nur opportunistisch verschlüsselt: ein Angreifer kann TLS abschalten (RFC 7672 §2.2.2)."
+            }
+            Verdict::TlsUnauthenticated => {
+                "Kein TLSA-Record ist für SMTP nutzbar: Absender müssen TLS nutzen, können den Server aber nicht authentifizieren (RFC 7672 §3.1.3)."
+            }
+            Verdict::NullMx => "Die Domain veröffentlicht ein Null-MX (RFC 7505).",
+            Verdict::NotAuthenticated => {
+                "Die TLSA-Records authentifizieren das Zertifikat nicht, das ein MX-Host zeigt: DANE-fähige Absender stellen an ihn nicht zu. Ein kaputter MX-Host genügt."
+            }
+            Verdict::NoStarttls => {
+                "Ein MX-Host bietet kein STARTTLS an: verlangen seine TLSA-Records TLS, stellen DANE-fähige Absender nicht zu; ohne sie geht Mail im Klartext."
+            }
+            Verdict::Unreachable => "Ein MX-Host war über SMTP und TLS nicht erreichbar.",
+            Verdict::NotProbed => {
+                "DNS wurde geprüft, die Zertifikate der MX-Hosts nicht (die Probe der Edge war nicht verfügbar). Das DNS-Ergebnis steht bei jedem Host."
+            }
+            Verdict::NoAddress => "Ein MX-Host hat keine A- oder AAAA-Records: Mail an ihn ist nicht zustellbar.",
+            Verdict::Deferred => {
+                "Eine Abfrage validiert nicht: DANE-fähige Absender stellen erst zu, wenn sie es tut (RFC 7672 §2.1.1)."
+            }
+            Verdict::NxDomain if about.proven => "DNSSEC beweist, dass die Domain nicht existiert.",
+            Verdict::NxDomain => {
+                "Die Domain existiert nicht (NXDOMAIN). Ihre Zone ist nicht signiert, daher beweist DNSSEC das nicht."
+            }
+        },
+    };
+    if about.failing.is_empty() || v.tone() == geleit::verdict::Tone::Good {
+        return base.to_owned();
+    }
+    let hosts = about.failing.join(", ");
+    match lang {
+        Lang::En => format!("{base} Affected: {hosts}."),
+        Lang::De => format!("{base} Betroffen: {hosts}."),
     }
 }
 
@@ -127,6 +197,41 @@ fn place_de(depth: Option<usize>) -> String {
     depth.map_or_else(|| "im TLSA-Record".to_owned(), |d| format!("in Tiefe {d}"))
 }
 
+/// Why a DNSSEC lookup failed (RFC 8914 info-codes), in German.
+const fn reason_de(kind: ReasonKind) -> &'static str {
+    match kind {
+        ReasonKind::UnsupportedDnskeyAlgorithm => "DNSKEY-Algorithmus nicht unterstützt",
+        ReasonKind::UnsupportedDsDigest => "DS-Hashverfahren nicht unterstützt",
+        ReasonKind::UnsupportedKeySize => "Schlüssellänge nicht unterstützt",
+        ReasonKind::SignatureInvalid => "Signatur ungültig",
+        ReasonKind::SignatureExpired => "Signaturen abgelaufen",
+        ReasonKind::SignatureNotYetValid => "Signaturen noch nicht gültig",
+        ReasonKind::DnskeyMissing => "kein DNSKEY passt zum DS",
+        ReasonKind::RrsigsMissing => "RRSIG fehlen",
+        ReasonKind::NsecMissing => "kein NSEC/NSEC3-Beweis",
+        ReasonKind::Nsec3Iterations => "zu viele NSEC3-Iterationen",
+        ReasonKind::Inconsistent => "widersprüchliche Daten",
+        ReasonKind::Network => "keine Antwort",
+        ReasonKind::Malformed => "unbrauchbare Antwort",
+        ReasonKind::NoTrustAnchor => "kein Vertrauensanker",
+    }
+}
+
+/// A probe step (the core's `smtp::Step` words), in German.
+fn step_de(step: &str) -> &str {
+    match step {
+        "connect" => "Verbindungsaufbau",
+        "greeting" => "Begrüßung",
+        "ehlo" => "EHLO",
+        "starttls" => "STARTTLS",
+        "tls_handshake" => "TLS-Handshake",
+        "ehlo_tls" => "EHLO nach TLS",
+        "quit" => "QUIT",
+        // A step word of a newer edge: shown as it came.
+        other => other,
+    }
+}
+
 /// What a finding says, in the page's language.
 #[must_use]
 pub fn finding_text(f: &Finding, lang: Lang) -> String {
@@ -134,22 +239,22 @@ pub fn finding_text(f: &Finding, lang: Lang) -> String {
         return capitalised(f.message().replace('`', ""));
     }
     match f {
-        Finding::NullMx => "Die Domain veröffentlicht ein Null-MX: sie nimmt keine Mail an, es gibt nichts zu authentisieren.".to_owned(),
+        Finding::NullMx => "Die Domain veröffentlicht ein Null-MX: sie nimmt keine Mail an, es gibt nichts zu authentifizieren.".to_owned(),
         Finding::DomainMissing => "Die Domain existiert nicht (mit DNSSEC validiertes NXDOMAIN).".to_owned(),
-        Finding::MxInsecure { zone_cut } => format!("Die MX-Records sind nicht mit DNSSEC signiert (die Vertrauenskette endet bei {zone_cut}): ein Angreifer kann andere MX-Hosts unterschieben, Absender können die Hostnamen nicht authentisieren."),
+        Finding::MxInsecure { zone_cut } => format!("Die MX-Records sind nicht mit DNSSEC signiert (die Vertrauenskette endet bei {zone_cut}): ein Angreifer kann andere MX-Hosts unterschieben, Absender können die Hostnamen nicht authentifizieren."),
         Finding::MxHostsUnchecked { checked, unchecked } => format!(
-            "Die MX-Records nennen {} Hosts, mehr als die {checked}, die diese Prüfung untersucht: {unchecked} {} mit den höchsten Präferenzwerten {} nicht geprüft. Ein Host, der nicht geprüft wurde, hat nicht bestanden, daher gilt die Domain nicht als authentisiert.",
+            "Die MX-Records nennen {} Hosts, mehr als die {checked}, die diese Prüfung untersucht: {unchecked} {} mit den höchsten Präferenzwerten {} nicht geprüft. Ein Host, der nicht geprüft wurde, hat nicht bestanden, daher gilt die Domain nicht als authentifiziert.",
             checked.saturating_add(*unchecked),
             if *unchecked == 1 { "Host" } else { "Hosts" },
             if *unchecked == 1 { "wurde" } else { "wurden" },
         ),
-        Finding::DnssecBogus { name, rtype, .. } => format!("Die {rtype}-Abfrage für {name} ist fehlerhaft signiert (bogus): DANE-fähige Absender stellen erst zu, wenn sie validiert."),
-        Finding::DnssecIndeterminate { name, rtype, .. } => format!("Die {rtype}-Abfrage für {name} ließ sich nicht validieren: DANE-fähige Absender stellen nicht zu."),
+        Finding::DnssecBogus { name, rtype, kind, .. } => format!("Die {rtype}-Abfrage für {name} ist fehlerhaft signiert (bogus: {}): DANE-fähige Absender stellen erst zu, wenn sie validiert.", reason_de(*kind)),
+        Finding::DnssecIndeterminate { name, rtype, kind, .. } => format!("Die {rtype}-Abfrage für {name} ließ sich nicht validieren ({}): DANE-fähige Absender stellen nicht zu.", reason_de(*kind)),
         Finding::NoAddress { host } => format!("{host} hat keine A- oder AAAA-Records."),
         Finding::InsecureNoDane { name, rtype, zone_cut } => format!("Die {rtype}-Records von {name} sind nicht mit DNSSEC signiert (die Vertrauenskette endet bei {zone_cut}), daher ignorieren Absender TLSA-Records und fallen auf opportunistisches TLS zurück."),
         Finding::NoTlsa { owner } => format!("DNSSEC beweist, dass es unter {owner} keine TLSA-Records gibt: kein DANE, Absender fallen auf opportunistisches TLS zurück."),
         Finding::OnlyUnusableRecords { owner, records } => format!(
-            "Keiner der TLSA-Records unter {owner} ist für SMTP nutzbar ({}): Absender müssen TLS nutzen, können den Server aber nicht authentisieren.",
+            "Keiner der TLSA-Records unter {owner} ist für SMTP nutzbar ({}): Absender müssen TLS nutzen, können den Server aber nicht authentifizieren.",
             records.iter().map(|r| r.record.clone()).collect::<Vec<_>>().join(", ")
         ),
         Finding::UnusableRecordsIgnored { owner, records } => format!(
@@ -159,7 +264,7 @@ pub fn finding_text(f: &Finding, lang: Lang) -> String {
         ),
         Finding::SingleRecordPinned { owner, record } => format!("Unter {owner} ist nur ein Record veröffentlicht („{record}“): der nächste Schlüsselwechsel unterbricht die Zustellung, wenn der Record des nächsten Schlüssels nicht vorher veröffentlicht wird."),
         Finding::NotProbed { reason } => format!("Die Adresse wurde nicht geprüft: {reason}"),
-        Finding::ProbeFailed { step, .. } => format!("Die Probe scheiterte beim Schritt {step}."),
+        Finding::ProbeFailed { step, .. } => format!("Die Probe scheiterte beim Schritt {}.", step_de(step)),
         Finding::StarttlsMissing { dane: true } => "Der Server bietet kein STARTTLS an, seine TLSA-Records verlangen aber TLS: DANE-fähige Absender stellen nicht zu.".to_owned(),
         Finding::StarttlsMissing { dane: false } => "Der Server bietet kein STARTTLS an: Mail an ihn geht im Klartext.".to_owned(),
         Finding::TlsaNoMatch { family: fam, matching_families, records } => {
@@ -179,7 +284,7 @@ pub fn finding_text(f: &Finding, lang: Lang) -> String {
         }
         Finding::TaNotSent { record } => format!("„{record}“ bindet eine CA, die der Server nicht sendet (er sendet nur sein eigenes Zertifikat), daher lässt sich keine Kette zur gebundenen CA bilden."),
         Finding::TaMatchesLeaf { record } => format!("„{record}“ ist ein DANE-TA(2)-Record, passt aber zum eigenen Zertifikat des Servers; DANE-TA bindet eine CA."),
-        Finding::ChainExpiredUnderDaneTa { depth, subject, not_after } => format!("Das Zertifikat {} ({subject}) ist am {} abgelaufen; DANE-TA(2) prüft die Gültigkeit, daher ist der Server nicht authentisiert.", place_de(*depth), utc(*not_after)),
+        Finding::ChainExpiredUnderDaneTa { depth, subject, not_after } => format!("Das Zertifikat {} ({subject}) ist am {} abgelaufen; DANE-TA(2) prüft die Gültigkeit, daher ist der Server nicht authentifiziert.", place_de(*depth), utc(*not_after)),
         Finding::ChainNotYetValidUnderDaneTa { depth, subject, not_before } => format!("Das Zertifikat {} ({subject}) gilt erst ab {}; DANE-TA(2) prüft die Gültigkeit.", place_de(*depth), utc(*not_before)),
         Finding::NameMismatch { presented, reference } => format!(
             "Das Serverzertifikat nennt {}, aber keinen von {}; mit DANE-TA(2) muss es den MX-Hostnamen oder die TLSA-Basisdomain tragen.",
@@ -190,7 +295,6 @@ pub fn finding_text(f: &Finding, lang: Lang) -> String {
         Finding::UnpinnedChain { family: fam } => format!("Der Server hat auch eine {}-Zertifikatskette, zu der kein nutzbarer TLSA-Record passt: Absender, die sie aushandeln, stellen nicht zu.", family(*fam)),
         Finding::ChainExpiresSoon { depth, subject, not_after } => format!("Das Zertifikat {} ({subject}) auf dem DANE-TA(2)-Pfad läuft am {} ab; danach stellen DANE-fähige Absender nicht mehr zu.", place_de(*depth), utc(*not_after)),
         Finding::LeafExpiredUnderDaneEe { not_after } => format!("Das Serverzertifikat ist am {} abgelaufen; DANE-EE(3) ignoriert Daten, DANE-Absender stellen weiter zu, andere Absender beschweren sich eventuell.", utc(*not_after)),
-        other => capitalised(other.message()),
     }
 }
 
@@ -201,13 +305,21 @@ pub fn fix_text(f: &Fix, lang: Lang) -> String {
         return capitalised(f.message().replace('`', ""));
     }
     match f {
-        Fix::PublishTlsa { owner, record, replaces } if replaces.is_empty() => {
-            format!("„{owner} IN TLSA {record}“ veröffentlichen (berechnet aus dem Schlüssel, den der Server zeigt).")
+        Fix::PublishTlsa { owner, record, replaces, keep } => {
+            let mut m =
+                format!("„{owner} IN TLSA {record}“ veröffentlichen (berechnet aus dem Schlüssel, den der Server zeigt)");
+            if !keep.is_empty() {
+                m.push_str(&format!(
+                    " zusätzlich zu {}, der die andere Kette des Servers bindet: beide behalten",
+                    quoted(keep)
+                ));
+            }
+            if !replaces.is_empty() {
+                m.push_str(&format!(" und {} entfernen", quoted(replaces)));
+            }
+            m.push('.');
+            m
         }
-        Fix::PublishTlsa { owner, record, replaces } => format!(
-            "„{owner} IN TLSA {record}“ veröffentlichen (berechnet aus dem Schlüssel, den der Server zeigt) und {} entfernen.",
-            quoted(replaces)
-        ),
         Fix::PublishNextKey { owner, current } if current.starts_with("2 ") => format!("Bevor die CA wechselt (Let's Encrypt wechselt seine Zwischen-CAs), den Record der nächsten CA unter {owner} neben „{current}“ veröffentlichen oder einen 3 1 1-Record des Serverschlüssels ergänzen; den alten Record erst entfernen, wenn die neue Kette ausgeliefert wird (RFC 7671 §8.1, §8.4)."),
         Fix::PublishNextKey { owner, current } => format!("Jetzt den nächsten Schlüssel erzeugen und seinen 3 1 1-Record unter {owner} neben „{current}“ veröffentlichen; den Server erst auf den neuen Schlüssel umstellen, wenn beide Records mindestens zwei TTLs sichtbar waren, dann den alten Record entfernen (RFC 7671 §8.1); mit Let's Encrypt mit demselben Schlüssel erneuern (certbot --reuse-key), damit 3 1 1 gültig bleibt."),
         Fix::ServeFullChain { record } => format!("Die vollständige Kette ausliefern: der Server sendet nur sein eigenes Zertifikat, daher erreicht die von „{record}“ gebundene CA den Client nie; die CA-Zertifikate nach dem Serverzertifikat angeben (Postfix: in smtpd_tls_chain_files) oder den Serverschlüssel mit 3 1 1 binden."),
@@ -230,13 +342,21 @@ pub fn fix_text(f: &Fix, lang: Lang) -> String {
                 ReasonKind::RrsigsMissing => "die Records sind nicht signiert: die Zone signieren oder den DS aus der Elternzone entfernen",
                 ReasonKind::NsecMissing => "die Zone beweist die Nichtexistenz nicht: sie mit NSEC oder NSEC3 neu signieren",
                 ReasonKind::Network => "der Resolver hat nicht geantwortet: prüfen, ob die autoritativen Server antworten",
-                _ => "die Signaturen sind ungültig: die Zone neu signieren und den DS in der Elternzone prüfen",
+                ReasonKind::UnsupportedDnskeyAlgorithm
+                | ReasonKind::UnsupportedDsDigest
+                | ReasonKind::UnsupportedKeySize
+                | ReasonKind::SignatureInvalid
+                | ReasonKind::Nsec3Iterations
+                | ReasonKind::Inconsistent
+                | ReasonKind::Malformed
+                | ReasonKind::NoTrustAnchor => {
+                    "die Signaturen sind ungültig: die Zone neu signieren und den DS in der Elternzone prüfen"
+                }
             };
             format!("{rtype} unter {name}: {what}.")
         }
         Fix::SignZone { zone } => format!("{zone} mit DNSSEC signieren und ihren DS-Record in der Elternzone veröffentlichen."),
         Fix::CheckReachability => "Sicherstellen, dass die Adresse SMTP auf Port 25 aus dem Internet annimmt, oder sie aus dem DNS entfernen.".to_owned(),
-        other => capitalised(other.message()),
     }
 }
 
@@ -254,9 +374,53 @@ mod tests {
         assert!(de.contains("6 Hosts mit den höchsten Präferenzwerten wurden nicht geprüft"), "{de}");
         let one = finding_text(&Finding::MxHostsUnchecked { checked: 64, unchecked: 1 }, Lang::De);
         assert!(one.contains("1 Host mit den höchsten Präferenzwerten wurde nicht geprüft"), "{one}");
-        let (en_head, _) = verdict_words(Verdict::Incomplete, Lang::En);
-        let (de_head, de_summary) = verdict_words(Verdict::Incomplete, Lang::De);
+        let about = About::default();
+        let en_head = headline(Verdict::Incomplete, Lang::En, &about);
+        let de_head = headline(Verdict::Incomplete, Lang::De, &about);
         assert_eq!((en_head, de_head), ("Not every MX host checked", "Nicht jeder MX-Host geprüft"));
-        assert!(de_summary.contains("nicht als authentisiert"), "{de_summary}");
+        let de_summary = summary(Verdict::Incomplete, Lang::De, &about);
+        assert!(de_summary.contains("nicht als authentifiziert"), "{de_summary}");
+    }
+
+    #[test]
+    fn a_single_host_is_not_every_mx_host_and_badges_are_short() {
+        let one = About { hosts: 1, ..About::default() };
+        assert_eq!(headline(Verdict::Authenticated, Lang::En, &one), "The MX host authenticates");
+        let direct = About { hosts: 1, direct: true, ..About::default() };
+        assert_eq!(headline(Verdict::Authenticated, Lang::De, &direct), "Der Host authentifiziert sich");
+        let two = About { hosts: 2, ..About::default() };
+        assert_eq!(headline(Verdict::Authenticated, Lang::En, &two), "Every MX host authenticates");
+        assert_eq!(state_word(Verdict::Authenticated, Lang::En), "Authenticated");
+    }
+
+    #[test]
+    fn german_dnssec_and_probe_findings_say_why_in_german() {
+        let f = Finding::DnssecBogus {
+            name: "example.".into(),
+            rtype: "TLSA".into(),
+            kind: ReasonKind::SignatureExpired,
+            detail: "RRSIG over TLSA expired".into(),
+        };
+        let de = finding_text(&f, Lang::De);
+        assert!(de.contains("Signaturen abgelaufen") && !de.contains("expired"), "{de}");
+        let p = Finding::ProbeFailed { step: "tls_handshake".into(), message: "received fatal alert".into() };
+        assert_eq!(finding_text(&p, Lang::De), "Die Probe scheiterte beim Schritt TLS-Handshake.");
+    }
+
+    #[test]
+    fn the_verdict_names_the_failing_hosts() {
+        let about = About { failing: vec!["mx2.two-mx.example".into()], hosts: 2, ..About::default() };
+        let s = summary(Verdict::NotAuthenticated, Lang::En, &about);
+        assert!(s.ends_with(" Affected: mx2.two-mx.example."), "{s}");
+        assert!(!s.contains("do not match"), "{s}");
+        assert!(summary(Verdict::NotAuthenticated, Lang::De, &about).ends_with(" Betroffen: mx2.two-mx.example."));
+    }
+
+    #[test]
+    fn an_unsigned_nonexistent_domain_is_not_proven_by_dnssec() {
+        let unsigned = About::default();
+        assert!(!summary(Verdict::NxDomain, Lang::En, &unsigned).contains("DNSSEC proves"));
+        let signed = About { proven: true, ..About::default() };
+        assert_eq!(summary(Verdict::NxDomain, Lang::En, &signed), "DNSSEC proves the domain does not exist.");
     }
 }

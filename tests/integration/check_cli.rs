@@ -111,7 +111,7 @@ dual-rsa-pinned.example.: NOT authenticated: DANE senders defer mail
         0 CN=mx.dual-rsa-pinned.example (RSA 2048; issuer CN=mx.dual-rsa-pinned.example; expires 2027-11-29 23:26:49 UTC) sha256 af1f664fe61045c206de8f69477905aef25698b5f561d7d67453ea2c0b78dba4
         matched 3 1 1 76491851d04714181820a3086998ea9f7174d175259413f5de643e48b2452d56 at depth 0
       error tlsa_no_match: `3 1 1 76491851d04714181820a3086998ea9f7174d175259413f5de643e48b2452d56` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it; the server's RSA chain does match, but clients that offer both get the ECDSA chain (RFC 7672 §3.1, RFC 7671 §5)
-        fix: publish `_25._tcp.mx.dual-rsa-pinned.example. IN TLSA 3 1 1 6a5d5b8194bbf67c86a6c51bc2ed81eb4c238754d9e402eb86ac6d20befdabc7` (computed from the key the server presents)
+        fix: publish `_25._tcp.mx.dual-rsa-pinned.example. IN TLSA 3 1 1 6a5d5b8194bbf67c86a6c51bc2ed81eb4c238754d9e402eb86ac6d20befdabc7` (computed from the key the server presents) in addition to `3 1 1 76491851d04714181820a3086998ea9f7174d175259413f5de643e48b2452d56`, which pins the server's other chain: keep both
 verdict: NOT authenticated: DANE senders defer mail to at least one MX host
 2 rounds, 15 queries
 "

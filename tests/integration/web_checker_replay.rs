@@ -16,7 +16,7 @@ use geleit::check::CheckOutcome;
 use geleit::dns::{Query, QueryId, RecordType};
 use geleit::smtp;
 use geleit::verdict::ProbeTarget;
-use geleit_frontend::checker::{self, CheckRun, CheckView, Probe, RESOLVER_UNREACHABLE};
+use geleit_frontend::checker::{self, CheckRun, CheckView, Probe, Shown};
 use geleit_frontend::domain;
 use geleit_frontend::drive::{self, Step, Transport};
 use geleit_frontend::i18n::Lang;
@@ -123,7 +123,7 @@ fn codes(v: &CheckView) -> Vec<&'static str> {
 #[test]
 fn rollover_without_an_edge_checks_dns_and_says_the_certificates_were_not() {
     let v = dns_only("ee-rollover", Lang::En);
-    assert_eq!(v.verdict_class, "not_probed");
+    assert_eq!(v.shown.as_str(), "not_probed");
     assert_eq!(v.headline, "Certificates not checked");
     assert_eq!(v.mx_badge.class, "ok");
     assert_eq!(v.hosts.len(), 1);
@@ -141,7 +141,7 @@ fn rollover_without_an_edge_checks_dns_and_says_the_certificates_were_not() {
 #[test]
 fn expired_signatures_name_the_failing_link_and_the_fix_in_both_languages() {
     let v = dns_only("bogus-expired", Lang::En);
-    assert_eq!(v.verdict_class, "deferred");
+    assert_eq!(v.shown.as_str(), "deferred");
     assert_eq!(codes(&v), ["dnssec_bogus"]);
     let f = &v.mx_findings[0];
     assert!(f.title.starts_with("The MX lookup for bogus-expired.example. is bogus"), "{}", f.title);
@@ -159,7 +159,7 @@ fn expired_signatures_name_the_failing_link_and_the_fix_in_both_languages() {
 #[test]
 fn wrong_ds_points_at_the_registrar() {
     let v = dns_only("bogus-ds", Lang::En);
-    assert_eq!(v.verdict_class, "deferred");
+    assert_eq!(v.shown.as_str(), "deferred");
     assert!(
         v.mx_findings[0].fix.as_deref().unwrap().contains("publish the DS of the current key at the registrar"),
         "{:?}",
@@ -170,7 +170,7 @@ fn wrong_ds_points_at_the_registrar() {
 #[test]
 fn bogus_tlsa_signature_defers_the_host_with_its_failing_link() {
     let v = dns_only("bogus-tlsa-sig", Lang::En);
-    assert_eq!(v.verdict_class, "deferred");
+    assert_eq!(v.shown.as_str(), "deferred");
     assert_eq!(v.mx_badge.class, "ok");
     assert_eq!(v.hosts[0].state, "deferred");
     let f = &v.hosts[0].findings[0];
@@ -184,7 +184,7 @@ fn missing_tlsa_and_unsigned_zones_say_no_dane_with_their_fix() {
     assert_eq!(codes(&v), ["no_tlsa"]);
     assert_eq!(v.hosts[0].outcome, "No DANE: senders fall back to opportunistic TLS, which an attacker can strip.");
     let v = dns_only("insecure", Lang::De);
-    assert_eq!(v.mx_badge.class, "warn");
+    assert_eq!(v.mx_badge.class, "warning");
     assert_eq!(codes(&v), ["mx_insecure", "insecure_no_dane"]);
     assert!(
         v.mx_findings[0]
@@ -206,10 +206,10 @@ fn pkix_only_records_are_unusable_with_reasons() {
 #[test]
 fn null_mx_and_missing_host() {
     let v = dns_only("null-mx", Lang::En);
-    assert_eq!(v.verdict_class, "null_mx");
+    assert_eq!(v.shown.as_str(), "null_mx");
     assert_eq!(codes(&v), ["null_mx"]);
     let v = dns_only("nx-mx", Lang::En);
-    assert_eq!(v.verdict_class, "no_address");
+    assert_eq!(v.shown.as_str(), "no_address");
     assert_eq!(v.hosts[0].state, "no_address");
 }
 
@@ -255,7 +255,7 @@ fn a_chain_the_records_do_not_pin_is_not_authenticated_and_the_fix_is_its_record
     let ran = run_with("ee-rollover", &|_, _| false, &|t| Some(Ok(probe_report(t, Some(&[&leaf]), true))));
     assert_eq!(ran.probed.iter().map(|t| t.host.as_str()).collect::<Vec<_>>(), ["mx.ee-rollover.example"]);
     let v = checker::view(&ran.run, Lang::En).unwrap();
-    assert_eq!(v.verdict_class, "not_authenticated");
+    assert_eq!(v.shown.as_str(), "not_authenticated");
     assert_eq!(v.hosts[0].state, "not_authenticated");
     let a = &v.hosts[0].addresses[0];
     assert_eq!(a.state, "not_authenticated");
@@ -272,7 +272,7 @@ fn a_chain_the_records_do_not_pin_is_not_authenticated_and_the_fix_is_its_record
 fn no_starttls_is_a_finding_in_german_and_the_export_carries_everything() {
     let run = run("ee-rollover", &|t| Some(Ok(probe_report(t, None, false))));
     let v = checker::view(&run, Lang::De).unwrap();
-    assert_eq!(v.verdict_class, "no_starttls");
+    assert_eq!(v.shown.as_str(), "no_starttls");
     let f = &v.hosts[0].addresses[0].findings[0];
     assert_eq!(f.code, "starttls_missing");
     assert!(f.title.starts_with("Der Server bietet kein STARTTLS an"), "{}", f.title);
@@ -321,7 +321,7 @@ fn probes_in_flight_keep_the_verdict_pending() {
     assert_eq!(hosts, ["mx1.two-mx.example", "mx2.two-mx.example"]);
     assert!(probed.iter().all(|t| !t.addresses.is_empty()));
     let v = checker::view(&run, Lang::En).unwrap();
-    assert_eq!(v.verdict_class, "pending");
+    assert_eq!(v.shown.as_str(), "pending");
     assert_eq!(v.hosts.iter().map(|h| h.state).collect::<Vec<_>>(), ["pending", "pending"]);
     assert_eq!(v.progress, "DNS done. Looking at certificates: 2 host(s) to go…");
 }
@@ -435,7 +435,7 @@ fn an_unreachable_resolver_is_said_as_such_never_as_a_dnssec_failure() {
             ),
         ] {
             let v = checker::view(&ran.run, lang).unwrap();
-            assert_eq!(v.verdict_class, RESOLVER_UNREACHABLE);
+            assert_eq!(v.shown, Shown::ResolverUnreachable);
             assert_eq!(v.summary, summary);
             assert!(v.retry);
             assert!(v.detail.as_deref().unwrap().contains("answered HTTP 502"), "{:?}", v.detail);
@@ -464,10 +464,10 @@ fn the_verdict_json_alone_gives_the_same_words_as_the_whole_run() {
         for lang in [Lang::En, Lang::De] {
             let whole = checker::view(&run, lang).unwrap();
             let alone = checker::verdict_view(run.domain.as_ref().unwrap(), &dv, lang);
-            assert_eq!(alone.verdict_class, verdict);
+            assert_eq!(alone.shown.as_str(), verdict);
             assert_eq!(
-                (&alone.verdict_class, &alone.headline, &alone.summary, &alone.mx_badge, &alone.mx_findings),
-                (&whole.verdict_class, &whole.headline, &whole.summary, &whole.mx_badge, &whole.mx_findings)
+                (&alone.shown, &alone.headline, &alone.summary, &alone.mx_badge, &alone.mx_findings),
+                (&whole.shown, &whole.headline, &whole.summary, &whole.mx_badge, &whole.mx_findings)
             );
             assert_eq!(alone.hosts.len(), whole.hosts.len());
             for (a, w) in alone.hosts.iter().zip(&whole.hosts) {
@@ -481,4 +481,40 @@ fn the_verdict_json_alone_gives_the_same_words_as_the_whole_run() {
             }
         }
     }
+}
+
+/// A reload or Back replays the check kept in the history entry: the same
+/// answers through the same driver give the same page, and nothing is asked
+/// of the network (issue 14.6: a re-run hit the edge's rate limit and turned
+/// "Not authenticated" into "Certificates not checked").
+#[test]
+fn a_kept_check_replays_to_the_same_page_without_the_network() {
+    let rec = dns_replay::load("ee-rollover");
+    let d = domain::parse(&rec.domain).unwrap();
+    let now = i64::try_from(rec.now).unwrap();
+    let leaf = leaf();
+    let edge = |t: &ProbeTarget| Some(Ok(probe_report(t, Some(&[&leaf]), true)));
+    let transport = Replay {
+        rec: &rec,
+        doh_fails: &|_, _| false,
+        edge: &edge,
+        attempts: RefCell::new(HashMap::new()),
+        probed: RefCell::new(Vec::new()),
+    };
+    let recording = drive::Recording::new(&transport, &d.written(false), now);
+    let mut first = CheckRun::start(1, d.clone(), now);
+    let outcome =
+        block_on(drive::drive(drive::domain_check(&d.ascii, &settings(), now).unwrap(), &recording, |s| first.step(s)))
+            .unwrap();
+    first.finish(outcome);
+    let kept = drive::Recorded::from_json(&recording.kept.into_inner().to_json()).unwrap();
+    assert_eq!(kept.probes.len(), 1, "the probe result is kept");
+    let mut again = CheckRun::start(2, d.clone(), kept.now);
+    let check = drive::domain_check(&kept.domain, &settings(), kept.now).unwrap();
+    let outcome = block_on(drive::drive(check, &drive::Replay(&kept), |s| again.step(s))).unwrap();
+    again.finish(outcome);
+    assert_eq!(again.outcome, first.outcome);
+    let v = checker::view(&again, Lang::En).unwrap();
+    assert_eq!(v.shown.as_str(), "not_authenticated", "not \"certificates not checked\"");
+    assert_eq!(v, checker::view(&first, Lang::En).unwrap());
 }

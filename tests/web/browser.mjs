@@ -57,3 +57,21 @@ export function assertEqual(actual, expected, what) {
 export function assert(cond, what) {
   if (!cond) throw new Error(what);
 }
+
+// axe-core (npm, package.json) checks the page against WCAG 2.2 A/AA rules:
+// contrast (the focus ring included where shown), names, roles, landmarks.
+const axeSource = fs.readFileSync(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/// Runs axe-core on the page (shadow roots included) and fails with every
+/// violation, its rule, impact and the elements, for page state `what`.
+export async function axe(page, what) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    await page.evaluate(axeSource);
+  }
+  const result = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }), AXE_TAGS);
+  const violations = result.violations.map((v) =>
+    `${v.id} (${v.impact}): ${v.help}\n       ${v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}${n.failureSummary ? ' — ' + n.failureSummary.split('\n').slice(1, 2).join('').trim() : ''}`).join('\n       ')}`);
+  if (violations.length) throw new Error(`axe, ${what}: ${violations.length} violation(s)\n     ${violations.join('\n     ')}`);
+  return result.passes.length;
+}

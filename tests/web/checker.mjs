@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { serve } from './serve.mjs';
-import { launch, runner, assert, assertEqual } from './browser.mjs';
+import { launch, runner, assert, assertEqual, axe } from './browser.mjs';
 
 const [dist = 'dist', artifacts = 'target/web-artifacts'] = process.argv.slice(2);
 fs.mkdirSync(artifacts, { recursive: true });
@@ -44,10 +44,13 @@ const verdict = () => page.getAttribute('#check-verdict', 'data-verdict');
 const hostStates = () => page.$$eval('section.host', (els) => els.map((e) => [e.dataset.host, e.dataset.state]));
 const findingCodes = () => page.$$eval('#check-result .finding', (els) => els.map((e) => e.dataset.code));
 const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+const tone = () => page.getAttribute('#check-verdict', 'data-tone');
+const top = (selector) => page.locator(selector).first().evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
 
-await t.step('page loads with the lab preset', async () => {
+await t.step('page loads with the lab preset; no accessibility violation (axe-core)', async () => {
   await page.goto(`${base}/`);
   await page.waitForSelector('#check-input');
+  await axe(page, 'checker, empty');
 });
 
 await t.step('good domain: MX secure, every MX host DANE-ready', async () => {
@@ -57,17 +60,42 @@ await t.step('good domain: MX secure, every MX host DANE-ready', async () => {
   assertEqual(await hostStates(), [['mx.ee-spki.example.', expected]], 'host states');
   assertEqual(await verdict(), expected, 'domain verdict');
   assertEqual(new URL(page.url()).pathname, '/check/ee-spki.example', 'shareable address');
+  if (edge) {
+    // One MX host: not "every MX host"; the host's badge is a word, not a sentence.
+    assertEqual(await page.textContent('#check-verdict .headline'), 'The MX host authenticates — ee-spki.example', 'headline');
+    assertEqual(await page.textContent('section.host h4 .badge'), 'Authenticated', 'host badge');
+    assertEqual(await tone(), 'ok', 'tone');
+    // The RSA handshake the server refused: words first, the raw TLS error behind a toggle.
+    const text = await page.textContent('section.host');
+    assert(text.includes('The server has no RSA certificate') && text.includes('the ECDSA handshake completed'), `words for the missing RSA chain: ${text}`);
+    assertEqual(await page.locator('text=/HandshakeFailure/').first().isVisible().catch(() => false), false, 'raw TLS error hidden');
+    assert((await page.locator('section.host details.detail').count()) >= 1, 'raw text behind a details toggle');
+    assertEqual(await page.locator('#check-first-fix').count(), 0, 'nothing to fix first: the rollover note is no fix');
+  }
+  await axe(page, 'checker, authenticated');
   await shot('checker-good');
 });
 
 await t.step('two MX hosts, both secure in DNS', async () => {
   await check('two-mx.example');
   const states = await hostStates();
-  assertEqual(states.map(([h]) => h), ['mx1.two-mx.example.', 'mx2.two-mx.example.'], 'hosts in preference order');
   if (edge) {
-    assertEqual(states.map(([, s]) => s), ['authenticated', 'not_authenticated'], 'mx2 has a stale record');
+    // The failing host first, named in the verdict; its fix with the record right under the verdict.
+    assertEqual(states, [['mx2.two-mx.example.', 'not_authenticated'], ['mx1.two-mx.example.', 'authenticated']], 'failing host first');
     assertEqual(await verdict(), 'not_authenticated', 'one broken MX breaks the domain');
+    assertEqual(await tone(), 'error', 'tone');
+    const summary = await page.textContent('#check-summary');
+    assert(summary.includes('Affected: mx2.two-mx.example.'), `failing host named: ${summary}`);
+    assertEqual(await page.getAttribute('#check-first-fix', 'data-host'), 'mx2.two-mx.example', 'first fix host');
+    const record = await page.textContent('#check-first-fix .fix-record .rdata');
+    assert(record.startsWith('_25._tcp.mx2.two-mx.example. IN TLSA 3 1 1 '), `record to copy: ${record}`);
+    assert((await page.locator('#check-first-fix .fix-record button.copy').count()) === 1, 'copy button');
+    const [v, f, h] = [await top('#check-verdict'), await top('#check-first-fix'), await top('section.host')];
+    assert(v < f && f < h && f - v < 400, `the fix right under the verdict: verdict ${v}, fix ${f}, first host ${h}`);
+    await axe(page, 'checker, not authenticated with the first fix');
+    await shot('checker-two-mx');
   } else {
+    assertEqual(states.map(([h]) => h), ['mx1.two-mx.example.', 'mx2.two-mx.example.'], 'hosts in preference order');
     assertEqual(states.map(([, s]) => s), ['not_probed', 'not_probed'], 'DNS-only states');
   }
 });
@@ -108,30 +136,35 @@ await t.step('JSON export and copy buttons', async () => {
   assertEqual(await page.evaluate(() => navigator.clipboard.readText()), record, 'copied record');
 });
 
-// [domain, finding code, words of its fix (null: none without a probe), words of the failing link]
+// [domain, finding code, words of its fix (null: none without a probe), words of the failing link, tone with the edge]
 const broken = [
-  ['bogus-expired.example', 'dnssec_bogus', 're-sign the zone', 'expired'],
-  ['bogus-ds.example', 'dnssec_bogus', 'publish the DS of the current key at the registrar', null],
-  ['bogus-tlsa-sig.example', 'dnssec_bogus', 'the signatures do not verify', 'RRSIG over TLSA'],
-  ['pkix-only.example', 'only_unusable_records', null, null],
-  ['bad-length.example', 'only_unusable_records', null, null],
-  ['nsec3-no-tlsa.example', 'no_tlsa', null, null],
-  ['insecure.example', 'mx_insecure', 'with DNSSEC', null],
-  ['insecure-host.example', 'insecure_no_dane', null, null],
-  ['null-mx.example', 'null_mx', null, null],
-  ['nx-mx.example', 'no_address', null, null],
+  ['bogus-expired.example', 'dnssec_bogus', 're-sign the zone', 'expired', 'error'],
+  ['bogus-ds.example', 'dnssec_bogus', 'publish the DS of the current key at the registrar', null, 'error'],
+  ['bogus-tlsa-sig.example', 'dnssec_bogus', 'the signatures do not verify', 'RRSIG over TLSA', 'error'],
+  ['pkix-only.example', 'only_unusable_records', null, null, 'error'],
+  ['bad-length.example', 'only_unusable_records', null, null, 'error'],
+  ['nsec3-no-tlsa.example', 'no_tlsa', null, null, 'warning'],
+  ['insecure.example', 'mx_insecure', 'with DNSSEC', null, 'warning'],
+  ['insecure-host.example', 'insecure_no_dane', null, null, 'warning'],
+  ['null-mx.example', 'null_mx', null, null, 'info'],
+  ['nx-mx.example', 'no_address', null, null, 'error'],
 ];
-for (const [domain, code, fix, detail] of broken) {
-  await t.step(`${domain}: finding ${code}${fix ? ' with its fix' : ''}`, async () => {
+for (const [domain, code, fix, detail, want] of broken) {
+  await t.step(`${domain}: finding ${code}${fix ? ' with its fix' : ''}, ${want} colour`, async () => {
     await check(domain);
     assert((await verdict()) !== 'authenticated', `verdict ${await verdict()}`);
+    // One severity scale: bogus DNSSEC, no address, unusable records red; no DANE amber; null MX information.
+    if (edge || want !== 'error' || code.startsWith('dnssec') || code === 'no_address') assertEqual(await tone(), want, 'tone');
     const codes = await findingCodes();
     assert(codes.includes(code), `expected finding ${code}, found ${codes}`);
     const finding = page.locator(`#check-result .finding[data-code=${code}]`).first();
     const text = await finding.textContent();
     if (fix) assert(text.includes(fix), `expected the fix "${fix}" in: ${text}`);
     if (detail) assert(text.includes(detail), `expected "${detail}" in the failing link: ${text}`);
-    if (domain === 'bogus-expired.example') await shot('checker-bogus-expired');
+    if (domain === 'bogus-expired.example') {
+      await axe(page, 'checker, DNSSEC bogus');
+      await shot('checker-bogus-expired');
+    }
     if (domain === 'pkix-only.example') await shot('checker-pkix-only');
   });
 }
@@ -143,6 +176,7 @@ if (edge) {
     ['ta-expired.example', 'not_authenticated', 'chain_expired_under_dane_ta', 'renew the certificate'],
     ['ta-omitted.example', 'not_authenticated', 'ta_not_sent', 'serve the full chain'],
     ['ta-wrong-name.example', 'not_authenticated', 'name_mismatch', 'subjectAltName'],
+    ['dual-rsa-pinned.example', 'not_authenticated', 'tlsa_no_match', 'in addition to'],
   ];
   for (const [domain, want, code, fix] of probed) {
     await t.step(`${domain}: probe finding ${code} with its fix`, async () => {
@@ -152,10 +186,96 @@ if (edge) {
       assert(codes.includes(code), `expected ${code}, found ${codes}`);
       const text = await page.locator(`#check-result .finding[data-code=${code}]`).first().textContent();
       assert(text.toLowerCase().includes(fix.toLowerCase()), `expected the fix "${fix}" in: ${text}`);
+      assertEqual(await tone(), 'error', 'tone');
+      const result = await page.textContent('#check-result');
+      // The record matches at ta-wrong-name; only the name is wrong.
+      if (domain === 'ta-wrong-name.example') assert(!result.includes('do not match'), `no "do not match": ${result}`);
+      // No handshake at all: nothing about "another handshake completed".
+      if (domain === 'no-starttls.example') {
+        assert(!result.includes('handshake completed'), `no handshake completed: ${result}`);
+        assertEqual(await page.locator('#check-result .algorithm').count(), 0, 'no per-algorithm lines without a handshake');
+      }
       if (domain === 'ee-stale.example') await shot('checker-ee-stale');
     });
   }
+
+  await t.step('an MX host that is an alias says so, where its TLSA records are looked up', async () => {
+    await check('cname-mx-expanded.example');
+    const alias = await page.textContent('section.host .alias');
+    assert(alias.includes('is an alias (CNAME) of'), `alias note: ${alias}`);
+  });
+
+  await t.step('reload and Back show the kept result: no new DNS query, no probe, same verdict', async () => {
+    await check('two-mx.example');
+    await check('ee-spki.example');
+    const before = requests.length;
+    await page.reload();
+    await page.waitForSelector('#check-verdict[data-domain="ee-spki.example"]:not([data-verdict=pending])', { timeout: 20000 });
+    assertEqual(await verdict(), 'authenticated', 'verdict after reload');
+    await page.goBack();
+    await page.waitForSelector('#check-verdict[data-domain="two-mx.example"]:not([data-verdict=pending])', { timeout: 20000 });
+    assertEqual(await verdict(), 'not_authenticated', 'verdict after Back (not "certificates not checked")');
+    const asked = requests.slice(before).filter((u) => u.includes('/api/probe') || u.includes('dns-query'));
+    assertEqual(asked, [], 'nothing asked of the network');
+  });
+
+  await t.step('the edge answers 429: a countdown, then the probe is asked again by itself', async () => {
+    let refused = 0;
+    await page.route('**/api/probe?*', async (route) => {
+      if (refused++ === 0) {
+        await route.fulfill({ status: 429, headers: { 'retry-after': '2', 'content-type': 'application/json' },
+          body: JSON.stringify({ error: { code: 'rate_limited', message: 'too many probes' } }) });
+      } else {
+        await route.continue();
+      }
+    });
+    await page.fill('#check-input', 'ee-stale.example');
+    await page.click('#check-button');
+    await page.waitForSelector('text=/asking again in [12] s/', { timeout: 20000 });
+    await page.waitForSelector('#check-verdict[data-domain="ee-stale.example"]:not([data-verdict=pending])', { timeout: 30000 });
+    assertEqual(await verdict(), 'not_authenticated', 'verdict after the wait');
+    assert(refused >= 2, `asked again: ${refused}`);
+    await page.unroute('**/api/probe?*');
+  });
 }
+
+await t.step('input: a web address, an e-mail address and [host] are checked; an IP address is refused with the reason', async () => {
+  await check('https://ee-spki.example/', 'ee-spki.example');
+  assertEqual(new URL(page.url()).pathname, '/check/ee-spki.example', 'address');
+  await check('postmaster@ee-spki.example', 'ee-spki.example');
+  await check('[mx.ee-spki.example]', 'mx.ee-spki.example');
+  assertEqual(decodeURIComponent(new URL(page.url()).pathname), '/check/[mx.ee-spki.example]', 'direct host address');
+  if (edge) assertEqual(await page.textContent('#check-verdict .headline'), 'The host authenticates — mx.ee-spki.example', 'direct headline');
+  await page.fill('#check-input', '127.0.1.1');
+  await page.click('#check-button');
+  const problem = await page.textContent('#check-problem');
+  assert(problem.includes('is an IP address'), `IP address refused: ${problem}`);
+});
+
+await t.step('a bad input sits above the previous verdict, its text cut', async () => {
+  await check('ee-spki.example');
+  await page.fill('#check-input', `${'x'.repeat(3000)} y`);
+  await page.click('#check-button');
+  await page.waitForSelector('#check-problem');
+  const problem = await page.textContent('#check-problem');
+  assert(problem.length < 300, `long input cut: ${problem.length} characters`);
+  assertEqual(await page.getAttribute('#check-verdict', 'data-domain'), 'ee-spki.example', 'previous verdict still shown');
+  assert((await top('#check-problem')) < (await top('#check-verdict')), 'the problem above the verdict');
+  await axe(page, 'checker, a problem above a verdict');
+});
+
+await t.step('a nonexistent domain: "DNSSEC proves" only next to a secure MX status', async () => {
+  await check('does-not-exist-here.example');
+  assertEqual(await verdict(), 'nx_domain', 'verdict');
+  const summary = await page.textContent('#check-summary');
+  const status = await page.getAttribute('#mx-status', 'data-status');
+  if (status === 'ok') {
+    assert(summary.includes('DNSSEC proves'), summary);
+  } else {
+    assert(!summary.includes('DNSSEC proves') && summary.includes('not signed'), `the MX status is ${status}: ${summary}`);
+  }
+  assertEqual(await tone(), 'error', 'tone');
+});
 
 await t.step('shareable address /check/<domain> runs the check on load, in German', async () => {
   await page.selectOption('#lang', 'de');
@@ -163,6 +283,7 @@ await t.step('shareable address /check/<domain> runs the check on load, in Germa
   await page.waitForSelector('#check-verdict:not([data-verdict=pending])', { timeout: 20000 });
   assertEqual(await verdict(), 'deferred', 'verdict');
   assert((await page.textContent('#check-verdict .headline')).startsWith('DNSSEC-Fehler'), 'German headline');
+  await axe(page, 'checker, German');
   const states = await hostStates();
   assertEqual(states, [['mx.bogus-tlsa-sig.example.', 'deferred']], 'deferred host');
   await shot('checker-bogus-tlsa-de');
@@ -191,6 +312,8 @@ await t.step('DoH unreachable: a neutral state that says nothing about the domai
   assert(text.includes('127.0.0.1:65533'), `what failed is named: ${text}`);
   const status = await page.textContent('[role=status]');
   assert(status.includes('says nothing about ee-stale.example') && !status.includes('DNSSEC'), `status: ${status}`);
+  assertEqual(await tone(), 'neutral', 'no verdict colour');
+  await axe(page, 'checker, resolver unreachable');
   await shot('checker-resolver-unreachable');
   // The settings link, then back with the resolver restored, and Retry.
   await page.click('#check-settings');
@@ -223,6 +346,16 @@ await t.step('keyboard only: skip link, type a domain, Enter checks it', async (
   assertEqual(await page.getAttribute('#check-input', 'id'), 'check-input', 'form still there');
   const labelled = await page.$$eval('input, textarea, select', (els) => els.filter((e) => e.type !== 'hidden' && !(e.labels && e.labels.length)).map((e) => e.id));
   assertEqual(labelled, [], 'every form control has a label');
+  // The focus ring: at least 3:1 against the page (WCAG 2.2, 1.4.11).
+  await page.focus('#check-input');
+  await page.keyboard.press('Tab');
+  const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineColor);
+  const lum = (rgb) => {
+    const [r, g, b] = rgb.match(/\d+/g).slice(0, 3).map((c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (lum('rgb(255, 255, 255)') + 0.05) / (lum(ring) + 0.05);
+  assert(ratio >= 3, `focus ring ${ring} has ${ratio.toFixed(2)}:1 against white`);
 });
 
 await t.step('the status region announces the result', async () => {

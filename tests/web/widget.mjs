@@ -26,7 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { serve } from './serve.mjs';
-import { launch, runner, assert, assertEqual } from './browser.mjs';
+import { launch, runner, assert, assertEqual, axe } from './browser.mjs';
 
 const [dist = 'dist-widget', artifacts = 'target/web-artifacts'] = process.argv.slice(2);
 fs.mkdirSync(artifacts, { recursive: true });
@@ -199,7 +199,9 @@ await t.step('English demo: two widgets, the compact one checks its preset domai
   assertEqual(await page.locator('#check-compact >> css=form').count(), 0, 'a compact widget with a domain has no form');
   assertEqual(await page.locator('#check-compact >> css=.finding').count(), 0, 'compact: no findings listed');
   assert(d.findings.some((f) => f.code === 'tlsa_no_match' && f.host === 'mx2.two-mx.example'), JSON.stringify(d.findings));
-  assertEqual(Object.keys(d), ['domain', 'domain_unicode', 'verdict', 'authenticated', 'headline', 'summary', 'lang', 'report', 'findings', 'result'], 'event fields');
+  assertEqual(Object.keys(d), ['domain', 'domain_unicode', 'verdict', 'tone', 'authenticated', 'headline', 'summary', 'lang', 'report', 'findings', 'result'], 'event fields');
+  assertEqual(d.tone, 'error', 'tone: the core\'s severity scale');
+  assert(d.summary.includes('Affected: mx2.two-mx.example.'), `failing host named: ${d.summary}`);
   // The whole core verdict, as the edge sent it (what `geleit check --json` prints).
   assertEqual(d.result.domain, 'two-mx.example.', 'verdict JSON: domain');
   assertEqual(d.result.verdict, 'not_authenticated', 'verdict JSON: verdict');
@@ -215,7 +217,8 @@ await t.step('full widget: a good domain is authenticated, the host page gets th
   assertEqual(d.lang, 'en', 'event language');
   assertEqual(await page.getAttribute('#check-full >> css=.result', 'data-verdict'), good, 'shown verdict');
   assertEqual(await hostStates(), [['mx.ee-spki.example.', good]], 'host states');
-  assertEqual(await page.textContent('#check-full >> css=.headline'), 'Every MX host authenticates', 'headline');
+  assertEqual(await page.textContent('#check-full >> css=.headline'), 'The MX host authenticates', 'headline: one MX host');
+  assertEqual(await page.getAttribute('#check-full >> css=.headline', 'class'), 'badge ok headline', 'tone');
   await page.waitForFunction(() => document.getElementById('log').textContent.includes('ee-spki.example: '));
   assert((await page.textContent('#log')).includes(`ee-spki.example: ${good}`), 'host page log');
   // The compact widget kept its own result.
@@ -231,6 +234,9 @@ await t.step('full widget: a broken DNSSEC scenario shows its finding and fix', 
   const text = await page.textContent('#check-full >> css=.finding[data-code=dnssec_bogus]');
   assert(text.includes('re-sign the zone'), `fix in: ${text}`);
   assert(text.includes('expired'), `failing link in: ${text}`);
+  // Bogus DNSSEC is an error (red), never a plain box.
+  assertEqual(await page.getAttribute('#check-full >> css=.headline', 'class'), 'badge error headline', 'tone');
+  await axe(page, 'widget, DNSSEC bogus');
   await shot('widget-en-bogus-expired');
 });
 
@@ -239,6 +245,10 @@ await t.step('full widget: a stale TLSA record (probe by the edge) shows tlsa_no
   assertEqual(d.verdict, 'not_authenticated', 'verdict');
   const text = await page.textContent('#check-full >> css=.finding[data-code=tlsa_no_match]');
   assert(text.includes('IN TLSA 3 1 1 '), `suggested record in: ${text}`);
+  // The first fix with its record, right under the verdict line.
+  const first = await page.textContent('#check-full >> css=.first-fix');
+  assert(first.startsWith('Fix this first at mx.ee-stale.example') && first.includes('_25._tcp.mx.ee-stale.example. IN TLSA 3 1 1 '), `first fix: ${first}`);
+  await axe(page, 'widget, not authenticated with the first fix');
   assertEqual(engineLoads(), [], 'default mode never loads the engine module');
   assert(requests.some((u) => u.startsWith(`${edge}/api/check?domain=ee-stale.example`)), 'asked the edge');
   assert(!requests.some((u) => u.includes('/dns-query') || u.includes('/api/probe')), 'no DoH or probe requests');
@@ -251,6 +261,10 @@ await t.step('full widget: input that is no domain gets a message and no event',
   await page.waitForSelector('#check-full >> css=.problem');
   assert((await page.textContent('#check-full >> css=.problem')).includes('is not a valid domain name'), 'message');
   assertEqual(await page.evaluate(() => window.__results.length), before, 'no event');
+  await page.fill('#check-full input', '127.0.1.1');
+  await page.click('#check-full button');
+  await page.waitForFunction(() => document.querySelector('#check-full').shadowRoot.querySelector('.problem').textContent.includes('IP address'));
+  await axe(page, 'widget, a problem');
 });
 
 await t.step('German demo: German words, dark compact widget, auto theme follows the color scheme', async () => {

@@ -3,7 +3,7 @@
 //! anything a DNS answer or the edge sent, and nothing a Trusted Types policy
 //! would have to allow).
 
-use geleit_frontend::domain::{self, Domain, DomainError};
+use geleit_frontend::domain::{self, Domain};
 use wasm_bindgen::JsValue;
 use web_sys::Document;
 
@@ -47,16 +47,18 @@ pub fn domain_or_problem(root: &web_sys::ShadowRoot, o: &Options, input: &str) -
     match domain::parse(input) {
         Ok(d) => Some(d),
         Err(e) => {
-            let t = o.lang.t();
-            let text =
-                if e == DomainError::Empty { t.ck_empty_domain.to_owned() } else { (t.ck_bad_domain)(input.trim()) };
-            if let Some(out) = root.get_element_by_id("out") {
-                replace(&out, Some(&view::problem(&text)));
-            }
-            if let Some(status) = root.get_element_by_id("status") {
-                status.set_text_content(None);
-            }
+            show_problem(root, &domain::problem_words(&e, input, o.lang.t()));
             None
         }
+    }
+}
+
+/// Draws why the typed text is not checked, in place of a result.
+pub fn show_problem(root: &web_sys::ShadowRoot, text: &str) {
+    if let Some(out) = root.get_element_by_id("out") {
+        replace(&out, Some(&view::problem(text)));
+    }
+    if let Some(status) = root.get_element_by_id("status") {
+        status.set_text_content(None);
     }
 }

@@ -9,7 +9,7 @@
 
 use geleit::api::{self, ApiError, ErrorCode};
 use geleit::verdict::DomainVerdict;
-use geleit_frontend::checker::{self, Badge, CheckView};
+use geleit_frontend::checker::{self, Badge, CheckView, Shown};
 use geleit_frontend::domain::Domain;
 use geleit_frontend::i18n::Lang;
 
@@ -89,9 +89,10 @@ fn failed_view(d: &Domain, answer: &Answer, lang: Lang) -> CheckView {
     CheckView {
         domain: d.ascii.clone(),
         domain_unicode: d.unicode.clone(),
-        verdict_class: "failed",
+        shown: Shown::Failed,
         headline: t.ck_failed.to_owned(),
         summary: problem_words(answer, lang),
+        first_fix: None,
         mx_badge: Badge { class: "pending", text: t.ck_pending.to_owned() },
         mx_findings: Vec::new(),
         mx_trace: Vec::new(),
@@ -193,7 +194,7 @@ mod tests {
         let d = geleit_frontend::domain::parse("bücher.example").unwrap();
         let dns = r#"{"error":{"code":"dns_unreachable","message":"expected the DNS upstream to answer the check's queries, found none"}}"#;
         let v = view(&d, &read(502, None, dns), Lang::En);
-        assert_eq!(v.verdict_class, checker::RESOLVER_UNREACHABLE);
+        assert_eq!(v.shown, checker::Shown::ResolverUnreachable);
         assert_eq!(v.headline, "DNS resolver not reached");
         assert_eq!(v.summary, "Geleit could not reach its DNS resolver — this says nothing about bücher.example.");
         assert!(v.retry);
@@ -205,8 +206,8 @@ mod tests {
             "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über bücher.example aus."
         );
         // Other errors stay a check that could not run.
-        assert_eq!(view(&d, &read(429, Some("3"), RATE), Lang::En).verdict_class, "failed");
-        assert_eq!(view(&d, &Answer::Unreachable, Lang::En).verdict_class, "failed");
+        assert_eq!(view(&d, &read(429, Some("3"), RATE), Lang::En).shown, checker::Shown::Failed);
+        assert_eq!(view(&d, &Answer::Unreachable, Lang::En).shown, checker::Shown::Failed);
     }
 
     #[test]
@@ -214,8 +215,8 @@ mod tests {
         let d = geleit_frontend::domain::parse("bücher.example").unwrap();
         let v = view(&d, &read(429, Some("3"), RATE), Lang::De);
         assert_eq!(
-            (v.verdict_class, v.domain.as_str(), v.domain_unicode.as_str()),
-            ("failed", "xn--bcher-kva.example", "bücher.example")
+            (v.shown, v.domain.as_str(), v.domain_unicode.as_str()),
+            (checker::Shown::Failed, "xn--bcher-kva.example", "bücher.example")
         );
         assert_eq!(v.headline, Lang::De.t().ck_failed);
         assert_eq!(v.summary, "Zu viele Prüfungen in kurzer Zeit. Bitte in 3 s noch einmal versuchen.");

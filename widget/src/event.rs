@@ -19,7 +19,8 @@
 
 use std::fmt::Write;
 
-use geleit_frontend::checker::CheckView;
+use geleit::verdict::Verdict;
+use geleit_frontend::checker::{CheckView, Shown};
 
 use crate::options::Options;
 
@@ -57,8 +58,9 @@ pub fn detail(view: &CheckView, authenticated: bool, o: &Options, result: Option
     let mut out = String::from("{");
     field(&mut out, "domain", &view.domain);
     field(&mut out, "domain_unicode", &view.domain_unicode);
-    field(&mut out, "verdict", view.verdict_class);
-    let authenticated = authenticated && view.verdict_class == "authenticated";
+    field(&mut out, "verdict", view.shown.as_str());
+    field(&mut out, "tone", view.shown.tone());
+    let authenticated = authenticated && view.shown == Shown::Verdict(Verdict::Authenticated);
     out.push_str(if authenticated { "\"authenticated\":true," } else { "\"authenticated\":false," });
     field(&mut out, "headline", &view.headline);
     field(&mut out, "summary", &view.summary);
@@ -141,7 +143,7 @@ mod tests {
 
     #[test]
     fn findings_of_hosts_carry_the_host_name() {
-        let view = sample("not_authenticated");
+        let view = sample(Verdict::NotAuthenticated);
         let o = Options { site: "https://geleit.example".into(), ..Options::default() };
         let v = parse(&detail(&view, true, &o, Some("{\"verdict\": \"not_authenticated\", \"hosts\": []}\n")));
         assert_eq!(
@@ -150,6 +152,7 @@ mod tests {
                 "domain": "xn--bcher-kva.example",
                 "domain_unicode": "bücher.example",
                 "verdict": "not_authenticated",
+                "tone": "error",
                 "authenticated": false,
                 "headline": "Not authenticated",
                 "summary": "DANE senders defer mail.",

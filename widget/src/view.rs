@@ -3,7 +3,7 @@
 //! so the verdicts, findings and fixes read exactly as in the app, in both
 //! languages. `dom.rs` turns the tree into DOM nodes inside the shadow root.
 
-use geleit_frontend::checker::{CheckView, FindingView, RESOLVER_UNREACHABLE};
+use geleit_frontend::checker::{CheckView, FindingView, FirstFix, Shown};
 use geleit_frontend::i18n::Lang;
 
 use crate::options::Options;
@@ -117,19 +117,6 @@ pub fn checking(lang: Lang, domain: &str) -> String {
     format!("{} {domain} …", words(lang).checking)
 }
 
-/// Styling class of a verdict word (the core's `Verdict::as_str`, `pending`,
-/// `failed`, or [`RESOLVER_UNREACHABLE`], which has no verdict colour).
-#[must_use]
-pub fn tone(verdict: &str) -> &'static str {
-    match verdict {
-        "authenticated" | "trusted" => "ok",
-        "no_dane" | "not_probed" | "null_mx" | "incomplete" => "warn",
-        "pending" => "pending",
-        RESOLVER_UNREACHABLE => "neutral",
-        _ => "bad",
-    }
-}
-
 /// The button that runs the check of `v`'s domain again (the JS side
 /// listens for clicks on `button.retry` and checks its `data-domain`).
 fn retry_button(v: &CheckView, lang: Lang) -> El {
@@ -207,9 +194,9 @@ pub fn compact_line(v: &CheckView, o: &Options) -> Node {
     el("p")
         .class("line")
         .attr("title", v.summary.clone())
-        .attr("data-verdict", v.verdict_class)
+        .attr("data-verdict", v.shown.as_str())
         .attr("data-domain", v.domain.clone())
-        .child(badge(tone(v.verdict_class), &v.headline))
+        .child(badge(v.shown.tone(), &v.headline))
         .text(" ")
         .child(el("b").class("domain").text(shown.clone()))
         .text(" ")
@@ -217,7 +204,7 @@ pub fn compact_line(v: &CheckView, o: &Options) -> Node {
         .into()
 }
 
-fn finding(f: &FindingView, fix_word: &str) -> Node {
+fn finding(f: &FindingView, fix_word: &str, lang: Lang) -> Node {
     let mut li = el("li")
         .class(format!("finding {}", f.severity))
         .attr("data-code", f.code)
@@ -228,14 +215,42 @@ fn finding(f: &FindingView, fix_word: &str) -> Node {
     if let Some(fix) = &f.fix {
         li = li.child(el("p").class("fix").child(el("b").text(format!("{fix_word}:"))).text(" ").text(fix.clone()));
     }
+    if let Some(record) = &f.record {
+        li = li.child(el("pre").class("record").attr("tabindex", "0").text(record.clone()));
+    }
     if let Some(detail) = &f.detail {
-        li = li.child(el("p").class("detail").text(detail.clone()));
+        // The core's technical words (English) behind a toggle, after the translated ones.
+        li = li.child(
+            el("details")
+                .class("detail")
+                .child(el("summary").text(words_raw(lang)))
+                .child(el("code").text(detail.clone())),
+        );
     }
     li.into()
 }
 
-fn findings<'a>(list: impl IntoIterator<Item = &'a FindingView>, fix_word: &str) -> Option<Node> {
-    let items: Vec<Node> = list.into_iter().map(|f| finding(f, fix_word)).collect();
+fn words_raw(lang: Lang) -> &'static str {
+    lang.t().ck_raw
+}
+
+/// The fix to make first, right under the verdict line.
+fn first_fix(f: &FirstFix, lang: Lang) -> Node {
+    let t = lang.t();
+    let heading = f.host.as_deref().map_or_else(|| t.ck_first_fix.to_owned(), |h| (t.ck_first_fix_at)(h));
+    let mut item = finding(&f.finding, t.ck_fix, lang);
+    if let Node::El(e) = &mut item {
+        e.tag = "div";
+        e.attrs.retain(|(k, _)| *k != "class");
+        e.attrs.push(("class", format!("first-fix finding {}", f.finding.severity)));
+        e.attrs.push(("part", "first-fix".to_owned()));
+        e.children.insert(0, el("p").class("first-fix-heading").child(el("b").text(heading)).into());
+    }
+    item
+}
+
+fn findings<'a>(list: impl IntoIterator<Item = &'a FindingView>, fix_word: &str, lang: Lang) -> Option<Node> {
+    let items: Vec<Node> = list.into_iter().map(|f| finding(f, fix_word, lang)).collect();
     (!items.is_empty()).then(|| el("ul").class("findings").children(items).into())
 }
 
@@ -250,13 +265,13 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
     let w = words(o.lang);
     let mut out = el("div")
         .class("result")
-        .attr("data-verdict", v.verdict_class)
+        .attr("data-verdict", v.shown.as_str())
         .attr("data-domain", v.domain.clone())
         .attr("part", "result")
         .child(
             el("p")
                 .class("verdict")
-                .child(el("span").class(format!("badge {} headline", tone(v.verdict_class))).text(v.headline.clone()))
+                .child(el("span").class(format!("badge {} headline", v.shown.tone())).text(v.headline.clone()))
                 .text(" ")
                 .child(el("b").class("domain").text(if v.domain_unicode.is_empty() {
                     &v.domain
@@ -274,14 +289,17 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
         }
         return out.child(el("p").class("more").child(retry_button(v, o.lang))).into();
     }
-    if v.verdict_class != "failed" && (!v.mx_findings.is_empty() || v.hosts.is_empty()) {
+    if let Some(f) = &v.first_fix {
+        out = out.child(first_fix(f, o.lang));
+    }
+    if v.shown != Shown::Failed && (!v.mx_findings.is_empty() || v.hosts.is_empty()) {
         let mx = el("div")
             .class("mx")
             .child(el("span").class("name").text(w.mx))
             .text(" ")
             .child(badge(v.mx_badge.class, &v.mx_badge.text).attr("data-status", v.mx_badge.class));
         out = out.child(mx);
-        out.children.extend(findings(&v.mx_findings, t.ck_fix));
+        out.children.extend(findings(&v.mx_findings, t.ck_fix, o.lang));
     }
     if !v.hosts.is_empty() || !v.unchecked.is_empty() {
         let hosts = v.hosts.iter().map(|h| {
@@ -295,8 +313,11 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
             if let Some(note) = &h.probe_note {
                 li = li.child(el("p").class("note").text(note.clone()));
             }
-            li.children
-                .extend(findings(h.findings.iter().chain(h.addresses.iter().flat_map(|a| &a.findings)), t.ck_fix));
+            li.children.extend(findings(
+                h.findings.iter().chain(h.addresses.iter().flat_map(|a| &a.findings)),
+                t.ck_fix,
+                o.lang,
+            ));
             Node::from(li)
         });
         // Hosts beyond the core's bound: listed, never passed.
@@ -305,7 +326,7 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
                 el("li")
                     .class("host unchecked")
                     .attr("data-state", "not_checked")
-                    .child(badge("warn", w.unchecked))
+                    .child(badge(geleit::verdict::Tone::Warning.as_str(), w.unchecked))
                     .text(" ")
                     .child(el("span").class("name").text(u.clone())),
             )
@@ -317,25 +338,28 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use geleit::verdict::Verdict;
     use geleit_frontend::checker::{Badge, HostView};
 
     use super::*;
 
-    pub(crate) fn sample(verdict: &'static str) -> CheckView {
+    pub(crate) fn sample(verdict: Verdict) -> CheckView {
         let f = FindingView {
             code: "tlsa_no_match",
             severity: "error",
             title: "no TLSA record matches".into(),
             rfc: "RFC 7672 §3",
             fix: Some("publish IN TLSA 3 1 1 …".into()),
+            record: None,
             detail: None,
         };
         CheckView {
             domain: "xn--bcher-kva.example".into(),
             domain_unicode: "bücher.example".into(),
-            verdict_class: verdict,
+            shown: Shown::Verdict(verdict),
             headline: "Not authenticated".into(),
             summary: "DANE senders defer mail.".into(),
+            first_fix: None,
             mx_badge: Badge { class: "ok", text: "secure".into() },
             mx_findings: Vec::new(),
             mx_trace: Vec::new(),
@@ -343,9 +367,10 @@ pub(crate) mod tests {
                 host: "mx.xn--bcher-kva.example.".into(),
                 preference: 10,
                 state: "not_authenticated",
-                badge: Badge { class: "bad", text: "Not authenticated".into() },
+                badge: Badge { class: "error", text: "Not authenticated".into() },
                 outcome: String::new(),
                 outcome_rfc: "",
+                alias: None,
                 address_sets: Vec::new(),
                 tlsa_base: None,
                 tlsa_badge: Badge { class: "ok", text: "secure".into() },
@@ -387,7 +412,7 @@ pub(crate) mod tests {
     #[test]
     fn full_result_lists_hosts_with_findings_fix_and_report_link() {
         let o = Options { site: "https://geleit.example".into(), ..Options::default() };
-        let r = result(&sample("not_authenticated"), &o);
+        let r = result(&sample(Verdict::NotAuthenticated), &o);
         let Node::El(root) = &r else { panic!("not an element") };
         assert_eq!(root.get("data-verdict"), Some("not_authenticated"));
         let hosts = r.find_class("host");
@@ -400,12 +425,12 @@ pub(crate) mod tests {
         let link = r.find_class("report");
         assert_eq!(link[0].get("href"), Some("https://geleit.example/check/xn--bcher-kva.example"));
         assert_eq!(Node::El(link[0].clone()).text_content(), "Full report");
-        assert_eq!(r.find_class("headline")[0].get("class"), Some("badge bad headline"));
+        assert_eq!(r.find_class("headline")[0].get("class"), Some("badge error headline"));
     }
 
     #[test]
     fn mx_hosts_not_checked_are_listed_and_the_verdict_is_a_warning() {
-        let mut v = sample("incomplete");
+        let mut v = sample(Verdict::Incomplete);
         v.unchecked = vec!["mx65.example. (preference 65)".into(), "mx66.example. (preference 66)".into()];
         let r = result(&v, &Options { lang: Lang::De, ..Options::default() });
         let hosts = r.find_class("host");
@@ -414,13 +439,13 @@ pub(crate) mod tests {
         assert_eq!(unchecked.len(), 2);
         assert_eq!(unchecked[0].get("data-state"), Some("not_checked"));
         assert_eq!(Node::El(unchecked[1].clone()).text_content(), "Nicht geprüft mx66.example. (preference 66)");
-        assert_eq!(r.find_class("headline")[0].get("class"), Some("badge warn headline"));
+        assert_eq!(r.find_class("headline")[0].get("class"), Some("badge warning headline"));
     }
 
     #[test]
     fn compact_result_is_one_line_with_the_unicode_name() {
         let o = Options { compact: true, lang: Lang::De, ..Options::default() };
-        let r = result(&sample("authenticated"), &o);
+        let r = result(&sample(Verdict::Authenticated), &o);
         let Node::El(line) = &r else { panic!("not an element") };
         assert_eq!(line.tag, "p");
         assert_eq!(line.get("data-verdict"), Some("authenticated"));
@@ -436,7 +461,7 @@ pub(crate) mod tests {
         let v = geleit_frontend::checker::unreachable_view(&d, Some("HTTP 502".into()), Lang::De);
         let r = result(&v, &Options { lang: Lang::De, ..Options::default() });
         let Node::El(root) = &r else { panic!("not an element") };
-        assert_eq!(root.get("data-verdict"), Some(RESOLVER_UNREACHABLE));
+        assert_eq!(root.get("data-verdict"), Some("resolver_unreachable"));
         assert_eq!(r.find_class("headline")[0].get("class"), Some("badge neutral headline"));
         assert_eq!(
             Node::El(r.find_class("summary")[0].clone()).text_content(),
@@ -459,13 +484,45 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn verdict_words_map_to_tones() {
-        assert_eq!(tone("authenticated"), "ok");
-        assert_eq!(tone("no_dane"), "warn");
-        assert_eq!(tone("incomplete"), "warn");
-        assert_eq!(tone("pending"), "pending");
-        assert_eq!(tone("deferred"), "bad");
-        assert_eq!(tone("failed"), "bad");
-        assert_eq!(tone(RESOLVER_UNREACHABLE), "neutral");
+    fn the_tone_comes_from_the_core_verdict_not_from_its_word() {
+        for (v, tone) in [
+            (Verdict::Authenticated, "ok"),
+            (Verdict::NoDane, "warning"),
+            (Verdict::Incomplete, "warning"),
+            (Verdict::Deferred, "error"),
+            (Verdict::NoStarttls, "error"),
+            (Verdict::NoAddress, "error"),
+            (Verdict::TlsUnauthenticated, "error"),
+            (Verdict::NullMx, "info"),
+        ] {
+            let r = result(&sample(v), &Options::default());
+            assert_eq!(r.find_class("headline")[0].get("class").unwrap(), format!("badge {tone} headline"), "{v}");
+        }
+        assert_eq!(Shown::Pending.tone(), "pending");
+        assert_eq!(Shown::Failed.tone(), "error");
+        assert_eq!(Shown::ResolverUnreachable.tone(), "neutral");
+    }
+
+    #[test]
+    fn the_first_fix_sits_under_the_verdict_with_its_record() {
+        let mut v = sample(Verdict::NotAuthenticated);
+        let mut f = v.hosts[0].findings[0].clone();
+        f.record = Some("_25._tcp.mx.example. IN TLSA 3 1 1 abcd".into());
+        f.detail = Some("tls_handshake: received fatal alert".into());
+        v.first_fix = Some(FirstFix { host: Some("mx.example".into()), finding: f });
+        let r = result(&v, &Options::default());
+        let Node::El(root) = &r else { panic!("not an element") };
+        let first = r.find_class("first-fix");
+        assert_eq!(first.len(), 1);
+        let pos = root
+            .children
+            .iter()
+            .position(|c| matches!(c, Node::El(e) if e.get("class").is_some_and(|c| c.starts_with("first-fix"))))
+            .unwrap();
+        assert_eq!(pos, 2, "verdict, summary, then the first fix");
+        let text = Node::El(first[0].clone()).text_content();
+        assert!(text.starts_with("Fix this first at mx.example"), "{text}");
+        assert!(text.contains("_25._tcp.mx.example. IN TLSA 3 1 1 abcd"), "{text}");
+        assert_eq!(r.find_class("detail")[0].tag, "details", "raw words behind a toggle");
     }
 }

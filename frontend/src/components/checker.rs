@@ -1,12 +1,13 @@
 //! The checker: one input, results step by step (MX and DNSSEC → per host
 //! addresses and TLSA → per address the probe), verdicts, findings, advice.
 
+use geleit::check::CheckOutcome;
 use yew::prelude::*;
 
 use super::Store;
 use super::copy_button::CopyButton;
 use super::nav::go;
-use crate::checker::{self, AddressView, Advice, Badge, CheckRun, CheckView, FindingView, HostView, Phase};
+use crate::checker::{self, AddressView, Advice, Badge, CheckRun, CheckView, FindingView, FirstFix, HostView, Phase};
 use crate::i18n::Strings;
 use crate::route::Route;
 use crate::services::{browser, check};
@@ -23,9 +24,13 @@ pub fn checker_page() -> Html {
         let store = store.clone();
         use_effect_with(store.route.clone(), move |route| {
             if let Route::CheckDomain(d) = route {
-                let current = store.check.domain.as_ref().map(|x| x.ascii.clone());
+                let current = store.check.domain.as_ref().map(|x| x.written(false));
                 if current.as_deref() != Some(d.as_str()) {
-                    store.dispatch(Action::CheckStart(d.clone()));
+                    // A reload, Back or Forward: the result kept in this history entry, not a new check.
+                    match browser::kept_check().filter(|k| k.domain == *d) {
+                        Some(kept) => store.dispatch(Action::CheckReplay(Box::new(kept))),
+                        None => store.dispatch(Action::CheckStart(d.clone())),
+                    }
                 }
             }
         });
@@ -53,7 +58,7 @@ pub fn checker_page() -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if let Ok(d) = crate::domain::parse(&store.check_input) {
-                browser::push_route(&Route::CheckDomain(d.ascii));
+                browser::push_route(&Route::CheckDomain(d.written(false)));
             }
             store.dispatch(Action::CheckStart(store.check_input.clone()));
         })
@@ -90,17 +95,36 @@ pub fn checker_page() -> Html {
 }
 
 /// Runs check `id` through the core's check machine: every step (DNS
-/// progress, the DNS stage, each probe) and the outcome go to the reducer.
+/// progress, the DNS stage, each probe), each wait after the edge's 429 and
+/// the outcome go to the reducer. What the network brought is kept in the
+/// history entry, so that a reload or Back shows the same result without
+/// asking again; a kept check is replayed from there.
 fn run(store: Store, id: u32) {
     let Some(domain) = store.check.domain.clone() else { return };
     let settings = store.settings.clone();
     let now = store.check.now;
+    let replay = store.check_replay.clone().filter(|k| k.domain == domain.written(false));
     wasm_bindgen_futures::spawn_local(async move {
         let on_step = {
             let store = store.clone();
             move |step| store.dispatch(Action::CheckStep { id, step: Box::new(step) })
         };
-        match check::run(&domain.ascii, &settings, now, on_step).await {
+        let outcome = match replay {
+            Some(kept) => check::replay(kept, &settings, on_step).await,
+            None => {
+                let on_wait = {
+                    let store = store.clone();
+                    move |host: &str, seconds| store.dispatch(Action::ProbeWait { id, host: host.to_owned(), seconds })
+                };
+                let (outcome, kept) = check::run_kept(&domain.written(false), &settings, now, on_step, on_wait).await;
+                // An unreachable resolver says nothing about the domain: nothing to keep.
+                if matches!(outcome, Ok(CheckOutcome::Verdict(_) | CheckOutcome::Dns(_))) {
+                    browser::keep_check(&kept, &Route::CheckDomain(domain.written(false)));
+                }
+                outcome
+            }
+        };
+        match outcome {
             Ok(outcome) => store.dispatch(Action::CheckDone { id, outcome: Box::new(outcome) }),
             Err(error) => store.dispatch(Action::CheckFailed { id, error }),
         }
@@ -111,6 +135,27 @@ fn badge(b: &Badge, id: Option<String>) -> Html {
     html! { <span class={format!("badge {}", b.class)} data-status={b.class} {id}>{ b.text.clone() }</span> }
 }
 
+/// The words of a finding, its fix, the record to copy, and the core's
+/// technical detail behind a toggle.
+fn finding_body(f: &FindingView, t: &Strings) -> Html {
+    html! {
+        <>
+            <strong>{ f.title.clone() }</strong>
+            { if f.rfc.is_empty() { Html::default() } else { html! { <span class="muted">{ format!(" ({})", f.rfc) }</span> } } }
+            { for f.fix.as_ref().map(|fix| html! { <div class="fix"><span class="sr-only">{ t.ck_fix }{ ": " }</span>{ fix.clone() }</div> }) }
+            { for f.record.as_ref().map(|r| html! {
+                <div class="record-head fix-record"><span>{ t.ck_record_to_publish }{ " " }<code class="rdata">{ r.clone() }</code></span><CopyButton text={r.clone()} what={t.ck_record_to_publish} /></div>
+            }) }
+            { for f.detail.as_ref().map(|d| raw(d, t)) }
+        </>
+    }
+}
+
+/// Technical text (English, from the core or the probe) behind a toggle.
+fn raw(text: &str, t: &Strings) -> Html {
+    html! { <details class="detail"><summary>{ t.ck_raw }</summary><code>{ text.to_owned() }</code></details> }
+}
+
 fn findings(list: &[FindingView], t: &Strings) -> Html {
     if list.is_empty() {
         return Html::default();
@@ -118,14 +163,19 @@ fn findings(list: &[FindingView], t: &Strings) -> Html {
     html! {
         <ul class="findings">
             { for list.iter().map(|f| html! {
-                <li class={format!("finding {}", f.severity)} data-code={f.code}>
-                    <strong>{ f.title.clone() }</strong>
-                    { if f.rfc.is_empty() { Html::default() } else { html! { <span class="muted">{ format!(" ({})", f.rfc) }</span> } } }
-                    { for f.fix.as_ref().map(|fix| html! { <div class="fix"><span class="sr-only">{ t.ck_fix }{ ": " }</span>{ fix.clone() }</div> }) }
-                    { for f.detail.as_ref().map(|d| html! { <div class="detail"><code>{ d.clone() }</code></div> }) }
-                </li>
+                <li class={format!("finding {}", f.severity)} data-code={f.code}>{ finding_body(f, t) }</li>
             }) }
         </ul>
+    }
+}
+
+/// The fix to make first, right under the verdict.
+fn first_fix(f: &FirstFix, t: &Strings) -> Html {
+    html! {
+        <div class={format!("first-fix finding {}", f.finding.severity)} id="check-first-fix" data-code={f.finding.code} data-host={f.host.clone()}>
+            <h3>{ f.host.as_deref().map_or_else(|| t.ck_first_fix.to_owned(), |h| (t.ck_first_fix_at)(h)) }</h3>
+            { finding_body(&f.finding, t) }
+        </div>
     }
 }
 
@@ -142,11 +192,12 @@ fn result(v: &CheckView, run: &CheckRun, t: &Strings, busy: bool) -> Html {
     html! {
         <div id="check-result" class="result" aria-busy={busy.to_string()}>
             { if v.domain != v.domain_unicode { html! { <p class="idn" id="check-idn">{ (t.ck_idn)(&v.domain_unicode, &v.domain) }</p> } } else { Html::default() } }
-            <div class={format!("verdict {}", v.verdict_class)} id="check-verdict" data-verdict={v.verdict_class} data-domain={v.domain.clone()}>
+            <div class={format!("verdict {}", v.shown.tone())} id="check-verdict" data-verdict={v.shown.as_str()} data-tone={v.shown.tone()} data-domain={v.domain.clone()}>
                 <p class="headline">{ v.headline.clone() }{ " — " }{ v.domain_unicode.clone() }</p>
-                <p>{ v.summary.clone() }</p>
+                <p id="check-summary">{ v.summary.clone() }</p>
                 <p class="muted" id="check-progress">{ v.progress.clone() }</p>
             </div>
+            { for v.first_fix.as_ref().map(|f| first_fix(f, t)) }
             <div class="actions">
                 <CopyButton text={share.clone()} what={t.ck_share} />
                 <a href={share}>{ t.ck_share }</a>
@@ -185,10 +236,10 @@ fn unreachable(v: &CheckView, store: &Store, t: &Strings) -> Html {
     };
     html! {
         <div id="check-result" class="result" aria-busy="false">
-            <div class={format!("verdict {}", v.verdict_class)} id="check-verdict" data-verdict={v.verdict_class} data-domain={v.domain.clone()}>
+            <div class={format!("verdict {}", v.shown.tone())} id="check-verdict" data-verdict={v.shown.as_str()} data-tone={v.shown.tone()} data-domain={v.domain.clone()}>
                 <p class="headline">{ v.headline.clone() }</p>
                 <p id="check-summary">{ v.summary.clone() }</p>
-                { for v.detail.as_ref().map(|d| html! { <p class="detail muted"><code>{ d.clone() }</code></p> }) }
+                { for v.detail.as_ref().map(|d| raw(d, t)) }
             </div>
             <div class="actions">
                 <button type="button" id="check-retry" class="primary" onclick={on_retry}>{ t.ck_retry }</button>
@@ -218,6 +269,7 @@ fn host(h: &HostView, t: &Strings) -> Html {
             <h4>{ h.host.clone() }{ " " }{ badge(&h.badge, None) }</h4>
             <p class="muted">{ (t.ck_preference)(usize::from(h.preference)) }</p>
             <p>{ h.outcome.clone() }<span class="muted">{ format!(" ({})", h.outcome_rfc) }</span></p>
+            { for h.alias.as_ref().map(|a| html! { <p class="note alias">{ a.clone() }</p> }) }
             <p><strong>{ t.ck_addresses }{ ": " }</strong>{ h.address_sets.join("; ") }</p>
             <p>
                 <strong>{ t.ck_tlsa_base }{ " " }</strong>
@@ -267,6 +319,7 @@ fn address(a: &AddressView, t: &Strings) -> Html {
                         <div class="record-head suggested"><span>{ t.ck_suggested }{ " " }<code class="rdata">{ r.clone() }</code></span><CopyButton text={r.clone()} what={t.ck_suggested} /></div>
                     }) }
                     { for alg.notes.iter().map(|n| html! { <p class="note">{ n.clone() }</p> }) }
+                    { for alg.raw.as_ref().map(|r| raw(r, t)) }
                     { if alg.chain.is_empty() { Html::default() } else { html! {
                         <details><summary>{ t.ck_chain }</summary><ol start="0">{ for alg.chain.iter().map(|c| html! { <li>{ c.clone() }</li> }) }</ol></details>
                     } } }

@@ -92,6 +92,9 @@ pub fn generator_page() -> Html {
                     <input id="gen-ttl" type="text" inputmode="numeric" value={form.ttl.clone()} oninput={field(GenField::Ttl)} />
                 </div>
             </div>
+            if store.gen_key_refused {
+                <p class="warning" role="alert" id="gen-key-refused">{ t.gen_private_key_refused }{ " " }{ t.gen_private_key_cleared }</p>
+            }
             <div id="gen-result" class="result">
                 { match &store.generated {
                     None => html! { <p class="empty">{ t.gen_empty }</p> },
@@ -144,9 +147,14 @@ fn result(view: &GenView, t: &Strings) -> Html {
                     </li>
                 }) }
             </ul>
-            <details>
+            <details id="gen-others">
                 <summary>{ t.gen_others }{ format!(" ({})", view.others.len()) }</summary>
+                <p class="hint">{ t.gen_others_hint }</p>
                 <ul class="records">{ for view.others.iter().map(record) }</ul>
+                <div class="zone">
+                    <pre id="gen-others-zone" tabindex="0">{ view.others_zone.clone() }</pre>
+                    <CopyButton text={view.others_zone.clone()} what={t.gen_others} />
+                </div>
             </details>
         </>
     }

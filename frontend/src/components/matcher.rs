@@ -67,10 +67,10 @@ pub fn matcher_page() -> Html {
 /// A verdict box.
 pub fn verdict(v: &VerdictView, id: &str) -> Html {
     html! {
-        <div class={format!("verdict {}", v.class)} id={id.to_owned()} data-verdict={v.class}>
+        <div class={format!("verdict {}", v.tone)} id={id.to_owned()} data-verdict={v.class}>
             <p class="headline">{ v.headline }</p>
-            <p>{ v.why }</p>
-            { for v.fix.map(|f| html! { <p class="fix">{ f }</p> }) }
+            <p>{ v.why.clone() }</p>
+            { for v.fix.as_ref().map(|f| html! { <p class="fix">{ f.clone() }</p> }) }
         </div>
     }
 }
@@ -80,6 +80,7 @@ pub fn match_view(view: &MatchView, t: &Strings) -> Html {
     html! {
         <>
             { verdict(&view.verdict, "match-verdict") }
+            { for view.name_check.as_ref().map(|n| html! { <p class="finding error" id="match-name" data-code="name_mismatch">{ n.clone() }</p> }) }
             { for view.notes.iter().map(|n| html! { <p class="note">{ n.clone() }</p> }) }
             <h3>{ t.match_records }</h3>
             <ul class="records">

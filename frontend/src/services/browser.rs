@@ -63,6 +63,25 @@ pub fn push_route(route: &Route) {
     }
 }
 
+/// Keeps a finished check in the current history entry (`history.state`),
+/// if the address still shows `route`: a reload, Back or Forward shows it
+/// again without asking the network ([`crate::drive::Recorded`]).
+pub fn keep_check(kept: &crate::drive::Recorded, route: &Route) {
+    if current_route() != *route {
+        return;
+    }
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state(&wasm_bindgen::JsValue::from_str(&kept.to_json()), "");
+    }
+}
+
+/// The check kept in the current history entry, if any.
+#[must_use]
+pub fn kept_check() -> Option<crate::drive::Recorded> {
+    let state = web_sys::window()?.history().ok()?.state().ok()?;
+    crate::drive::Recorded::from_json(&state.as_string()?)
+}
+
 /// Settings saved in this browser.
 #[must_use]
 pub fn saved_settings() -> Option<Settings> {

@@ -10,17 +10,63 @@ use geleit::smtp::HostReport;
 use geleit::verdict::ProbeTarget;
 use gloo_net::http::Request;
 
-use crate::drive::probe_answer;
+use crate::drive::{MAX_RATE_LIMIT_RETRIES, probe_answer, rate_limited_wait};
 use crate::state::Settings;
 
 /// How long one probe may take (the edge connects to every address, twice).
 const TIMEOUT_MS: u32 = 60_000;
 
-/// Probes `target` through the edge of `settings`.
+/// Probes `target` through the edge of `settings`. When the edge answers
+/// 429 (too many requests), waits its `Retry-After` (telling `on_wait` the
+/// seconds left, each second) and asks again, up to
+/// [`MAX_RATE_LIMIT_RETRIES`] times.
 ///
 /// # Errors
 /// The edge is unreachable, refused (its message), or sent something else than a report.
-pub async fn probe(target: &ProbeTarget, settings: &Settings) -> Result<HostReport, String> {
+pub async fn probe(
+    target: &ProbeTarget,
+    settings: &Settings,
+    on_wait: &dyn Fn(&str, u64),
+) -> Result<HostReport, String> {
+    let mut retries = 0;
+    loop {
+        match probe_once(target, settings).await {
+            Err(Waited::After(seconds)) if retries < MAX_RATE_LIMIT_RETRIES => {
+                retries += 1;
+                for left in (1..=seconds).rev() {
+                    on_wait(&target.host, left);
+                    sleep_ms(1000).await;
+                }
+                on_wait(&target.host, 0);
+            }
+            Err(Waited::After(_)) => {
+                return Err(format!(
+                    "the edge still refused after {MAX_RATE_LIMIT_RETRIES} waits (HTTP 429, rate_limited)"
+                ));
+            }
+            Err(Waited::No(why)) => return Err(why),
+            Ok(report) => return Ok(report),
+        }
+    }
+}
+
+/// Why one request brought no report: a 429 to wait for, or anything else.
+enum Waited {
+    After(u64),
+    No(String),
+}
+
+/// Resolves after `ms` milliseconds (the browser's timer).
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+async fn probe_once(target: &ProbeTarget, settings: &Settings) -> Result<HostReport, Waited> {
     let url = settings.probe_url(target);
     let timeout = web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS);
     let response = Request::get(&url)
@@ -28,9 +74,12 @@ pub async fn probe(target: &ProbeTarget, settings: &Settings) -> Result<HostRepo
         .abort_signal(Some(&timeout))
         .send()
         .await
-        .map_err(|e| format!("{url}: {e}"))?;
+        .map_err(|e| Waited::No(format!("{url}: {e}")))?;
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
-    let text = response.text().await.map_err(|e| format!("{url}: {e}"))?;
-    probe_answer(status, retry_after.as_deref(), &text)
+    let text = response.text().await.map_err(|e| Waited::No(format!("{url}: {e}")))?;
+    if let Some(seconds) = rate_limited_wait(status, retry_after.as_deref(), &text) {
+        return Err(Waited::After(seconds));
+    }
+    probe_answer(status, retry_after.as_deref(), &text).map_err(Waited::No)
 }

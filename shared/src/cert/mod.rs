@@ -180,7 +180,8 @@ fn key_usage_of(cert: &X509Certificate<'_>) -> Result<Option<KeyUsage>, X509Erro
 /// CertificationRequestInfo ::= SEQUENCE { version INTEGER { v1(0) }, subject Name,
 ///                                         subjectPKInfo SubjectPublicKeyInfo, attributes [0] Attributes }
 /// ```
-fn parse_request(der: &[u8]) -> Result<(&[u8], X509Name<'_>, SubjectPublicKeyInfo<'_>), X509Error> {
+#[allow(clippy::type_complexity)]
+fn parse_request(der: &[u8]) -> Result<(&[u8], X509Name<'_>, SubjectPublicKeyInfo<'_>, &[u8]), X509Error> {
     fn bad<E>(_: E) -> X509Error {
         X509Error::InvalidCertificate
     }
@@ -214,7 +215,53 @@ fn parse_request(der: &[u8]) -> Result<(&[u8], X509Name<'_>, SubjectPublicKeyInf
     if !i.is_empty() {
         return Err(X509Error::InvalidCertificate);
     }
-    Ok((rest, subject, spki))
+    Ok((rest, subject, spki, attributes.data))
+}
+
+/// DER contents of the OID 1.2.840.113549.1.9.14, PKCS #9 extensionRequest (RFC 2985 §5.4.2).
+const EXTENSION_REQUEST: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x0e];
+/// DER contents of the OID 2.5.29.17, subjectAltName (RFC 5280 §4.2.1.6).
+const SUBJECT_ALT_NAME: &[u8] = &[0x55, 0x1d, 0x11];
+
+/// The dNSNames a request's extensionRequest attribute asks for in its
+/// subjectAltName (RFC 2986 §4.1, RFC 2985 §5.4.2, RFC 5280 §4.2.1.6);
+/// what does not parse counts as absent, as for certificates.
+///
+/// ```text
+/// Attribute ::= SEQUENCE { type OID, values SET OF Extensions }
+/// Extension ::= SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+/// ```
+fn requested_dns_names(attributes: &[u8]) -> Vec<String> {
+    /// The DER elements one after another, until one does not parse.
+    fn elements(mut i: &[u8]) -> impl Iterator<Item = Any<'_>> {
+        core::iter::from_fn(move || {
+            let (rest, any) = Any::from_der(i).ok()?;
+            i = rest;
+            Some(any)
+        })
+    }
+    let mut names = Vec::new();
+    for attribute in elements(attributes).filter(|a| a.tag() == Tag::Sequence) {
+        let mut parts = elements(attribute.data);
+        let is_request = parts.next().is_some_and(|oid| oid.tag() == Tag::Oid && oid.data == EXTENSION_REQUEST);
+        let Some(values) = parts.next().filter(|v| is_request && v.tag() == Tag::Set) else { continue };
+        for extensions in elements(values.data).filter(|e| e.tag() == Tag::Sequence) {
+            for extension in elements(extensions.data).filter(|e| e.tag() == Tag::Sequence) {
+                let mut fields = elements(extension.data);
+                if !fields.next().is_some_and(|oid| oid.tag() == Tag::Oid && oid.data == SUBJECT_ALT_NAME) {
+                    continue;
+                }
+                let Some(value) = fields.find(|f| f.tag() == Tag::OctetString) else { continue };
+                let Ok((_, san)) = SubjectAlternativeName::from_der(value.data) else { continue };
+                for gn in &san.general_names {
+                    if let GeneralName::DNSName(n) = gn {
+                        names.push((*n).to_owned());
+                    }
+                }
+            }
+        }
+    }
+    names
 }
 
 fn common_names_of(name: &X509Name<'_>) -> Vec<String> {
@@ -431,6 +478,12 @@ pub struct Request {
     pub subject: String,
     /// Key kind and size.
     pub key: String,
+    /// dNSNames of the requested subjectAltName (RFC 2985 §5.4.2).
+    #[serde(skip)]
+    pub dns_names: Vec<String>,
+    /// Common names of the subject.
+    #[serde(skip)]
+    pub common_names: Vec<String>,
 }
 
 impl Request {
@@ -441,12 +494,18 @@ impl Request {
 
     fn from_der_at(der: &[u8], index: usize) -> Result<Self, CertError> {
         let what = "a PKCS#10 certificate request";
-        let (rest, subject, spki) =
+        let (rest, subject, spki, attributes) =
             parse_request(der).map_err(|e| CertError::Der { what, index, detail: e.to_string() })?;
         if !rest.is_empty() {
             return Err(CertError::TrailingData { what, index, count: rest.len() });
         }
-        Ok(Self { spki: spki.raw.to_vec(), subject: name::name_text(&subject), key: describe_key(&spki) })
+        Ok(Self {
+            spki: spki.raw.to_vec(),
+            subject: name::name_text(&subject),
+            key: describe_key(&spki),
+            dns_names: requested_dns_names(attributes),
+            common_names: common_names_of(&subject),
+        })
     }
 
     /// The DER SubjectPublicKeyInfo of the requested key.
@@ -590,7 +649,7 @@ fn read_der(input: &[u8]) -> Result<Input, CertError> {
         } else if let Ok((after, _)) = SubjectPublicKeyInfo::from_der(rest) {
             let len = rest.len().saturating_sub(after.len());
             (Object::PublicKey(PublicKey::from_der_at(rest.get(..len).unwrap_or(&[]), index)?), after)
-        } else if let Ok((after, _, _)) = parse_request(rest) {
+        } else if let Ok((after, _, _, _)) = parse_request(rest) {
             let len = rest.len().saturating_sub(after.len());
             (Object::Request(Request::from_der_at(rest.get(..len).unwrap_or(&[]), index)?), after)
         } else {

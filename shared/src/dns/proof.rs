@@ -49,9 +49,10 @@ impl fmt::Display for Status {
 }
 
 /// The kind of a validation failure, mapped to RFC 8914 EDE codes.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum ReasonKind {
     /// RFC 8914 code 1.
     UnsupportedDnskeyAlgorithm,

@@ -180,9 +180,10 @@ impl Tlsa {
 }
 
 /// Why a syntactically valid record cannot authenticate an SMTP server.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Unusable {
     /// PKIX-TA(0) and PKIX-EE(1) are not usable for SMTP (RFC 7672 §3.1.3).
     PkixUsage { usage: Usage },

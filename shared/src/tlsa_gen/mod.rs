@@ -220,14 +220,22 @@ pub fn generate(input: &Input) -> Generated {
 
 /// The host name a certificate is most likely for: the leaf's first
 /// non-wildcard SAN dNSName, or, without any SAN dNSName, its first common
-/// name that is a host name. `None` when there is no leaf certificate.
+/// name that is a host name. Without a certificate, the same from the first
+/// certificate request (its requested subjectAltName, else its subject's
+/// common name). `None` when neither names a host.
 #[must_use]
 pub fn default_host(input: &Input) -> Option<String> {
-    let leaf = input.certificates().next()?;
-    if leaf.dns_names.is_empty() {
-        leaf.common_names.iter().find(|cn| check_host(cn).is_ok()).cloned()
+    let (dns_names, common_names) = match input.certificates().next() {
+        Some(leaf) => (&leaf.dns_names, &leaf.common_names),
+        None => input.objects.iter().find_map(|o| match o {
+            Object::Request(r) => Some((&r.dns_names, &r.common_names)),
+            _ => None,
+        })?,
+    };
+    if dns_names.is_empty() {
+        common_names.iter().find(|cn| check_host(cn).is_ok()).cloned()
     } else {
-        leaf.dns_names.iter().find(|n| check_host(n).is_ok()).cloned()
+        dns_names.iter().find(|n| check_host(n).is_ok()).cloned()
     }
 }
 
@@ -271,6 +279,22 @@ mod tests {
         let names = ["*.example.com", "mx.example.com"];
         let leaf = Spec::leaf("mx.example.com", &names).alg(KeyAlg::Ed25519).signed_by(&ca);
         (leaf.pem, ca.pem)
+    }
+
+    #[test]
+    fn a_certificate_request_names_the_host_by_its_san_or_cn() {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let with_san = rcgen::CertificateParams::new(vec!["*.example.org".into(), "mx.example.org".into()]).unwrap();
+        let pem = with_san.serialize_request(&key).unwrap().pem().unwrap();
+        assert_eq!(default_host(&read_input(pem.as_bytes()).unwrap()).as_deref(), Some("mx.example.org"));
+        let mut cn_only = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        cn_only.distinguished_name.push(rcgen::DnType::CommonName, "mail.example.net");
+        let pem = cn_only.serialize_request(&key).unwrap().pem().unwrap();
+        assert_eq!(default_host(&read_input(pem.as_bytes()).unwrap()).as_deref(), Some("mail.example.net"));
+        let mut nothing = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        nothing.distinguished_name.push(rcgen::DnType::OrganizationName, "Example");
+        let pem = nothing.serialize_request(&key).unwrap().pem().unwrap();
+        assert_eq!(default_host(&read_input(pem.as_bytes()).unwrap()), None);
     }
 
     #[test]

@@ -47,9 +47,10 @@ impl fmt::Display for Severity {
 
 /// One finding, with the data a translation needs. Serialised with its
 /// `code` as tag (see [`Reported`] for the full form).
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Finding {
     // ── the domain ──────────────────────────────────────────────────────
     /// Null MX: the domain accepts no mail (RFC 7505 §3).
@@ -154,13 +155,21 @@ pub struct UnusableRecord {
 
 /// What to do about a finding, with the data to do it (serialised with its
 /// `action` as tag).
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Fix {
     /// Publish this TLSA record (computed from what the server presents),
-    /// replacing the listed ones.
-    PublishTlsa { owner: String, record: String, replaces: Vec<String> },
+    /// replacing the listed ones and next to those in `keep` (the records
+    /// that pin the server's other chain, RFC 7671 §5: both must stay).
+    PublishTlsa {
+        owner: String,
+        record: String,
+        replaces: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        keep: Vec<String>,
+    },
     /// Rollover: publish the next key's record next to the current one
     /// before switching keys (RFC 7671 §8.1).
     PublishNextKey { owner: String, current: String },
@@ -185,13 +194,19 @@ impl Fix {
     #[must_use]
     pub fn message(&self) -> String {
         match self {
-            Self::PublishTlsa { owner, record, replaces } if replaces.is_empty() => {
-                format!("publish `{owner} IN TLSA {record}` (computed from the key the server presents)")
+            Self::PublishTlsa { owner, record, replaces, keep } => {
+                let mut m = format!("publish `{owner} IN TLSA {record}` (computed from the key the server presents)");
+                if !keep.is_empty() {
+                    m.push_str(&format!(
+                        " in addition to {}, which pins the server's other chain: keep both",
+                        list(keep)
+                    ));
+                }
+                if !replaces.is_empty() {
+                    m.push_str(&format!(" and remove {}", list(replaces)));
+                }
+                m
             }
-            Self::PublishTlsa { owner, record, replaces } => format!(
-                "publish `{owner} IN TLSA {record}` (computed from the key the server presents) and remove {}",
-                replaces.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
-            ),
             Self::PublishNextKey { owner, current } if current.starts_with("2 ") => format!(
                 "before the CA changes (Let's Encrypt rotates its intermediates), publish the next CA's record at {owner} next to `{current}`, or add a `3 1 1` record of the server key; remove the old record only after the new chain is served (RFC 7671 §8.1, §8.4)"
             ),
@@ -245,6 +260,20 @@ impl Fix {
             Self::CheckReachability => {
                 "make sure the address accepts SMTP on port 25 from the internet, or remove it from DNS".to_owned()
             }
+        }
+    }
+}
+
+impl Fix {
+    /// The zone-file line this fix asks to publish, if it asks for one
+    /// (`owner IN TLSA rdata`), to copy as it is.
+    #[must_use]
+    pub fn record_line(&self) -> Option<String> {
+        match self {
+            Self::PublishTlsa { owner, record, .. } | Self::ReissueWithNames { owner, record: Some(record), .. } => {
+                Some(format!("{owner} IN TLSA {record}"))
+            }
+            _ => None,
         }
     }
 }

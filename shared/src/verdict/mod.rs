@@ -40,12 +40,14 @@
 //! a sender with other preferences (GnuTLS-based, for one) gets it.
 
 mod findings;
+mod tone;
 
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
 pub use findings::{Finding, Fix, FixReport, Reported, Severity, UnusableRecord, utc};
+pub use tone::{Tone, status_tone};
 
 use crate::cert::Certificate as ParsedCert;
 use crate::dane::{self, Check, Failure, ReferenceNames};
@@ -482,7 +484,7 @@ fn host_verdict(h: &DnsHost, probe: Option<&ProbeHost>, now: i64) -> HostVerdict
     }
     let suggested = addresses.iter().find_map(|a| a.chain.first().and_then(|_| suggested_record(a)));
     let publish = |replaces: Vec<String>| {
-        suggested.clone().map(|record| Fix::PublishTlsa { owner: owner.clone(), record, replaces })
+        suggested.clone().map(|record| Fix::PublishTlsa { owner: owner.clone(), record, replaces, keep: Vec::new() })
     };
     match h.outcome {
         HostOutcome::Deferred => {
@@ -788,17 +790,17 @@ fn address_verdict(
             let generic = !unmatched.is_empty() || specific.is_empty();
             v.findings.extend(specific);
             if generic {
-                let matching_families: Vec<SignatureFamily> =
-                    judged.iter().filter(|j| j.verdict.chain_matches).map(|j| j.verdict.family).collect();
+                let matching: Vec<&Judged> = judged.iter().filter(|j| j.verdict.chain_matches).collect();
                 let no_match = Finding::TlsaNoMatch {
                     family: default_judged.verdict.family,
-                    matching_families,
+                    matching_families: matching.iter().map(|j| j.verdict.family).collect(),
                     records: unmatched,
                 };
                 let fix = suggested.clone().map(|record| Fix::PublishTlsa {
                     owner: owner.to_owned(),
                     record,
                     replaces: Vec::new(),
+                    keep: matched_records(matching.iter().map(|j| &j.verdict)),
                 });
                 v.findings.push(Reported::new(no_match, fix));
             }
@@ -818,11 +820,23 @@ fn address_verdict(
                 owner: owner.to_owned(),
                 record,
                 replaces: Vec::new(),
+                keep: matched_records(std::iter::once(&default_judged.verdict)),
             });
             v.findings.push(Reported::new(Finding::UnpinnedChain { family: j.verdict.family }, fix));
         }
     }
     v
+}
+
+/// The records that authenticate these chains, each once, in order.
+fn matched_records<'a>(chains: impl Iterator<Item = &'a FamilyVerdict>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for m in chains.flat_map(|c| &c.matched) {
+        if !out.contains(&m.record) {
+            out.push(m.record.clone());
+        }
+    }
+    out
 }
 
 /// The specific DANE-TA(2) failures of a chain that did not authenticate, as
@@ -842,6 +856,7 @@ fn failures(report: &dane::Report, owner: &str, names: &ReferenceNames, suggeste
                     owner: owner.to_owned(),
                     record: s.to_owned(),
                     replaces: vec![text],
+                    keep: Vec::new(),
                 }),
             ),
             Some(Failure::Expired { depth, subject, not_after }) => Reported::new(

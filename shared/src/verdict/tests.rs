@@ -228,7 +228,7 @@ fn tlsa_no_match_suggests_the_record_of_the_presented_key() {
     );
     assert_eq!(
         f.fix.as_ref().map(|f| f.fix.clone()),
-        Some(Fix::PublishTlsa { owner: OWNER.into(), record: suggested(&served), replaces: vec![] })
+        Some(Fix::PublishTlsa { owner: OWNER.into(), record: suggested(&served), replaces: vec![], keep: vec![] })
     );
     assert!(f.fix.as_ref().unwrap().message.contains(&format!("{OWNER} IN TLSA {}", suggested(&served))));
 }
@@ -351,7 +351,12 @@ fn dual_chain_verdict_is_the_default_clients() {
     assert_eq!((f.severity, &f.finding), (Severity::Warning, &Finding::UnpinnedChain { family: SignatureFamily::Rsa }));
     assert_eq!(
         f.fix.as_ref().map(|f| f.fix.clone()),
-        Some(Fix::PublishTlsa { owner: OWNER.into(), record: suggested(&rsa), replaces: vec![] })
+        Some(Fix::PublishTlsa {
+            owner: OWNER.into(),
+            record: suggested(&rsa),
+            replaces: vec![],
+            keep: vec![record_text(&ee(&ec))]
+        })
     );
     // RSA pinned: a default client gets the ECDSA chain and defers.
     let v = run(dane_host(vec![ee(&rsa)]), &[two()]);
@@ -366,6 +371,23 @@ fn dual_chain_verdict_is_the_default_clients() {
         }
     );
     assert!(a.findings[0].message.contains("the server's RSA chain does match"));
+    let fix = a.findings[0].fix.as_ref().unwrap();
+    assert_eq!(
+        fix.fix,
+        Fix::PublishTlsa {
+            owner: OWNER.into(),
+            record: suggested(&ec),
+            replaces: vec![],
+            keep: vec![record_text(&ee(&rsa))]
+        }
+    );
+    assert!(
+        fix.message
+            .contains(&format!("in addition to `{}`, which pins the server's other chain", record_text(&ee(&rsa)))),
+        "{}",
+        fix.message
+    );
+    assert_eq!(fix.fix.record_line(), Some(format!("{OWNER} IN TLSA {}", suggested(&ec))));
     // An RSA-only server: the RSA chain is the default.
     let mut no_ec = report(None, true);
     no_ec.error = Some(StepFailure { step: Step::TlsHandshake, kind: "tls".into(), message: "no shared".into() });
@@ -441,7 +463,12 @@ fn dns_outcomes_become_host_findings() {
     assert_eq!(f.severity, Severity::Error);
     assert_eq!(
         f.fix.as_ref().map(|f| f.fix.clone()),
-        Some(Fix::PublishTlsa { owner: OWNER.into(), record: suggested(&l), replaces: vec![record_text(&pkix)] })
+        Some(Fix::PublishTlsa {
+            owner: OWNER.into(),
+            record: suggested(&l),
+            replaces: vec![record_text(&pkix)],
+            keep: vec![]
+        })
     );
     // Mixed: the unusable one is ignored (info).
     let v = run(dane_host(vec![pkix, ee(&l), ee(&leaf())]), &[probe(&[&l])]);
@@ -453,7 +480,7 @@ fn dns_outcomes_become_host_findings() {
     let f = find(&v.hosts.first().unwrap().findings, "no_tlsa");
     assert_eq!(
         f.fix.as_ref().map(|f| f.fix.clone()),
-        Some(Fix::PublishTlsa { owner: OWNER.into(), record: suggested(&l), replaces: vec![] })
+        Some(Fix::PublishTlsa { owner: OWNER.into(), record: suggested(&l), replaces: vec![], keep: vec![] })
     );
     // Insecure addresses: no DANE; sign the zone.
     let insecure = Proof::Insecure { zone_cut: "example.com.".into(), why: "no DS".into() };
@@ -630,4 +657,62 @@ fn derived_texts_follow_the_data_when_read_back() {
     let back: DomainVerdict = serde_json::from_value(json).unwrap();
     assert_eq!(back, v);
     assert!(serde_json::from_str::<DomainVerdict>(r#"{"domain":"x"}"#).is_err());
+}
+
+#[test]
+fn one_severity_scale_for_verdicts_findings_and_dnssec() {
+    use super::tone::Tone;
+    for (v, tone) in [
+        (Verdict::Authenticated, Tone::Good),
+        (Verdict::Deferred, Tone::Error),
+        (Verdict::NoStarttls, Tone::Error),
+        (Verdict::NoAddress, Tone::Error),
+        (Verdict::TlsUnauthenticated, Tone::Error),
+        (Verdict::NotAuthenticated, Tone::Error),
+        (Verdict::NxDomain, Tone::Error),
+        (Verdict::NoDane, Tone::Warning),
+        (Verdict::Trusted, Tone::Warning),
+        (Verdict::NullMx, Tone::Info),
+        (Verdict::NotProbed, Tone::Neutral),
+    ] {
+        assert_eq!(v.tone(), tone, "{v}");
+    }
+    assert_eq!(super::status_tone(Status::Bogus), Tone::Error);
+    assert_eq!(super::status_tone(Status::Insecure), Tone::Warning);
+    // The rollover note is information, never an error.
+    let l = leaf();
+    let v = run(dane_host(vec![ee(&l)]), &[probe(&[&l])]);
+    let f = find(&v.hosts[0].findings, "single_record_pinned");
+    assert_eq!(f.tone(), Tone::Info);
+    assert!(v.first_fix().is_none(), "a note is no fix to make first");
+}
+
+#[test]
+fn failing_hosts_come_first_with_the_first_fix() {
+    let (good, stale) = (leaf(), leaf());
+    let mut healthy = dane_host(vec![ee(&good)]);
+    healthy.host = "mx1.example.com.".into();
+    healthy.tlsa_base = Some("_25._tcp.mx1.example.com.".into());
+    healthy.preference = 10;
+    let mut broken = dane_host(vec![ee(&leaf())]);
+    broken.host = "mx2.example.com.".into();
+    broken.tlsa_base = Some("_25._tcp.mx2.example.com.".into());
+    broken.preference = 20;
+    let dns = domain(MxOutcome::Hosts, Proof::Secure, vec![healthy, broken]);
+    let mut p1 = probe(&[&good]);
+    p1.host = "mx1.example.com".into();
+    let mut p2 = probe(&[&stale]);
+    p2.host = "mx2.example.com".into();
+    let v = evaluate(&dns, &[p1, p2], NOW);
+    assert_eq!(v.verdict, Verdict::NotAuthenticated);
+    let names = |hs: &mut dyn Iterator<Item = &HostVerdict>| hs.map(|h| h.host.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&mut v.failing_hosts()), ["mx2.example.com."]);
+    assert_eq!(names(&mut v.hosts_worst_first()), ["mx2.example.com.", "mx1.example.com."]);
+    let (host, first) = v.first_fix().expect("a fix");
+    assert_eq!(host.map(|h| h.host.as_str()), Some("mx2.example.com."));
+    assert_eq!(first.code(), "tlsa_no_match");
+    assert_eq!(
+        first.fix.as_ref().and_then(|f| f.fix.record_line()),
+        Some(format!("_25._tcp.mx2.example.com. IN TLSA {}", suggested(&stale)))
+    );
 }

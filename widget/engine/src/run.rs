@@ -26,7 +26,7 @@ pub async fn check(root: web_sys::ShadowRoot, attrs: JsValue, input: String) -> 
     // Milliseconds since the epoch fit an f64 exactly until the year 287396.
     #[allow(clippy::cast_possible_truncation)]
     let now = (js_sys::Date::now() / 1000.0) as i64;
-    let ascii = d.ascii.clone();
+    let ascii = d.written(false);
     let mut run = CheckRun::start(1, d, now);
     let draw = |run: &CheckRun| {
         if let Some(v) = checker::view(run, o.lang) {
