@@ -283,6 +283,7 @@ mod tests {
 
     #[test]
     fn a_certificate_request_names_the_host_by_its_san_or_cn() {
+        use geleit_test_support::certs::rcgen;
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
         let with_san = rcgen::CertificateParams::new(vec!["*.example.org".into(), "mx.example.org".into()]).unwrap();
         let pem = with_san.serialize_request(&key).unwrap().pem().unwrap();
