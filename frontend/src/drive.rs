@@ -261,20 +261,31 @@ impl Recorded {
         }
     }
 
-    /// As JSON, for the history entry.
+    /// As JSON, for the history entry. Written by hand (strings through
+    /// serde_json): building a `serde_json::Value` would link its serializer.
     #[must_use]
     pub fn to_json(&self) -> String {
-        use serde_json::{Value, json};
-        let dns: Vec<Value> = self.dns.iter().map(|(n, t, b)| json!([n, t, data_encoding::BASE64.encode(b)])).collect();
-        let probes: Vec<Value> = self
+        let q = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned());
+        let dns: Vec<String> = self
+            .dns
+            .iter()
+            .map(|(n, t, b)| format!("[{},{},{}]", q(n), q(t), q(&data_encoding::BASE64.encode(b))))
+            .collect();
+        let probes: Vec<String> = self
             .probes
             .iter()
             .map(|(h, r)| match r {
-                Ok(report) => json!({ "host": h, "report": report }),
-                Err(why) => json!({ "host": h, "error": why }),
+                Ok(report) => format!("{{\"host\":{},\"report\":{}}}", q(h), q(report)),
+                Err(why) => format!("{{\"host\":{},\"error\":{}}}", q(h), q(why)),
             })
             .collect();
-        json!({ "geleit_check": 1, "domain": self.domain, "now": self.now, "dns": dns, "probes": probes }).to_string()
+        format!(
+            "{{\"geleit_check\":1,\"domain\":{},\"now\":{},\"dns\":[{}],\"probes\":[{}]}}",
+            q(&self.domain),
+            self.now,
+            dns.join(","),
+            probes.join(",")
+        )
     }
 
     /// Read back from [`Self::to_json`]; `None` for anything else.
