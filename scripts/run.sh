@@ -21,6 +21,9 @@ Geleit is built: $bin
   $bin tlsa gen --host HOST fullchain.pem     TLSA records and zone-file lines for a certificate
   $bin tlsa parse "3 1 1 <hex>"               explain a record
   $bin tlsa match --chain fullchain.pem --tlsa "3 1 1 <hex>" --name HOST
+  $bin check example.org                      the whole DANE verdict of a mail domain (exit 0/1, 3 = resolver unreachable)
+  $bin check --from domains.txt --format nagios   many domains, for monitoring (also prometheus, JSON Lines)
+  $bin guard --domain example.org fullchain.pem   will a renewed certificate still authenticate? (certbot hook: scripts/hooks/)
   $bin --help                                 everything else
 EOT
 echo
