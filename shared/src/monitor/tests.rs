@@ -128,6 +128,7 @@ fn dns_report(outcomes: &[HostOutcome], mx_proof: Proof) -> SmtpReport {
             outcome: *o,
             why: format!("why {i}"),
             tlsa_trace: vec![],
+            expiry: None,
         });
     }
     let dane_ready = mx_proof.is_secure() && outcomes.iter().all(|o| *o == HostOutcome::DaneRequired);
@@ -142,6 +143,7 @@ fn dns_report(outcomes: &[HostOutcome], mx_proof: Proof) -> SmtpReport {
         rounds: 2,
         queries: 9,
         trace: vec![],
+        mx_expiry: None,
     }
 }
 

@@ -86,6 +86,7 @@ fn host(outcome: HostOutcome, addr: Status, tlsa_proof: Proof, records: Vec<Tlsa
         outcome,
         why: String::new(),
         tlsa_trace: vec![],
+        expiry: None,
     }
 }
 
@@ -105,6 +106,7 @@ fn domain(mx_outcome: MxOutcome, mx_proof: Proof, hosts: Vec<DnsHost>) -> SmtpRe
         rounds: 2,
         queries: 20,
         trace: vec![],
+        mx_expiry: None,
     }
 }
 
