@@ -249,6 +249,15 @@ pub struct SmtpReport {
     pub mx_expiry: Option<SigExpiry>,
 }
 
+impl SmtpReport {
+    /// The first signature to expire among those of the MX answer and every
+    /// host's answers (see [`HostReport::expiry`]).
+    #[must_use]
+    pub fn first_signature_expiry(&self) -> Option<SigExpiry> {
+        self.hosts.iter().map(|h| h.expiry.clone()).fold(self.mx_expiry.clone(), earliest)
+    }
+}
+
 /// The MX stage of a check (see `SmtpCheck::mx_stage`).
 struct MxStage {
     mx: Answer,
