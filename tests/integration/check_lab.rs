@@ -371,12 +371,8 @@ fn signatures_that_run_out_are_reported_before_they_do() {
     assert_eq!(f["expiration"].as_i64(), Some(expiration));
     assert_eq!(v["first_signature_expiry"]["expiration"].as_i64(), Some(expiration));
     // Said once, for the domain: the host's answers rest on the same keys.
-    let host_codes: Vec<&str> = v["hosts"][0]["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|f| f["code"].as_str())
-        .collect();
+    let host_codes: Vec<&str> =
+        v["hosts"][0]["findings"].as_array().into_iter().flatten().filter_map(|f| f["code"].as_str()).collect();
     assert!(!host_codes.contains(&"signatures_expire_soon"), "{host_codes:?}");
     // A healthy zone of the lab (30-day signatures made an hour before the build) says nothing.
     let (ok, _) = check("ee-spki.example.");
