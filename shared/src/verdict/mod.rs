@@ -560,6 +560,13 @@ fn record_text(t: &Tlsa) -> String {
     format!("{} {} {} {}", t.usage, t.selector, t.matching_type, data_encoding::HEXLOWER.encode(&t.data))
 }
 
+/// The time of a verdict and how far it looks ahead.
+#[derive(Clone, Copy)]
+struct When<'a> {
+    now: i64,
+    ahead: &'a LookAhead,
+}
+
 fn host_verdict(h: &DnsHost, probe: Option<&ProbeHost>, now: i64, ahead: &LookAhead) -> HostVerdict {
     let (proof, records) = h.tlsa.with_proof();
     let owner = owner_of(h);
@@ -575,7 +582,7 @@ fn host_verdict(h: &DnsHost, probe: Option<&ProbeHost>, now: i64, ahead: &LookAh
             }
             for ip in &set.addresses {
                 let report = probe.and_then(|p| p.addresses.iter().find(|a| a.address == *ip));
-                addresses.push(address_verdict(h, &owner, &names, &tlsa, *ip, report, now, ahead));
+                addresses.push(address_verdict(h, &owner, &names, &tlsa, *ip, report, When { now, ahead }));
             }
         }
     }
@@ -777,9 +784,9 @@ fn address_verdict(
     tlsa: &[Tlsa],
     ip: IpAddr,
     probe: Option<&AddressReport>,
-    now: i64,
-    ahead: &LookAhead,
+    when: When<'_>,
 ) -> AddressVerdict {
+    let When { now, ahead } = when;
     let tls_required = matches!(h.outcome, HostOutcome::DaneRequired | HostOutcome::TlsUnauthenticated);
     let mut v = AddressVerdict {
         address: ip,
