@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 fn release() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../dist-release/geleit-{}", env!("CARGO_PKG_VERSION")));
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../dist-release/geleit-{}", env!("CARGO_PKG_VERSION")));
     assert!(dir.join("start").exists(), "expected a release at {} (run scripts/release.sh)", dir.display());
     dir
 }
@@ -85,9 +86,7 @@ impl Drop for Running {
 }
 
 fn header<'a>(head: &'a str, name: &str) -> &'a str {
-    head.lines()
-        .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(':')))
-        .map_or("", str::trim)
+    head.lines().find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(':'))).map_or("", str::trim)
 }
 
 #[test]
@@ -107,7 +106,8 @@ fn release_starts_checks_a_lab_domain_and_serves_app_and_widget() {
     let text = String::from_utf8_lossy(&body);
     assert_eq!(status, 200, "{text}");
     assert_eq!(header(&head, "content-type"), "application/json");
-    let verdict: geleit::verdict::DomainVerdict = serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let verdict: geleit::verdict::DomainVerdict =
+        serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{e}: {text}"));
     assert!(verdict.authenticated, "expected ee-spki.example authenticated, found {text}");
 
     // The DoH proxy on the same origin: the lab root's NS (ID 0, RD, `. NS`).
