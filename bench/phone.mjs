@@ -23,7 +23,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { serve } from '../tests/web/serve.mjs';
-import { launch } from '../tests/web/browser.mjs';
+import { chromium } from 'playwright-core';
+import { CHROMIUM } from '../tests/web/browser.mjs';
 
 const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
@@ -51,9 +52,12 @@ const throttleText = smoke
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'geleit-bench-phone-'));
 const config = path.join(tmp, 'geleit-config.json');
 fs.writeFileSync(config, JSON.stringify({ doh, edge, anchor: fs.readFileSync(anchorFile, 'utf8') }));
-const server = await serve(dist, 0, '127.0.0.1', config);
+// Compressed as a release's reverse proxy sends it (hosting/nginx.conf, Caddyfile): gzip.
+const server = await serve(dist, 0, '127.0.0.1', config, undefined, {}, { gzip: true });
 const base = `http://127.0.0.1:${server.address().port}`;
 const url = `${base}/check/${domain}`;
+// How many files the service worker precaches (dist/sw.js, written by scripts/web-build.sh).
+const precached = JSON.parse(fs.readFileSync(path.join(dist, 'sw.js'), 'utf8').match(/const PRECACHE = (\[.*\]);/)[1]).length;
 
 // Records the two moments in the page itself, from the first script on.
 const probeScript = (want) => {
@@ -72,6 +76,11 @@ const probeScript = (want) => {
   obs.observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-verdict', 'data-domain'] });
 };
 
+// Page-level emulation: the page's own requests. The service worker's fetches
+// (the network-first page on the warm navigation, the precache on install)
+// run unthrottled: Chromium emulates per target, and throttling the worker's
+// own target (a browser-level CDP session) made Chromium skip the worker on
+// most warm navigations, which would measure a cold load instead.
 async function throttle(page) {
   const cdp = await page.context().newCDPSession(page);
   if (!smoke) {
@@ -83,7 +92,7 @@ async function throttle(page) {
 }
 
 /// One navigation in `context`: the two moments, the verdict, and where the app's files came from.
-async function navigate(context) {
+async function navigate(context, { awaitWorker = false } = {}) {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`phone.mjs: page error: ${e}`));
   await throttle(page);
@@ -93,8 +102,10 @@ async function navigate(context) {
   const m = await page.evaluate(() => {
     const res = performance.getEntriesByType('resource');
     const app = res.filter((r) => /\.(wasm|js)$/.test(new URL(r.name).pathname));
+    const nav = performance.getEntriesByType('navigation')[0];
     return {
       ...window.__geleitBench,
+      pageResponseEnd: nav ? nav.responseEnd : null,
       // The app's wasm modules: when each had arrived (ms after navigation start).
       modules: app.filter((r) => r.name.endsWith('.wasm')).map((r) => ({ file: new URL(r.name).pathname, end: r.responseEnd })),
       // Files answered by the service worker (workerStart > 0) vs the network.
@@ -104,40 +115,48 @@ async function navigate(context) {
     };
   });
   m.navigationFromWorker = response ? response.fromServiceWorker() : false;
+  // The first visit: its service worker installs (precaching the build) and takes over.
+  if (awaitWorker) await waitForWorker(page);
   await page.close();
   return m;
 }
 
-/// Waits until the service worker controls pages of this origin and has cached the build.
-async function waitForWorker(context) {
-  const page = await context.newPage();
-  await page.goto(`${base}/generate`, { waitUntil: 'commit' });
-  await page.waitForFunction(async () => {
-    if (!navigator.serviceWorker.controller) return false;
+/// Waits until the service worker controls the page and has cached the build.
+async function waitForWorker(page) {
+  await page.waitForFunction(async (want) => {
+    const reg = await navigator.serviceWorker.getRegistration();
+    if (!navigator.serviceWorker.controller || !reg || !reg.active || reg.active.state !== 'activated' || reg.installing || reg.waiting) return false;
     const names = (await caches.keys()).filter((n) => n.startsWith('geleit-'));
-    return names.length === 1 && (await (await caches.open(names[0])).keys()).length > 0;
-  }, null, { timeout: 120_000, polling: 200 });
-  await page.close();
+    return names.length === 1 && (await (await caches.open(names[0])).keys()).length === want;
+  }, precached, { timeout: 120_000, polling: 200 });
 }
 
 const samples = { cold: [], warm: [] };
 for (let i = 0; i < warmup + runs; i++) {
-  // A fresh profile each run (tests/web/browser.mjs: a new temporary directory).
-  const browser = await launch();
+  // A fresh browser and profile each run (a new temporary directory: no HTTP
+  // cache, no service worker; both persist across the run's two navigations).
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'geleit-bench-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    ...CHROMIUM,
+    // A phone's screen (412×915 CSS px, as DevTools' mid-range Android presets).
+    viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2.625,
+  });
   try {
-    const cold = await navigate(browser.context);
-    await waitForWorker(browser.context);
-    const warm = await navigate(browser.context);
+    const cold = await navigate(context, { awaitWorker: true });
+    const warm = await navigate(context);
     const tag = i < warmup ? 'warm-up' : `run ${i - warmup + 1}/${runs}`;
     console.error(`phone.mjs: ${tag}: cold usable ${cold.usable.toFixed(0)} ms, verdict ${cold.verdict.toFixed(0)} ms (${cold.value}); ` +
       `warm usable ${warm.usable.toFixed(0)} ms, verdict ${warm.verdict.toFixed(0)} ms (${warm.value}); ` +
-      `warm: ${warm.fromWorker}/${warm.appFiles} app files from the service worker`);
+      `warm: ${warm.fromWorker}/${warm.appFiles} app files from the service worker, page ${warm.navigationFromWorker ? 'from' : 'not from'} it; ` +
+      `page arrived cold ${cold.pageResponseEnd.toFixed(0)} ms, warm ${warm.pageResponseEnd.toFixed(0)} ms; ` +
+      `modules cold ${cold.modules.map((x) => x.end.toFixed(0)).join('/')} ms, warm ${warm.modules.map((x) => x.end.toFixed(0)).join('/')} ms`);
     if (i >= warmup) {
       samples.cold.push(cold);
       samples.warm.push(warm);
     }
   } finally {
-    await browser.close();
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
   }
 }
 server.close();
