@@ -618,7 +618,7 @@ fn phone_section(o: &mut String, records: &[Record]) {
     let first = phone.iter().find(|r| r.status.is_none()).copied();
     let _ = writeln!(
         o,
-        "The built app (scripts/web-build.sh: release) served in the lab, `/check/<domain>` opened in headless Chromium ({}) throttled like a mid-range phone: {}. Cold: a fresh profile (no HTTP cache, no service worker). Warm service worker: a first visit installed the app's service worker (it precaches the build), then a second navigation in the same profile. Times in ms from the navigation's start (`performance.now()` in the page), median (min–max) over the runs after one warm-up: *app usable* = the form `#check-input` rendered (the app runs: the generator and matcher work from here); *verdict rendered* = `#check-verdict` shows the domain's verdict (not `pending`); the {}. Goal (issue 14): the app usable for generating and matching before the engine arrives.\n",
+        "The built app (scripts/web-build.sh: release) served in the lab, gzip-compressed as a release's reverse proxy sends it (hosting/nginx.conf), `/check/<domain>` opened in headless Chromium ({}) with a phone's screen, throttled like a mid-range phone: {}. The throttling is the page's: the service worker's own fetches (the network-first page of a warm navigation, the precache on install) are not slowed, so a warm navigation misses about one round trip for the page. Cold: a fresh profile (no HTTP cache, no service worker). Warm service worker: a first visit installed the app's service worker (it precaches the build), then a second navigation in the same profile. Times in ms from the navigation's start (`performance.now()` in the page), median (min–max) over the runs after one warm-up: *app usable* = the form `#check-input` rendered (the app runs: the generator and matcher work from here); *verdict rendered* = `#check-verdict` shows the domain's verdict (not `pending`); the {}. Goal (issue 14): the app usable for generating and matching before the engine arrives.\n",
         field(first, "browser"),
         field(first, "throttling"),
         field(first, "verdict_kind"),
@@ -946,7 +946,7 @@ mod tests {
         ];
         let md = to_markdown(&meta(), &recs);
         assert!(md.contains("## Phone: navigation to a rendered verdict"), "{md}");
-        assert!(md.contains("(Chromium 156) throttled like a mid-range phone: latency 150 ms."), "{md}");
+        assert!(md.contains("(Chromium 156) with a phone's screen, throttled like a mid-range phone: latency 150 ms."), "{md}");
         assert!(
             md.contains("| ee-spki.example | cold | 2000 (1900–2100) | 2500 (2400–2600) | 4000 (3900–4200) | authenticated | 0 of 2 | 3 | 2026-12-08 at abc123 |"),
             "{md}"
