@@ -946,12 +946,18 @@ mod tests {
         ];
         let md = to_markdown(&meta(), &recs);
         assert!(md.contains("## Phone: navigation to a rendered verdict"), "{md}");
-        assert!(md.contains("(Chromium 156) with a phone's screen, throttled like a mid-range phone: latency 150 ms."), "{md}");
+        assert!(
+            md.contains("(Chromium 156) with a phone's screen, throttled like a mid-range phone: latency 150 ms."),
+            "{md}"
+        );
         assert!(
             md.contains("| ee-spki.example | cold | 2000 (1900–2100) | 2500 (2400–2600) | 4000 (3900–4200) | authenticated | 0 of 2 | 3 | 2026-12-08 at abc123 |"),
             "{md}"
         );
-        assert!(md.contains("| ee-spki.example | warm | – | 900 (800–950) | 2000 (1950–2050) | authenticated |"), "{md}");
+        assert!(
+            md.contains("| ee-spki.example | warm | – | 900 (800–950) | 2000 (1950–2050) | authenticated |"),
+            "{md}"
+        );
         assert!(md.contains("| ee-spki.example | none | not built yet: no dist/ |"), "{md}");
         assert!(!md.contains("## Not measured"), "{md}");
     }
