@@ -8,7 +8,8 @@
 #   BENCH_DOMAINS   lab domains for time-to-verdict, or "all" [all]
 #   BENCH_CRITERION criterion measurement seconds per benchmark; 0 skips [3]
 #   BENCH_BUILDS    0 skips the wasm CPU and size steps (web/edge builds; the edge
-#                   is then measured from the edge/build/ already there) [1]
+#                   and the phone figures then use the edge/build/ and dist/ already there) [1]
+#   BENCH_PHONE_RUNS, BENCH_PHONE_DOMAIN  the phone figures (bench/phone.sh) [BENCH_RUNS, ee-spki.example]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -208,6 +209,10 @@ tests/lab/in geleit-bench time --out "$REC" --section probe --subject "$PROBE_HO
 
 
 stop_proxies
+
+# --------------------------------------------------------------------------
+step "phone: navigation to a rendered verdict in headless Chromium, throttled (cold, warm service worker)"
+bench/phone.sh "$REC" "$RUNS" || echo "bench: the phone step failed (see above); continuing" >&2
 
 # --------------------------------------------------------------------------
 step "report"

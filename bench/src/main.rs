@@ -8,6 +8,7 @@
 //! - `meta`: machine, tool versions, date, commit
 //! - `load`: many `/api/check` requests at once against the edge; answers vs unloaded
 //! - `report`: records + meta → report.json and report.md
+//! - `merge`: new records of some sections into an existing report.json, both files written again
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -209,6 +210,22 @@ enum Cmd {
         #[arg(long)]
         md: PathBuf,
     },
+    /// One part of the bench run alone (e.g. bench/phone.sh): the new records
+    /// replace the existing report's records of the same sections; the run
+    /// facts (meta) stay the full run's, and report.json and report.md are
+    /// written again.
+    Merge {
+        /// The existing report.json (from a full `make bench`).
+        #[arg(long)]
+        report: PathBuf,
+        /// The new records (JSON lines).
+        #[arg(long)]
+        records: PathBuf,
+        #[arg(long)]
+        json: PathBuf,
+        #[arg(long)]
+        md: PathBuf,
+    },
 }
 
 fn sh_first_line(cmd: &str) -> String {
@@ -371,6 +388,15 @@ fn main() -> anyhow::Result<()> {
             let m: serde_json::Value = serde_json::from_str(
                 &std::fs::read_to_string(&meta).with_context(|| format!("cannot read {}", meta.display()))?,
             )?;
+            std::fs::write(&json, serde_json::to_string_pretty(&report::to_json(&m, &recs))? + "\n")
+                .with_context(|| format!("cannot write {}", json.display()))?;
+            std::fs::write(&md, report::to_markdown(&m, &recs))
+                .with_context(|| format!("cannot write {}", md.display()))
+        }
+        Cmd::Merge { report: old, records, json, md } => {
+            let text = std::fs::read_to_string(&old).with_context(|| format!("cannot read {}", old.display()))?;
+            let (m, recs) = report::merge(&text, record::read_all(&records)?)
+                .with_context(|| format!("{}: expected a report.json written by `make bench`", old.display()))?;
             std::fs::write(&json, serde_json::to_string_pretty(&report::to_json(&m, &recs))? + "\n")
                 .with_context(|| format!("cannot write {}", json.display()))?;
             std::fs::write(&md, report::to_markdown(&m, &recs))

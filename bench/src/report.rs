@@ -22,6 +22,11 @@ pub const POSTTLS: &str = "posttls-finger -c -l dane";
 pub const DANETOOL: &str = "danetool --check (first MX host)";
 /// Section of the `/api/check` load figures (`geleit-bench load`).
 pub const LOAD: &str = "load";
+/// Section of the phone figures (bench/phone.mjs): navigation to a rendered
+/// verdict in headless Chromium, network and CPU throttled.
+pub const PHONE: &str = "phone";
+/// The moments bench/phone.mjs records per navigation, in the order they happen.
+pub const PHONE_MOMENTS: [&str; 3] = ["first wasm module arrived", "app usable", "verdict rendered"];
 
 /// The SMTP part of a verdict's critical path, in round trips: TCP connect,
 /// the server's greeting, EHLO, STARTTLS, the TLS 1.3 handshake (one each).
@@ -50,6 +55,21 @@ pub fn to_json(meta: &Value, records: &[Record]) -> Value {
         })
         .collect();
     json!({ "schema": 1, "meta": meta, "records": recs })
+}
+
+/// An existing report.json's run facts and records, with `new` in place of
+/// its records of the same sections (in the old records' order, the new ones
+/// where the first replaced record stood, else at the end).
+pub fn merge(report_json: &str, new: Vec<Record>) -> anyhow::Result<(Value, Vec<Record>)> {
+    let v: Value = serde_json::from_str(report_json)?;
+    let meta = v.get("meta").cloned().ok_or_else(|| anyhow::anyhow!("expected a \"meta\" object, found none"))?;
+    let old: Vec<Record> = serde_json::from_value(v.get("records").cloned().unwrap_or(Value::Array(Vec::new())))?;
+    let sections: BTreeSet<&str> = new.iter().map(|r| r.section.as_str()).collect();
+    let at = old.iter().position(|r| sections.contains(r.section.as_str()));
+    let mut out: Vec<Record> = old.iter().filter(|r| !sections.contains(r.section.as_str())).cloned().collect();
+    let at = at.map_or(out.len(), |i| old[..i].iter().filter(|r| !sections.contains(r.section.as_str())).count());
+    out.splice(at..at, new);
+    Ok((meta, out))
 }
 
 /// Wall time in round trips of a link with this one-way delay.
@@ -395,6 +415,8 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
         let _ = writeln!(o);
     }
 
+    phone_section(&mut o, records);
+
     if let Some(text) = meta.get("latency_method").and_then(Value::as_str) {
         let _ = writeln!(o, "## How latency was produced\n\n{text}\n");
     }
@@ -569,7 +591,7 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
     // Anything else that could not be measured.
     let missing: Vec<&Record> = records
         .iter()
-        .filter(|r| r.status.is_some() && ![PROBE, CPU, SIZE, LOAD].contains(&r.section.as_str()))
+        .filter(|r| r.status.is_some() && ![PROBE, CPU, SIZE, LOAD, PHONE].contains(&r.section.as_str()))
         .collect();
     if !missing.is_empty() {
         let _ = writeln!(o, "## Not measured\n");
@@ -583,6 +605,64 @@ pub fn to_markdown(meta: &Value, records: &[Record]) -> String {
         let _ = writeln!(o);
     }
     o
+}
+
+/// The phone figures (bench/phone.mjs): one row per domain and navigation
+/// (cold, warm service worker), one column per moment.
+fn phone_section(o: &mut String, records: &[Record]) {
+    let phone: Vec<&Record> = records.iter().filter(|r| r.section == PHONE).collect();
+    if phone.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "## Phone: navigation to a rendered verdict (headless Chromium, throttled)\n");
+    let first = phone.iter().find(|r| r.status.is_none()).copied();
+    let _ = writeln!(
+        o,
+        "The built app (scripts/web-build.sh: release) served in the lab, gzip-compressed as a release's reverse proxy sends it (hosting/nginx.conf), `/check/<domain>` opened in headless Chromium ({}) with a phone's screen, throttled like a mid-range phone: {}. The throttling is the page's: the service worker's own fetches (the network-first page of a warm navigation, the precache on install) are not slowed, so a warm navigation misses about one round trip for the page. Cold: a fresh profile (no HTTP cache, no service worker). Warm service worker: a first visit installed the app's service worker (it precaches the build), then a second navigation in the same profile. Times in ms from the navigation's start (`performance.now()` in the page), median (min–max) over the runs after one warm-up: *app usable* = the form `#check-input` rendered (the app runs: the generator and matcher work from here); *verdict rendered* = `#check-verdict` shows the domain's verdict (not `pending`); the {}. Goal (issue 14): the app usable for generating and matching before the engine arrives.\n",
+        field(first, "browser"),
+        field(first, "throttling"),
+        field(first, "verdict_kind"),
+    );
+    let _ = writeln!(
+        o,
+        "| domain | navigation | {} | verdict | app files from the service worker | runs | measured |",
+        PHONE_MOMENTS.join(" | ")
+    );
+    let _ = writeln!(o, "|---|---|---|---|---|---|---|---|---|");
+    let mut rows: Vec<(&str, String)> = Vec::new();
+    for r in &phone {
+        let key = (r.subject.as_str(), field(Some(r), "navigation"));
+        if !rows.contains(&key) {
+            rows.push(key);
+        }
+    }
+    for (subject, navigation) in rows {
+        let of = |moment: &str| {
+            phone.iter().copied().find(|r| {
+                r.subject == subject && field(Some(r), "navigation") == navigation && field(Some(r), "moment") == moment
+            })
+        };
+        if let Some(st) = phone
+            .iter()
+            .find(|r| r.subject == subject && field(Some(r), "navigation") == navigation)
+            .and_then(|r| r.status.as_ref())
+        {
+            let _ = writeln!(o, "| {subject} | {navigation} | {st} | – | – | – | – | – | – |");
+            continue;
+        }
+        let cells: Vec<String> = PHONE_MOMENTS.iter().map(|m| cell_time(of(m), None).0).collect();
+        let any = PHONE_MOMENTS.iter().find_map(|m| of(m));
+        let runs = any.and_then(Record::stats).map_or("–".into(), |s| s.n.to_string());
+        let _ = writeln!(
+            o,
+            "| {subject} | {navigation} | {} | {} | {} | {runs} | {} |",
+            cells.join(" | "),
+            field(any, "verdict"),
+            field(any, "app_files_from_service_worker"),
+            field(any, "measured").replace('|', "\\|"),
+        );
+    }
+    let _ = writeln!(o);
 }
 
 /// Geleit's verdict: the full check's, else whether the DNS stage found every MX host DANE-ready.
@@ -829,6 +909,79 @@ mod tests {
             md.contains("| GET /api/check (edge on workerd) | 36 domains | 32 | 200 | 5.80 | 34.3 | 65.8 | 57.3 | 110 | 832 | 1500 | 3 of 200 (1.5%) | –; differing: 3× x.example: 502 dns_unreachable (unloaded: 200 authenticated) |"),
             "{md}"
         );
+    }
+
+    fn phone(navigation: &str, moment: &str, runs: &[f64]) -> Record {
+        let mut r = Record {
+            section: PHONE.into(),
+            subject: "ee-spki.example".into(),
+            tool: format!("{moment}, {navigation}"),
+            runs_ms: runs.to_vec(),
+            ..Default::default()
+        };
+        for (k, v) in [
+            ("navigation", navigation),
+            ("moment", moment),
+            ("browser", "Chromium 156"),
+            ("throttling", "latency 150 ms"),
+            ("verdict_kind", "full verdict"),
+            ("verdict", "authenticated"),
+            ("app_files_from_service_worker", "0 of 2"),
+            ("measured", "2026-12-08 at abc123"),
+        ] {
+            r.fields.insert(k.into(), v.into());
+        }
+        r
+    }
+
+    #[test]
+    fn phone_section_one_row_per_navigation() {
+        let recs = [
+            phone("cold", "first wasm module arrived", &[2000.0, 2100.0, 1900.0]),
+            phone("cold", "app usable", &[2500.0, 2600.0, 2400.0]),
+            phone("cold", "verdict rendered", &[4000.0, 4200.0, 3900.0]),
+            phone("warm", "app usable", &[900.0, 950.0, 800.0]),
+            phone("warm", "verdict rendered", &[2000.0, 2050.0, 1950.0]),
+            Record { status: Some("not built yet: no dist/".into()), ..phone("none", "app usable", &[]) },
+        ];
+        let md = to_markdown(&meta(), &recs);
+        assert!(md.contains("## Phone: navigation to a rendered verdict"), "{md}");
+        assert!(
+            md.contains("(Chromium 156) with a phone's screen, throttled like a mid-range phone: latency 150 ms."),
+            "{md}"
+        );
+        assert!(
+            md.contains("| ee-spki.example | cold | 2000 (1900–2100) | 2500 (2400–2600) | 4000 (3900–4200) | authenticated | 0 of 2 | 3 | 2026-12-08 at abc123 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| ee-spki.example | warm | – | 900 (800–950) | 2000 (1950–2050) | authenticated |"),
+            "{md}"
+        );
+        assert!(md.contains("| ee-spki.example | none | not built yet: no dist/ |"), "{md}");
+        assert!(!md.contains("## Not measured"), "{md}");
+    }
+
+    #[test]
+    fn merge_replaces_the_sections_it_brings() {
+        let old = to_json(
+            &meta(),
+            &[
+                rec(VERDICT, "a.example", GELEIT_DNS, 0, &[1.0]),
+                phone("cold", "app usable", &[5.0]),
+                rec(PROBE, "x", "geleit probe", 0, &[2.0]),
+            ],
+        );
+        let new = phone("cold", "app usable", &[7.0, 8.0]);
+        let (m, recs) = merge(&old.to_string(), vec![new.clone()]).unwrap();
+        assert_eq!(m["commit"], json!("abc123"));
+        assert_eq!(recs.iter().map(|r| r.section.as_str()).collect::<Vec<_>>(), [VERDICT, PHONE, PROBE]);
+        assert_eq!(recs[1], new);
+        let (_, recs) = merge(&old.to_string(), vec![Record { section: "other".into(), ..new }]).unwrap();
+        assert_eq!(recs.len(), 4);
+        assert_eq!(recs[3].section, "other");
+        let err = merge("{\"records\": []}", Vec::new()).unwrap_err().to_string();
+        assert!(err.contains("expected a \"meta\" object"), "{err}");
     }
 
     #[test]

@@ -6,11 +6,15 @@
 // Usage: node tests/web/serve.mjs [dist] [port] [host]   (prints the URL)
 // `headers` (optional) are added to every page and file response (the widget
 // test serves its demo with a Content-Security-Policy this way).
+// `options.gzip`: files whose type a release's reverse proxy compresses
+// (hosting/nginx.conf `gzip_types`) are sent gzip-compressed (level 9, as the
+// size figures) to clients that accept it (bench/phone.mjs: bytes on a slow link).
 // GELEIT_WEB_UPSTREAM=<unix socket> or http://HOST:PORT (a local edge): /dns-query and
 // /api/* are passed to it.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
@@ -18,8 +22,11 @@ const TYPES = {
   '.webmanifest': 'application/manifest+json',
 };
 
-export function serve(root, port, host, configFile, upstreamSocket, headers = {}) {
+const COMPRESSED = new Set(['.wasm', '.js', '.json', '.css', '.svg', '.webmanifest', '.html']);
+
+export function serve(root, port, host, configFile, upstreamSocket, headers = {}, options = {}) {
   const rootAbs = path.resolve(root);
+  const gzipped = new Map(); // file -> [mtime, bytes]
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (upstreamSocket && (url.pathname === '/dns-query' || url.pathname.startsWith('/api/'))) {
@@ -52,6 +59,17 @@ export function serve(root, port, host, configFile, upstreamSocket, headers = {}
     // The service worker (scope /, so no Service-Worker-Allowed) and the app
     // shell are revalidated on every visit: a new build is seen at once.
     if (file.endsWith(`${path.sep}sw.js`) || file.endsWith(`${path.sep}index.html`)) head['cache-control'] = 'no-cache';
+    if (options.gzip && COMPRESSED.has(path.extname(file)) && /\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
+      const mtime = fs.statSync(file).mtimeMs;
+      let hit = gzipped.get(file);
+      if (!hit || hit[0] !== mtime) {
+        hit = [mtime, zlib.gzipSync(fs.readFileSync(file), { level: 9 })];
+        gzipped.set(file, hit);
+      }
+      res.writeHead(200, { ...head, 'content-encoding': 'gzip', 'content-length': hit[1].length, vary: 'accept-encoding' });
+      res.end(hit[1]);
+      return;
+    }
     res.writeHead(200, head);
     fs.createReadStream(file).pipe(res);
   });
