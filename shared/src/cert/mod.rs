@@ -35,8 +35,9 @@ pub const MAX_INPUT: usize = 256 * 1024;
 pub const MAX_OBJECTS: usize = 32;
 
 /// Why certificate input could not be read.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum CertError {
     /// The input exceeds [`MAX_INPUT`].
     #[error("expected at most {max} bytes of input, found {found}")]
@@ -70,9 +71,10 @@ pub enum CertError {
 }
 
 /// Something about the input worth telling the person, that did not stop reading it.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Warning {
     /// A private key block was found and skipped without being decoded.
     PrivateKeyRefused { label: &'static str },
