@@ -31,6 +31,7 @@ mod proof;
 #[cfg(test)]
 mod regressions;
 mod smtp;
+mod trace;
 #[cfg(test)]
 pub(crate) mod testkit;
 mod verify;
@@ -42,6 +43,7 @@ pub use engine::{Config, Stats};
 pub use expiry::SigExpiry;
 pub use lookup::{Answer, AnswerData, Link, Lookup};
 pub use proof::{Proof, Reason, ReasonKind, Status, Validated};
+pub use trace::{Denial, Step, WalkRrset};
 pub use smtp::{
     AddressSet, HostOutcome, HostReport, MAX_MX_HOSTS, MxOutcome, SmtpCheck, SmtpReport, TlsaRecord, UncheckedHost,
 };
