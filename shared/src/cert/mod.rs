@@ -108,9 +108,7 @@ impl fmt::Display for PemBoundary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::NoDashes => "expected \"-----\" after the label of \"-----BEGIN\", found none",
-            Self::BadLabel => {
-                "expected a one-line label after \"-----BEGIN\", found a line break or an overlong label"
-            }
+            Self::BadLabel => "expected a one-line label after \"-----BEGIN\", found a line break or an overlong label",
         })
     }
 }
@@ -734,11 +732,7 @@ fn read_der(input: &[u8]) -> Result<Input, CertError> {
         } else {
             // Report the certificate parser's complaint: certificates are what people paste.
             let detail = parse_certificate(rest).err().map(|e| e.to_string()).unwrap_or_default();
-            return Err(CertError::Der {
-                what: DerObject::Any,
-                index,
-                detail,
-            });
+            return Err(CertError::Der { what: DerObject::Any, index, detail });
         };
         out.objects.push(object);
         rest = after;

@@ -31,9 +31,9 @@ mod proof;
 #[cfg(test)]
 mod regressions;
 mod smtp;
-mod trace;
 #[cfg(test)]
 pub(crate) mod testkit;
+mod trace;
 mod verify;
 mod wire;
 
@@ -43,10 +43,10 @@ pub use engine::{Config, Stats};
 pub use expiry::SigExpiry;
 pub use lookup::{Answer, AnswerData, Link, Lookup};
 pub use proof::{Proof, Reason, ReasonKind, Status, Validated};
-pub use trace::{Denial, Step, WalkRrset};
 pub use smtp::{
     AddressSet, HostOutcome, HostReport, MAX_MX_HOSTS, MxOutcome, SmtpCheck, SmtpReport, TlsaRecord, UncheckedHost,
 };
+pub use trace::{Denial, Step, WalkRrset};
 pub use wire::{DEFAULT_UDP_PAYLOAD, MAX_MESSAGE_LEN, Query, QueryId, WireError};
 
 /// Names and record types as hickory-proto spells them, for callers that build queries.
