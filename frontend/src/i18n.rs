@@ -876,5 +876,6 @@ mod tests {
         assert_ne!(EN.verdict_authenticated, DE.verdict_authenticated);
         assert_ne!((EN.gen_bad_port)("x"), (DE.gen_bad_port)("x"));
         assert_eq!(Lang::De.t().lang_name, "Deutsch");
+        assert!(Lang::ALL.iter().all(|l| l.t().lang == *l), "each table knows its language");
     }
 }
