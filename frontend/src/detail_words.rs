@@ -6,15 +6,16 @@
 //! English uses the core's own words (what the CLI prints); German words
 //! each variant with its data. Every match is exhaustive (the core's enums
 //! are not `#[non_exhaustive]` for this), so a variant the core adds without
-//! German words does not compile. Free-text reasons the core carries as
-//! strings (a resolver's or a parser library's message, the sentence
-//! explaining why a delegation is insecure) are not shown in German; the
-//! German line says what kind of problem it is, and the English original is
-//! in the exported JSON and the CLI.
+//! German words does not compile. Free text the core carries as strings
+//! (a [`Reason`]'s sentence, a DER or Base64 parser's message, why a zone
+//! counts as unsigned at an unsupported DS or behind an insecure CNAME) is
+//! not shown in German: the German line says what kind of problem it is (the
+//! reason's kind and RFC 8914 code), and the English original stays in the
+//! exported JSON and the CLI.
 
 use geleit::cert::{CertError, DerObject, Nothing, PemBoundary};
 use geleit::dane::{Anchor, ChainEntry, DaneError, Failure, NameError, RecordReport};
-use geleit::dns::{Denial, Proof, Reason, Step, WalkRrset};
+use geleit::dns::{Denial, Insecurity, Proof, Reason, Step, WalkRrset};
 use geleit::tlsa::scan::{Field, MAX_RECORD_TEXT, MAX_TTL, Position};
 use geleit::tlsa::{ScanError, Selector, Usage, WireError};
 
@@ -291,6 +292,20 @@ const fn rrset_de(rrset: WalkRrset) -> &'static str {
     }
 }
 
+fn insecurity_de(why: &Insecurity) -> String {
+    match why {
+        Insecurity::Iterations { iterations, limit } => format!(
+            "NSEC3 nutzt {iterations} Iterationen, mehr als die Grenze von {limit} (RFC 9276 §3.2), daher gilt der Beweis als unsicher"
+        ),
+        Insecurity::OptOut { name, zone } => format!(
+            "{name} liegt in einem NSEC3-Opt-out-Bereich von {zone}, der unsignierte Delegationen enthalten kann (RFC 5155 §6)"
+        ),
+        Insecurity::WildcardOptOut { name } => {
+            format!("der Wildcard-Beweis für {name} liegt in einem NSEC3-Opt-out-Bereich (RFC 5155 §8.8)")
+        }
+    }
+}
+
 fn trace_de(step: &Step) -> String {
     match step {
         Step::AnchorUnsupported { anchor } => format!(
@@ -308,15 +323,17 @@ fn trace_de(step: &Step) -> String {
                 "{name}: nicht bewiesen (der CNAME dort ist nicht mit DNSSEC gesichert, daher bleibt offen, ob dort eine Zonengrenze liegt)"
             )
         }
-        Step::InsecureDelegation { name, .. } => {
-            format!("{name} DS: keiner, unsignierte Delegation (die Zone darunter ist nicht mit DNSSEC signiert)")
-        }
-        Step::DsNotChecked { name, .. } => format!(
-            "{name} DS: nicht geprüft (der Beweis, dass es keinen DS gibt, ließ sich nicht prüfen, etwa wegen zu vieler NSEC3-Iterationen, RFC 9276 §3.2)"
-        ),
-        Step::Insecure { name, .. } => format!(
-            "{name}: unsicher (der Nichtexistenzbeweis zeigt nur, dass der Name nicht signiert ist: NSEC3-Opt-out, RFC 5155 §6, oder zu viele NSEC3-Iterationen, RFC 9276 §3.2)"
-        ),
+        Step::InsecureDelegation { name, zone, why } => match why {
+            Some(why) => format!("{name} DS: keiner, unsignierte Delegation: {}", insecurity_de(why)),
+            None => format!(
+                "{name} DS: keiner, unsignierte Delegation: {name} ist ohne DS-Record delegiert (bewiesen von {zone})"
+            ),
+        },
+        Step::DsNotChecked { name, why } => match why {
+            Some(why) => format!("{name} DS: nicht geprüft: {}", insecurity_de(why)),
+            None => format!("{name} DS: nicht geprüft"),
+        },
+        Step::Insecure { name, why } => format!("{name}: unsicher: {}", insecurity_de(why)),
         Step::Nonexistent { name, zone } => format!("{name}: existiert nicht (bewiesen von {zone})"),
         Step::DsUnsupported { name, .. } => format!(
             "{name} DS: nutzt nur Algorithmen, Hashverfahren oder Schlüssellängen, die dieser Validator nicht implementiert; die Zone gilt als unsigniert (RFC 4035 §5.2)"
@@ -560,15 +577,28 @@ mod tests {
             Step::AnchorSecure { anchor: ".".into(), key_tags: "20326".into() },
             Step::BelowDname { name: "a.x.example.".into(), dname: "x.example.".into() },
             Step::Unproven { name: "a.example.".into(), why: why.clone() },
-            Step::InsecureDelegation { name: "a.example.".into(), why: why.clone() },
-            Step::DsNotChecked { name: "a.example.".into(), why: why.clone() },
-            Step::Insecure { name: "a.example.".into(), why: why.clone() },
+            Step::InsecureDelegation { name: "a.example.".into(), zone: "example.".into(), why: None },
+            Step::DsNotChecked { name: "a.example.".into(), why: None },
             Step::Nonexistent { name: "a.example.".into(), zone: "example.".into() },
             Step::DsUnsupported { name: "a.example.".into(), why },
             Step::DnskeyMissing { name: "a.example.".into() },
             Step::DsNoMatch { name: "a.example.".into() },
             Step::ZoneCut { name: "example.".into(), key_tags: "1".into(), sha1_ds: true, sha1_key: true },
         ];
+        let insecure = [
+            Insecurity::Iterations { iterations: 500, limit: 150 },
+            Insecurity::OptOut { name: "a.example.".into(), zone: "example.".into() },
+            Insecurity::WildcardOptOut { name: "a.example.".into() },
+        ];
+        for why in insecure {
+            steps.push(Step::InsecureDelegation {
+                name: "a.example.".into(),
+                zone: "example.".into(),
+                why: Some(why.clone()),
+            });
+            steps.push(Step::DsNotChecked { name: "a.example.".into(), why: Some(why.clone()) });
+            steps.push(Step::Insecure { name: "a.example.".into(), why });
+        }
         for rrset in [WalkRrset::Ds, WalkRrset::DsDenial, WalkRrset::Dnskey, WalkRrset::Dname] {
             steps.push(Step::Bogus { owner: "example.".into(), rrset, reason: reason.clone() });
         }
@@ -590,7 +620,7 @@ mod tests {
             assert_eq!(en, s.to_string(), "English is the core's line, as the CLI prints it");
             german(&en, &trace_text(s, Lang::De));
         }
-        let cut = trace_text(&steps[11], Lang::De);
+        let cut = steps.iter().find(|s| matches!(s, Step::ZoneCut { .. })).map(|s| trace_text(s, Lang::De)).unwrap();
         assert!(cut.starts_with("example. DS → DNSKEY: sichere Zonengrenze, Schlüssel-Tag 1"), "{cut}");
         let expired =
             trace_text(&Step::Answer { name: "x.".into(), rtype: "TLSA".into(), proof: proofs[2].clone() }, Lang::De);

@@ -486,24 +486,20 @@ impl Engine {
         }
         match denial::prove(&resp.authorities, a, RecordType::DS, nxdomain, z, self.now) {
             Ok(d) if d.delegation => {
-                let why = d.insecure.unwrap_or_else(|| {
-                    format!("{a} is delegated without a DS record (proven by {})", shown(&z.zone), a = shown(a))
-                });
-                (
-                    ZoneState::Insecure { cut: a.clone(), why: why.clone() },
-                    Some(Step::InsecureDelegation { name: shown(a).to_string(), why }),
-                )
+                let step = Step::InsecureDelegation {
+                    name: shown(a).to_string(),
+                    zone: shown(&z.zone).to_string(),
+                    why: d.insecure,
+                };
+                (ZoneState::Insecure { cut: a.clone(), why: step.why() }, Some(step))
             }
             Ok(Denied { unchecked: true, insecure, .. }) => {
-                let why = insecure.unwrap_or_default();
-                (
-                    ZoneState::Unproven { keys: Arc::clone(z), cut: a.clone(), why: why.clone() },
-                    Some(Step::DsNotChecked { name: shown(a).to_string(), why }),
-                )
+                let step = Step::DsNotChecked { name: shown(a).to_string(), why: insecure };
+                (ZoneState::Unproven { keys: Arc::clone(z), cut: a.clone(), why: step.why() }, Some(step))
             }
             Ok(d) => match d.insecure {
                 Some(why) => (
-                    ZoneState::Insecure { cut: a.clone(), why: why.clone() },
+                    ZoneState::Insecure { cut: a.clone(), why: why.to_string() },
                     Some(Step::Insecure { name: shown(a).to_string(), why }),
                 ),
                 None if d.kind == DenialKind::NxDomain => {
@@ -808,7 +804,9 @@ impl Engine {
                 Ok(v) if v.labels < owner.num_labels() => {
                     match denial::prove_wildcard_answer(&r.authorities, owner, v.labels, z, self.now) {
                         Ok(None) => verified(Proof::Secure, &v, z),
-                        Ok(Some(why)) => verified(Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, &v, z),
+                        Ok(Some(why)) => {
+                            verified(Proof::Insecure { zone_cut: z.zone.to_ascii(), why: why.to_string() }, &v, z)
+                        }
                         Err(reason) => failed(Proof::Bogus { reason }),
                     }
                 }
@@ -823,7 +821,9 @@ impl Engine {
                     Ok(v) if v.labels == owner.num_labels() => verified(Proof::Secure, &v, keys),
                     Ok(v) => match denial::prove_wildcard_answer(&r.authorities, owner, v.labels, keys, self.now) {
                         Ok(None) => verified(Proof::Secure, &v, keys),
-                        Ok(Some(why)) => verified(Proof::Insecure { zone_cut: keys.zone.to_ascii(), why }, &v, keys),
+                        Ok(Some(why)) => {
+                            verified(Proof::Insecure { zone_cut: keys.zone.to_ascii(), why: why.to_string() }, &v, keys)
+                        }
                         Err(reason) => failed(Proof::Bogus { reason }),
                     },
                     // Not signed by the zone: it may belong to an unsigned zone below `cut`.
@@ -864,7 +864,9 @@ impl Engine {
                 Ok(d) => {
                     let data = denied_data(&d, data);
                     match d.insecure {
-                        Some(why) => (data, Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, d.ttl, None),
+                        Some(why) => {
+                            (data, Proof::Insecure { zone_cut: z.zone.to_ascii(), why: why.to_string() }, d.ttl, None)
+                        }
                         None => (data, Proof::Secure, d.ttl, d.expiry),
                     }
                 }

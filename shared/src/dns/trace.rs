@@ -98,22 +98,24 @@ pub enum Step {
     InsecureDelegation {
         /// The delegated name.
         name: String,
-        /// Why (the core's English).
-        why: String,
+        /// The zone whose denial proves it.
+        zone: String,
+        /// Set when the proof is only an NSEC3 opt-out span (RFC 5155 §8.6).
+        why: Option<Insecurity>,
     },
-    /// The DS denial could not be checked (e.g. too many NSEC3 iterations).
+    /// The DS denial could not be checked (too many NSEC3 iterations, RFC 9276 §3.2).
     DsNotChecked {
         /// The name.
         name: String,
-        /// Why (the core's English).
-        why: String,
+        /// Why.
+        why: Option<Insecurity>,
     },
     /// The denial at the name only proves it insecure (NSEC3 opt-out, RFC 5155 §6).
     Insecure {
         /// The name.
         name: String,
-        /// Why (the core's English).
-        why: String,
+        /// Why.
+        why: Insecurity,
     },
     /// The name does not exist, proven by the zone above.
     Nonexistent {
@@ -200,8 +202,8 @@ impl fmt::Display for Step {
             Self::Bogus { owner, rrset, reason } => write!(f, "{owner} {}: {reason}", rrset.words()),
             Self::BelowDname { name, dname } => write!(f, "{name}: below the DNAME at {dname}"),
             Self::Unproven { name, why } => write!(f, "{name}: unproven: {why}"),
-            Self::InsecureDelegation { name, why } => write!(f, "{name} DS: none, insecure delegation: {why}"),
-            Self::DsNotChecked { name, why } => write!(f, "{name} DS: not checked: {why}"),
+            Self::InsecureDelegation { name, .. } => write!(f, "{name} DS: none, insecure delegation: {}", self.why()),
+            Self::DsNotChecked { name, .. } => write!(f, "{name} DS: not checked: {}", self.why()),
             Self::Insecure { name, why } => write!(f, "{name}: insecure: {why}"),
             Self::Nonexistent { name, zone } => write!(f, "{name}: does not exist (proven by {zone})"),
             Self::DsUnsupported { name, why } => write!(f, "{name} DS: {why}"),
@@ -228,6 +230,69 @@ impl fmt::Display for Step {
             }
             Self::Cname { name, proof } => write!(f, "{name} CNAME: {proof}"),
             Self::Dname { owner, proof } => write!(f, "{owner} DNAME: {proof}"),
+        }
+    }
+}
+
+impl Step {
+    /// Why an insecure or unchecked delegation is so, in the core's English
+    /// (as the zone state and the proof carry it); empty for other steps.
+    #[must_use]
+    pub fn why(&self) -> String {
+        match self {
+            Self::InsecureDelegation { name, zone, why: None } => {
+                format!("{name} is delegated without a DS record (proven by {zone})")
+            }
+            Self::InsecureDelegation { why: Some(why), .. } | Self::DsNotChecked { why: Some(why), .. } => {
+                why.to_string()
+            }
+            Self::Insecure { why, .. } => why.to_string(),
+            Self::Unproven { why, .. } | Self::DsUnsupported { why, .. } => why.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Why a denial proves only that data is insecure, or could not be checked.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Insecurity {
+    /// NSEC3 with more iterations than the limit: the proof is not checked
+    /// and treated as insecure (RFC 9276 §3.2).
+    Iterations {
+        /// The zone's iterations.
+        iterations: u16,
+        /// The limit.
+        limit: u16,
+    },
+    /// The next closer name lies in an NSEC3 opt-out span, which may hold
+    /// unsigned delegations (RFC 5155 §6).
+    OptOut {
+        /// The next closer name.
+        name: String,
+        /// The zone of the NSEC3 records.
+        zone: String,
+    },
+    /// The proof for a wildcard expansion lies in an NSEC3 opt-out span (RFC 5155 §8.8).
+    WildcardOptOut {
+        /// The name asked for.
+        name: String,
+    },
+}
+
+impl fmt::Display for Insecurity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Iterations { iterations, limit } => write!(
+                f,
+                "NSEC3 uses {iterations} iterations, above the limit of {limit} (RFC 9276 §3.2), so the proof is treated as insecure"
+            ),
+            Self::OptOut { name, zone } => write!(
+                f,
+                "{name} lies in an NSEC3 opt-out span of {zone}, which may hold unsigned delegations (RFC 5155 §6)"
+            ),
+            Self::WildcardOptOut { name } => write!(f, "the wildcard proof for {name} lies in an NSEC3 opt-out span"),
         }
     }
 }
