@@ -15,6 +15,7 @@ use geleit::verdict::{
 use serde::Serialize;
 
 use crate::dates::ymd;
+use crate::detail_words::trace_text;
 use crate::domain::Domain;
 use crate::drive::Step;
 use crate::generator::explain;
@@ -486,7 +487,7 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     }
     let (Some(dns), Some(dv)) = (&run.dns, run.verdict()) else { return Some(out) };
     out.mx_badge = status_badge(dns.mx_status, t);
-    out.mx_trace.clone_from(&dns.trace);
+    out.mx_trace = dns.trace.iter().map(|s| trace_text(s, lang)).collect();
     out.mx_findings = dv.findings.iter().map(|f| finding_view(f, lang)).collect();
     out.unchecked = unchecked_lines(&dv.unchecked, t);
 
@@ -631,7 +632,7 @@ fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, la
         findings,
         addresses,
         probe_note,
-        trace: host.tlsa_trace.clone(),
+        trace: host.tlsa_trace.iter().map(|s| trace_text(s, t.lang)).collect(),
     }
 }
 

@@ -11,6 +11,7 @@ use geleit::tlsa::{MatchingType, Selector, Tlsa, Usage};
 use geleit::tlsa_gen::{GenError, GenWarning, Role, Source, default_host, generate as core_generate, owner_name};
 
 use crate::dates::ymd;
+use crate::detail_words::cert_error_text;
 use crate::i18n::{Lang, Strings};
 
 /// What the person typed into the generator.
@@ -120,8 +121,10 @@ pub fn run_bytes(bytes: &[u8], form: &GenForm, lang: Lang) -> Result<GenView, Pr
     };
     let input = read_input(bytes).map_err(|e| match e {
         CertError::OnlyPrivateKey => Problem::new(t.gen_private_key_refused),
-        CertError::Nothing { .. } => Problem { message: t.gen_nothing_found.into(), detail: Some(e.to_string()) },
-        e => Problem { message: t.gen_unreadable.into(), detail: Some(e.to_string()) },
+        CertError::Nothing { .. } => {
+            Problem { message: t.gen_nothing_found.into(), detail: Some(cert_error_text(&e, lang)) }
+        }
+        e => Problem { message: t.gen_unreadable.into(), detail: Some(cert_error_text(&e, lang)) },
     })?;
     let mut notes: Vec<String> = input.warnings.iter().map(|w| warning_words(w, t)).collect();
     if input.objects.is_empty() {
@@ -282,7 +285,6 @@ fn warning_words(w: &Warning, t: &Strings) -> String {
     match w {
         Warning::PrivateKeyRefused { .. } => t.gen_private_key_refused.to_owned(),
         Warning::IgnoredBlock { label } => (t.gen_ignored_block)(label),
-        other => other.to_string(),
     }
 }
 
@@ -292,7 +294,6 @@ fn gen_warning_words(w: &GenWarning, t: &Strings) -> String {
             (t.gen_not_chained)(*depth, subject, expected_issuer)
         }
         GenWarning::NotCa { depth, subject } => (t.gen_not_ca)(*depth, subject),
-        other => other.to_string(),
     }
 }
 
@@ -301,7 +302,7 @@ fn gen_error_words(e: &GenError, t: &Strings) -> String {
         GenError::BadHost { found } => (t.gen_bad_host)(found),
         GenError::WildcardHost { found } => (t.gen_wildcard_host)(found),
         GenError::NameTooLong { found } => (t.gen_name_too_long)(*found),
-        other => other.to_string(),
+        GenError::BadProto { found } => (t.gen_bad_proto)(found),
     }
 }
 

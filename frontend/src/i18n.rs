@@ -3,9 +3,10 @@
 //! One [`Strings`] table per language, built as a `const` struct literal: a
 //! string added to the struct without a translation is a compile error, so no
 //! language can fall behind. Parameterised texts are plain `fn`s in the table.
-//! Technical details that come from the core (certificate parse errors, DNSSEC
-//! validation steps) are shown as they are, in English, below the translated
-//! finding.
+//! Technical details that come from the core (parse errors, DNSSEC
+//! validation steps, the matcher's per-record details) are worded per
+//! variant in [`crate::detail_words`], the verdicts and findings in
+//! [`crate::verdict_words`].
 
 use serde::Serialize;
 
@@ -63,6 +64,8 @@ impl Lang {
 /// Every string of the page for one language.
 #[allow(clippy::struct_field_names)]
 pub struct Strings {
+    /// The language of this table (for the words of [`crate::detail_words`]).
+    pub lang: Lang,
     pub lang_name: &'static str,
     pub lang_label: &'static str,
     pub app_title: &'static str,
@@ -98,6 +101,7 @@ pub struct Strings {
     pub gen_bad_host: fn(&str) -> String,
     pub gen_wildcard_host: fn(&str) -> String,
     pub gen_name_too_long: fn(usize) -> String,
+    pub gen_bad_proto: fn(&str) -> String,
     pub gen_owner: &'static str,
     pub gen_host_from_cert: &'static str,
     pub gen_sources: &'static str,
@@ -305,6 +309,7 @@ pub struct Strings {
 }
 
 pub static EN: Strings = Strings {
+    lang: Lang::En,
     lang_name: "English",
     lang_label: "Language",
     app_title: "Geleit — DANE for mail servers",
@@ -345,6 +350,7 @@ pub static EN: Strings = Strings {
         )
     },
     gen_name_too_long: |n| format!("The TLSA owner name would be {n} characters long; DNS allows 253."),
+    gen_bad_proto: |v| format!("Expected a protocol name such as tcp, udp or sctp, found “{v}”."),
     gen_owner: "Publish at",
     gen_host_from_cert: "host name taken from the certificate",
     gen_sources: "What was read",
@@ -572,6 +578,7 @@ pub static EN: Strings = Strings {
 };
 
 pub static DE: Strings = Strings {
+    lang: Lang::De,
     lang_name: "Deutsch",
     lang_label: "Sprache",
     app_title: "Geleit — DANE für Mailserver",
@@ -614,6 +621,7 @@ pub static DE: Strings = Strings {
         )
     },
     gen_name_too_long: |n| format!("Der TLSA-Name wäre {n} Zeichen lang; DNS erlaubt 253."),
+    gen_bad_proto: |v| format!("Erwartet wird ein Protokollname wie tcp, udp oder sctp, gefunden „{v}“."),
     gen_owner: "Veröffentlichen unter",
     gen_host_from_cert: "Hostname aus dem Zertifikat",
     gen_sources: "Gelesen",
@@ -868,5 +876,6 @@ mod tests {
         assert_ne!(EN.verdict_authenticated, DE.verdict_authenticated);
         assert_ne!((EN.gen_bad_port)("x"), (DE.gen_bad_port)("x"));
         assert_eq!(Lang::De.t().lang_name, "Deutsch");
+        assert!(Lang::ALL.iter().all(|l| l.t().lang == *l), "each table knows its language");
     }
 }

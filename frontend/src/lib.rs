@@ -19,6 +19,7 @@
 
 pub mod checker;
 pub mod dates;
+pub mod detail_words;
 pub mod domain;
 pub mod drive;
 pub mod generator;

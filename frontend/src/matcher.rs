@@ -3,10 +3,11 @@
 //! ([`geleit::dane::check`], RFC 7672 §2.2, §3).
 
 use geleit::cert::read_input;
-use geleit::dane::{Anchor, Check, Failure, RecordReport, ReferenceNames, Report, Verdict, check};
+use geleit::dane::{Anchor, ChainEntry, Check, Failure, RecordReport, ReferenceNames, Report, Verdict, check};
 use geleit::tlsa::{Tlsa, Unusable, scan_records};
 
 use crate::dates::ymd;
+use crate::detail_words::{cert_error_text, dane_error_text, record_detail_text, scan_error_text};
 use crate::generator::{Problem, explain, host_to_ascii};
 use crate::i18n::{Lang, Strings};
 
@@ -43,7 +44,7 @@ pub struct RecordOutcome {
     pub status: String,
     /// Translated reasons it is unusable.
     pub reasons: Vec<String>,
-    /// The core's detail (English).
+    /// What was checked and what failed, in the page's language.
     pub detail: String,
 }
 
@@ -98,7 +99,7 @@ fn run_inner(form: &MatchForm, now: i64, lang: Lang) -> Result<MatchView, Proble
         return Err(problem(t.match_need_chain.into()));
     }
     let input = read_input(form.chain.as_bytes())
-        .map_err(|e| Problem { message: t.match_bad_chain.into(), detail: Some(e.to_string()) })?;
+        .map_err(|e| Problem { message: t.match_bad_chain.into(), detail: Some(cert_error_text(&e, lang)) })?;
     let chain: Vec<Vec<u8>> = input.certificates().map(|c| c.der().to_vec()).collect();
     if chain.is_empty() {
         return Err(problem(t.match_need_chain.into()));
@@ -107,7 +108,7 @@ fn run_inner(form: &MatchForm, now: i64, lang: Lang) -> Result<MatchView, Proble
     for scanned in scan_records(&form.records) {
         match scanned {
             Ok(s) => records.push(s.record),
-            Err(e) => return Err(problem((t.match_bad_record)(e.position().line, &e.to_string()))),
+            Err(e) => return Err(problem((t.match_bad_record)(e.position().line, &scan_error_text(&e, lang)))),
         }
     }
     if records.is_empty() {
@@ -117,7 +118,7 @@ fn run_inner(form: &MatchForm, now: i64, lang: Lang) -> Result<MatchView, Proble
     let names: Vec<String> = if host.is_empty() { Vec::new() } else { vec![host.clone()] };
     let names = ReferenceNames::new(&names).map_err(|_| problem((t.match_bad_host)(&host)))?;
     let report = check(&chain, &records, Check { names: &names, now, look_ahead_days: Some(LOOK_AHEAD_DAYS) })
-        .map_err(|e| Problem { message: t.match_bad_chain.into(), detail: Some(e.to_string()) })?;
+        .map_err(|e| Problem { message: t.match_bad_chain.into(), detail: Some(dane_error_text(&e, lang)) })?;
     let mut v = view(&report, t);
     if !report.authenticated
         && let Some(words) = name_check_words(&report, &host, t)
@@ -144,7 +145,7 @@ fn name_check_words(report: &Report, host: &str, t: &Strings) -> Option<String> 
 /// The page's words for a core report (also used for each probed address by the checker).
 #[must_use]
 pub fn view(report: &Report, t: &Strings) -> MatchView {
-    let records = report.records.iter().map(|r| record_outcome(r, t)).collect();
+    let records = report.records.iter().map(|r| record_outcome(r, &report.chain, t)).collect();
     let chain = report
         .chain
         .iter()
@@ -196,7 +197,7 @@ pub fn verdict_view(verdict: Verdict, t: &Strings) -> VerdictView {
     }
 }
 
-fn record_outcome(r: &RecordReport, t: &Strings) -> RecordOutcome {
+fn record_outcome(r: &RecordReport, chain: &[ChainEntry], t: &Strings) -> RecordOutcome {
     let (class, status) = if !r.usable {
         ("unusable", t.match_unusable.to_owned())
     } else if r.authenticates {
@@ -219,7 +220,7 @@ fn record_outcome(r: &RecordReport, t: &Strings) -> RecordOutcome {
         class,
         status,
         reasons: r.problems.iter().map(|p| unusable_words(p, t)).collect(),
-        detail: r.detail.clone(),
+        detail: record_detail_text(r, chain, t.lang),
     }
 }
 

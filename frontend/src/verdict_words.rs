@@ -220,7 +220,7 @@ fn place_de(depth: Option<usize>) -> String {
 }
 
 /// Why a DNSSEC lookup failed (RFC 8914 info-codes), in German.
-const fn reason_de(kind: ReasonKind) -> &'static str {
+pub(crate) const fn reason_de(kind: ReasonKind) -> &'static str {
     match kind {
         ReasonKind::UnsupportedDnskeyAlgorithm => "DNSKEY-Algorithmus nicht unterstützt",
         ReasonKind::UnsupportedDsDigest => "DS-Hashverfahren nicht unterstützt",

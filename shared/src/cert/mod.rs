@@ -35,8 +35,9 @@ pub const MAX_INPUT: usize = 256 * 1024;
 pub const MAX_OBJECTS: usize = 32;
 
 /// Why certificate input could not be read.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum CertError {
     /// The input exceeds [`MAX_INPUT`].
     #[error("expected at most {max} bytes of input, found {found}")]
@@ -46,7 +47,7 @@ pub enum CertError {
     TooMany { max: usize, found: usize },
     /// Nothing usable in the input.
     #[error("expected a PEM block (\"-----BEGIN CERTIFICATE-----\") or DER data, found {found}")]
-    Nothing { found: &'static str },
+    Nothing { found: Nothing },
     /// Only private keys were found; they are refused.
     #[error(
         "expected a certificate, public key or certificate request, found only a private key (refused and not read)"
@@ -54,7 +55,7 @@ pub enum CertError {
     OnlyPrivateKey,
     /// A broken `-----BEGIN` line.
     #[error("{detail}")]
-    PemBoundary { detail: &'static str },
+    PemBoundary { detail: PemBoundary },
     /// A `-----BEGIN X-----` without its `-----END X-----`.
     #[error("expected \"-----END {label}-----\", found none")]
     PemUnterminated { label: String },
@@ -63,16 +64,92 @@ pub enum CertError {
     PemBase64 { label: String, detail: String },
     /// DER that does not parse as what its label says.
     #[error("expected {what} in DER at position {index}, found invalid data: {detail}")]
-    Der { what: &'static str, index: usize, detail: String },
+    Der { what: DerObject, index: usize, detail: String },
     /// Bytes after the end of a DER object.
     #[error("expected {what} to end at its DER length at position {index}, found {count} more bytes")]
-    TrailingData { what: &'static str, index: usize, count: usize },
+    TrailingData { what: DerObject, index: usize, count: usize },
+}
+
+/// What [`CertError::Nothing`] found instead.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nothing {
+    /// The input is empty.
+    Empty,
+    /// Only PEM blocks of kinds that carry no certificate or key.
+    OtherPemBlocks,
+    /// Neither PEM nor DER.
+    NotDer,
+}
+
+impl fmt::Display for Nothing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Empty => "empty input",
+            Self::OtherPemBlocks => "PEM blocks of other kinds only",
+            Self::NotDer => "neither (DER starts with a SEQUENCE, byte 0x30)",
+        })
+    }
+}
+
+/// What is wrong with a `-----BEGIN` line (RFC 7468 §2).
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PemBoundary {
+    /// No `-----` after the label.
+    NoDashes,
+    /// The label spans lines or is overlong.
+    BadLabel,
+}
+
+impl fmt::Display for PemBoundary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NoDashes => "expected \"-----\" after the label of \"-----BEGIN\", found none",
+            Self::BadLabel => "expected a one-line label after \"-----BEGIN\", found a line break or an overlong label",
+        })
+    }
+}
+
+/// What a DER object was read as.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DerObject {
+    /// An X.509 certificate (RFC 5280 §4.1).
+    Certificate,
+    /// A SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
+    PublicKey,
+    /// A PKCS#10 certificate request (RFC 2986 §4).
+    Request,
+    /// A basicConstraints extension (RFC 5280 §4.2.1.9).
+    BasicConstraints,
+    /// A keyUsage extension (RFC 5280 §4.2.1.3).
+    KeyUsage,
+    /// Raw DER that is none of certificate, key or request.
+    Any,
+}
+
+impl fmt::Display for DerObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Certificate => "an X.509 certificate",
+            Self::PublicKey => "a SubjectPublicKeyInfo",
+            Self::Request => "a PKCS#10 certificate request",
+            Self::BasicConstraints => "a basicConstraints extension",
+            Self::KeyUsage => "a keyUsage extension",
+            Self::Any => "an X.509 certificate, SubjectPublicKeyInfo or certificate request",
+        })
+    }
 }
 
 /// Something about the input worth telling the person, that did not stop reading it.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Warning {
     /// A private key block was found and skipped without being decoded.
     PrivateKeyRefused { label: &'static str },
@@ -314,7 +391,7 @@ impl Certificate {
     }
 
     fn from_der_at(der: &[u8], index: usize) -> Result<Self, CertError> {
-        let what = "an X.509 certificate";
+        let what = DerObject::Certificate;
         let (rest, cert) = parse_certificate(der).map_err(|e| CertError::Der { what, index, detail: e.to_string() })?;
         if !rest.is_empty() {
             return Err(CertError::TrailingData { what, index, count: rest.len() });
@@ -324,12 +401,12 @@ impl Certificate {
             Ok(Some(bc)) => (bc.ca, bc.path_len_constraint),
             Ok(None) => (false, None),
             Err(e) => {
-                return Err(CertError::Der { what: "a basicConstraints extension", index, detail: e.to_string() });
+                return Err(CertError::Der { what: DerObject::BasicConstraints, index, detail: e.to_string() });
             }
         };
         let key_cert_sign = match key_usage_of(&cert) {
             Ok(ku) => ku.map(|k| k.key_cert_sign()),
-            Err(e) => return Err(CertError::Der { what: "a keyUsage extension", index, detail: e.to_string() }),
+            Err(e) => return Err(CertError::Der { what: DerObject::KeyUsage, index, detail: e.to_string() }),
         };
         Ok(Self {
             der: der.to_vec(),
@@ -411,7 +488,7 @@ impl Certificate {
 /// with, so a probe that accepts any chain still reports only a leaf whose
 /// key the server holds, and DANE-EE(3) SPKI(1) judges that same key.
 pub fn certificate_spki(der: &[u8]) -> Result<&[u8], CertError> {
-    let what = "an X.509 certificate";
+    let what = DerObject::Certificate;
     let (rest, cert) = parse_certificate(der).map_err(|e| CertError::Der { what, index: 0, detail: e.to_string() })?;
     if !rest.is_empty() {
         return Err(CertError::TrailingData { what, index: 0, count: rest.len() });
@@ -453,7 +530,7 @@ impl PublicKey {
     }
 
     fn from_der_at(der: &[u8], index: usize) -> Result<Self, CertError> {
-        let what = "a SubjectPublicKeyInfo";
+        let what = DerObject::PublicKey;
         let (rest, spki) =
             SubjectPublicKeyInfo::from_der(der).map_err(|e| CertError::Der { what, index, detail: e.to_string() })?;
         if !rest.is_empty() {
@@ -493,7 +570,7 @@ impl Request {
     }
 
     fn from_der_at(der: &[u8], index: usize) -> Result<Self, CertError> {
-        let what = "a PKCS#10 certificate request";
+        let what = DerObject::Request;
         let (rest, subject, spki, attributes) =
             parse_request(der).map_err(|e| CertError::Der { what, index, detail: e.to_string() })?;
         if !rest.is_empty() {
@@ -591,7 +668,7 @@ fn read_pem(input: &[u8]) -> Result<Input, CertError> {
             "CERTIFICATE" | "X509 CERTIFICATE" => Object::Certificate(Certificate::from_der_at(&block.der, index)?),
             // OpenSSL's "TRUSTED CERTIFICATE" is a certificate followed by trust settings.
             "TRUSTED CERTIFICATE" => {
-                let what = "an X.509 certificate";
+                let what = DerObject::Certificate;
                 let (rest, _) =
                     parse_certificate(&block.der).map_err(|e| CertError::Der { what, index, detail: e.to_string() })?;
                 let len = block.der.len().saturating_sub(rest.len());
@@ -623,7 +700,7 @@ fn read_pem(input: &[u8]) -> Result<Input, CertError> {
         return Err(if private {
             CertError::OnlyPrivateKey
         } else {
-            CertError::Nothing { found: "PEM blocks of other kinds only" }
+            CertError::Nothing { found: Nothing::OtherPemBlocks }
         });
     }
     Ok(out)
@@ -631,10 +708,10 @@ fn read_pem(input: &[u8]) -> Result<Input, CertError> {
 
 fn read_der(input: &[u8]) -> Result<Input, CertError> {
     if input.iter().all(u8::is_ascii_whitespace) {
-        return Err(CertError::Nothing { found: "empty input" });
+        return Err(CertError::Nothing { found: Nothing::Empty });
     }
     if input.first() != Some(&0x30) {
-        return Err(CertError::Nothing { found: "neither (DER starts with a SEQUENCE, byte 0x30)" });
+        return Err(CertError::Nothing { found: Nothing::NotDer });
     }
     let mut out = Input::default();
     let mut rest = input;
@@ -655,11 +732,7 @@ fn read_der(input: &[u8]) -> Result<Input, CertError> {
         } else {
             // Report the certificate parser's complaint: certificates are what people paste.
             let detail = parse_certificate(rest).err().map(|e| e.to_string()).unwrap_or_default();
-            return Err(CertError::Der {
-                what: "an X.509 certificate, SubjectPublicKeyInfo or certificate request",
-                index,
-                detail,
-            });
+            return Err(CertError::Der { what: DerObject::Any, index, detail });
         };
         out.objects.push(object);
         rest = after;
@@ -674,7 +747,7 @@ mod tests {
 
     #[test]
     fn empty_and_text_input_are_errors() {
-        assert_eq!(read_input(b"").unwrap_err(), CertError::Nothing { found: "empty input" });
+        assert_eq!(read_input(b"").unwrap_err(), CertError::Nothing { found: Nothing::Empty });
         assert!(matches!(read_input(b"hello").unwrap_err(), CertError::Nothing { .. }));
     }
 
@@ -727,7 +800,7 @@ mod tests {
         trailing.push(0);
         assert_eq!(
             certificate_spki(&trailing).unwrap_err(),
-            CertError::TrailingData { what: "an X.509 certificate", index: 0, count: 1 }
+            CertError::TrailingData { what: DerObject::Certificate, index: 0, count: 1 }
         );
     }
 
@@ -838,6 +911,6 @@ mod tests {
     #[test]
     fn other_blocks_only_is_nothing() {
         let text = b"-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n";
-        assert_eq!(read_input(text).unwrap_err(), CertError::Nothing { found: "PEM blocks of other kinds only" });
+        assert_eq!(read_input(text).unwrap_err(), CertError::Nothing { found: Nothing::OtherPemBlocks });
     }
 }

@@ -41,15 +41,11 @@ pub(crate) fn blocks(text: &str) -> Result<Vec<Block>, CertError> {
     while let Some(start) = rest.find(BEGIN) {
         let after_begin = rest.get(start + BEGIN.len()..).unwrap_or("");
         let Some(label_end) = after_begin.find(DASHES) else {
-            return Err(CertError::PemBoundary {
-                detail: "expected \"-----\" after the label of \"-----BEGIN\", found none",
-            });
+            return Err(CertError::PemBoundary { detail: super::PemBoundary::NoDashes });
         };
         let label = after_begin.get(..label_end).unwrap_or("");
         if label.len() > MAX_LABEL || label.contains(['\n', '\r']) {
-            return Err(CertError::PemBoundary {
-                detail: "expected a one-line label after \"-----BEGIN\", found a line break or an overlong label",
-            });
+            return Err(CertError::PemBoundary { detail: super::PemBoundary::BadLabel });
         }
         let label = label.trim().to_owned();
         let body_start = after_begin.get(label_end + DASHES.len()..).unwrap_or("");

@@ -46,8 +46,9 @@ pub fn serialize_tlsa<S: Serializer>(record: &Tlsa, serializer: S) -> Result<S::
 }
 
 /// Why a check could not be made at all (as opposed to "not authenticated").
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum DaneError {
     /// No certificate was presented.
     #[error("expected a certificate chain of at least the server's certificate, found none")]
@@ -120,9 +121,10 @@ pub struct RecordReport {
 /// Why a usable record did not authenticate the server, as data (the words
 /// are in [`RecordReport::detail`]). The verdict module turns these into
 /// findings with fixes.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Failure {
     /// The record's data matches no certificate it may match (RFC 7671 §5.1, §5.2).
     NoMatch,

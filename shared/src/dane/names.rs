@@ -15,8 +15,9 @@ use crate::cert::Certificate;
 const MAX_NAME: usize = 253;
 
 /// Why reference names are unusable, or why the leaf does not carry one.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum NameError {
     /// A reference name is not a host name.
     #[error("expected a host name as reference name (letters, digits, hyphens; labels of 1 to 63), found {}", crate::quoted::Quoted(.found))]

@@ -10,6 +10,7 @@ use hickory_proto::rr::{Label, Name, RData, Record, RecordType};
 use super::expiry::{SigExpiry, earliest};
 use super::proof::{Reason, ReasonKind};
 use super::shown;
+use super::trace::Insecurity;
 use super::verify::{self, ZoneKeys};
 
 /// NSEC3 iterations above this make a proof insecure rather than checked
@@ -42,7 +43,7 @@ pub(crate) struct Denied {
     pub delegation: bool,
     /// Set when the proof only shows that the data is insecure (NSEC3 opt-out,
     /// RFC 5155 §6, or too many NSEC3 iterations): the reason.
-    pub insecure: Option<String>,
+    pub insecure: Option<Insecurity>,
     /// The proof was not checked at all (NSEC3 iterations above the limit,
     /// RFC 9276 §3.2): unlike opt-out, it proves nothing, not even a
     /// possible unsigned delegation.
@@ -103,7 +104,7 @@ pub(crate) fn prove_wildcard_answer(
     labels: u8,
     zone: &ZoneKeys,
     now: u64,
-) -> Result<Option<String>, Reason> {
+) -> Result<Option<Insecurity>, Reason> {
     let (nsecs, nsec3s, _, failure, _) = collect(auth, zone, now);
     let missing = || {
         failure.clone().unwrap_or_else(|| {
@@ -116,14 +117,12 @@ pub(crate) fn prove_wildcard_answer(
     if !nsec3s.is_empty() {
         let Some(params) = nsec3s.first().map(|n| n.nsec3) else { return Err(missing()) };
         if params.iterations() > NSEC3_MAX_ITERATIONS {
-            return Ok(Some(iterations_text(params.iterations())));
+            return Ok(Some(iterations(params.iterations())));
         }
         let next_closer = super::trim_to(qname, usize::from(labels) + 1);
         let h = hash(&next_closer, params).ok_or_else(missing)?;
         return match nsec3s.iter().find(|n| covers3(n, &h)) {
-            Some(n) if n.nsec3.opt_out() => {
-                Ok(Some(format!("the wildcard proof for {qname} lies in an NSEC3 opt-out span", qname = shown(qname))))
-            }
+            Some(n) if n.nsec3.opt_out() => Ok(Some(Insecurity::WildcardOptOut { name: shown(qname).to_string() })),
             Some(_) => Ok(None),
             None => Err(missing()),
         };
@@ -206,10 +205,8 @@ fn collect<'a>(auth: &'a [Record], zone: &ZoneKeys, now: u64) -> Collected<'a> {
     (nsecs, nsec3s, if ttl == u32::MAX { 0 } else { ttl }, failure, expiry)
 }
 
-fn iterations_text(iterations: u16) -> String {
-    format!(
-        "NSEC3 uses {iterations} iterations, above the limit of {NSEC3_MAX_ITERATIONS} (RFC 9276 §3.2), so the proof is treated as insecure"
-    )
+const fn iterations(iterations: u16) -> Insecurity {
+    Insecurity::Iterations { iterations, limit: NSEC3_MAX_ITERATIONS }
 }
 
 /// Whether the NSEC at `owner` covers `name`: owner < name < next in
@@ -470,7 +467,7 @@ fn prove_nsec3(
         return Ok(Denied {
             kind,
             delegation: false,
-            insecure: Some(iterations_text(params.iterations())),
+            insecure: Some(iterations(params.iterations())),
             unchecked: true,
             ttl,
             expiry: None,
@@ -542,13 +539,10 @@ fn prove_nsec3(
     let nc_cover = covering(&nc_hash).ok_or_else(|| {
         missing(&format!("no NSEC3 covers the next closer name {next_closer}", next_closer = shown(&next_closer)))
     })?;
-    let opt_out = nc_cover.nsec3.opt_out().then(|| {
-        format!(
-            "{next_closer} lies in an NSEC3 opt-out span of {}, which may hold unsigned delegations (RFC 5155 §6)",
-            shown(&zone.zone),
-            next_closer = shown(&next_closer)
-        )
-    });
+    let opt_out = nc_cover
+        .nsec3
+        .opt_out()
+        .then(|| Insecurity::OptOut { name: shown(&next_closer).to_string(), zone: shown(&zone.zone).to_string() });
     let star = wildcard_of(&ce).ok_or_else(|| missing("the wildcard name is too long"))?;
     let star_hash = hash_of(&star).ok_or_else(|| missing("cannot hash a name"))?;
     if nxdomain {

@@ -19,6 +19,7 @@ use super::anchor::{Anchor, TrustAnchors};
 use super::denial::{self, DenialKind, Denied};
 use super::expiry::{SigExpiry, earliest};
 use super::proof::{Proof, Reason, ReasonKind};
+use super::trace::{Denial, Step, WalkRrset};
 use super::verify::{self, ZoneKeys};
 use super::wire::{self, Query, QueryId, Response};
 use super::{DnsError, shown};
@@ -102,7 +103,7 @@ pub(crate) struct Resolved {
     /// RRSIG or denial, every CNAME/DNAME link, and the DS and DNSKEY RRsets
     /// from the trust anchor down. Only for a secure answer.
     pub expiry: Option<SigExpiry>,
-    pub trace: Vec<String>,
+    pub trace: Vec<Step>,
 }
 
 impl Resolved {
@@ -141,7 +142,7 @@ pub(crate) struct Engine {
     slots: HashMap<Key, Slot>,
     by_id: Vec<Key>,
     wanted: Vec<Key>,
-    zones: HashMap<Name, (ZoneState, String)>,
+    zones: HashMap<Name, (ZoneState, Option<Step>)>,
     /// Finished validations: a task re-evaluated after each round does not verify twice.
     resolved: HashMap<Key, Resolved>,
     /// Hosts the budget was raised for (see [`Config::max_queries_per_host`]).
@@ -328,7 +329,7 @@ impl Engine {
                         other => other,
                     }
                 }
-                other => (other.clone(), String::new()),
+                other => (other.clone(), None),
             };
             self.zones.insert(a.clone(), (next.clone(), step));
             state = next;
@@ -337,12 +338,12 @@ impl Engine {
     }
 
     /// The steps of the zone walk down to `name`, for a trace.
-    pub fn walk_trace(&self, name: &Name) -> Vec<String> {
+    pub fn walk_trace(&self, name: &Name) -> Vec<Step> {
         let name = name.to_lowercase();
         let Some(anchor) = self.config.anchors.closest(&name) else { return Vec::new() };
         let mut names = vec![anchor.clone()];
         names.extend(Self::ancestors(anchor, &name));
-        names.iter().filter_map(|n| self.zones.get(n)).map(|(_, step)| step.clone()).filter(|s| !s.is_empty()).collect()
+        names.iter().filter_map(|n| self.zones.get(n)).filter_map(|(_, step)| step.clone()).collect()
     }
 
     fn response(&mut self, name: &Name, rtype: RecordType) -> Result<Arc<Response>, Reason> {
@@ -352,7 +353,7 @@ impl Engine {
     }
 
     /// Trusts the DNSKEY RRset at an anchor (RFC 4035 §5.2 with the anchor as DS).
-    fn anchor_state(&mut self, anchor: &Name) -> (ZoneState, String) {
+    fn anchor_state(&mut self, anchor: &Name) -> (ZoneState, Option<Step>) {
         // An anchor whose records all use algorithms or digests this validator
         // does not implement gives no authentication path: below it everything
         // is insecure, not bogus (RFC 4035 §5.2, RFC 8624 §3.1).
@@ -369,20 +370,20 @@ impl Engine {
                 anchor = shown(anchor)
             );
             return (
-                ZoneState::Insecure { cut: anchor.clone(), why: why.clone() },
-                format!("{}: {why}", shown(anchor)),
+                ZoneState::Insecure { cut: anchor.clone(), why },
+                Some(Step::AnchorUnsupported { anchor: shown(anchor).to_string() }),
             );
         }
         let resp = match self.response(anchor, RecordType::DNSKEY) {
             Ok(r) => r,
-            Err(reason) => return (ZoneState::Failed(Proof::Indeterminate { reason }), String::new()),
+            Err(reason) => return (ZoneState::Failed(Proof::Indeterminate { reason }), None),
         };
         let Some(set) = verify::find(&resp.answers, anchor, RecordType::DNSKEY) else {
             let p = Proof::bogus(
                 ReasonKind::DnskeyMissing,
                 format!("the trust anchor's zone {anchor} returned no DNSKEY records", anchor = shown(anchor)),
             );
-            return (ZoneState::Failed(p), String::new());
+            return (ZoneState::Failed(p), None);
         };
         let keys = verify::dnskeys_of(&set);
         let ds: Vec<_> = self
@@ -405,24 +406,24 @@ impl Engine {
                 ReasonKind::DnskeyMissing,
                 format!("no DNSKEY of {anchor} matches the configured trust anchor", anchor = shown(anchor)),
             );
-            return (ZoneState::Failed(p), String::new());
+            return (ZoneState::Failed(p), None);
         }
         let tags = key_tags(&trusted);
         match verify::verify_rrset(&set, &ZoneKeys::bare(anchor.clone(), trusted), self.now) {
             Ok(v) => (
                 ZoneState::Secure(Arc::new(ZoneKeys { zone: anchor.clone(), keys, expiry: Some(v.expiry(&set)) })),
-                format!("{anchor} DNSKEY: secure, key tag {tags} matches the trust anchor", anchor = shown(anchor)),
+                Some(Step::AnchorSecure { anchor: shown(anchor).to_string(), key_tags: tags }),
             ),
-            Err(reason) => bogus_step(format!("{anchor} DNSKEY: bogus", anchor = shown(anchor)), reason),
+            Err(reason) => bogus_step(anchor, WalkRrset::Dnskey, reason),
         }
     }
 
     /// One step of the walk: is `a` (a child name inside or below zone `z`) a zone cut?
-    fn step(&mut self, z: &Arc<ZoneKeys>, a: &Name) -> (ZoneState, String) {
+    fn step(&mut self, z: &Arc<ZoneKeys>, a: &Name) -> (ZoneState, Option<Step>) {
         let same = ZoneState::Secure(Arc::clone(z));
         let resp = match self.response(a, RecordType::DS) {
             Ok(r) => r,
-            Err(reason) => return (ZoneState::Failed(Proof::Indeterminate { reason }), String::new()),
+            Err(reason) => return (ZoneState::Failed(Proof::Indeterminate { reason }), None),
         };
         match resp.rcode {
             ResponseCode::NoError | ResponseCode::NXDomain => {}
@@ -431,7 +432,7 @@ impl Engine {
                     ReasonKind::Network,
                     format!("the resolver answered {other} for {a} DS", a = shown(a)),
                 );
-                return (ZoneState::Failed(p), String::new());
+                return (ZoneState::Failed(p), None);
             }
         }
         let nxdomain = resp.rcode == ResponseCode::NXDomain;
@@ -440,7 +441,8 @@ impl Engine {
                 // A DS RRset lives at a delegation point, never at a
                 // wildcard (RFC 4592 §4.6): an expanded one is a replay.
                 Ok(v) if v.labels < a.num_labels() => bogus_step(
-                    format!("{a} DS: bogus", a = shown(a)),
+                    a,
+                    WalkRrset::Ds,
                     Reason::new(
                         ReasonKind::Inconsistent,
                         format!(
@@ -450,7 +452,7 @@ impl Engine {
                     ),
                 ),
                 Ok(v) => self.enter_zone(a, &verify::ds_of(&set), earliest(z.expiry.clone(), Some(v.expiry(&set)))),
-                Err(reason) => bogus_step(format!("{a} DS: bogus", a = shown(a)), reason),
+                Err(reason) => bogus_step(a, WalkRrset::Ds, reason),
             };
         }
         // Below a DNAME nothing exists in this zone (RFC 6672 §2.3): no cut either.
@@ -458,13 +460,14 @@ impl Engine {
             let owner = set.name.to_lowercase();
             return match verify::verify_rrset(&set, z, self.now) {
                 Ok(v) if v.labels == owner.num_labels() => {
-                    (same, format!("{a}: below the DNAME at {owner}", a = shown(a), owner = shown(&owner)))
+                    (same, Some(Step::BelowDname { name: shown(a).to_string(), dname: shown(&owner).to_string() }))
                 }
                 Ok(_) => bogus_step(
-                    format!("{owner} DNAME: bogus", owner = shown(&owner)),
+                    &owner,
+                    WalkRrset::Dname,
                     Reason::new(ReasonKind::Inconsistent, "a DNAME expanded from a wildcard (RFC 6672 §3.3)"),
                 ),
-                Err(reason) => bogus_step(format!("{owner} DNAME: bogus", owner = shown(&owner)), reason),
+                Err(reason) => bogus_step(&owner, WalkRrset::Dname, reason),
             };
         }
         // A CNAME at `a` in zone `z` rules out a zone cut there (RFC 2181
@@ -473,42 +476,38 @@ impl Engine {
         // CNAME comes with NXDOMAIN.
         if let Some(set) = verify::find(&resp.answers, a, RecordType::CNAME) {
             return match self.check_positive(&set, &resp, &ZoneState::Secure(Arc::clone(z)), a).proof {
-                Proof::Secure => (same, String::new()),
+                Proof::Secure => (same, None),
                 Proof::Insecure { why, .. } => (
                     ZoneState::Unproven { keys: Arc::clone(z), cut: a.clone(), why: why.clone() },
-                    format!("{a}: unproven: {why}", a = shown(a)),
+                    Some(Step::Unproven { name: shown(a).to_string(), why: why.clone() }),
                 ),
-                failed => (ZoneState::Failed(failed), String::new()),
+                failed => (ZoneState::Failed(failed), None),
             };
         }
         match denial::prove(&resp.authorities, a, RecordType::DS, nxdomain, z, self.now) {
             Ok(d) if d.delegation => {
-                let why = d.insecure.unwrap_or_else(|| {
-                    format!("{a} is delegated without a DS record (proven by {})", shown(&z.zone), a = shown(a))
-                });
-                (
-                    ZoneState::Insecure { cut: a.clone(), why: why.clone() },
-                    format!("{a} DS: none, insecure delegation: {why}", a = shown(a)),
-                )
+                let step = Step::InsecureDelegation {
+                    name: shown(a).to_string(),
+                    zone: shown(&z.zone).to_string(),
+                    why: d.insecure,
+                };
+                (ZoneState::Insecure { cut: a.clone(), why: step.why() }, Some(step))
             }
             Ok(Denied { unchecked: true, insecure, .. }) => {
-                let why = insecure.unwrap_or_default();
-                (
-                    ZoneState::Unproven { keys: Arc::clone(z), cut: a.clone(), why: why.clone() },
-                    format!("{a} DS: not checked: {why}", a = shown(a)),
-                )
+                let step = Step::DsNotChecked { name: shown(a).to_string(), why: insecure };
+                (ZoneState::Unproven { keys: Arc::clone(z), cut: a.clone(), why: step.why() }, Some(step))
             }
             Ok(d) => match d.insecure {
                 Some(why) => (
-                    ZoneState::Insecure { cut: a.clone(), why: why.clone() },
-                    format!("{a}: insecure: {why}", a = shown(a)),
+                    ZoneState::Insecure { cut: a.clone(), why: why.to_string() },
+                    Some(Step::Insecure { name: shown(a).to_string(), why }),
                 ),
                 None if d.kind == DenialKind::NxDomain => {
-                    (same, format!("{a}: does not exist (proven by {})", shown(&z.zone), a = shown(a)))
+                    (same, Some(Step::Nonexistent { name: shown(a).to_string(), zone: shown(&z.zone).to_string() }))
                 }
-                None => (same, String::new()),
+                None => (same, None),
             },
-            Err(reason) => bogus_step(format!("{a} DS: bogus denial", a = shown(a)), reason),
+            Err(reason) => bogus_step(a, WalkRrset::DsDenial, reason),
         }
     }
 
@@ -519,7 +518,7 @@ impl Engine {
         a: &Name,
         ds: &[&hickory_proto::dnssec::rdata::DS],
         path: Option<SigExpiry>,
-    ) -> (ZoneState, String) {
+    ) -> (ZoneState, Option<Step>) {
         let mut usable: Vec<_> = ds
             .iter()
             .copied()
@@ -539,18 +538,21 @@ impl Engine {
                     .join(", "),
                 a = shown(a)
             );
-            return (ZoneState::Insecure { cut: a.clone(), why: why.clone() }, format!("{a} DS: {why}", a = shown(a)));
+            return (
+                ZoneState::Insecure { cut: a.clone(), why: why.clone() },
+                Some(Step::DsUnsupported { name: shown(a).to_string(), why }),
+            );
         }
         let resp = match self.response(a, RecordType::DNSKEY) {
             Ok(r) => r,
-            Err(reason) => return (ZoneState::Failed(Proof::Indeterminate { reason }), String::new()),
+            Err(reason) => return (ZoneState::Failed(Proof::Indeterminate { reason }), None),
         };
         let Some(set) = verify::find(&resp.answers, a, RecordType::DNSKEY) else {
             let p = Proof::bogus(
                 ReasonKind::DnskeyMissing,
                 format!("{a} has a DS record in its parent zone, but returned no DNSKEY records", a = shown(a)),
             );
-            return (ZoneState::Failed(p), format!("{a} DNSKEY: missing", a = shown(a)));
+            return (ZoneState::Failed(p), Some(Step::DnskeyMissing { name: shown(a).to_string() }));
         };
         let keys = verify::dnskeys_of(&set);
         let (matching, too_small): (Vec<_>, Vec<_>) = verify::keys_matching_ds(a, &usable, &keys)
@@ -570,7 +572,10 @@ impl Engine {
                 "the DS records of {a} point to {problem}, so the zone counts as unsigned (RFC 4035 §5.2)",
                 a = shown(a)
             );
-            return (ZoneState::Insecure { cut: a.clone(), why: why.clone() }, format!("{a} DS: {why}", a = shown(a)));
+            return (
+                ZoneState::Insecure { cut: a.clone(), why: why.clone() },
+                Some(Step::DsUnsupported { name: shown(a).to_string(), why }),
+            );
         }
         if matching.is_empty() {
             let ds_tags = usable.iter().map(|d| d.key_tag().to_string()).collect::<Vec<_>>().join(", ");
@@ -582,19 +587,16 @@ impl Engine {
                     a = shown(a)
                 ),
             );
-            return (ZoneState::Failed(p), format!("{a} DS: does not match any DNSKEY", a = shown(a)));
+            return (ZoneState::Failed(p), Some(Step::DsNoMatch { name: shown(a).to_string() }));
         }
         let tags = key_tags(&matching);
-        let mut warn = String::new();
-        if usable.iter().any(|d| u8::from(d.digest_type()) == 1) {
-            warn.push_str(" (warning: a DS uses SHA-1, RFC 8624 §3.3)");
-        }
-        if matching.iter().any(|k| verify::algorithm_is_sha1(hickory_proto::dnssec::Verifier::algorithm(k))) {
-            warn.push_str(" (warning: a key uses an RSA/SHA-1 algorithm, RFC 8624 §3.1)");
-        }
+        let sha1_ds = usable.iter().any(|d| u8::from(d.digest_type()) == 1);
+        let sha1_key =
+            matching.iter().any(|k| verify::algorithm_is_sha1(hickory_proto::dnssec::Verifier::algorithm(k)));
         match verify::verify_rrset(&set, &ZoneKeys::bare(a.clone(), matching), self.now) {
             Ok(v) if v.labels < a.num_labels() => bogus_step(
-                format!("{a} DNSKEY: bogus", a = shown(a)),
+                a,
+                WalkRrset::Dnskey,
                 Reason::new(
                     ReasonKind::Inconsistent,
                     format!("the DNSKEY RRset at {a} is expanded from a wildcard", a = shown(a)),
@@ -606,9 +608,9 @@ impl Engine {
                     keys,
                     expiry: earliest(path, Some(v.expiry(&set))),
                 })),
-                format!("{a} DS → DNSKEY: secure zone cut, key tag {tags}{warn}", a = shown(a)),
+                Some(Step::ZoneCut { name: shown(a).to_string(), key_tags: tags, sha1_ds, sha1_key }),
             ),
-            Err(reason) => bogus_step(format!("{a} DNSKEY: bogus", a = shown(a)), reason),
+            Err(reason) => bogus_step(a, WalkRrset::Dnskey, reason),
         }
     }
 
@@ -676,7 +678,11 @@ impl Engine {
             };
             if let Some(set) = verify::find(&r.answers, &current, qtype) {
                 let checked = self.check_positive(&set, &r, &zone, &current);
-                trace.push(format!("{} {}: {}", shown(&current), qtype, checked.proof));
+                trace.push(Step::Answer {
+                    name: shown(&current).to_string(),
+                    rtype: qtype.to_string(),
+                    proof: checked.proof.clone(),
+                });
                 let records = set.records.iter().map(|r| (*r).clone()).collect();
                 let mut done = finish(qname, chain, current, Data::Records(records), checked.proof, checked.ttl, trace);
                 done.zone_ttl = checked.zone_ttl;
@@ -694,7 +700,7 @@ impl Engine {
                 let zone = self.zone_of(&owner)?;
                 let Checked { proof, expiry, .. } = self.check_positive(&set, &r, &zone, &owner);
                 links_expiry = earliest(links_expiry, expiry);
-                trace.push(format!("{owner} DNAME: {proof}", owner = shown(&owner)));
+                trace.push(Step::Dname { owner: shown(&owner).to_string(), proof: proof.clone() });
                 let target = set.records.iter().find_map(|rec| verify::dname_target(&rec.data));
                 let Some(next) = target.and_then(|t| synthesize(&current, &owner, &t)) else {
                     let p = Proof::bogus(
@@ -726,7 +732,7 @@ impl Engine {
                         RData::CNAME(c) => Some(c.0.to_lowercase()),
                         _ => None,
                     });
-                    trace.push(format!("{current} CNAME: {proof}", current = shown(&current)));
+                    trace.push(Step::Cname { name: shown(&current).to_string(), proof: proof.clone() });
                     let Some(target) = target else {
                         let p = Proof::bogus(
                             ReasonKind::Malformed,
@@ -765,15 +771,16 @@ impl Engine {
                 }
             };
             let (data, proof, ttl, expiry) = self.check_denial(&r, &zone, &current, qtype);
-            trace.push(format!(
-                "{current} {qtype}: {} {proof}",
-                match data {
-                    Data::NxDomain => "NXDOMAIN,",
-                    Data::NoData => "no data,",
-                    _ => "",
+            trace.push(Step::Denied {
+                name: shown(&current).to_string(),
+                rtype: qtype.to_string(),
+                denial: match data {
+                    Data::NxDomain => Denial::NxDomain,
+                    Data::NoData => Denial::NoData,
+                    Data::Records(_) | Data::Unknown => Denial::Unknown,
                 },
-                current = shown(&current)
-            ));
+                proof: proof.clone(),
+            });
             let mut done = finish(qname, chain, current, data, proof, ttl, trace);
             done.set_expiry(earliest(links_expiry, expiry));
             return Some(done);
@@ -797,7 +804,9 @@ impl Engine {
                 Ok(v) if v.labels < owner.num_labels() => {
                     match denial::prove_wildcard_answer(&r.authorities, owner, v.labels, z, self.now) {
                         Ok(None) => verified(Proof::Secure, &v, z),
-                        Ok(Some(why)) => verified(Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, &v, z),
+                        Ok(Some(why)) => {
+                            verified(Proof::Insecure { zone_cut: z.zone.to_ascii(), why: why.to_string() }, &v, z)
+                        }
                         Err(reason) => failed(Proof::Bogus { reason }),
                     }
                 }
@@ -812,7 +821,9 @@ impl Engine {
                     Ok(v) if v.labels == owner.num_labels() => verified(Proof::Secure, &v, keys),
                     Ok(v) => match denial::prove_wildcard_answer(&r.authorities, owner, v.labels, keys, self.now) {
                         Ok(None) => verified(Proof::Secure, &v, keys),
-                        Ok(Some(why)) => verified(Proof::Insecure { zone_cut: keys.zone.to_ascii(), why }, &v, keys),
+                        Ok(Some(why)) => {
+                            verified(Proof::Insecure { zone_cut: keys.zone.to_ascii(), why: why.to_string() }, &v, keys)
+                        }
                         Err(reason) => failed(Proof::Bogus { reason }),
                     },
                     // Not signed by the zone: it may belong to an unsigned zone below `cut`.
@@ -853,7 +864,9 @@ impl Engine {
                 Ok(d) => {
                     let data = denied_data(&d, data);
                     match d.insecure {
-                        Some(why) => (data, Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, d.ttl, None),
+                        Some(why) => {
+                            (data, Proof::Insecure { zone_cut: z.zone.to_ascii(), why: why.to_string() }, d.ttl, None)
+                        }
                         None => (data, Proof::Secure, d.ttl, d.expiry),
                     }
                 }
@@ -885,7 +898,7 @@ fn finish(
     data: Data,
     proof: Proof,
     ttl: u32,
-    trace: Vec<String>,
+    trace: Vec<Step>,
 ) -> Resolved {
     let _ = qname;
     let overall = chain.iter().fold(proof, |acc, (_, _, p)| acc.weakest(p.clone()));
@@ -968,10 +981,10 @@ fn synthesize(name: &Name, owner: &Name, target: &Name) -> Option<Name> {
     Some(out)
 }
 
-/// A failed step: the zone state and the trace line naming the reason.
-fn bogus_step(step: String, reason: Reason) -> (ZoneState, String) {
-    let line = format!("{step}: {reason}");
-    (ZoneState::Failed(Proof::Bogus { reason }), line)
+/// A failed step: the zone state and the trace step naming the reason.
+fn bogus_step(owner: &Name, rrset: WalkRrset, reason: Reason) -> (ZoneState, Option<Step>) {
+    let step = Step::Bogus { owner: shown(owner).to_string(), rrset, reason: reason.clone() };
+    (ZoneState::Failed(Proof::Bogus { reason }), Some(step))
 }
 
 fn key_tags(keys: &[hickory_proto::dnssec::rdata::DNSKEY]) -> String {

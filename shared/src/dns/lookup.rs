@@ -7,6 +7,7 @@ use super::DnsError;
 use super::engine::{Config, Data, Engine, Resolved, Stats};
 use super::expiry::SigExpiry;
 use super::proof::{Proof, Status, Validated};
+use super::trace::Step;
 use super::wire::{Query, QueryId};
 
 /// What an answer holds.
@@ -73,7 +74,7 @@ pub struct Answer {
     /// TTL: the records' TTL capped by the RRSIG original TTL and expiry (RFC 4035 §5.3.3).
     pub ttl: u32,
     /// How the proof was reached, step by step.
-    pub trace: Vec<String>,
+    pub trace: Vec<Step>,
     /// The first signature to expire that a secure answer rests on (its
     /// own, its CNAME links', and the DS/DNSKEY RRsets above it).
     pub expiry: Option<SigExpiry>,

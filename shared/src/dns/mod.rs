@@ -33,6 +33,7 @@ mod regressions;
 mod smtp;
 #[cfg(test)]
 pub(crate) mod testkit;
+mod trace;
 mod verify;
 mod wire;
 
@@ -45,6 +46,7 @@ pub use proof::{Proof, Reason, ReasonKind, Status, Validated};
 pub use smtp::{
     AddressSet, HostOutcome, HostReport, MAX_MX_HOSTS, MxOutcome, SmtpCheck, SmtpReport, TlsaRecord, UncheckedHost,
 };
+pub use trace::{Denial, Insecurity, Step, WalkRrset};
 pub use wire::{DEFAULT_UDP_PAYLOAD, MAX_MESSAGE_LEN, Query, QueryId, WireError};
 
 /// Names and record types as hickory-proto spells them, for callers that build queries.

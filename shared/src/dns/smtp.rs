@@ -12,6 +12,7 @@ use super::engine::{Config, Data, Engine, Resolved, Stats};
 use super::expiry::{SigExpiry, earliest};
 use super::lookup::{Answer, AnswerData};
 use super::proof::{Proof, Status, Validated};
+use super::trace::Step;
 use super::wire::{Query, QueryId};
 use crate::tlsa::{MatchingType, Selector, Tlsa, Unusable, Usage};
 
@@ -172,7 +173,7 @@ pub struct HostReport {
     /// Why, in words.
     pub why: String,
     /// Validation steps of the TLSA lookup used.
-    pub tlsa_trace: Vec<String>,
+    pub tlsa_trace: Vec<Step>,
     /// The first signature to expire among those the host's secure A, AAAA
     /// and TLSA answers rest on (their own, CNAME links, DS and DNSKEY up
     /// to the trust anchor).
@@ -195,7 +196,7 @@ impl Serialize for HostReport {
             outcome: HostOutcome,
             rfc: &'static str,
             why: &'a str,
-            tlsa_trace: &'a [String],
+            tlsa_trace: &'a [Step],
             #[serde(skip_serializing_if = "Option::is_none")]
             expiry: &'a Option<SigExpiry>,
         }
@@ -242,7 +243,7 @@ pub struct SmtpReport {
     /// Queries in all.
     pub queries: u32,
     /// Validation steps of the MX lookup.
-    pub trace: Vec<String>,
+    pub trace: Vec<Step>,
     /// The first signature to expire that a secure MX answer (or its
     /// denial) rests on.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -62,8 +62,9 @@ impl fmt::Display for Position {
 }
 
 /// A field of a TLSA zone-file line, as named in error messages.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Field {
     /// The record type (`TLSA`).
     Type,
@@ -184,8 +185,9 @@ pub struct Scanned {
 }
 
 /// Why a record's text could not be read.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum ScanError {
     /// The text holds no record at all.
     Empty {

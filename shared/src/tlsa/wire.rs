@@ -25,8 +25,9 @@ pub const MAX_RDATA_LEN: usize = 65_535;
 pub const MAX_DATA_LEN: usize = MAX_RDATA_LEN - HEADER_LEN;
 
 /// Why TLSA RDATA could not be read or written.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum WireError {
     /// Fewer than the three header octets (RFC 6698 §2.1).
     Short {

@@ -18,8 +18,9 @@ use crate::cert::{Certificate, Input, Object};
 use crate::tlsa::{MatchingType, Selector, Tlsa, Usage};
 
 /// Why owner-name options are not acceptable.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum GenError {
     /// The host name is not a valid DNS host name.
     #[error("expected a host name of letters, digits and hyphens in dot-separated labels of 1 to 63 characters, found {}", crate::quoted::Quoted(.found))]
@@ -83,9 +84,10 @@ pub struct GenRecord {
 }
 
 /// Something the person should know about the input chain.
+/// Not `#[non_exhaustive]`: the web faces word every variant in each language,
+/// and a variant added without its words must not compile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum GenWarning {
     /// The certificate at `depth` did not issue the one below it (wrong order or unrelated).
     NotChained { depth: usize, subject: String, expected_issuer: String },
