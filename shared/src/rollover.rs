@@ -340,6 +340,28 @@ impl State {
         &self.hosts
     }
 
+    /// The zone-file lines that publish the next key's record, one per host
+    /// (the TTL left to the zone's default).
+    #[must_use]
+    pub fn publish_lines(&self) -> Vec<String> {
+        let record = self.next.record();
+        self.hosts.iter().map(|h| format!("{} IN TLSA {record}", Self::owner_of(h))).collect()
+    }
+
+    /// What to do once the rollover is prepared, in order (RFC 7671 §8.1).
+    #[must_use]
+    pub fn prepare_steps(&self) -> Vec<String> {
+        vec![
+            format!(
+                "publish the record(s) above next to `{}`, which pins the key the server uses now: keep it",
+                self.current.record()
+            ),
+            "reload and re-sign the zone, then run `geleit rollover status` (from cron, say hourly): it remembers when it first sees the next record published and validated".to_owned(),
+            "keep the server on the current key until status says switch-now: both records live and validated for two TTLs on every host".to_owned(),
+            "then deploy a certificate for the next key, and remove the old record when status says remove-old".to_owned(),
+        ]
+    }
+
     /// The TLSA owner name of `host` for zone-file lines (`_25._tcp.HOST`;
     /// the DNS lookup may find another base domain, RFC 7672 §2.2.2).
     #[must_use]
