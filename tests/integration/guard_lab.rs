@@ -517,7 +517,6 @@ fn posttls_finger(host: &str) -> String {
 
 /// Puts the lab's own files back into the install directory and reloads Postfix, whatever the test did.
 struct Restore {
-    install: PathBuf,
     saved: Vec<(PathBuf, Vec<u8>)>,
     reload: String,
 }
@@ -528,7 +527,6 @@ impl Drop for Restore {
             let _ = std::fs::write(path, bytes);
         }
         let _ = Command::new("sh").arg("-c").arg(&self.reload).status();
-        let _ = &self.install;
     }
 }
 
@@ -541,7 +539,6 @@ fn certbot_renewals_through_the_deploy_hook_against_postfix() {
     let postfix = lab::lab_dir().join("run/postfix");
     let reload = format!("postfix -c {} reload", postfix.display());
     let _restore = Restore {
-        install: install.clone(),
         saved: ["privkey.pem", "fullchain.pem"]
             .iter()
             .map(|f| (install.join(f), std::fs::read(install.join(f)).unwrap()))
