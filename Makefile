@@ -1,5 +1,5 @@
 # The two commands a newcomer needs (see README): `make run` and `make test`.
-.PHONY: run demo test check setup setup-minimal bench
+.PHONY: run demo test check setup setup-minimal bench release
 
 setup-minimal:
 	scripts/setup.sh --minimal
@@ -25,3 +25,8 @@ check:
 # Benchmarks against the reference tools in the lab: writes bench/report.md and .json.
 bench: setup
 	bench/run.sh
+
+# One directory a provider copies to a server and starts with one command:
+# dist-release/geleit-<version>/ (README: "Hosting it").
+release: setup
+	scripts/release.sh

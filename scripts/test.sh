@@ -37,6 +37,9 @@ scripts/check-core-deps.sh
 step "edge worker: plain-Rust parts, wasm32 build (wasm-bindgen + esbuild), size"
 edge/build.sh
 
+step "release directory (make release) from this run's builds: dist-release/ (tested with the lab tests below)"
+scripts/release.sh --no-build
+
 step "lab: bring up (tests/lab/up), check it against the reference tools (tests/lab/verify)"
 # Bring the lab down at exit, pass or fail -- unless it was already up before this
 # run (someone else is using it), in which case leave it as it was.
@@ -47,7 +50,8 @@ tests/lab/up
 tests/lab/verify
 
 step "lab tests (inside the lab namespace)"
-# Test targets with `required-features = ["lab"]` run here, against the live lab.
+# Test targets with `required-features = ["lab"]` run here, against the live lab
+# (release_lab starts the release directory assembled above with its own start).
 tests/lab/in cargo test -p geleit-cli --features lab --quiet 2>&1 | tally
 
 step "web checker in headless Chromium against the lab (screenshots in target/web-artifacts/)"

@@ -7,6 +7,7 @@
 //!
 //! ```text
 //!  GET /api/probe?host=&sni=&addr=…&port=       GET/POST /dns-query
+//!  (GET /api/health: 200 once the settings parse, see [`health`])
 //!  (or ?host=&port=: the edge resolves)               │
 //!        │                                     doh::query_from_get/post
 //!  request::probe_request (geleit::api)               │
@@ -33,6 +34,7 @@ pub mod dns;
 pub mod doh;
 pub mod error;
 pub mod gate;
+pub mod health;
 pub mod plan;
 pub mod ratelimit;
 pub mod request;
@@ -57,6 +59,7 @@ async fn fetch(req: worker::Request, env: worker::Env, _ctx: worker::Context) ->
     let preflight = method == Method::Options;
     let result = match (method, path.as_str()) {
         (Method::Options, "/api/check" | "/api/probe" | "/dns-query") => shell::preflight(),
+        (Method::Get, health::HEALTH_PATH) => shell::health(),
         (Method::Get, "/api/check") => shell::check(&req, &env, &settings).await,
         (Method::Get, "/api/probe") => shell::probe(&req, &env, &settings).await,
         (Method::Get, "/dns-query") => shell::doh_get(&req, &settings).await,

@@ -19,9 +19,9 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use crate::check::CheckOutcome;
-use crate::dns::{HostOutcome, MxOutcome, SmtpReport, Status};
+use crate::dns::{HostOutcome, MxOutcome, SigExpiry, SmtpReport, Status};
 use crate::tlsa::Tlsa;
-use crate::verdict::{DomainVerdict, Finding, Reported, Severity, Verdict};
+use crate::verdict::{DomainVerdict, Finding, LookAhead, Reported, Severity, Verdict, signature_findings};
 
 /// Seconds in a day.
 const DAY: i64 = 86_400;
@@ -120,6 +120,11 @@ pub struct Monitor {
     pub first_expiry: Option<i64>,
     /// Whole days from `now` to [`Self::first_expiry`] (negative: expired).
     pub days_to_expiry: Option<i64>,
+    /// The first RRSIG to expire among the answers the check rests on
+    /// (see [`SmtpReport::first_signature_expiry`]).
+    pub first_signature_expiry: Option<SigExpiry>,
+    /// Whole days from `now` to [`Self::first_signature_expiry`].
+    pub days_to_signature_expiry: Option<i64>,
 }
 
 impl Monitor {
@@ -155,9 +160,16 @@ fn bare(name: &str) -> String {
 /// The monitoring view of a check's outcome at `now` (see the module documentation).
 #[must_use]
 pub fn summarize(outcome: &CheckOutcome, now: i64) -> Monitor {
+    summarize_with(outcome, now, &LookAhead::default())
+}
+
+/// [`summarize`] with the look-ahead `ahead` for DNS-only outcomes (a full
+/// verdict carries the findings of the window it was evaluated with).
+#[must_use]
+pub fn summarize_with(outcome: &CheckOutcome, now: i64, ahead: &LookAhead) -> Monitor {
     match outcome {
         CheckOutcome::Verdict(v) => full(v, now),
-        CheckOutcome::Dns(r) => dns_only(r),
+        CheckOutcome::Dns(r) => dns_only(r, now, ahead),
         CheckOutcome::ResolverUnreachable(f) => Monitor {
             domain: bare(&f.domain),
             state: State::Unknown,
@@ -169,6 +181,8 @@ pub fn summarize(outcome: &CheckOutcome, now: i64) -> Monitor {
             hosts: Vec::new(),
             first_expiry: None,
             days_to_expiry: None,
+            first_signature_expiry: None,
+            days_to_signature_expiry: None,
         },
     }
 }
@@ -258,6 +272,8 @@ fn full(v: &DomainVerdict, now: i64) -> Monitor {
         hosts,
         first_expiry,
         days_to_expiry: first_expiry.map(|t| (t - now).div_euclid(DAY)),
+        first_signature_expiry: v.first_signature_expiry.clone(),
+        days_to_signature_expiry: v.first_signature_expiry.as_ref().map(|e| (e.expiration - now).div_euclid(DAY)),
     }
 }
 
@@ -274,7 +290,7 @@ fn host_state(o: HostOutcome) -> State {
     }
 }
 
-fn dns_only(r: &SmtpReport) -> Monitor {
+fn dns_only(r: &SmtpReport, now: i64, ahead: &LookAhead) -> Monitor {
     let mut state = State::Ok;
     let mut reason: Option<(State, String)> = None;
     let mut note = |s: State, why: String| {
@@ -293,6 +309,16 @@ fn dns_only(r: &SmtpReport) -> Monitor {
     };
     note(mx.0, mx.1);
     state = state.worst(mx.0);
+    let (domain_signatures, host_signatures) = signature_findings(r, now, ahead);
+    for (place, found) in domain_signatures
+        .iter()
+        .map(|f| (String::new(), f))
+        .chain(host_signatures.iter().map(|(host, f)| (format!("{}: ", bare(host)), f)))
+    {
+        let s = finding_state(found);
+        note(s, format!("{place}{}", found.message));
+        state = state.worst(s);
+    }
     if !r.unchecked.is_empty() {
         let s = State::Critical;
         note(s, format!("{} MX hosts were not checked (more than {})", r.unchecked.len(), crate::dns::MAX_MX_HOSTS));
@@ -316,6 +342,7 @@ fn dns_only(r: &SmtpReport) -> Monitor {
             }
         })
         .collect();
+    let first_signature = r.first_signature_expiry();
     let summary = if r.mx_outcome == MxOutcome::NullMx {
         "accepts no mail (null MX)"
     } else if r.dane_ready {
@@ -334,6 +361,8 @@ fn dns_only(r: &SmtpReport) -> Monitor {
         hosts,
         first_expiry: None,
         days_to_expiry: None,
+        first_signature_expiry: first_signature.clone(),
+        days_to_signature_expiry: first_signature.as_ref().map(|e| (e.expiration - now).div_euclid(DAY)),
     }
 }
 

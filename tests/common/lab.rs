@@ -163,6 +163,8 @@ pub struct DnsExpect {
 pub struct Live {
     pub built: String,
     pub signature_days: u32,
+    /// How long `tests/lab/up` reuses this build, in seconds.
+    pub fresh_seconds: u64,
     /// By host name (as in the catalogue).
     pub hosts: BTreeMap<String, LiveHost>,
 }

@@ -349,7 +349,7 @@ fn two_mx_as_a_monitoring_plugin_is_critical_with_exit_2() {
     assert_eq!(
         run.stdout,
         "\
-DANE CRITICAL - two-mx.example: NOT authenticated: DANE senders defer mail; 1 of 2 MX hosts and 1 of 2 addresses authenticated; mx2.two-mx.example 127.0.1.17: `3 1 1 2305ea4eeb5c0c8220acf5a5fb21e09e11d523963ae8a7d74e96474dd0983a34` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it|hosts=2 hosts_authenticated=1 addresses=2 addresses_authenticated=1 days_to_expiry=364
+DANE CRITICAL - two-mx.example: NOT authenticated: DANE senders defer mail; 1 of 2 MX hosts and 1 of 2 addresses authenticated; mx2.two-mx.example 127.0.1.17: `3 1 1 2305ea4eeb5c0c8220acf5a5fb21e09e11d523963ae8a7d74e96474dd0983a34` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it|hosts=2 hosts_authenticated=1 addresses=2 addresses_authenticated=1 days_to_expiry=364 days_to_signature_expiry=29
 mx1.two-mx.example: authenticated with DANE
   127.0.1.16: authenticated with DANE
 mx2.two-mx.example: NOT authenticated: DANE senders defer mail
@@ -394,6 +394,9 @@ geleit_dane_authenticated{domain=\"two-mx.example\",host=\"mx2.two-mx.example\",
 # TYPE geleit_certificate_expiry_timestamp_seconds gauge
 geleit_certificate_expiry_timestamp_seconds{domain=\"two-mx.example\",host=\"mx1.two-mx.example\",address=\"127.0.1.16\"} 1827530808
 geleit_certificate_expiry_timestamp_seconds{domain=\"two-mx.example\",host=\"mx2.two-mx.example\",address=\"127.0.1.17\"} 1827530808
+# HELP geleit_dnssec_signature_expiry_timestamp_seconds Expiration of the first RRSIG to expire among those the verdict rests on (MX, A/AAAA, TLSA, denials, CNAMEs, DS and DNSKEY up to the root), Unix seconds; rrset names it.
+# TYPE geleit_dnssec_signature_expiry_timestamp_seconds gauge
+geleit_dnssec_signature_expiry_timestamp_seconds{domain=\"two-mx.example\",rrset=\". DNSKEY\"} 1798586807
 "
     );
 }
@@ -405,7 +408,7 @@ fn no_starttls_as_a_monitoring_plugin_names_the_failure() {
     let first = run.stdout.lines().next().unwrap_or_default();
     assert_eq!(
         first,
-        "DANE CRITICAL - no-starttls.example: no STARTTLS; 0 of 1 MX hosts and 0 of 1 addresses authenticated; mx.no-starttls.example 127.0.1.13: the server does not offer STARTTLS, but its TLSA records require TLS: DANE-aware senders defer mail to it|hosts=1 hosts_authenticated=0 addresses=1 addresses_authenticated=0"
+        "DANE CRITICAL - no-starttls.example: no STARTTLS; 0 of 1 MX hosts and 0 of 1 addresses authenticated; mx.no-starttls.example 127.0.1.13: the server does not offer STARTTLS, but its TLSA records require TLS: DANE-aware senders defer mail to it|hosts=1 hosts_authenticated=0 addresses=1 addresses_authenticated=0 days_to_signature_expiry=29"
     );
 }
 
@@ -425,7 +428,7 @@ fn a_monitoring_plugin_that_could_not_look_is_unknown_with_exit_3() {
     let run = check_with_edge("ta-omitted", "http://127.0.0.1:9", &["--format", "nagios"]);
     assert_eq!((run.code, run.stderr.as_str()), (3, ""));
     assert!(
-        run.stdout.starts_with("DANE UNKNOWN - ta-omitted.example: not probed; 0 of 1 MX hosts and 0 of 1 addresses authenticated; mx.ta-omitted.example 127.0.1.4: the address was not probed: edge request to http://127.0.0.1:9/api/probe failed: io: Connection refused (os error 111)|hosts=1 hosts_authenticated=0 addresses=1 addresses_authenticated=0\n"),
+        run.stdout.starts_with("DANE UNKNOWN - ta-omitted.example: not probed; 0 of 1 MX hosts and 0 of 1 addresses authenticated; mx.ta-omitted.example 127.0.1.4: the address was not probed: edge request to http://127.0.0.1:9/api/probe failed: io: Connection refused (os error 111)|hosts=1 hosts_authenticated=0 addresses=1 addresses_authenticated=0 days_to_signature_expiry=29\n"),
         "{}",
         run.stdout
     );

@@ -316,3 +316,79 @@ verdict: NOT authenticated: DANE senders defer mail to at least one MX host
         )
     );
 }
+
+/// `geleit ARGS` inside the lab: stdout and the exit code.
+fn geleit(args: &[&str]) -> (String, i32) {
+    let env = lab::env();
+    let out = Command::new(env!("CARGO_BIN_EXE_geleit"))
+        .args(args)
+        .env("GELEIT_DOH", &env.doh)
+        .env("GELEIT_TRUST_ANCHOR", &env.trust_anchor)
+        .env_remove("GELEIT_EDGE")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    (String::from_utf8_lossy(&out.stdout).into_owned(), out.status.code().unwrap_or(-1))
+}
+
+/// The Signature Expiration of the RRSIG over `name` `rtype` as the lab's
+/// validating resolver serves it, read with dig (the oracle), Unix seconds.
+fn dig_rrsig_expiration(name: &str, rtype: &str) -> i64 {
+    let out = Command::new("dig")
+        .args(["+dnssec", "+noall", "+answer", "+nomultiline", "@127.0.0.53", name, rtype])
+        .output()
+        .unwrap_or_else(|e| panic!("dig: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // owner ttl class RRSIG covered alg labels origttl expiration inception tag signer sig
+    let line = text
+        .lines()
+        .find(|l| l.split_whitespace().nth(3) == Some("RRSIG") && l.split_whitespace().nth(4) == Some(rtype))
+        .unwrap_or_else(|| panic!("no RRSIG over {name} {rtype}: {text}"));
+    let stamp = line.split_whitespace().nth(8).unwrap_or_default();
+    let out = Command::new("date")
+        .args(["-u", "-d"])
+        .arg(format!("{} {}:{}:{}", &stamp[..8], &stamp[8..10], &stamp[10..12], &stamp[12..14]))
+        .arg("+%s")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or_else(|e| panic!("{stamp}: {e}"))
+}
+
+/// The zone whose re-signing stopped (`resign-stalled`, signed 26 days ago
+/// for 28 days): valid today, so posttls-finger verifies and Geleit
+/// authenticates, but the look-ahead names the signature that runs out
+/// first — its expiration exactly what dig reads off the RRSIG — and the
+/// monitoring formats warn until the window no longer reaches it.
+#[test]
+fn signatures_that_run_out_are_reported_before_they_do() {
+    let (v, code) = check("resign-stalled.example.");
+    assert_eq!((v["verdict"].as_str(), code), (Some("authenticated"), 0), "{v}");
+    let found: Vec<&Value> = v["findings"].as_array().into_iter().flatten().collect();
+    let f = found.iter().find(|f| f["code"] == "signatures_expire_soon").unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["rrset"], "resign-stalled.example. DNSKEY", "the zone's keys are the first on the path");
+    assert_eq!(f["fix"]["action"], "resign_zone");
+    let expiration = dig_rrsig_expiration("resign-stalled.example.", "DNSKEY");
+    assert_eq!(f["expiration"].as_i64(), Some(expiration));
+    assert_eq!(v["first_signature_expiry"]["expiration"].as_i64(), Some(expiration));
+    // Said once, for the domain: the host's answers rest on the same keys.
+    let host_codes: Vec<&str> =
+        v["hosts"][0]["findings"].as_array().into_iter().flatten().filter_map(|f| f["code"].as_str()).collect();
+    assert!(!host_codes.contains(&"signatures_expire_soon"), "{host_codes:?}");
+    // A healthy zone of the lab (30-day signatures made an hour before the build) says nothing.
+    let (ok, _) = check("ee-spki.example.");
+    assert!(!ok.to_string().contains("signatures_expire_soon"), "{ok}");
+    // Monitoring: WARNING with the days left as performance data; a one-day window is OK.
+    let (line, code) = geleit(&["check", "--no-probe", "--format", "nagios", "resign-stalled.example."]);
+    assert_eq!(code, 1, "{line}");
+    assert!(line.starts_with("DANE WARNING - resign-stalled.example:"), "{line}");
+    assert!(line.contains("days_to_signature_expiry=1") || line.contains("days_to_signature_expiry=2"), "{line}");
+    let (line, code) = geleit(&["check", "--no-probe", "--days", "1", "--format", "nagios", "resign-stalled.example."]);
+    assert_eq!(code, 0, "{line}");
+    let (metrics, _) = geleit(&["check", "--no-probe", "--format", "prometheus", "resign-stalled.example."]);
+    assert!(
+        metrics.contains(&format!(
+            "geleit_dnssec_signature_expiry_timestamp_seconds{{domain=\"resign-stalled.example\",rrset=\"resign-stalled.example. DNSKEY\"}} {expiration}"
+        )),
+        "{metrics}"
+    );
+}

@@ -288,6 +288,11 @@ def sign_zone(run_dir, z, recs, ds_lines, now):
         f.writelines(key_rr)
     if past:
         start, end = "20200101000000", "20200201000000"
+    elif signing == "expiring":
+        # Re-signing that stopped: signed 26 days ago for 28 days, so the
+        # RRSIGs are valid today and expire in 2 days (the look-ahead scenario).
+        start = ts(now - datetime.timedelta(days=26))
+        end = ts(now + datetime.timedelta(days=2))
     else:
         start = ts(now - datetime.timedelta(hours=1))
         end = ts(now + datetime.timedelta(days=SIG_DAYS))
@@ -570,7 +575,12 @@ def main():
     with open(f"{run_dir}/addresses", "w") as f:
         f.write("\n".join(addresses(doc)) + "\n")
     with open(f"{run_dir}/live.json", "w") as f:
-        json.dump({"built": now.isoformat(), "signature_days": SIG_DAYS, "hosts": live}, f, indent=1)
+        # A zone signed to expire soon ("expiring") must be rebuilt within hours,
+        # the others 7 days before their signatures run out.
+        expiring = any(z.get("signing") == "expiring" for z in doc["zones"])
+        fresh = 12 * 3600 if expiring else (SIG_DAYS - 7) * 86400
+        json.dump({"built": now.isoformat(), "signature_days": SIG_DAYS, "fresh_seconds": fresh, "hosts": live},
+                  f, indent=1)
 
 
 if __name__ == "__main__":

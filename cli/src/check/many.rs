@@ -18,6 +18,7 @@ use anyhow::Context;
 use geleit::api::{self, ErrorCode};
 use geleit::check::CheckOutcome;
 use geleit::monitor::{self, Monitor, State};
+use geleit::verdict::LookAhead;
 
 use super::{CheckArgs, Format, Setup, monitor as render_monitor};
 use crate::outcome::Outcome;
@@ -70,9 +71,9 @@ impl Done {
     }
 
     /// The monitoring view (a domain that could not be checked is UNKNOWN).
-    fn monitor(&self, domain: &str, now: i64) -> Monitor {
+    fn monitor(&self, domain: &str, now: i64, ahead: &LookAhead) -> Monitor {
         match self {
-            Self::Checked(outcome) => monitor::summarize(outcome, now),
+            Self::Checked(outcome) => monitor::summarize_with(outcome, now, ahead),
             Self::Failed(_, message) => Monitor {
                 domain: domain.to_owned(),
                 state: State::Unknown,
@@ -84,6 +85,8 @@ impl Done {
                 hosts: Vec::new(),
                 first_expiry: None,
                 days_to_expiry: None,
+                first_signature_expiry: None,
+                days_to_signature_expiry: None,
             },
         }
     }
@@ -169,7 +172,7 @@ pub fn run(from: &Path, args: &CheckArgs, format: Format) -> anyhow::Result<Outc
                 }
                 match format {
                     Format::Text | Format::Json => done.print_json_line(domain)?,
-                    Format::Nagios | Format::Prometheus => monitors.push(done.monitor(domain, at)),
+                    Format::Nagios | Format::Prometheus => monitors.push(done.monitor(domain, at, &setup.ahead)),
                 }
             }
         }

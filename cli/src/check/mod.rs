@@ -31,7 +31,7 @@ use geleit::check::{CheckOutcome, DomainCheck, SMTP_PORT};
 use geleit::dns::{self, SmtpReport};
 use geleit::monitor::State;
 use geleit::smtp::{AfterTls, Config, HostReport, TlsMode};
-use geleit::verdict::ProbeTarget;
+use geleit::verdict::{LookAhead, ProbeTarget};
 
 use crate::dns::Resolver;
 use crate::doh::{Doh, Recorded};
@@ -73,6 +73,14 @@ pub struct CheckArgs {
     /// Only the DNS verdicts: do not connect to the MX hosts.
     #[arg(long)]
     pub no_probe: bool,
+    /// Look N days ahead: warn about certificates on a DANE-TA(2) path and
+    /// DNSSEC signatures (RRSIGs of the MX, A/AAAA and TLSA answers, their
+    /// denials and CNAMEs, and DS/DNSKEY up to the root) that expire within N
+    /// days. A signature is reported only when it has also used three
+    /// quarters of its validity, so zones that re-sign on schedule stay quiet.
+    /// [default: 21 for certificates, 7 for signatures]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=3650))]
+    pub days: Option<u32>,
     /// Probe through this edge (`GET <URL>/api/probe` with each MX host's validated addresses and SNI) instead of natively (ignored with --no-probe).
     #[arg(long, env = "GELEIT_EDGE", value_name = "URL")]
     pub edge: Option<String>,
@@ -116,6 +124,7 @@ pub(crate) struct Setup {
     prober: Prober,
     probe: bool,
     now: u64,
+    pub(crate) ahead: LookAhead,
 }
 
 impl Setup {
@@ -135,7 +144,8 @@ impl Setup {
             Some(edge) => Prober::Edge(edge.clone()),
             None => Prober::Native(probe_config),
         };
-        Ok(Self { config, doh, prober, probe: !args.no_probe, now })
+        let ahead = args.days.map_or_else(LookAhead::default, LookAhead::days);
+        Ok(Self { config, doh, prober, probe: !args.no_probe, now, ahead })
     }
 
     /// Checks one domain (`[host]` for a host without MX lookup) to its outcome.
@@ -148,7 +158,8 @@ impl Setup {
             DomainCheck::new_host(domain, config, self.now, self.probe)
         } else {
             DomainCheck::new(domain, config, self.now, self.probe)
-        };
+        }
+        .look_ahead(self.ahead);
         drive(&mut check, &self.doh, &self.prober, record)?;
         check.into_result().context("the check ended without an outcome")
     }
@@ -168,9 +179,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
             std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
-        Ok((outcome, setup.now))
+        Ok((outcome, setup.now, setup.ahead))
     });
-    let (outcome, now) = match checked {
+    let (outcome, now, ahead) = match checked {
         Ok(done) => done,
         // A plugin that cannot run says UNKNOWN (Monitoring Plugins guidelines).
         Err(e) if format == Format::Nagios => {
@@ -182,12 +193,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     let at = i64::try_from(now).unwrap_or(i64::MAX);
     match format {
         Format::Nagios => {
-            let m = geleit::monitor::summarize(&outcome, at);
+            let m = geleit::monitor::summarize_with(&outcome, at, &ahead);
             term::print(&monitor::nagios(&m))?;
             return Ok(Outcome::Monitor(m.state));
         }
         Format::Prometheus => {
-            term::print(&monitor::prometheus(&[geleit::monitor::summarize(&outcome, at)]))?;
+            term::print(&monitor::prometheus(&[geleit::monitor::summarize_with(&outcome, at, &ahead)]))?;
             return Ok(Outcome::Success);
         }
         Format::Text | Format::Json => {}
@@ -198,7 +209,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
             if json {
                 term::print_json(&report)?;
             } else {
-                term::print(&dns_text(&report))?;
+                term::print(&dns_text(&report, at, &ahead))?;
             }
             Ok(Outcome::from_ok(report.dane_ready))
         }
@@ -305,11 +316,18 @@ impl Prober {
     }
 }
 
-fn dns_text(r: &SmtpReport) -> String {
+fn dns_text(r: &SmtpReport, now: i64, ahead: &LookAhead) -> String {
     let mut out = String::new();
+    let (domain_signatures, host_signatures) = geleit::verdict::signature_findings(r, now, ahead);
     let _ = writeln!(out, "{}: MX {} ({})", r.domain, r.mx_proof, serde_plain(&r.mx_outcome));
+    if let Some(f) = &domain_signatures {
+        let _ = writeln!(out, "  ! {}", f.message);
+    }
     for h in &r.hosts {
         let _ = writeln!(out, "  {} (preference {})", h.host, h.preference);
+        for (_, f) in host_signatures.iter().filter(|(host, _)| *host == h.host) {
+            let _ = writeln!(out, "    ! {}", f.message);
+        }
         for link in &h.cname_chain {
             let _ = writeln!(out, "    CNAME {link}");
         }

@@ -59,6 +59,9 @@ pub fn nagios(m: &Monitor) -> String {
         if let Some(days) = m.days_to_expiry {
             let _ = write!(perf, " days_to_expiry={days}");
         }
+        if let Some(days) = m.days_to_signature_expiry {
+            let _ = write!(perf, " days_to_signature_expiry={days}");
+        }
         let _ = write!(out, "|{perf}");
     }
     out.push('\n');
@@ -158,8 +161,15 @@ pub fn prometheus(monitors: &[Monitor]) -> String {
         "geleit_certificate_expiry_timestamp_seconds",
         "notAfter of the first certificate to expire in the chain the address presents, Unix seconds.",
     );
+    let mut signatures = Family::new(
+        "geleit_dnssec_signature_expiry_timestamp_seconds",
+        "Expiration of the first RRSIG to expire among those the verdict rests on (MX, A/AAAA, TLSA, denials, CNAMEs, DS and DNSKEY up to the root), Unix seconds; rrset names it.",
+    );
     for m in monitors {
         let d = m.domain.as_str();
+        if let Some(e) = &m.first_signature_expiry {
+            signatures.add(&[("domain", d), ("rrset", e.rrset().as_str())], e.expiration);
+        }
         success.add(&[("domain", d)], flag(m.checked));
         state.add(&[("domain", d)], m.state.code());
         if m.checked {
@@ -183,7 +193,7 @@ pub fn prometheus(monitors: &[Monitor]) -> String {
         }
     }
     let mut out = String::new();
-    for f in [&success, &state, &domain_auth, &required, &usable, &host_auth, &addr_auth, &expiry] {
+    for f in [&success, &state, &domain_auth, &required, &usable, &host_auth, &addr_auth, &expiry, &signatures] {
         f.write(&mut out);
     }
     out

@@ -115,6 +115,7 @@ mod tests {
             ],
             rounds: 2,
             queries: 580,
+            first_signature_expiry: None,
         };
         assert_eq!(
             text(&v),

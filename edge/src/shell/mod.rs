@@ -105,6 +105,16 @@ pub fn settings(env: &worker::Env) -> Result<Settings, EdgeError> {
     })
 }
 
+/// `GET /api/health` (see [`crate::health`]): reached only with usable
+/// settings; never cached, so a monitor sees the live process.
+pub fn health() -> Result<Response, EdgeError> {
+    let mut response = Response::ok(crate::health::body()).map_err(internal)?;
+    let headers = response.headers_mut();
+    headers.set("content-type", "application/json").map_err(internal)?;
+    headers.set("cache-control", "no-store").map_err(internal)?;
+    Ok(response)
+}
+
 /// A CORS preflight answer (204).
 pub fn preflight() -> Result<Response, EdgeError> {
     Ok(Response::empty().map_err(internal)?.with_status(204))

@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dns::{Config, DnsError, Name, Query, QueryId, SmtpCheck, SmtpReport, Stats};
 use crate::smtp::{AddressReport, HostReport as ProbeHost, TlsMode};
-use crate::verdict::{self, DomainVerdict, ProbeTarget};
+use crate::verdict::{self, DomainVerdict, LookAhead, ProbeTarget};
 
 /// How often one DoH query is sent before its transport failure counts
 /// (the first try and two more).
@@ -112,6 +112,7 @@ pub struct DomainCheck {
     targets: Vec<ProbeTarget>,
     handed_out: usize,
     probes: Vec<ProbeHost>,
+    ahead: LookAhead,
     outcome: Option<CheckOutcome>,
 }
 
@@ -142,8 +143,16 @@ impl DomainCheck {
             targets: Vec::new(),
             handed_out: 0,
             probes: Vec::new(),
+            ahead: LookAhead::default(),
             outcome: None,
         }
+    }
+
+    /// How far the verdict looks ahead for expiring certificates and
+    /// signatures (default: [`LookAhead::default`]).
+    pub fn look_ahead(mut self, ahead: LookAhead) -> Self {
+        self.ahead = ahead;
+        self
     }
 
     /// The DoH queries to send now (a new round and retries), all at once.
@@ -336,7 +345,8 @@ impl DomainCheck {
         let all_in = self.targets.iter().all(|t| self.probes.iter().any(|p| bare(&p.host) == bare(&t.host)));
         if self.handed_out == self.targets.len() && all_in {
             let at = i64::try_from(self.now).unwrap_or(i64::MAX);
-            self.outcome = Some(CheckOutcome::Verdict(Box::new(verdict::evaluate(&report, &self.probes, at))));
+            self.outcome =
+                Some(CheckOutcome::Verdict(Box::new(verdict::evaluate_with(&report, &self.probes, at, &self.ahead))));
         }
     }
 }

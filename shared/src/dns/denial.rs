@@ -7,6 +7,7 @@ use hickory_proto::dnssec::Nsec3HashAlgorithm;
 use hickory_proto::dnssec::rdata::{DNSSECRData, NSEC, NSEC3};
 use hickory_proto::rr::{Label, Name, RData, Record, RecordType};
 
+use super::expiry::{SigExpiry, earliest};
 use super::proof::{Reason, ReasonKind};
 use super::shown;
 use super::verify::{self, ZoneKeys};
@@ -48,6 +49,8 @@ pub(crate) struct Denied {
     pub unchecked: bool,
     /// TTL of the proof's records.
     pub ttl: u32,
+    /// The first of the proof's signatures to expire.
+    pub expiry: Option<SigExpiry>,
 }
 
 struct SignedNsec<'a> {
@@ -71,17 +74,18 @@ pub(crate) fn prove(
     zone: &ZoneKeys,
     now: u64,
 ) -> Result<Denied, Reason> {
-    let (nsecs, nsec3s, ttl, failure) = collect(auth, zone, now);
+    let (nsecs, nsec3s, ttl, failure, expiry) = collect(auth, zone, now);
+    let with_expiry = |d: Denied| Denied { expiry: expiry.clone(), ..d };
     let what = if nxdomain {
         format!("{qname} does not exist", qname = shown(qname))
     } else {
         format!("{qname} has no {qtype} records", qname = shown(qname))
     };
     if !nsec3s.is_empty() {
-        return prove_nsec3(&nsec3s, qname, qtype, nxdomain, zone, ttl, &what);
+        return prove_nsec3(&nsec3s, qname, qtype, nxdomain, zone, ttl, &what).map(with_expiry);
     }
     if !nsecs.is_empty() {
-        return prove_nsec(&nsecs, qname, qtype, nxdomain, zone, ttl, &what);
+        return prove_nsec(&nsecs, qname, qtype, nxdomain, zone, ttl, &what).map(with_expiry);
     }
     Err(failure.unwrap_or_else(|| {
         Reason::new(
@@ -100,7 +104,7 @@ pub(crate) fn prove_wildcard_answer(
     zone: &ZoneKeys,
     now: u64,
 ) -> Result<Option<String>, Reason> {
-    let (nsecs, nsec3s, _, failure) = collect(auth, zone, now);
+    let (nsecs, nsec3s, _, failure, _) = collect(auth, zone, now);
     let missing = || {
         failure.clone().unwrap_or_else(|| {
             Reason::new(
@@ -150,7 +154,10 @@ fn missing_next_closer(qname: &Name, next_closer: &Name, failure: Option<Reason>
     })
 }
 
-type Collected<'a> = (Vec<SignedNsec<'a>>, Vec<SignedNsec3<'a>>, u32, Option<Reason>);
+/// The validly signed NSEC and NSEC3 records, their smallest TTL, the most
+/// telling failure, and the first of their signatures to expire, joined with
+/// the zone's own path (see [`ZoneKeys::expiry`]).
+type Collected<'a> = (Vec<SignedNsec<'a>>, Vec<SignedNsec3<'a>>, u32, Option<Reason>, Option<SigExpiry>);
 
 /// The NSEC and NSEC3 records of `auth` whose signatures by `zone` verify.
 fn collect<'a>(auth: &'a [Record], zone: &ZoneKeys, now: u64) -> Collected<'a> {
@@ -158,6 +165,7 @@ fn collect<'a>(auth: &'a [Record], zone: &ZoneKeys, now: u64) -> Collected<'a> {
     let mut nsec3s = Vec::new();
     let mut ttl = u32::MAX;
     let mut failure = None;
+    let mut expiry = zone.expiry.clone();
     for rtype in [RecordType::NSEC, RecordType::NSEC3] {
         for set in verify::all_of(auth, rtype).into_iter().take(MAX_DENIAL_RRSETS) {
             if !zone.zone.zone_of(&set.name) {
@@ -167,6 +175,7 @@ fn collect<'a>(auth: &'a [Record], zone: &ZoneKeys, now: u64) -> Collected<'a> {
                 // An NSEC(3) is never expanded from a wildcard (RFC 4035 §5.3.4).
                 Ok(v) if v.labels == set.name.num_labels() => {
                     ttl = ttl.min(v.ttl);
+                    expiry = earliest(expiry, Some(v.expiry(&set)));
                     for r in &set.records {
                         match &r.data {
                             RData::DNSSEC(DNSSECRData::NSEC(nsec)) => nsecs.push(SignedNsec { owner: &r.name, nsec }),
@@ -194,7 +203,7 @@ fn collect<'a>(auth: &'a [Record], zone: &ZoneKeys, now: u64) -> Collected<'a> {
         let (iterations, salt) = (first.iterations(), first.salt().to_vec());
         nsec3s.retain(|n| n.nsec3.iterations() == iterations && n.nsec3.salt() == salt.as_slice());
     }
-    (nsecs, nsec3s, if ttl == u32::MAX { 0 } else { ttl }, failure)
+    (nsecs, nsec3s, if ttl == u32::MAX { 0 } else { ttl }, failure, expiry)
 }
 
 fn iterations_text(iterations: u16) -> String {
@@ -263,7 +272,14 @@ fn prove_nsec(
         if types.contains(NXNAME)
             && !types.iter().any(|t| !matches!(t, RecordType::RRSIG | RecordType::NSEC) && t != NXNAME)
         {
-            return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: None, unchecked: false, ttl });
+            return Ok(Denied {
+                kind: DenialKind::NxDomain,
+                delegation: false,
+                insecure: None,
+                unchecked: false,
+                ttl,
+                expiry: None,
+            });
         }
         if nxdomain {
             return Err(Reason::new(
@@ -296,7 +312,14 @@ fn prove_nsec(
         .ok_or_else(|| missing(&format!("no NSEC covers {qname}", qname = shown(qname))))?;
     // Empty non-terminal: the name exists because a name below it does (RFC 4035 §3.1.3.2).
     if !nxdomain && qname.zone_of(cover.nsec.next_domain_name()) && qname != cover.nsec.next_domain_name() {
-        return Ok(Denied { kind: DenialKind::NoData, delegation: false, insecure: None, unchecked: false, ttl });
+        return Ok(Denied {
+            kind: DenialKind::NoData,
+            delegation: false,
+            insecure: None,
+            unchecked: false,
+            ttl,
+            expiry: None,
+        });
     }
     let ce = {
         let a = common_ancestor(qname, cover.owner);
@@ -319,7 +342,14 @@ fn prove_nsec(
         }
         // No wildcard at the closest encloser either (RFC 4035 §3.1.3.2).
         if nsecs.iter().any(|n| covers(n, &star)) {
-            return Ok(Denied { kind: DenialKind::NxDomain, delegation: false, insecure: None, unchecked: false, ttl });
+            return Ok(Denied {
+                kind: DenialKind::NxDomain,
+                delegation: false,
+                insecure: None,
+                unchecked: false,
+                ttl,
+                expiry: None,
+            });
         }
         return Err(missing(&format!("nothing proves that the wildcard {star} does not exist", star = shown(&star))));
     }
@@ -367,7 +397,7 @@ fn nodata_from_bitmap(
     } else if delegation {
         return None; // the parent's NSEC at a cut says nothing about the child's data
     }
-    Some(Denied { kind: DenialKind::NoData, delegation, insecure: None, unchecked: false, ttl })
+    Some(Denied { kind: DenialKind::NoData, delegation, insecure: None, unchecked: false, ttl, expiry: None })
 }
 
 /// The raw hash in an NSEC3 owner name `<base32hex>.<zone>` (RFC 5155 §3).
@@ -443,6 +473,7 @@ fn prove_nsec3(
             insecure: Some(iterations_text(params.iterations())),
             unchecked: true,
             ttl,
+            expiry: None,
         });
     }
     // All records of one zone share salt and iterations (RFC 5155 §7.1); use the first's.
@@ -528,6 +559,7 @@ fn prove_nsec3(
                 insecure: opt_out,
                 unchecked: false,
                 ttl,
+                expiry: None,
             });
         }
         return Err(missing(&format!("nothing proves that the wildcard {star} does not exist", star = shown(&star))));
@@ -535,9 +567,14 @@ fn prove_nsec3(
     if qtype == RecordType::DS && matching(&star_hash).is_none() {
         // DS NODATA without a matching NSEC3: only an opt-out span proves an (insecure) delegation (RFC 5155 §8.6).
         return match opt_out {
-            Some(why) => {
-                Ok(Denied { kind: DenialKind::NoData, delegation: true, insecure: Some(why), unchecked: false, ttl })
-            }
+            Some(why) => Ok(Denied {
+                kind: DenialKind::NoData,
+                delegation: true,
+                insecure: Some(why),
+                unchecked: false,
+                ttl,
+                expiry: None,
+            }),
             None => Err(missing(&format!(
                 "no NSEC3 matches {qname} and the span covering it is not opt-out",
                 qname = shown(qname)
@@ -634,7 +671,7 @@ mod tests {
     fn nsec3_cannot_deny_names_below_a_delegation_or_dname() {
         // One NSEC3 record that matches sub.example. and covers every other
         // hash (its next hash is its own): a parent-side record at a cut.
-        let zone = ZoneKeys { zone: n("example."), keys: vec![] };
+        let zone = ZoneKeys::bare(n("example."), vec![]);
         for (types, what) in [(vec![RecordType::NS, RecordType::DS], "delegation"), (vec![RecordType::DNAME], "dname")]
         {
             let probe = NSEC3::new(Nsec3HashAlgorithm::SHA1, false, 0, vec![], vec![0; 20], []);

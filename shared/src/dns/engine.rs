@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use super::anchor::{Anchor, TrustAnchors};
 use super::denial::{self, DenialKind, Denied};
+use super::expiry::{SigExpiry, earliest};
 use super::proof::{Proof, Reason, ReasonKind};
 use super::verify::{self, ZoneKeys};
 use super::wire::{self, Query, QueryId, Response};
@@ -97,10 +98,19 @@ pub(crate) struct Resolved {
     /// TTL (RFC 4034 §3.1.4), which a cache counts down but never exceeds;
     /// else [`Self::ttl`].
     pub zone_ttl: u32,
+    /// The first signature to expire that the answer rests on: its own
+    /// RRSIG or denial, every CNAME/DNAME link, and the DS and DNSKEY RRsets
+    /// from the trust anchor down. Only for a secure answer.
+    pub expiry: Option<SigExpiry>,
     pub trace: Vec<String>,
 }
 
 impl Resolved {
+    /// Sets [`Self::expiry`], which only a secure answer has.
+    fn set_expiry(&mut self, expiry: Option<SigExpiry>) {
+        self.expiry = if self.proof.is_secure() { expiry } else { None };
+    }
+
     pub(crate) fn stalled(qname: &Name, proof: Proof) -> Self {
         Self {
             chain: Vec::new(),
@@ -109,6 +119,7 @@ impl Resolved {
             proof,
             ttl: 0,
             zone_ttl: 0,
+            expiry: None,
             trace: Vec::new(),
         }
     }
@@ -397,9 +408,9 @@ impl Engine {
             return (ZoneState::Failed(p), String::new());
         }
         let tags = key_tags(&trusted);
-        match verify::verify_rrset(&set, &ZoneKeys { zone: anchor.clone(), keys: trusted }, self.now) {
-            Ok(_) => (
-                ZoneState::Secure(Arc::new(ZoneKeys { zone: anchor.clone(), keys })),
+        match verify::verify_rrset(&set, &ZoneKeys::bare(anchor.clone(), trusted), self.now) {
+            Ok(v) => (
+                ZoneState::Secure(Arc::new(ZoneKeys { zone: anchor.clone(), keys, expiry: Some(v.expiry(&set)) })),
                 format!("{anchor} DNSKEY: secure, key tag {tags} matches the trust anchor", anchor = shown(anchor)),
             ),
             Err(reason) => bogus_step(format!("{anchor} DNSKEY: bogus", anchor = shown(anchor)), reason),
@@ -438,7 +449,7 @@ impl Engine {
                         ),
                     ),
                 ),
-                Ok(_) => self.enter_zone(a, &verify::ds_of(&set)),
+                Ok(v) => self.enter_zone(a, &verify::ds_of(&set), earliest(z.expiry.clone(), Some(v.expiry(&set)))),
                 Err(reason) => bogus_step(format!("{a} DS: bogus", a = shown(a)), reason),
             };
         }
@@ -461,7 +472,7 @@ impl Engine {
         // then speaks of the end of the chain (RFC 6604 §2.1), so a dangling
         // CNAME comes with NXDOMAIN.
         if let Some(set) = verify::find(&resp.answers, a, RecordType::CNAME) {
-            return match self.check_positive(&set, &resp, &ZoneState::Secure(Arc::clone(z)), a).0 {
+            return match self.check_positive(&set, &resp, &ZoneState::Secure(Arc::clone(z)), a).proof {
                 Proof::Secure => (same, String::new()),
                 Proof::Insecure { why, .. } => (
                     ZoneState::Unproven { keys: Arc::clone(z), cut: a.clone(), why: why.clone() },
@@ -502,7 +513,13 @@ impl Engine {
     }
 
     /// Enters the child zone `a` through its validated DS RRset (RFC 4035 §5.2).
-    fn enter_zone(&mut self, a: &Name, ds: &[&hickory_proto::dnssec::rdata::DS]) -> (ZoneState, String) {
+    /// `path` is the first signature to expire on the way to the DS RRset.
+    fn enter_zone(
+        &mut self,
+        a: &Name,
+        ds: &[&hickory_proto::dnssec::rdata::DS],
+        path: Option<SigExpiry>,
+    ) -> (ZoneState, String) {
         let mut usable: Vec<_> = ds
             .iter()
             .copied()
@@ -575,7 +592,7 @@ impl Engine {
         if matching.iter().any(|k| verify::algorithm_is_sha1(hickory_proto::dnssec::Verifier::algorithm(k))) {
             warn.push_str(" (warning: a key uses an RSA/SHA-1 algorithm, RFC 8624 §3.1)");
         }
-        match verify::verify_rrset(&set, &ZoneKeys { zone: a.clone(), keys: matching }, self.now) {
+        match verify::verify_rrset(&set, &ZoneKeys::bare(a.clone(), matching), self.now) {
             Ok(v) if v.labels < a.num_labels() => bogus_step(
                 format!("{a} DNSKEY: bogus", a = shown(a)),
                 Reason::new(
@@ -583,8 +600,12 @@ impl Engine {
                     format!("the DNSKEY RRset at {a} is expanded from a wildcard", a = shown(a)),
                 ),
             ),
-            Ok(_) => (
-                ZoneState::Secure(Arc::new(ZoneKeys { zone: a.clone(), keys })),
+            Ok(v) => (
+                ZoneState::Secure(Arc::new(ZoneKeys {
+                    zone: a.clone(),
+                    keys,
+                    expiry: earliest(path, Some(v.expiry(&set))),
+                })),
                 format!("{a} DS → DNSKEY: secure zone cut, key tag {tags}{warn}", a = shown(a)),
             ),
             Err(reason) => bogus_step(format!("{a} DNSKEY: bogus", a = shown(a)), reason),
@@ -625,6 +646,8 @@ impl Engine {
     fn resolve_uncached(&mut self, qname: &Name, qtype: RecordType) -> Option<Resolved> {
         let mut current = qname.to_lowercase();
         let mut chain: Vec<(Name, Name, Proof)> = Vec::new();
+        // The first signature to expire on the CNAME/DNAME links so far.
+        let mut links_expiry: Option<SigExpiry> = None;
         let mut trace = Vec::new();
         let mut resp = self.fetch(qname, qtype);
         loop {
@@ -652,11 +675,12 @@ impl Engine {
                 }
             };
             if let Some(set) = verify::find(&r.answers, &current, qtype) {
-                let (proof, ttl, zone_ttl) = self.check_positive(&set, &r, &zone, &current);
-                trace.push(format!("{} {}: {proof}", shown(&current), qtype));
+                let checked = self.check_positive(&set, &r, &zone, &current);
+                trace.push(format!("{} {}: {}", shown(&current), qtype, checked.proof));
                 let records = set.records.iter().map(|r| (*r).clone()).collect();
-                let mut done = finish(qname, chain, current, Data::Records(records), proof, ttl, trace);
-                done.zone_ttl = zone_ttl;
+                let mut done = finish(qname, chain, current, Data::Records(records), checked.proof, checked.ttl, trace);
+                done.zone_ttl = checked.zone_ttl;
+                done.set_expiry(earliest(links_expiry, checked.expiry));
                 return Some(done);
             }
             // A DNAME above the name redirects it (RFC 6672 §2.2). The CNAME
@@ -668,7 +692,8 @@ impl Engine {
             {
                 let owner = set.name.to_lowercase();
                 let zone = self.zone_of(&owner)?;
-                let (proof, _, _) = self.check_positive(&set, &r, &zone, &owner);
+                let Checked { proof, expiry, .. } = self.check_positive(&set, &r, &zone, &owner);
+                links_expiry = earliest(links_expiry, expiry);
                 trace.push(format!("{owner} DNAME: {proof}", owner = shown(&owner)));
                 let target = set.records.iter().find_map(|rec| verify::dname_target(&rec.data));
                 let Some(next) = target.and_then(|t| synthesize(&current, &owner, &t)) else {
@@ -695,7 +720,8 @@ impl Engine {
                 if qtype == RecordType::CNAME { None } else { verify::find(&r.answers, &current, RecordType::CNAME) };
             {
                 if let Some(set) = cname {
-                    let (proof, _, _) = self.check_positive(&set, &r, &zone, &current);
+                    let Checked { proof, expiry, .. } = self.check_positive(&set, &r, &zone, &current);
+                    links_expiry = earliest(links_expiry, expiry);
                     let target = set.records.iter().find_map(|rec| match &rec.data {
                         RData::CNAME(c) => Some(c.0.to_lowercase()),
                         _ => None,
@@ -738,7 +764,7 @@ impl Engine {
                     }
                 }
             };
-            let (data, proof, ttl) = self.check_denial(&r, &zone, &current, qtype);
+            let (data, proof, ttl, expiry) = self.check_denial(&r, &zone, &current, qtype);
             trace.push(format!(
                 "{current} {qtype}: {} {proof}",
                 match data {
@@ -748,57 +774,68 @@ impl Engine {
                 },
                 current = shown(&current)
             ));
-            return Some(finish(qname, chain, current, data, proof, ttl, trace));
+            let mut done = finish(qname, chain, current, data, proof, ttl, trace);
+            done.set_expiry(earliest(links_expiry, expiry));
+            return Some(done);
         }
     }
 
-    /// The proof of a positive answer, its TTL and the TTL the zone gives it
-    /// (see [`Resolved::zone_ttl`]).
-    fn check_positive(
-        &self,
-        set: &verify::RrSet<'_>,
-        r: &Response,
-        zone: &ZoneState,
-        owner: &Name,
-    ) -> (Proof, u32, u32) {
+    /// The proof of a positive answer, its TTL, the TTL the zone gives it
+    /// (see [`Resolved::zone_ttl`]) and, when secure, its first signature
+    /// to expire (see [`Resolved::expiry`]).
+    fn check_positive(&self, set: &verify::RrSet<'_>, r: &Response, zone: &ZoneState, owner: &Name) -> Checked {
+        let failed = |proof| Checked { proof, ttl: 0, zone_ttl: 0, expiry: None };
+        let unsigned = |proof| Checked { proof, ttl: set.ttl(), zone_ttl: set.ttl(), expiry: None };
+        let verified = |proof: Proof, v: &verify::Verified, z: &ZoneKeys| Checked {
+            expiry: if proof.is_secure() { earliest(z.expiry.clone(), Some(v.expiry(set))) } else { None },
+            proof,
+            ttl: v.ttl,
+            zone_ttl: v.original_ttl,
+        };
         match zone {
             ZoneState::Secure(z) => match verify::verify_rrset(set, z, self.now) {
                 Ok(v) if v.labels < owner.num_labels() => {
                     match denial::prove_wildcard_answer(&r.authorities, owner, v.labels, z, self.now) {
-                        Ok(None) => (Proof::Secure, v.ttl, v.original_ttl),
-                        Ok(Some(why)) => (Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, v.ttl, v.original_ttl),
-                        Err(reason) => (Proof::Bogus { reason }, 0, 0),
+                        Ok(None) => verified(Proof::Secure, &v, z),
+                        Ok(Some(why)) => verified(Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, &v, z),
+                        Err(reason) => failed(Proof::Bogus { reason }),
                     }
                 }
-                Ok(v) => (Proof::Secure, v.ttl, v.original_ttl),
-                Err(reason) => (unsupported_or_bogus(reason, &z.zone), 0, 0),
+                Ok(v) => verified(Proof::Secure, &v, z),
+                Err(reason) => failed(unsupported_or_bogus(reason, &z.zone)),
             },
             ZoneState::Unproven { keys, cut, why } => {
                 let insecure = || Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() };
                 match verify::verify_rrset(set, keys, self.now) {
                     // Signed by the zone itself and not expanded: the signer is
                     // proven by the chain of trust, no denial needed.
-                    Ok(v) if v.labels == owner.num_labels() => (Proof::Secure, v.ttl, v.original_ttl),
+                    Ok(v) if v.labels == owner.num_labels() => verified(Proof::Secure, &v, keys),
                     Ok(v) => match denial::prove_wildcard_answer(&r.authorities, owner, v.labels, keys, self.now) {
-                        Ok(None) => (Proof::Secure, v.ttl, v.original_ttl),
-                        Ok(Some(why)) => {
-                            (Proof::Insecure { zone_cut: keys.zone.to_ascii(), why }, v.ttl, v.original_ttl)
-                        }
-                        Err(reason) => (Proof::Bogus { reason }, 0, 0),
+                        Ok(None) => verified(Proof::Secure, &v, keys),
+                        Ok(Some(why)) => verified(Proof::Insecure { zone_cut: keys.zone.to_ascii(), why }, &v, keys),
+                        Err(reason) => failed(Proof::Bogus { reason }),
                     },
                     // Not signed by the zone: it may belong to an unsigned zone below `cut`.
-                    Err(reason) if reason.kind == ReasonKind::RrsigsMissing => (insecure(), set.ttl(), set.ttl()),
-                    Err(reason) => (unsupported_or_bogus(reason, &keys.zone), 0, 0),
+                    Err(reason) if reason.kind == ReasonKind::RrsigsMissing => unsigned(insecure()),
+                    Err(reason) => failed(unsupported_or_bogus(reason, &keys.zone)),
                 }
             }
             ZoneState::Insecure { cut, why } => {
-                (Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, set.ttl(), set.ttl())
+                unsigned(Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() })
             }
-            ZoneState::Failed(p) => (p.clone(), 0, 0),
+            ZoneState::Failed(p) => failed(p.clone()),
         }
     }
 
-    fn check_denial(&self, r: &Response, zone: &ZoneState, qname: &Name, qtype: RecordType) -> (Data, Proof, u32) {
+    /// The data a denial proves, its proof, its TTL and, when secure, its
+    /// first signature to expire.
+    fn check_denial(
+        &self,
+        r: &Response,
+        zone: &ZoneState,
+        qname: &Name,
+        qtype: RecordType,
+    ) -> (Data, Proof, u32, Option<SigExpiry>) {
         let nxdomain = match r.rcode {
             ResponseCode::NXDomain => true,
             ResponseCode::NoError => false,
@@ -807,7 +844,7 @@ impl Engine {
                     ReasonKind::Network,
                     format!("the resolver answered {other} for {qname} {qtype}", qname = shown(qname)),
                 );
-                return (Data::Unknown, p, 0);
+                return (Data::Unknown, p, 0, None);
             }
         };
         let data = if nxdomain { Data::NxDomain } else { Data::NoData };
@@ -816,11 +853,11 @@ impl Engine {
                 Ok(d) => {
                     let data = denied_data(&d, data);
                     match d.insecure {
-                        Some(why) => (data, Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, d.ttl),
-                        None => (data, Proof::Secure, d.ttl),
+                        Some(why) => (data, Proof::Insecure { zone_cut: z.zone.to_ascii(), why }, d.ttl, None),
+                        None => (data, Proof::Secure, d.ttl, d.expiry),
                     }
                 }
-                Err(reason) => (data, unsupported_or_bogus(reason, &z.zone), 0),
+                Err(reason) => (data, unsupported_or_bogus(reason, &z.zone), 0, None),
             },
             // A denial from the zone cannot rule out an unsigned zone below the unchecked name.
             ZoneState::Unproven { keys, cut, why } => {
@@ -828,15 +865,15 @@ impl Engine {
                     Err(reason)
                         if reason.kind != ReasonKind::NsecMissing && reason.kind != ReasonKind::RrsigsMissing =>
                     {
-                        (data, unsupported_or_bogus(reason, &keys.zone), 0)
+                        (data, unsupported_or_bogus(reason, &keys.zone), 0, None)
                     }
-                    _ => (data, Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, 0),
+                    _ => (data, Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, 0, None),
                 }
             }
             ZoneState::Insecure { cut, why } => {
-                (data, Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, 0)
+                (data, Proof::Insecure { zone_cut: cut.to_ascii(), why: why.clone() }, 0, None)
             }
-            ZoneState::Failed(p) => (data, p.clone(), 0),
+            ZoneState::Failed(p) => (data, p.clone(), 0, None),
         }
     }
 }
@@ -864,7 +901,16 @@ fn finish(
             }
         })
         .collect();
-    Resolved { chain, target, data, proof: overall, ttl, zone_ttl: ttl, trace }
+    Resolved { chain, target, data, proof: overall, ttl, zone_ttl: ttl, expiry: None, trace }
+}
+
+/// What [`Engine::check_positive`] found.
+struct Checked {
+    proof: Proof,
+    ttl: u32,
+    zone_ttl: u32,
+    /// Set only for a secure proof.
+    expiry: Option<SigExpiry>,
 }
 
 /// A failed signature check: bogus, unless it failed only because the zone

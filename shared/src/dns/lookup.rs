@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::DnsError;
 use super::engine::{Config, Data, Engine, Resolved, Stats};
+use super::expiry::SigExpiry;
 use super::proof::{Proof, Status, Validated};
 use super::wire::{Query, QueryId};
 
@@ -73,6 +74,9 @@ pub struct Answer {
     pub ttl: u32,
     /// How the proof was reached, step by step.
     pub trace: Vec<String>,
+    /// The first signature to expire that a secure answer rests on (its
+    /// own, its CNAME links', and the DS/DNSKEY RRsets above it).
+    pub expiry: Option<SigExpiry>,
 }
 
 impl Answer {
@@ -89,6 +93,7 @@ impl Answer {
             data: Validated::new(r.proof, r.data.into()),
             ttl: r.ttl,
             trace: r.trace,
+            expiry: r.expiry,
         }
     }
 

@@ -25,6 +25,7 @@ mod anchor;
 mod cache;
 mod denial;
 mod engine;
+mod expiry;
 mod lookup;
 mod proof;
 #[cfg(test)]
@@ -38,6 +39,7 @@ mod wire;
 pub use anchor::{AnchorError, TrustAnchors};
 pub use cache::SharedAnswers;
 pub use engine::{Config, Stats};
+pub use expiry::SigExpiry;
 pub use lookup::{Answer, AnswerData, Link, Lookup};
 pub use proof::{Proof, Reason, ReasonKind, Status, Validated};
 pub use smtp::{

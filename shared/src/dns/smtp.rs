@@ -9,6 +9,7 @@ use serde::{Serialize, Serializer};
 
 use super::DnsError;
 use super::engine::{Config, Data, Engine, Resolved, Stats};
+use super::expiry::{SigExpiry, earliest};
 use super::lookup::{Answer, AnswerData};
 use super::proof::{Proof, Status, Validated};
 use super::wire::{Query, QueryId};
@@ -172,6 +173,10 @@ pub struct HostReport {
     pub why: String,
     /// Validation steps of the TLSA lookup used.
     pub tlsa_trace: Vec<String>,
+    /// The first signature to expire among those the host's secure A, AAAA
+    /// and TLSA answers rest on (their own, CNAME links, DS and DNSKEY up
+    /// to the trust anchor).
+    pub expiry: Option<SigExpiry>,
 }
 
 impl Serialize for HostReport {
@@ -191,6 +196,8 @@ impl Serialize for HostReport {
             rfc: &'static str,
             why: &'a str,
             tlsa_trace: &'a [String],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            expiry: &'a Option<SigExpiry>,
         }
         let (proof, records) = self.tlsa.with_proof();
         View {
@@ -207,6 +214,7 @@ impl Serialize for HostReport {
             rfc: self.outcome.rfc(),
             why: &self.why,
             tlsa_trace: &self.tlsa_trace,
+            expiry: &self.expiry,
         }
         .serialize(s)
     }
@@ -235,6 +243,19 @@ pub struct SmtpReport {
     pub queries: u32,
     /// Validation steps of the MX lookup.
     pub trace: Vec<String>,
+    /// The first signature to expire that a secure MX answer (or its
+    /// denial) rests on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mx_expiry: Option<SigExpiry>,
+}
+
+impl SmtpReport {
+    /// The first signature to expire among those of the MX answer and every
+    /// host's answers (see [`HostReport::expiry`]).
+    #[must_use]
+    pub fn first_signature_expiry(&self) -> Option<SigExpiry> {
+        self.hosts.iter().map(|h| h.expiry.clone()).fold(self.mx_expiry.clone(), earliest)
+    }
 }
 
 /// The MX stage of a check (see `SmtpCheck::mx_stage`).
@@ -299,6 +320,7 @@ impl SmtpCheck {
                 rounds: stats.rounds,
                 queries: stats.queries,
                 trace: Vec::new(),
+                mx_expiry: None,
             });
         }
         queries
@@ -350,6 +372,7 @@ impl SmtpCheck {
                 rounds: stats.rounds,
                 queries: stats.queries,
                 trace: Vec::new(),
+                mx_expiry: None,
             });
         }
         let MxStage { mx, mx_proof, mx_outcome, hosts, unchecked } = self.mx_stage()?;
@@ -381,6 +404,7 @@ impl SmtpCheck {
             dane_ready,
             rounds: stats.rounds,
             queries: stats.queries,
+            mx_expiry: mx.expiry,
             trace: mx.trace,
         })
     }
@@ -508,6 +532,9 @@ impl SmtpCheck {
             })
             .collect::<Vec<_>>();
         let tlsa_trace = base.as_ref().map(|(_, r)| r.trace.clone()).unwrap_or_default();
+        let expiry = [a.expiry.clone(), aaaa.expiry.clone(), base.as_ref().and_then(|(_, r)| r.expiry.clone())]
+            .into_iter()
+            .fold(None, earliest);
         let tlsa_ttl = base.as_ref().map_or(0, |(_, r)| r.zone_ttl);
         let (tlsa_base, tlsa) = match base {
             Some((n, r)) => {
@@ -544,6 +571,7 @@ impl SmtpCheck {
             outcome,
             why,
             tlsa_trace,
+            expiry,
         })
     }
 }

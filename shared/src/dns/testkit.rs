@@ -58,14 +58,20 @@ impl Zone {
     /// `labels` (the owner's count, or fewer for a wildcard's records, which
     /// must then be owned by the wildcard).
     pub fn sign_labels(&self, records: &[Record], labels: u8) -> Record {
+        self.sign_between(records, labels, NOW - 86_400, NOW + 86_400)
+    }
+
+    /// Signs `records` as [`Self::sign_labels`] does, valid from `inception`
+    /// to `expiration` (Unix seconds).
+    pub fn sign_between(&self, records: &[Record], labels: u8, inception: u64, expiration: u64) -> Record {
         let first = records.first().unwrap_or_else(|| panic!("empty RRset"));
         let input = SigInput {
             type_covered: first.record_type(),
             algorithm: Algorithm::ECDSAP256SHA256,
             num_labels: labels,
             original_ttl: first.ttl,
-            sig_expiration: SerialNumber::new((NOW + 86_400) as u32),
-            sig_inception: SerialNumber::new((NOW - 86_400) as u32),
+            sig_expiration: SerialNumber::new(expiration as u32),
+            sig_inception: SerialNumber::new(inception as u32),
             key_tag: self.key_tag(),
             signer_name: self.name.clone(),
         };
@@ -73,6 +79,15 @@ impl Zone {
         let sig = self.key.sign(&tbs).unwrap_or_else(|e| panic!("{e}"));
         let rrsig = RRSIG::from_sig(input, sig);
         Record::from_rdata(first.name.clone(), first.ttl, RData::DNSSEC(DNSSECRData::RRSIG(rrsig)))
+    }
+
+    /// `records` followed by an RRSIG valid from `inception` to `expiration`.
+    pub fn signed_between(&self, records: Vec<Record>, inception: u64, expiration: u64) -> Vec<Record> {
+        let labels = records.first().map(|r| r.name.num_labels()).unwrap_or_default();
+        let sig = self.sign_between(&records, labels, inception, expiration);
+        let mut out = records;
+        out.push(sig);
+        out
     }
 
     /// `records` followed by their RRSIG.

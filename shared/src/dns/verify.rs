@@ -7,6 +7,7 @@ use hickory_proto::dnssec::{Algorithm, DigestType, PublicKey, Verifier};
 use hickory_proto::rr::{DNSClass, Label, Name, RData, Record, RecordType};
 use hickory_proto::serialize::binary::{BinEncodable, BinEncoder, NameEncoding};
 
+use super::expiry::SigExpiry;
 use super::proof::{Reason, ReasonKind};
 use super::shown;
 
@@ -68,6 +69,16 @@ fn sigs_for<'a>(section: &'a [Record], name: &Name, rtype: RecordType) -> Vec<&'
 pub(crate) struct ZoneKeys {
     pub zone: Name,
     pub keys: Vec<DNSKEY>,
+    /// The first signature to run out on the path from the trust anchor to
+    /// these keys (DNSKEY and DS RRsets of this zone and every zone above).
+    pub expiry: Option<SigExpiry>,
+}
+
+impl ZoneKeys {
+    /// Keys to check one RRset with, outside any chain (no path expiry).
+    pub(crate) fn bare(zone: Name, keys: Vec<DNSKEY>) -> Self {
+        Self { zone, keys, expiry: None }
+    }
 }
 
 /// What a successful signature check tells.
@@ -80,6 +91,18 @@ pub(crate) struct Verified {
     /// The RRSIG's Original TTL: the TTL the zone gives the RRset, which a
     /// cache may count down but never exceed (RFC 4034 §3.1.4).
     pub original_ttl: u32,
+    /// The validating RRSIG's Inception and Expiration, Unix seconds. With
+    /// several valid RRSIGs, the one that expires last: the RRset keeps
+    /// validating until then.
+    pub inception: i64,
+    pub expiration: i64,
+}
+
+impl Verified {
+    /// The expiry of this RRset's signature as an [`SigExpiry`].
+    pub(crate) fn expiry(&self, set: &RrSet<'_>) -> SigExpiry {
+        SigExpiry::new(&set.name, set.rtype, self.inception, self.expiration)
+    }
 }
 
 /// Whether a DNSKEY algorithm is implemented (RFC 8624 §3.1: 8, 10, 13, 14, 15
@@ -176,7 +199,11 @@ pub(crate) fn verify_rrset(set: &RrSet<'_>, zone: &ZoneKeys, now: u64) -> Result
     };
     let owner_labels = set.name.num_labels();
     let mut attempts = 0;
-    for sig in &set.sigs {
+    // Any one valid RRSIG suffices (RFC 4035 §5.3.3); trying the one that
+    // expires last first makes the reported expiry the RRset's real one.
+    let mut sigs = set.sigs.clone();
+    sigs.sort_by_key(|s| core::cmp::Reverse(absolute_time(s.input().sig_expiration.get(), now)));
+    for sig in &sigs {
         let input = sig.input();
         if input.signer_name != zone.zone {
             note(
@@ -319,7 +346,13 @@ pub(crate) fn verify_rrset(set: &RrSet<'_>, zone: &ZoneKeys, now: u64) -> Result
             if ok {
                 let to_expiry = u32::try_from((expiration - now_i).max(0)).unwrap_or(u32::MAX);
                 let ttl = set.ttl().min(input.original_ttl).min(to_expiry);
-                return Ok(Verified { labels: input.num_labels, ttl, original_ttl: input.original_ttl });
+                return Ok(Verified {
+                    labels: input.num_labels,
+                    ttl,
+                    original_ttl: input.original_ttl,
+                    inception,
+                    expiration,
+                });
             }
             note(
                 4,
@@ -478,7 +511,7 @@ mod tests {
         let doc = EcdsaSigningKey::generate_pkcs8(alg).unwrap_or_else(|e| panic!("{e}"));
         let key = EcdsaSigningKey::from_pkcs8(&doc, alg).unwrap_or_else(|e| panic!("{e}"));
         let dnskey = DNSKEY::with_flags(257, key.to_public_key().unwrap_or_else(|e| panic!("{e}")));
-        Zone { keys: ZoneKeys { zone: n(name), keys: vec![dnskey.clone()] }, key, dnskey }
+        Zone { keys: ZoneKeys::bare(n(name), vec![dnskey.clone()]), key, dnskey }
     }
 
     fn a_records(owner: &str, n_records: u8) -> Vec<Record> {
@@ -522,7 +555,17 @@ mod tests {
         let recs = a_records("mx.example.", 3);
         let good = sign(&z, &recs, 2, NOW - 100, NOW + 100);
         let ok = verify_rrset(&set(&recs, std::slice::from_ref(&good)), &z.keys, NOW);
-        assert_eq!(ok, Ok(Verified { labels: 2, ttl: 100, original_ttl: 300 }), "TTL capped by the time to expiry");
+        assert_eq!(
+            ok,
+            Ok(Verified {
+                labels: 2,
+                ttl: 100,
+                original_ttl: 300,
+                inception: NOW as i64 - 100,
+                expiration: NOW as i64 + 100
+            }),
+            "TTL capped by the time to expiry"
+        );
         // Same records in another order and with mixed case: canonical form (RFC 4034 §6).
         let mut shuffled = recs.clone();
         shuffled.reverse();
@@ -591,7 +634,7 @@ mod tests {
         }
         bad = RRSIG::from_sig(input, sig);
         let sigs = vec![bad; 50];
-        let keys = ZoneKeys { zone: n("example."), keys: vec![z.dnskey.clone(); 50] };
+        let keys = ZoneKeys::bare(n("example."), vec![z.dnskey.clone(); 50]);
         assert_eq!(kind(verify_rrset(&set(&recs, &sigs), &keys, NOW)), Some(ReasonKind::SignatureInvalid));
     }
 

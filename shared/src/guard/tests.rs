@@ -78,6 +78,7 @@ fn host_with(addr: Status, proof: Proof, records: Vec<Tlsa>) -> HostReport {
         outcome: HostOutcome::DaneRequired,
         why: String::new(),
         tlsa_trace: vec![],
+        expiry: None,
     }
 }
 
@@ -255,6 +256,7 @@ fn report(outcome: MxOutcome, hosts: Vec<HostReport>) -> SmtpReport {
         rounds: 2,
         queries: 9,
         trace: vec![],
+        mx_expiry: None,
     }
 }
 

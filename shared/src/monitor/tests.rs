@@ -128,6 +128,7 @@ fn dns_report(outcomes: &[HostOutcome], mx_proof: Proof) -> SmtpReport {
             outcome: *o,
             why: format!("why {i}"),
             tlsa_trace: vec![],
+            expiry: None,
         });
     }
     let dane_ready = mx_proof.is_secure() && outcomes.iter().all(|o| *o == HostOutcome::DaneRequired);
@@ -142,6 +143,7 @@ fn dns_report(outcomes: &[HostOutcome], mx_proof: Proof) -> SmtpReport {
         rounds: 2,
         queries: 9,
         trace: vec![],
+        mx_expiry: None,
     }
 }
 
@@ -159,4 +161,30 @@ fn dns_only_reports_map_host_outcomes() {
     assert_eq!((crit.state, crit.reason.as_deref()), (State::Critical, Some("mx1.example.com: why 1")));
     let insecure = Proof::Insecure { zone_cut: "example.com.".into(), why: "no DS".into() };
     assert_eq!(dns(&[HostOutcome::DaneRequired], insecure).state, State::Warning);
+}
+
+#[test]
+fn dns_only_reports_warn_about_signatures_that_run_out() {
+    let day = 86_400;
+    let mut r = dns_report(&[HostOutcome::DaneRequired], Proof::Secure);
+    r.mx_expiry = Some(crate::dns::SigExpiry {
+        owner: "example.com.".into(),
+        rtype: "MX".into(),
+        inception: -28 * day,
+        expiration: 2 * day + 60,
+    });
+    let outcome = CheckOutcome::Dns(Box::new(r));
+    let m = summarize(&outcome, 0);
+    assert_eq!(m.state, State::Warning);
+    assert!(
+        m.reason.as_deref().unwrap_or_default().starts_with("the signatures of `example.com. MX` expire"),
+        "{:?}",
+        m.reason
+    );
+    assert_eq!(m.days_to_signature_expiry, Some(2));
+    assert_eq!(m.first_signature_expiry.as_ref().map(|e| e.rrset()), Some("example.com. MX".to_owned()));
+    // Outside a one-day window: OK, and the figure is still there for a graph.
+    let m = summarize_with(&outcome, 0, &crate::verdict::LookAhead::days(1));
+    assert_eq!(m.state, State::Ok);
+    assert_eq!(m.days_to_signature_expiry, Some(2));
 }

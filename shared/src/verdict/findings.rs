@@ -142,6 +142,14 @@ pub enum Finding {
     /// DANE-EE(3) authenticates, and the leaf has expired: fine for DANE
     /// (RFC 7672 §3.1.1), but clients that fall back to other checks complain.
     LeafExpiredUnderDaneEe { not_after: i64 },
+    /// The RRSIG that runs out first on the path of an answer the verdict
+    /// rests on (the RRset itself, a CNAME link, a denial, or DS/DNSKEY up
+    /// to the trust anchor) expires within the look-ahead window and is far
+    /// into its validity (see [`LookAhead`](super::LookAhead)): re-signing
+    /// appears to have stopped. Once it expires, validating resolvers answer
+    /// SERVFAIL (RFC 4035 §5.3.1) and DANE-aware senders defer mail
+    /// (RFC 7672 §2.1.1).
+    SignaturesExpireSoon { rrset: String, inception: i64, expiration: i64, hours_left: i64 },
 }
 
 /// A record that cannot be used, and why.
@@ -187,6 +195,9 @@ pub enum Fix {
     SignZone { zone: String },
     /// Make the address reachable on port 25 (or remove it from DNS).
     CheckReachability,
+    /// Re-sign the zone that holds this RRset (for DS: the parent zone)
+    /// and make sure its automatic re-signing runs.
+    ResignZone { owner: String, rtype: String },
 }
 
 impl Fix {
@@ -260,6 +271,12 @@ impl Fix {
             Self::CheckReachability => {
                 "make sure the address accepts SMTP on port 25 from the internet, or remove it from DNS".to_owned()
             }
+            Self::ResignZone { owner, rtype } if rtype == "DS" => format!(
+                "the DS record of {owner} is signed by its parent zone: ask the parent's operator (registry or registrar) whether its re-signing runs"
+            ),
+            Self::ResignZone { owner, rtype } => format!(
+                "re-sign the zone that holds the {rtype} records of {owner} now, and check why its automatic re-signing stopped (BIND: `rndc dnssec -status <zone>` and the log; OpenDNSSEC: `ods-enforcer zone list`; Knot: `knotc zone-status`; a cron job with dnssec-signzone or ldns-signzone: did it run?)"
+            ),
         }
     }
 }
@@ -282,6 +299,28 @@ impl fmt::Display for Fix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message())
     }
+}
+
+/// "in 3 days", "in 5 hours", "in less than an hour".
+fn time_left(hours: i64) -> String {
+    match hours {
+        h if h >= 48 => format!("in {} days", h / 24),
+        h if h >= 2 => format!("in {h} hours"),
+        1 => "in 1 hour".to_owned(),
+        _ => "in less than an hour".to_owned(),
+    }
+}
+
+/// How much of its validity a signature has used, "93 %".
+fn percent_used(inception: i64, expiration: i64, hours_left: i64) -> String {
+    let validity = expiration.saturating_sub(inception).max(1);
+    let used = validity.saturating_sub(hours_left.saturating_mul(3600)).clamp(0, validity);
+    format!("{}% of the way", used.saturating_mul(100) / validity)
+}
+
+/// A duration in days (or hours, below two days).
+fn span(seconds: i64) -> String {
+    if seconds >= 2 * 86_400 { format!("{} days", seconds / 86_400) } else { format!("{} hours", seconds / 3600) }
 }
 
 fn family_name(f: SignatureFamily) -> &'static str {
@@ -325,6 +364,7 @@ impl Finding {
             Self::UnpinnedChain { .. } => "unpinned_chain",
             Self::LeafExpiredUnderDaneEe { .. } => "leaf_expired_under_dane_ee",
             Self::ChainExpiresSoon { .. } => "chain_expires_soon",
+            Self::SignaturesExpireSoon { .. } => "signatures_expire_soon",
         }
     }
 
@@ -338,7 +378,8 @@ impl Finding {
             | Self::InsecureNoDane { .. }
             | Self::NoTlsa { .. }
             | Self::UnpinnedChain { .. }
-            | Self::ChainExpiresSoon { .. } => Severity::Warning,
+            | Self::ChainExpiresSoon { .. }
+            | Self::SignaturesExpireSoon { .. } => Severity::Warning,
             Self::StarttlsMissing { dane: false } => Severity::Warning,
             _ => Severity::Error,
         }
@@ -370,6 +411,7 @@ impl Finding {
             Self::TaPathInvalid { .. } => "RFC 7672 §3.1.2, RFC 5280 §6.1",
             Self::UnpinnedChain { .. } => "RFC 7671 §5, RFC 8446 §4.2.3",
             Self::LeafExpiredUnderDaneEe { .. } => "RFC 7672 §3.1.1",
+            Self::SignaturesExpireSoon { .. } => "RFC 4035 §5.3.1, RFC 7672 §2.1.1",
         }
     }
 
@@ -471,6 +513,13 @@ impl Finding {
             Self::LeafExpiredUnderDaneEe { not_after } => format!(
                 "the server certificate expired at {}; DANE-EE(3) ignores dates, so DANE senders still deliver, but senders without DANE may complain",
                 utc(*not_after)
+            ),
+            Self::SignaturesExpireSoon { rrset, inception, expiration, hours_left } => format!(
+                "the signatures of `{rrset}` expire at {} ({}), {} into a validity of {}: is re-signing running? Once they expire, validating resolvers reject the answer and DANE-aware senders defer mail",
+                utc(*expiration),
+                time_left(*hours_left),
+                percent_used(*inception, *expiration, *hours_left),
+                span(expiration.saturating_sub(*inception))
             ),
         }
     }

@@ -51,7 +51,9 @@ pub use tone::{Tone, status_tone};
 
 use crate::cert::Certificate as ParsedCert;
 use crate::dane::{self, Check, Failure, ReferenceNames};
-use crate::dns::{HostOutcome, HostReport as DnsHost, MxOutcome, Proof, SmtpReport, Status, TlsaRecord, UncheckedHost};
+use crate::dns::{
+    HostOutcome, HostReport as DnsHost, MxOutcome, Proof, SigExpiry, SmtpReport, Status, TlsaRecord, UncheckedHost,
+};
 use crate::smtp::{AddressReport, HostReport as ProbeHost, SignatureFamily};
 use crate::tlsa::{MatchingType, Selector, Tlsa, Usage};
 use crate::tlsa_gen::association_data;
@@ -60,6 +62,87 @@ use crate::tlsa_gen::association_data;
 /// ([`Finding::ChainExpiresSoon`]); ACME clients renew 30 days ahead, so a
 /// chain this close to its end means renewal is failing.
 pub const EXPIRY_WARNING_DAYS: i64 = 21;
+
+/// Signatures that expire within this many days may be reported
+/// ([`Finding::SignaturesExpireSoon`], see [`LookAhead`]).
+pub const SIGNATURE_WARNING_DAYS: i64 = 7;
+
+/// How far ahead a verdict looks for what will stop mail: certificates on a
+/// DANE-TA(2) path, and the RRSIGs of every RRset the verdict rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LookAhead {
+    /// Days ahead for certificates ([`Finding::ChainExpiresSoon`]).
+    pub certificate_days: i64,
+    /// Days ahead for signatures ([`Finding::SignaturesExpireSoon`]).
+    pub signature_days: i64,
+}
+
+impl Default for LookAhead {
+    fn default() -> Self {
+        Self { certificate_days: EXPIRY_WARNING_DAYS, signature_days: SIGNATURE_WARNING_DAYS }
+    }
+}
+
+impl LookAhead {
+    /// The same window for certificates and signatures (`--days N`).
+    #[must_use]
+    pub const fn days(days: u32) -> Self {
+        Self { certificate_days: days as i64, signature_days: days as i64 }
+    }
+
+    /// Whether `e` is worth a warning at `now`: it expires within
+    /// [`Self::signature_days`] and has used more than three quarters of its
+    /// validity period.
+    ///
+    /// Signers refresh signatures well before they expire (RFC 6781 §4.4.2;
+    /// BIND's default refreshes 5 days ahead of a 14-day validity, Knot 7 of
+    /// 14 days, PowerDNS weekly with 3 weeks), and online signers such as
+    /// Cloudflare's sign every answer with a validity of days. A signature
+    /// close to its end *and* far into its validity is one a signer would
+    /// have replaced by now: re-signing appears to have stopped. A window
+    /// alone would warn about every healthy zone signed with short lifetimes.
+    #[must_use]
+    pub fn signature_due(&self, e: &SigExpiry, now: i64) -> bool {
+        let left = e.expiration.saturating_sub(now);
+        left <= self.signature_days.saturating_mul(DAY) && left.saturating_mul(4) <= e.validity()
+    }
+}
+
+const DAY: i64 = 86_400;
+
+/// The signature findings of a DNS report at `now`: the MX answer's (for
+/// the domain) and each host's, by host name; a host whose first signature
+/// to expire is the MX answer's has it reported once, for the domain.
+#[must_use]
+pub fn signature_findings(
+    dns: &SmtpReport,
+    now: i64,
+    ahead: &LookAhead,
+) -> (Option<Reported>, Vec<(String, Reported)>) {
+    let domain = dns.mx_expiry.as_ref().filter(|e| ahead.signature_due(e, now)).map(|e| signature_finding(e, now));
+    let hosts = dns
+        .hosts
+        .iter()
+        .filter_map(|h| {
+            let e = h.expiry.as_ref().filter(|e| ahead.signature_due(e, now))?;
+            let shared = dns.mx_expiry.as_ref().is_some_and(|m| m.rrset() == e.rrset());
+            (!shared).then(|| (h.host.clone(), signature_finding(e, now)))
+        })
+        .collect();
+    (domain, hosts)
+}
+
+fn signature_finding(e: &SigExpiry, now: i64) -> Reported {
+    Reported::new(
+        Finding::SignaturesExpireSoon {
+            rrset: e.rrset(),
+            inception: e.inception,
+            expiration: e.expiration,
+            hours_left: e.expiration.saturating_sub(now).div_euclid(3600),
+        },
+        Some(Fix::ResignZone { owner: e.owner.clone(), rtype: e.rtype.clone() }),
+    )
+}
 
 /// The verdict at any level, from best to worst (the order is used to
 /// combine addresses into a host and hosts into the domain).
@@ -297,6 +380,10 @@ pub struct DomainVerdict {
     pub rounds: u32,
     /// DNS queries in all.
     pub queries: u32,
+    /// The first signature to expire among those the verdict rests on
+    /// ([`SmtpReport::first_signature_expiry`]), whether or not it is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_signature_expiry: Option<SigExpiry>,
 }
 
 /// Addresses of one MX host to probe.
@@ -344,15 +431,24 @@ pub fn probe_target(h: &DnsHost) -> Option<ProbeTarget> {
 /// report per probed host (matched by name, case and trailing dot ignored).
 #[must_use]
 pub fn evaluate(dns: &SmtpReport, probes: &[ProbeHost], now: i64) -> DomainVerdict {
+    evaluate_with(dns, probes, now, &LookAhead::default())
+}
+
+/// [`evaluate`] with the look-ahead windows `ahead`.
+#[must_use]
+pub fn evaluate_with(dns: &SmtpReport, probes: &[ProbeHost], now: i64, ahead: &LookAhead) -> DomainVerdict {
+    let (domain_signatures, host_signatures) = signature_findings(dns, now, ahead);
     let hosts: Vec<HostVerdict> = dns
         .hosts
         .iter()
         .map(|h| {
             let probe = probes.iter().find(|p| bare(&p.host) == bare(&h.host));
-            host_verdict(h, probe, now)
+            let mut v = host_verdict(h, probe, now, ahead);
+            v.findings.extend(host_signatures.iter().filter(|(host, _)| *host == h.host).map(|(_, r)| r.clone()));
+            v
         })
         .collect();
-    let mut findings = Vec::new();
+    let mut findings: Vec<Reported> = domain_signatures.into_iter().collect();
     let mut verdict = match dns.mx_outcome {
         MxOutcome::NullMx => {
             findings.push(Reported::new(Finding::NullMx, None));
@@ -397,6 +493,7 @@ pub fn evaluate(dns: &SmtpReport, probes: &[ProbeHost], now: i64) -> DomainVerdi
         unchecked: dns.unchecked.clone(),
         rounds: dns.rounds,
         queries: dns.queries,
+        first_signature_expiry: dns.first_signature_expiry(),
     }
 }
 
@@ -463,7 +560,14 @@ fn record_text(t: &Tlsa) -> String {
     format!("{} {} {} {}", t.usage, t.selector, t.matching_type, data_encoding::HEXLOWER.encode(&t.data))
 }
 
-fn host_verdict(h: &DnsHost, probe: Option<&ProbeHost>, now: i64) -> HostVerdict {
+/// The time of a verdict and how far it looks ahead.
+#[derive(Clone, Copy)]
+struct When<'a> {
+    now: i64,
+    ahead: &'a LookAhead,
+}
+
+fn host_verdict(h: &DnsHost, probe: Option<&ProbeHost>, now: i64, ahead: &LookAhead) -> HostVerdict {
     let (proof, records) = h.tlsa.with_proof();
     let owner = owner_of(h);
     let names = reference_names(h);
@@ -478,7 +582,7 @@ fn host_verdict(h: &DnsHost, probe: Option<&ProbeHost>, now: i64) -> HostVerdict
             }
             for ip in &set.addresses {
                 let report = probe.and_then(|p| p.addresses.iter().find(|a| a.address == *ip));
-                addresses.push(address_verdict(h, &owner, &names, &tlsa, *ip, report, now));
+                addresses.push(address_verdict(h, &owner, &names, &tlsa, *ip, report, When { now, ahead }));
             }
         }
     }
@@ -680,8 +784,9 @@ fn address_verdict(
     tlsa: &[Tlsa],
     ip: IpAddr,
     probe: Option<&AddressReport>,
-    now: i64,
+    when: When<'_>,
 ) -> AddressVerdict {
+    let When { now, ahead } = when;
     let tls_required = matches!(h.outcome, HostOutcome::DaneRequired | HostOutcome::TlsUnauthenticated);
     let mut v = AddressVerdict {
         address: ip,
@@ -755,7 +860,7 @@ fn address_verdict(
         Some(report) if report.authenticated => {
             // DANE-TA: the dates matter; warn ahead of the first expiry.
             if let Some(e) = &report.expiry
-                && e.not_after.saturating_sub(now) < EXPIRY_WARNING_DAYS.saturating_mul(86_400)
+                && e.not_after.saturating_sub(now) < ahead.certificate_days.saturating_mul(DAY)
             {
                 v.findings.push(Reported::new(
                     Finding::ChainExpiresSoon { depth: e.depth, subject: e.subject.clone(), not_after: e.not_after },

@@ -86,6 +86,7 @@ fn host(outcome: HostOutcome, addr: Status, tlsa_proof: Proof, records: Vec<Tlsa
         outcome,
         why: String::new(),
         tlsa_trace: vec![],
+        expiry: None,
     }
 }
 
@@ -105,6 +106,7 @@ fn domain(mx_outcome: MxOutcome, mx_proof: Proof, hosts: Vec<DnsHost>) -> SmtpRe
         rounds: 2,
         queries: 20,
         trace: vec![],
+        mx_expiry: None,
     }
 }
 
@@ -714,5 +716,96 @@ fn failing_hosts_come_first_with_the_first_fix() {
     assert_eq!(
         first.fix.as_ref().and_then(|f| f.fix.record_line()),
         Some(format!("_25._tcp.mx2.example.com. IN TLSA {}", suggested(&stale)))
+    );
+}
+
+// ── signatures that run out (issue 15: RRSIG look-ahead) ───────────────
+
+const DAY: i64 = 86_400;
+
+fn sig(rrset_owner: &str, rtype: &str, inception: i64, expiration: i64) -> SigExpiry {
+    SigExpiry { owner: rrset_owner.into(), rtype: rtype.into(), inception, expiration }
+}
+
+#[test]
+fn a_signature_is_due_when_close_to_its_end_and_far_into_its_validity() {
+    let ahead = LookAhead::default();
+    // A 30-day signature with 2 days left: re-signing should have happened.
+    assert!(ahead.signature_due(&sig(OWNER, "TLSA", NOW - 28 * DAY, NOW + 2 * DAY), NOW));
+    // BIND's default: 14-day validity, refreshed 5 days ahead; at 6 days left all is well.
+    assert!(!ahead.signature_due(&sig(OWNER, "TLSA", NOW - 8 * DAY, NOW + 6 * DAY), NOW));
+    // An online signer: a day and a half of validity, a day left: fresh, not due.
+    assert!(!ahead.signature_due(&sig(OWNER, "TLSA", NOW - DAY / 2, NOW + DAY), NOW));
+    // Beyond the window (7 days by default), even late in its life: not yet.
+    assert!(!ahead.signature_due(&sig(OWNER, "TLSA", NOW - 100 * DAY, NOW + 8 * DAY), NOW));
+    // --days 10 widens the window; the quarter rule still applies.
+    assert!(LookAhead::days(10).signature_due(&sig(OWNER, "TLSA", NOW - 100 * DAY, NOW + 8 * DAY), NOW));
+    assert!(!LookAhead::days(10).signature_due(&sig(OWNER, "TLSA", NOW - 8 * DAY, NOW + 8 * DAY), NOW));
+    // Exactly a quarter left counts; a nonsensical validity never does.
+    assert!(ahead.signature_due(&sig(OWNER, "TLSA", NOW - 3 * DAY, NOW + DAY), NOW));
+    assert!(!ahead.signature_due(&sig(OWNER, "TLSA", NOW + 5 * DAY, NOW + DAY), NOW));
+}
+
+#[test]
+fn expiring_signatures_are_reported_where_they_matter_once() {
+    let leaf = make("mx.example.com", &["mx.example.com"], false, None, 2029, 2031);
+    let probes = [probe(&[&leaf])];
+    let pin = vec![ee(&leaf)];
+    let tlsa_sig = sig(OWNER, "TLSA", NOW - 28 * DAY, NOW + 2 * DAY + 3600);
+    let zone_sig = sig("example.com.", "DNSKEY", NOW - 13 * DAY, NOW + DAY);
+    // The host's TLSA signature: a host finding, with the re-signing fix.
+    let mut h = dane_host(pin.clone());
+    h.expiry = Some(tlsa_sig.clone());
+    let v = evaluate(&domain(MxOutcome::Hosts, Proof::Secure, vec![h.clone()]), &probes, NOW);
+    assert!(v.authenticated, "a warning does not change the verdict");
+    let host = v.hosts.first().unwrap();
+    let found = host.findings.iter().find(|r| r.code() == "signatures_expire_soon").unwrap();
+    assert_eq!(found.severity, Severity::Warning);
+    assert_eq!(
+        found.finding,
+        Finding::SignaturesExpireSoon {
+            rrset: "_25._tcp.mx.example.com. TLSA".into(),
+            inception: NOW - 28 * DAY,
+            expiration: NOW + 2 * DAY + 3600,
+            hours_left: 49
+        }
+    );
+    assert!(found.message.contains("expire at 2030-01-03 01:00:00 UTC (in 2 days)"), "{}", found.message);
+    assert!(found.message.contains("93% of the way into a validity of 30 days"), "{}", found.message);
+    assert!(
+        found
+            .fix
+            .as_ref()
+            .map(|f| f.message.as_str())
+            .unwrap_or_default()
+            .starts_with("re-sign the zone that holds the TLSA records of _25._tcp.mx.example.com.")
+    );
+    assert_eq!(v.first_signature_expiry, Some(tlsa_sig.clone()));
+    assert!(!codes(&v.findings).contains(&"signatures_expire_soon"));
+    // A window that ends before it: nothing to say.
+    let later =
+        evaluate_with(&domain(MxOutcome::Hosts, Proof::Secure, vec![h.clone()]), &probes, NOW, &LookAhead::days(1));
+    assert!(later.hosts.iter().all(|h| !codes(&h.findings).contains(&"signatures_expire_soon")));
+    assert_eq!(later.first_signature_expiry, Some(tlsa_sig), "the first expiry is reported whether due or not");
+    // The zone's keys run out for the MX answer and the host alike: said once, for the domain.
+    h.expiry = Some(zone_sig.clone());
+    let mut dns = domain(MxOutcome::Hosts, Proof::Secure, vec![h]);
+    dns.mx_expiry = Some(zone_sig);
+    let v = evaluate(&dns, &probes, NOW);
+    assert_eq!(codes(&v.findings), vec!["signatures_expire_soon"]);
+    assert!(v.hosts.iter().all(|h| !codes(&h.findings).contains(&"signatures_expire_soon")));
+    let fix = v.findings.first().and_then(|r| r.fix.clone()).map(|f| f.message).unwrap_or_default();
+    assert!(fix.starts_with("re-sign the zone that holds the DNSKEY records of example.com."), "{fix}");
+    // A DS is the parent's to re-sign.
+    let ds = signature_findings(
+        &SmtpReport { mx_expiry: Some(sig("example.com.", "DS", NOW - 20 * DAY, NOW + DAY)), ..dns },
+        NOW,
+        &LookAhead::default(),
+    );
+    assert!(
+        ds.0.and_then(|r| r.fix)
+            .map(|f| f.message)
+            .unwrap_or_default()
+            .starts_with("the DS record of example.com. is signed by its parent zone")
     );
 }
