@@ -61,6 +61,7 @@ fn host_full(name: &str, addr: Status, proof: Proof, records: Vec<Tlsa>, ttl: u3
         outcome: HostOutcome::DaneRequired,
         why: String::new(),
         tlsa_trace: vec![],
+        expiry: None,
     }
 }
 
