@@ -19,6 +19,8 @@ if [ "$minimal" = 0 ]; then
     # lab: DNS, DoH front, SMTP and the reference tools (oracles)
     bind9 bind9-utils bind9-dnsutils unbound nginx-light dnsdist postfix
     ldnsutils gnutls-bin hash-slinger swaks util-linux
+    # lab renewals (tests/integration/guard_lab.rs): real certbot against a local ACME server
+    certbot pebble
     # tests/lab: build.py/check.py (stdlib only), danetool's anchor path
     python3 dns-root-data
     # bench/run.sh: a dnat rule sends the lab's SMTP through the delay proxy
@@ -35,7 +37,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Services must not run on the host: the lab starts its own in a namespace.
-  for s in named bind9 unbound nginx dnsdist postfix; do
+  for s in named bind9 unbound nginx dnsdist postfix certbot.timer; do
     systemctl disable --now "$s" >/dev/null 2>&1 || true
     service "$s" stop >/dev/null 2>&1 || true
   done

@@ -91,7 +91,7 @@ pub fn run(args: GuardArgs) -> anyhow::Result<Outcome> {
 
 /// Runs a DNS-only check to its report; a resolver that cannot be reached
 /// is an error (the guard then cannot decide: exit 2).
-fn dns_stage(mut check: DomainCheck, doh: &Doh) -> anyhow::Result<SmtpReport> {
+pub(crate) fn dns_stage(mut check: DomainCheck, doh: &Doh) -> anyhow::Result<SmtpReport> {
     crate::check::drive_dns(&mut check, doh)?;
     match check.into_result().context("the DNS lookups ended without an outcome")? {
         CheckOutcome::Dns(report) => Ok(*report),

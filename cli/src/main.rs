@@ -8,7 +8,7 @@
 //! |------|---------|
 //! | 0 | success / authenticated |
 //! | 1 | not authenticated, or records unusable |
-//! | 2 | usage or input error (message on stderr, prefixed `geleit:`); `geleit guard`: could not decide, for any reason |
+//! | 2 | usage or input error (message on stderr, prefixed `geleit:`); `geleit guard` and `geleit rollover status`: could not decide, for any reason |
 //! | 3 | could not decide: Geleit's resolver could not be reached (`geleit check`; message on stderr) |
 //!
 //! `geleit check --format nagios` exits with the Monitoring Plugins state
@@ -29,6 +29,7 @@ mod doh;
 mod guard;
 mod outcome;
 mod probe;
+mod rollover;
 mod term;
 mod tls;
 mod tlsa;
@@ -57,6 +58,10 @@ enum Command {
     /// Before a renewed certificate goes live: will it authenticate under the published TLSA records?
     /// Exit 0 safe to deploy, 1 deploying now breaks DANE (prints what to publish first), 2 could not decide.
     Guard(guard::GuardArgs),
+    /// Change the server key without breaking DANE: publish the next key's `3 1 1` beside the
+    /// current one, wait until both are live for two TTLs, switch, remove the old record (RFC 7671 §8.1).
+    #[command(subcommand)]
+    Rollover(rollover::RolloverCommand),
 }
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -66,6 +71,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Dns(args) => dns::run(args),
         Command::Check(args) => check::run(args),
         Command::Guard(args) => guard::run(args),
+        Command::Rollover(command) => rollover::run(command),
     }
 }
 

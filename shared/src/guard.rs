@@ -213,7 +213,7 @@ impl Candidate {
 }
 
 /// `usage 1 1`: SHA-256 of a SubjectPublicKeyInfo.
-fn spki_record(usage: Usage, spki: &[u8]) -> Tlsa {
+pub(crate) fn spki_record(usage: Usage, spki: &[u8]) -> Tlsa {
     let data = association_data(&[], spki, Selector::SPKI, MatchingType::SHA2_256).unwrap_or_default();
     Tlsa::new(usage, Selector::SPKI, MatchingType::SHA2_256, data)
 }
@@ -419,33 +419,47 @@ fn undecided(why: impl Into<String>) -> Decision {
     Decision::Undecided { why: why.into() }
 }
 
-fn host_decision(candidate: &Candidate, h: &HostReport, now: i64) -> Decision {
+/// Where the TLSA records of `h` live (`_25._tcp.` prefix included).
+pub(crate) fn tlsa_owner(h: &HostReport) -> String {
+    h.tlsa_base.clone().unwrap_or_else(|| format!("_25._tcp.{}", h.host))
+}
+
+/// Why the DNS answers for `h` do not let anyone decide about its TLSA
+/// records: a bogus or missing address lookup, unsigned addresses (DANE is
+/// not in force, RFC 7672 §2.2.2), or a TLSA lookup that is not secure.
+/// `None` when the addresses and the TLSA RRset (or its denial) are secure.
+/// `who` names the deciding tool in the sentence ("the guard").
+pub(crate) fn dns_blocker(h: &HostReport, who: &str) -> Option<String> {
     // What a DANE client sees first: the address lookups (RFC 7672 §2.2).
     if let Some(bad) = h.addresses.iter().find(|a| matches!(a.status, Status::Bogus | Status::Indeterminate)) {
-        return undecided(format!("the {} lookup of {} is {}: {}", bad.rtype, h.host, bad.status, bad.proof));
+        return Some(format!("the {} lookup of {} is {}: {}", bad.rtype, h.host, bad.status, bad.proof));
     }
     if h.addresses.iter().all(|a| a.addresses.is_empty()) {
-        return undecided(format!("{} has no A or AAAA records, so no sender connects to it", h.host));
+        return Some(format!("{} has no A or AAAA records, so no sender connects to it", h.host));
     }
     if let Some(insecure) = h.addresses.iter().find(|a| a.status == Status::Insecure && !a.addresses.is_empty()) {
-        return undecided(format!(
-            "the {} records of {} are not DNSSEC-signed ({}), so senders do not use its TLSA records (RFC 7672 §2.2.2) and the guard cannot check a DANE set-up",
+        return Some(format!(
+            "the {} records of {} are not DNSSEC-signed ({}), so senders do not use its TLSA records (RFC 7672 §2.2.2) and {who} cannot check a DANE set-up",
             insecure.rtype, h.host, insecure.proof
         ));
     }
-    let (proof, records) = h.tlsa.with_proof();
-    let owner = h.tlsa_base.clone().unwrap_or_else(|| format!("_25._tcp.{}", h.host));
+    let proof = h.tlsa.proof();
+    let owner = tlsa_owner(h);
     match proof.status() {
-        Status::Bogus | Status::Indeterminate => {
-            return undecided(format!("the TLSA lookup at {owner} is {proof}"));
-        }
+        Status::Bogus | Status::Indeterminate => Some(format!("the TLSA lookup at {owner} is {proof}")),
         Status::Insecure => {
-            return undecided(format!(
-                "the TLSA records at {owner} are not DNSSEC-signed ({proof}), so the guard cannot check them"
-            ));
+            Some(format!("the TLSA records at {owner} are not DNSSEC-signed ({proof}), so {who} cannot check them"))
         }
-        Status::Secure => {}
+        Status::Secure => None,
     }
+}
+
+fn host_decision(candidate: &Candidate, h: &HostReport, now: i64) -> Decision {
+    if let Some(why) = dns_blocker(h, "the guard") {
+        return undecided(why);
+    }
+    let (_, records) = h.tlsa.with_proof();
+    let owner = tlsa_owner(h);
     if records.is_empty() {
         return Decision::Safe {
             reason: SafeReason::NoTlsa,
@@ -549,7 +563,7 @@ fn key_decision(candidate: &Candidate, what: &str, usable: &[Tlsa], h: &HostRepo
 }
 
 /// Hours and minutes of `secs`, for people ("1 h", "5 min", "1 h 30 min").
-fn duration(secs: u32) -> String {
+pub(crate) fn duration(secs: u32) -> String {
     let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
     match (h, m, s) {
         (0, 0, s) => format!("{s} s"),

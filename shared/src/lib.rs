@@ -21,6 +21,8 @@
 //!  check outcome + now ──► monitor ──► OK/WARNING/CRITICAL/UNKNOWN + per host/address facts
 //!  new chain (or key) + validated TLSA per host + now ──► guard ──► safe / breaks (what to
 //!                                                              publish, TTL to wait) / undecided
+//!  rollover state + live key + validated TLSA per host + now ──► rollover ──► publish-next / wait /
+//!                                                   switch-now / remove-old / done / undecided
 //! ```
 #![forbid(unsafe_code)]
 
@@ -32,6 +34,7 @@ pub mod dns;
 pub mod guard;
 pub mod monitor;
 mod quoted;
+pub mod rollover;
 pub mod smtp;
 pub mod time;
 pub mod tlsa;

@@ -113,6 +113,9 @@ pub struct TlsaSpec {
 #[serde(deny_unknown_fields)]
 pub struct Tls {
     pub starttls: bool,
+    /// Postfix reads the first chain from `install_dir` (privkey.pem, fullchain.pem).
+    #[serde(default)]
+    pub install: bool,
     pub chains: Vec<Chain>,
 }
 
@@ -177,6 +180,8 @@ pub struct LiveHost {
     /// The TLSA records as published, in presentation format (`3 1 1 <hex>`).
     pub tlsa_rdata: Vec<String>,
     pub ca: Option<String>,
+    /// Where Postfix reads privkey.pem and fullchain.pem (hosts with `"install": true`).
+    pub install_dir: Option<String>,
 }
 
 /// `tests/lab`: from `GELEIT_LAB_DIR` inside the lab, else next to this crate.

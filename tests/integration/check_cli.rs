@@ -47,7 +47,7 @@ two-mx.example.: NOT authenticated: DANE senders defer mail
     TLSA at _25._tcp.mx1.two-mx.example.: secure
       3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700
     info single_record_pinned: only one record is published at _25._tcp.mx1.two-mx.example. (`3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700`): the next key change breaks delivery unless the next key's record is published first (RFC 7671 §8.1)
-      fix: generate the next key now and publish its `3 1 1` record at _25._tcp.mx1.two-mx.example. next to `3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700`; switch the server to the new key only after both records have been visible for at least two TTLs, then remove the old record (RFC 7671 §8.1); with Let's Encrypt, renew with the same key (certbot --reuse-key) so that `3 1 1` stays valid
+      fix: generate the next key now and publish its `3 1 1` record at _25._tcp.mx1.two-mx.example. next to `3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700`; switch the server to the new key only after both records have been visible for at least two TTLs, then remove the old record (RFC 7671 §8.1; `geleit rollover prepare` and `geleit rollover status` guide through these steps); with Let's Encrypt, renew with the same key (certbot --reuse-key) so that `3 1 1` stays valid
     127.0.1.16: authenticated with DANE
       ecdsa chain (TLSv1.3, TLS13_AES_256_GCM_SHA384, default): matches
         0 CN=mx1.two-mx.example (ECDSA P-256; issuer CN=mx1.two-mx.example; expires 2027-11-29 23:26:48 UTC) sha256 4646edf904d01697c5e21740e2ee48b45245f57d784123a8d88b619928e3462d

@@ -181,8 +181,27 @@ def build_host_pki(run_dir, host):
         if "truncate" in r:
             data = data[: r["truncate"]]
         rdata.append(f"{r['usage']} {r['selector']} {r['matching']} {data.hex()}")
-    return {"dir": d, "certs": certs, "chain_files": chain_files, "tlsa_rdata": rdata,
+    info = {"dir": d, "certs": certs, "chain_files": chain_files, "tlsa_rdata": rdata,
             "ca": certs.get("main.ca")}
+    if host["tls"].get("install"):
+        # Postfix reads the first chain from an install directory as two files
+        # (smtpd_tls_chain_files = privkey.pem, fullchain.pem), where a deploy
+        # hook puts a renewed certificate (scripts/hooks/geleit-certbot-hook).
+        first = host["tls"]["chains"][0]
+        inst = f"{d}/install"
+        os.makedirs(inst, exist_ok=True)
+        with open(f"{d}/{first['id']}.key") as f:
+            key_text = f.read()
+        fd = os.open(f"{inst}/privkey.pem", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(key_text)
+        parts = [f"{d}/{first['id']}.pem"] + ([f"{d}/ca.pem"] if first["issuer"] == "ca" else [])
+        with open(f"{inst}/fullchain.pem", "w") as out:
+            for p in parts:
+                with open(p) as f:
+                    out.write(f.read())
+        info["install_dir"] = inst
+    return info
 
 
 # ---------------------------------------------------------------------------
@@ -518,7 +537,11 @@ smtp_dns_support_level = dnssec
             for a in h["a"] + h["aaaa"]:
                 addr = f"[{a}]" if ":" in a else a
                 opts = [f"-o myhostname={bare(h.get('cname', h['name']))}"]
-                if h["tls"]["starttls"] and info["chain_files"]:
+                if h["tls"]["starttls"] and info.get("install_dir"):
+                    inst = info["install_dir"]
+                    opts.append(f"-o smtpd_tls_chain_files={inst}/privkey.pem,{inst}/fullchain.pem")
+                    opts.append("-o smtpd_tls_security_level=may")
+                elif h["tls"]["starttls"] and info["chain_files"]:
                     opts.append(f"-o smtpd_tls_chain_files={','.join(info['chain_files'])}")
                     opts.append("-o smtpd_tls_security_level=may")
                 else:

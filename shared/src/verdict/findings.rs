@@ -222,7 +222,7 @@ impl Fix {
                 "before the CA changes (Let's Encrypt rotates its intermediates), publish the next CA's record at {owner} next to `{current}`, or add a `3 1 1` record of the server key; remove the old record only after the new chain is served (RFC 7671 §8.1, §8.4)"
             ),
             Self::PublishNextKey { owner, current } => format!(
-                "generate the next key now and publish its `3 1 1` record at {owner} next to `{current}`; switch the server to the new key only after both records have been visible for at least two TTLs, then remove the old record (RFC 7671 §8.1); with Let's Encrypt, renew with the same key (certbot --reuse-key) so that `3 1 1` stays valid"
+                "generate the next key now and publish its `3 1 1` record at {owner} next to `{current}`; switch the server to the new key only after both records have been visible for at least two TTLs, then remove the old record (RFC 7671 §8.1; `geleit rollover prepare` and `geleit rollover status` guide through these steps); with Let's Encrypt, renew with the same key (certbot --reuse-key) so that `3 1 1` stays valid"
             ),
             Self::ServeFullChain { record } => format!(
                 "serve the full chain: the server sends only its own certificate, so the CA pinned by `{record}` never reaches the client; list the CA certificate(s) after the server certificate (Postfix: in smtpd_tls_chain_files), or pin the server key with `3 1 1`"
