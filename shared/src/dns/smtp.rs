@@ -212,6 +212,72 @@ impl Serialize for HostReport {
     }
 }
 
+/// What a mail-policy TXT lookup found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxtOutcome {
+    /// TXT records exist (whether they are the protocol's is for its parser).
+    Records,
+    /// The name has no TXT records, or does not exist.
+    NoRecords,
+    /// Nothing usable came back: the lookup failed (see the proof). Never
+    /// "missing": the records may well exist.
+    Unknown,
+}
+
+/// The TXT RRset of a mail policy — TLSRPT at `_smtp._tls.<domain>`
+/// (RFC 8460 §3) or MTA-STS at `_mta-sts.<domain>` (RFC 8461 §3.1) — with
+/// its proof. Asked in the first round, with the MX RRset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyTxt {
+    /// The name looked up.
+    pub name: String,
+    /// Its security: an unsigned or bogus answer is said as such.
+    pub status: Status,
+    /// Its proof in full.
+    pub proof: Proof,
+    pub outcome: TxtOutcome,
+    /// Each TXT record as its strings (RFC 1035 §3.3.14), in a fixed order.
+    #[serde(skip)]
+    pub records: Vec<Vec<Vec<u8>>>,
+    /// The same, strings concatenated, for people (octets outside printable
+    /// ASCII escaped).
+    pub text: Vec<String>,
+}
+
+impl PolicyTxt {
+    fn new(name: &Name, resolved: Resolved) -> Self {
+        let (outcome, mut records) = match &resolved.data {
+            Data::Records(rs) => (
+                TxtOutcome::Records,
+                rs.iter()
+                    .filter_map(|r| match &r.data {
+                        RData::TXT(t) => Some(t.txt_data.iter().map(|s| s.to_vec()).collect::<Vec<_>>()),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            Data::NoData | Data::NxDomain => (TxtOutcome::NoRecords, Vec::new()),
+            Data::Unknown => (TxtOutcome::Unknown, Vec::new()),
+        };
+        // RFC 2181 §5: an RRset has no order.
+        records.sort();
+        records.dedup();
+        let text = records.iter().map(|r| crate::smtp::sanitize(&r.concat(), 2048)).collect();
+        Self { name: name.to_ascii(), status: resolved.proof.status(), proof: resolved.proof, outcome, records, text }
+    }
+}
+
+/// `_smtp._tls.<domain>` (RFC 8460 §3).
+fn tlsrpt_name(domain: &Name) -> Option<Name> {
+    domain.prepend_label(Label::from_ascii("_tls").ok()?).ok()?.prepend_label(Label::from_ascii("_smtp").ok()?).ok()
+}
+
+/// `_mta-sts.<domain>` (RFC 8461 §3.1).
+fn mta_sts_name(domain: &Name) -> Option<Name> {
+    domain.prepend_label(Label::from_ascii("_mta-sts").ok()?).ok()
+}
+
 /// The DNS side of a DANE check of one mail domain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SmtpReport {
@@ -235,6 +301,12 @@ pub struct SmtpReport {
     pub queries: u32,
     /// Validation steps of the MX lookup.
     pub trace: Vec<String>,
+    /// The TLSRPT TXT lookup (RFC 8460 §3); none for a host named directly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tlsrpt_txt: Option<PolicyTxt>,
+    /// The MTA-STS TXT lookup (RFC 8461 §3.1); none for a host named directly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mta_sts_txt: Option<PolicyTxt>,
 }
 
 /// The MX stage of a check (see `SmtpCheck::mx_stage`).
@@ -299,6 +371,8 @@ impl SmtpCheck {
                 rounds: stats.rounds,
                 queries: stats.queries,
                 trace: Vec::new(),
+                tlsrpt_txt: None,
+                mta_sts_txt: None,
             });
         }
         queries
@@ -350,9 +424,15 @@ impl SmtpCheck {
                 rounds: stats.rounds,
                 queries: stats.queries,
                 trace: Vec::new(),
+                tlsrpt_txt: None,
+                mta_sts_txt: None,
             });
         }
+        // The mail-policy TXT records go out in the first round, with the
+        // MX RRset: they cost no round trip of their own.
+        let policy = self.policy_txt();
         let MxStage { mx, mx_proof, mx_outcome, hosts, unchecked } = self.mx_stage()?;
+        let (tlsrpt_txt, mta_sts_txt) = policy?;
         // Ask for every host at once; finish only when all are complete.
         let mut reports = Vec::with_capacity(hosts.len());
         let mut complete = true;
@@ -382,7 +462,41 @@ impl SmtpCheck {
             rounds: stats.rounds,
             queries: stats.queries,
             trace: mx.trace,
+            tlsrpt_txt: Some(tlsrpt_txt),
+            mta_sts_txt: Some(mta_sts_txt),
         })
+    }
+
+    /// The TLSRPT and MTA-STS TXT lookups of the domain (asked with the MX
+    /// RRset), once both are validated; `None` for a host named directly.
+    fn policy_txt(&mut self) -> Option<(PolicyTxt, PolicyTxt)> {
+        if self.direct {
+            return None;
+        }
+        let names = tlsrpt_name(&self.domain).zip(mta_sts_name(&self.domain));
+        let Some((tlsrpt, sts)) = names else {
+            // A domain too long for the prefixes: nothing can be published there.
+            let too_long = || {
+                Resolved::stalled(
+                    &self.domain,
+                    Proof::indeterminate(super::ReasonKind::Malformed, "the domain is too long for the policy names"),
+                )
+            };
+            return Some((PolicyTxt::new(&self.domain, too_long()), PolicyTxt::new(&self.domain, too_long())));
+        };
+        let a = self.engine.resolve(&tlsrpt, RecordType::TXT);
+        let b = self.engine.resolve(&sts, RecordType::TXT);
+        Some((PolicyTxt::new(&tlsrpt, a?), PolicyTxt::new(&sts, b?)))
+    }
+
+    /// The MTA-STS TXT lookup as soon as it is validated (before the whole
+    /// check is done), so that the policy can be fetched while hosts are
+    /// still being looked up.
+    pub fn mta_sts_ready(&mut self) -> Option<PolicyTxt> {
+        if let Some(r) = &self.result {
+            return r.mta_sts_txt.clone();
+        }
+        self.policy_txt().map(|(_, sts)| sts)
     }
 
     /// The MX stage (RFC 7672 §2.2.1): what the MX lookup means and the

@@ -255,6 +255,8 @@ fn report(outcome: MxOutcome, hosts: Vec<HostReport>) -> SmtpReport {
         rounds: 2,
         queries: 9,
         trace: vec![],
+        tlsrpt_txt: None,
+        mta_sts_txt: None,
     }
 }
 

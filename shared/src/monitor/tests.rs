@@ -142,6 +142,8 @@ fn dns_report(outcomes: &[HostOutcome], mx_proof: Proof) -> SmtpReport {
         rounds: 2,
         queries: 9,
         trace: vec![],
+        tlsrpt_txt: None,
+        mta_sts_txt: None,
     }
 }
 

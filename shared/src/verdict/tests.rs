@@ -105,6 +105,8 @@ fn domain(mx_outcome: MxOutcome, mx_proof: Proof, hosts: Vec<DnsHost>) -> SmtpRe
         rounds: 2,
         queries: 20,
         trace: vec![],
+        tlsrpt_txt: None,
+        mta_sts_txt: None,
     }
 }
 
