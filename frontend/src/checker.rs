@@ -852,6 +852,7 @@ mod tests {
             unchecked: vec![UncheckedHost { host: "mx65.example.".into(), preference: 65 }],
             rounds: 2,
             queries: 580,
+            mail_policy: None,
         };
         let domain = crate::domain::parse("example.").unwrap_or_else(|e| panic!("{e:?}"));
         let v = verdict_view(&domain, &dv, Lang::De);

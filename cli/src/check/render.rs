@@ -115,6 +115,7 @@ mod tests {
             ],
             rounds: 2,
             queries: 580,
+            mail_policy: None,
         };
         assert_eq!(
             text(&v),

@@ -11,10 +11,14 @@
 //! ([`crate::check`]) asks for the records and the policy and decides what
 //! they mean next to the DANE verdict.
 
+pub mod assess;
+pub mod fetch;
 pub mod sts;
 pub mod tlsrpt;
 mod txt;
 
+pub use assess::{MailPolicy, PolicyFinding, PolicyReported, TxtState, assess, fetch_request};
+pub use fetch::{FETCH_TIMEOUT_MS, FetchFailure, FetchRequest, FetchResult};
 pub use sts::{MAX_POLICY_BYTES, Mode, MxPattern, Policy, PolicyError, StsError, StsRecord};
 pub use tlsrpt::{ReportUri, TlsRpt, TlsRptError};
 

@@ -72,7 +72,7 @@ impl From<Layout> for StsError {
 }
 
 /// A domain's MTA-STS TXT record (RFC 8461 §3.1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct StsRecord {
     /// The policy's id: a change tells senders to fetch the policy again.
     pub id: String,
@@ -119,7 +119,7 @@ impl StsRecord {
 }
 
 /// What a policy tells senders (RFC 8461 §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Deliver only to MX hosts that match a pattern and present a
@@ -145,7 +145,7 @@ impl Mode {
 
 /// An `mx` pattern (RFC 8461 §3.2, §4.1): a host name, or `*.` and a
 /// domain where the `*` stands for exactly one leftmost label.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct MxPattern {
     /// The pattern as published.
     pub pattern: String,
@@ -206,7 +206,7 @@ pub enum PolicyError {
 }
 
 /// An MTA-STS policy (RFC 8461 §3.2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Policy {
     pub mode: Mode,
     /// Seconds a sender may cache the policy.

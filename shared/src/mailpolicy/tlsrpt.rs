@@ -61,7 +61,7 @@ impl From<Layout> for TlsRptError {
 }
 
 /// Where reports go (RFC 8460 §3, `rua`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "scheme", content = "uri", rename_all = "snake_case")]
 pub enum ReportUri {
     /// Reports by mail (RFC 8460 §5.3).
@@ -136,7 +136,7 @@ pub(crate) fn is_host(name: &str) -> bool {
 }
 
 /// A domain's TLSRPT policy (RFC 8460 §3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TlsRpt {
     /// Where senders send reports, in the published order.
     pub rua: Vec<ReportUri>,

@@ -297,6 +297,10 @@ pub struct DomainVerdict {
     pub rounds: u32,
     /// DNS queries in all.
     pub queries: u32,
+    /// TLSRPT and MTA-STS beside the DANE verdict (never part of it); none
+    /// for a host named directly or a domain that takes no mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_policy: Option<crate::mailpolicy::MailPolicy>,
 }
 
 /// Addresses of one MX host to probe.
@@ -397,6 +401,7 @@ pub fn evaluate(dns: &SmtpReport, probes: &[ProbeHost], now: i64) -> DomainVerdi
         unchecked: dns.unchecked.clone(),
         rounds: dns.rounds,
         queries: dns.queries,
+        mail_policy: crate::mailpolicy::assess(dns, Err("not fetched by this check"), None),
     }
 }
 
