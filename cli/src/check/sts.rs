@@ -5,7 +5,7 @@
 //! (`--sts-allow-range` lets the lab's through). The shell only moves
 //! bytes: what the answer means is decided by `geleit::mailpolicy`.
 
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,39 +54,38 @@ impl Fetcher {
 
     /// Fetches `req` (blocking, on a runtime of its own), to the result the core reads.
     pub fn fetch(&self, req: &FetchRequest) -> FetchResult {
+        self.fetch_at(req, 443)
+    }
+
+    /// [`Self::fetch`] on another port than HTTPS's (tests' servers).
+    fn fetch_at(&self, req: &FetchRequest, port: u16) -> FetchResult {
         let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
             Ok(r) => r,
             Err(e) => return FetchResult::Failed(FetchFailure::Unavailable { detail: e.to_string() }),
         };
         let limit = Duration::from_millis(u64::from(req.timeout_ms));
-        match runtime.block_on(async { tokio::time::timeout(limit, self.get(req)).await }) {
+        match runtime.block_on(async { tokio::time::timeout(limit, self.get(req, port)).await }) {
             Ok(Ok(result)) => result,
             Ok(Err(failure)) => FetchResult::Failed(failure),
             Err(_) => FetchResult::Failed(FetchFailure::Timeout { after_ms: req.timeout_ms }),
         }
     }
 
-    async fn get(&self, req: &FetchRequest) -> Result<FetchResult, FetchFailure> {
-        let host = req.host.clone();
-        let addrs: Vec<SocketAddr> = tokio::task::spawn_blocking(move || (host.as_str(), 443).to_socket_addrs())
-            .await
-            .map_err(|e| FetchFailure::Dns { detail: e.to_string() })?
-            .map_err(|e| FetchFailure::Dns { detail: format!("{}: {e}", req.host) })?
-            .collect();
-        if addrs.is_empty() {
-            return Err(FetchFailure::Dns { detail: format!("{}: no addresses", req.host) });
-        }
-        // The probe's rule: only public addresses (or the operator's ranges).
-        let allowed: Vec<SocketAddr> = addrs
+    async fn get(&self, req: &FetchRequest, port: u16) -> Result<FetchResult, FetchFailure> {
+        // The core's validated addresses, through the probe's rule: only
+        // public addresses (or the operator's ranges).
+        let allowed: Vec<SocketAddr> = req
+            .addresses
             .iter()
-            .copied()
-            .filter(|a| geleit::smtp::check_public_address(a.ip(), &self.allow_ranges).is_ok())
+            .filter(|ip| geleit::smtp::check_public_address(**ip, &self.allow_ranges).is_ok())
+            .map(|ip| SocketAddr::new(*ip, port))
             .collect();
         if allowed.is_empty() {
-            let why = addrs
+            let why = req
+                .addresses
                 .iter()
-                .find_map(|a| geleit::smtp::check_public_address(a.ip(), &self.allow_ranges).err())
-                .map_or_else(|| "no address".to_owned(), |e| e.to_string());
+                .find_map(|ip| geleit::smtp::check_public_address(*ip, &self.allow_ranges).err())
+                .map_or_else(|| format!("{}: no addresses", req.host), |e| e.to_string());
             return Err(FetchFailure::Refused { detail: why });
         }
         let mut last = String::new();
@@ -224,5 +223,171 @@ mod tests {
         let r = parse_response(&[b"HTTP/1.1 200 OK\r\n\r\n".as_slice(), &[b'x'; 65]].concat(), 64);
         assert_eq!(r, Err(FetchFailure::TooLarge { limit: 64 }));
         assert!(matches!(parse_response(b"SSH-2.0-OpenSSH\r\n\r\n", 64), Err(FetchFailure::Http { .. })));
+    }
+
+    /// Hostile and broken policy servers: a TLS server on 127.0.0.1 with a
+    /// certificate for `mta-sts.example` from a test CA, answering every
+    /// connection with `behave`.
+    mod peers {
+        use std::io::{Read, Write};
+        use std::net::{IpAddr, TcpListener};
+        use std::time::{Duration, Instant};
+
+        use geleit_test_support::certs::{Cert, Spec};
+        use geleit_test_support::tls::{ByAlgorithm, certified, server_config};
+
+        use super::*;
+
+        enum Behave {
+            Send(Vec<u8>),
+            Endless,
+            Silent,
+        }
+
+        fn ca() -> Cert {
+            Spec::ca("Geleit test CA").self_signed()
+        }
+
+        /// Serves connections on an ephemeral port until the test ends; returns the port.
+        fn serve(issuer: &Cert, behave: Behave) -> u16 {
+            let leaf = Spec::leaf("mta-sts.example", &["mta-sts.example"]).signed_by(issuer);
+            let chain = certified(std::slice::from_ref(&leaf.der), &leaf.key.pkcs8);
+            let config = server_config(&[&rustls::version::TLS13], ByAlgorithm { ecdsa: None, rsa: chain });
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let behave = std::sync::Arc::new(behave);
+            std::thread::spawn(move || {
+                for tcp in listener.incoming().flatten() {
+                    let (config, behave) = (config.clone(), behave.clone());
+                    std::thread::spawn(move || {
+                        let conn = rustls::ServerConnection::new(config).unwrap();
+                        let mut tls = rustls::StreamOwned::new(conn, tcp);
+                        let mut head = [0u8; 1024];
+                        if tls.read(&mut head).is_err() {
+                            return; // the client refused the certificate
+                        }
+                        match &*behave {
+                            Behave::Send(bytes) => {
+                                let _ = tls.write_all(bytes);
+                                tls.conn.send_close_notify();
+                                let _ = tls.flush();
+                            }
+                            Behave::Endless => {
+                                let _ = tls.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n");
+                                let line = [b'x'; 4096];
+                                while tls.write_all(&line).is_ok() {}
+                            }
+                            Behave::Silent => std::thread::sleep(Duration::from_secs(30)),
+                        }
+                    });
+                }
+            });
+            port
+        }
+
+        fn fetcher(trusted: &Cert) -> Fetcher {
+            let dir = std::env::temp_dir().join(format!(
+                "geleit-sts-{}-{:?}",
+                std::process::id(),
+                std::thread::current().id()
+            ));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join("ca.pem");
+            std::fs::write(&path, &trusted.pem).unwrap();
+            Fetcher::new(Some(&path), vec!["127.0.0.1".parse().unwrap()]).unwrap()
+        }
+
+        fn request(timeout_ms: u32) -> FetchRequest {
+            FetchRequest { timeout_ms, ..FetchRequest::for_domain("example.", vec![IpAddr::from([127, 0, 0, 1])]) }
+        }
+
+        #[test]
+        fn a_good_policy_comes_back_as_the_server_sent_it() {
+            let ca = ca();
+            let body = "version: STSv1\r\nmode: enforce\r\nmx: mx.example\r\nmax_age: 86400\r\n";
+            let response =
+                format!("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+            let port = serve(&ca, Behave::Send(response.into_bytes()));
+            let got = fetcher(&ca).fetch_at(&request(5_000), port);
+            assert_eq!(
+                got,
+                FetchResult::Response {
+                    status: 200,
+                    content_type: Some("text/plain".into()),
+                    location: None,
+                    body: body.as_bytes().to_vec()
+                }
+            );
+        }
+
+        #[test]
+        fn a_redirect_is_handed_back_not_followed() {
+            let ca = ca();
+            let port = serve(
+                &ca,
+                Behave::Send(
+                    b"HTTP/1.1 302 Found\r\nLocation: https://evil.example/p\r\nContent-Length: 0\r\n\r\n".to_vec(),
+                ),
+            );
+            let got = fetcher(&ca).fetch_at(&request(5_000), port);
+            assert!(
+                matches!(got, FetchResult::Response { status: 302, location: Some(ref l), .. } if l == "https://evil.example/p"),
+                "{got:?}"
+            );
+        }
+
+        #[test]
+        fn a_huge_policy_is_too_large_by_its_length_or_its_bytes() {
+            let ca = ca();
+            let port = serve(
+                &ca,
+                Behave::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\nversion: STSv1\r\n".to_vec()),
+            );
+            assert_eq!(
+                fetcher(&ca).fetch_at(&request(5_000), port),
+                FetchResult::Failed(FetchFailure::TooLarge { limit: 65_536 })
+            );
+            let started = Instant::now();
+            let port = serve(&ca, Behave::Endless);
+            assert_eq!(
+                fetcher(&ca).fetch_at(&request(5_000), port),
+                FetchResult::Failed(FetchFailure::TooLarge { limit: 65_536 })
+            );
+            assert!(started.elapsed() < Duration::from_secs(5), "an endless body stops at the limit");
+        }
+
+        #[test]
+        fn a_silent_server_times_out_within_the_budget() {
+            let ca = ca();
+            let port = serve(&ca, Behave::Silent);
+            let started = Instant::now();
+            assert_eq!(
+                fetcher(&ca).fetch_at(&request(300), port),
+                FetchResult::Failed(FetchFailure::Timeout { after_ms: 300 })
+            );
+            assert!(started.elapsed() < Duration::from_secs(3));
+        }
+
+        #[test]
+        fn a_certificate_from_an_untrusted_ca_fails_pkix() {
+            let (ca, other) = (ca(), Spec::ca("Someone else").self_signed());
+            let port = serve(&other, Behave::Send(b"HTTP/1.1 200 OK\r\n\r\n".to_vec()));
+            let got = fetcher(&ca).fetch_at(&request(5_000), port);
+            assert!(matches!(got, FetchResult::Failed(FetchFailure::Certificate { .. })), "{got:?}");
+        }
+
+        #[test]
+        fn non_public_addresses_are_refused_without_an_allowed_range() {
+            let ca = ca();
+            let f = Fetcher { allow_ranges: Vec::new(), ..fetcher(&ca) };
+            let got = f.fetch(&FetchRequest::for_domain("example.", vec![IpAddr::from([10, 1, 2, 3])]));
+            assert_eq!(
+                got,
+                FetchResult::Failed(FetchFailure::Refused {
+                    detail: "expected a public unicast address, found 10.1.2.3 in 10.0.0.0/8 (private, RFC 1918)"
+                        .into()
+                })
+            );
+        }
     }
 }

@@ -359,13 +359,15 @@ impl DomainCheck {
         if self.fetch == Fetch::Undecided {
             if !self.probe {
                 self.fetch = Fetch::NotNeeded;
-            } else if let Some(txt) = self.dns.mta_sts_ready() {
-                self.fetch = match crate::mailpolicy::fetch_request(&self.domain, &txt) {
-                    Some(req) => Fetch::Pending(req),
+            } else if let Some(host) = self.dns.mta_sts_host_ready() {
+                self.fetch = match host {
                     None => Fetch::NotNeeded,
+                    // Nothing validated to connect to: decided here, not fetched.
+                    Some(h) => match h.problem() {
+                        Some(why) => Fetch::Done(FetchResult::Failed(FetchFailure::Dns { detail: why })),
+                        None => Fetch::Pending(FetchRequest::for_domain(&self.domain, h.usable_addresses())),
+                    },
                 };
-            } else if self.dns.is_done() {
-                self.fetch = Fetch::NotNeeded; // a host named directly
             }
         }
         if !self.dns.is_done() {

@@ -290,9 +290,10 @@ fn world_with_policies(z: &Zone, leaf_spki_sha256: Vec<u8>, sts_id: &str) -> Wor
     use hickory_proto::rr::rdata::TXT;
     let mut w = world(z, leaf_spki_sha256);
     let sig = [RecordType::NSEC, RecordType::RRSIG, RecordType::TXT];
-    // NSEC order: example. < _mta-sts.example. < (_tls.example., empty) < _smtp._tls.example. < mx.example.
+    // NSEC order: example. < _mta-sts.example. < (_tls.example., empty) <
+    // _smtp._tls.example. < mta-sts.example. < mx.example.
     for (owner, text, next) in [
-        ("_smtp._tls.example.", "v=TLSRPTv1; rua=mailto:tlsrpt@example".to_owned(), "mx.example."),
+        ("_smtp._tls.example.", "v=TLSRPTv1; rua=mailto:tlsrpt@example".to_owned(), "mta-sts.example."),
         ("_mta-sts.example.", format!("v=STSv1; id={sts_id}"), "_smtp._tls.example."),
     ] {
         let txt = Record::from_rdata(n(owner), 300, RData::TXT(TXT::new(vec![text])));
@@ -305,11 +306,21 @@ fn world_with_policies(z: &Zone, leaf_spki_sha256: Vec<u8>, sts_id: &str) -> Wor
     let ent = z.signed(vec![nsec("_mta-sts.example.", "_smtp._tls.example.", &sig)]);
     w.answer("_tls.example.", RecordType::DS, NOERROR, vec![], ent.clone());
     w.answer("_tls.example.", RecordType::DNSKEY, NOERROR, vec![], ent);
+    // The policy host, with one address.
+    let a = Record::from_rdata(n("mta-sts.example."), 300, RData::A(A::new(192, 0, 2, 80)));
+    w.answer("mta-sts.example.", RecordType::A, NOERROR, z.signed(vec![a]), vec![]);
+    let at =
+        z.signed(vec![nsec("mta-sts.example.", "mx.example.", &[RecordType::NSEC, RecordType::RRSIG, RecordType::A])]);
+    for t in [RecordType::AAAA, RecordType::DS, RecordType::DNSKEY] {
+        w.answer("mta-sts.example.", t, NOERROR, vec![], at.clone());
+    }
     w
 }
 
 /// Drives the check to its end, answering the policy fetch with `fetch`;
 /// returns the fetch requests handed out.
+use crate::mailpolicy::PolicyFinding;
+
 fn drive_with_fetch(check: &mut DomainCheck, w: &World, der: &[u8], fetch: &FetchResult) -> Vec<FetchRequest> {
     let mut requests = Vec::new();
     for _ in 0..64 {
@@ -361,8 +372,13 @@ fn the_mta_sts_policy_is_fetched_once_and_judged_beside_an_unchanged_dane_verdic
     assert_eq!(requests.len(), 1, "{requests:?}");
     assert_eq!(requests[0].url, "https://mta-sts.example/.well-known/mta-sts.txt");
     assert_eq!((requests[0].max_bytes, requests[0].timeout_ms), (65_536, 10_000));
+    assert_eq!(requests[0].addresses, vec![std::net::IpAddr::from([192, 0, 2, 80])], "the validated address");
     let v = verdict_of(&check);
     assert_eq!((v.verdict, v.authenticated), (Verdict::Authenticated, true));
+    // The policy host's addresses go out with the MX host's: no round of their own.
+    let mut plain = DomainCheck::new(n("example."), config(&z), NOW, true);
+    drive_with_fetch(&mut plain, &world(&z, leaf.spki_sha256.clone()), &leaf.der, &good);
+    assert_eq!(v.rounds, verdict_of(&plain).rounds);
     assert_eq!(
         codes(v),
         vec![
@@ -432,6 +448,22 @@ fn fetch_failures_redirects_and_id_changes_are_findings_with_their_tones() {
     let found = run(testing, Some("old0"));
     assert!(found.contains(&("sts_policy_active".to_owned(), Tone::Info)), "{found:?}");
     assert!(found.contains(&("sts_id_changed".to_owned(), Tone::Info)), "{found:?}");
+
+    // A policy host whose address lookup does not validate is never
+    // connected to: the core decides without handing out a fetch.
+    let mut w = world_with_policies(&z, leaf.spki_sha256.clone(), "new1");
+    let unsigned = Record::from_rdata(n("mta-sts.example."), 300, RData::A(A::new(192, 0, 2, 81)));
+    w.answer("mta-sts.example.", RecordType::A, NOERROR, vec![unsigned], vec![]);
+    let mut check = DomainCheck::new(n("example."), config(&z), NOW, true);
+    let never = FetchResult::Failed(FetchFailure::Timeout { after_ms: 1 });
+    assert!(drive_with_fetch(&mut check, &w, &leaf.der, &never).is_empty(), "nothing handed out");
+    let v = verdict_of(&check);
+    let f = &v.mail_policy.as_ref().unwrap().findings[0];
+    assert_eq!(f.tone, Tone::Warning);
+    assert!(
+        matches!(&f.finding, PolicyFinding::StsFetchFailed { failure: FetchFailure::Dns { detail }, .. } if detail.starts_with("the A lookup of mta-sts.example. is bogus")),
+        "{f:?}"
+    );
 }
 
 #[test]

@@ -268,6 +268,43 @@ impl PolicyTxt {
     }
 }
 
+/// The addresses of the MTA-STS policy host `mta-sts.<domain>` (RFC 8461
+/// §3.3), validated like an MX host's, asked only when the domain has an
+/// MTA-STS record (with the MX hosts' lookups: no round of its own).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyHost {
+    /// `mta-sts.<domain>`.
+    pub host: String,
+    /// A and AAAA.
+    pub addresses: Vec<AddressSet>,
+}
+
+impl PolicyHost {
+    /// The addresses a fetch may connect to: those of RRsets that validated
+    /// as secure or insecure (never bogus or indeterminate data, which may
+    /// be an attacker's), sorted.
+    #[must_use]
+    pub fn usable_addresses(&self) -> Vec<IpAddr> {
+        let mut ips: Vec<IpAddr> = self
+            .addresses
+            .iter()
+            .filter(|a| matches!(a.status, Status::Secure | Status::Insecure))
+            .flat_map(|a| a.addresses.iter().copied())
+            .collect();
+        ips.sort();
+        ips
+    }
+
+    /// Why there is nothing to connect to, when so: a failed lookup, or no addresses.
+    #[must_use]
+    pub fn problem(&self) -> Option<String> {
+        if let Some(bad) = self.addresses.iter().find(|a| matches!(a.status, Status::Bogus | Status::Indeterminate)) {
+            return Some(format!("the {} lookup of {} is {}: {}", bad.rtype, self.host, bad.status, bad.proof));
+        }
+        self.usable_addresses().is_empty().then(|| format!("{} has no A or AAAA records", self.host))
+    }
+}
+
 /// `_smtp._tls.<domain>` (RFC 8460 §3).
 fn tlsrpt_name(domain: &Name) -> Option<Name> {
     domain.prepend_label(Label::from_ascii("_tls").ok()?).ok()?.prepend_label(Label::from_ascii("_smtp").ok()?).ok()
@@ -307,6 +344,9 @@ pub struct SmtpReport {
     /// The MTA-STS TXT lookup (RFC 8461 §3.1); none for a host named directly.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mta_sts_txt: Option<PolicyTxt>,
+    /// The policy host's addresses, when the domain has an MTA-STS record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mta_sts_host: Option<PolicyHost>,
 }
 
 /// The MX stage of a check (see `SmtpCheck::mx_stage`).
@@ -373,6 +413,7 @@ impl SmtpCheck {
                 trace: Vec::new(),
                 tlsrpt_txt: None,
                 mta_sts_txt: None,
+                mta_sts_host: None,
             });
         }
         queries
@@ -426,13 +467,14 @@ impl SmtpCheck {
                 trace: Vec::new(),
                 tlsrpt_txt: None,
                 mta_sts_txt: None,
+                mta_sts_host: None,
             });
         }
         // The mail-policy TXT records go out in the first round, with the
         // MX RRset: they cost no round trip of their own.
         let policy = self.policy_txt();
+        let policy_host = self.policy_host();
         let MxStage { mx, mx_proof, mx_outcome, hosts, unchecked } = self.mx_stage()?;
-        let (tlsrpt_txt, mta_sts_txt) = policy?;
         // Ask for every host at once; finish only when all are complete.
         let mut reports = Vec::with_capacity(hosts.len());
         let mut complete = true;
@@ -445,6 +487,9 @@ impl SmtpCheck {
         if !complete {
             return None;
         }
+        // Only now: the hosts' lookups above go out in the same round as the policy host's.
+        let (tlsrpt_txt, mta_sts_txt) = policy?;
+        let mta_sts_host = policy_host?;
         let dane_ready = mx_proof.is_secure()
             && matches!(mx_outcome, MxOutcome::Hosts | MxOutcome::Implicit)
             && !reports.is_empty()
@@ -464,7 +509,51 @@ impl SmtpCheck {
             trace: mx.trace,
             tlsrpt_txt: Some(tlsrpt_txt),
             mta_sts_txt: Some(mta_sts_txt),
+            mta_sts_host,
         })
+    }
+
+    /// The policy host's addresses once validated: `Some(None)` when the
+    /// domain has no MTA-STS record to fetch a policy for, `None` while
+    /// answers are out.
+    fn policy_host(&mut self) -> Option<Option<PolicyHost>> {
+        let (_, sts) = self.policy_txt()?;
+        let has_record =
+            sts.status != Status::Bogus && matches!(crate::mailpolicy::StsRecord::select(&sts.records), Ok(Some(_)));
+        let host = self.domain.prepend_label(Label::from_ascii("mta-sts").ok()?).ok();
+        let Some(host) = host.filter(|_| has_record) else { return Some(None) };
+        let a = self.engine.resolve(&host, RecordType::A);
+        let aaaa = self.engine.resolve(&host, RecordType::AAAA);
+        let (a, aaaa) = (a?, aaaa?);
+        let addresses = [(RecordType::A, a), (RecordType::AAAA, aaaa)]
+            .into_iter()
+            .map(|(rtype, r)| {
+                let ans = Answer::from_resolved(&host, rtype, r);
+                let (proof, data) = ans.data.with_proof();
+                let mut ips: Vec<IpAddr> = match data {
+                    AnswerData::Records(rs) => rs.iter().filter_map(|r| r.data.ip_addr()).collect(),
+                    _ => Vec::new(),
+                };
+                ips.sort();
+                ips.dedup();
+                AddressSet { rtype: rtype.to_string(), status: proof.status(), proof: proof.clone(), addresses: ips }
+            })
+            .collect();
+        Some(Some(PolicyHost { host: host.to_ascii(), addresses }))
+    }
+
+    /// The MTA-STS policy host's addresses as soon as they are validated
+    /// (before the whole check is done), so that the policy can be fetched
+    /// while MX hosts are still being looked up; `Some(None)`: nothing to
+    /// fetch.
+    pub fn mta_sts_host_ready(&mut self) -> Option<Option<PolicyHost>> {
+        if let Some(r) = &self.result {
+            return Some(r.mta_sts_host.clone());
+        }
+        if self.direct {
+            return Some(None);
+        }
+        self.policy_host()
     }
 
     /// The TLSRPT and MTA-STS TXT lookups of the domain (asked with the MX
@@ -487,16 +576,6 @@ impl SmtpCheck {
         let a = self.engine.resolve(&tlsrpt, RecordType::TXT);
         let b = self.engine.resolve(&sts, RecordType::TXT);
         Some((PolicyTxt::new(&tlsrpt, a?), PolicyTxt::new(&sts, b?)))
-    }
-
-    /// The MTA-STS TXT lookup as soon as it is validated (before the whole
-    /// check is done), so that the policy can be fetched while hosts are
-    /// still being looked up.
-    pub fn mta_sts_ready(&mut self) -> Option<PolicyTxt> {
-        if let Some(r) = &self.result {
-            return r.mta_sts_txt.clone();
-        }
-        self.policy_txt().map(|(_, sts)| sts)
     }
 
     /// The MX stage (RFC 7672 §2.2.1): what the MX lookup means and the

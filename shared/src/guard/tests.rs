@@ -257,6 +257,7 @@ fn report(outcome: MxOutcome, hosts: Vec<HostReport>) -> SmtpReport {
         trace: vec![],
         tlsrpt_txt: None,
         mta_sts_txt: None,
+        mta_sts_host: None,
     }
 }
 

@@ -294,16 +294,6 @@ impl MailPolicy {
     }
 }
 
-/// Whether the check should fetch the policy: a usable MTA-STS record
-/// whose lookup is not bogus (a validating sender sees none then).
-#[must_use]
-pub fn fetch_request(domain: &str, txt: &PolicyTxt) -> Option<FetchRequest> {
-    if txt.status == Status::Bogus || txt.outcome != TxtOutcome::Records {
-        return None;
-    }
-    matches!(StsRecord::select(&txt.records), Ok(Some(_))).then(|| FetchRequest::for_domain(domain))
-}
-
 /// The findings for `dns` (its TXT lookups, MX hosts and DANE outcomes),
 /// the policy fetch's result (`Err(why)`: not fetched) and the MTA-STS id
 /// seen before (if the caller keeps one). `None` for a host named directly.
@@ -350,7 +340,7 @@ pub fn assess(dns: &SmtpReport, fetch: Result<&FetchResult, &str>, previous_id: 
                 if let Some(prev) = previous_id.filter(|p| *p != r.id) {
                     findings.push(PolicyFinding::StsIdChanged { previous: prev.to_owned(), current: r.id.clone() });
                 }
-                let url = FetchRequest::for_domain(domain).url;
+                let url = FetchRequest::for_domain(domain, Vec::new()).url;
                 policy = judge_fetch(&url, fetch, &r, dns, &mut findings);
                 if dane {
                     findings.push(PolicyFinding::DaneTakesPrecedence);

@@ -3,6 +3,8 @@
 //! a driver does the HTTPS GET, and hands back a [`FetchResult`]. What the
 //! result means is decided in [`super::assess`], never in a driver.
 
+use std::net::IpAddr;
+
 use serde::{Deserialize, Serialize};
 
 use super::sts::MAX_POLICY_BYTES;
@@ -16,7 +18,7 @@ pub const FETCH_TIMEOUT_MS: u32 = 10_000;
 ///
 /// Rules for every driver (RFC 8461 §3.3): validate the server's
 /// certificate with PKIX for `host` (no DANE, no self-signed exception);
-/// follow no redirect (hand back the 3xx as it is); stop reading after
+/// connect only to `addresses`; follow no redirect (hand back the 3xx as it is); stop reading after
 /// `max_bytes` bytes ([`FetchFailure::TooLarge`]); give up after
 /// `timeout_ms`; refuse private, loopback and link-local addresses as the
 /// probe does ([`FetchFailure::Refused`]).
@@ -28,20 +30,26 @@ pub struct FetchRequest {
     pub host: String,
     /// `https://mta-sts.<domain>/.well-known/mta-sts.txt`.
     pub url: String,
+    /// The policy host's addresses, validated by the check's DNSSEC engine
+    /// (secure or insecure RRsets only): connect to these, not to what
+    /// another resolver says.
+    pub addresses: Vec<IpAddr>,
     pub max_bytes: usize,
     pub timeout_ms: u32,
 }
 
 impl FetchRequest {
-    /// The request for the policy of `domain` (no trailing dot).
+    /// The request for the policy of `domain` (trailing dot or not), to be
+    /// fetched from `addresses`.
     #[must_use]
-    pub fn for_domain(domain: &str) -> Self {
+    pub fn for_domain(domain: &str, addresses: Vec<IpAddr>) -> Self {
         let domain = domain.strip_suffix('.').unwrap_or(domain).to_ascii_lowercase();
         let host = format!("mta-sts.{domain}");
         Self {
             url: format!("https://{host}/.well-known/mta-sts.txt"),
             domain,
             host,
+            addresses,
             max_bytes: MAX_POLICY_BYTES,
             timeout_ms: FETCH_TIMEOUT_MS,
         }

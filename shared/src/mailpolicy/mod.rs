@@ -17,7 +17,7 @@ pub mod sts;
 pub mod tlsrpt;
 mod txt;
 
-pub use assess::{MailPolicy, PolicyFinding, PolicyReported, TxtState, assess, fetch_request};
+pub use assess::{MailPolicy, PolicyFinding, PolicyReported, TxtState, assess};
 pub use fetch::{FETCH_TIMEOUT_MS, FetchFailure, FetchRequest, FetchResult};
 pub use sts::{MAX_POLICY_BYTES, Mode, MxPattern, Policy, PolicyError, StsError, StsRecord};
 pub use tlsrpt::{ReportUri, TlsRpt, TlsRptError};

@@ -144,6 +144,7 @@ fn dns_report(outcomes: &[HostOutcome], mx_proof: Proof) -> SmtpReport {
         trace: vec![],
         tlsrpt_txt: None,
         mta_sts_txt: None,
+        mta_sts_host: None,
     }
 }
 

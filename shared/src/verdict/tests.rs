@@ -107,6 +107,7 @@ fn domain(mx_outcome: MxOutcome, mx_proof: Proof, hosts: Vec<DnsHost>) -> SmtpRe
         trace: vec![],
         tlsrpt_txt: None,
         mta_sts_txt: None,
+        mta_sts_host: None,
     }
 }
 

@@ -111,13 +111,15 @@ impl Zone {
             let below = self.names.range(qname.clone()..).next().is_some_and(|(next, _)| qname.zone_of(next));
             msg.add_authorities(self.nsec(before));
             if !below {
-                // No such name (the mail-policy TXT names, their DS): the NSEC
-                // before it covers it and, in this zone's order, the wildcard
-                // `*.example.` too (RFC 4035 §3.1.3.2).
-                assert!(
-                    before == &name("example.") && qname.num_labels() >= 2,
-                    "{qname} {qtype}: not in the test zone"
-                );
+                // No such name (the mail-policy names, their DS): the NSEC
+                // before it covers it, and the NSEC before `*.example.`
+                // covers the wildcard (RFC 4035 §3.1.3.2).
+                assert!(name("example.").zone_of(&qname), "{qname} {qtype}: not in the test zone");
+                let wildcard = name("*.example.");
+                let (wild_before, _) = self.names.range(..wildcard).next_back().unwrap();
+                if wild_before != before {
+                    msg.add_authorities(self.nsec(wild_before));
+                }
                 msg.metadata.response_code = ResponseCode::NXDomain;
                 return msg.to_vec().unwrap();
             }
@@ -301,6 +303,10 @@ fn mail_policy_txt_goes_out_in_the_first_round_and_costs_no_round() {
     assert_eq!(tlsrpt.text, vec!["v=TLSRPTv1; rua=mailto:r@example.".to_owned()]);
     let sts = dns.mta_sts_txt.as_ref().unwrap();
     assert_eq!(sts.records, vec![vec![b"v=STSv1; ".to_vec(), b"id=20260101".to_vec()]]);
+    // With an MTA-STS record, the policy host is looked up (and here proven absent).
+    let host = dns.mta_sts_host.as_ref().unwrap();
+    assert_eq!(host.problem().as_deref(), Some("mta-sts.example. has no A or AAAA records"));
+    assert!(without.mta_sts_host.is_none(), "no record, no policy host lookup");
     // Without records: a DNSSEC-proven absence, not a failure.
     let none = without.mta_sts_txt.as_ref().unwrap();
     assert_eq!((none.status, none.outcome), (Status::Secure, crate::dns::TxtOutcome::NoRecords));
