@@ -96,6 +96,7 @@ fn failed_view(d: &Domain, answer: &Answer, lang: Lang) -> CheckView {
         mx_badge: Badge { class: "pending", text: t.ck_pending.to_owned() },
         mx_findings: Vec::new(),
         mx_trace: Vec::new(),
+        policy_findings: Vec::new(),
         hosts: Vec::new(),
         unchecked: Vec::new(),
         advice: Vec::new(),

@@ -54,12 +54,8 @@ fn mail_policy(out: &mut String, mp: &MailPolicy) {
         let _ = writeln!(out, "  TXT at {}: {} ({})", t.name, t.status, serde_plain(&t.outcome));
     }
     for f in &mp.findings {
-        let _ = writeln!(out, "  {} {}: {} ({})", f.tone, code_of(&f.finding), f.message, f.rfc);
+        let _ = writeln!(out, "  {} {}: {} ({})", f.tone, f.finding.code(), f.message, f.rfc);
     }
-}
-
-fn code_of(f: &geleit::mailpolicy::PolicyFinding) -> String {
-    serde_json::to_value(f).ok().and_then(|v| v["code"].as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 fn address(out: &mut String, a: &AddressVerdict) {

@@ -72,6 +72,31 @@ pub enum PolicyFinding {
 }
 
 impl PolicyFinding {
+    /// The stable code (as serialised in `code`).
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::LookupFailed { .. } => "lookup_failed",
+            Self::LookupBogus { .. } => "lookup_bogus",
+            Self::TlsRptPublished { .. } => "tls_rpt_published",
+            Self::TlsRptMissing { .. } => "tls_rpt_missing",
+            Self::TlsRptInvalid { .. } => "tls_rpt_invalid",
+            Self::StsMissing { .. } => "sts_missing",
+            Self::StsRecordInvalid { .. } => "sts_record_invalid",
+            Self::StsNotFetched { .. } => "sts_not_fetched",
+            Self::StsFetchFailed { .. } => "sts_fetch_failed",
+            Self::StsRedirect { .. } => "sts_redirect",
+            Self::StsHttpStatus { .. } => "sts_http_status",
+            Self::StsContentType { .. } => "sts_content_type",
+            Self::StsPolicyInvalid { .. } => "sts_policy_invalid",
+            Self::StsPolicyActive { .. } => "sts_policy_active",
+            Self::StsMxNotCovered { .. } => "sts_mx_not_covered",
+            Self::StsMaxAgeShort { .. } => "sts_max_age_short",
+            Self::StsIdChanged { .. } => "sts_id_changed",
+            Self::DaneTakesPrecedence => "dane_takes_precedence",
+        }
+    }
+
     /// Where in which colour (the one scale of `verdict::tone`).
     #[must_use]
     pub fn tone(&self) -> Tone {
@@ -241,6 +266,42 @@ pub struct PolicyReported {
     pub tone: Tone,
     pub rfc: String,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_the_serialised_tags() {
+        let all = [
+            PolicyFinding::LookupFailed { name: "n".into(), detail: "d".into() },
+            PolicyFinding::LookupBogus { name: "n".into(), detail: "d".into() },
+            PolicyFinding::TlsRptPublished { name: "n".into(), rua: vec![], signed: true },
+            PolicyFinding::TlsRptMissing { name: "n".into(), domain: "d".into(), dane: true },
+            PolicyFinding::TlsRptInvalid { name: "n".into(), detail: "d".into() },
+            PolicyFinding::StsMissing { dane: false },
+            PolicyFinding::StsRecordInvalid { name: "n".into(), detail: "d".into() },
+            PolicyFinding::StsNotFetched { url: "u".into(), detail: "d".into() },
+            PolicyFinding::StsFetchFailed { url: "u".into(), failure: FetchFailure::Timeout { after_ms: 1 } },
+            PolicyFinding::StsRedirect { url: "u".into(), status: 301, location: None },
+            PolicyFinding::StsHttpStatus { url: "u".into(), status: 404 },
+            PolicyFinding::StsContentType { url: "u".into(), found: None },
+            PolicyFinding::StsPolicyInvalid { url: "u".into(), detail: "d".into() },
+            PolicyFinding::StsPolicyActive { mode: Mode::Enforce, max_age: 1, mx: vec![], id: "i".into() },
+            PolicyFinding::StsMxNotCovered { host: "h".into(), mode: Mode::Testing, patterns: vec![] },
+            PolicyFinding::StsMaxAgeShort { max_age: 1 },
+            PolicyFinding::StsIdChanged { previous: "a".into(), current: "b".into() },
+            PolicyFinding::DaneTakesPrecedence,
+        ];
+        for f in all {
+            let json = serde_json::to_value(&f).unwrap_or_default();
+            assert_eq!(json["code"], f.code());
+            // Every finding reads back as itself (the widget reads /api/check).
+            assert_eq!(serde_json::from_value::<PolicyFinding>(json).ok(), Some(f.clone()));
+            assert!(!f.message().is_empty() && f.rfc().starts_with("RFC "));
+        }
+    }
 }
 
 impl From<PolicyFinding> for PolicyReported {
