@@ -56,7 +56,7 @@ fn every_mail_policy_scenario_gives_its_findings_beside_an_unchanged_dane_verdic
     let ca = lab::lab_dir().join("run/sts/ca.pem");
     let ca = ca.to_str().unwrap();
     let scenarios: Vec<_> = cat.scenarios.iter().filter(|s| s.mail_policy.is_some()).collect();
-    assert!(scenarios.len() >= 9, "the catalogue names the nine cases of issue 16");
+    assert!(scenarios.len() >= 11, "the catalogue names the cases of issue 16");
     for s in scenarios {
         let mp = s.mail_policy.as_ref().unwrap();
         let mut args = vec!["--sts-ca", ca, "--sts-allow-range", "127.0.0.0/8"];
@@ -97,6 +97,18 @@ fn the_failures_say_what_happened() {
 
     let v = check("cname-mx-original.example.", &lab_args);
     assert_eq!(finding(&v, "sts_fetch_failed")["failure"]["kind"], "certificate");
+
+    // An endless chunked policy stops at the limit; a policy host sending
+    // 16 bytes a second ends at the fetch's timeout, as "could not fetch".
+    let v = check("mixed-usable.example.", &lab_args);
+    assert_eq!(finding(&v, "sts_fetch_failed")["failure"], serde_json::json!({"kind": "too_large", "limit": 65536}));
+    // Its TLSRPT record is 3000 octets in several TXT strings: read whole.
+    assert_eq!(finding(&v, "tls_rpt_published")["rua"], serde_json::json!(["mailto:tlsrpt@mixed-usable.example"]));
+    let started = std::time::Instant::now();
+    let v = check("ee-wrong-name.example.", &lab_args);
+    let f = finding(&v, "sts_fetch_failed");
+    assert_eq!((f["failure"]["kind"].as_str(), f["tone"].as_str()), (Some("timeout"), Some("neutral")));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "within the check's budget");
 
     let v = check("ee-cert.example.", &lab_args);
     let f = finding(&v, "sts_mx_not_covered");

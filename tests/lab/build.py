@@ -159,13 +159,27 @@ def build_sts(run_dir, doc):
         run(["openssl", "x509", "-req", "-in", csr, "-CA", c, "-CAkey", k, "-set_serial", "4100",
              "-days", "365", "-extfile", ext, "-out", pem])
         policy = mp["policy"]
+        pad = "".join(f"x_pad{i}: {'p' * 100}\n" for i in range(1000))
         if mp["serve"] == "oversized":
             # A valid start, then far more than the 64 KiB a sender reads.
-            policy += "".join(f"x_pad{i}: {'p' * 100}\n" for i in range(1000))
+            policy += pad
+        elif mp["serve"] == "slow":
+            # About 300 bytes at 16 bytes a second: longer than any fetch budget.
+            policy += "".join(f"x_slow{i}: {'s' * 40}\n" for i in range(5))
+        elif mp["serve"] == "endless":
+            # Server-side includes: no Content-Length, a chunked body of about
+            # 10 MB, so only counting the bytes read stops it.
+            with open(f"{hd}/root/pad.txt", "w", newline="") as f:
+                f.write(pad.replace("\n", "\r\n"))
+            policy += '<!--# include file="/pad.txt" -->\n' * 100
         with open(f"{hd}/root/.well-known/mta-sts.txt", "w", newline="") as f:
             f.write(policy.replace("\n", "\r\n"))
         if mp["serve"] == "redirect":
             body = f"return 301 https://www.{bare(s['domain'])}/.well-known/mta-sts.txt;"
+        elif mp["serve"] == "slow":
+            body = f"root {hd}/root; limit_rate 16; limit_rate_after 0;"
+        elif mp["serve"] == "endless":
+            body = f"root {hd}/root; ssi on; ssi_types text/plain;"
         else:
             body = f"root {hd}/root;"
         blocks.append(f"""  server {{
@@ -179,6 +193,7 @@ def build_sts(run_dir, doc):
       default_type text/plain;
       {body}
     }}
+    location = /pad.txt {{ internal; root {hd}/root; }}
     location / {{ return 404; }}
   }}
 """)

@@ -124,8 +124,13 @@ pub async fn policy(request: &FetchRequest, deadline: u64) -> FetchResult {
     let mut response = match until(deadline, Fetch::Request(req).send_with_signal(&signal)).await {
         Waited::Done(Ok(r)) => r,
         // The platform does not say whether DNS, TCP or the certificate
-        // failed; its words go along.
-        Waited::Done(Err(e)) => return failed(FetchFailure::Tls { detail: e.to_string() }),
+        // failed, and its words carry internal references: logged, not sent.
+        Waited::Done(Err(e)) => {
+            console_error!("geleit-edge: policy fetch: {e}");
+            return failed(FetchFailure::Tls {
+                detail: "no HTTPS response (the connection, its TLS handshake or the certificate failed)".into(),
+            });
+        }
         Waited::TimedOut => {
             controller.abort();
             return failed(timeout());
@@ -150,7 +155,10 @@ pub async fn policy(request: &FetchRequest, deadline: u64) -> FetchResult {
                     }
                 }
                 Waited::Done(None) => break,
-                Waited::Done(Some(Err(e))) => return failed(FetchFailure::Http { detail: e.to_string() }),
+                Waited::Done(Some(Err(e))) => {
+                    console_error!("geleit-edge: policy body: {e}");
+                    return failed(FetchFailure::Http { detail: "a body that could not be read".into() });
+                }
                 Waited::TimedOut => {
                     controller.abort();
                     return failed(timeout());
