@@ -126,7 +126,7 @@ fn the_failures_say_what_happened() {
     assert_eq!(f["detail"], "expected a mailto: or https: URI in rua=, found \"ftp://reports.ta-cert.example/\"");
 
     // The probe's SSRF rule: without the lab's range, the loopback policy host is refused, not fetched.
-    let v = check("ee-spki.example.", &["--sts-ca", ca]);
+    let v = check("ee-fullcert.example.", &["--sts-ca", ca]);
     let f = finding(&v, "sts_fetch_failed");
     assert_eq!((f["failure"]["kind"].as_str(), f["tone"].as_str()), (Some("refused"), Some("neutral")));
 }
