@@ -433,6 +433,9 @@ fn fetch_failures_redirects_and_id_changes_are_findings_with_their_tones() {
     assert!(run(redirect, None).contains(&("sts_redirect".to_owned(), Tone::Warning)));
     let cert = FetchResult::Failed(FetchFailure::Certificate { detail: "unknown issuer".into() });
     assert!(run(cert, None).contains(&("sts_fetch_failed".to_owned(), Tone::Warning)));
+    // A face that cannot fetch (a web page): not fetched, nothing said about the host.
+    let page = FetchResult::Failed(FetchFailure::Unavailable { detail: "a web page cannot fetch it".into() });
+    assert!(run(page, None).contains(&("sts_not_fetched".to_owned(), Tone::Neutral)));
     let refused = FetchResult::Failed(FetchFailure::Refused { detail: "127.0.0.1 is loopback".into() });
     assert!(run(refused, None).contains(&("sts_fetch_failed".to_owned(), Tone::Neutral)));
     let html = FetchResult::Response {

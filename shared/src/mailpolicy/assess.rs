@@ -25,7 +25,9 @@ pub const SHORT_MAX_AGE: u64 = 7 * 86_400;
 /// a translation needs (serialised with its `code` as tag).
 /// Not `#[non_exhaustive]`: the web faces word every variant in each
 /// language, and a variant added without its words must not compile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Read back through [`PolicyReported`] (one flat wire struct: a derived
+/// internally tagged enum under `flatten` cost the widget tens of KB).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum PolicyFinding {
     /// A TXT lookup could not be made: nothing is known (never "missing").
@@ -259,13 +261,117 @@ impl PolicyFinding {
 }
 
 /// A finding as reported: its data (flattened, with `code`), tone, RFC and words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PolicyReported {
     #[serde(flatten)]
     pub finding: PolicyFinding,
     pub tone: Tone,
     pub rfc: String,
     pub message: String,
+}
+
+/// [`PolicyReported`] as read back: every field any finding has, by name.
+#[derive(Deserialize)]
+struct Wire {
+    code: String,
+    tone: Tone,
+    rfc: String,
+    message: String,
+    name: Option<String>,
+    detail: Option<String>,
+    rua: Option<Vec<String>>,
+    signed: Option<bool>,
+    domain: Option<String>,
+    dane: Option<bool>,
+    url: Option<String>,
+    failure: Option<super::fetch::FailureWire>,
+    status: Option<u16>,
+    location: Option<String>,
+    found: Option<String>,
+    mode: Option<Mode>,
+    max_age: Option<u64>,
+    mx: Option<Vec<String>>,
+    id: Option<String>,
+    host: Option<String>,
+    patterns: Option<Vec<String>>,
+    previous: Option<String>,
+    current: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for PolicyReported {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let w = Wire::deserialize(deserializer)?;
+        let missing =
+            |field: &'static str| D::Error::custom(format!("expected `{field}` in a {} finding, found none", w.code));
+        let text = |v: &Option<String>, field: &'static str| v.clone().ok_or_else(|| missing(field));
+        let finding = match w.code.as_str() {
+            "lookup_failed" => {
+                PolicyFinding::LookupFailed { name: text(&w.name, "name")?, detail: text(&w.detail, "detail")? }
+            }
+            "lookup_bogus" => {
+                PolicyFinding::LookupBogus { name: text(&w.name, "name")?, detail: text(&w.detail, "detail")? }
+            }
+            "tls_rpt_published" => PolicyFinding::TlsRptPublished {
+                name: text(&w.name, "name")?,
+                rua: w.rua.clone().ok_or_else(|| missing("rua"))?,
+                signed: w.signed.ok_or_else(|| missing("signed"))?,
+            },
+            "tls_rpt_missing" => PolicyFinding::TlsRptMissing {
+                name: text(&w.name, "name")?,
+                domain: text(&w.domain, "domain")?,
+                dane: w.dane.ok_or_else(|| missing("dane"))?,
+            },
+            "tls_rpt_invalid" => {
+                PolicyFinding::TlsRptInvalid { name: text(&w.name, "name")?, detail: text(&w.detail, "detail")? }
+            }
+            "sts_missing" => PolicyFinding::StsMissing { dane: w.dane.ok_or_else(|| missing("dane"))? },
+            "sts_record_invalid" => {
+                PolicyFinding::StsRecordInvalid { name: text(&w.name, "name")?, detail: text(&w.detail, "detail")? }
+            }
+            "sts_not_fetched" => {
+                PolicyFinding::StsNotFetched { url: text(&w.url, "url")?, detail: text(&w.detail, "detail")? }
+            }
+            "sts_fetch_failed" => PolicyFinding::StsFetchFailed {
+                url: text(&w.url, "url")?,
+                failure: w.failure.map(FetchFailure::from).ok_or_else(|| missing("failure"))?,
+            },
+            "sts_redirect" => PolicyFinding::StsRedirect {
+                url: text(&w.url, "url")?,
+                status: w.status.ok_or_else(|| missing("status"))?,
+                location: w.location.clone(),
+            },
+            "sts_http_status" => PolicyFinding::StsHttpStatus {
+                url: text(&w.url, "url")?,
+                status: w.status.ok_or_else(|| missing("status"))?,
+            },
+            "sts_content_type" => PolicyFinding::StsContentType { url: text(&w.url, "url")?, found: w.found.clone() },
+            "sts_policy_invalid" => {
+                PolicyFinding::StsPolicyInvalid { url: text(&w.url, "url")?, detail: text(&w.detail, "detail")? }
+            }
+            "sts_policy_active" => PolicyFinding::StsPolicyActive {
+                mode: w.mode.ok_or_else(|| missing("mode"))?,
+                max_age: w.max_age.ok_or_else(|| missing("max_age"))?,
+                mx: w.mx.clone().ok_or_else(|| missing("mx"))?,
+                id: text(&w.id, "id")?,
+            },
+            "sts_mx_not_covered" => PolicyFinding::StsMxNotCovered {
+                host: text(&w.host, "host")?,
+                mode: w.mode.ok_or_else(|| missing("mode"))?,
+                patterns: w.patterns.clone().ok_or_else(|| missing("patterns"))?,
+            },
+            "sts_max_age_short" => {
+                PolicyFinding::StsMaxAgeShort { max_age: w.max_age.ok_or_else(|| missing("max_age"))? }
+            }
+            "sts_id_changed" => PolicyFinding::StsIdChanged {
+                previous: text(&w.previous, "previous")?,
+                current: text(&w.current, "current")?,
+            },
+            "dane_takes_precedence" => PolicyFinding::DaneTakesPrecedence,
+            other => return Err(D::Error::custom(format!("expected a mail-policy finding code, found {other:?}"))),
+        };
+        Ok(Self { finding, tone: w.tone, rfc: w.rfc, message: w.message })
+    }
 }
 
 #[cfg(test)]
@@ -298,7 +404,13 @@ mod tests {
             let json = serde_json::to_value(&f).unwrap_or_default();
             assert_eq!(json["code"], f.code());
             // Every finding reads back as itself (the widget reads /api/check).
-            assert_eq!(serde_json::from_value::<PolicyFinding>(json).ok(), Some(f.clone()));
+            let reported = PolicyReported::from(f.clone());
+            let text = serde_json::to_string(&reported).unwrap_or_default();
+            assert_eq!(
+                serde_json::from_str::<PolicyReported>(&text).map_err(|e| e.to_string()),
+                Ok(reported),
+                "{text}"
+            );
             assert!(!f.message().is_empty() && f.rfc().starts_with("RFC "));
         }
     }
@@ -449,6 +561,11 @@ fn judge_fetch(
     let (status, content_type, location, body) = match fetch {
         Err(why) => {
             findings.push(PolicyFinding::StsNotFetched { url, detail: why.to_owned() });
+            return None;
+        }
+        // A face that cannot fetch says nothing about the policy host.
+        Ok(FetchResult::Failed(FetchFailure::Unavailable { detail })) => {
+            findings.push(PolicyFinding::StsNotFetched { url, detail: detail.clone() });
             return None;
         }
         Ok(FetchResult::Failed(failure)) => {

@@ -56,8 +56,8 @@ impl FetchRequest {
     }
 }
 
-/// Why there is no HTTP response to judge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+/// Why there is no HTTP response to judge (read back through [`FailureWire`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FetchFailure {
@@ -90,8 +90,35 @@ pub enum FetchFailure {
     Unavailable { detail: String },
 }
 
+/// [`FetchFailure`] as read back: one flat struct, as small as the widget needs.
+#[derive(Deserialize)]
+pub(crate) struct FailureWire {
+    kind: String,
+    detail: Option<String>,
+    limit: Option<usize>,
+    after_ms: Option<u32>,
+}
+
+impl From<FailureWire> for FetchFailure {
+    fn from(w: FailureWire) -> Self {
+        let detail = w.detail.unwrap_or_default();
+        match w.kind.as_str() {
+            "dns" => Self::Dns { detail },
+            "connect" => Self::Connect { detail },
+            "tls" => Self::Tls { detail },
+            "certificate" => Self::Certificate { detail },
+            "too_large" => Self::TooLarge { limit: w.limit.unwrap_or_default() },
+            "timeout" => Self::Timeout { after_ms: w.after_ms.unwrap_or_default() },
+            "refused" => Self::Refused { detail },
+            "http" => Self::Http { detail },
+            // A kind this build does not know (a newer edge): kept in words.
+            other => Self::Unavailable { detail: if detail.is_empty() { other.to_owned() } else { detail } },
+        }
+    }
+}
+
 /// What a driver hands back for a [`FetchRequest`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum FetchResult {
     /// An HTTP response, as it came (a redirect is a response too).
@@ -101,7 +128,7 @@ pub enum FetchResult {
         /// The `Location` header of a redirect.
         location: Option<String>,
         /// The body, at most `max_bytes`.
-        #[serde(with = "body_text")]
+        #[serde(serialize_with = "body_text")]
         body: Vec<u8>,
     },
     Failed(FetchFailure),
@@ -109,14 +136,6 @@ pub enum FetchResult {
 
 /// The body in JSON: as text when it is UTF-8 (it is, for any policy),
 /// else as the text the lossy decoding gives.
-mod body_text {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&String::from_utf8_lossy(body))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        String::deserialize(d).map(String::into_bytes)
-    }
+fn body_text<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&String::from_utf8_lossy(body))
 }
