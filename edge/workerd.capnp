@@ -27,11 +27,16 @@ const config :Workerd.Config = (
 );
 
 # The lab (tests/lab) runs its mail servers and resolver on loopback
-# addresses inside its own network namespace: allow "local" there only.
+# addresses inside its own network namespace: allow "local" there only. Its
+# mta-sts.<domain> HTTPS hosts have certificates from the lab's MTA-STS CA
+# (tests/lab/up writes it), trusted here beside the browsers' CAs.
 const lab :Workerd.Config = (
   services = [
     (name = "geleit-edge", worker = .edgeWorker),
-    (name = "internet", network = (allow = ["public", "local"], tlsOptions = (trustBrowserCas = true))),
+    (name = "internet", network = (allow = ["public", "local"], tlsOptions = (
+      trustBrowserCas = true,
+      trustedCertificates = [ embed "../tests/lab/run/sts/ca.pem" ],
+    ))),
   ],
   sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "geleit-edge") ],
 );

@@ -110,5 +110,14 @@ if [ ! -x edge/node_modules/.bin/esbuild ] || [ ! -x edge/node_modules/.bin/wasm
   (cd edge && npm ci --no-audit --no-fund --silent)
 fi
 
+# A second implementation of TLSRPT and MTA-STS parsing (shared/tests/mailpolicy_checkdmarc.rs):
+# checkdmarc from PyPI, pinned. A Debian-managed python3 refuses pip without
+# --break-system-packages; a python3 of its own (pyenv) takes it plainly.
+if [ "$minimal" = 0 ] && ! python3 -c 'import checkdmarc' >/dev/null 2>&1; then
+  log "installing checkdmarc 6.0.4 (PyPI) for the TLSRPT/MTA-STS parser comparison"
+  python3 -m pip install --quiet --disable-pip-version-check checkdmarc==6.0.4 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages checkdmarc==6.0.4
+fi
+
 # Fetch crates once, so later offline steps (and the lab namespace) need no network.
 cargo fetch --quiet

@@ -13,6 +13,9 @@
 //!        ├──── poll_probes ──► request::HostProbe (the /api/probe code path:
 //!        │  ◄── reports          SSRF policy, limits), CheckIo::admit (rate
 //!        │                       limits), CheckIo::probe, while DNS goes on
+//!        ├──── poll_fetches ──► the MTA-STS policy (RFC 8461 §3.3): the
+//!        │  ◄── FetchResult      validated addresses through the probe's
+//!        │                       SSRF policy, then CheckIo::fetch_policy
 //!        └──── outcome ──► DomainVerdict JSON, or dns_unreachable (502)
 //! ```
 //!
@@ -29,7 +32,9 @@ use std::pin::Pin;
 use futures_util::future::{Either, select};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use geleit::api::{self, ProbeRequest, RequestError};
-use geleit::check::{CheckOutcome, DomainCheck, MAX_TRANSPORT_ATTEMPTS, SMTP_PORT};
+use geleit::check::{
+    CheckOutcome, DomainCheck, FetchFailure, FetchRequest, FetchResult, MAX_TRANSPORT_ATTEMPTS, SMTP_PORT,
+};
 use geleit::dns::{self, Config, Name, QueryId};
 use geleit::smtp::HostReport;
 use geleit::verdict::{DomainVerdict, ProbeTarget};
@@ -125,6 +130,29 @@ pub trait CheckIo {
     /// Runs one host's probes within the request's budget counted from
     /// `started_ms` (the `/api/probe` code path).
     async fn probe(&self, host: HostProbe, started_ms: u64) -> Result<HostReport, EdgeError>;
+
+    /// GETs the MTA-STS policy `request.url` by `deadline_ms` (and within
+    /// `request.timeout_ms`): PKIX-validated HTTPS, no redirect followed
+    /// (a 3xx is handed back as it is), at most `request.max_bytes` of body
+    /// ([`FetchFailure::TooLarge`] beyond). Only moves bytes: the core judges.
+    async fn fetch_policy(&self, request: &FetchRequest, deadline_ms: u64) -> FetchResult;
+}
+
+/// The probe's SSRF rule for the policy fetch: every validated address of
+/// the policy host must be public (or in the operator's ranges), since the
+/// platform's fetch connects to whichever it resolves.
+fn fetch_refusal(request: &FetchRequest, settings: &Settings) -> Option<FetchFailure> {
+    request
+        .addresses
+        .iter()
+        .find_map(|ip| geleit::smtp::check_public_address(*ip, &settings.extra_allowed).err())
+        .map(|e| FetchFailure::Refused { detail: e.to_string() })
+}
+
+/// What finished: a host's probe, or the policy fetch.
+enum Done {
+    Probe(ProbeTarget, Result<HostReport, EdgeError>),
+    Policy(FetchResult),
 }
 
 type Pending<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -153,8 +181,7 @@ pub async fn run<I: CheckIo>(
         DomainCheck::new(name, config, now_s, true)
     };
     let mut dns: Option<Pending<'_, Answers>> = None;
-    let mut probes: FuturesUnordered<Pending<'_, (ProbeTarget, Result<HostReport, EdgeError>)>> =
-        FuturesUnordered::new();
+    let mut probes: FuturesUnordered<Pending<'_, Done>> = FuturesUnordered::new();
     let (mut exchanges, mut admitted) = (0u32, 0usize);
     // As /api/probe: when no host at all may be probed, the policy's refusal.
     let mut refusal = None;
@@ -187,7 +214,14 @@ pub async fn run<I: CheckIo>(
             }
             io.admit(admitted == 0, &host.addresses())?;
             admitted += 1;
-            probes.push(Box::pin(async move { (target, io.probe(host, started_ms).await) }));
+            probes.push(Box::pin(async move { Done::Probe(target, io.probe(host, started_ms).await) }));
+        }
+        for request in check.poll_fetches() {
+            if let Some(refused) = fetch_refusal(&request, settings) {
+                check.handle_fetch(FetchResult::Failed(refused));
+                continue;
+            }
+            probes.push(Box::pin(async move { Done::Policy(io.fetch_policy(&request, deadline).await) }));
         }
         if check.is_done() {
             break;
@@ -213,8 +247,9 @@ pub async fn run<I: CheckIo>(
                     handled.map_err(|_| EdgeError::Internal)?;
                 }
             }
-            Either::Right(Some((_, Ok(report)))) => check.handle_probe(report),
-            Either::Right(Some((target, Err(e)))) => check.handle_probe_failed(&target, &e.to_string()),
+            Either::Right(Some(Done::Probe(_, Ok(report)))) => check.handle_probe(report),
+            Either::Right(Some(Done::Probe(target, Err(e)))) => check.handle_probe_failed(&target, &e.to_string()),
+            Either::Right(Some(Done::Policy(result))) => check.handle_fetch(result),
             Either::Right(None) => {}
         }
     }
@@ -368,6 +403,10 @@ mod tests {
             self.probed.borrow_mut().push((name.clone(), host.sni.clone(), host.addresses()));
             Ok(serde_json::from_str(&self.reports[&name]).unwrap())
         }
+
+        async fn fetch_policy(&self, request: &FetchRequest, _deadline_ms: u64) -> FetchResult {
+            panic!("the recordings hold no MTA-STS record, yet {} was fetched", request.url)
+        }
     }
 
     fn settings(allow: &str) -> Settings {
@@ -508,8 +547,23 @@ mod tests {
         let want = check(&calm, "two-mx.example", &settings(LAB)).unwrap();
         let busy = Replay::new("two-mx").failing(Failing::FirstAttempt);
         let got = check(&busy, "two-mx.example", &settings(LAB)).unwrap();
-        assert_eq!((busy.failed.get(), busy.asked.borrow().len()), (24, 48), "every question failed once");
+        assert_eq!((busy.failed.get(), busy.asked.borrow().len()), (32, 64), "every question failed once");
         assert_eq!(body(&got).unwrap(), body(&want).unwrap());
+    }
+
+    #[test]
+    fn the_policy_fetch_goes_through_the_probes_ssrf_policy() {
+        let request = FetchRequest::for_domain("two-mx.example.", vec![IpAddr::from([127, 0, 1, 16])]);
+        assert_eq!(
+            fetch_refusal(&request, &settings("")),
+            Some(FetchFailure::Refused {
+                detail: "expected a public unicast address, found 127.0.1.16 in 127.0.0.0/8 (loopback, RFC 1122)"
+                    .into()
+            })
+        );
+        assert_eq!(fetch_refusal(&request, &settings(LAB)), None, "the operator's ranges let the lab through");
+        let public = FetchRequest::for_domain("two-mx.example.", vec![IpAddr::from([9, 9, 9, 9])]);
+        assert_eq!(fetch_refusal(&public, &settings("")), None);
     }
 
     #[test]
@@ -519,7 +573,7 @@ mod tests {
         assert_eq!((e.code(), e.status()), (ErrorCode::DnsUnreachable, 502));
         assert_eq!(
             e.to_string(),
-            "the DNS resolver could not be reached (6 of 6 queries got no answer after 3 attempts: \"expected an answer from the DNS upstream, found no answer (connection failed)\"); this says nothing about two-mx.example."
+            "the DNS resolver could not be reached (14 of 14 queries got no answer after 3 attempts: \"expected an answer from the DNS upstream, found no answer (connection failed)\"); this says nothing about two-mx.example."
         );
         assert_eq!(io.exchanges.get(), 3, "asked three times");
         // An upstream that goes away after the first round: no verdict about

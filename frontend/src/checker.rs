@@ -21,7 +21,8 @@ use crate::drive::Step;
 use crate::generator::explain;
 use crate::i18n::{Lang, Strings};
 use crate::matcher::unusable_words;
-use crate::verdict_words::{About, finding_text, fix_text, headline, state_word, summary};
+use crate::verdict_words::{About, finding_text, fix_text, headline, policy_text, state_word, summary};
+use geleit::mailpolicy::PolicyReported;
 
 /// What the result area shows: the core's verdict, or one of the states that
 /// have none. Its word is the page's `data-verdict`; its tone the colour.
@@ -373,6 +374,8 @@ pub struct CheckView {
     pub mx_badge: Badge,
     pub mx_findings: Vec<FindingView>,
     pub mx_trace: Vec<String>,
+    /// TLSRPT and MTA-STS findings, beside the DANE verdict (never part of it).
+    pub policy_findings: Vec<FindingView>,
     pub hosts: Vec<HostView>,
     /// MX hosts the core did not check (beyond its bound), "host (preference N)".
     pub unchecked: Vec<String>,
@@ -419,6 +422,18 @@ fn finding_view(r: &Reported, lang: Lang) -> FindingView {
         fix: r.fix.as_ref().map(|f| fix_text(&f.fix, lang)),
         record: r.fix.as_ref().and_then(|f| f.fix.record_line()),
         detail,
+    }
+}
+
+fn policy_view(r: &PolicyReported, lang: Lang) -> FindingView {
+    FindingView {
+        code: r.finding.code(),
+        severity: r.tone.as_str(),
+        title: policy_text(&r.finding, lang),
+        rfc: r.finding.rfc(),
+        fix: None,
+        record: None,
+        detail: None,
     }
 }
 
@@ -469,6 +484,7 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
         mx_badge: badge("pending", t.ck_pending),
         mx_findings: Vec::new(),
         mx_trace: Vec::new(),
+        policy_findings: Vec::new(),
         hosts: Vec::new(),
         unchecked: Vec::new(),
         advice: Vec::new(),
@@ -687,6 +703,12 @@ pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckVie
         mx_badge: status_badge(dv.mx_status, t),
         mx_findings: dv.findings.iter().map(|f| finding_view(f, lang)).collect(),
         mx_trace: Vec::new(),
+        policy_findings: dv
+            .mail_policy
+            .iter()
+            .flat_map(|mp| mp.findings.iter())
+            .map(|f| policy_view(f, lang))
+            .collect(),
         hosts,
         unchecked: unchecked_lines(&dv.unchecked, t),
         advice: Vec::new(),
@@ -714,6 +736,7 @@ pub fn unreachable_view(domain: &Domain, detail: Option<String>, lang: Lang) -> 
         mx_badge: badge("neutral", "—"),
         mx_findings: Vec::new(),
         mx_trace: Vec::new(),
+        policy_findings: Vec::new(),
         hosts: Vec::new(),
         unchecked: Vec::new(),
         advice: Vec::new(),
@@ -854,6 +877,7 @@ mod tests {
             rounds: 2,
             queries: 580,
             first_signature_expiry: None,
+            mail_policy: None,
         };
         let domain = crate::domain::parse("example.").unwrap_or_else(|e| panic!("{e:?}"));
         let v = verdict_view(&domain, &dv, Lang::De);
@@ -865,5 +889,54 @@ mod tests {
             [("mx_hosts_unchecked", "error")]
         );
         assert!(v.mx_findings[0].title.starts_with("Die MX-Records nennen 65 Hosts"), "{}", v.mx_findings[0].title);
+    }
+
+    #[test]
+    fn mail_policy_findings_are_shown_beside_the_verdict_in_the_page_language() {
+        use geleit::dns::TxtOutcome;
+        use geleit::mailpolicy::{MailPolicy, Mode, PolicyFinding, TxtState};
+        let txt = |name: &str| TxtState {
+            name: name.into(),
+            status: Status::Secure,
+            outcome: TxtOutcome::Records,
+            proof: "secure".into(),
+            records: Vec::new(),
+        };
+        let dv = DomainVerdict {
+            domain: "example.".into(),
+            mx_status: Status::Secure,
+            mx_outcome: MxOutcome::Hosts,
+            verdict: Verdict::Authenticated,
+            authenticated: true,
+            findings: Vec::new(),
+            hosts: Vec::new(),
+            unchecked: Vec::new(),
+            rounds: 2,
+            queries: 30,
+            mail_policy: Some(MailPolicy {
+                tlsrpt_txt: txt("_smtp._tls.example."),
+                tlsrpt: None,
+                mta_sts_txt: txt("_mta-sts.example."),
+                mta_sts: None,
+                policy: None,
+                findings: vec![
+                    PolicyFinding::StsMxNotCovered { host: "mx.example".into(), mode: Mode::Enforce, patterns: vec![] }
+                        .into(),
+                    PolicyFinding::DaneTakesPrecedence.into(),
+                ],
+            }),
+        };
+        let domain = crate::domain::parse("example.").unwrap_or_else(|e| panic!("{e:?}"));
+        let v = verdict_view(&domain, &dv, Lang::De);
+        assert_eq!(v.shown.as_str(), "authenticated", "the headline stays DANE's");
+        assert_eq!(
+            v.policy_findings.iter().map(|f| (f.code, f.severity, f.rfc)).collect::<Vec<_>>(),
+            [("sts_mx_not_covered", "error", "RFC 8461 §4.1"), ("dane_takes_precedence", "info", "RFC 8461 §2")]
+        );
+        assert!(
+            v.policy_findings[1].title.starts_with("Die Domain hat DANE und MTA-STS"),
+            "{}",
+            v.policy_findings[1].title
+        );
     }
 }

@@ -20,7 +20,7 @@ use std::pin::Pin;
 use std::task::Poll;
 
 use geleit::api::{self, Answer, ApiError};
-use geleit::check::{CheckOutcome, DomainCheck, Progress};
+use geleit::check::{CheckOutcome, DomainCheck, FetchFailure, FetchRequest, FetchResult, Progress};
 use geleit::dns::{Config, Query, QueryId, SmtpReport, TrustAnchors, parse_ascii_name};
 use geleit::smtp::HostReport;
 use geleit::verdict::ProbeTarget;
@@ -45,6 +45,16 @@ pub trait Transport {
 
     /// One probe of `target` (its validated addresses, its SNI) by the edge.
     fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, String>>;
+
+    /// The MTA-STS policy fetch (RFC 8461 §3.3). A page cannot make it (the
+    /// policy host sends no CORS headers, and a browser follows redirects):
+    /// by default it is reported as not made, which the core words as
+    /// "not fetched", never as a fault of the domain.
+    fn fetch_policy(&self, _request: &FetchRequest) -> impl Future<Output = FetchResult> {
+        std::future::ready(FetchResult::Failed(FetchFailure::Unavailable {
+            detail: "a web page cannot fetch it; geleit check and the edge's /api/check do".to_owned(),
+        }))
+    }
 }
 
 /// What happened, for the page's progress. A host is probed as soon as its
@@ -89,6 +99,7 @@ pub fn domain_check(domain: &str, settings: &Settings, now: i64) -> Result<Domai
 enum Arrived {
     Dns(QueryId, Result<Vec<u8>, String>),
     Probe(ProbeTarget, Result<HostReport, String>),
+    Policy(FetchResult),
 }
 
 type InFlight<'a> = Vec<Pin<Box<dyn Future<Output = Arrived> + 'a>>>;
@@ -127,6 +138,9 @@ pub async fn drive<T: Transport>(
                 Arrived::Probe(target, report)
             }));
         }
+        for request in check.poll_fetches() {
+            in_flight.push(Box::pin(async move { Arrived::Policy(transport.fetch_policy(&request).await) }));
+        }
         // An unreachable resolver's DNS report says nothing about the domain: not shown.
         let unreachable = matches!(check.poll_result(), Some(CheckOutcome::ResolverUnreachable(_)));
         if !dns_reported
@@ -153,6 +167,7 @@ pub async fn drive<T: Transport>(
                     Err(why) => check.handle_probe_failed(&target, &why),
                 }
             }
+            Arrived::Policy(result) => check.handle_fetch(result),
         }
     }
 }

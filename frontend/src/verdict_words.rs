@@ -4,6 +4,7 @@
 //! core adds later falls back to the English sentence until it is translated.
 
 use geleit::dns::ReasonKind;
+use geleit::mailpolicy::{Mode, PolicyFinding};
 use geleit::smtp::SignatureFamily;
 use geleit::verdict::{Finding, Fix, Verdict, utc};
 
@@ -254,6 +255,72 @@ fn step_de(step: &str) -> &str {
     }
 }
 
+/// What a TLSRPT or MTA-STS finding says, in the page's language (every
+/// variant worded in German: a new one without words does not compile).
+#[must_use]
+pub fn policy_text(f: &PolicyFinding, lang: Lang) -> String {
+    if lang == Lang::En {
+        return capitalised(f.message().replace('`', ""));
+    }
+    let mode_de = |m: &Mode| match m {
+        Mode::Enforce => "enforce (erzwingen)",
+        Mode::Testing => "testing (testen)",
+        Mode::None => "none (keine)",
+    };
+    match f {
+        PolicyFinding::LookupFailed { name, detail } => format!("Die TXT-Abfrage für {name} ließ sich nicht durchführen ({detail}): darüber ist nichts bekannt."),
+        PolicyFinding::LookupBogus { name, detail } => format!("Die TXT-Abfrage für {name} ist fehlerhaft signiert (bogus: {detail}): validierende Absender sehen keinen Record."),
+        PolicyFinding::TlsRptPublished { name, rua, signed } => format!(
+            "TLS-Reporting ist unter {name} eingerichtet{}: Absender melden fehlgeschlagene TLS-Zustellungen an {}.",
+            if *signed { "" } else { " (nicht mit DNSSEC signiert)" },
+            rua.join(", ")
+        ),
+        PolicyFinding::TlsRptMissing { name, domain, dane } => format!(
+            "Kein TLS-Reporting-Record unter {name}: {} Veröffentlichen Sie {name} IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@{domain}\".",
+            if *dane {
+                "mit DANE sind Fehlerberichte der Weg zu erfahren, dass eine Zertifikatserneuerung DANE bei einem Absender gebrochen hat."
+            } else {
+                "Absender können Ihnen nicht melden, wenn TLS zu Ihren MX-Hosts scheitert."
+            }
+        ),
+        PolicyFinding::TlsRptInvalid { name, detail } => format!("Der TLS-Reporting-Record unter {name} ist unbrauchbar ({detail}): Absender senden keine Berichte."),
+        PolicyFinding::StsMissing { dane: true } => "Keine MTA-STS-Policy: DANE schützt Mail von Absendern, die DANE prüfen; MTA-STS würde Absender abdecken, die das nicht tun.".to_owned(),
+        PolicyFinding::StsMissing { dane: false } => "Keine MTA-STS-Policy: Absender ohne DANE stellen nur mit opportunistischem TLS zu.".to_owned(),
+        PolicyFinding::StsRecordInvalid { name, detail } => format!("Der MTA-STS-Record unter {name} ist unbrauchbar ({detail}): Absender verhalten sich, als gäbe es keine Policy."),
+        PolicyFinding::StsNotFetched { url, detail } => format!("Die MTA-STS-Policy unter {url} wurde nicht abgerufen: {detail}"),
+        PolicyFinding::StsFetchFailed { url, failure } => format!("Die MTA-STS-Policy unter {url} ließ sich nicht abrufen ({failure}); Absender ohne zwischengespeicherte Policy stellen zu, als gäbe es keine."),
+        PolicyFinding::StsRedirect { url, status, location } => format!(
+            "{url} antwortet mit einer Weiterleitung ({status}{}); Absender folgen keinen Weiterleitungen, es gibt also keine Policy: liefern Sie die Datei unter genau dieser URL aus.",
+            location.as_deref().map(|l| format!(" nach {l}")).unwrap_or_default()
+        ),
+        PolicyFinding::StsHttpStatus { url, status } => format!("{url} antwortet mit HTTP {status} statt 200: Absender finden keine Policy."),
+        PolicyFinding::StsContentType { url, found } => format!("{url} wird als {} ausgeliefert, nicht als text/plain: Absender verwerfen die Policy womöglich.", found.as_deref().unwrap_or("ohne Medientyp")),
+        PolicyFinding::StsPolicyInvalid { url, detail } => format!("Die MTA-STS-Policy unter {url} ist fehlerhaft ({detail}): Absender verhalten sich, als gäbe es keine."),
+        PolicyFinding::StsPolicyActive { mode, max_age, mx, id } => format!(
+            "MTA-STS-Policy im Modus {} (id {id}, max_age {max_age} s, mx {}): {}",
+            mode_de(mode),
+            if mx.is_empty() { "keine".to_owned() } else { mx.join(", ") },
+            match mode {
+                Mode::Enforce => "Absender, die MTA-STS anwenden, stellen nur an MX-Hosts zu, die zu einem Muster passen und über TLS ein gültiges (PKIX-)Zertifikat zeigen, sonst gar nicht.",
+                Mode::Testing => "Absender stellen wie bisher zu und melden Fehler (TLSRPT), statt die Zustellung zu verweigern.",
+                Mode::None => "Absender behandeln die Domain, als hätte sie keine aktive Policy.",
+            }
+        ),
+        PolicyFinding::StsMxNotCovered { host, mode, patterns } => format!(
+            "Der MX-Host {host} passt zu keinem mx-Muster der MTA-STS-Policy ({}): {} Ergänzen Sie „mx: {host}“.",
+            patterns.join(", "),
+            if *mode == Mode::Enforce {
+                "Absender, die MTA-STS anwenden, stellen nicht an ihn zu."
+            } else {
+                "im Modus enforce würden Absender, die MTA-STS anwenden, nicht an ihn zustellen."
+            }
+        ),
+        PolicyFinding::StsMaxAgeShort { max_age } => format!("max_age der MTA-STS-Policy ist {max_age} s: ein kurzer Cache lässt Absender öfter ohne Policy; üblich sind Wochen (z. B. 1209600)."),
+        PolicyFinding::StsIdChanged { previous, current } => format!("Die MTA-STS-id hat sich von {previous} zu {current} geändert: Absender mit zwischengespeicherter Policy rufen sie neu ab."),
+        PolicyFinding::DaneTakesPrecedence => "Die Domain hat DANE und MTA-STS: Absender, die DANE prüfen, wenden für ihre MX-Hosts DANE an und nicht MTA-STS.".to_owned(),
+    }
+}
+
 /// What a finding says, in the page's language.
 #[must_use]
 pub fn finding_text(f: &Finding, lang: Lang) -> String {
@@ -394,6 +461,58 @@ pub fn fix_text(f: &Fix, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_mail_policy_finding_has_german_words() {
+        use geleit::mailpolicy::FetchFailure;
+        let all = [
+            PolicyFinding::LookupFailed { name: "_mta-sts.a.example".into(), detail: "d".into() },
+            PolicyFinding::LookupBogus { name: "_mta-sts.a.example".into(), detail: "d".into() },
+            PolicyFinding::TlsRptPublished {
+                name: "_smtp._tls.a.example".into(),
+                rua: vec!["mailto:r@a.example".into()],
+                signed: false,
+            },
+            PolicyFinding::TlsRptMissing {
+                name: "_smtp._tls.a.example".into(),
+                domain: "a.example".into(),
+                dane: true,
+            },
+            PolicyFinding::TlsRptInvalid { name: "_smtp._tls.a.example".into(), detail: "d".into() },
+            PolicyFinding::StsMissing { dane: true },
+            PolicyFinding::StsMissing { dane: false },
+            PolicyFinding::StsRecordInvalid { name: "_mta-sts.a.example".into(), detail: "d".into() },
+            PolicyFinding::StsNotFetched { url: "u".into(), detail: "d".into() },
+            PolicyFinding::StsFetchFailed { url: "u".into(), failure: FetchFailure::TooLarge { limit: 65536 } },
+            PolicyFinding::StsRedirect { url: "u".into(), status: 301, location: Some("https://b.example/".into()) },
+            PolicyFinding::StsHttpStatus { url: "u".into(), status: 404 },
+            PolicyFinding::StsContentType { url: "u".into(), found: Some("text/html".into()) },
+            PolicyFinding::StsPolicyInvalid { url: "u".into(), detail: "d".into() },
+            PolicyFinding::StsPolicyActive {
+                mode: Mode::Testing,
+                max_age: 86400,
+                mx: vec!["mx.a.example".into()],
+                id: "1".into(),
+            },
+            PolicyFinding::StsMxNotCovered {
+                host: "mx2.a.example".into(),
+                mode: Mode::Enforce,
+                patterns: vec!["mx.a.example".into()],
+            },
+            PolicyFinding::StsMaxAgeShort { max_age: 60 },
+            PolicyFinding::StsIdChanged { previous: "1".into(), current: "2".into() },
+            PolicyFinding::DaneTakesPrecedence,
+        ];
+        for f in &all {
+            let (en, de) = (policy_text(f, Lang::En), policy_text(f, Lang::De));
+            assert!(!de.is_empty() && de != en, "{f:?}");
+            assert!(!en.contains('`'), "{en}");
+        }
+        assert_eq!(
+            policy_text(&all[15], Lang::De),
+            "Der MX-Host mx2.a.example passt zu keinem mx-Muster der MTA-STS-Policy (mx.a.example): Absender, die MTA-STS anwenden, stellen nicht an ihn zu. Ergänzen Sie „mx: mx2.a.example“."
+        );
+    }
 
     #[test]
     fn mx_hosts_not_checked_have_words_in_both_languages() {

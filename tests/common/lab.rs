@@ -59,6 +59,30 @@ pub struct Scenario {
     pub hosts: Vec<Host>,
     pub expect: DomainExpect,
     pub dns: Vec<DnsExpect>,
+    /// TLSRPT and MTA-STS set-up (issue 16), when the scenario has one.
+    #[serde(default)]
+    pub mail_policy: Option<MailPolicy>,
+}
+
+/// A scenario's TLSRPT record, MTA-STS record and policy host.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailPolicy {
+    pub description: String,
+    /// The `_smtp._tls` TXT text (none: no record).
+    pub tlsrpt: Option<String>,
+    /// The `_mta-sts` TXT text.
+    pub sts_txt: String,
+    /// `mta-sts.<domain>`'s address (nginx listens there on 443).
+    pub sts_host: String,
+    /// The policy file (LF; served with CRLF).
+    pub policy: String,
+    /// How nginx serves it: ok, redirect, oversized, bad-cert.
+    pub serve: String,
+    /// The id to pass as `--sts-id` (the id "seen before").
+    pub previous_id: Option<String>,
+    /// The codes of the mail-policy findings `geleit check` must report.
+    pub expect: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

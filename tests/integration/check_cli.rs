@@ -45,25 +45,30 @@ two-mx.example.: NOT authenticated: DANE senders defer mail
   MX records: secure (hosts)
   mx1.two-mx.example. (preference 10): authenticated with DANE
     TLSA at _25._tcp.mx1.two-mx.example.: secure
-      3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700
-    info single_record_pinned: only one record is published at _25._tcp.mx1.two-mx.example. (`3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700`): the next key change breaks delivery unless the next key's record is published first (RFC 7671 §8.1)
-      fix: generate the next key now and publish its `3 1 1` record at _25._tcp.mx1.two-mx.example. next to `3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700`; switch the server to the new key only after both records have been visible for at least two TTLs, then remove the old record (RFC 7671 §8.1; `geleit rollover prepare` and `geleit rollover status` guide through these steps); with Let's Encrypt, renew with the same key (certbot --reuse-key) so that `3 1 1` stays valid
+      3 1 1 ea5e067c1b4fa71e471260e16f87f1924a949e8ee19511cea5041d918d2c3549
+    info single_record_pinned: only one record is published at _25._tcp.mx1.two-mx.example. (`3 1 1 ea5e067c1b4fa71e471260e16f87f1924a949e8ee19511cea5041d918d2c3549`): the next key change breaks delivery unless the next key's record is published first (RFC 7671 §8.1)
+      fix: generate the next key now and publish its `3 1 1` record at _25._tcp.mx1.two-mx.example. next to `3 1 1 ea5e067c1b4fa71e471260e16f87f1924a949e8ee19511cea5041d918d2c3549`; switch the server to the new key only after both records have been visible for at least two TTLs, then remove the old record (RFC 7671 §8.1; `geleit rollover prepare` and `geleit rollover status` guide through these steps); with Let's Encrypt, renew with the same key (certbot --reuse-key) so that `3 1 1` stays valid
     127.0.1.16: authenticated with DANE
       ecdsa chain (TLSv1.3, TLS13_AES_256_GCM_SHA384, default): matches
-        0 CN=mx1.two-mx.example (ECDSA P-256; issuer CN=mx1.two-mx.example; expires 2027-11-29 23:26:48 UTC) sha256 4646edf904d01697c5e21740e2ee48b45245f57d784123a8d88b619928e3462d
-        matched 3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700 at depth 0
+        0 CN=mx1.two-mx.example (ECDSA P-256; issuer CN=mx1.two-mx.example; expires 2027-12-07 19:22:56 UTC) sha256 efea130c134430baed7d8ad378351fc437af391656ee457624d0f6bda22f1c1c
+        matched 3 1 1 ea5e067c1b4fa71e471260e16f87f1924a949e8ee19511cea5041d918d2c3549 at depth 0
       rsa chain: none (tls_handshake: tls handshake failed: received fatal alert: HandshakeFailure)
   mx2.two-mx.example. (preference 20): NOT authenticated: DANE senders defer mail
     TLSA at _25._tcp.mx2.two-mx.example.: secure
-      3 1 1 2305ea4eeb5c0c8220acf5a5fb21e09e11d523963ae8a7d74e96474dd0983a34
+      3 1 1 952b881cf70a89bcc88a37c79da61bfa5d424f72340ca3f6dcad27a3ac3cc465
     127.0.1.17: NOT authenticated: DANE senders defer mail
       ecdsa chain (TLSv1.3, TLS13_AES_256_GCM_SHA384, default): does not match
-        0 CN=mx2.two-mx.example (ECDSA P-256; issuer CN=mx2.two-mx.example; expires 2027-11-29 23:26:48 UTC) sha256 b70f8cb26f9fc0061dc4e7371ba6cafe122df5dd6fea0d483ffb3aa7b1ebcbe2
+        0 CN=mx2.two-mx.example (ECDSA P-256; issuer CN=mx2.two-mx.example; expires 2027-12-07 19:22:56 UTC) sha256 139ea5b1fd34965ffd951170fd6c7c3ce58bb64042a7e41bd65c8b0e154a215f
       rsa chain: none (tls_handshake: tls handshake failed: received fatal alert: HandshakeFailure)
-      error tlsa_no_match: `3 1 1 2305ea4eeb5c0c8220acf5a5fb21e09e11d523963ae8a7d74e96474dd0983a34` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it (RFC 7672 §3.1, RFC 7671 §5)
-        fix: publish `_25._tcp.mx2.two-mx.example. IN TLSA 3 1 1 33a5ecb52dfd8148bfc04653d68353edea3983719fc4c55bc8ede597b11ec806` (computed from the key the server presents)
+      error tlsa_no_match: `3 1 1 952b881cf70a89bcc88a37c79da61bfa5d424f72340ca3f6dcad27a3ac3cc465` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it (RFC 7672 §3.1, RFC 7671 §5)
+        fix: publish `_25._tcp.mx2.two-mx.example. IN TLSA 3 1 1 8c2245ac13bac083dee658169b3134e87e38f7aa4908aab70db169474621cde8` (computed from the key the server presents)
 verdict: NOT authenticated: DANE senders defer mail to at least one MX host
-2 rounds, 24 queries
+beside DANE (not part of the verdict):
+  TXT at _smtp._tls.two-mx.example.: secure (no_records)
+  TXT at _mta-sts.two-mx.example.: secure (no_records)
+  warning tls_rpt_missing: no TLS reporting record at _smtp._tls.two-mx.example: with DANE deployed, failure reports are how you learn that a certificate renewal broke DANE at some sender; publish `_smtp._tls.two-mx.example IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@two-mx.example\"` (RFC 8460 §3)
+  info sts_missing: no MTA-STS policy: DANE protects mail from senders that do DANE; MTA-STS would cover senders that do not (RFC 8461 §3.1)
+2 rounds, 32 queries
 "
     );
 }
@@ -79,15 +84,20 @@ ta-omitted.example.: NOT authenticated: DANE senders defer mail
   MX records: secure (hosts)
   mx.ta-omitted.example. (preference 10): NOT authenticated: DANE senders defer mail
     TLSA at _25._tcp.mx.ta-omitted.example.: secure
-      2 1 1 ba5f1f5508f1f6f3134f52d0eca93f4c5cf7ee001df66ef6d3991df8a60781aa
+      2 1 1 3807d62074fefb36c3b544dee9b5d2b0b0d8d982cbb9e60a35de8bb4918b3f3d
     127.0.1.4: NOT authenticated: DANE senders defer mail
       ecdsa chain (TLSv1.3, TLS13_AES_256_GCM_SHA384, default): does not match
-        0 CN=mx.ta-omitted.example (ECDSA P-256; issuer O=Geleit lab, CN=Geleit Lab CA for mx.ta-omitted.example; expires 2027-11-29 23:26:47 UTC) sha256 ad455eca6774488744731174ecb936d3acaa50d3355e197e3a734ff51f98972e
+        0 CN=mx.ta-omitted.example (ECDSA P-256; issuer O=Geleit lab, CN=Geleit Lab CA for mx.ta-omitted.example; expires 2027-12-07 19:22:56 UTC) sha256 c0dae6c5a588b49dc6c08cd11997d748c82f47d82968f1f51223409194d57edb
       rsa chain: none (tls_handshake: tls handshake failed: received fatal alert: HandshakeFailure)
-      error ta_not_sent: `2 1 1 ba5f1f5508f1f6f3134f52d0eca93f4c5cf7ee001df66ef6d3991df8a60781aa` pins a CA that the server does not send (it sends only its own certificate), so no chain to the pinned CA can be built (RFC 7671 §5.2.2)
-        fix: serve the full chain: the server sends only its own certificate, so the CA pinned by `2 1 1 ba5f1f5508f1f6f3134f52d0eca93f4c5cf7ee001df66ef6d3991df8a60781aa` never reaches the client; list the CA certificate(s) after the server certificate (Postfix: in smtpd_tls_chain_files), or pin the server key with `3 1 1`
+      error ta_not_sent: `2 1 1 3807d62074fefb36c3b544dee9b5d2b0b0d8d982cbb9e60a35de8bb4918b3f3d` pins a CA that the server does not send (it sends only its own certificate), so no chain to the pinned CA can be built (RFC 7671 §5.2.2)
+        fix: serve the full chain: the server sends only its own certificate, so the CA pinned by `2 1 1 3807d62074fefb36c3b544dee9b5d2b0b0d8d982cbb9e60a35de8bb4918b3f3d` never reaches the client; list the CA certificate(s) after the server certificate (Postfix: in smtpd_tls_chain_files), or pin the server key with `3 1 1`
 verdict: NOT authenticated: DANE senders defer mail to at least one MX host
-2 rounds, 15 queries
+beside DANE (not part of the verdict):
+  TXT at _smtp._tls.ta-omitted.example.: secure (no_records)
+  TXT at _mta-sts.ta-omitted.example.: secure (no_records)
+  warning tls_rpt_missing: no TLS reporting record at _smtp._tls.ta-omitted.example: with DANE deployed, failure reports are how you learn that a certificate renewal broke DANE at some sender; publish `_smtp._tls.ta-omitted.example IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@ta-omitted.example\"` (RFC 8460 §3)
+  info sts_missing: no MTA-STS policy: DANE protects mail from senders that do DANE; MTA-STS would cover senders that do not (RFC 8461 §3.1)
+2 rounds, 23 queries
 "
     );
 }
@@ -103,17 +113,22 @@ dual-rsa-pinned.example.: NOT authenticated: DANE senders defer mail
   MX records: secure (hosts)
   mx.dual-rsa-pinned.example. (preference 10): NOT authenticated: DANE senders defer mail
     TLSA at _25._tcp.mx.dual-rsa-pinned.example.: secure
-      3 1 1 76491851d04714181820a3086998ea9f7174d175259413f5de643e48b2452d56
+      3 1 1 9781a9a8a77597d0b0c28b89cdabfac1f824d351ddf4dfe7aba18c1a0e583f8f
     127.0.1.15: NOT authenticated: DANE senders defer mail
       ecdsa chain (TLSv1.3, TLS13_AES_256_GCM_SHA384, default): does not match
-        0 CN=mx.dual-rsa-pinned.example (ECDSA P-256; issuer CN=mx.dual-rsa-pinned.example; expires 2027-11-29 23:26:48 UTC) sha256 22904e8623c9de84fc1f68af2b0d1a296fcb796e6c3378840696382f9cd85e22
+        0 CN=mx.dual-rsa-pinned.example (ECDSA P-256; issuer CN=mx.dual-rsa-pinned.example; expires 2027-12-07 19:22:56 UTC) sha256 d758bd25c1e7ebb5d2ca19236d32d69f3d7ebb28c97dc8c5b8d96c50e1a88cce
       rsa chain (TLSv1.3, TLS13_AES_256_GCM_SHA384): matches
-        0 CN=mx.dual-rsa-pinned.example (RSA 2048; issuer CN=mx.dual-rsa-pinned.example; expires 2027-11-29 23:26:49 UTC) sha256 af1f664fe61045c206de8f69477905aef25698b5f561d7d67453ea2c0b78dba4
-        matched 3 1 1 76491851d04714181820a3086998ea9f7174d175259413f5de643e48b2452d56 at depth 0
-      error tlsa_no_match: `3 1 1 76491851d04714181820a3086998ea9f7174d175259413f5de643e48b2452d56` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it; the server's RSA chain does match, but clients that offer both get the ECDSA chain (RFC 7672 §3.1, RFC 7671 §5)
-        fix: publish `_25._tcp.mx.dual-rsa-pinned.example. IN TLSA 3 1 1 6a5d5b8194bbf67c86a6c51bc2ed81eb4c238754d9e402eb86ac6d20befdabc7` (computed from the key the server presents) in addition to `3 1 1 76491851d04714181820a3086998ea9f7174d175259413f5de643e48b2452d56`, which pins the server's other chain: keep both
+        0 CN=mx.dual-rsa-pinned.example (RSA 2048; issuer CN=mx.dual-rsa-pinned.example; expires 2027-12-07 19:22:57 UTC) sha256 2dca2a93c6e8fd480398a120b761e4548bd3c8e2bbcaede020552597813c437a
+        matched 3 1 1 9781a9a8a77597d0b0c28b89cdabfac1f824d351ddf4dfe7aba18c1a0e583f8f at depth 0
+      error tlsa_no_match: `3 1 1 9781a9a8a77597d0b0c28b89cdabfac1f824d351ddf4dfe7aba18c1a0e583f8f` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it; the server's RSA chain does match, but clients that offer both get the ECDSA chain (RFC 7672 §3.1, RFC 7671 §5)
+        fix: publish `_25._tcp.mx.dual-rsa-pinned.example. IN TLSA 3 1 1 40732694070266ec691bad4368f5983fe65408f75561c6ee8754f2999a60de32` (computed from the key the server presents) in addition to `3 1 1 9781a9a8a77597d0b0c28b89cdabfac1f824d351ddf4dfe7aba18c1a0e583f8f`, which pins the server's other chain: keep both
 verdict: NOT authenticated: DANE senders defer mail to at least one MX host
-2 rounds, 15 queries
+beside DANE (not part of the verdict):
+  TXT at _smtp._tls.dual-rsa-pinned.example.: secure (no_records)
+  TXT at _mta-sts.dual-rsa-pinned.example.: secure (no_records)
+  warning tls_rpt_missing: no TLS reporting record at _smtp._tls.dual-rsa-pinned.example: with DANE deployed, failure reports are how you learn that a certificate renewal broke DANE at some sender; publish `_smtp._tls.dual-rsa-pinned.example IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@dual-rsa-pinned.example\"` (RFC 8460 §3)
+  info sts_missing: no MTA-STS policy: DANE protects mail from senders that do DANE; MTA-STS would cover senders that do not (RFC 8461 §3.1)
+2 rounds, 23 queries
 "
     );
 }
@@ -129,14 +144,19 @@ no-starttls.example.: no STARTTLS
   MX records: secure (hosts)
   mx.no-starttls.example. (preference 10): no STARTTLS
     TLSA at _25._tcp.mx.no-starttls.example.: secure
-      3 1 1 d997c7571bd5fe466a05f847e61ac8b6328f345f47c96ff9dd30669b5f3497b8
+      3 1 1 539c74394a9f1c6dd4b33b5dcde4d7005e73ba15d5058a98955638adc44aeaf1
     127.0.1.13: no STARTTLS
       ecdsa chain: none (starttls: expected STARTTLS in the EHLO reply, found it not offered)
       rsa chain: none (starttls: expected STARTTLS in the EHLO reply, found it not offered)
       error starttls_missing: the server does not offer STARTTLS, but its TLSA records require TLS: DANE-aware senders defer mail to it (RFC 7672 §2.2, RFC 3207)
         fix: offer STARTTLS with a certificate (Postfix: smtpd_tls_security_level = may and smtpd_tls_chain_files)
 verdict: not authenticated: no STARTTLS
-2 rounds, 15 queries
+beside DANE (not part of the verdict):
+  TXT at _smtp._tls.no-starttls.example.: secure (no_records)
+  TXT at _mta-sts.no-starttls.example.: secure (no_records)
+  warning tls_rpt_missing: no TLS reporting record at _smtp._tls.no-starttls.example: with DANE deployed, failure reports are how you learn that a certificate renewal broke DANE at some sender; publish `_smtp._tls.no-starttls.example IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@no-starttls.example\"` (RFC 8460 §3)
+  info sts_missing: no MTA-STS policy: DANE protects mail from senders that do DANE; MTA-STS would cover senders that do not (RFC 8461 §3.1)
+2 rounds, 23 queries
 "
     );
 }
@@ -147,7 +167,7 @@ fn json_has_the_documented_fields() {
     assert_eq!((run.code, run.stderr.as_str()), (1, ""));
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
     assert_eq!((v["verdict"].as_str(), v["authenticated"].as_bool()), (Some("not_authenticated"), Some(false)));
-    assert_eq!((v["rounds"].as_u64(), v["queries"].as_u64()), (Some(2), Some(24)));
+    assert_eq!((v["rounds"].as_u64(), v["queries"].as_u64()), (Some(2), Some(32)));
     assert_eq!(v["mx_status"], "secure");
     let hosts = v["hosts"].as_array().unwrap_or_else(|| panic!("hosts: {v}"));
     let verdicts: Vec<(&str, bool)> = hosts
@@ -161,19 +181,19 @@ fn json_has_the_documented_fields() {
     assert_eq!(a["authenticated"], false);
     assert_eq!(a["matched"], serde_json::json!([]));
     assert_eq!(a["chain"][0]["depth"], 0);
-    assert_eq!(a["chain"][0]["sha256"], "b70f8cb26f9fc0061dc4e7371ba6cafe122df5dd6fea0d483ffb3aa7b1ebcbe2");
+    assert_eq!(a["chain"][0]["sha256"], "139ea5b1fd34965ffd951170fd6c7c3ce58bb64042a7e41bd65c8b0e154a215f");
     assert_eq!(a["chain"][0]["subject"], "CN=mx2.two-mx.example");
     assert_eq!(a["chain"][0]["key"], "ECDSA P-256");
     assert_eq!(a["findings"][0]["code"], "tlsa_no_match");
     assert_eq!(a["findings"][0]["fix"]["action"], "publish_tlsa");
     assert_eq!(
         a["findings"][0]["fix"]["record"],
-        "3 1 1 33a5ecb52dfd8148bfc04653d68353edea3983719fc4c55bc8ede597b11ec806"
+        "3 1 1 8c2245ac13bac083dee658169b3134e87e38f7aa4908aab70db169474621cde8"
     );
     let good = &hosts[0]["addresses"][0];
     assert_eq!(
         good["matched"],
-        serde_json::json!([{ "record": "3 1 1 0a29d90434f9ff388808265b985aad095ff083370bb774b796456e3f1f6c9700", "depth": 0 }])
+        serde_json::json!([{ "record": "3 1 1 ea5e067c1b4fa71e471260e16f87f1924a949e8ee19511cea5041d918d2c3549", "depth": 0 }])
     );
     assert_eq!(good["families"][1]["family"], "rsa");
 }
@@ -276,7 +296,7 @@ fn failed_doh_requests_are_retried_and_change_nothing() {
     let calm = check("two-mx", &["--json"]);
     let (busy, doh) = check_failing("two-mx", doh_server::Failing::FirstAttempt, &["--json"]);
     let failed = doh.failed.lock().map(|f| f.len()).unwrap_or_default();
-    assert_eq!(failed, 24, "every question failed once");
+    assert_eq!(failed, 32, "every question failed once");
     assert_eq!((busy.code, busy.stderr.as_str(), busy.stdout.as_str()), (calm.code, "", calm.stdout.as_str()));
     let (text, _) = check_failing("ta-omitted", doh_server::Failing::FirstAttempt, &[]);
     assert_eq!((text.code, text.stderr.as_str(), text.stdout), (1, "", check("ta-omitted", &[]).stdout));
@@ -291,7 +311,7 @@ fn an_unreachable_resolver_exits_3_without_a_verdict() {
     let failed = doh.failed.lock().map(|f| f.clone()).unwrap_or_default();
     assert_eq!(failed.len(), 3, "three attempts: {failed:?}");
     let stderr = format!(
-        "geleit: the DNS resolver could not be reached (1 of 24 queries got no answer after 3 attempts: \"DoH server {} answered HTTP 502 Bad Gateway, expected 200\"); this says nothing about two-mx.example.\n",
+        "geleit: the DNS resolver could not be reached (1 of 32 queries got no answer after 3 attempts: \"DoH server {} answered HTTP 502 Bad Gateway, expected 200\"); this says nothing about two-mx.example.\n",
         doh.url
     );
     assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (3, "", stderr.as_str()));
@@ -301,7 +321,7 @@ fn an_unreachable_resolver_exits_3_without_a_verdict() {
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
     assert_eq!(v["error"]["code"], "dns_unreachable");
     let message = v["error"]["message"].as_str().unwrap_or_default();
-    assert!(message.starts_with("the DNS resolver could not be reached (1 of 24 queries"), "{message}");
+    assert!(message.starts_with("the DNS resolver could not be reached (1 of 32 queries"), "{message}");
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     for words in ["bogus", "deferred", "indeterminate", "authenticated"] {
         assert!(!run.stdout.contains(words) && !run.stderr.contains(words), "{words}: {}{}", run.stdout, run.stderr);
@@ -349,7 +369,7 @@ fn two_mx_as_a_monitoring_plugin_is_critical_with_exit_2() {
     assert_eq!(
         run.stdout,
         "\
-DANE CRITICAL - two-mx.example: NOT authenticated: DANE senders defer mail; 1 of 2 MX hosts and 1 of 2 addresses authenticated; mx2.two-mx.example 127.0.1.17: `3 1 1 2305ea4eeb5c0c8220acf5a5fb21e09e11d523963ae8a7d74e96474dd0983a34` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it|hosts=2 hosts_authenticated=1 addresses=2 addresses_authenticated=1 days_to_expiry=364 days_to_signature_expiry=29
+DANE CRITICAL - two-mx.example: NOT authenticated: DANE senders defer mail; 1 of 2 MX hosts and 1 of 2 addresses authenticated; mx2.two-mx.example 127.0.1.17: `3 1 1 952b881cf70a89bcc88a37c79da61bfa5d424f72340ca3f6dcad27a3ac3cc465` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it|hosts=2 hosts_authenticated=1 addresses=2 addresses_authenticated=1 days_to_expiry=364 days_to_signature_expiry=29
 mx1.two-mx.example: authenticated with DANE
   127.0.1.16: authenticated with DANE
 mx2.two-mx.example: NOT authenticated: DANE senders defer mail
@@ -392,11 +412,8 @@ geleit_dane_authenticated{domain=\"two-mx.example\",host=\"mx1.two-mx.example\",
 geleit_dane_authenticated{domain=\"two-mx.example\",host=\"mx2.two-mx.example\",address=\"127.0.1.17\"} 0
 # HELP geleit_certificate_expiry_timestamp_seconds notAfter of the first certificate to expire in the chain the address presents, Unix seconds.
 # TYPE geleit_certificate_expiry_timestamp_seconds gauge
-geleit_certificate_expiry_timestamp_seconds{domain=\"two-mx.example\",host=\"mx1.two-mx.example\",address=\"127.0.1.16\"} 1827530808
-geleit_certificate_expiry_timestamp_seconds{domain=\"two-mx.example\",host=\"mx2.two-mx.example\",address=\"127.0.1.17\"} 1827530808
-# HELP geleit_dnssec_signature_expiry_timestamp_seconds Expiration of the first RRSIG to expire among those the verdict rests on (MX, A/AAAA, TLSA, denials, CNAMEs, DS and DNSKEY up to the root), Unix seconds; rrset names it.
-# TYPE geleit_dnssec_signature_expiry_timestamp_seconds gauge
-geleit_dnssec_signature_expiry_timestamp_seconds{domain=\"two-mx.example\",rrset=\". DNSKEY\"} 1798586807
+geleit_certificate_expiry_timestamp_seconds{domain=\"two-mx.example\",host=\"mx1.two-mx.example\",address=\"127.0.1.16\"} 1828207376
+geleit_certificate_expiry_timestamp_seconds{domain=\"two-mx.example\",host=\"mx2.two-mx.example\",address=\"127.0.1.17\"} 1828207376
 "
     );
 }
@@ -440,7 +457,7 @@ fn a_monitoring_plugin_that_could_not_look_is_unknown_with_exit_3() {
         (
             3,
             format!(
-                "DANE UNKNOWN - two-mx.example: not checked; the DNS resolver could not be reached (1 of 24 queries got no answer after 3 attempts: \"DoH server {} answered HTTP 502 Bad Gateway, expected 200\"); this says nothing about two-mx.example.\n",
+                "DANE UNKNOWN - two-mx.example: not checked; the DNS resolver could not be reached (1 of 32 queries got no answer after 3 attempts: \"DoH server {} answered HTTP 502 Bad Gateway, expected 200\"); this says nothing about two-mx.example.\n",
                 doh.url
             ),
             ""

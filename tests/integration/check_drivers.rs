@@ -29,7 +29,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use geleit::api::{self, ErrorCode};
-use geleit::check::CheckOutcome;
+use geleit::check::{CheckOutcome, FetchFailure, FetchRequest, FetchResult};
 use geleit::dns::Query;
 use geleit::smtp::HostReport;
 use geleit::verdict::ProbeTarget;
@@ -114,6 +114,11 @@ impl CheckIo for Replay<'_> {
             Some(text) => Ok(HostReport::from_json(text).unwrap()),
             None => Err(unknown_host(name)),
         }
+    }
+
+    async fn fetch_policy(&self, _request: &FetchRequest, _deadline_ms: u64) -> FetchResult {
+        // As every replay (tests/support): recordings hold no HTTPS.
+        FetchResult::Failed(FetchFailure::Unavailable { detail: "a replay has no recorded policy".into() })
     }
 }
 

@@ -311,7 +311,12 @@ ee-stale.example.: NOT authenticated: DANE senders defer mail
       error tlsa_no_match: `{published}` matches no certificate of the ECDSA chain the server presents to a default client: DANE-aware senders defer mail to it (RFC 7672 §3.1, RFC 7671 §5)
         fix: publish `_25._tcp.mx.ee-stale.example. IN TLSA {suggested}` (computed from the key the server presents)
 verdict: NOT authenticated: DANE senders defer mail to at least one MX host
-2 rounds, 15 queries
+beside DANE (not part of the verdict):
+  TXT at _smtp._tls.ee-stale.example.: secure (no_records)
+  TXT at _mta-sts.ee-stale.example.: secure (no_records)
+  warning tls_rpt_missing: no TLS reporting record at _smtp._tls.ee-stale.example: with DANE deployed, failure reports are how you learn that a certificate renewal broke DANE at some sender; publish `_smtp._tls.ee-stale.example IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@ee-stale.example\"` (RFC 8460 §3)
+  info sts_missing: no MTA-STS policy: DANE protects mail from senders that do DANE; MTA-STS would cover senders that do not (RFC 8461 §3.1)
+2 rounds, 23 queries
 "
         )
     );

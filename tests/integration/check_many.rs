@@ -137,7 +137,7 @@ fn an_unreachable_resolver_for_one_domain_is_its_line_and_exit_3() {
     assert_eq!(got[1]["error"]["code"], "dns_unreachable");
     let message = got[1]["error"]["message"].as_str().unwrap_or_default();
     assert!(
-        message.starts_with("the DNS resolver could not be reached (3 of 8 queries got no answer after 3 attempts"),
+        message.starts_with("the DNS resolver could not be reached (3 of 16 queries got no answer after 3 attempts"),
         "{message}"
     );
     assert!(

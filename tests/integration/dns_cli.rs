@@ -49,7 +49,7 @@ two-mx.example.: MX secure (hosts)
       3 1 1 <hex> (usable)
     => DANE required: senders must authenticate this host's certificate with its TLSA records (RFC 7672 §2.2, §3.1): 1 of 1 TLSA records are usable
 verdict: every MX host is DANE-ready
-2 rounds, 24 queries
+2 rounds, 32 queries
 "
     );
 }
@@ -152,9 +152,9 @@ fn check_records_what_it_was_answered_for_replay() {
     assert_eq!((first.code, first.stderr.as_str()), (0, ""));
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
-    assert_eq!(doc["responses"].as_array().map(Vec::len), Some(24), "{text}");
+    assert_eq!(doc["responses"].as_array().map(Vec::len), Some(32), "{text}");
     let rec = replay::load_path(&file);
-    assert_eq!((rec.domain.as_str(), rec.responses.len()), ("two-mx.example.", 24));
+    assert_eq!((rec.domain.as_str(), rec.responses.len()), ("two-mx.example.", 32));
     assert_eq!(rec.now, replay::load("two-mx").now);
     let url = doh_server::serve_recorded(rec.responses);
     let anchor = replay::dns_dir().join("anchor.ds");

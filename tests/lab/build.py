@@ -131,6 +131,75 @@ def build_doh_pki(run_dir):
          "-days", "365", "-extfile", ext, "-out", pem])
 
 
+def build_sts(run_dir, doc):
+    """MTA-STS policy hosts (RFC 8461 §3.3): per scenario with a
+    `mail_policy`, a certificate for mta-sts.<domain> from the lab's MTA-STS
+    CA (run/sts/ca.pem, which `geleit check --sts-ca` trusts) or, for
+    `serve: bad-cert`, from another CA nobody trusts; the policy file; and
+    nginx's server block on <sts_host>:443. Returns the server blocks."""
+    d = f"{run_dir}/sts"
+    os.makedirs(f"{d}/untrusted", exist_ok=True)
+    ca_key, ca_pem = make_ca(d, "MTA-STS")
+    bad_key, bad_pem = make_ca(f"{d}/untrusted", "nobody")
+    blocks = []
+    for s in doc["scenarios"]:
+        mp = s.get("mail_policy")
+        if not mp:
+            continue
+        host = f"mta-sts.{bare(s['domain'])}"
+        hd = f"{d}/{host}"
+        os.makedirs(f"{hd}/root/.well-known", exist_ok=True)
+        key, csr, ext, pem = f"{hd}/server.key", f"{hd}/server.csr", f"{hd}/server.ext", f"{hd}/server.pem"
+        genkey(key, "ec")
+        run(["openssl", "req", "-new", "-key", key, "-out", csr, "-subj", f"/CN={host}"])
+        with open(ext, "w") as f:
+            f.write(f"subjectAltName=DNS:{host}\nbasicConstraints=critical,CA:FALSE\n"
+                    "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n")
+        (k, c) = (bad_key, bad_pem) if mp["serve"] == "bad-cert" else (ca_key, ca_pem)
+        run(["openssl", "x509", "-req", "-in", csr, "-CA", c, "-CAkey", k, "-set_serial", "4100",
+             "-days", "365", "-extfile", ext, "-out", pem])
+        policy = mp["policy"]
+        pad = "".join(f"x_pad{i}: {'p' * 100}\n" for i in range(1000))
+        if mp["serve"] == "oversized":
+            # A valid start, then far more than the 64 KiB a sender reads.
+            policy += pad
+        elif mp["serve"] == "slow":
+            # About 300 bytes at 16 bytes a second: longer than any fetch budget.
+            policy += "".join(f"x_slow{i}: {'s' * 40}\n" for i in range(5))
+        elif mp["serve"] == "endless":
+            # Server-side includes: no Content-Length, a chunked body of about
+            # 10 MB, so only counting the bytes read stops it.
+            with open(f"{hd}/root/pad.txt", "w", newline="") as f:
+                f.write(pad.replace("\n", "\r\n"))
+            policy += '<!--# include file="/pad.txt" -->\n' * 100
+        with open(f"{hd}/root/.well-known/mta-sts.txt", "w", newline="") as f:
+            f.write(policy.replace("\n", "\r\n"))
+        if mp["serve"] == "redirect":
+            body = f"return 301 https://www.{bare(s['domain'])}/.well-known/mta-sts.txt;"
+        elif mp["serve"] == "slow":
+            body = f"root {hd}/root; limit_rate 16; limit_rate_after 0;"
+        elif mp["serve"] == "endless":
+            body = f"root {hd}/root; ssi on; ssi_types text/plain;"
+        else:
+            body = f"root {hd}/root;"
+        blocks.append(f"""  server {{
+    listen {mp['sts_host']}:443 ssl;
+    server_name {host};
+    ssl_certificate {pem};
+    ssl_certificate_key {key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location = /.well-known/mta-sts.txt {{
+      types {{ }}
+      default_type text/plain;
+      {body}
+    }}
+    location = /pad.txt {{ internal; root {hd}/root; }}
+    location / {{ return 404; }}
+  }}
+""")
+    return "".join(blocks)
+
+
 def pem_der(pem_text, label):
     start = pem_text.index(f"-----BEGIN {label}-----") + len(f"-----BEGIN {label}-----")
     end = pem_text.index(f"-----END {label}-----")
@@ -247,7 +316,20 @@ def collect_records(doc, live):
                 owner = h["tlsa_owner_cname"]
             for rd in live[h["name"]]["tlsa_rdata"]:
                 add(owner, "TLSA", rd)
+        # TLSRPT (RFC 8460 §3) and MTA-STS (RFC 8461 §3.1) records, the policy host's address.
+        mp = s.get("mail_policy")
+        if mp:
+            if mp.get("tlsrpt") is not None:
+                add(f"_smtp._tls.{s['domain']}", "TXT", txt_rdata(mp["tlsrpt"]))
+            add(f"_mta-sts.{s['domain']}", "TXT", txt_rdata(mp["sts_txt"]))
+            add(f"mta-sts.{s['domain']}", "A", mp["sts_host"])
     return recs
+
+
+def txt_rdata(text):
+    """A TXT record's text as zone-file strings of at most 255 octets (RFC 1035 §3.3.14)."""
+    parts = [text[i:i + 255] for i in range(0, len(text), 255)] or [""]
+    return " ".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in parts)
 
 
 def ts(dt):
@@ -397,7 +479,7 @@ def write(path, text):
         f.write(text)
 
 
-def configs(run_dir, doc, live, served):
+def configs(run_dir, doc, live, served, sts_servers):
     lab = doc["lab"]
     log = f"{run_dir}/log"
     os.makedirs(log, exist_ok=True)
@@ -499,7 +581,7 @@ http {{
     ssl_protocols TLSv1.2 TLSv1.3;
 {location}
   }}
-}}
+{sts_servers}}}
 """)
     # Postfix: one smtpd listener per scenario address.
     pf = f"{run_dir}/postfix"
@@ -557,6 +639,8 @@ def addresses(doc):
     for s in doc["scenarios"]:
         for h in s["hosts"]:
             out += h["a"] + h["aaaa"]
+        if s.get("mail_policy"):
+            out.append(s["mail_policy"]["sts_host"])
     return list(dict.fromkeys(out))
 
 
@@ -570,8 +654,9 @@ def main():
         infos = list(ex.map(lambda h: build_host_pki(run_dir, h), hosts))
     live = {h["name"]: i for h, i in zip(hosts, infos)}
     build_doh_pki(run_dir)
+    sts_servers = build_sts(run_dir, doc)
     served = build_dns(run_dir, doc, live, now)
-    configs(run_dir, doc, live, served)
+    configs(run_dir, doc, live, served, sts_servers)
     with open(f"{run_dir}/addresses", "w") as f:
         f.write("\n".join(addresses(doc)) + "\n")
     with open(f"{run_dir}/live.json", "w") as f:

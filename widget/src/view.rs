@@ -333,6 +333,12 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
         });
         out = out.child(el("ul").class("hosts").children(hosts.chain(unchecked)));
     }
+    // TLSRPT and MTA-STS beside the DANE verdict, in the page's words.
+    if !v.policy_findings.is_empty() {
+        let mut policy = el("div").class("policy").child(el("p").class("name").text(t.ck_policy_heading));
+        policy.children.extend(findings(&v.policy_findings, t.ck_fix, o.lang));
+        out = out.child(policy);
+    }
     out.child(el("p").class("more").child(report_link(o, &v.domain))).into()
 }
 
@@ -363,6 +369,7 @@ pub(crate) mod tests {
             mx_badge: Badge { class: "ok", text: "secure".into() },
             mx_findings: Vec::new(),
             mx_trace: Vec::new(),
+            policy_findings: Vec::new(),
             hosts: vec![HostView {
                 host: "mx.xn--bcher-kva.example.".into(),
                 preference: 10,

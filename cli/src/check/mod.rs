@@ -18,6 +18,7 @@ mod edge;
 mod many;
 mod monitor;
 mod render;
+mod sts;
 
 use std::fmt::Write as _;
 use std::panic::AssertUnwindSafe;
@@ -27,7 +28,7 @@ use std::sync::mpsc;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use geleit::api::{self, ErrorCode, ProbeRequest};
-use geleit::check::{CheckOutcome, DomainCheck, SMTP_PORT};
+use geleit::check::{CheckOutcome, DomainCheck, FetchFailure, FetchResult, SMTP_PORT};
 use geleit::dns::{self, SmtpReport};
 use geleit::monitor::State;
 use geleit::smtp::{AfterTls, Config, HostReport, TlsMode};
@@ -105,6 +106,17 @@ pub struct CheckArgs {
     /// With --from: do not share DS and DNSKEY answers between the domains (for benchmarks).
     #[arg(long, hide = true, requires = "from")]
     pub no_share: bool,
+    /// Trust the CA certificates of this PEM file too (beside the webpki
+    /// roots) for the MTA-STS policy's HTTPS server (a private CA, the lab's).
+    #[arg(long, env = "GELEIT_STS_CA", value_name = "FILE")]
+    pub sts_ca: Option<PathBuf>,
+    /// Also fetch the MTA-STS policy from addresses in this range (repeatable;
+    /// non-public addresses are refused otherwise, as by the edge).
+    #[arg(long = "sts-allow-range", value_name = "CIDR")]
+    pub sts_allow_ranges: Vec<geleit::smtp::Cidr>,
+    /// The MTA-STS id seen at an earlier check: a different id now is reported.
+    #[arg(long, value_name = "ID")]
+    pub sts_id: Option<String>,
     /// With --from: print the time taken and the shared answers' use on standard error (for benchmarks).
     #[arg(long, hide = true, requires = "from")]
     pub timing: bool,
@@ -122,6 +134,8 @@ pub(crate) struct Setup {
     config: geleit::dns::Config,
     doh: Doh,
     prober: Prober,
+    fetcher: sts::Fetcher,
+    previous_sts_id: Option<String>,
     probe: bool,
     now: u64,
     pub(crate) ahead: LookAhead,
@@ -145,7 +159,17 @@ impl Setup {
             None => Prober::Native(probe_config),
         };
         let ahead = args.days.map_or_else(LookAhead::default, LookAhead::days);
-        Ok(Self { config, doh, prober, probe: !args.no_probe, now, ahead })
+        let fetcher = sts::Fetcher::new(args.sts_ca.as_deref(), args.sts_allow_ranges.clone())?;
+        Ok(Self {
+            config,
+            doh,
+            prober,
+            fetcher,
+            previous_sts_id: args.sts_id.clone(),
+            probe: !args.no_probe,
+            now,
+            ahead,
+        })
     }
 
     /// Checks one domain (`[host]` for a host without MX lookup) to its outcome.
@@ -157,10 +181,10 @@ impl Setup {
         let mut check = if direct.is_some() {
             DomainCheck::new_host(domain, config, self.now, self.probe)
         } else {
-            DomainCheck::new(domain, config, self.now, self.probe)
+            DomainCheck::new(domain, config, self.now, self.probe).with_previous_sts_id(self.previous_sts_id.clone())
         }
         .look_ahead(self.ahead);
-        drive(&mut check, &self.doh, &self.prober, record)?;
+        drive(&mut check, &self.doh, &self.prober, &self.fetcher, record)?;
         check.into_result().context("the check ended without an outcome")
     }
 }
@@ -247,6 +271,7 @@ fn drive(
     check: &mut DomainCheck,
     doh: &Doh,
     prober: &Prober,
+    fetcher: &sts::Fetcher,
     mut record: Option<&mut Vec<Recorded>>,
 ) -> anyhow::Result<()> {
     let (finished, reports) = mpsc::channel();
@@ -254,7 +279,8 @@ fn drive(
     while !check.is_done() {
         let asked = doh.exchange(check, record.as_deref_mut())?;
         let targets = check.poll_probes();
-        if !asked && targets.is_empty() && running == 0 && !check.is_done() {
+        let fetches = check.poll_fetches();
+        if !asked && targets.is_empty() && fetches.is_empty() && running == 0 && !check.is_done() {
             anyhow::bail!("the check stalled: nothing to ask and nothing to probe");
         }
         for target in targets {
@@ -265,21 +291,42 @@ fn drive(
             std::thread::spawn(move || {
                 let report = std::panic::catch_unwind(AssertUnwindSafe(|| prober.probe(&target)))
                     .unwrap_or_else(|_| Err(anyhow::anyhow!("the probe of {} failed unexpectedly", target.host)));
-                let _ = finished.send((target, report));
+                let _ = finished.send(Done::Probe(target, report));
+            });
+        }
+        // The MTA-STS policy, beside the probes (RFC 8461 §3.3).
+        for request in fetches {
+            let (fetcher, finished) = (fetcher.clone(), finished.clone());
+            running += 1;
+            std::thread::spawn(move || {
+                let result =
+                    std::panic::catch_unwind(AssertUnwindSafe(|| fetcher.fetch(&request))).unwrap_or_else(|_| {
+                        FetchResult::Failed(FetchFailure::Unavailable {
+                            detail: "the fetch failed unexpectedly".into(),
+                        })
+                    });
+                let _ = finished.send(Done::Fetch(result));
             });
         }
         // With nothing to ask, wait for a probe; else take those that are in.
         let mut next = if asked || running == 0 { reports.try_recv().ok() } else { reports.recv().ok() };
-        while let Some((target, report)) = next {
+        while let Some(done) = next {
             running -= 1;
-            match report {
-                Ok(report) => check.handle_probe(report),
-                Err(e) => check.handle_probe_failed(&target, &format!("{e:#}")),
+            match done {
+                Done::Probe(_, Ok(report)) => check.handle_probe(report),
+                Done::Probe(target, Err(e)) => check.handle_probe_failed(&target, &format!("{e:#}")),
+                Done::Fetch(result) => check.handle_fetch(result),
             }
             next = reports.try_recv().ok();
         }
     }
     Ok(())
+}
+
+/// What a worker thread hands back.
+enum Done {
+    Probe(ProbeTarget, anyhow::Result<HostReport>),
+    Fetch(FetchResult),
 }
 
 /// Runs a DNS-only check (no probes) to its outcome over `doh`.

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use geleit::dns::MxOutcome;
+use geleit::mailpolicy::MailPolicy;
 use geleit::verdict::{AddressVerdict, DomainVerdict, Reported, Verdict, utc};
 
 use super::serde_plain;
@@ -39,8 +40,22 @@ pub fn text(v: &DomainVerdict) -> String {
         format!("not authenticated: {}", v.verdict.describe())
     };
     let _ = writeln!(out, "verdict: {summary}");
+    if let Some(mp) = &v.mail_policy {
+        mail_policy(&mut out, mp);
+    }
     let _ = writeln!(out, "{} rounds, {} queries", v.rounds, v.queries);
     out
+}
+
+/// TLSRPT and MTA-STS, after the DANE verdict and apart from it.
+fn mail_policy(out: &mut String, mp: &MailPolicy) {
+    let _ = writeln!(out, "beside DANE (not part of the verdict):");
+    for t in [&mp.tlsrpt_txt, &mp.mta_sts_txt] {
+        let _ = writeln!(out, "  TXT at {}: {} ({})", t.name, t.status, serde_plain(&t.outcome));
+    }
+    for f in &mp.findings {
+        let _ = writeln!(out, "  {} {}: {} ({})", f.tone, f.finding.code(), f.message, f.rfc);
+    }
 }
 
 fn address(out: &mut String, a: &AddressVerdict) {
@@ -116,6 +131,7 @@ mod tests {
             rounds: 2,
             queries: 580,
             first_signature_expiry: None,
+            mail_policy: None,
         };
         assert_eq!(
             text(&v),

@@ -18,6 +18,7 @@ use crate::config::Settings;
 use crate::error::EdgeError;
 use crate::ratelimit::client_key;
 use crate::request::HostProbe;
+use geleit::check::{FetchRequest, FetchResult};
 
 pub async fn check(req: &Request, env: &worker::Env, settings: &Settings) -> Result<Response, EdgeError> {
     let url = req.url().map_err(internal)?;
@@ -64,5 +65,10 @@ impl CheckIo for Worker<'_> {
     async fn probe(&self, host: HostProbe, started_ms: u64) -> Result<HostReport, EdgeError> {
         // The verdict reads the chain only: each probe ends at the TLS handshake.
         run_plan(host.plan, &host.sni, self.settings, started_ms, AfterTls::Quit).await
+    }
+
+    async fn fetch_policy(&self, request: &FetchRequest, deadline_ms: u64) -> FetchResult {
+        let deadline = deadline_ms.min(now_ms().saturating_add(u64::from(request.timeout_ms)));
+        upstream::policy(request, deadline).await
     }
 }

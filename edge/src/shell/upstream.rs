@@ -3,7 +3,8 @@
 //! `upstream_parallel` requests in flight, so the isolate's connections to
 //! the upstream stay few and kept alive however many checks run at once.
 
-use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, console_error};
+use geleit::check::{FetchFailure, FetchRequest, FetchResult};
+use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect, console_error};
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -98,4 +99,72 @@ pub async fn get(url: &str, timeout_ms: u64, slots: usize) -> Result<Vec<u8>, Ed
         return Err(EdgeError::Upstream { found: "a body larger than a DNS message" });
     }
     Ok(body)
+}
+
+/// The MTA-STS policy (RFC 8461 §3.3) by `deadline`: the platform's fetch
+/// validates the certificate (PKIX); redirects are not followed
+/// (`redirect: manual`, the 3xx goes back to the core); the body is read
+/// chunk by chunk and given up past `request.max_bytes`. Not through the
+/// DoH gate: one request per check.
+pub async fn policy(request: &FetchRequest, deadline: u64) -> FetchResult {
+    use futures_util::StreamExt;
+    let failed = |f: FetchFailure| FetchResult::Failed(f);
+    let headers = Headers::new();
+    if headers.set("accept", "text/plain").is_err() {
+        return failed(FetchFailure::Unavailable { detail: "request headers".into() });
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_headers(headers).with_redirect(RequestRedirect::Manual);
+    let Ok(req) = Request::new_with_init(&request.url, &init) else {
+        return failed(FetchFailure::Unavailable { detail: "the policy URL".into() });
+    };
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let timeout = || FetchFailure::Timeout { after_ms: request.timeout_ms };
+    let mut response = match until(deadline, Fetch::Request(req).send_with_signal(&signal)).await {
+        Waited::Done(Ok(r)) => r,
+        // The platform does not say whether DNS, TCP or the certificate
+        // failed, and its words carry internal references: logged, not sent.
+        Waited::Done(Err(e)) => {
+            console_error!("geleit-edge: policy fetch: {e}");
+            return failed(FetchFailure::Tls {
+                detail: "no HTTPS response (the connection, its TLS handshake or the certificate failed)".into(),
+            });
+        }
+        Waited::TimedOut => {
+            controller.abort();
+            return failed(timeout());
+        }
+    };
+    let status = response.status_code();
+    let header = |name: &str| response.headers().get(name).ok().flatten();
+    let (content_type, location) = (header("content-type"), header("location"));
+    if header("content-length").and_then(|l| l.trim().parse::<usize>().ok()).is_some_and(|n| n > request.max_bytes) {
+        controller.abort();
+        return failed(FetchFailure::TooLarge { limit: request.max_bytes });
+    }
+    let mut body = Vec::new();
+    if let Ok(mut stream) = response.stream() {
+        loop {
+            match until(deadline, stream.next()).await {
+                Waited::Done(Some(Ok(chunk))) => {
+                    body.extend_from_slice(&chunk);
+                    if body.len() > request.max_bytes {
+                        controller.abort();
+                        return failed(FetchFailure::TooLarge { limit: request.max_bytes });
+                    }
+                }
+                Waited::Done(None) => break,
+                Waited::Done(Some(Err(e))) => {
+                    console_error!("geleit-edge: policy body: {e}");
+                    return failed(FetchFailure::Http { detail: "a body that could not be read".into() });
+                }
+                Waited::TimedOut => {
+                    controller.abort();
+                    return failed(timeout());
+                }
+            }
+        }
+    }
+    FetchResult::Response { status, content_type, location, body }
 }

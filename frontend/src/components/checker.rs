@@ -215,6 +215,13 @@ fn result(v: &CheckView, run: &CheckRun, t: &Strings, busy: bool) -> Html {
                     <ul class="unchecked" id="check-unchecked">{ for v.unchecked.iter().map(|u| html! { <li data-state="not_checked">{ u.clone() }</li> }) }</ul>
                 </>
             } } }
+            { if v.policy_findings.is_empty() { Html::default() } else { html! {
+                <section class="policy" id="check-policy">
+                    <h3>{ t.ck_policy_heading }</h3>
+                    <p class="muted">{ t.ck_policy_note }</p>
+                    { findings(&v.policy_findings, t) }
+                </section>
+            } } }
             { if v.advice.is_empty() { Html::default() } else { html! {
                 <>
                     <h3>{ t.ck_advice_heading }</h3>

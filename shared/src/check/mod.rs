@@ -10,6 +10,9 @@
 //!        ├──── poll_probes() ──► ProbeTarget (validated addresses, SNI)
 //!        │  ◄── handle_probe(report) / handle_probe_failed(target, why)
 //!        │
+//!        ├──── poll_fetches() ──► FetchRequest (the MTA-STS policy, RFC 8461 §3.3)
+//!        │  ◄── handle_fetch(result)
+//!        │
 //!        └──── poll_result() ──► CheckOutcome: Verdict | Dns | ResolverUnreachable
 //! ```
 //!
@@ -17,8 +20,11 @@
 //! [`DomainCheck::poll_queries`] (they may go in parallel) and hand each
 //! answer back as it arrives; probe every target of
 //! [`DomainCheck::poll_probes`] (they may run in parallel, and while DNS
-//! queries are still out) and hand each report back. Then read
-//! [`DomainCheck::poll_result`].
+//! queries are still out) and hand each report back; fetch every request of
+//! [`DomainCheck::poll_fetches`] (at most one: the MTA-STS policy, as soon
+//! as the `_mta-sts` TXT record is validated) and hand its result back (a
+//! face that cannot fetch hands back [`FetchFailure::Unavailable`]). Then
+//! read [`DomainCheck::poll_result`].
 //!
 //! What the machine decides, so that no driver has to:
 //! - which addresses to probe and which SNI to send ([`verdict::probe_targets`]:
@@ -34,6 +40,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::dns::{Config, DnsError, Name, Query, QueryId, SmtpCheck, SmtpReport, Stats};
+pub use crate::mailpolicy::{FetchFailure, FetchRequest, FetchResult};
 use crate::smtp::{AddressReport, HostReport as ProbeHost, TlsMode};
 use crate::verdict::{self, DomainVerdict, LookAhead, ProbeTarget};
 
@@ -113,7 +120,25 @@ pub struct DomainCheck {
     handed_out: usize,
     probes: Vec<ProbeHost>,
     ahead: LookAhead,
+    /// The MTA-STS policy fetch (RFC 8461 §3.3).
+    fetch: Fetch,
+    /// The MTA-STS id the caller saw before (a change is worth knowing).
+    previous_sts_id: Option<String>,
     outcome: Option<CheckOutcome>,
+}
+
+/// Where the policy fetch stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Fetch {
+    /// The `_mta-sts` record is not validated yet.
+    Undecided,
+    /// Nothing to fetch (no usable record, or no probes asked for).
+    NotNeeded,
+    /// To hand out with the next [`DomainCheck::poll_fetches`].
+    Pending(FetchRequest),
+    /// Handed out; waiting for the result.
+    Out(FetchRequest),
+    Done(FetchResult),
 }
 
 impl DomainCheck {
@@ -144,6 +169,8 @@ impl DomainCheck {
             handed_out: 0,
             probes: Vec::new(),
             ahead: LookAhead::default(),
+            fetch: Fetch::Undecided,
+            previous_sts_id: None,
             outcome: None,
         }
     }
@@ -153,6 +180,39 @@ impl DomainCheck {
     pub fn look_ahead(mut self, ahead: LookAhead) -> Self {
         self.ahead = ahead;
         self
+    }
+
+    /// Tells the check the MTA-STS id seen at an earlier check (a monitor
+    /// keeps it): a different id now is reported (RFC 8461 §3.1).
+    pub fn with_previous_sts_id(mut self, id: Option<String>) -> Self {
+        self.previous_sts_id = id;
+        self
+    }
+
+    /// The MTA-STS policy to fetch, once: handed out as soon as the
+    /// `_mta-sts` record is validated and usable, and only when the check
+    /// probes (a DNS-only check makes no connection to the domain's hosts).
+    pub fn poll_fetches(&mut self) -> Vec<FetchRequest> {
+        self.advance();
+        match std::mem::replace(&mut self.fetch, Fetch::NotNeeded) {
+            Fetch::Pending(req) => {
+                self.fetch = Fetch::Out(req.clone());
+                vec![req]
+            }
+            other => {
+                self.fetch = other;
+                Vec::new()
+            }
+        }
+    }
+
+    /// The result of the fetch handed out by [`Self::poll_fetches`] (a
+    /// second result, or one never asked for, is ignored).
+    pub fn handle_fetch(&mut self, result: FetchResult) {
+        if matches!(self.fetch, Fetch::Out(_) | Fetch::Pending(_)) {
+            self.fetch = Fetch::Done(result);
+            self.advance();
+        }
     }
 
     /// The DoH queries to send now (a new round and retries), all at once.
@@ -305,6 +365,20 @@ impl DomainCheck {
         if self.outcome.is_some() {
             return;
         }
+        if self.fetch == Fetch::Undecided {
+            if !self.probe {
+                self.fetch = Fetch::NotNeeded;
+            } else if let Some(host) = self.dns.mta_sts_host_ready() {
+                self.fetch = match host {
+                    None => Fetch::NotNeeded,
+                    // Nothing validated to connect to: decided here, not fetched.
+                    Some(h) => match h.problem() {
+                        Some(why) => Fetch::Done(FetchResult::Failed(FetchFailure::Dns { detail: why })),
+                        None => Fetch::Pending(FetchRequest::for_domain(&self.domain, h.usable_addresses())),
+                    },
+                };
+            }
+        }
         if !self.dns.is_done() {
             // A round is over once every query is answered (or given up):
             // then the DNS stage says the next round, or finishes.
@@ -343,10 +417,24 @@ impl DomainCheck {
             self.add_target(Some(target));
         }
         let all_in = self.targets.iter().all(|t| self.probes.iter().any(|p| bare(&p.host) == bare(&t.host)));
+        let fetched = match &self.fetch {
+            Fetch::Done(result) => Some(Ok(result)),
+            Fetch::NotNeeded | Fetch::Undecided => None,
+            Fetch::Pending(_) | Fetch::Out(_) => return,
+        };
         if self.handed_out == self.targets.len() && all_in {
             let at = i64::try_from(self.now).unwrap_or(i64::MAX);
-            self.outcome =
-                Some(CheckOutcome::Verdict(Box::new(verdict::evaluate_with(&report, &self.probes, at, &self.ahead))));
+            let mut v = verdict::evaluate_with(&report, &self.probes, at, &self.ahead);
+            if let Some(fetched) = fetched {
+                v.mail_policy = crate::mailpolicy::assess(&report, fetched, self.previous_sts_id.as_deref());
+            } else if self.previous_sts_id.is_some() {
+                v.mail_policy = crate::mailpolicy::assess(
+                    &report,
+                    Err("not fetched by this check"),
+                    self.previous_sts_id.as_deref(),
+                );
+            }
+            self.outcome = Some(CheckOutcome::Verdict(Box::new(v)));
         }
     }
 }

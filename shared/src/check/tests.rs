@@ -283,3 +283,233 @@ fn a_host_is_probed_as_soon_as_its_lookups_are_in_not_when_the_whole_check_is() 
     assert_eq!(v.hosts.len(), 2);
     assert_eq!(v.verdict, Verdict::NoDane, "mx2 has no TLSA records: {v:?}");
 }
+
+/// [`world`] with TLSRPT and MTA-STS TXT records at `_smtp._tls.example.`
+/// and `_mta-sts.example.` (signed, NSEC-proven to have nothing else).
+fn world_with_policies(z: &Zone, leaf_spki_sha256: Vec<u8>, sts_id: &str) -> World {
+    use hickory_proto::rr::rdata::TXT;
+    let mut w = world(z, leaf_spki_sha256);
+    let sig = [RecordType::NSEC, RecordType::RRSIG, RecordType::TXT];
+    // NSEC order: example. < _mta-sts.example. < (_tls.example., empty) <
+    // _smtp._tls.example. < mta-sts.example. < mx.example.
+    for (owner, text, next) in [
+        ("_smtp._tls.example.", "v=TLSRPTv1; rua=mailto:tlsrpt@example".to_owned(), "mta-sts.example."),
+        ("_mta-sts.example.", format!("v=STSv1; id={sts_id}"), "_smtp._tls.example."),
+    ] {
+        let txt = Record::from_rdata(n(owner), 300, RData::TXT(TXT::new(vec![text])));
+        w.answer(owner, RecordType::TXT, NOERROR, z.signed(vec![txt]), vec![]);
+        let at = z.signed(vec![nsec(owner, next, &sig)]);
+        w.answer(owner, RecordType::DS, NOERROR, vec![], at.clone());
+        w.answer(owner, RecordType::DNSKEY, NOERROR, vec![], at);
+    }
+    // The empty non-terminal: the NSEC before it points below it (RFC 4035 §3.1.3.2).
+    let ent = z.signed(vec![nsec("_mta-sts.example.", "_smtp._tls.example.", &sig)]);
+    w.answer("_tls.example.", RecordType::DS, NOERROR, vec![], ent.clone());
+    w.answer("_tls.example.", RecordType::DNSKEY, NOERROR, vec![], ent);
+    // The policy host, with one address.
+    let a = Record::from_rdata(n("mta-sts.example."), 300, RData::A(A::new(192, 0, 2, 80)));
+    w.answer("mta-sts.example.", RecordType::A, NOERROR, z.signed(vec![a]), vec![]);
+    let at =
+        z.signed(vec![nsec("mta-sts.example.", "mx.example.", &[RecordType::NSEC, RecordType::RRSIG, RecordType::A])]);
+    for t in [RecordType::AAAA, RecordType::DS, RecordType::DNSKEY] {
+        w.answer("mta-sts.example.", t, NOERROR, vec![], at.clone());
+    }
+    w
+}
+
+/// Drives the check to its end, answering the policy fetch with `fetch`;
+/// returns the fetch requests handed out.
+use crate::mailpolicy::PolicyFinding;
+
+fn drive_with_fetch(check: &mut DomainCheck, w: &World, der: &[u8], fetch: &FetchResult) -> Vec<FetchRequest> {
+    let mut requests = Vec::new();
+    for _ in 0..64 {
+        if check.is_done() {
+            break;
+        }
+        for q in check.poll_queries() {
+            check.handle_response(q.id(), &w.respond(&q)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        for t in check.poll_probes() {
+            check.handle_probe(probe(&t, der));
+        }
+        for r in check.poll_fetches() {
+            requests.push(r);
+            check.handle_fetch(fetch.clone());
+        }
+    }
+    requests
+}
+
+fn policy_response(body: &str) -> FetchResult {
+    FetchResult::Response {
+        status: 200,
+        content_type: Some("text/plain; charset=utf-8".into()),
+        location: None,
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+fn codes(v: &DomainVerdict) -> Vec<(String, crate::verdict::Tone)> {
+    let mp = v.mail_policy.as_ref().unwrap_or_else(|| panic!("no mail policy"));
+    mp.findings
+        .iter()
+        .map(|f| {
+            let json = serde_json::to_value(f).unwrap_or_default();
+            (json["code"].as_str().unwrap_or_default().to_owned(), f.tone)
+        })
+        .collect()
+}
+
+#[test]
+fn the_mta_sts_policy_is_fetched_once_and_judged_beside_an_unchanged_dane_verdict() {
+    use crate::verdict::Tone;
+    let (z, leaf) = (Zone::new("example."), leaf());
+    let w = world_with_policies(&z, leaf.spki_sha256.clone(), "20260101");
+    let good = policy_response("version: STSv1\r\nmode: enforce\r\nmx: mx.example\r\nmax_age: 1209600\r\n");
+    let mut check = DomainCheck::new(n("example."), config(&z), NOW, true);
+    let requests = drive_with_fetch(&mut check, &w, &leaf.der, &good);
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].url, "https://mta-sts.example/.well-known/mta-sts.txt");
+    assert_eq!((requests[0].max_bytes, requests[0].timeout_ms), (65_536, 10_000));
+    assert_eq!(requests[0].addresses, vec![std::net::IpAddr::from([192, 0, 2, 80])], "the validated address");
+    let v = verdict_of(&check);
+    assert_eq!((v.verdict, v.authenticated), (Verdict::Authenticated, true));
+    // The policy host's addresses go out with the MX host's: no round of their own.
+    let mut plain = DomainCheck::new(n("example."), config(&z), NOW, true);
+    drive_with_fetch(&mut plain, &world(&z, leaf.spki_sha256.clone()), &leaf.der, &good);
+    assert_eq!(v.rounds, verdict_of(&plain).rounds);
+    assert_eq!(
+        codes(v),
+        vec![
+            ("dane_takes_precedence".to_owned(), Tone::Info),
+            ("tls_rpt_published".to_owned(), Tone::Good),
+            ("sts_policy_active".to_owned(), Tone::Good),
+        ]
+    );
+    let mp = v.mail_policy.as_ref().unwrap();
+    assert_eq!(mp.mta_sts.as_ref().map(|r| r.id.as_str()), Some("20260101"));
+    assert_eq!(mp.tlsrpt_txt.status, crate::dns::Status::Secure);
+    // The JSON reads back equal (the widget reads /api/check this way).
+    let json = serde_json::to_string(v).unwrap();
+    assert_eq!(&serde_json::from_str::<DomainVerdict>(&json).unwrap(), v);
+
+    // A policy whose patterns miss the MX host: an error of MTA-STS, and
+    // still the same DANE verdict.
+    let missing = policy_response("version: STSv1\nmode: enforce\nmx: *.other.example\nmax_age: 86400\n");
+    let mut check = DomainCheck::new(n("example."), config(&z), NOW, true);
+    drive_with_fetch(&mut check, &w, &leaf.der, &missing);
+    let v = verdict_of(&check);
+    assert_eq!((v.verdict, v.authenticated), (Verdict::Authenticated, true));
+    let found = codes(v);
+    assert_eq!(found[0], ("sts_mx_not_covered".to_owned(), Tone::Error), "{found:?}");
+    assert!(found.contains(&("sts_max_age_short".to_owned(), Tone::Info)), "{found:?}");
+    let msg = &v.mail_policy.as_ref().unwrap().findings[0].message;
+    assert!(
+        msg.starts_with("MX host mx.example matches no mx pattern of the MTA-STS policy (*.other.example)"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn fetch_failures_redirects_and_id_changes_are_findings_with_their_tones() {
+    use crate::verdict::Tone;
+    let (z, leaf) = (Zone::new("example."), leaf());
+    let w = world_with_policies(&z, leaf.spki_sha256.clone(), "new1");
+    let run = |fetch: FetchResult, previous: Option<&str>| {
+        let mut check =
+            DomainCheck::new(n("example."), config(&z), NOW, true).with_previous_sts_id(previous.map(str::to_owned));
+        drive_with_fetch(&mut check, &w, &leaf.der, &fetch);
+        let v = verdict_of(&check).clone();
+        assert_eq!(v.verdict, Verdict::Authenticated, "the DANE verdict does not move");
+        codes(&v)
+    };
+    let redirect = FetchResult::Response {
+        status: 301,
+        content_type: None,
+        location: Some("https://www.example/".into()),
+        body: Vec::new(),
+    };
+    assert!(run(redirect, None).contains(&("sts_redirect".to_owned(), Tone::Warning)));
+    let cert = FetchResult::Failed(FetchFailure::Certificate { detail: "unknown issuer".into() });
+    assert!(run(cert, None).contains(&("sts_fetch_failed".to_owned(), Tone::Warning)));
+    // A face that cannot fetch (a web page): not fetched, nothing said about the host.
+    let page = FetchResult::Failed(FetchFailure::Unavailable { detail: "a web page cannot fetch it".into() });
+    assert!(run(page, None).contains(&("sts_not_fetched".to_owned(), Tone::Neutral)));
+    let refused = FetchResult::Failed(FetchFailure::Refused { detail: "127.0.0.1 is loopback".into() });
+    assert!(run(refused, None).contains(&("sts_fetch_failed".to_owned(), Tone::Neutral)));
+    let html = FetchResult::Response {
+        status: 200,
+        content_type: Some("text/html".into()),
+        location: None,
+        body: b"<html></html>".to_vec(),
+    };
+    let found = run(html, None);
+    assert!(found.contains(&("sts_content_type".to_owned(), Tone::Warning)), "{found:?}");
+    assert!(found.contains(&("sts_policy_invalid".to_owned(), Tone::Warning)), "{found:?}");
+    let testing = policy_response("version: STSv1\nmode: testing\nmx: mx.example\nmax_age: 604800\n");
+    let found = run(testing, Some("old0"));
+    assert!(found.contains(&("sts_policy_active".to_owned(), Tone::Info)), "{found:?}");
+    assert!(found.contains(&("sts_id_changed".to_owned(), Tone::Info)), "{found:?}");
+
+    // A policy host whose address lookup does not validate is never
+    // connected to: the core decides without handing out a fetch.
+    let mut w = world_with_policies(&z, leaf.spki_sha256.clone(), "new1");
+    let unsigned = Record::from_rdata(n("mta-sts.example."), 300, RData::A(A::new(192, 0, 2, 81)));
+    w.answer("mta-sts.example.", RecordType::A, NOERROR, vec![unsigned], vec![]);
+    let mut check = DomainCheck::new(n("example."), config(&z), NOW, true);
+    let never = FetchResult::Failed(FetchFailure::Timeout { after_ms: 1 });
+    assert!(drive_with_fetch(&mut check, &w, &leaf.der, &never).is_empty(), "nothing handed out");
+    let v = verdict_of(&check);
+    let f = &v.mail_policy.as_ref().unwrap().findings[0];
+    assert_eq!(f.tone, Tone::Warning);
+    assert!(
+        matches!(&f.finding, PolicyFinding::StsFetchFailed { failure: FetchFailure::Dns { detail }, .. } if detail.starts_with("the A lookup of mta-sts.example. is bogus")),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn a_dns_only_check_fetches_nothing_and_a_domain_without_records_is_told_to_add_tlsrpt() {
+    use crate::verdict::Tone;
+    let (z, leaf) = (Zone::new("example."), leaf());
+    let w = world_with_policies(&z, leaf.spki_sha256.clone(), "1");
+    let mut check = DomainCheck::new(n("example."), config(&z), NOW, false);
+    let never = FetchResult::Failed(FetchFailure::Timeout { after_ms: 1 });
+    assert!(drive_with_fetch(&mut check, &w, &leaf.der, &never).is_empty());
+    assert!(matches!(check.poll_result(), Some(CheckOutcome::Dns(_))));
+
+    // No TLSRPT and no MTA-STS records (the names are NSEC-denied): with
+    // DANE deployed, the advice to add TLSRPT is a warning.
+    let mut w = world(&z, leaf.spki_sha256.clone());
+    let sig = [RecordType::NSEC, RecordType::RRSIG, RecordType::MX, RecordType::DNSKEY];
+    // example.'s NSEC covers every name between it and mx.example., the wildcard too.
+    let cover = z.signed(vec![nsec("example.", "mx.example.", &sig)]);
+    for name in ["_smtp._tls.example.", "_tls.example.", "_mta-sts.example."] {
+        for t in [RecordType::TXT, RecordType::DS, RecordType::DNSKEY] {
+            w.answer(name, t, ResponseCode::NXDomain, vec![], cover.clone());
+        }
+    }
+    let mut check = DomainCheck::new(n("example."), config(&z), NOW, true);
+    assert!(drive_with_fetch(&mut check, &w, &leaf.der, &never).is_empty(), "no record, no fetch");
+    let v = verdict_of(&check);
+    assert_eq!(v.verdict, Verdict::Authenticated);
+    assert_eq!(codes(v), vec![("tls_rpt_missing".to_owned(), Tone::Warning), ("sts_missing".to_owned(), Tone::Info)]);
+    let mp = v.mail_policy.as_ref().unwrap();
+    assert_eq!(
+        (mp.tlsrpt_txt.status, mp.tlsrpt_txt.outcome),
+        (crate::dns::Status::Secure, crate::dns::TxtOutcome::NoRecords)
+    );
+    assert_eq!(
+        mp.findings[0].message,
+        "no TLS reporting record at _smtp._tls.example: with DANE deployed, failure reports are how you learn that a certificate renewal broke DANE at some sender; publish `_smtp._tls.example IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@example\"`"
+    );
+
+    // A resolver that could not answer the TXT names (here: unsigned empty
+    // answers, which prove nothing) is never "missing".
+    let w = world(&z, leaf.spki_sha256.clone());
+    let mut check = DomainCheck::new(n("example."), config(&z), NOW, true);
+    drive_with_fetch(&mut check, &w, &leaf.der, &never);
+    let found = codes(verdict_of(&check));
+    assert!(found.iter().all(|(c, _)| c == "lookup_bogus"), "{found:?}");
+}

@@ -44,7 +44,8 @@ pub use expiry::SigExpiry;
 pub use lookup::{Answer, AnswerData, Link, Lookup};
 pub use proof::{Proof, Reason, ReasonKind, Status, Validated};
 pub use smtp::{
-    AddressSet, HostOutcome, HostReport, MAX_MX_HOSTS, MxOutcome, SmtpCheck, SmtpReport, TlsaRecord, UncheckedHost,
+    AddressSet, HostOutcome, HostReport, MAX_MX_HOSTS, MxOutcome, PolicyTxt, SmtpCheck, SmtpReport, TlsaRecord,
+    TxtOutcome, UncheckedHost,
 };
 pub use trace::{Denial, Insecurity, Step, WalkRrset};
 pub use wire::{DEFAULT_UDP_PAYLOAD, MAX_MESSAGE_LEN, Query, QueryId, WireError};

@@ -221,6 +221,109 @@ impl Serialize for HostReport {
     }
 }
 
+/// What a mail-policy TXT lookup found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxtOutcome {
+    /// TXT records exist (whether they are the protocol's is for its parser).
+    Records,
+    /// The name has no TXT records, or does not exist.
+    NoRecords,
+    /// Nothing usable came back: the lookup failed (see the proof). Never
+    /// "missing": the records may well exist.
+    Unknown,
+}
+
+/// The TXT RRset of a mail policy — TLSRPT at `_smtp._tls.<domain>`
+/// (RFC 8460 §3) or MTA-STS at `_mta-sts.<domain>` (RFC 8461 §3.1) — with
+/// its proof. Asked in the first round, with the MX RRset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyTxt {
+    /// The name looked up.
+    pub name: String,
+    /// Its security: an unsigned or bogus answer is said as such.
+    pub status: Status,
+    /// Its proof in full.
+    pub proof: Proof,
+    pub outcome: TxtOutcome,
+    /// Each TXT record as its strings (RFC 1035 §3.3.14), in a fixed order.
+    #[serde(skip)]
+    pub records: Vec<Vec<Vec<u8>>>,
+    /// The same, strings concatenated, for people (octets outside printable
+    /// ASCII escaped).
+    pub text: Vec<String>,
+}
+
+impl PolicyTxt {
+    fn new(name: &Name, resolved: Resolved) -> Self {
+        let (outcome, mut records) = match &resolved.data {
+            Data::Records(rs) => (
+                TxtOutcome::Records,
+                rs.iter()
+                    .filter_map(|r| match &r.data {
+                        RData::TXT(t) => Some(t.txt_data.iter().map(|s| s.to_vec()).collect::<Vec<_>>()),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            Data::NoData | Data::NxDomain => (TxtOutcome::NoRecords, Vec::new()),
+            Data::Unknown => (TxtOutcome::Unknown, Vec::new()),
+        };
+        // RFC 2181 §5: an RRset has no order.
+        records.sort();
+        records.dedup();
+        let text = records.iter().map(|r| crate::smtp::sanitize(&r.concat(), 2048)).collect();
+        Self { name: name.to_ascii(), status: resolved.proof.status(), proof: resolved.proof, outcome, records, text }
+    }
+}
+
+/// The addresses of the MTA-STS policy host `mta-sts.<domain>` (RFC 8461
+/// §3.3), validated like an MX host's, asked only when the domain has an
+/// MTA-STS record (with the MX hosts' lookups: no round of its own).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyHost {
+    /// `mta-sts.<domain>`.
+    pub host: String,
+    /// A and AAAA.
+    pub addresses: Vec<AddressSet>,
+}
+
+impl PolicyHost {
+    /// The addresses a fetch may connect to: those of RRsets that validated
+    /// as secure or insecure (never bogus or indeterminate data, which may
+    /// be an attacker's), sorted.
+    #[must_use]
+    pub fn usable_addresses(&self) -> Vec<IpAddr> {
+        let mut ips: Vec<IpAddr> = self
+            .addresses
+            .iter()
+            .filter(|a| matches!(a.status, Status::Secure | Status::Insecure))
+            .flat_map(|a| a.addresses.iter().copied())
+            .collect();
+        ips.sort();
+        ips
+    }
+
+    /// Why there is nothing to connect to, when so: a failed lookup, or no addresses.
+    #[must_use]
+    pub fn problem(&self) -> Option<String> {
+        if let Some(bad) = self.addresses.iter().find(|a| matches!(a.status, Status::Bogus | Status::Indeterminate)) {
+            return Some(format!("the {} lookup of {} is {}: {}", bad.rtype, self.host, bad.status, bad.proof));
+        }
+        self.usable_addresses().is_empty().then(|| format!("{} has no A or AAAA records", self.host))
+    }
+}
+
+/// `_smtp._tls.<domain>` (RFC 8460 §3).
+fn tlsrpt_name(domain: &Name) -> Option<Name> {
+    domain.prepend_label(Label::from_ascii("_tls").ok()?).ok()?.prepend_label(Label::from_ascii("_smtp").ok()?).ok()
+}
+
+/// `_mta-sts.<domain>` (RFC 8461 §3.1).
+fn mta_sts_name(domain: &Name) -> Option<Name> {
+    domain.prepend_label(Label::from_ascii("_mta-sts").ok()?).ok()
+}
+
 /// The DNS side of a DANE check of one mail domain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SmtpReport {
@@ -248,6 +351,15 @@ pub struct SmtpReport {
     /// denial) rests on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mx_expiry: Option<SigExpiry>,
+    /// The TLSRPT TXT lookup (RFC 8460 §3); none for a host named directly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tlsrpt_txt: Option<PolicyTxt>,
+    /// The MTA-STS TXT lookup (RFC 8461 §3.1); none for a host named directly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mta_sts_txt: Option<PolicyTxt>,
+    /// The policy host's addresses, when the domain has an MTA-STS record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mta_sts_host: Option<PolicyHost>,
 }
 
 impl SmtpReport {
@@ -322,6 +434,9 @@ impl SmtpCheck {
                 queries: stats.queries,
                 trace: Vec::new(),
                 mx_expiry: None,
+                tlsrpt_txt: None,
+                mta_sts_txt: None,
+                mta_sts_host: None,
             });
         }
         queries
@@ -374,8 +489,15 @@ impl SmtpCheck {
                 queries: stats.queries,
                 trace: Vec::new(),
                 mx_expiry: None,
+                tlsrpt_txt: None,
+                mta_sts_txt: None,
+                mta_sts_host: None,
             });
         }
+        // The mail-policy TXT records go out in the first round, with the
+        // MX RRset: they cost no round trip of their own.
+        let policy = self.policy_txt();
+        let policy_host = self.policy_host();
         let MxStage { mx, mx_proof, mx_outcome, hosts, unchecked } = self.mx_stage()?;
         // Ask for every host at once; finish only when all are complete.
         let mut reports = Vec::with_capacity(hosts.len());
@@ -389,6 +511,9 @@ impl SmtpCheck {
         if !complete {
             return None;
         }
+        // Only now: the hosts' lookups above go out in the same round as the policy host's.
+        let (tlsrpt_txt, mta_sts_txt) = policy?;
+        let mta_sts_host = policy_host?;
         let dane_ready = mx_proof.is_secure()
             && matches!(mx_outcome, MxOutcome::Hosts | MxOutcome::Implicit)
             && !reports.is_empty()
@@ -407,7 +532,75 @@ impl SmtpCheck {
             queries: stats.queries,
             mx_expiry: mx.expiry,
             trace: mx.trace,
+            tlsrpt_txt: Some(tlsrpt_txt),
+            mta_sts_txt: Some(mta_sts_txt),
+            mta_sts_host,
         })
+    }
+
+    /// The policy host's addresses once validated: `Some(None)` when the
+    /// domain has no MTA-STS record to fetch a policy for, `None` while
+    /// answers are out.
+    fn policy_host(&mut self) -> Option<Option<PolicyHost>> {
+        let (_, sts) = self.policy_txt()?;
+        let has_record =
+            sts.status != Status::Bogus && matches!(crate::mailpolicy::StsRecord::select(&sts.records), Ok(Some(_)));
+        let host = self.domain.prepend_label(Label::from_ascii("mta-sts").ok()?).ok();
+        let Some(host) = host.filter(|_| has_record) else { return Some(None) };
+        let a = self.engine.resolve(&host, RecordType::A);
+        let aaaa = self.engine.resolve(&host, RecordType::AAAA);
+        let (a, aaaa) = (a?, aaaa?);
+        let addresses = [(RecordType::A, a), (RecordType::AAAA, aaaa)]
+            .into_iter()
+            .map(|(rtype, r)| {
+                let ans = Answer::from_resolved(&host, rtype, r);
+                let (proof, data) = ans.data.with_proof();
+                let mut ips: Vec<IpAddr> = match data {
+                    AnswerData::Records(rs) => rs.iter().filter_map(|r| r.data.ip_addr()).collect(),
+                    _ => Vec::new(),
+                };
+                ips.sort();
+                ips.dedup();
+                AddressSet { rtype: rtype.to_string(), status: proof.status(), proof: proof.clone(), addresses: ips }
+            })
+            .collect();
+        Some(Some(PolicyHost { host: host.to_ascii(), addresses }))
+    }
+
+    /// The MTA-STS policy host's addresses as soon as they are validated
+    /// (before the whole check is done), so that the policy can be fetched
+    /// while MX hosts are still being looked up; `Some(None)`: nothing to
+    /// fetch.
+    pub fn mta_sts_host_ready(&mut self) -> Option<Option<PolicyHost>> {
+        if let Some(r) = &self.result {
+            return Some(r.mta_sts_host.clone());
+        }
+        if self.direct {
+            return Some(None);
+        }
+        self.policy_host()
+    }
+
+    /// The TLSRPT and MTA-STS TXT lookups of the domain (asked with the MX
+    /// RRset), once both are validated; `None` for a host named directly.
+    fn policy_txt(&mut self) -> Option<(PolicyTxt, PolicyTxt)> {
+        if self.direct {
+            return None;
+        }
+        let names = tlsrpt_name(&self.domain).zip(mta_sts_name(&self.domain));
+        let Some((tlsrpt, sts)) = names else {
+            // A domain too long for the prefixes: nothing can be published there.
+            let too_long = || {
+                Resolved::stalled(
+                    &self.domain,
+                    Proof::indeterminate(super::ReasonKind::Malformed, "the domain is too long for the policy names"),
+                )
+            };
+            return Some((PolicyTxt::new(&self.domain, too_long()), PolicyTxt::new(&self.domain, too_long())));
+        };
+        let a = self.engine.resolve(&tlsrpt, RecordType::TXT);
+        let b = self.engine.resolve(&sts, RecordType::TXT);
+        Some((PolicyTxt::new(&tlsrpt, a?), PolicyTxt::new(&sts, b?)))
     }
 
     /// The MX stage (RFC 7672 §2.2.1): what the MX lookup means and the

@@ -257,6 +257,9 @@ fn report(outcome: MxOutcome, hosts: Vec<HostReport>) -> SmtpReport {
         queries: 9,
         trace: vec![],
         mx_expiry: None,
+        tlsrpt_txt: None,
+        mta_sts_txt: None,
+        mta_sts_host: None,
     }
 }
 

@@ -144,6 +144,9 @@ fn dns_report(outcomes: &[HostOutcome], mx_proof: Proof) -> SmtpReport {
         queries: 9,
         trace: vec![],
         mx_expiry: None,
+        tlsrpt_txt: None,
+        mta_sts_txt: None,
+        mta_sts_host: None,
     }
 }
 

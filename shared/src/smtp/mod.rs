@@ -35,7 +35,9 @@ mod report;
 mod sanitize;
 
 pub use json::ReportJsonError;
-pub use policy::{ALLOWED_PORTS, Cidr, CidrError, PolicyRefusal, check_probe_target, is_probe_target_allowed};
+pub use policy::{
+    ALLOWED_PORTS, Cidr, CidrError, PolicyRefusal, check_probe_target, check_public_address, is_probe_target_allowed,
+};
 pub use reply::{MAX_LINE_OCTETS, MAX_REPLY_LINES, MAX_REPLY_OCTETS, Reply, ReplyError};
 pub use report::{
     AddressReport, AlgorithmProbe, Capability, Certificate, Direction, EhloReport, HostReport, Report, SignatureFamily,

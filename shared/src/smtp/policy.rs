@@ -198,6 +198,13 @@ pub fn check_probe_target(ip: IpAddr, port: u16, extra_allowed: &[Cidr]) -> Resu
     if !ALLOWED_PORTS.contains(&port) {
         return Err(PolicyRefusal::Port { port });
     }
+    check_public_address(ip, extra_allowed)
+}
+
+/// The address half of [`check_probe_target`], for other outbound
+/// connections to hosts named by a domain (the MTA-STS policy fetch, RFC
+/// 8461 §3.3): public unicast, or inside one of `extra_allowed`.
+pub fn check_public_address(ip: IpAddr, extra_allowed: &[Cidr]) -> Result<(), PolicyRefusal> {
     if extra_allowed.iter().any(|c| c.contains(ip)) {
         return Ok(());
     }

@@ -384,6 +384,10 @@ pub struct DomainVerdict {
     /// ([`SmtpReport::first_signature_expiry`]), whether or not it is due.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_signature_expiry: Option<SigExpiry>,
+    /// TLSRPT and MTA-STS beside the DANE verdict (never part of it); none
+    /// for a host named directly or a domain that takes no mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_policy: Option<crate::mailpolicy::MailPolicy>,
 }
 
 /// Addresses of one MX host to probe.
@@ -494,6 +498,7 @@ pub fn evaluate_with(dns: &SmtpReport, probes: &[ProbeHost], now: i64, ahead: &L
         rounds: dns.rounds,
         queries: dns.queries,
         first_signature_expiry: dns.first_signature_expiry(),
+        mail_policy: crate::mailpolicy::assess(dns, Err("not fetched by this check"), None),
     }
 }
 

@@ -107,6 +107,9 @@ fn domain(mx_outcome: MxOutcome, mx_proof: Proof, hosts: Vec<DnsHost>) -> SmtpRe
         queries: 20,
         trace: vec![],
         mx_expiry: None,
+        tlsrpt_txt: None,
+        mta_sts_txt: None,
+        mta_sts_host: None,
     }
 }
 

@@ -239,6 +239,12 @@ pub fn domain_check_of(
                 Err(why) => check.handle_probe_failed(&target, &why),
             }
         }
+        // Recordings hold no HTTPS: a policy fetch is answered as not made.
+        for _request in check.poll_fetches() {
+            check.handle_fetch(geleit::check::FetchResult::Failed(geleit::check::FetchFailure::Unavailable {
+                detail: "a replay has no recorded policy".into(),
+            }));
+        }
     }
     check.into_result().unwrap_or_else(|| panic!("no outcome for {}", rec.domain))
 }

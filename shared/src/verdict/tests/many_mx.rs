@@ -107,11 +107,23 @@ impl Zone {
         } else if self.names.contains_key(&qname) {
             msg.add_authorities(self.nsec(&qname));
         } else {
-            // An empty non-terminal: the NSEC before it points below it (RFC 4035 §3.1.3.2).
             let (before, _) = self.names.range(..qname.clone()).next_back().unwrap();
-            let (next, _) = self.names.range(qname.clone()..).next().unwrap();
-            assert!(qname.zone_of(next), "{qname} {qtype}: not in the test zone");
+            let below = self.names.range(qname.clone()..).next().is_some_and(|(next, _)| qname.zone_of(next));
             msg.add_authorities(self.nsec(before));
+            if !below {
+                // No such name (the mail-policy names, their DS): the NSEC
+                // before it covers it, and the NSEC before `*.example.`
+                // covers the wildcard (RFC 4035 §3.1.3.2).
+                assert!(name("example.").zone_of(&qname), "{qname} {qtype}: not in the test zone");
+                let wildcard = name("*.example.");
+                let (wild_before, _) = self.names.range(..wildcard).next_back().unwrap();
+                if wild_before != before {
+                    msg.add_authorities(self.nsec(wild_before));
+                }
+                msg.metadata.response_code = ResponseCode::NXDomain;
+                return msg.to_vec().unwrap();
+            }
+            // An empty non-terminal: the NSEC before it points below it (RFC 4035 §3.1.3.2).
         }
         msg.metadata.response_code = ResponseCode::NoError;
         msg.to_vec().unwrap()
@@ -265,4 +277,37 @@ fn running_out_of_queries_is_never_authenticated() {
             v.hosts.iter().map(|h| &h.why).collect::<Vec<_>>()
         );
     }
+}
+
+#[test]
+fn mail_policy_txt_goes_out_in_the_first_round_and_costs_no_round() {
+    use hickory_proto::rr::rdata::TXT;
+    let l = leaf();
+    let plain = zone(2, &l, None);
+    let mut with = zone(2, &l, None);
+    with.add(name("_smtp._tls.example."), RData::TXT(TXT::new(vec!["v=TLSRPTv1; rua=mailto:r@example.".into()])));
+    with.add(name("_mta-sts.example."), RData::TXT(TXT::from_bytes(vec![b"v=STSv1; ", b"id=20260101"])));
+    // The first round asks both TXT names next to the MX RRset.
+    let mut check = SmtpCheck::new(name("example."), Config { anchors: with.anchors(), ..Config::default() }, 0);
+    let first: Vec<(String, RecordType)> =
+        check.poll_queries().iter().map(|q| (q.name().to_ascii(), q.rtype())).collect();
+    for wanted in ["example.", "_smtp._tls.example.", "_mta-sts.example."] {
+        let rtype = if wanted == "example." { RecordType::MX } else { RecordType::TXT };
+        assert!(first.contains(&(wanted.to_owned(), rtype)), "{wanted} {rtype} not in round 1: {first:?}");
+    }
+    let without = dns_check(&plain, Config { anchors: plain.anchors(), ..Config::default() });
+    let dns = dns_check(&with, Config { anchors: with.anchors(), ..Config::default() });
+    assert_eq!(dns.rounds, without.rounds, "the TXT lookups add no round");
+    let tlsrpt = dns.tlsrpt_txt.as_ref().unwrap();
+    assert_eq!((tlsrpt.status, tlsrpt.outcome), (Status::Secure, crate::dns::TxtOutcome::Records));
+    assert_eq!(tlsrpt.text, vec!["v=TLSRPTv1; rua=mailto:r@example.".to_owned()]);
+    let sts = dns.mta_sts_txt.as_ref().unwrap();
+    assert_eq!(sts.records, vec![vec![b"v=STSv1; ".to_vec(), b"id=20260101".to_vec()]]);
+    // With an MTA-STS record, the policy host is looked up (and here proven absent).
+    let host = dns.mta_sts_host.as_ref().unwrap();
+    assert_eq!(host.problem().as_deref(), Some("mta-sts.example. has no A or AAAA records"));
+    assert!(without.mta_sts_host.is_none(), "no record, no policy host lookup");
+    // Without records: a DNSSEC-proven absence, not a failure.
+    let none = without.mta_sts_txt.as_ref().unwrap();
+    assert_eq!((none.status, none.outcome), (Status::Secure, crate::dns::TxtOutcome::NoRecords));
 }

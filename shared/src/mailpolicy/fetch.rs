@@ -1,0 +1,141 @@
+//! The MTA-STS policy fetch as a step of the check (RFC 8461 §3.3): the
+//! check hands out a [`FetchRequest`] the way it hands out probe targets,
+//! a driver does the HTTPS GET, and hands back a [`FetchResult`]. What the
+//! result means is decided in [`super::assess`], never in a driver.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+use super::sts::MAX_POLICY_BYTES;
+
+/// How long a driver waits for the whole fetch (connect, TLS, response).
+/// RFC 8461 §3.3 suggests senders allow a minute; a check has its own
+/// budget, and a policy host slower than this is reported as such.
+pub const FETCH_TIMEOUT_MS: u32 = 10_000;
+
+/// The HTTPS GET a driver is to make.
+///
+/// Rules for every driver (RFC 8461 §3.3): validate the server's
+/// certificate with PKIX for `host` (no DANE, no self-signed exception);
+/// connect only to `addresses`; follow no redirect (hand back the 3xx as it is); stop reading after
+/// `max_bytes` bytes ([`FetchFailure::TooLarge`]); give up after
+/// `timeout_ms`; refuse private, loopback and link-local addresses as the
+/// probe does ([`FetchFailure::Refused`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchRequest {
+    /// The policy domain (the mail domain).
+    pub domain: String,
+    /// `mta-sts.<domain>`, the policy host (RFC 8461 §3.3).
+    pub host: String,
+    /// `https://mta-sts.<domain>/.well-known/mta-sts.txt`.
+    pub url: String,
+    /// The policy host's addresses, validated by the check's DNSSEC engine
+    /// (secure or insecure RRsets only): connect to these, not to what
+    /// another resolver says.
+    pub addresses: Vec<IpAddr>,
+    pub max_bytes: usize,
+    pub timeout_ms: u32,
+}
+
+impl FetchRequest {
+    /// The request for the policy of `domain` (trailing dot or not), to be
+    /// fetched from `addresses`.
+    #[must_use]
+    pub fn for_domain(domain: &str, addresses: Vec<IpAddr>) -> Self {
+        let domain = domain.strip_suffix('.').unwrap_or(domain).to_ascii_lowercase();
+        let host = format!("mta-sts.{domain}");
+        Self {
+            url: format!("https://{host}/.well-known/mta-sts.txt"),
+            domain,
+            host,
+            addresses,
+            max_bytes: MAX_POLICY_BYTES,
+            timeout_ms: FETCH_TIMEOUT_MS,
+        }
+    }
+}
+
+/// Why there is no HTTP response to judge (read back through [`FailureWire`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FetchFailure {
+    /// The policy host's name does not resolve.
+    #[error("expected addresses for the policy host, found none: {detail}")]
+    Dns { detail: String },
+    /// No TCP connection.
+    #[error("expected a connection to the policy host on port 443, found {detail}")]
+    Connect { detail: String },
+    /// The TLS handshake failed (other than the certificate).
+    #[error("expected a TLS handshake with the policy host, found {detail}")]
+    Tls { detail: String },
+    /// The certificate does not validate with PKIX for the policy host.
+    #[error("expected a certificate valid for the policy host (PKIX), found {detail}")]
+    Certificate { detail: String },
+    /// The body is larger than the limit.
+    #[error("expected a policy of at most {limit} bytes, found more")]
+    TooLarge { limit: usize },
+    /// No complete response in time.
+    #[error("expected a response within {after_ms} ms, found none")]
+    Timeout { after_ms: u32 },
+    /// The driver's policy refused the address (private, loopback, …).
+    #[error("expected a public address for the policy host, found {detail} (not fetched)")]
+    Refused { detail: String },
+    /// Not an HTTP response.
+    #[error("expected an HTTP response, found {detail}")]
+    Http { detail: String },
+    /// This face cannot fetch (a browser without the edge).
+    #[error("expected a policy fetch, found none: {detail}")]
+    Unavailable { detail: String },
+}
+
+/// [`FetchFailure`] as read back: one flat struct, as small as the widget needs.
+#[derive(Deserialize)]
+pub(crate) struct FailureWire {
+    kind: String,
+    detail: Option<String>,
+    limit: Option<usize>,
+    after_ms: Option<u32>,
+}
+
+impl From<FailureWire> for FetchFailure {
+    fn from(w: FailureWire) -> Self {
+        let detail = w.detail.unwrap_or_default();
+        match w.kind.as_str() {
+            "dns" => Self::Dns { detail },
+            "connect" => Self::Connect { detail },
+            "tls" => Self::Tls { detail },
+            "certificate" => Self::Certificate { detail },
+            "too_large" => Self::TooLarge { limit: w.limit.unwrap_or_default() },
+            "timeout" => Self::Timeout { after_ms: w.after_ms.unwrap_or_default() },
+            "refused" => Self::Refused { detail },
+            "http" => Self::Http { detail },
+            // A kind this build does not know (a newer edge): kept in words.
+            other => Self::Unavailable { detail: if detail.is_empty() { other.to_owned() } else { detail } },
+        }
+    }
+}
+
+/// What a driver hands back for a [`FetchRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum FetchResult {
+    /// An HTTP response, as it came (a redirect is a response too).
+    Response {
+        status: u16,
+        content_type: Option<String>,
+        /// The `Location` header of a redirect.
+        location: Option<String>,
+        /// The body, at most `max_bytes`.
+        #[serde(serialize_with = "body_text")]
+        body: Vec<u8>,
+    },
+    Failed(FetchFailure),
+}
+
+/// The body in JSON: as text when it is UTF-8 (it is, for any policy),
+/// else as the text the lossy decoding gives.
+fn body_text<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&String::from_utf8_lossy(body))
+}
