@@ -913,6 +913,7 @@ mod tests {
             unchecked: Vec::new(),
             rounds: 2,
             queries: 30,
+            first_signature_expiry: None,
             mail_policy: Some(MailPolicy {
                 tlsrpt_txt: txt("_smtp._tls.example."),
                 tlsrpt: None,

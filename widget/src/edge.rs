@@ -18,8 +18,9 @@ use geleit_frontend::i18n::Lang;
 pub const MAX_BODY: usize = 2 << 20;
 
 /// The edge's [`DomainVerdict`] as the default bundle reads it: every field
-/// but `mail_policy` (TLSRPT and MTA-STS beside the verdict), which is
-/// skipped unread. Reading its typed findings costs the bundle about 20 KB
+/// but `mail_policy` (TLSRPT and MTA-STS beside the verdict) and
+/// `first_signature_expiry` (the signature look-ahead's figure; a due
+/// signature is among the findings), which are skipped unread. Reading its typed findings costs the bundle about 20 KB
 /// gzip against a budget of 150 KB (issue 7); the web app and `/api/check`
 /// show them, and the widget's text says where (its report link).
 #[derive(serde::Deserialize)]
@@ -51,6 +52,7 @@ impl From<EdgeVerdict> for DomainVerdict {
             rounds: v.rounds,
             queries: v.queries,
             mail_policy: None,
+            first_signature_expiry: None,
         }
     }
 }
