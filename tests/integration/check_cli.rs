@@ -414,6 +414,9 @@ geleit_dane_authenticated{domain=\"two-mx.example\",host=\"mx2.two-mx.example\",
 # TYPE geleit_certificate_expiry_timestamp_seconds gauge
 geleit_certificate_expiry_timestamp_seconds{domain=\"two-mx.example\",host=\"mx1.two-mx.example\",address=\"127.0.1.16\"} 1828207376
 geleit_certificate_expiry_timestamp_seconds{domain=\"two-mx.example\",host=\"mx2.two-mx.example\",address=\"127.0.1.17\"} 1828207376
+# HELP geleit_dnssec_signature_expiry_timestamp_seconds Expiration of the first RRSIG to expire among those the verdict rests on (MX, A/AAAA, TLSA, denials, CNAMEs, DS and DNSKEY up to the root), Unix seconds; rrset names it.
+# TYPE geleit_dnssec_signature_expiry_timestamp_seconds gauge
+geleit_dnssec_signature_expiry_timestamp_seconds{domain=\"two-mx.example\",rrset=\". DNSKEY\"} 1799263376
 "
     );
 }
