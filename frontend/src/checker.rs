@@ -417,9 +417,9 @@ fn finding_view(r: &Reported, lang: Lang) -> FindingView {
     FindingView {
         code: r.code(),
         severity: r.tone().as_str(),
-        title: finding_text(&r.finding, lang),
+        title: finding_text(r, lang),
         rfc: r.rfc,
-        fix: r.fix.as_ref().map(|f| fix_text(&f.fix, lang)),
+        fix: r.fix.as_ref().map(|f| fix_text(f, lang)),
         record: r.fix.as_ref().and_then(|f| f.fix.record_line()),
         detail,
     }

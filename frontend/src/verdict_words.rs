@@ -6,7 +6,7 @@
 use geleit::dns::ReasonKind;
 use geleit::mailpolicy::{Mode, PolicyFinding};
 use geleit::smtp::SignatureFamily;
-use geleit::verdict::{Finding, Fix, Verdict, utc};
+use geleit::verdict::{Finding, Fix, FixReport, Reported, Verdict, utc};
 
 use crate::i18n::Lang;
 
@@ -321,12 +321,20 @@ pub fn policy_text(f: &PolicyFinding, lang: Lang) -> String {
     }
 }
 
-/// What a finding says, in the page's language.
+/// What a finding says, in the page's language. English is the core's own
+/// message as reported (computed where the verdict was made, in the page or
+/// at the edge), so the widget's default bundle, which reads the edge's
+/// verdict, does not link the core's English wording a second time.
 #[must_use]
-pub fn finding_text(f: &Finding, lang: Lang) -> String {
+pub fn finding_text(r: &Reported, lang: Lang) -> String {
     if lang == Lang::En {
-        return capitalised(f.message().replace('`', ""));
+        return capitalised(r.message.replace('`', ""));
     }
+    finding_de(&r.finding)
+}
+
+/// What a finding says in German.
+fn finding_de(f: &Finding) -> String {
     match f {
         Finding::NullMx => "Die Domain veröffentlicht ein Null-MX: sie nimmt keine Mail an, es gibt nichts zu authentifizieren.".to_owned(),
         Finding::DomainMissing => "Die Domain existiert nicht (mit DNSSEC validiertes NXDOMAIN).".to_owned(),
@@ -394,12 +402,18 @@ pub fn finding_text(f: &Finding, lang: Lang) -> String {
     }
 }
 
-/// What to do, in the page's language.
+/// What to do, in the page's language (English: the core's message as
+/// reported, see [`finding_text`]).
 #[must_use]
-pub fn fix_text(f: &Fix, lang: Lang) -> String {
+pub fn fix_text(f: &FixReport, lang: Lang) -> String {
     if lang == Lang::En {
-        return capitalised(f.message().replace('`', ""));
+        return capitalised(f.message.replace('`', ""));
     }
+    fix_de(&f.fix)
+}
+
+/// What to do, in German.
+fn fix_de(f: &Fix) -> String {
     match f {
         Fix::PublishTlsa { owner, record, replaces, keep } => {
             let mut m =
@@ -517,12 +531,12 @@ mod tests {
     #[test]
     fn mx_hosts_not_checked_have_words_in_both_languages() {
         let f = Finding::MxHostsUnchecked { checked: 64, unchecked: 6 };
-        let en = finding_text(&f, Lang::En);
-        let de = finding_text(&f, Lang::De);
+        let en = finding_text(&Reported::new(f.clone(), None), Lang::En);
+        let de = finding_text(&Reported::new(f.clone(), None), Lang::De);
         assert!(en.starts_with("The MX records name 70 hosts, more than the 64"), "{en}");
         assert!(de.starts_with("Die MX-Records nennen 70 Hosts, mehr als die 64"), "{de}");
         assert!(de.contains("6 Hosts mit den höchsten Präferenzwerten wurden nicht geprüft"), "{de}");
-        let one = finding_text(&Finding::MxHostsUnchecked { checked: 64, unchecked: 1 }, Lang::De);
+        let one = finding_text(&Reported::new(Finding::MxHostsUnchecked { checked: 64, unchecked: 1 }, None), Lang::De);
         assert!(one.contains("1 Host mit den höchsten Präferenzwerten wurde nicht geprüft"), "{one}");
         let about = About::default();
         let en_head = headline(Verdict::Incomplete, Lang::En, &about);
@@ -551,10 +565,13 @@ mod tests {
             kind: ReasonKind::SignatureExpired,
             detail: "RRSIG over TLSA expired".into(),
         };
-        let de = finding_text(&f, Lang::De);
+        let de = finding_text(&Reported::new(f.clone(), None), Lang::De);
         assert!(de.contains("Signaturen abgelaufen") && !de.contains("expired"), "{de}");
         let p = Finding::ProbeFailed { step: "tls_handshake".into(), message: "received fatal alert".into() };
-        assert_eq!(finding_text(&p, Lang::De), "Die Probe scheiterte beim Schritt TLS-Handshake.");
+        assert_eq!(
+            finding_text(&Reported::new(p.clone(), None), Lang::De),
+            "Die Probe scheiterte beim Schritt TLS-Handshake."
+        );
     }
 
     #[test]
