@@ -18,7 +18,7 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::mailpolicy::FetchRequest;
+use crate::mailpolicy::{FetchFailure, FetchRequest, FetchResult};
 use crate::smtp::ALLOWED_PORTS;
 use crate::verdict::ProbeTarget;
 
@@ -289,6 +289,35 @@ where
         return Err(RequestError::MissingParameter { name: "addr" });
     }
     Ok(FetchRequest::for_domain(&domain, addresses))
+}
+
+/// The largest `/api/sts-policy` answer read: a policy of the core's limit
+/// written as JSON (at worst 4 octets per body octet, as an array of bytes)
+/// and its fields.
+pub const MAX_FETCH_ANSWER: usize = 4 * crate::mailpolicy::sts::MAX_POLICY_BYTES + 1024;
+
+/// Reads the edge's answer to `GET /api/sts-policy` as the [`FetchResult`]
+/// to hand to [`crate::check::DomainCheck::handle_fetch`]: the edge's result
+/// as it came, or, when there is none (the edge refused the request, was
+/// rate limited, or sent something else), why the policy was not fetched
+/// ([`FetchFailure::Unavailable`]: "not fetched", never a fault of the
+/// domain).
+#[must_use]
+pub fn fetch_answer(status: u16, retry_after: Option<&str>, body: &str) -> FetchResult {
+    let unavailable = |detail: String| FetchResult::Failed(FetchFailure::Unavailable { detail });
+    if body.len() > MAX_FETCH_ANSWER {
+        return unavailable(format!(
+            "expected an answer of the edge of at most {MAX_FETCH_ANSWER} bytes, found {}",
+            body.len()
+        ));
+    }
+    match read_answer::<FetchResult>(status, retry_after, body) {
+        Answer::Ok(result) => result,
+        Answer::Error(e) => {
+            unavailable(format!("the edge answered HTTP {} ({}): {}", e.status, e.code.as_str(), e.message))
+        }
+        Answer::Unreadable(why) => unavailable(why),
+    }
 }
 
 /// Percent-encodes everything but RFC 3986 §2.3 unreserved characters.
@@ -646,6 +675,25 @@ mod tests {
         // A failure kind from a newer edge is kept in words, as "not fetched".
         let newer: Answer<FetchResult> = read_answer(200, None, r#"{"result":"failed","kind":"quic","detail":"d"}"#);
         assert_eq!(newer, Answer::Ok(FetchResult::Failed(FetchFailure::Unavailable { detail: "d".into() })));
+    }
+
+    #[test]
+    fn edge_errors_and_foreign_answers_mean_not_fetched() {
+        let rate = fetch_answer(429, Some("7"), &error_body(&ErrorCode::RateLimited, "too many probes"));
+        assert_eq!(
+            rate,
+            FetchResult::Failed(FetchFailure::Unavailable {
+                detail: "the edge answered HTTP 429 (rate_limited): too many probes".into()
+            })
+        );
+        let proxy = fetch_answer(502, None, "<html>Bad Gateway</html>");
+        assert!(
+            matches!(proxy, FetchResult::Failed(FetchFailure::Unavailable { ref detail }) if detail.contains("502"))
+        );
+        let huge = fetch_answer(200, None, &"x".repeat(MAX_FETCH_ANSWER + 1));
+        assert!(matches!(huge, FetchResult::Failed(FetchFailure::Unavailable { .. })));
+        let refused = FetchResult::Failed(FetchFailure::Refused { detail: "127.0.0.1 is loopback".into() });
+        assert_eq!(fetch_answer(200, None, &serde_json::to_string(&refused).unwrap()), refused);
     }
 
     #[test]

@@ -250,7 +250,12 @@ fn ssrf_refusals_are_clear_errors() {
             "expected port 25, 465 or 587, found \"2525\"",
         ),
         ("/api/probe", 400, "missing_parameter", "expected a query parameter \"host\", found none"),
-        ("/elsewhere", 404, "not_found", "expected /api/check, /api/probe or /dns-query, found another path"),
+        (
+            "/elsewhere",
+            404,
+            "not_found",
+            "expected /api/check, /api/probe, /api/sts-policy or /dns-query, found another path",
+        ),
     ];
     for &(path, status, code, message) in cases {
         let (got, body) = edge.get_json(path);
