@@ -149,6 +149,38 @@ fn fetch_refusal(request: &FetchRequest, settings: &Settings) -> Option<FetchFai
         .map(|e| FetchFailure::Refused { detail: e.to_string() })
 }
 
+/// `GET /api/sts-policy` (the query is [`geleit::api::fetch_request_from_query`]):
+/// `/api/check`'s policy fetch for a check that runs elsewhere (a page's: a
+/// browser cannot fetch the policy, for CORS). The same SSRF rule
+/// ([`fetch_refusal`]) and the same [`CheckIo::fetch_policy`]; the policy
+/// host's addresses are charged to the target limits as a probe's are (the
+/// caller charged the client for the request), within the request's budget
+/// counted from `started_ms`. Only moves bytes: the [`FetchResult`] as it
+/// came, a refusal included (as `/api/check` hands it to its core), for the
+/// caller's core to judge.
+///
+/// # Errors
+/// [`EdgeError::RateLimited`] from [`CheckIo::admit`].
+pub async fn sts_policy<I: CheckIo>(
+    io: &I,
+    request: &FetchRequest,
+    settings: &Settings,
+    started_ms: u64,
+) -> Result<FetchResult, EdgeError> {
+    if let Some(refused) = fetch_refusal(request, settings) {
+        return Ok(FetchResult::Failed(refused));
+    }
+    io.admit(true, &request.addresses)?;
+    let deadline = started_ms.saturating_add(settings.limits.request_budget_ms);
+    Ok(io.fetch_policy(request, deadline).await)
+}
+
+/// The response body of `GET /api/sts-policy`: the [`FetchResult`] as JSON
+/// (read back by the caller with [`geleit::api::read_answer`]).
+pub fn sts_policy_body(result: &FetchResult) -> Result<String, EdgeError> {
+    serde_json::to_string(result).map_err(|_| EdgeError::Internal)
+}
+
 /// What finished: a host's probe, or the policy fetch.
 enum Done {
     Probe(ProbeTarget, Result<HostReport, EdgeError>),
@@ -328,6 +360,10 @@ mod tests {
         failed: Cell<u32>,
         admitted: RefCell<Vec<(bool, Vec<IpAddr>)>>,
         probed: RefCell<Vec<(String, String, Vec<IpAddr>)>>,
+        /// The policy fetches asked for, with their deadlines.
+        fetched: RefCell<Vec<(FetchRequest, u64)>>,
+        /// What a policy fetch brings; none: the recordings hold no MTA-STS record.
+        policy: Option<FetchResult>,
     }
 
     impl Replay {
@@ -344,6 +380,8 @@ mod tests {
                 failed: Cell::new(0),
                 admitted: RefCell::new(Vec::new()),
                 probed: RefCell::new(Vec::new()),
+                fetched: RefCell::new(Vec::new()),
+                policy: None,
             }
         }
 
@@ -404,8 +442,12 @@ mod tests {
             Ok(serde_json::from_str(&self.reports[&name]).unwrap())
         }
 
-        async fn fetch_policy(&self, request: &FetchRequest, _deadline_ms: u64) -> FetchResult {
-            panic!("the recordings hold no MTA-STS record, yet {} was fetched", request.url)
+        async fn fetch_policy(&self, request: &FetchRequest, deadline_ms: u64) -> FetchResult {
+            self.fetched.borrow_mut().push((request.clone(), deadline_ms));
+            match &self.policy {
+                Some(result) => result.clone(),
+                None => panic!("the recordings hold no MTA-STS record, yet {} was fetched", request.url),
+            }
         }
     }
 
@@ -614,5 +656,73 @@ mod tests {
         let v = check(&io, "two-mx.example", &s).unwrap();
         assert_eq!(v.verdict, Verdict::Deferred);
         assert!(io.probed.borrow().is_empty());
+    }
+
+    fn policy_request(query: &str) -> FetchRequest {
+        crate::request::policy_request(
+            query.split('&').map(|p| p.split_once('=').unwrap()).map(|(k, v)| (k, v.replace("%3A", ":"))),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_policy_route_fetches_public_addresses_and_charges_their_limits() {
+        let mut io = Replay::new("two-mx");
+        let body = b"version: STSv1\r\nmode: enforce\r\nmx: mx.example\r\nmax_age: 86400\r\n".to_vec();
+        let answer =
+            FetchResult::Response { status: 200, content_type: Some("text/plain".into()), location: None, body };
+        io.policy = Some(answer.clone());
+        let request = policy_request("domain=example.org&addr=93.184.215.14&addr=2606%3A2800%3A21f%3Acb07%3A%3A1");
+        let started = io.now_ms.get();
+        let result = block_on(sts_policy(&io, &request, &settings(""), started)).unwrap();
+        assert_eq!(result, answer);
+        let fetched = io.fetched.borrow();
+        assert_eq!(fetched.len(), 1);
+        assert_eq!(fetched[0].0.url, "https://mta-sts.example.org/.well-known/mta-sts.txt");
+        assert_eq!(fetched[0].1, started + 25_000);
+        assert_eq!(*io.admitted.borrow(), vec![(true, vec![ip("93.184.215.14"), ip("2606:2800:21f:cb07::1")])]);
+        // The body is the FetchResult, read back by the API contract.
+        let json = sts_policy_body(&result).unwrap();
+        assert_eq!(geleit::api::read_answer::<FetchResult>(200, None, &json), geleit::api::Answer::Ok(answer));
+    }
+
+    #[test]
+    fn the_policy_route_refuses_private_addresses_without_fetching() {
+        let io = Replay::new("two-mx");
+        // One private address among public ones: the platform's fetch could
+        // connect to it, so nothing is fetched and nothing is charged.
+        for query in [
+            "domain=example.org&addr=127.0.0.1",
+            "domain=example.org&addr=93.184.215.14&addr=10.0.0.1",
+            "domain=example.org&addr=192.0.2.7",
+            "domain=example.org&addr=169.254.169.254",
+            "domain=example.org&addr=%3A%3A1",
+            "domain=example.org&addr=%3A%3Affff%3A127.0.0.1",
+        ] {
+            let request = policy_request(query);
+            let result = block_on(sts_policy(&io, &request, &settings(""), io.now_ms.get())).unwrap();
+            assert!(matches!(result, FetchResult::Failed(FetchFailure::Refused { .. })), "{query}: {result:?}");
+        }
+        assert!(io.fetched.borrow().is_empty());
+        assert!(io.admitted.borrow().is_empty());
+        // The operator's ranges allow the lab's loopback, as for the probe.
+        let mut io = Replay::new("two-mx");
+        io.policy = Some(FetchResult::Failed(FetchFailure::Timeout { after_ms: 10_000 }));
+        let request = policy_request("domain=example.org&addr=127.0.0.9");
+        let result = block_on(sts_policy(&io, &request, &settings(LAB), io.now_ms.get())).unwrap();
+        assert_eq!(result, FetchResult::Failed(FetchFailure::Timeout { after_ms: 10_000 }));
+    }
+
+    #[test]
+    fn hostile_policy_queries_are_refused_with_the_probes_codes() {
+        let bad = |q: &[(&str, &str)]| crate::request::policy_request(q.iter().copied()).unwrap_err();
+        let e = bad(&[("domain", "example.org")]);
+        assert_eq!((e.code(), e.status()), (ErrorCode::MissingParameter, 400));
+        let e = bad(&[("domain", "evil.example/x"), ("addr", "192.0.2.1")]);
+        assert_eq!((e.code(), e.status()), (ErrorCode::BadHost, 400));
+        let e = bad(&[("domain", "127.0.0.1"), ("addr", "192.0.2.1")]);
+        assert_eq!((e.code(), e.status()), (ErrorCode::LiteralAddress, 400));
+        let e = bad(&[("domain", "example.org"), ("addr", "localhost")]);
+        assert_eq!((e.code(), e.status()), (ErrorCode::BadAddress, 400));
     }
 }

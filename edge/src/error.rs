@@ -52,7 +52,7 @@ pub enum EdgeError {
     UnsupportedMediaType { expected: &'static str, found: String },
     #[error("expected one of the methods {allowed}, found {found}")]
     MethodNotAllowed { allowed: &'static str, found: String },
-    #[error("expected /api/check, /api/probe or /dns-query, found another path")]
+    #[error("expected /api/check, /api/probe, /api/sts-policy or /dns-query, found another path")]
     NotFound,
     #[error("too many probes: try again in {retry_after_s} s")]
     RateLimited { retry_after_s: u64 },

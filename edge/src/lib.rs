@@ -7,6 +7,8 @@
 //!
 //! ```text
 //!  GET /api/probe?host=&sni=&addr=…&port=       GET/POST /dns-query
+//!  (GET /api/sts-policy?domain=&addr=…: /api/check's policy fetch, for a
+//!   page's check: see [`check::sts_policy`])
 //!  (GET /api/health: 200 once the settings parse, see [`health`])
 //!  (or ?host=&port=: the edge resolves)               │
 //!        │                                     doh::query_from_get/post
@@ -58,13 +60,14 @@ async fn fetch(req: worker::Request, env: worker::Env, _ctx: worker::Context) ->
     let path = req.path();
     let preflight = method == Method::Options;
     let result = match (method, path.as_str()) {
-        (Method::Options, "/api/check" | "/api/probe" | "/dns-query") => shell::preflight(),
+        (Method::Options, "/api/check" | "/api/probe" | "/api/sts-policy" | "/dns-query") => shell::preflight(),
         (Method::Get, health::HEALTH_PATH) => shell::health(),
         (Method::Get, "/api/check") => shell::check(&req, &env, &settings).await,
         (Method::Get, "/api/probe") => shell::probe(&req, &env, &settings).await,
+        (Method::Get, "/api/sts-policy") => shell::sts_policy(&req, &env, &settings).await,
         (Method::Get, "/dns-query") => shell::doh_get(&req, &settings).await,
         (Method::Post, "/dns-query") => shell::doh_post(req, &settings).await,
-        (method, "/api/check" | "/api/probe") => {
+        (method, "/api/check" | "/api/probe" | "/api/sts-policy") => {
             Err(error::EdgeError::MethodNotAllowed { allowed: "GET, OPTIONS", found: method.to_string() })
         }
         (method, "/dns-query") => {

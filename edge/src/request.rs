@@ -17,6 +17,7 @@
 use std::net::IpAddr;
 
 use geleit::api::{self, ProbeRequest};
+use geleit::check::FetchRequest;
 use geleit::smtp::TlsMode;
 
 use crate::config::Settings;
@@ -31,6 +32,17 @@ where
     V: AsRef<str>,
 {
     Ok(ProbeRequest::from_query(pairs)?)
+}
+
+/// `GET /api/sts-policy`: the checked policy fetch (see
+/// [`crate::check::sts_policy`]), from the decoded query pairs of the URL.
+pub fn policy_request<I, K, V>(pairs: I) -> Result<FetchRequest, EdgeError>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    Ok(api::fetch_request_from_query(pairs)?)
 }
 
 /// STARTTLS on 25 and 587, implicit TLS on 465 (RFC 8314 §3.3).

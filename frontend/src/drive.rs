@@ -2,7 +2,7 @@
 //! ([`geleit::check::DomainCheck`]), for the web app and the widget's
 //! in-browser engine alike. Plain Rust, generic over the [`Transport`] that
 //! moves the bytes: `services::check` fetches DoH answers and the edge's
-//! `/api/probe` reports; the replay tests serve recordings. The machine
+//! `/api/probe` reports and its `/api/sts-policy` fetches; the replay tests serve recordings. The machine
 //! decides everything (which queries, retries, which validated addresses to
 //! probe with which SNI, the verdict, an unreachable resolver); the driver
 //! only sends, hands back and reports what happened.
@@ -48,11 +48,12 @@ pub trait Transport {
 
     /// The MTA-STS policy fetch (RFC 8461 §3.3). A page cannot make it (the
     /// policy host sends no CORS headers, and a browser follows redirects):
-    /// by default it is reported as not made, which the core words as
-    /// "not fetched", never as a fault of the domain.
+    /// the page's transport asks the edge (`/api/sts-policy`); a transport
+    /// without the edge (a replay) reports it as not made, which the core
+    /// words as "not fetched", never as a fault of the domain.
     fn fetch_policy(&self, _request: &FetchRequest) -> impl Future<Output = FetchResult> {
         std::future::ready(FetchResult::Failed(FetchFailure::Unavailable {
-            detail: "a web page cannot fetch it; geleit check and the edge's /api/check do".to_owned(),
+            detail: "not fetched: no edge to fetch it (a web page cannot, for CORS)".to_owned(),
         }))
     }
 }
@@ -368,6 +369,10 @@ impl<T: Transport> Transport for Recording<'_, T> {
         let result = self.inner.probe(target).await;
         self.kept.borrow_mut().probe_result(target, &result);
         result
+    }
+
+    async fn fetch_policy(&self, request: &FetchRequest) -> FetchResult {
+        self.inner.fetch_policy(request).await
     }
 }
 

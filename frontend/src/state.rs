@@ -64,6 +64,14 @@ impl Settings {
         let request = geleit::api::ProbeRequest::for_target(target, geleit::check::SMTP_PORT);
         format!("{}{}?{}", self.edge_base(), geleit::api::PROBE_PATH, request.query_string())
     }
+
+    /// The MTA-STS policy URL of the edge for the fetch the core handed out
+    /// (`GET /api/sts-policy?domain=…&addr=…`, RFC 8461 §3.3): a page cannot
+    /// fetch the policy itself (CORS), the edge does, from these addresses.
+    #[must_use]
+    pub fn sts_policy_url(&self, request: &geleit::check::FetchRequest) -> String {
+        format!("{}{}?{}", self.edge_base(), geleit::api::STS_POLICY_PATH, geleit::api::fetch_query_string(request))
+    }
 }
 
 /// Which settings field changed.
@@ -586,6 +594,20 @@ mod tests {
         );
         let s = Settings { edge: "https://edge.example/".into(), ..Settings::default() };
         assert!(s.probe_url(&target).starts_with("https://edge.example/api/probe?host=mx.example&sni="));
+    }
+
+    #[test]
+    fn policy_fetches_ask_the_edge_for_the_validated_addresses() {
+        let request = geleit::check::FetchRequest::for_domain("example.org.", vec!["2001:db8::25".parse().unwrap()]);
+        let s = Settings { edge: "https://edge.example/".into(), ..Settings::default() };
+        assert_eq!(
+            s.sts_policy_url(&request),
+            "https://edge.example/api/sts-policy?domain=example.org&addr=2001%3Adb8%3A%3A25"
+        );
+        assert_eq!(
+            Settings::default().sts_policy_url(&request),
+            "/api/sts-policy?domain=example.org&addr=2001%3Adb8%3A%3A25"
+        );
     }
 
     fn unreachable(domain: &str) -> Box<CheckOutcome> {

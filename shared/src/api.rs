@@ -8,6 +8,7 @@
 //! | `GET /api/probe?host=H&sni=S&addr=A&addr=B&port=25` | `smtp::HostReport` JSON: the validated addresses probed, `S` sent as SNI |
 //! | `GET /api/probe?host=H&port=25` | the same, the edge resolving `H` itself (`geleit probe --edge`) |
 //! | `GET /api/check?domain=D` | `verdict::DomainVerdict` JSON |
+//! | `GET /api/sts-policy?domain=D&addr=A&addr=B` | `check::FetchResult` JSON: `https://mta-sts.D/.well-known/mta-sts.txt` fetched as the core's [`FetchRequest`] says, if every validated address `A`, `B` of `mta-sts.D` passes the probe's SSRF policy |
 //! | `GET/POST /dns-query` | RFC 8484 DoH |
 //!
 //! Errors are `{"error": {"code": "...", "message": "..."}}` with an HTTP
@@ -17,6 +18,7 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::mailpolicy::{FetchFailure, FetchRequest, FetchResult};
 use crate::smtp::ALLOWED_PORTS;
 use crate::verdict::ProbeTarget;
 
@@ -24,6 +26,9 @@ use crate::verdict::ProbeTarget;
 pub const PROBE_PATH: &str = "/api/probe";
 /// The verdict endpoint.
 pub const CHECK_PATH: &str = "/api/check";
+/// The MTA-STS policy endpoint (RFC 8461 §3.3): the fetch a browser cannot
+/// make (CORS), made by the edge for a page's check.
+pub const STS_POLICY_PATH: &str = "/api/sts-policy";
 /// The DoH endpoint (RFC 8484 §4.1's usual path).
 pub const DOH_PATH: &str = "/dns-query";
 
@@ -191,12 +196,7 @@ impl ProbeRequest {
                 "sni" => ("sni", &mut sni),
                 "port" => ("port", &mut port),
                 "addr" => {
-                    let text = value.as_ref();
-                    let bad = || RequestError::BadAddress { found: crate::smtp::sanitize(text.as_bytes(), 48) };
-                    if addresses.len() >= MAX_PROBE_ADDRESSES {
-                        return Err(bad());
-                    }
-                    addresses.push(text.parse::<IpAddr>().map_err(|_| bad())?);
+                    push_address(&mut addresses, value.as_ref())?;
                     continue;
                 }
                 _ => continue,
@@ -235,6 +235,88 @@ impl ProbeRequest {
         match self {
             Self::Validated { port, .. } | Self::Name { port, .. } => *port,
         }
+    }
+}
+
+/// One more `addr` value: an IP address, at most [`MAX_PROBE_ADDRESSES`] in all.
+fn push_address(addresses: &mut Vec<IpAddr>, text: &str) -> Result<(), RequestError> {
+    let bad = || RequestError::BadAddress { found: crate::smtp::sanitize(text.as_bytes(), 48) };
+    if addresses.len() >= MAX_PROBE_ADDRESSES {
+        return Err(bad());
+    }
+    addresses.push(text.parse::<IpAddr>().map_err(|_| bad())?);
+    Ok(())
+}
+
+/// `GET /api/sts-policy`: the query of a [`FetchRequest`] (`domain` once,
+/// `addr` once per validated address of `mta-sts.<domain>`). Only the
+/// domain and the addresses travel: the host, the URL, the size limit and
+/// the timeout are the core's ([`FetchRequest::for_domain`]), so a caller
+/// cannot make the edge fetch any other URL.
+#[must_use]
+pub fn fetch_query_string(request: &FetchRequest) -> String {
+    let mut pairs = vec![format!("domain={}", percent_encode(&request.domain))];
+    pairs.extend(request.addresses.iter().map(|a| format!("addr={}", percent_encode(&a.to_string()))));
+    pairs.join("&")
+}
+
+/// The [`FetchRequest`] of `GET /api/sts-policy`'s decoded query pairs.
+/// Unknown parameters are ignored; `domain` must appear once and pass the
+/// host-name rules of the probe (RFC 1123 §2.1), as must `mta-sts.<domain>`;
+/// `addr` at least once and at most [`MAX_PROBE_ADDRESSES`] times.
+///
+/// # Errors
+/// A missing or repeated parameter, a bad domain or address.
+pub fn fetch_request_from_query<I, K, V>(pairs: I) -> Result<FetchRequest, RequestError>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    let mut domain = None;
+    let mut addresses = Vec::new();
+    for (key, value) in pairs {
+        match key.as_ref() {
+            "domain" if domain.is_some() => return Err(RequestError::DuplicateParameter { name: "domain" }),
+            "domain" => domain = Some(value.as_ref().to_owned()),
+            "addr" => push_address(&mut addresses, value.as_ref())?,
+            _ => {}
+        }
+    }
+    let domain = check_host_name(&domain.ok_or(RequestError::MissingParameter { name: "domain" })?)?;
+    check_host_name(&format!("mta-sts.{domain}"))?;
+    if addresses.is_empty() {
+        return Err(RequestError::MissingParameter { name: "addr" });
+    }
+    Ok(FetchRequest::for_domain(&domain, addresses))
+}
+
+/// The largest `/api/sts-policy` answer read: a policy of the core's limit
+/// written as JSON (at worst 4 octets per body octet, as an array of bytes)
+/// and its fields.
+pub const MAX_FETCH_ANSWER: usize = 4 * crate::mailpolicy::sts::MAX_POLICY_BYTES + 1024;
+
+/// Reads the edge's answer to `GET /api/sts-policy` as the [`FetchResult`]
+/// to hand to [`crate::check::DomainCheck::handle_fetch`]: the edge's result
+/// as it came, or, when there is none (the edge refused the request, was
+/// rate limited, or sent something else), why the policy was not fetched
+/// ([`FetchFailure::Unavailable`]: "not fetched", never a fault of the
+/// domain).
+#[must_use]
+pub fn fetch_answer(status: u16, retry_after: Option<&str>, body: &str) -> FetchResult {
+    let unavailable = |detail: String| FetchResult::Failed(FetchFailure::Unavailable { detail });
+    if body.len() > MAX_FETCH_ANSWER {
+        return unavailable(format!(
+            "expected an answer of the edge of at most {MAX_FETCH_ANSWER} bytes, found {}",
+            body.len()
+        ));
+    }
+    match read_answer::<FetchResult>(status, retry_after, body) {
+        Answer::Ok(result) => result,
+        Answer::Error(e) => {
+            unavailable(format!("the edge answered HTTP {} ({}): {}", e.status, e.code.as_str(), e.message))
+        }
+        Answer::Unreadable(why) => unavailable(why),
     }
 }
 
@@ -459,6 +541,159 @@ mod tests {
             ProbeRequest::from_query(many.iter().map(|(k, v)| (*k, v.as_str()))),
             Err(RequestError::BadAddress { .. })
         ));
+    }
+
+    fn fetch(q: &[(&str, &str)]) -> Result<FetchRequest, RequestError> {
+        fetch_request_from_query(q.iter().copied())
+    }
+
+    /// The query pairs of a query string, decoded as a URL parser would.
+    fn decode(query: &str) -> Vec<(String, String)> {
+        let unescape = |v: &str| {
+            let mut out = Vec::new();
+            let mut bytes = v.bytes();
+            while let Some(b) = bytes.next() {
+                if b == b'%' {
+                    let hex: String = bytes.by_ref().take(2).map(char::from).collect();
+                    out.push(u8::from_str_radix(&hex, 16).unwrap());
+                } else {
+                    out.push(b);
+                }
+            }
+            String::from_utf8(out).unwrap()
+        };
+        query.split('&').map(|p| p.split_once('=').unwrap()).map(|(k, v)| (unescape(k), unescape(v))).collect()
+    }
+
+    #[test]
+    fn policy_fetch_requests_round_trip_through_the_query() {
+        let request = FetchRequest::for_domain(
+            "Example.ORG.",
+            vec!["192.0.2.7".parse().unwrap(), "2001:db8::7".parse().unwrap()],
+        );
+        let query = fetch_query_string(&request);
+        assert_eq!(query, "domain=example.org&addr=192.0.2.7&addr=2001%3Adb8%3A%3A7");
+        assert_eq!(fetch_request_from_query(decode(&query)), Ok(request.clone()));
+        assert_eq!(request.url, "https://mta-sts.example.org/.well-known/mta-sts.txt");
+    }
+
+    #[test]
+    fn hostile_policy_fetch_queries_are_refused() {
+        assert_eq!(fetch(&[("addr", "192.0.2.1")]), Err(RequestError::MissingParameter { name: "domain" }));
+        assert_eq!(fetch(&[("domain", "example.org")]), Err(RequestError::MissingParameter { name: "addr" }));
+        assert_eq!(
+            fetch(&[("domain", "example.org"), ("domain", "evil.example"), ("addr", "192.0.2.1")]),
+            Err(RequestError::DuplicateParameter { name: "domain" })
+        );
+        // No URL, path, port or user info can ride in on the domain.
+        for hostile in [
+            "evil.example/x",
+            "evil.example:8443",
+            "user@evil.example",
+            "evil.example#",
+            "evil.example?a=b",
+            "evil .example",
+            "evil.example\r\nhost: x",
+            "",
+            ".",
+            "a..b",
+        ] {
+            assert!(
+                matches!(fetch(&[("domain", hostile), ("addr", "192.0.2.1")]), Err(RequestError::BadHost { .. })),
+                "{hostile:?}"
+            );
+        }
+        for literal in ["127.0.0.1", "[::1]", "::1", "127.1"] {
+            assert!(
+                matches!(
+                    fetch(&[("domain", literal), ("addr", "192.0.2.1")]),
+                    Err(RequestError::LiteralAddress { .. })
+                ),
+                "{literal:?}"
+            );
+        }
+        // mta-sts.<domain> must be a host name too.
+        let long = format!("{}.{}.{}.{}", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61));
+        assert!(matches!(fetch(&[("domain", &long), ("addr", "192.0.2.1")]), Err(RequestError::BadHost { .. })));
+        for bad in ["mta-sts.example.org", "192.0.2.1:443", "0x7f.1", "", "fe80::1%eth0"] {
+            assert!(
+                matches!(fetch(&[("domain", "example.org"), ("addr", bad)]), Err(RequestError::BadAddress { .. })),
+                "{bad:?}"
+            );
+        }
+        let many: Vec<(&str, String)> = std::iter::once(("domain", "example.org".to_owned()))
+            .chain((0..17).map(|i| ("addr", format!("192.0.2.{i}"))))
+            .collect();
+        assert!(matches!(
+            fetch_request_from_query(many.iter().map(|(k, v)| (*k, v.as_str()))),
+            Err(RequestError::BadAddress { .. })
+        ));
+        // The caller cannot choose the URL, the size limit or the timeout.
+        let chosen = fetch(&[
+            ("domain", "example.org"),
+            ("addr", "192.0.2.1"),
+            ("url", "http://169.254.169.254/"),
+            ("host", "evil.example"),
+            ("max_bytes", "999999999"),
+            ("timeout_ms", "999999999"),
+        ]);
+        assert_eq!(chosen, Ok(FetchRequest::for_domain("example.org", vec!["192.0.2.1".parse().unwrap()])));
+    }
+
+    #[test]
+    fn fetch_results_round_trip_through_their_json() {
+        use crate::mailpolicy::{FetchFailure, FetchResult};
+        let results = [
+            FetchResult::Response {
+                status: 200,
+                content_type: Some("text/plain".into()),
+                location: None,
+                body: b"version: STSv1\r\nmode: enforce\r\nmx: mx.example.org\r\nmax_age: 86400\r\n".to_vec(),
+            },
+            FetchResult::Response {
+                status: 301,
+                content_type: None,
+                location: Some("https://elsewhere.example/".into()),
+                body: Vec::new(),
+            },
+            // No text: read back as the bytes that came, not as U+FFFD.
+            FetchResult::Response { status: 200, content_type: None, location: None, body: vec![0xff, 0xfe, b'v'] },
+            FetchResult::Failed(FetchFailure::Timeout { after_ms: 10_000 }),
+            FetchResult::Failed(FetchFailure::TooLarge { limit: 65_536 }),
+            FetchResult::Failed(FetchFailure::Refused { detail: "127.0.0.1 is loopback".into() }),
+            FetchResult::Failed(FetchFailure::Certificate { detail: "unknown issuer".into() }),
+            FetchResult::Failed(FetchFailure::Unavailable { detail: "no edge".into() }),
+        ];
+        for result in results {
+            let json = serde_json::to_string(&result).unwrap();
+            let back: Answer<FetchResult> = read_answer(200, None, &json);
+            assert_eq!(back, Answer::Ok(result), "{json}");
+        }
+        for bad in [r#"{"result":"maybe"}"#, r#"{"result":"response"}"#, r#"{"result":"failed"}"#, "[]"] {
+            assert!(matches!(read_answer::<FetchResult>(200, None, bad), Answer::Unreadable(_)), "{bad}");
+        }
+        // A failure kind from a newer edge is kept in words, as "not fetched".
+        let newer: Answer<FetchResult> = read_answer(200, None, r#"{"result":"failed","kind":"quic","detail":"d"}"#);
+        assert_eq!(newer, Answer::Ok(FetchResult::Failed(FetchFailure::Unavailable { detail: "d".into() })));
+    }
+
+    #[test]
+    fn edge_errors_and_foreign_answers_mean_not_fetched() {
+        let rate = fetch_answer(429, Some("7"), &error_body(&ErrorCode::RateLimited, "too many probes"));
+        assert_eq!(
+            rate,
+            FetchResult::Failed(FetchFailure::Unavailable {
+                detail: "the edge answered HTTP 429 (rate_limited): too many probes".into()
+            })
+        );
+        let proxy = fetch_answer(502, None, "<html>Bad Gateway</html>");
+        assert!(
+            matches!(proxy, FetchResult::Failed(FetchFailure::Unavailable { ref detail }) if detail.contains("502"))
+        );
+        let huge = fetch_answer(200, None, &"x".repeat(MAX_FETCH_ANSWER + 1));
+        assert!(matches!(huge, FetchResult::Failed(FetchFailure::Unavailable { .. })));
+        let refused = FetchResult::Failed(FetchFailure::Refused { detail: "127.0.0.1 is loopback".into() });
+        assert_eq!(fetch_answer(200, None, &serde_json::to_string(&refused).unwrap()), refused);
     }
 
     #[test]

@@ -250,7 +250,12 @@ fn ssrf_refusals_are_clear_errors() {
             "expected port 25, 465 or 587, found \"2525\"",
         ),
         ("/api/probe", 400, "missing_parameter", "expected a query parameter \"host\", found none"),
-        ("/elsewhere", 404, "not_found", "expected /api/check, /api/probe or /dns-query, found another path"),
+        (
+            "/elsewhere",
+            404,
+            "not_found",
+            "expected /api/check, /api/probe, /api/sts-policy or /dns-query, found another path",
+        ),
     ];
     for &(path, status, code, message) in cases {
         let (got, body) = edge.get_json(path);
@@ -938,4 +943,49 @@ fn api_check_counts_one_probe_per_mx_host() {
     let edge = Edge::start(&[("GELEIT_PROBE_RATE", "1/3600")]);
     let (status, body) = edge.get_json("/api/check?domain=ee-spki.example");
     assert_eq!(status, 200, "{body}");
+}
+
+/// `GET /api/sts-policy` (the page's policy fetch, `/api/check`'s code
+/// path): the lab's good policy for ee-fullcert.example as served (CRLF),
+/// a redirect handed back as it is (RFC 8461 §3.3: not followed), CORS as
+/// for `/api/probe`, and without the lab's ranges a refused loopback
+/// address (nothing fetched).
+#[test]
+fn api_sts_policy_fetches_the_policy_for_a_pages_check() {
+    let edge = Edge::start(&[]);
+    let cat = lab::catalogue();
+    let scenario = |name: &str| cat.scenarios.iter().find(|s| s.name == name).unwrap().mail_policy.as_ref().unwrap();
+    let good = scenario("ee-fullcert");
+    let path = format!("/api/sts-policy?domain=ee-fullcert.example&addr={}", good.sts_host);
+    let (status, head, body) = edge.request(&["-H", "Origin: https://app.example"], &path);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status, 200, "{v}");
+    assert!(head.contains("\naccess-control-allow-origin: *"), "{head}");
+    assert!(head.contains("\ncache-control: no-store"), "{head}");
+    assert_eq!((&v["result"], &v["status"]), (&Value::from("response"), &Value::from(200)), "{v}");
+    assert_eq!(v["body"], Value::from(good.policy.replace('\n', "\r\n")), "{v}");
+    // The core reads it back as the FetchResult the check takes.
+    let result = geleit::api::fetch_answer(status, None, std::str::from_utf8(&body).unwrap());
+    assert!(matches!(result, geleit::check::FetchResult::Response { status: 200, .. }), "{result:?}");
+
+    let redirect = scenario("dual-ec-pinned");
+    let (status, v) =
+        edge.get_json(&format!("/api/sts-policy?domain=dual-ec-pinned.example&addr={}", redirect.sts_host));
+    assert_eq!((status, &v["result"], &v["status"]), (200, &Value::from("response"), &Value::from(301)), "{v}");
+    assert!(v["location"].as_str().is_some_and(|l| l.starts_with("https://www.dual-ec-pinned.example/")), "{v}");
+
+    let (status, head, _) = edge.request(&["-X", "OPTIONS", "-H", "Origin: https://app.example"], &path);
+    assert_eq!(status, 204);
+    assert!(head.contains("\naccess-control-allow-origin: *"), "{head}");
+    let (status, _, _) = edge.request(&["-X", "POST"], &path);
+    assert_eq!(status, 405);
+    let (status, v) = edge.get_json("/api/sts-policy?domain=ee-fullcert.example&addr=mta-sts.ee-fullcert.example");
+    assert_eq!((status, &v["error"]["code"]), (400, &Value::from("bad_address")), "{v}");
+
+    // No extra ranges: the lab's loopback address is refused, not fetched.
+    let edge = Edge::start(&[("GELEIT_ALLOW_RANGES", "")]);
+    let (status, v) = edge.get_json(&path);
+    assert_eq!((status, &v["result"], &v["kind"]), (200, &Value::from("failed"), &Value::from("refused")), "{v}");
+    let detail = v["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains(&format!("{} in 127.0.0.0/8 (loopback, RFC 1122)", good.sts_host)), "{v}");
 }

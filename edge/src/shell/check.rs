@@ -40,6 +40,27 @@ pub async fn check(req: &Request, env: &worker::Env, settings: &Settings) -> Res
     Ok(response)
 }
 
+/// `GET /api/sts-policy`: `/api/check`'s policy fetch for a page's check
+/// ([`check::sts_policy`]), with the probe API's client limits.
+pub async fn sts_policy(req: &Request, env: &worker::Env, settings: &Settings) -> Result<Response, EdgeError> {
+    let url = req.url().map_err(internal)?;
+    let request = crate::request::policy_request(url.query_pairs())?;
+    let client = client_key(settings.client_ip_header.as_deref(), req.cf().is_some(), |name| {
+        req.headers().get(name).ok().flatten()
+    });
+    limit_client(settings, &client)?;
+    platform_rate_limit(env, &client).await?;
+    let started = now_ms();
+    let io = Worker { settings, client };
+    let result = check::sts_policy(&io, &request, settings, started).await?;
+    let mut response = Response::ok(check::sts_policy_body(&result)?).map_err(internal)?;
+    let headers = response.headers_mut();
+    headers.set("content-type", "application/json").map_err(internal)?;
+    // A fetch is of its moment: no HTTP cache may keep it.
+    headers.set("cache-control", "no-store").map_err(internal)?;
+    Ok(response)
+}
+
 struct Worker<'a> {
     settings: &'a Settings,
     client: String,

@@ -20,7 +20,7 @@ use crate::cors::CorsPolicy;
 use crate::error::EdgeError;
 use crate::ratelimit::ProbeLimiter;
 
-pub use check::check;
+pub use check::{check, sts_policy};
 pub use dohproxy::{doh_get, doh_post};
 pub use probe::probe;
 

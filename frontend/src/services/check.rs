@@ -1,16 +1,17 @@
 //! The browser's check: the core's `DomainCheck` run by the one driver
 //! ([`crate::drive::drive`]) over fetch: DoH for the queries
 //! ([`super::doh`]), the edge's `/api/probe` for the targets
-//! ([`super::probe`]). The web app and the widget's engine both call [`run`].
+//! ([`super::probe`]) and its `/api/sts-policy` for the MTA-STS policy
+//! ([`super::policy`]). The web app and the widget's engine both call [`run`].
 
 use std::cell::RefCell;
 
-use geleit::check::CheckOutcome;
+use geleit::check::{CheckOutcome, FetchFailure, FetchRequest, FetchResult};
 use geleit::dns::Query;
 use geleit::smtp::HostReport;
 use geleit::verdict::ProbeTarget;
 
-use super::{doh, probe};
+use super::{doh, policy, probe};
 use crate::drive::{self, Recorded, Step, Transport};
 use crate::state::Settings;
 
@@ -46,6 +47,15 @@ impl Transport for Page<'_> {
         let result = probe::probe(target, live.settings, &*live.on_wait).await;
         self.kept.borrow_mut().probe_result(target, &result);
         result
+    }
+
+    async fn fetch_policy(&self, request: &FetchRequest) -> FetchResult {
+        let Some(live) = &self.live else {
+            return FetchResult::Failed(FetchFailure::Unavailable {
+                detail: "a check kept in this page holds no policy fetch; check again for it".to_owned(),
+            });
+        };
+        policy::fetch(request, live.settings).await
     }
 }
 

@@ -6,4 +6,5 @@ pub mod browser;
 pub mod check;
 pub mod config;
 pub mod doh;
+pub mod policy;
 pub mod probe;

@@ -117,9 +117,12 @@ impl From<FailureWire> for FetchFailure {
     }
 }
 
-/// What a driver hands back for a [`FetchRequest`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
+/// What a driver hands back for a [`FetchRequest`]. Its JSON is the body of
+/// the edge's `GET /api/sts-policy` (see [`crate::api`]), read back exactly:
+/// `{"result":"response","status":200,…,"body":"…"}` or
+/// `{"result":"failed","kind":"timeout","after_ms":10000}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case", try_from = "ResultWire")]
 pub enum FetchResult {
     /// An HTTP response, as it came (a redirect is a response too).
     Response {
@@ -135,7 +138,56 @@ pub enum FetchResult {
 }
 
 /// The body in JSON: as text when it is UTF-8 (it is, for any policy),
-/// else as the text the lossy decoding gives.
+/// else as an array of its bytes, so that a body that is no text reads back
+/// as it came (and the policy parser still says it is no text, RFC 8461 §3.2).
 fn body_text<S: serde::Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&String::from_utf8_lossy(body))
+    match core::str::from_utf8(body) {
+        Ok(text) => s.serialize_str(text),
+        Err(_) => s.collect_seq(body),
+    }
+}
+
+/// The body as [`body_text`] writes it.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BodyWire {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+/// [`FetchResult`] as read back: the tag, the response's fields, or the
+/// failure's (flattened, as serde writes an internally tagged newtype).
+#[derive(Deserialize)]
+struct ResultWire {
+    result: String,
+    status: Option<u16>,
+    content_type: Option<String>,
+    location: Option<String>,
+    body: Option<BodyWire>,
+    #[serde(flatten)]
+    failure: Option<FailureWire>,
+}
+
+impl TryFrom<ResultWire> for FetchResult {
+    type Error = String;
+
+    fn try_from(w: ResultWire) -> Result<Self, String> {
+        match w.result.as_str() {
+            "response" => Ok(Self::Response {
+                status: w.status.ok_or("expected \"status\" in a fetch response, found none")?,
+                content_type: w.content_type,
+                location: w.location,
+                body: match w.body {
+                    Some(BodyWire::Text(t)) => t.into_bytes(),
+                    Some(BodyWire::Bytes(b)) => b,
+                    None => Vec::new(),
+                },
+            }),
+            "failed" => Ok(Self::Failed(w.failure.ok_or("expected \"kind\" in a failed fetch, found none")?.into())),
+            other => Err(format!(
+                "expected \"response\" or \"failed\" as a fetch result, found \"{}\"",
+                crate::smtp::sanitize(other.as_bytes(), 40)
+            )),
+        }
+    }
 }
