@@ -437,6 +437,11 @@ fn policy_view(r: &PolicyReported, lang: Lang) -> FindingView {
     }
 }
 
+/// TLSRPT and MTA-STS beside the verdict (RFC 8460, RFC 8461), in the page's words.
+fn policy_views(dv: &DomainVerdict, lang: Lang) -> Vec<FindingView> {
+    dv.mail_policy.iter().flat_map(|mp| mp.findings.iter()).map(|f| policy_view(f, lang)).collect()
+}
+
 /// What the verdict words need to know (see [`About`]).
 fn about(dv: &DomainVerdict) -> About {
     About {
@@ -505,6 +510,7 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     out.mx_badge = status_badge(dns.mx_status, t);
     out.mx_trace = dns.trace.iter().map(|s| trace_text(s, lang)).collect();
     out.mx_findings = dv.findings.iter().map(|f| finding_view(f, lang)).collect();
+    out.policy_findings = policy_views(&dv, lang);
     out.unchecked = unchecked_lines(&dv.unchecked, t);
 
     let mut lets_encrypt = false;
@@ -703,12 +709,7 @@ pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckVie
         mx_badge: status_badge(dv.mx_status, t),
         mx_findings: dv.findings.iter().map(|f| finding_view(f, lang)).collect(),
         mx_trace: Vec::new(),
-        policy_findings: dv
-            .mail_policy
-            .iter()
-            .flat_map(|mp| mp.findings.iter())
-            .map(|f| policy_view(f, lang))
-            .collect(),
+        policy_findings: policy_views(dv, lang),
         hosts,
         unchecked: unchecked_lines(&dv.unchecked, t),
         advice: Vec::new(),

@@ -1,7 +1,8 @@
 //! The core's verdicts, findings and fixes ([`geleit::verdict`]) in the
 //! page's languages. English uses the core's own sentences (the same the
-//! CLI prints); German translates each variant with its data. A variant the
-//! core adds later falls back to the English sentence until it is translated.
+//! CLI prints, as reported with the finding); German translates each variant
+//! with its data, in exhaustive matches: a variant the core adds does not
+//! compile until it has its German words.
 
 use geleit::dns::ReasonKind;
 use geleit::mailpolicy::{Mode, PolicyFinding};

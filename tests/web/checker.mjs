@@ -290,6 +290,21 @@ await t.step('shareable address /check/<domain> runs the check on load, in Germa
   await page.selectOption('#lang', 'en');
 });
 
+await t.step('TLSRPT and MTA-STS beside DANE: the policy fetched through the edge (a page cannot, CORS)', async () => {
+  await check('ee-fullcert.example');
+  const policy = () => page.$$eval('#check-policy .finding', (els) => els.map((e) => e.dataset.code));
+  if (edge) {
+    // The page's core handed its fetch to the edge's /api/sts-policy with the validated address.
+    assert(requests.some((u) => u.includes('/api/sts-policy?') && u.includes('domain=ee-fullcert.example') && u.includes('addr=')),
+      `policy asked of the edge: ${requests.filter((u) => u.includes('sts')).join(' ')}`);
+    assertEqual((await policy()).sort(), ['dane_takes_precedence', 'sts_policy_active', 'tls_rpt_published'], 'policy findings');
+    assertEqual(await verdict(), 'authenticated', 'DANE stays the headline');
+  } else {
+    assert((await policy()).includes('sts_not_fetched'), 'without an edge the policy is said not fetched');
+  }
+  await axe(page, 'checker, mail policy');
+});
+
 await t.step('DoH unreachable: a neutral state that says nothing about the domain, with Retry and Settings', async () => {
   // Settings: a DoH endpoint on a closed port (every query fails on the transport).
   await page.click('nav >> text=Settings');
