@@ -195,28 +195,6 @@ fn quoted(items: &[String]) -> String {
     items.iter().map(|r| format!("„{r}“")).collect::<Vec<_>>().join(", ")
 }
 
-/// „in 3 Tagen“, „in 5 Stunden“, „in weniger als einer Stunde“.
-fn time_left_de(hours: i64) -> String {
-    match hours {
-        h if h >= 48 => format!("in {} Tagen", h / 24),
-        h if h >= 2 => format!("in {h} Stunden"),
-        1 => "in 1 Stunde".to_owned(),
-        _ => "in weniger als einer Stunde".to_owned(),
-    }
-}
-
-/// How much of its validity a signature has used, in percent.
-fn used_percent(inception: i64, expiration: i64, hours_left: i64) -> i64 {
-    let validity = expiration.saturating_sub(inception).max(1);
-    let used = validity.saturating_sub(hours_left.saturating_mul(3600)).clamp(0, validity);
-    used.saturating_mul(100) / validity
-}
-
-/// „28 Tagen“ (dative, after „von“), or hours below two days.
-fn span_de(seconds: i64) -> String {
-    if seconds >= 2 * 86_400 { format!("{} Tagen", seconds / 86_400) } else { format!("{} Stunden", seconds / 3600) }
-}
-
 fn place_de(depth: Option<usize>) -> String {
     depth.map_or_else(|| "im TLSA-Record".to_owned(), |d| format!("in Tiefe {d}"))
 }
@@ -393,12 +371,9 @@ fn finding_de(f: &Finding) -> String {
         Finding::UnpinnedChain { family: fam } => format!("Der Server hat auch eine {}-Zertifikatskette, zu der kein nutzbarer TLSA-Record passt: Absender, die sie aushandeln, stellen nicht zu.", family(*fam)),
         Finding::ChainExpiresSoon { depth, subject, not_after } => format!("Das Zertifikat {} ({subject}) auf dem DANE-TA(2)-Pfad läuft am {} ab; danach stellen DANE-fähige Absender nicht mehr zu.", place_de(*depth), utc(*not_after)),
         Finding::LeafExpiredUnderDaneEe { not_after } => format!("Das Serverzertifikat ist am {} abgelaufen; DANE-EE(3) ignoriert Daten, DANE-Absender stellen weiter zu, andere Absender beschweren sich eventuell.", utc(*not_after)),
-        Finding::SignaturesExpireSoon { rrset, inception, expiration, hours_left } => format!(
-            "Die Signaturen von „{rrset}“ laufen am {} ab ({}), nach {} % ihrer Gültigkeit von {}: läuft das Neusignieren? Sind sie abgelaufen, verwerfen validierende Resolver die Antwort und DANE-fähige Absender stellen nicht mehr zu.",
-            utc(*expiration),
-            time_left_de(*hours_left),
-            used_percent(*inception, *expiration, *hours_left),
-            span_de(expiration.saturating_sub(*inception))
+        Finding::SignaturesExpireSoon { rrset, expiration, .. } => format!(
+            "Die Signaturen von „{rrset}“ laufen am {} ab, spät in ihrer Gültigkeit: läuft das Neusignieren? Danach verwerfen validierende Resolver die Antwort und DANE-fähige Absender stellen nicht mehr zu.",
+            utc(*expiration)
         ),
     }
 }
@@ -469,7 +444,7 @@ fn fix_de(f: &Fix) -> String {
         Fix::SignZone { zone } => format!("{zone} mit DNSSEC signieren und ihren DS-Record in der Elternzone veröffentlichen."),
         Fix::CheckReachability => "Sicherstellen, dass die Adresse SMTP auf Port 25 aus dem Internet annimmt, oder sie aus dem DNS entfernen.".to_owned(),
         Fix::ResignZone { owner, rtype } if rtype == "DS" => format!("Der DS-Record von {owner} wird von der Elternzone signiert: beim Betreiber der Elternzone (Registry oder Registrar) nachfragen, ob dort neu signiert wird."),
-        Fix::ResignZone { owner, rtype } => format!("Die Zone mit den {rtype}-Records von {owner} jetzt neu signieren und prüfen, warum das automatische Neusignieren stehen geblieben ist (BIND: „rndc dnssec -status <Zone>“ und das Log; OpenDNSSEC: „ods-enforcer zone list“; Knot: „knotc zone-status“; ein Cronjob mit dnssec-signzone oder ldns-signzone: ist er gelaufen?)."),
+        Fix::ResignZone { owner, rtype } => format!("Die Zone mit den {rtype}-Records von {owner} jetzt neu signieren und prüfen, warum ihr automatisches Neusignieren stehen geblieben ist (Signer-Status und Log)."),
     }
 }
 
