@@ -128,6 +128,26 @@ pub struct Monitor {
 }
 
 impl Monitor {
+    /// A domain that could not be checked (the resolver could not be
+    /// reached, the input was not a domain): UNKNOWN, with the reason.
+    #[must_use]
+    pub fn not_checked(domain: &str, reason: String) -> Self {
+        Self {
+            domain: domain.to_owned(),
+            state: State::Unknown,
+            summary: "not checked".to_owned(),
+            reason: Some(reason),
+            checked: false,
+            probed: false,
+            authenticated: false,
+            hosts: Vec::new(),
+            first_expiry: None,
+            days_to_expiry: None,
+            first_signature_expiry: None,
+            days_to_signature_expiry: None,
+        }
+    }
+
     /// MX hosts checked.
     #[must_use]
     pub fn host_count(&self) -> usize {
@@ -170,20 +190,7 @@ pub fn summarize_with(outcome: &CheckOutcome, now: i64, ahead: &LookAhead) -> Mo
     match outcome {
         CheckOutcome::Verdict(v) => full(v, now),
         CheckOutcome::Dns(r) => dns_only(r, now, ahead),
-        CheckOutcome::ResolverUnreachable(f) => Monitor {
-            domain: bare(&f.domain),
-            state: State::Unknown,
-            summary: "not checked".to_owned(),
-            reason: Some(f.to_string()),
-            checked: false,
-            probed: false,
-            authenticated: false,
-            hosts: Vec::new(),
-            first_expiry: None,
-            days_to_expiry: None,
-            first_signature_expiry: None,
-            days_to_signature_expiry: None,
-        },
+        CheckOutcome::ResolverUnreachable(f) => Monitor::not_checked(&bare(&f.domain), f.to_string()),
     }
 }
 

@@ -74,20 +74,7 @@ impl Done {
     fn monitor(&self, domain: &str, now: i64, ahead: &LookAhead) -> Monitor {
         match self {
             Self::Checked(outcome) => monitor::summarize_with(outcome, now, ahead),
-            Self::Failed(_, message) => Monitor {
-                domain: domain.to_owned(),
-                state: State::Unknown,
-                summary: "not checked".to_owned(),
-                reason: Some(message.clone()),
-                checked: false,
-                probed: false,
-                authenticated: false,
-                hosts: Vec::new(),
-                first_expiry: None,
-                days_to_expiry: None,
-                first_signature_expiry: None,
-                days_to_signature_expiry: None,
-            },
+            Self::Failed(_, message) => Monitor::not_checked(domain, message.clone()),
         }
     }
 }

@@ -23,21 +23,10 @@ use geleit::check::{FetchRequest, FetchResult};
 pub async fn check(req: &Request, env: &worker::Env, settings: &Settings) -> Result<Response, EdgeError> {
     let url = req.url().map_err(internal)?;
     let request = CheckRequest::from_query(url.query_pairs())?;
-    let client = client_key(settings.client_ip_header.as_deref(), req.cf().is_some(), |name| {
-        req.headers().get(name).ok().flatten()
-    });
     // The first host's probe; one more per further MX host (`admit`).
-    limit_client(settings, &client)?;
-    platform_rate_limit(env, &client).await?;
-    let started = now_ms();
-    let io = Worker { settings, client };
-    let verdict = check::run(&io, &request, settings, started).await?;
-    let mut response = Response::ok(check::body(&verdict)?).map_err(internal)?;
-    let headers = response.headers_mut();
-    headers.set("content-type", "application/json").map_err(internal)?;
-    // A verdict is of its moment: no HTTP cache may keep it.
-    headers.set("cache-control", "no-store").map_err(internal)?;
-    Ok(response)
+    let io = admit_client(req, env, settings).await?;
+    let verdict = check::run(&io, &request, settings, now_ms()).await?;
+    json_of_the_moment(check::body(&verdict)?)
 }
 
 /// `GET /api/sts-policy`: `/api/check`'s policy fetch for a page's check
@@ -45,18 +34,27 @@ pub async fn check(req: &Request, env: &worker::Env, settings: &Settings) -> Res
 pub async fn sts_policy(req: &Request, env: &worker::Env, settings: &Settings) -> Result<Response, EdgeError> {
     let url = req.url().map_err(internal)?;
     let request = crate::request::policy_request(url.query_pairs())?;
+    let io = admit_client(req, env, settings).await?;
+    let result = check::sts_policy(&io, &request, settings, now_ms()).await?;
+    json_of_the_moment(check::sts_policy_body(&result)?)
+}
+
+/// The requesting client, charged one request against its own limit and the
+/// platform's: the worker's IO on its behalf.
+async fn admit_client<'a>(req: &Request, env: &worker::Env, settings: &'a Settings) -> Result<Worker<'a>, EdgeError> {
     let client = client_key(settings.client_ip_header.as_deref(), req.cf().is_some(), |name| {
         req.headers().get(name).ok().flatten()
     });
     limit_client(settings, &client)?;
     platform_rate_limit(env, &client).await?;
-    let started = now_ms();
-    let io = Worker { settings, client };
-    let result = check::sts_policy(&io, &request, settings, started).await?;
-    let mut response = Response::ok(check::sts_policy_body(&result)?).map_err(internal)?;
+    Ok(Worker { settings, client })
+}
+
+/// A JSON answer no HTTP cache may keep: a verdict or a fetch is of its moment.
+fn json_of_the_moment(body: String) -> Result<Response, EdgeError> {
+    let mut response = Response::ok(body).map_err(internal)?;
     let headers = response.headers_mut();
     headers.set("content-type", "application/json").map_err(internal)?;
-    // A fetch is of its moment: no HTTP cache may keep it.
     headers.set("cache-control", "no-store").map_err(internal)?;
     Ok(response)
 }
