@@ -18,7 +18,7 @@ cargo test --workspace --quiet 2>&1 | tally
 step "web app: build (Trunk), size, wasm-bindgen-test in headless Chromium"
 scripts/web-build.sh
 # (no --quiet: cargo hands it to wasm-bindgen-test-runner, which rejects it)
-CHROMEDRIVER=/usr/bin/chromedriver cargo test -p geleit-frontend --target wasm32-unknown-unknown --test browser 2>&1 | tally
+CHROMEDRIVER=/usr/bin/chromedriver cargo test -p geleit-web --features browser --target wasm32-unknown-unknown --test browser 2>&1 | tally
 
 step "widget <geleit-check>: build (dist-widget/: default module and engine), size, no engine code in the default module"
 widget/build.sh

@@ -8,10 +8,10 @@
 //!   recorded probe reports at `/api/probe`;
 //! - (c) the edge's `/api/check` loop (`geleit_edge::check::run`) natively,
 //!   over a `CheckIo` that answers from the recording;
-//! - (d) the browser's driver (`geleit_frontend::drive`, shared by the app
+//! - (d) the browser's driver (`geleit_web::drive`, shared by the app
 //!   and the widget engine) natively, over a `Transport` that answers from
 //!   the recording and reads the edge's answers with the page's own reader;
-//!   only the fetches themselves (frontend/src/services) are wasm32-only.
+//!   only the fetches themselves (web/src/services) are wasm32-only.
 //!
 //! The whole-check recordings (tests/data/check) have a probe report for
 //! every probe target; the DNS-only ones (tests/data/dns) have none, so there
@@ -36,11 +36,11 @@ use geleit::verdict::ProbeTarget;
 use geleit_edge::check::{CheckIo, CheckRequest};
 use geleit_edge::error::EdgeError;
 use geleit_edge::request::HostProbe;
-use geleit_frontend::checker::CheckRun;
-use geleit_frontend::drive::{self, Transport};
-use geleit_frontend::state::Settings;
 use geleit_test_support::recording::{self, Recording};
 use geleit_test_support::{doh, edge};
+use geleit_web::checker::CheckRun;
+use geleit_web::drive::{self, Transport};
+use geleit_web::state::Settings;
 
 /// What the probe service says of a host it has no report for: the edge's
 /// words when name resolution finds nothing.
@@ -173,10 +173,10 @@ impl Transport for Fetch<'_> {
     }
 }
 
-/// (d) The browser's driver (`geleit_frontend::drive`, the app's and the
+/// (d) The browser's driver (`geleit_web::drive`, the app's and the
 /// widget engine's) with the page's check run following its steps.
 fn browser(rec: &Recording, reports: &BTreeMap<String, String>) -> String {
-    let domain = geleit_frontend::domain::parse(&rec.domain).unwrap();
+    let domain = geleit_web::domain::parse(&rec.domain).unwrap();
     let settings = Settings { anchor: rec.anchor.clone(), ..Settings::default() };
     let now = i64::try_from(rec.now).unwrap();
     let check = drive::domain_check(&domain.ascii, &settings, now).unwrap();

@@ -1,5 +1,5 @@
 //! The web checker over DNS answers recorded from the lab (tests/data/dns):
-//! the page's own driver ([`geleit_frontend::drive`]) runs the core's
+//! the page's own driver ([`geleit_web::drive`]) runs the core's
 //! `DomainCheck` over a transport that serves the recordings (and probe
 //! reports made here), exactly as the page runs it over DoH and the edge;
 //! the view model turns what arrives into verdicts, findings and fixes in
@@ -16,12 +16,12 @@ use geleit::check::CheckOutcome;
 use geleit::dns::{Query, QueryId, RecordType};
 use geleit::smtp;
 use geleit::verdict::ProbeTarget;
-use geleit_frontend::checker::{self, CheckRun, CheckView, Probe, Shown};
-use geleit_frontend::domain;
-use geleit_frontend::drive::{self, Step, Transport};
-use geleit_frontend::i18n::Lang;
-use geleit_frontend::state::Settings;
 use geleit_test_support::recording as dns_replay;
+use geleit_web::checker::{self, CheckRun, CheckView, Probe, Shown};
+use geleit_web::domain;
+use geleit_web::drive::{self, Step, Transport};
+use geleit_web::i18n::Lang;
+use geleit_web::state::Settings;
 
 /// What the edge does with a probe: a report, a refusal, or no answer yet.
 type Edge<'a> = dyn Fn(&ProbeTarget) -> Option<Result<smtp::HostReport, String>> + 'a;

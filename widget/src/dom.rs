@@ -3,7 +3,7 @@
 //! anything a DNS answer or the edge sent, and nothing a Trusted Types policy
 //! would have to allow).
 
-use geleit_frontend::domain::{self, Domain};
+use geleit_web::domain::{self, Domain};
 use wasm_bindgen::JsValue;
 use web_sys::Document;
 

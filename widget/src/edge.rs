@@ -9,9 +9,9 @@
 
 use geleit::api::{self, ApiError, ErrorCode};
 use geleit::verdict::DomainVerdict;
-use geleit_frontend::checker::{self, Badge, CheckView, Shown};
-use geleit_frontend::domain::Domain;
-use geleit_frontend::i18n::Lang;
+use geleit_web::checker::{self, Badge, CheckView, Shown};
+use geleit_web::domain::Domain;
+use geleit_web::i18n::Lang;
 
 /// The most the widget reads of an answer: a verdict for a domain with
 /// many MX hosts and addresses is some tens of KB.
@@ -241,7 +241,7 @@ mod tests {
 
     #[test]
     fn an_edge_without_its_dns_resolver_is_the_neutral_state_never_a_failure_of_the_domain() {
-        let d = geleit_frontend::domain::parse("bücher.example").unwrap();
+        let d = geleit_web::domain::parse("bücher.example").unwrap();
         let dns = r#"{"error":{"code":"dns_unreachable","message":"expected the DNS upstream to answer the check's queries, found none"}}"#;
         let v = view(&d, &read(502, None, dns), Lang::En);
         assert_eq!(v.shown, checker::Shown::ResolverUnreachable);
@@ -262,7 +262,7 @@ mod tests {
 
     #[test]
     fn a_failed_check_is_a_failed_view_with_the_words_as_summary() {
-        let d = geleit_frontend::domain::parse("bücher.example").unwrap();
+        let d = geleit_web::domain::parse("bücher.example").unwrap();
         let v = view(&d, &read(429, Some("3"), RATE), Lang::De);
         assert_eq!(
             (v.shown, v.domain.as_str(), v.domain_unicode.as_str()),

@@ -20,7 +20,7 @@
 use std::fmt::Write;
 
 use geleit::verdict::Verdict;
-use geleit_frontend::checker::{CheckView, Shown};
+use geleit_web::checker::{CheckView, Shown};
 
 use crate::options::Options;
 
@@ -95,9 +95,9 @@ pub fn detail(view: &CheckView, authenticated: bool, o: &Options, result: Option
 
 #[cfg(test)]
 mod tests {
-    use geleit_frontend::checker::CheckRun;
-    use geleit_frontend::domain;
-    use geleit_frontend::i18n::Lang;
+    use geleit_web::checker::CheckRun;
+    use geleit_web::domain;
+    use geleit_web::i18n::Lang;
 
     use super::*;
     use crate::view::tests::sample;
@@ -119,7 +119,7 @@ mod tests {
         let mut run = CheckRun::start(1, domain::parse("example.org").unwrap(), 1_800_000_000);
         run.error = Some("expected a DS or DNSKEY record, found \"garbage\"".into());
         let o = Options { lang: Lang::De, ..Options::default() };
-        let view = geleit_frontend::checker::view(&run, o.lang).unwrap();
+        let view = geleit_web::checker::view(&run, o.lang).unwrap();
         let v = parse(&detail(&view, false, &o, None));
         assert_eq!(v["verdict"], "failed");
         assert_eq!(v["authenticated"], false);
@@ -133,7 +133,7 @@ mod tests {
     #[test]
     fn an_unreachable_resolver_is_its_own_verdict_word_without_a_result() {
         let d = domain::parse("example.org").unwrap();
-        let view = geleit_frontend::checker::unreachable_view(&d, None, Lang::En);
+        let view = geleit_web::checker::unreachable_view(&d, None, Lang::En);
         let v = parse(&detail(&view, false, &Options::default(), None));
         assert_eq!(v["verdict"], "resolver_unreachable");
         assert_eq!(v["authenticated"], false);

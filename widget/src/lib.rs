@@ -10,7 +10,7 @@
 //! ```text
 //!  attributes ─► options::Options ─► view::frame ─► dom (shadow root)
 //!  default (no doh):  start ─► JS fetch <edge>/api/check ─► show: edge::read (DomainVerdict)
-//!            ─► geleit_frontend::checker::verdict_view ─► view::result ─► dom
+//!            ─► geleit_web::checker::verdict_view ─► view::result ─► dom
 //!            ─► event::detail (JSON, with the edge's verdict JSON) ─► `geleit-result`
 //!  doh set:  JS import()s the engine module (widget/engine/, geleit-widget-engine): the
 //!            core's DNS check over DoH in the page, probes through the edge, same view and event

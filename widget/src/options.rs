@@ -3,8 +3,8 @@
 //! `config` attribute is read on the JS side: it fetches the file once per
 //! page and passes its endpoints on as if they were attributes.)
 
-use geleit_frontend::i18n::Lang;
-use geleit_frontend::state::Settings;
+use geleit_web::i18n::Lang;
+use geleit_web::state::Settings;
 
 /// Where a widget's check runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

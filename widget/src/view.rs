@@ -1,10 +1,10 @@
 //! What a widget shows, as a small element tree (no Yew): the form, and the
-//! result built from the app's view model ([`geleit_frontend::checker::view`]),
+//! result built from the app's view model ([`geleit_web::checker::view`]),
 //! so the verdicts, findings and fixes read exactly as in the app, in both
 //! languages. `dom.rs` turns the tree into DOM nodes inside the shadow root.
 
-use geleit_frontend::checker::{CheckView, FindingView, FirstFix, Shown};
-use geleit_frontend::i18n::Lang;
+use geleit_web::checker::{CheckView, FindingView, FirstFix, Shown};
+use geleit_web::i18n::Lang;
 
 use crate::options::Options;
 
@@ -345,7 +345,7 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
 #[cfg(test)]
 pub(crate) mod tests {
     use geleit::verdict::Verdict;
-    use geleit_frontend::checker::{Badge, HostView};
+    use geleit_web::checker::{Badge, HostView};
 
     use super::*;
 
@@ -464,8 +464,8 @@ pub(crate) mod tests {
 
     #[test]
     fn an_unreachable_resolver_shows_neutral_words_and_a_retry_button_no_verdict() {
-        let d = geleit_frontend::domain::parse("bücher.example").unwrap();
-        let v = geleit_frontend::checker::unreachable_view(&d, Some("HTTP 502".into()), Lang::De);
+        let d = geleit_web::domain::parse("bücher.example").unwrap();
+        let v = geleit_web::checker::unreachable_view(&d, Some("HTTP 502".into()), Lang::De);
         let r = result(&v, &Options { lang: Lang::De, ..Options::default() });
         let Node::El(root) = &r else { panic!("not an element") };
         assert_eq!(root.get("data-verdict"), Some("resolver_unreachable"));

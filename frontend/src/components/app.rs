@@ -4,28 +4,30 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::Store;
 use super::generator::GeneratorPage;
 use super::matcher::MatcherPage;
 use super::nav::Nav;
 use super::settings::SettingsPage;
-use crate::route::Route;
-use crate::services::{browser, config};
-use crate::state::{Action, State};
+use super::{AppState, Store};
+use geleit_web::route::Route;
+use geleit_web::services::{browser, config};
+use geleit_web::state::{Action, State};
 
-impl Reducible for State {
+impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        Rc::new((*self).clone().reduce(action))
+        Rc::new(Self(self.0.clone().reduce(action)))
     }
 }
 
 #[function_component(App)]
 pub fn app() -> Html {
     let store = use_reducer(|| {
-        State::new(browser::initial_lang(), browser::current_route(), browser::now())
-            .reduce(Action::Online(browser::online()))
+        AppState(
+            State::new(browser::initial_lang(), browser::current_route(), browser::now())
+                .reduce(Action::Online(browser::online())),
+        )
     });
 
     // Settings: saved in this browser, else the deployment's preset.

@@ -7,11 +7,13 @@ use yew::prelude::*;
 use super::Store;
 use super::copy_button::CopyButton;
 use super::nav::go;
-use crate::checker::{self, AddressView, Advice, Badge, CheckRun, CheckView, FindingView, FirstFix, HostView, Phase};
-use crate::i18n::Strings;
-use crate::route::Route;
-use crate::services::{browser, check};
-use crate::state::Action;
+use geleit_web::checker::{
+    self, AddressView, Advice, Badge, CheckRun, CheckView, FindingView, FirstFix, HostView, Phase,
+};
+use geleit_web::i18n::Strings;
+use geleit_web::route::Route;
+use geleit_web::services::{browser, check};
+use geleit_web::state::Action;
 
 #[function_component(CheckerPage)]
 pub fn checker_page() -> Html {
@@ -57,7 +59,7 @@ pub fn checker_page() -> Html {
         let store = store.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if let Ok(d) = crate::domain::parse(&store.check_input) {
+            if let Ok(d) = geleit_web::domain::parse(&store.check_input) {
                 browser::push_route(&Route::CheckDomain(d.written(false)));
             }
             store.dispatch(Action::CheckStart(store.check_input.clone()));

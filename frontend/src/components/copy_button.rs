@@ -3,8 +3,8 @@
 use yew::prelude::*;
 
 use super::Store;
-use crate::services::browser;
-use crate::state::Action;
+use geleit_web::services::browser;
+use geleit_web::state::Action;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

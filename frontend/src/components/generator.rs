@@ -4,10 +4,10 @@ use yew::prelude::*;
 
 use super::Store;
 use super::copy_button::CopyButton;
-use crate::generator::{GenView, Problem, RecordView};
-use crate::i18n::Strings;
-use crate::services::browser;
-use crate::state::{Action, GenField};
+use geleit_web::generator::{GenView, Problem, RecordView};
+use geleit_web::i18n::Strings;
+use geleit_web::services::browser;
+use geleit_web::state::{Action, GenField};
 
 #[function_component(GeneratorPage)]
 pub fn generator_page() -> Html {

@@ -4,9 +4,9 @@ use yew::prelude::*;
 
 use super::Store;
 use super::generator::problem;
-use crate::i18n::Strings;
-use crate::matcher::{MatchView, VerdictView};
-use crate::state::{Action, MatchField};
+use geleit_web::i18n::Strings;
+use geleit_web::matcher::{MatchView, VerdictView};
+use geleit_web::state::{Action, MatchField};
 
 #[function_component(MatcherPage)]
 pub fn matcher_page() -> Html {

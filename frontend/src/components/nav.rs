@@ -3,10 +3,10 @@
 use yew::prelude::*;
 
 use super::Store;
-use crate::i18n::Lang;
-use crate::route::Route;
-use crate::services::browser;
-use crate::state::Action;
+use geleit_web::i18n::Lang;
+use geleit_web::route::Route;
+use geleit_web::services::browser;
+use geleit_web::state::Action;
 
 /// Navigates inside the page (no reload) when a link is clicked.
 #[must_use]

@@ -3,8 +3,8 @@
 use yew::prelude::*;
 
 use super::Store;
-use crate::services::browser;
-use crate::state::{Action, Settings, SettingsField};
+use geleit_web::services::browser;
+use geleit_web::state::{Action, Settings, SettingsField};
 
 /// DoH endpoints a person may pick instead of the edge's (they must allow this page via CORS).
 const DOH_PRESETS: [(&str, &str); 3] = [

@@ -3,7 +3,7 @@
 //! A second wasm module, loaded by widget/geleit-check.js with `import()`
 //! only when a widget on the page sets `doh` (a resolver the host page
 //! chose): then the page trusts no one but the root. It runs the web app's
-//! check in the page (`geleit_frontend::services::check`, the one browser
+//! check in the page (`geleit_web::services::check`, the one browser
 //! driver of the core's `DomainCheck`): DNSSEC validation and RFC 7672
 //! resolution over DoH from the widget's `anchor`, the edge's SMTP probe of
 //! each validated address, the core's verdict (or its unreachable

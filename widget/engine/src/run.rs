@@ -1,11 +1,11 @@
 //! The engine's one export: a check run in the browser by the app's driver
-//! of the core's check machine (`geleit_frontend::services::check`), drawn
+//! of the core's check machine (`geleit_web::services::check`), drawn
 //! as results arrive (DNS progress, the DNS stage, each probe), resolving
 //! to the event detail.
 
-use geleit_frontend::checker::{self, CheckRun};
-use geleit_frontend::drive::Step;
-use geleit_frontend::services::check as browser_check;
+use geleit_web::checker::{self, CheckRun};
+use geleit_web::drive::Step;
+use geleit_web::services::check as browser_check;
 use geleit_widget::dom::{self, domain_or_problem, options};
 use geleit_widget::{event, view};
 use wasm_bindgen::prelude::*;

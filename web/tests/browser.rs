@@ -6,11 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure stops the test here
 
 use geleit::check::CheckOutcome;
-use geleit_frontend::drive::Step;
-use geleit_frontend::generator::{self, GenForm};
-use geleit_frontend::i18n::Lang;
-use geleit_frontend::services::{browser, check};
-use geleit_frontend::state::Settings;
+use geleit_web::drive::Step;
+use geleit_web::generator::{self, GenForm};
+use geleit_web::i18n::Lang;
+use geleit_web::services::{browser, check};
+use geleit_web::state::Settings;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -67,7 +67,7 @@ async fn unreachable_doh_is_an_unreachable_resolver_not_a_dnssec_result_and_not_
 #[wasm_bindgen_test]
 fn idn_through_the_browsers_url_parser() {
     // wasm32 maps U-labels with the browser's UTS 46 (no IDNA tables in the app).
-    use geleit_frontend::domain;
+    use geleit_web::domain;
     let d = domain::parse(" Bücher.Example. ").unwrap();
     assert_eq!((d.ascii.as_str(), d.unicode.as_str()), ("xn--bcher-kva.example", "bücher.example"));
     assert_eq!(domain::parse("MÜNCHEN.de").unwrap().ascii, "xn--mnchen-3ya.de");
