@@ -39,6 +39,9 @@ use geleit::dns::{self, Config, Name, QueryId};
 use geleit::smtp::HostReport;
 use geleit::verdict::{DomainVerdict, ProbeTarget};
 
+use geleit_web::i18n::Lang;
+use geleit_web::worded::{VIEW_PARAMETER, WordedAnswer};
+
 use crate::config::Settings;
 use crate::error::EdgeError;
 use crate::request::HostProbe;
@@ -56,11 +59,14 @@ pub struct CheckRequest {
     /// `[host]`: one mail server named directly, no MX lookup (Postfix's
     /// next-hop syntax, as `geleit check [host]`).
     pub direct: bool,
+    /// `view=<lang>`: answer with the verdict in the web layer's words as
+    /// well (`geleit_web::worded`, the widget's default mode).
+    pub view: Option<Lang>,
 }
 
 impl CheckRequest {
     /// From the decoded query pairs of the URL: `domain` exactly once,
-    /// other parameters ignored.
+    /// `view` (`en` or `de`) at most once, other parameters ignored.
     pub fn from_query<I, K, V>(pairs: I) -> Result<Self, EdgeError>
     where
         I: IntoIterator<Item = (K, V)>,
@@ -68,15 +74,28 @@ impl CheckRequest {
         V: AsRef<str>,
     {
         let mut domain = None;
+        let mut view = None;
         for (key, value) in pairs {
-            if key.as_ref() == "domain" {
-                if domain.is_some() {
-                    return Err(EdgeError::duplicate("domain"));
+            match key.as_ref() {
+                "domain" if domain.is_some() => return Err(EdgeError::duplicate("domain")),
+                "domain" => domain = Some(value.as_ref().to_owned()),
+                VIEW_PARAMETER if view.is_some() => return Err(EdgeError::duplicate(VIEW_PARAMETER)),
+                VIEW_PARAMETER => {
+                    let text = value.as_ref();
+                    // Exactly the codes the web layer words in; no negotiation.
+                    let lang = [Lang::En, Lang::De].into_iter().find(|l| l.code() == text).ok_or_else(|| {
+                        EdgeError::Request(RequestError::BadLanguage {
+                            found: geleit::smtp::sanitize(text.as_bytes(), 32),
+                        })
+                    })?;
+                    view = Some(lang);
                 }
-                domain = Some(value.as_ref().to_owned());
+                _ => {}
             }
         }
-        Self::parse(&domain.ok_or(EdgeError::missing("domain"))?)
+        let mut request = Self::parse(&domain.ok_or(EdgeError::missing("domain"))?)?;
+        request.view = view;
+        Ok(request)
     }
 
     /// A mail domain, or `[host]`. U-labels become A-labels (IDNA, UTS 46)
@@ -105,7 +124,7 @@ impl CheckRequest {
             RequestError::LiteralAddress { .. } => literal(),
             other => EdgeError::Request(other),
         })?;
-        Ok(Self { name, direct: inner.is_some() })
+        Ok(Self { name, direct: inner.is_some(), view: None })
     }
 }
 
@@ -293,6 +312,15 @@ pub async fn run<I: CheckIo>(
         Some(CheckOutcome::ResolverUnreachable(failure)) => Err(EdgeError::DnsUnreachable(Box::new(failure))),
         Some(CheckOutcome::Dns(_)) | None => Err(EdgeError::Internal),
     }
+}
+
+/// The response body for `request`: the verdict alone ([`body`]), or with
+/// `view=<lang>` the worded answer (`geleit_web::worded`): the same verdict
+/// with the web layer's view of it in that language.
+pub fn answer_body(request: &CheckRequest, verdict: &DomainVerdict) -> Result<String, EdgeError> {
+    let Some(lang) = request.view else { return body(verdict) };
+    let domain = geleit_web::domain::from_ascii(&request.name.to_ascii(), request.direct).ok_or(EdgeError::Internal)?;
+    serde_json::to_string(&WordedAnswer::new(&domain, verdict, lang)).map_err(|_| EdgeError::Internal)
 }
 
 /// The response body: what `geleit check <domain> --json` prints (pretty
@@ -551,6 +579,40 @@ mod tests {
         let text = body(&v).unwrap();
         assert!(text.starts_with("{\n  \"domain\": \"two-mx.example.\",\n") && text.ends_with("}\n"), "{text}");
         assert_eq!(serde_json::from_str::<DomainVerdict>(&text).unwrap(), v);
+    }
+
+    #[test]
+    fn view_asks_for_the_verdict_in_the_web_layers_words() {
+        let io = Replay::new("two-mx");
+        let request = CheckRequest::from_query([("view", "de"), ("domain", "two-mx.example")]).unwrap();
+        assert_eq!(request.view, Some(Lang::De));
+        let v = block_on(run(&io, &request, &settings(LAB), io.now_ms.get())).unwrap();
+        let text = answer_body(&request, &v).unwrap();
+        let read: geleit_web::worded::Worded = serde_json::from_str(&text).unwrap();
+        // The view is the app's own for this verdict, in German, and the verdict travels along unchanged.
+        let d = geleit_web::domain::from_ascii("two-mx.example", false).unwrap();
+        assert_eq!(read.view, geleit_web::checker::verdict_view(&d, &v, Lang::De));
+        assert_eq!(read.view.shown.as_str(), "not_authenticated");
+        assert!(read.view.summary.contains("mx2.two-mx.example"), "{}", read.view.summary);
+        assert_eq!(read.view.first_fix.as_ref().and_then(|f| f.host.as_deref()), Some("mx2.two-mx.example"));
+        assert_eq!(serde_json::from_str::<DomainVerdict>(read.verdict.get()).unwrap(), v);
+        assert!(!read.authenticated);
+        // Without `view`, the verdict alone, as `geleit check --json` prints it.
+        let plain = CheckRequest::from_query([("domain", "two-mx.example")]).unwrap();
+        assert_eq!(answer_body(&plain, &v).unwrap(), body(&v).unwrap());
+        // A language the web layer does not speak, or `view` twice, is refused before anything is asked.
+        for (q, code) in [
+            (vec![("domain", "two-mx.example"), ("view", "fr")], ErrorCode::BadLanguage),
+            (vec![("domain", "two-mx.example"), ("view", "DE")], ErrorCode::BadLanguage),
+            (vec![("domain", "two-mx.example"), ("view", "de"), ("view", "en")], ErrorCode::DuplicateParameter),
+        ] {
+            let e = CheckRequest::from_query(q).unwrap_err();
+            assert_eq!((e.code(), e.status()), (code, 400), "{e}");
+        }
+        assert_eq!(
+            CheckRequest::from_query([("domain", "a.example"), ("view", "<b>fr</b>")]).unwrap_err().to_string(),
+            "expected \"en\" or \"de\" in \"view\", found \"\\x3cb\\x3efr\\x3c/b\\x3e\""
+        );
     }
 
     #[test]

@@ -59,6 +59,9 @@ pub enum RequestError {
     /// An `addr` value that is not an IP address, or too many of them.
     #[error("expected up to {MAX_PROBE_ADDRESSES} IP addresses in \"addr\", found \"{found}\"")]
     BadAddress { found: String },
+    /// A `view` language the edge does not word answers in (`found` is sanitised).
+    #[error("expected \"en\" or \"de\" in \"view\", found \"{found}\"")]
+    BadLanguage { found: String },
 }
 
 impl RequestError {
@@ -72,6 +75,7 @@ impl RequestError {
             Self::LiteralAddress { .. } => ErrorCode::LiteralAddress,
             Self::BadPort { .. } => ErrorCode::BadPort,
             Self::BadAddress { .. } => ErrorCode::BadAddress,
+            Self::BadLanguage { .. } => ErrorCode::BadLanguage,
         }
     }
 }
@@ -345,6 +349,7 @@ pub enum ErrorCode {
     LiteralAddress,
     BadPort,
     BadAddress,
+    BadLanguage,
     BadDomain,
     /// The edge's DoH upstream could not be reached: nothing is known about the domain.
     DnsUnreachable,
@@ -365,13 +370,14 @@ pub enum ErrorCode {
     Other(String),
 }
 
-const CODES: [(ErrorCode, &str); 21] = [
+const CODES: [(ErrorCode, &str); 22] = [
     (ErrorCode::MissingParameter, "missing_parameter"),
     (ErrorCode::DuplicateParameter, "duplicate_parameter"),
     (ErrorCode::BadHost, "bad_host"),
     (ErrorCode::LiteralAddress, "literal_address"),
     (ErrorCode::BadPort, "bad_port"),
     (ErrorCode::BadAddress, "bad_address"),
+    (ErrorCode::BadLanguage, "bad_language"),
     (ErrorCode::BadDomain, "bad_domain"),
     (ErrorCode::DnsUnreachable, "dns_unreachable"),
     (ErrorCode::BudgetExceeded, "budget_exceeded"),

@@ -12,7 +12,9 @@ use geleit::smtp;
 use geleit::verdict::{
     self, AddressVerdict, DomainVerdict, FamilyVerdict, Finding, HostVerdict, Reported, Tone, Verdict, status_tone,
 };
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 use crate::dates::ymd;
 use crate::detail_words::trace_text;
@@ -68,6 +70,19 @@ impl Shown {
 impl Serialize for Shown {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Shown {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::IntoDeserializer;
+        let word = String::deserialize(d)?;
+        Ok(match word.as_str() {
+            "pending" => Self::Pending,
+            "failed" => Self::Failed,
+            "resolver_unreachable" => Self::ResolverUnreachable,
+            other => Self::Verdict(Verdict::deserialize(other.into_deserializer())?),
+        })
     }
 }
 
@@ -252,23 +267,28 @@ impl CheckRun {
     }
 }
 
+/// A word of the view from a fixed set (a style class, a core code, an RFC
+/// section): static where the view is made, owned where it was read from
+/// JSON (the edge's worded answer to the widget, `/api/check?view=`).
+pub type Word = Cow<'static, str>;
+
 /// A state as a CSS class and a word.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Badge {
     /// The core's tone (`ok`, `info`, `warning`, `error`, `neutral`) or `pending` (styling).
-    pub class: &'static str,
+    pub class: Word,
     pub text: String,
 }
 
 /// A finding in words: what, the RFC behind it, the fix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingView {
     /// The core's stable code (`dnssec_bogus`, `tlsa_no_match`, …).
-    pub code: &'static str,
+    pub code: Word,
     /// The core's tone of its severity: `error`, `warning`, `info`.
-    pub severity: &'static str,
+    pub severity: Word,
     pub title: String,
-    pub rfc: &'static str,
+    pub rfc: Word,
     pub fix: Option<String>,
     /// The record the fix asks to publish, to copy (`owner IN TLSA rdata`).
     pub record: Option<String>,
@@ -278,7 +298,7 @@ pub struct FindingView {
 }
 
 /// The fix to make first, shown right under the verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FirstFix {
     /// The MX host it concerns (without the trailing dot); `None`: the domain.
     pub host: Option<String>,
@@ -286,7 +306,7 @@ pub struct FirstFix {
 }
 
 /// One TLSA record of a host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TlsaLine {
     pub rdata: String,
     pub explanation: String,
@@ -295,10 +315,10 @@ pub struct TlsaLine {
 }
 
 /// One handshake (per signature algorithm) at one address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlgorithmView {
     /// `ECDSA` or `RSA`.
-    pub family: &'static str,
+    pub family: Word,
     /// The chain a default sender gets (the core's default family).
     pub decides: bool,
     pub badge: Badge,
@@ -315,27 +335,27 @@ pub struct AlgorithmView {
 }
 
 /// One address of a host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddressView {
     pub address: String,
     /// The core's verdict word (`authenticated`, `not_authenticated`, …).
-    pub state: &'static str,
+    pub state: Word,
     pub badge: Badge,
     pub algorithms: Vec<AlgorithmView>,
     pub findings: Vec<FindingView>,
 }
 
 /// One MX host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostView {
     pub host: String,
     pub preference: u16,
     /// The core's verdict word, or `pending` while its probe runs.
-    pub state: &'static str,
+    pub state: Word,
     pub badge: Badge,
     /// What a DANE client does with the host (RFC 7672 §2.2).
     pub outcome: String,
-    pub outcome_rfc: &'static str,
+    pub outcome_rfc: Word,
     /// The host is an alias (CNAME): where its TLSA records were looked up, in words.
     pub alias: Option<String>,
     /// "A 127.0.1.1 (DNSSEC secure)".
@@ -351,9 +371,9 @@ pub struct HostView {
 }
 
 /// Advice for the admin.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Advice {
-    pub code: &'static str,
+    pub code: Word,
     pub title: String,
     pub text: String,
     /// Configuration to copy, if any.
@@ -361,7 +381,7 @@ pub struct Advice {
 }
 
 /// Everything the checker shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckView {
     pub domain: String,
     pub domain_unicode: String,
@@ -390,7 +410,7 @@ pub struct CheckView {
 }
 
 fn badge(class: &'static str, text: &str) -> Badge {
-    Badge { class, text: text.to_owned() }
+    Badge { class: Word::from(class), text: text.to_owned() }
 }
 
 fn status_badge(status: Status, t: &Strings) -> Badge {
@@ -415,10 +435,10 @@ fn finding_view(r: &Reported, lang: Lang) -> FindingView {
         _ => None,
     };
     FindingView {
-        code: r.code(),
-        severity: r.tone().as_str(),
+        code: Word::from(r.code()),
+        severity: Word::from(r.tone().as_str()),
         title: finding_text(r, lang),
-        rfc: r.rfc,
+        rfc: Word::from(r.rfc),
         fix: r.fix.as_ref().map(|f| fix_text(f, lang)),
         record: r.fix.as_ref().and_then(|f| f.fix.record_line()),
         detail,
@@ -427,10 +447,10 @@ fn finding_view(r: &Reported, lang: Lang) -> FindingView {
 
 fn policy_view(r: &PolicyReported, lang: Lang) -> FindingView {
     FindingView {
-        code: r.finding.code(),
-        severity: r.tone.as_str(),
+        code: Word::from(r.finding.code()),
+        severity: Word::from(r.tone.as_str()),
         title: policy_text(&r.finding, lang),
-        rfc: r.finding.rfc(),
+        rfc: Word::from(r.finding.rfc()),
         fix: None,
         record: None,
         detail: None,
@@ -554,7 +574,7 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     }
     if !single.is_empty() {
         out.advice.push(Advice {
-            code: "rollover",
+            code: Word::from("rollover"),
             title: t.adv_rollover_title.to_owned(),
             text: (t.adv_rollover_single)(&single.join(", ")),
             snippet: None,
@@ -563,26 +583,26 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
         && !dv.hosts.iter().any(|h| h.findings.iter().any(|f| matches!(f.finding, Finding::SingleRecordPinned { .. })))
     {
         out.advice.push(Advice {
-            code: "rollover",
+            code: Word::from("rollover"),
             title: t.adv_rollover_title.to_owned(),
             text: t.adv_rollover_ok.to_owned(),
             snippet: None,
         });
     }
     out.advice.push(Advice {
-        code: "lets_encrypt",
+        code: Word::from("lets_encrypt"),
         title: t.adv_le_title.to_owned(),
         text: if lets_encrypt { format!("{} {}", t.adv_le_seen, t.adv_le) } else { t.adv_le.to_owned() },
         snippet: Some("certbot renew --reuse-key".to_owned()),
     });
     out.advice.push(Advice {
-        code: "postfix",
+        code: Word::from("postfix"),
         title: t.adv_postfix_title.to_owned(),
         text: t.adv_postfix.to_owned(),
         snippet: Some("smtp_dns_support_level = dnssec\nsmtp_tls_security_level = dane\n".to_owned()),
     });
     out.advice.push(Advice {
-        code: "exim",
+        code: Word::from("exim"),
         title: t.adv_exim_title.to_owned(),
         text: t.adv_exim.to_owned(),
         snippet: Some("# main section\ndns_dnssec_ok = 1\n\n# remote_smtp transport\ndnssec_request_domains = *\nhosts_try_dane = *\n# or, to insist on DANE where TLSA records exist:\n# hosts_require_dane = *\n".to_owned()),
@@ -641,10 +661,10 @@ fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, la
     HostView {
         host: hv.host.clone(),
         preference: hv.preference,
-        state,
+        state: Word::from(state),
         badge,
         outcome: outcome.to_owned(),
-        outcome_rfc: hv.outcome_rfc,
+        outcome_rfc: Word::from(hv.outcome_rfc),
         alias: alias_words(&hv.host, hv.tlsa_base.as_deref(), t),
         address_sets,
         tlsa_base: hv.tlsa_base.clone(),
@@ -684,10 +704,10 @@ pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckVie
         .map(|hv| HostView {
             host: hv.host.clone(),
             preference: hv.preference,
-            state: hv.verdict.as_str(),
+            state: Word::from(hv.verdict.as_str()),
             badge: verdict_badge(hv.verdict, lang),
             outcome: outcome_words(hv.outcome, t).to_owned(),
-            outcome_rfc: hv.outcome_rfc,
+            outcome_rfc: Word::from(hv.outcome_rfc),
             alias: alias_words(&hv.host, hv.tlsa_base.as_deref(), t),
             address_sets: Vec::new(),
             tlsa_base: hv.tlsa_base.clone(),
@@ -756,7 +776,7 @@ fn address_view(a: &AddressVerdict, lang: Lang) -> AddressView {
     let t = lang.t();
     AddressView {
         address: a.address.to_string(),
-        state: a.verdict.as_str(),
+        state: Word::from(a.verdict.as_str()),
         badge: verdict_badge(a.verdict, lang),
         // Without any handshake (no STARTTLS, no connection) the address's
         // finding says why; there is nothing to say per algorithm.
@@ -796,7 +816,7 @@ fn family_view(f: &FamilyVerdict, a: &AddressVerdict, t: &Strings) -> AlgorithmV
         notes.push(t.ck_family_error.to_owned());
     }
     AlgorithmView {
-        family,
+        family: Word::from(family),
         decides: a.default_family == Some(f.family),
         badge,
         tls_version: f.tls_version.clone(),
@@ -886,7 +906,7 @@ mod tests {
         assert_eq!(v.shown.tone(), "warning");
         assert_eq!(v.unchecked, vec!["mx65.example. (Präferenz 65)".to_owned()]);
         assert_eq!(
-            v.mx_findings.iter().map(|f| (f.code, f.severity)).collect::<Vec<_>>(),
+            v.mx_findings.iter().map(|f| (&*f.code, &*f.severity)).collect::<Vec<_>>(),
             [("mx_hosts_unchecked", "error")]
         );
         assert!(v.mx_findings[0].title.starts_with("Die MX-Records nennen 65 Hosts"), "{}", v.mx_findings[0].title);
@@ -932,7 +952,7 @@ mod tests {
         let v = verdict_view(&domain, &dv, Lang::De);
         assert_eq!(v.shown.as_str(), "authenticated", "the headline stays DANE's");
         assert_eq!(
-            v.policy_findings.iter().map(|f| (f.code, f.severity, f.rfc)).collect::<Vec<_>>(),
+            v.policy_findings.iter().map(|f| (&*f.code, &*f.severity, &*f.rfc)).collect::<Vec<_>>(),
             [("sts_mx_not_covered", "error", "RFC 8461 §4.1"), ("dane_takes_precedence", "info", "RFC 8461 §2")]
         );
         assert!(

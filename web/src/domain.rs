@@ -113,6 +113,19 @@ pub fn parse(input: &str) -> Result<Domain, DomainError> {
     Ok(Domain { ascii, unicode, direct })
 }
 
+/// A name already in A-label form (what the edge checked), with its
+/// U-labels for display; `None` if it is no LDH host name or an `xn--`
+/// label does not decode. No UTS 46 mapping is needed, so no browser API.
+#[must_use]
+pub fn from_ascii(ascii: &str, direct: bool) -> Option<Domain> {
+    let ascii = ascii.trim_end_matches('.').to_ascii_lowercase();
+    if !is_ldh_name(&ascii) {
+        return None;
+    }
+    let unicode = to_unicode(&ascii)?;
+    Some(Domain { ascii, unicode, direct })
+}
+
 /// A host name in A-label form, lowercase (UTS 46 ToASCII); `None` if it is
 /// not one. Plain ASCII names without A-labels need no mapping.
 #[must_use]
@@ -170,6 +183,16 @@ fn to_unicode(ascii: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_labels_from_the_edge_read_as_u_labels() {
+        let d = from_ascii("XN--BCHER-KVA.example.", false).unwrap_or_else(|| panic!("no domain"));
+        assert_eq!((d.ascii.as_str(), d.unicode.as_str(), d.direct), ("xn--bcher-kva.example", "bücher.example", false));
+        assert_eq!(from_ascii("mx.example", true).map(|d| d.written(true)).as_deref(), Some("[mx.example]"));
+        assert_eq!(from_ascii("xn--zz.example", false), None, "does not decode");
+        assert_eq!(from_ascii("bücher.example", false), None, "not A-labels");
+        assert_eq!(from_ascii("", false), None);
+    }
 
     #[test]
     fn idn_both_ways() {

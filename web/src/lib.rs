@@ -28,6 +28,7 @@ pub mod matcher;
 pub mod route;
 pub mod state;
 pub mod verdict_words;
+pub mod worded;
 
 #[cfg(all(target_arch = "wasm32", feature = "browser"))]
 pub mod services;

@@ -1,67 +1,30 @@
-//! The edge's answer to `GET /api/check?domain=` in default mode: the core's
-//! [`DomainVerdict`] as JSON (what `geleit check <domain> --json` prints), or
-//! the edge's error `{"error": {"code", "message"}}` with an HTTP status
+//! The edge's answer to `GET /api/check?domain=<d>&view=<lang>` in default
+//! mode: the core's verdict already in the web layer's words
+//! ([`geleit_web::worded`]: the app's own view of it, worded by the edge),
+//! or the edge's error `{"error": {"code", "message"}}` with an HTTP status
 //! (and `Retry-After` when rate limited), read by the API contract
 //! ([`geleit::api::read_answer`]) and put into words in the widget's
-//! language. An edge whose DNS resolver could not be reached
-//! (`dns_unreachable`) gets the same neutral view as the app's own
-//! unreachable resolver: it says nothing about the domain.
+//! language. The small default module so links neither the core's verdict
+//! types nor the verdict words: the edge decides nothing the app would not,
+//! and the widget draws what it says. An edge whose DNS resolver could not
+//! be reached (`dns_unreachable`) gets the same neutral view as the app's
+//! own unreachable resolver: it says nothing about the domain.
 
 use geleit::api::{self, ApiError, ErrorCode};
-use geleit::verdict::DomainVerdict;
 use geleit_web::checker::{self, Badge, CheckView, Shown};
 use geleit_web::domain::Domain;
 use geleit_web::i18n::Lang;
+use geleit_web::worded::Worded;
 
 /// The most the widget reads of an answer: a verdict for a domain with
-/// many MX hosts and addresses is some tens of KB.
+/// many MX hosts and addresses is some tens of KB, worded about twice that.
 pub const MAX_BODY: usize = 2 << 20;
 
-/// The edge's [`DomainVerdict`] as the default bundle reads it: every field
-/// but `mail_policy` (TLSRPT and MTA-STS beside the verdict) and
-/// `first_signature_expiry` (the signature look-ahead's figure; a due
-/// signature is among the findings), which are skipped unread. Reading its typed findings costs the bundle about 20 KB
-/// gzip against a budget of 150 KB (issue 7); the web app and `/api/check`
-/// show them, and the widget's text says where (its report link).
-#[derive(serde::Deserialize)]
-struct EdgeVerdict {
-    domain: String,
-    mx_status: geleit::dns::Status,
-    mx_outcome: geleit::dns::MxOutcome,
-    verdict: geleit::verdict::Verdict,
-    authenticated: bool,
-    findings: Vec<geleit::verdict::Reported>,
-    hosts: Vec<geleit::verdict::HostVerdict>,
-    #[serde(default)]
-    unchecked: Vec<geleit::dns::UncheckedHost>,
-    rounds: u32,
-    queries: u32,
-}
-
-impl From<EdgeVerdict> for DomainVerdict {
-    fn from(v: EdgeVerdict) -> Self {
-        Self {
-            domain: v.domain,
-            mx_status: v.mx_status,
-            mx_outcome: v.mx_outcome,
-            verdict: v.verdict,
-            authenticated: v.authenticated,
-            findings: v.findings,
-            hosts: v.hosts,
-            unchecked: v.unchecked,
-            rounds: v.rounds,
-            queries: v.queries,
-            mail_policy: None,
-            first_signature_expiry: None,
-        }
-    }
-}
-
 /// What came back.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Answer {
-    /// HTTP 200 with a verdict.
-    Verdict(Box<DomainVerdict>),
+    /// HTTP 200 with the worded verdict.
+    Verdict(Box<Worded>),
     /// The edge's error.
     Error(ApiError),
     /// No answer at all (the request failed: offline, CORS, DNS of the edge).
@@ -71,17 +34,23 @@ pub enum Answer {
     Unreadable(String),
 }
 
-/// Reads the answer: `status` 0 means the request itself failed.
+/// Reads the answer about `d`: `status` 0 means the request itself failed.
+/// A verdict about another name than the one asked is no answer to the question.
 #[must_use]
-pub fn read(status: u16, retry_after: Option<&str>, body: &str) -> Answer {
+pub fn read(d: &Domain, status: u16, retry_after: Option<&str>, body: &str) -> Answer {
     if status == 0 {
         return Answer::Unreachable;
     }
     if body.len() > MAX_BODY {
         return Answer::Unreadable(format!("expected at most {MAX_BODY} octets, found {}", body.len()));
     }
-    match api::read_answer::<EdgeVerdict>(status, retry_after, body) {
-        api::Answer::Ok(v) => Answer::Verdict(Box::new(v.into())),
+    match api::read_answer::<Worded>(status, retry_after, body) {
+        api::Answer::Ok(w) if w.view.domain.trim_end_matches('.') != d.ascii => Answer::Unreadable(format!(
+            "expected a verdict about {}, found one about {}",
+            d.ascii,
+            geleit_web::domain::shorten(&w.view.domain)
+        )),
+        api::Answer::Ok(w) => Answer::Verdict(Box::new(w)),
         api::Answer::Error(e) => Answer::Error(e),
         api::Answer::Unreadable(why) => Answer::Unreadable(why),
     }
@@ -93,7 +62,7 @@ pub fn read(status: u16, retry_after: Option<&str>, body: &str) -> Answer {
 #[must_use]
 pub fn view(d: &Domain, answer: &Answer, lang: Lang) -> CheckView {
     match answer {
-        Answer::Verdict(dv) => checker::verdict_view(d, dv, lang),
+        Answer::Verdict(w) => w.view.clone(),
         Answer::Error(e) if e.code == ErrorCode::DnsUnreachable => {
             checker::unreachable_view(d, Some(e.message.clone()), lang)
         }
@@ -133,7 +102,7 @@ fn failed_view(d: &Domain, answer: &Answer, lang: Lang) -> CheckView {
         headline: t.ck_failed.to_owned(),
         summary: problem_words(answer, lang),
         first_fix: None,
-        mx_badge: Badge { class: "pending", text: t.ck_pending.to_owned() },
+        mx_badge: Badge { class: "pending".into(), text: t.ck_pending.to_owned() },
         mx_findings: Vec::new(),
         mx_trace: Vec::new(),
         policy_findings: Vec::new(),
@@ -177,32 +146,105 @@ fn error_words(e: &ApiError, lang: Lang) -> String {
 
 #[cfg(test)]
 mod tests {
-    use geleit::verdict::Verdict;
+    use geleit::verdict::{DomainVerdict, Verdict};
+    use geleit_web::worded::WordedAnswer;
 
     use super::*;
 
     const RATE: &str = r#"{"error":{"code":"rate_limited","message":"too many probes: try again in 7 s"}}"#;
 
     fn words(status: u16, retry: Option<&str>, body: &str, lang: Lang) -> String {
-        problem_words(&read(status, retry, body), lang)
+        problem_words(&read(&example(), status, retry, body), lang)
+    }
+
+    fn example() -> Domain {
+        geleit_web::domain::parse("bücher.example").unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    /// A verdict with a mail-policy finding beside it, as the core makes it.
+    fn verdict() -> DomainVerdict {
+        use geleit::dns::{MxOutcome, Status, TxtOutcome};
+        use geleit::mailpolicy::{MailPolicy, Mode, PolicyFinding, TxtState};
+        let txt = |name: &str| TxtState {
+            name: name.into(),
+            status: Status::Secure,
+            outcome: TxtOutcome::Records,
+            proof: "secure".into(),
+            records: Vec::new(),
+        };
+        DomainVerdict {
+            domain: "xn--bcher-kva.example.".into(),
+            mx_status: Status::Secure,
+            mx_outcome: MxOutcome::Hosts,
+            verdict: Verdict::Authenticated,
+            authenticated: true,
+            findings: Vec::new(),
+            hosts: Vec::new(),
+            unchecked: Vec::new(),
+            rounds: 3,
+            queries: 9,
+            first_signature_expiry: None,
+            mail_policy: Some(MailPolicy {
+                tlsrpt_txt: txt("_smtp._tls.xn--bcher-kva.example."),
+                tlsrpt: None,
+                mta_sts_txt: txt("_mta-sts.xn--bcher-kva.example."),
+                mta_sts: None,
+                policy: None,
+                findings: vec![
+                    PolicyFinding::StsMxNotCovered {
+                        host: "mx.xn--bcher-kva.example".into(),
+                        mode: Mode::Enforce,
+                        patterns: vec![],
+                    }
+                    .into(),
+                ],
+            }),
+        }
+    }
+
+    /// The edge's answer with `view=<lang>`, written by the edge's own code.
+    fn worded(lang: Lang) -> String {
+        let v = verdict();
+        let d = geleit_web::domain::from_ascii(&v.domain, false).unwrap_or_else(|| panic!("no domain"));
+        serde_json::to_string(&WordedAnswer::new(&d, &v, lang)).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
-    fn a_verdict_is_read_into_the_core_type() {
-        let body = r#"{"domain": "example.org", "mx_status": "secure", "mx_outcome": "hosts", "verdict": "authenticated",
-            "authenticated": true, "findings": [], "hosts": [], "rounds": 3, "queries": 9}"#;
-        let Answer::Verdict(v) = read(200, None, body) else { panic!("{:?}", read(200, None, body)) };
-        assert_eq!((v.verdict, v.authenticated, v.queries), (Verdict::Authenticated, true, 9));
-        assert_eq!(problem_words(&Answer::Verdict(v), Lang::En), "");
+    fn the_edges_worded_verdict_is_drawn_as_the_app_words_it_mail_policy_included() {
+        let d = example();
+        for lang in [Lang::En, Lang::De] {
+            let body = worded(lang);
+            let answer = read(&d, 200, None, &body);
+            let Answer::Verdict(w) = &answer else { panic!("{answer:?}") };
+            assert!(w.authenticated);
+            assert_eq!(problem_words(&answer, lang), "");
+            let v = view(&d, &answer, lang);
+            // Exactly the app's view of the core's verdict, in the widget's language.
+            assert_eq!(v, checker::verdict_view(&d, &verdict(), lang));
+            assert_eq!(v.shown, Shown::Verdict(Verdict::Authenticated));
+            assert_eq!(v.policy_findings.iter().map(|f| &*f.code).collect::<Vec<_>>(), ["sts_mx_not_covered"]);
+            // The core's verdict is handed on as the edge sent it.
+            assert_eq!(
+                serde_json::from_str::<DomainVerdict>(w.verdict.get()).unwrap_or_else(|e| panic!("{e}")),
+                verdict()
+            );
+        }
+        assert!(
+            view(&d, &read(&d, 200, None, &worded(Lang::De)), Lang::De).policy_findings[0].title.contains("MTA-STS"),
+            "German policy words"
+        );
     }
 
     #[test]
-    fn the_mail_policy_beside_the_verdict_is_skipped_unread() {
-        let body = r#"{"domain": "example.org", "mx_status": "secure", "mx_outcome": "hosts", "verdict": "authenticated",
-            "authenticated": true, "findings": [], "hosts": [], "rounds": 3, "queries": 9,
-            "mail_policy": {"findings": [{"code": "sts_mx_not_covered", "tone": "error", "host": "mx.example.org"}]}}"#;
-        let Answer::Verdict(v) = read(200, None, body) else { panic!("{:?}", read(200, None, body)) };
-        assert_eq!((v.verdict, v.mail_policy.is_none()), (Verdict::Authenticated, true));
+    fn a_verdict_about_another_name_or_without_words_is_no_answer() {
+        let other = geleit_web::domain::parse("example.org").unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(matches!(
+            read(&other, 200, None, &worded(Lang::En)),
+            Answer::Unreadable(w) if w == "expected a verdict about example.org, found one about xn--bcher-kva.example"
+        ));
+        // A bare verdict (an edge that ignores `view`) has no words to draw.
+        let bare = serde_json::to_string(&verdict()).unwrap_or_default();
+        assert!(matches!(read(&example(), 200, None, &bare), Answer::Unreadable(_)));
     }
 
     #[test]
@@ -213,7 +255,7 @@ mod tests {
             "Zu viele Prüfungen in kurzer Zeit. Bitte in 7 s noch einmal versuchen."
         );
         assert_eq!(words(429, None, RATE, Lang::En), "Too many checks in a short time. Please try again shortly.");
-        let Answer::Error(e) = read(429, Some("Wed, 21 Oct 2026 07:28:00 GMT"), RATE) else { panic!() };
+        let Answer::Error(e) = read(&example(), 429, Some("Wed, 21 Oct 2026 07:28:00 GMT"), RATE) else { panic!() };
         assert_eq!((e.code, e.retry_after_s), (ErrorCode::RateLimited, None));
     }
 
@@ -243,27 +285,27 @@ mod tests {
     fn an_edge_without_its_dns_resolver_is_the_neutral_state_never_a_failure_of_the_domain() {
         let d = geleit_web::domain::parse("bücher.example").unwrap();
         let dns = r#"{"error":{"code":"dns_unreachable","message":"expected the DNS upstream to answer the check's queries, found none"}}"#;
-        let v = view(&d, &read(502, None, dns), Lang::En);
+        let v = view(&d, &read(&example(), 502, None, dns), Lang::En);
         assert_eq!(v.shown, checker::Shown::ResolverUnreachable);
         assert_eq!(v.headline, "DNS resolver not reached");
         assert_eq!(v.summary, "Geleit could not reach its DNS resolver — this says nothing about bücher.example.");
         assert!(v.retry);
         assert_eq!(v.detail.as_deref(), Some("expected the DNS upstream to answer the check's queries, found none"));
         assert!(v.hosts.is_empty() && v.mx_findings.is_empty());
-        let de = view(&d, &read(502, None, dns), Lang::De);
+        let de = view(&d, &read(&example(), 502, None, dns), Lang::De);
         assert_eq!(
             de.summary,
             "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über bücher.example aus."
         );
         // Other errors stay a check that could not run.
-        assert_eq!(view(&d, &read(429, Some("3"), RATE), Lang::En).shown, checker::Shown::Failed);
+        assert_eq!(view(&d, &read(&example(), 429, Some("3"), RATE), Lang::En).shown, checker::Shown::Failed);
         assert_eq!(view(&d, &Answer::Unreachable, Lang::En).shown, checker::Shown::Failed);
     }
 
     #[test]
     fn a_failed_check_is_a_failed_view_with_the_words_as_summary() {
         let d = geleit_web::domain::parse("bücher.example").unwrap();
-        let v = view(&d, &read(429, Some("3"), RATE), Lang::De);
+        let v = view(&d, &read(&example(), 429, Some("3"), RATE), Lang::De);
         assert_eq!(
             (v.shown, v.domain.as_str(), v.domain_unicode.as_str()),
             (checker::Shown::Failed, "xn--bcher-kva.example", "bücher.example")
@@ -282,9 +324,9 @@ mod tests {
             "The checking service sent an answer the widget cannot read: expected an answer or an error from the edge, found HTTP status 502 with \\x3chtml\\x3eBad gateway\\x3c/html\\x3e"
         );
         assert!(
-            matches!(read(200, None, r#"{"verdict": "maybe"}"#), Answer::Unreadable(w) if w.starts_with("expected the edge's JSON answer, found one it cannot read"))
+            matches!(read(&example(), 200, None, r#"{"verdict": "maybe"}"#), Answer::Unreadable(w) if w.starts_with("expected the edge's JSON answer, found one it cannot read"))
         );
         let big = " ".repeat(MAX_BODY + 1);
-        assert!(matches!(read(200, None, &big), Answer::Unreadable(w) if w.starts_with("expected at most")));
+        assert!(matches!(read(&example(), 200, None, &big), Answer::Unreadable(w) if w.starts_with("expected at most")));
     }
 }

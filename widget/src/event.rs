@@ -77,8 +77,8 @@ pub fn detail(view: &CheckView, authenticated: bool, o: &Options, result: Option
             out.push(',');
         }
         out.push('{');
-        field(&mut out, "code", f.code);
-        field(&mut out, "severity", f.severity);
+        field(&mut out, "code", &f.code);
+        field(&mut out, "severity", &f.severity);
         if let Some(host) = host {
             field(&mut out, "host", host);
         }

@@ -48,8 +48,8 @@ pub fn start(root: &web_sys::ShadowRoot, attrs: &JsValue, input: &str) -> Option
 
 /// Default mode, step two: the edge's answer (`status` 0 when the request
 /// failed, the `Retry-After` header, the body) drawn as the result; returns
-/// the `geleit-result` detail (JSON text, with the edge's verdict JSON as
-/// it came), or `undefined` for input that is no domain.
+/// the `geleit-result` detail (JSON text, with the core verdict's JSON as
+/// the edge sent it beside its words), or `undefined` for input that is no domain.
 #[wasm_bindgen]
 pub fn show(
     root: &web_sys::ShadowRoot,
@@ -61,10 +61,10 @@ pub fn show(
 ) -> Option<String> {
     let o = options(attrs);
     let d = domain_or_problem(root, &o, input)?;
-    let answer = edge::read(status, retry_after.as_deref(), body);
+    let answer = edge::read(&d, status, retry_after.as_deref(), body);
     let v = edge::view(&d, &answer, o.lang);
     let (authenticated, result) = match &answer {
-        Answer::Verdict(dv) => (dv.authenticated, Some(body)),
+        Answer::Verdict(w) => (w.authenticated, Some(w.verdict.get())),
         _ => (false, None),
     };
     if let Some(out) = root.get_element_by_id("out") {

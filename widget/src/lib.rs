@@ -9,9 +9,10 @@
 //!
 //! ```text
 //!  attributes ─► options::Options ─► view::frame ─► dom (shadow root)
-//!  default (no doh):  start ─► JS fetch <edge>/api/check ─► show: edge::read (DomainVerdict)
-//!            ─► geleit_web::checker::verdict_view ─► view::result ─► dom
-//!            ─► event::detail (JSON, with the edge's verdict JSON) ─► `geleit-result`
+//!  default (no doh):  start ─► JS fetch <edge>/api/check?view=<lang> ─► show: edge::read
+//!            (geleit_web::worded: the edge's checker::verdict_view of the core's verdict)
+//!            ─► view::result ─► dom
+//!            ─► event::detail (JSON, with the verdict JSON the edge sent) ─► `geleit-result`
 //!  doh set:  JS import()s the engine module (widget/engine/, geleit-widget-engine): the
 //!            core's DNS check over DoH in the page, probes through the edge, same view and event
 //! ```

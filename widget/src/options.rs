@@ -59,10 +59,11 @@ impl Options {
     }
 
     /// The edge's whole check of `ascii_domain` (A-labels, letters, digits,
-    /// hyphens and dots only, so nothing to percent-encode).
+    /// hyphens and dots only, so nothing to percent-encode), worded in the
+    /// widget's language (`view`, [`geleit_web::worded`]).
     #[must_use]
     pub fn check_url(&self, ascii_domain: &str) -> String {
-        format!("{}/api/check?domain={ascii_domain}", self.settings.edge_base())
+        format!("{}/api/check?domain={ascii_domain}&view={}", self.settings.edge_base(), self.lang.code())
     }
 
     /// The full report on the main site: `<site or edge>/check/<domain>` (the
@@ -90,7 +91,7 @@ mod tests {
         assert_eq!(o.settings.doh_url(), "/dns-query");
         assert_eq!(o.report_url("example.org"), "/check/example.org");
         assert_eq!(o.mode(), Mode::Edge);
-        assert_eq!(o.check_url("example.org"), "/api/check?domain=example.org");
+        assert_eq!(o.check_url("example.org"), "/api/check?domain=example.org&view=en");
     }
 
     #[test]
@@ -101,8 +102,10 @@ mod tests {
         let o = attrs(&[("edge", "https://geleit.example/")]);
         assert_eq!(
             o.check_url("xn--bcher-kva.example"),
-            "https://geleit.example/api/check?domain=xn--bcher-kva.example"
+            "https://geleit.example/api/check?domain=xn--bcher-kva.example&view=en"
         );
+        let de = attrs(&[("lang", "de-AT")]);
+        assert_eq!(de.check_url("example.org"), "/api/check?domain=example.org&view=de");
     }
 
     #[test]

@@ -207,10 +207,10 @@ pub fn compact_line(v: &CheckView, o: &Options) -> Node {
 fn finding(f: &FindingView, fix_word: &str, lang: Lang) -> Node {
     let mut li = el("li")
         .class(format!("finding {}", f.severity))
-        .attr("data-code", f.code)
+        .attr("data-code", &*f.code)
         .child(el("span").class("title").text(f.title.clone()));
     if !f.rfc.is_empty() {
-        li = li.text(" ").child(el("span").class("rfc").text(f.rfc));
+        li = li.text(" ").child(el("span").class("rfc").text(&*f.rfc));
     }
     if let Some(fix) = &f.fix {
         li = li.child(el("p").class("fix").child(el("b").text(format!("{fix_word}:"))).text(" ").text(fix.clone()));
@@ -297,7 +297,7 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
             .class("mx")
             .child(el("span").class("name").text(w.mx))
             .text(" ")
-            .child(badge(v.mx_badge.class, &v.mx_badge.text).attr("data-status", v.mx_badge.class));
+            .child(badge(&v.mx_badge.class, &v.mx_badge.text).attr("data-status", &*v.mx_badge.class));
         out = out.child(mx);
         out.children.extend(findings(&v.mx_findings, t.ck_fix, o.lang));
     }
@@ -306,8 +306,8 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
             let mut li = el("li")
                 .class("host")
                 .attr("data-host", h.host.clone())
-                .attr("data-state", h.state)
-                .child(badge(h.badge.class, &h.badge.text))
+                .attr("data-state", &*h.state)
+                .child(badge(&h.badge.class, &h.badge.text))
                 .text(" ")
                 .child(el("span").class("name").text(h.host.trim_end_matches('.')));
             if let Some(note) = &h.probe_note {
@@ -351,10 +351,10 @@ pub(crate) mod tests {
 
     pub(crate) fn sample(verdict: Verdict) -> CheckView {
         let f = FindingView {
-            code: "tlsa_no_match",
-            severity: "error",
+            code: "tlsa_no_match".into(),
+            severity: "error".into(),
             title: "no TLSA record matches".into(),
-            rfc: "RFC 7672 §3",
+            rfc: "RFC 7672 §3".into(),
             fix: Some("publish IN TLSA 3 1 1 …".into()),
             record: None,
             detail: None,
@@ -366,21 +366,21 @@ pub(crate) mod tests {
             headline: "Not authenticated".into(),
             summary: "DANE senders defer mail.".into(),
             first_fix: None,
-            mx_badge: Badge { class: "ok", text: "secure".into() },
+            mx_badge: Badge { class: "ok".into(), text: "secure".into() },
             mx_findings: Vec::new(),
             mx_trace: Vec::new(),
             policy_findings: Vec::new(),
             hosts: vec![HostView {
                 host: "mx.xn--bcher-kva.example.".into(),
                 preference: 10,
-                state: "not_authenticated",
-                badge: Badge { class: "error", text: "Not authenticated".into() },
+                state: "not_authenticated".into(),
+                badge: Badge { class: "error".into(), text: "Not authenticated".into() },
                 outcome: String::new(),
-                outcome_rfc: "",
+                outcome_rfc: "".into(),
                 alias: None,
                 address_sets: Vec::new(),
                 tlsa_base: None,
-                tlsa_badge: Badge { class: "ok", text: "secure".into() },
+                tlsa_badge: Badge { class: "ok".into(), text: "secure".into() },
                 tlsa: Vec::new(),
                 findings: vec![f],
                 addresses: Vec::new(),

@@ -26,7 +26,7 @@ pub async fn check(req: &Request, env: &worker::Env, settings: &Settings) -> Res
     // The first host's probe; one more per further MX host (`admit`).
     let io = admit_client(req, env, settings).await?;
     let verdict = check::run(&io, &request, settings, now_ms()).await?;
-    json_of_the_moment(check::body(&verdict)?)
+    json_of_the_moment(check::answer_body(&request, &verdict)?)
 }
 
 /// `GET /api/sts-policy`: `/api/check`'s policy fetch for a page's check

@@ -134,7 +134,7 @@ fn run(store: Store, id: u32) {
 }
 
 fn badge(b: &Badge, id: Option<String>) -> Html {
-    html! { <span class={format!("badge {}", b.class)} data-status={b.class} {id}>{ b.text.clone() }</span> }
+    html! { <span class={format!("badge {}", b.class)} data-status={b.class.to_string()} {id}>{ b.text.clone() }</span> }
 }
 
 /// The words of a finding, its fix, the record to copy, and the core's
@@ -165,7 +165,7 @@ fn findings(list: &[FindingView], t: &Strings) -> Html {
     html! {
         <ul class="findings">
             { for list.iter().map(|f| html! {
-                <li class={format!("finding {}", f.severity)} data-code={f.code}>{ finding_body(f, t) }</li>
+                <li class={format!("finding {}", f.severity)} data-code={f.code.to_string()}>{ finding_body(f, t) }</li>
             }) }
         </ul>
     }
@@ -174,7 +174,7 @@ fn findings(list: &[FindingView], t: &Strings) -> Html {
 /// The fix to make first, right under the verdict.
 fn first_fix(f: &FirstFix, t: &Strings) -> Html {
     html! {
-        <div class={format!("first-fix finding {}", f.finding.severity)} id="check-first-fix" data-code={f.finding.code} data-host={f.host.clone()}>
+        <div class={format!("first-fix finding {}", f.finding.severity)} id="check-first-fix" data-code={f.finding.code.to_string()} data-host={f.host.clone()}>
             <h3>{ f.host.as_deref().map_or_else(|| t.ck_first_fix.to_owned(), |h| (t.ck_first_fix_at)(h)) }</h3>
             { finding_body(&f.finding, t) }
         </div>
@@ -274,7 +274,7 @@ fn trace(lines: &[String], t: &Strings) -> Html {
 
 fn host(h: &HostView, t: &Strings) -> Html {
     html! {
-        <section class="host" data-host={h.host.clone()} data-state={h.state} aria-label={h.host.clone()}>
+        <section class="host" data-host={h.host.clone()} data-state={h.state.to_string()} aria-label={h.host.clone()}>
             <h4>{ h.host.clone() }{ " " }{ badge(&h.badge, None) }</h4>
             <p class="muted">{ (t.ck_preference)(usize::from(h.preference)) }</p>
             <p>{ h.outcome.clone() }<span class="muted">{ format!(" ({})", h.outcome_rfc) }</span></p>
@@ -314,13 +314,13 @@ fn host(h: &HostView, t: &Strings) -> Html {
 
 fn address(a: &AddressView, t: &Strings) -> Html {
     html! {
-        <div class="address" data-address={a.address.clone()} data-state={a.state}>
+        <div class="address" data-address={a.address.clone()} data-state={a.state.to_string()}>
             <p><code>{ a.address.clone() }</code>{ " " }{ badge(&a.badge, None) }</p>
             { findings(&a.findings, t) }
             { for a.algorithms.iter().map(|alg| html! {
-                <div class="algorithm" data-family={alg.family} data-decides={alg.decides.to_string()}>
+                <div class="algorithm" data-family={alg.family.to_string()} data-decides={alg.decides.to_string()}>
                     <p>
-                        <strong>{ alg.family }</strong>{ " " }{ badge(&alg.badge, None) }
+                        <strong>{ alg.family.to_string() }</strong>{ " " }{ badge(&alg.badge, None) }
                         { for alg.tls_version.as_ref().map(|v| html! { <span class="muted">{ format!(" {v}") }</span> }) }
                     </p>
                     <ul>{ for alg.matched.iter().map(|m| html! { <li class="matched">{ m.clone() }</li> }) }</ul>
@@ -340,7 +340,7 @@ fn address(a: &AddressView, t: &Strings) -> Html {
 
 fn advice(a: &Advice) -> Html {
     html! {
-        <li data-advice={a.code}>
+        <li data-advice={a.code.to_string()}>
             <strong>{ a.title.clone() }</strong>{ ": " }{ a.text.clone() }
             { for a.snippet.as_ref().map(|s| html! {
                 <div class="zone"><pre tabindex="0">{ s.clone() }</pre><CopyButton text={s.clone()} what={a.title.clone()} /></div>
