@@ -254,6 +254,16 @@ await t.step('full widget: a stale TLSA record (probe by the edge) shows tlsa_no
   assert(!requests.some((u) => u.includes('/dns-query') || u.includes('/api/probe')), 'no DoH or probe requests');
 });
 
+await t.step('full widget, default mode: TLSRPT and MTA-STS beside DANE, in the words the edge sent (view=en)', async () => {
+  const d = await check('ee-fullcert.example');
+  const policy = await page.$$eval('#check-full >> css=.policy .finding', (els) => els.map((e) => e.dataset.code));
+  assertEqual(policy.sort(), ['dane_takes_precedence', 'sts_policy_active', 'tls_rpt_published'], 'policy findings');
+  assert(requests.some((u) => u.startsWith(`${edge}/api/check?domain=ee-fullcert.example&view=en`)), 'asked the edge for English words');
+  assert(d.result.mail_policy && Array.isArray(d.result.mail_policy.findings), 'the verdict JSON in the event carries mail_policy');
+  assertEqual(engineLoads(), [], 'default mode never loads the engine module');
+  await axe(page, 'widget, mail policy');
+});
+
 await t.step('full widget: input that is no domain gets a message and no event', async () => {
   const before = await page.evaluate(() => window.__results.length);
   await page.fill('#check-full input', 'not a domain!');
@@ -278,6 +288,7 @@ await t.step('German demo: German words, dark compact widget, auto theme follows
   assertEqual(d.lang, 'de', 'event language');
   assert((await page.textContent('#check-full >> css=.headline')).startsWith('DNSSEC-Fehler'), 'German headline');
   assert((await page.textContent('#check-full >> css=.finding[data-code=dnssec_bogus]')).includes('Abhilfe:'), 'German fix');
+  assert(requests.some((u) => u.includes('/api/check?domain=bogus-tlsa-sig.example&view=de')), 'asked the edge for German words');
   const bg = (id) => page.$eval(`#${id} >> css=.w`, (e) => getComputedStyle(e).backgroundColor);
   assertEqual(await bg('check-compact'), 'rgb(13, 17, 23)', 'theme=dark');
   assertEqual(await bg('check-full'), 'rgb(255, 255, 255)', 'theme=auto, light scheme');
@@ -306,7 +317,9 @@ await t.step('host CSS for div, input, button and inherited properties does not 
     // The widget's own pixels: its box without the rounded corners, where the host page shows through.
     const box = await page.locator('#w').boundingBox();
     const clip = { x: box.x + 8, y: box.y + 8, width: box.width - 16, height: box.height - 16 };
-    const picture = await page.screenshot({ clip, path: path.join(artifacts, `widget-${file.replace('.html', '')}.png`) });
+    // The whole page (clip in page coordinates): the hostile page sets the widget lower, and a
+    // result with its mail-policy section does not fit the viewport there.
+    const picture = await page.screenshot({ clip, fullPage: true, path: path.join(artifacts, `widget-${file.replace('.html', '')}.png`) });
     const hostInput = await page.$eval('#box input', (e) => getComputedStyle(e).backgroundColor);
     return { styles, picture, hostInput };
   };

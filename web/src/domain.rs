@@ -187,7 +187,10 @@ mod tests {
     #[test]
     fn a_labels_from_the_edge_read_as_u_labels() {
         let d = from_ascii("XN--BCHER-KVA.example.", false).unwrap_or_else(|| panic!("no domain"));
-        assert_eq!((d.ascii.as_str(), d.unicode.as_str(), d.direct), ("xn--bcher-kva.example", "bücher.example", false));
+        assert_eq!(
+            (d.ascii.as_str(), d.unicode.as_str(), d.direct),
+            ("xn--bcher-kva.example", "bücher.example", false)
+        );
         assert_eq!(from_ascii("mx.example", true).map(|d| d.written(true)).as_deref(), Some("[mx.example]"));
         assert_eq!(from_ascii("xn--zz.example", false), None, "does not decode");
         assert_eq!(from_ascii("bücher.example", false), None, "not A-labels");

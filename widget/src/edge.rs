@@ -327,6 +327,8 @@ mod tests {
             matches!(read(&example(), 200, None, r#"{"verdict": "maybe"}"#), Answer::Unreadable(w) if w.starts_with("expected the edge's JSON answer, found one it cannot read"))
         );
         let big = " ".repeat(MAX_BODY + 1);
-        assert!(matches!(read(&example(), 200, None, &big), Answer::Unreadable(w) if w.starts_with("expected at most")));
+        assert!(
+            matches!(read(&example(), 200, None, &big), Answer::Unreadable(w) if w.starts_with("expected at most"))
+        );
     }
 }
