@@ -15,12 +15,19 @@ if [ -f Trunk.toml ] && [ -f index.html ]; then
   # wasm-release profile, std rebuilt for size, wasm-opt), into dist/.
   echo "bench: scripts/web-build.sh (app)" >&2
   if scripts/web-build.sh >target/bench/trunk.log 2>&1; then
-    "$GB" sizes --out "$rec" --build "app (scripts/web-build.sh: wasm-release, std rebuilt for size, wasm-opt)" dist/*.wasm dist/*.js
-    # Contributors: rustc's output before wasm-bindgen and wasm-opt still has its name section.
-    raw=target/wasm32-unknown-unknown/wasm-release/geleit-frontend.wasm
-    if [ -f "$raw" ]; then
-      "$GB" sizes --out "$rec" --build "app, rustc output before wasm-bindgen/wasm-opt (for the contributor listing)" "$raw"
-    fi
+    # Two modules (issue 14): the first (page, generator, matcher) and the engine
+    # module (the check), which the page fetches in parallel.
+    mapfile -t first_js < <(find dist -name '*.js' ! -name 'geleit-engine-*' ! -name sw.js | sort)
+    "$GB" sizes --out "$rec" --build "app, first module (scripts/web-build.sh: wasm-release, std rebuilt for size, wasm-opt)" \
+      dist/geleit-frontend-*_bg.wasm "${first_js[@]}"
+    "$GB" sizes --out "$rec" --build "app, engine module fetched in parallel (scripts/web-build.sh)" \
+      dist/geleit-engine-*_bg.wasm dist/geleit-engine-*.js
+    # Contributors: wasm-bindgen's output before wasm-opt still has its name section (target/web-names/).
+    for m in first geleit-engine; do
+      if [ -f "target/web-names/${m}_bg.wasm" ]; then
+        "$GB" sizes --out "$rec" --build "app, $m module before wasm-opt, names kept (for the contributor listing)" "target/web-names/${m}_bg.wasm"
+      fi
+    done
   else
     tail -20 target/bench/trunk.log >&2
     note "app" "app (scripts/web-build.sh)" "build failed: see target/bench/trunk.log"

@@ -12,9 +12,9 @@ cargo fmt --manifest-path fuzz/Cargo.toml --check
 step "lints: clippy -D warnings with [workspace.lints], native (every crate, every target)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "lints: clippy -D warnings for wasm32 (core, probe TLS, edge; web app and widget with their tests)"
+step "lints: clippy -D warnings for wasm32 (core, probe TLS, edge; web app with its engine module, widget, with their tests)"
 cargo clippy --target wasm32-unknown-unknown --quiet -p geleit -p geleit-probe-tls -p geleit-edge -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --quiet -p geleit-frontend -p geleit-web --features geleit-web/browser -p geleit-widget -p geleit-widget-engine \
+cargo clippy --target wasm32-unknown-unknown --quiet -p geleit-frontend -p geleit-app-engine -p geleit-web --features geleit-web/browser -p geleit-widget -p geleit-widget-engine \
   --all-targets -- -D warnings
 
 if [ "${1:-}" != "--no-unit" ]; then

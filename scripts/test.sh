@@ -15,7 +15,7 @@ step "native build and unit/integration tests"
 cargo build --workspace --all-targets --quiet
 cargo test --workspace --quiet 2>&1 | tally
 
-step "web app: build (Trunk), size, wasm-bindgen-test in headless Chromium"
+step "web app: build (Trunk: first module; engine module), sizes, no engine code in the first module, wasm-bindgen-test in headless Chromium"
 scripts/web-build.sh
 # (no --quiet: cargo hands it to wasm-bindgen-test-runner, which rejects it)
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p geleit-web --features browser --target wasm32-unknown-unknown --test browser 2>&1 | tally
@@ -26,6 +26,9 @@ widget/build.sh
 step "web app in headless Chromium: generator and matcher with the network off (same records as geleit tlsa gen)"
 cargo build -p geleit-cli --quiet
 node tests/web/generator.mjs dist target/debug/geleit target/web-artifacts 2>&1 | tally
+
+step "web app's two modules: the generator works while the engine module is held back or blocked, the checker says so, loads it on Try again"
+node tests/web/engine.mjs dist target/debug/geleit target/web-artifacts 2>&1 | tally
 
 step "web app offline (service worker): reload and generator from the cache with the network off, checker's offline message, update to a new build"
 node tests/web/offline.mjs dist target/debug/geleit target/web-artifacts 2>&1 | tally

@@ -16,11 +16,14 @@ export const CHROMIUM = {
   ],
 };
 
-export async function launch() {
+/// `options`: more context options (tests/web/engine.mjs: `serviceWorkers: 'block'`,
+/// so that its routes see every request).
+export async function launch(options = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'geleit-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     ...CHROMIUM,
     viewport: { width: 1100, height: 900 },
+    ...options,
   });
   return {
     context,

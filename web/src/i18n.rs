@@ -8,10 +8,10 @@
 //! variant in [`crate::detail_words`], the verdicts and findings in
 //! [`crate::verdict_words`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A language of the page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// English.
@@ -266,6 +266,10 @@ pub struct Strings {
     pub ck_offline: &'static str,
     /// A domain asked for while offline is checked once the browser is online again.
     pub ck_offline_waiting: fn(&str) -> String,
+    /// A check waits for the engine module (fetched in parallel with the page).
+    pub ck_engine_loading: &'static str,
+    /// The engine module did not arrive: the checker cannot run, the generator and matcher can.
+    pub ck_engine_missing: &'static str,
     pub ck_suggested: &'static str,
     /// A handshake for this algorithm (first) failed, another (second) completed.
     pub ck_no_chain_for_family_note: fn(&str, &str) -> String,
@@ -534,6 +538,8 @@ pub static EN: Strings = Strings {
     ck_retry: "Try again",
     ck_offline: "You are offline. The checker needs the network: it asks DNS over HTTPS and has the edge connect to each MX host. Making TLSA records and matching a chain work offline.",
     ck_offline_waiting: |d| format!("{d} will be checked as soon as this browser is online again."),
+    ck_engine_loading: "Loading the checker (DNSSEC validation runs in this page) …",
+    ck_engine_missing: "The checker could not be loaded: its engine (DNSSEC validation in this page) did not arrive — the network or a blocker stopped it. Making TLSA records and matching a chain work without it.",
     ck_suggested: "Record for this key:",
     ck_no_chain_for_family_note: |family, other| {
         format!(
@@ -815,6 +821,8 @@ pub static DE: Strings = Strings {
     ck_retry: "Erneut versuchen",
     ck_offline: "Sie sind offline. Die Prüfung braucht das Netz: Sie fragt DNS über HTTPS und lässt die Edge jeden MX-Host ansprechen. TLSA-Records erzeugen und Ketten abgleichen funktioniert auch offline.",
     ck_offline_waiting: |d| format!("{d} wird geprüft, sobald dieser Browser wieder online ist."),
+    ck_engine_loading: "Die Prüfung wird geladen (die DNSSEC-Validierung läuft in dieser Seite) …",
+    ck_engine_missing: "Die Prüfung konnte nicht geladen werden: Ihr Modul (die DNSSEC-Validierung in dieser Seite) kam nicht an – das Netz oder ein Blocker hat es aufgehalten. TLSA-Records erzeugen und Ketten abgleichen funktioniert auch ohne es.",
     ck_suggested: "Record für diesen Schlüssel:",
     ck_no_chain_for_family_note: |family, other| {
         format!(

@@ -9,10 +9,15 @@
 //!
 //! ```text
 //!  input events ──► frontend/components ──► Action ──► state::State::reduce ──► view models ──► html (app) / DOM (widget)
-//!                                            ▲            (generator, matcher, checker: plain Rust, both languages)
-//!  drive (the core's DomainCheck) ───────────┘
-//!    ▲ services/ (fetch: DoH, /api/probe with the validated addresses)
+//!                                            ▲            (generator, matcher: plain Rust, both languages)
+//!                          Action::CheckUpdate (engine::Update: the checker's view, JSON)
+//!  the app's engine module: engine::Session ─┘ (checker::view of the CheckRun, in the page's words)
+//!    ▲ drive (the core's DomainCheck) ◄─ services/ (fetch: DoH, /api/probe with the validated addresses)
 //! ```
+//!
+//! The app is two wasm modules ([`engine`]): the first (the page, the
+//! generator, the matcher, the reducer) links no DNS engine; the engine
+//! module runs the check and sends the checker's view.
 //!
 //! Everything but `services` is plain Rust and runs under `cargo test`; the
 //! fetch services (feature `browser`) only exist in the wasm build.
@@ -22,6 +27,7 @@ pub mod dates;
 pub mod detail_words;
 pub mod domain;
 pub mod drive;
+pub mod engine;
 pub mod generator;
 pub mod i18n;
 pub mod matcher;

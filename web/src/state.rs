@@ -2,12 +2,17 @@
 //! (like Yew's `function_todomvc`): components dispatch [`Action`]s, services
 //! report results as `Action`s, and [`State::reduce`] decides. Plain
 //! `cargo test` covers it.
+//!
+//! The reducer is part of the app's first module: the checker's run itself
+//! (the core's check, its view model and words) is in the engine module,
+//! which sends the view as it changes ([`crate::engine::Update`]); the
+//! reducer keeps the latest one ([`Check`]) and decides what the page does
+//! around it: a newer run, the network going away, the engine not there.
 
-use geleit::check::CheckOutcome;
-
-use crate::checker::CheckRun;
+use crate::checker::{CheckView, Shown};
 use crate::domain::{self, Domain};
-use crate::drive::{Recorded, Step};
+use crate::drive::Recorded;
+use crate::engine::Update;
 use crate::generator::Problem;
 use crate::generator::{self, GenForm, GenResult};
 use crate::i18n::Lang;
@@ -99,6 +104,52 @@ pub enum MatchField {
     Host,
 }
 
+/// The engine module (the checker's machinery, fetched in parallel with the page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// Being fetched (at load, or again after [`Action::EngineRetry`]).
+    #[default]
+    Loading,
+    /// Loaded: checks run.
+    Ready,
+    /// It did not arrive (offline before it was cached, blocked by the
+    /// network or an extension): the checker says so; the generator and
+    /// matcher work without it.
+    Missing,
+}
+
+/// The current (or last) check as the page holds it: which run of which
+/// domain, and what the engine module last sent about it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Check {
+    /// Counter that tells updates of an older run from this one's.
+    pub id: u32,
+    pub domain: Option<Domain>,
+    /// Unix seconds the check runs at.
+    pub now: i64,
+    /// Asked for and not yet settled: waiting for the engine, or DNS
+    /// queries or probes in flight.
+    pub running: bool,
+    /// The checker's view as the engine last sent it; `None` before its first update.
+    pub view: Option<CheckView>,
+    /// The whole result as JSON, once the run is done (the export).
+    pub export: Option<String>,
+}
+
+impl Check {
+    /// A run for `domain`, before the engine has said anything about it.
+    #[must_use]
+    pub const fn start(id: u32, domain: Domain, now: i64) -> Self {
+        Self { id, domain: Some(domain), now, running: true, view: None, export: None }
+    }
+
+    /// Waiting for its first update from the engine (the page then starts it there).
+    #[must_use]
+    pub const fn fresh(&self) -> bool {
+        self.running && self.view.is_none() && self.domain.is_some()
+    }
+}
+
 /// Everything the page shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
@@ -122,7 +173,11 @@ pub struct State {
     /// Why the typed text cannot be checked.
     pub check_problem: Option<String>,
     /// The current (or last) check.
-    pub check: CheckRun,
+    pub check: Check,
+    /// The engine module that runs checks.
+    pub engine: Engine,
+    /// How often the engine has been asked for: the page fetches it again when this grows.
+    pub engine_attempt: u32,
     /// Settings are loaded (saved ones, or the deployment's preset, or none): checks may start.
     pub settings_ready: bool,
     /// The browser has a network (`navigator.onLine` and its `online`/`offline` events).
@@ -152,31 +207,22 @@ pub enum Action {
     CheckInput(String),
     /// Check what is typed (or the domain of a `/check/<domain>` address).
     CheckStart(String),
-    /// What the driver of run `id` reported (DNS progress, the DNS stage, a probe).
-    CheckStep {
-        id: u32,
-        step: Box<Step>,
-    },
-    /// Run `id` is done: the core's outcome.
-    CheckDone {
-        id: u32,
-        outcome: Box<CheckOutcome>,
-    },
-    /// Run `id` could not run (bad settings, a name the core rejects).
-    CheckFailed {
+    /// What the engine module sent about a run: its view, as it changed.
+    CheckUpdate(Box<Update>),
+    /// The engine module broke off run `id` without an outcome (it
+    /// crashed, or did not understand the request): said as a problem.
+    CheckBroken {
         id: u32,
         error: String,
     },
+    /// The engine module arrived (`true`) or could not be loaded (`false`).
+    EngineLoaded(bool),
+    /// Fetch the engine module again (the person asked, or the network came back).
+    EngineRetry,
     /// The browser went online (`true`) or offline (`false`).
     Online(bool),
     /// Show a check kept in the history entry again (reload, Back, Forward).
     CheckReplay(Box<Recorded>),
-    /// The edge answered 429 for `host` of run `id`: asked again in `seconds` (0: now).
-    ProbeWait {
-        id: u32,
-        host: String,
-        seconds: u64,
-    },
 }
 
 impl State {
@@ -197,7 +243,9 @@ impl State {
             status: String::new(),
             check_input: String::new(),
             check_problem: None,
-            check: CheckRun::default(),
+            check: Check::default(),
+            engine: Engine::Loading,
+            engine_attempt: 0,
             settings_ready: false,
             online: true,
             check_waiting: None,
@@ -275,11 +323,10 @@ impl State {
                     self.check_problem = None;
                     self.check_waiting = None;
                     // At the time it ran: DNSSEC validity and dates are judged as then.
-                    self.check = CheckRun::start(self.check.id.wrapping_add(1), d, kept.now);
+                    self.check = Check::start(self.check.id.wrapping_add(1), d, kept.now);
                     self.check_replay = Some(*kept);
                 }
             }
-            Action::ProbeWait { id, host, seconds } if id == self.check.id => self.check.wait(&host, seconds),
             Action::CheckInput(s) => {
                 self.check_input = s;
                 self.check_problem = None;
@@ -293,7 +340,7 @@ impl State {
                         self.start_check(d);
                     } else {
                         // No fetch that can only fail: say why, and check once online.
-                        self.check = CheckRun { id: self.check.id, ..CheckRun::default() };
+                        self.check = Check { id: self.check.id, ..Check::default() };
                         self.check_waiting = Some(d);
                         self.status = self.lang.t().ck_offline.to_owned();
                     }
@@ -301,43 +348,47 @@ impl State {
                 // The previous result stays; the problem is shown above it.
                 Err(e) => self.check_problem = Some(domain::problem_words(&e, &text, self.lang.t())),
             },
-            Action::CheckStep { id, step } if id == self.check.id => {
-                let announce = matches!(*step, Step::DnsDone { .. } | Step::Probed { .. });
-                self.check.step(*step);
-                if announce {
-                    self.announce_progress();
-                }
-            }
-            Action::CheckDone { id, outcome } if id == self.check.id => {
-                if matches!(*outcome, CheckOutcome::ResolverUnreachable(_)) && !self.online {
+            Action::CheckUpdate(update) if update.id == self.check.id && self.check.domain.is_some() => {
+                let gave_up = matches!(update.view.shown, Shown::ResolverUnreachable | Shown::Failed);
+                if update.done && gave_up && !self.online {
                     // The network went away during the run: wait for it.
                     self.wait_for_network();
                 } else {
-                    self.check.finish(*outcome);
-                    self.announce_progress();
+                    let Update { view, running, announce, export, .. } = *update;
+                    if let Some(words) = announce {
+                        self.status = words;
+                    }
+                    self.check.view = Some(view);
+                    self.check.running = running;
+                    self.check.export = export;
                 }
             }
-            Action::CheckFailed { id, error } if id == self.check.id => {
-                if self.online {
-                    self.check.fail(error);
-                    self.status = self.lang.t().ck_failed.to_owned();
-                } else {
-                    self.wait_for_network();
+            Action::CheckBroken { id, error } if id == self.check.id && self.check.domain.is_some() => {
+                self.check.running = false;
+                self.check_problem = Some(error);
+                self.status = self.lang.t().ck_failed.to_owned();
+            }
+            Action::EngineLoaded(loaded) => {
+                self.engine = if loaded { Engine::Ready } else { Engine::Missing };
+                if !loaded && self.check.fresh() && self.online {
+                    self.status = self.lang.t().ck_engine_missing.to_owned();
                 }
             }
+            Action::EngineRetry => self.retry_engine(),
             Action::Online(online) => {
                 self.online = online;
                 if !online {
                     self.status = self.lang.t().ck_offline.to_owned();
-                } else if let Some(d) = self.check_waiting.take() {
-                    self.start_check(d);
+                } else {
+                    // An engine that could not be fetched offline may arrive now.
+                    self.retry_engine();
+                    if let Some(d) = self.check_waiting.take() {
+                        self.start_check(d);
+                    }
                 }
             }
-            // Results of a run that was replaced by a newer one.
-            Action::CheckStep { .. }
-            | Action::CheckDone { .. }
-            | Action::CheckFailed { .. }
-            | Action::ProbeWait { .. } => {}
+            // Updates of a run that was replaced by a newer one.
+            Action::CheckUpdate(_) | Action::CheckBroken { .. } => {}
         }
         self
     }
@@ -361,7 +412,7 @@ impl State {
     fn start_check(&mut self, d: Domain) {
         self.check_waiting = None;
         self.check_replay = None;
-        self.check = CheckRun::start(self.check.id.wrapping_add(1), d, self.now);
+        self.check = Check::start(self.check.id.wrapping_add(1), d, self.now);
         self.status = self.lang.t().ck_running.to_owned();
     }
 
@@ -369,18 +420,36 @@ impl State {
     /// for it, as for a check asked for while offline.
     fn wait_for_network(&mut self) {
         self.check_waiting = self.check.domain.take();
-        self.check = CheckRun { id: self.check.id, ..CheckRun::default() };
+        self.check = Check { id: self.check.id, ..Check::default() };
         self.status = self.lang.t().ck_offline.to_owned();
     }
 
-    fn announce_progress(&mut self) {
-        if let Some(view) = crate::checker::view(&self.check, self.lang) {
-            self.status = if self.check.phase == crate::checker::Phase::Done {
-                format!("{}: {}", view.headline, view.summary)
-            } else {
-                view.progress
-            };
+    /// Asks for the engine module again, if it did not arrive.
+    fn retry_engine(&mut self) {
+        if self.engine == Engine::Missing {
+            self.engine = Engine::Loading;
+            self.engine_attempt = self.engine_attempt.wrapping_add(1);
         }
+    }
+
+    /// The checker's button waits: a run is in flight (not one that waits
+    /// for an engine that could not be loaded).
+    #[must_use]
+    pub fn check_busy(&self) -> bool {
+        self.check.running && self.engine != Engine::Missing
+    }
+
+    /// The run to start in the engine module now, if any: a fresh run, once
+    /// the settings are known and the engine is there. A kept check is
+    /// replayed from its record.
+    #[must_use]
+    pub fn check_request(&self) -> Option<crate::engine::Request> {
+        let domain = self.check.domain.as_ref().filter(|_| self.check.fresh())?;
+        if !self.settings_ready || self.engine != Engine::Ready {
+            return None;
+        }
+        let kept = self.check_replay.as_ref().filter(|k| k.domain == domain.written(false));
+        Some(crate::engine::Request::new(self.check.id, domain, self.settings.clone(), self.check.now, self.lang, kept))
     }
 
     /// Recomputes the generator and matcher output from their inputs (cheap: microseconds to a few ms).
@@ -395,7 +464,11 @@ impl State {
 
 #[cfg(test)]
 mod tests {
+    use geleit::check::CheckOutcome;
+
     use super::*;
+    use crate::drive::Step;
+    use crate::engine::{Request, Session};
 
     #[test]
     fn settings_from_json_as_serde_reads_them() {
@@ -472,7 +545,7 @@ mod tests {
         assert_eq!(s.status, Lang::De.t().ck_offline);
         let s = s.reduce(Action::CheckStart("Bücher.example".into()));
         // No run (no fetch): the address and the input show the domain, the message says why.
-        assert_eq!(s.check.phase, crate::checker::Phase::Idle);
+        assert!(!s.check.running);
         assert!(s.check.domain.is_none());
         assert_eq!(s.check.id, 0);
         assert_eq!(s.route, Route::CheckDomain("xn--bcher-kva.example".into()));
@@ -488,7 +561,7 @@ mod tests {
         assert!(s.check_waiting.is_none());
         assert_eq!(s.check.id, 1);
         assert_eq!(s.check.domain.as_ref().map(|d| d.ascii.as_str()), Some("xn--bcher-kva.example"));
-        assert_eq!(s.check.phase, crate::checker::Phase::Dns { rounds: 0, queries: 0 });
+        assert!(s.check.fresh());
         assert_eq!(s.status, Lang::De.t().ck_running);
         // Going online again without anything waiting starts nothing new.
         let again = s.clone().reduce(Action::Online(true));
@@ -532,37 +605,121 @@ mod tests {
         assert!(s.check_replay.is_none());
     }
 
+    /// A state whose settings are known and whose engine module is there.
+    fn ready() -> State {
+        state().reduce(Action::LoadSettings(Settings::default())).reduce(Action::EngineLoaded(true))
+    }
+
+    /// The engine's side of the state's current run.
+    fn session(s: &State) -> Session {
+        Session::start(&s.check_request().unwrap()).unwrap()
+    }
+
+    fn update(u: Option<Update>) -> Action {
+        Action::CheckUpdate(Box::new(u.unwrap()))
+    }
+
     #[test]
-    fn a_429_shows_a_countdown_and_the_probe_stays_in_flight() {
-        let s = state().reduce(Action::CheckStart("example.org".into()));
-        let s = s.reduce(Action::CheckStep { id: 1, step: Box::new(Step::Probing { host: "mx.example.org".into() }) });
-        let s = s.reduce(Action::ProbeWait { id: 1, host: "mx.example.org".into(), seconds: 7 });
-        assert_eq!(s.check.probe("mx.example.org."), &crate::checker::Probe::Waiting(7));
-        assert_eq!(s.check.probing(), 1);
-        let s = s.reduce(Action::ProbeWait { id: 1, host: "mx.example.org".into(), seconds: 0 });
-        assert_eq!(s.check.probe("mx.example.org"), &crate::checker::Probe::Running);
-        // A late wait of a replaced run changes nothing.
-        let s2 = s.clone().reduce(Action::ProbeWait { id: 0, host: "mx.example.org".into(), seconds: 9 });
-        assert_eq!(s2, s);
+    fn the_engines_updates_are_shown_and_announced_and_a_replaced_runs_are_not() {
+        let s = ready().reduce(Action::CheckStart("example.org".into()));
+        assert!(s.check_busy());
+        let mut engine = session(&s);
+        let s = s.reduce(update(engine.started()));
+        assert!(!s.check.fresh(), "started once");
+        assert_eq!(s.check_request(), None);
+        assert_eq!(s.status, Lang::En.t().ck_running, "the start is not announced twice");
+        engine.step(Step::Probing { host: "mx.example.org".into() });
+        let s = s.reduce(update(engine.wait("mx.example.org", 7)));
+        let v = s.check.view.clone().unwrap();
+        assert_eq!(v.shown, crate::checker::Shown::Pending);
+        assert!(s.check.running && s.check_busy());
+        let s = s.reduce(update(engine.step(Step::Probed { host: "mx.example.org".into(), report: Err("no".into()) })));
+        assert_eq!(s.status, s.check.view.as_ref().unwrap().progress, "a probe's report is announced");
+        // A newer run: the old one's updates change nothing.
+        let s = s.reduce(Action::CheckStart("example.net".into()));
+        assert_eq!(s.check.id, 2);
+        let late = s.clone().reduce(update(engine.finish(Err("late".into()), None)));
+        assert_eq!(late, s);
+        let broken = s.clone().reduce(Action::CheckBroken { id: 1, error: "late".into() });
+        assert_eq!(broken, s);
     }
 
     #[test]
     fn online_a_check_starts_at_once() {
-        let s = state().reduce(Action::CheckStart("example.org".into()));
+        let s = ready().reduce(Action::CheckStart("example.org".into()));
         assert!(s.check_waiting.is_none());
         assert_eq!(s.check.id, 1);
-        assert_eq!(s.check.phase, crate::checker::Phase::Dns { rounds: 0, queries: 0 });
+        assert!(s.check.fresh());
+        let r = s.check_request().unwrap();
+        assert_eq!((r.id, r.domain.as_str(), r.direct, r.now, r.kept), (1, "example.org", false, 1_800_000_000, None));
+    }
+
+    #[test]
+    fn a_check_waits_for_the_settings_and_the_engine_and_says_when_the_engine_is_missing() {
+        let s = state().reduce(Action::CheckStart("example.org".into()));
+        assert_eq!(s.check_request(), None, "settings not known yet");
+        let s = s.reduce(Action::LoadSettings(Settings::default()));
+        assert_eq!(s.engine, Engine::Loading);
+        assert_eq!(s.check_request(), None, "the engine is still on its way");
+        assert!(s.check_busy());
+        let s = s.reduce(Action::EngineLoaded(false));
+        assert_eq!(s.engine, Engine::Missing);
+        assert_eq!(s.status, Lang::En.t().ck_engine_missing);
+        assert!(s.check.fresh(), "the check still waits");
+        assert!(!s.check_busy(), "the button does not wait for an engine that did not come");
+        assert_eq!(s.check_request(), None);
+        let s = s.reduce(Action::EngineRetry);
+        assert_eq!((s.engine, s.engine_attempt), (Engine::Loading, 1));
+        let again = s.clone().reduce(Action::EngineRetry);
+        assert_eq!(again.engine_attempt, 1, "no second fetch while one is on its way");
+        let s = s.reduce(Action::EngineLoaded(true));
+        assert_eq!(s.check_request().map(|r| r.id), Some(1), "it arrived: the waiting check starts");
+        // The generator and matcher never wait for it.
+        let (leaf, _) = generator::tests::chain_pem();
+        let missing = state().reduce(Action::EngineLoaded(false)).reduce(Action::Gen(GenField::Text, leaf));
+        assert!(matches!(missing.generated, Some(Ok(_))));
+        assert_eq!(missing.status, "", "nothing to say while no check waits");
+    }
+
+    #[test]
+    fn back_online_a_missing_engine_is_fetched_again() {
+        let s = state().reduce(Action::EngineLoaded(false)).reduce(Action::Online(false));
+        let s = s.reduce(Action::Online(true));
+        assert_eq!((s.engine, s.engine_attempt), (Engine::Loading, 1));
+        let s = ready().reduce(Action::Online(true));
+        assert_eq!((s.engine, s.engine_attempt), (Engine::Ready, 0), "a loaded engine stays");
+    }
+
+    #[test]
+    fn a_kept_check_is_replayed_from_its_record() {
+        let kept = Recorded { domain: "example.org".into(), now: 1_700_000_000, ..Recorded::default() };
+        let s = ready().reduce(Action::CheckReplay(Box::new(kept.clone())));
+        let r = s.check_request().unwrap();
+        assert_eq!(r.now, 1_700_000_000);
+        assert_eq!(r.kept, Some(kept.to_json()));
+    }
+
+    #[test]
+    fn an_engine_that_breaks_off_a_run_is_a_problem_not_a_hang() {
+        let s = ready().reduce(Action::CheckStart("example.org".into()));
+        let s = s.reduce(Action::CheckBroken { id: 1, error: "RuntimeError: unreachable".into() });
+        assert!(!s.check.running && !s.check_busy());
+        assert_eq!(s.check_problem.as_deref(), Some("RuntimeError: unreachable"));
+        assert_eq!(s.status, Lang::En.t().ck_failed);
     }
 
     #[test]
     fn a_run_that_fails_after_going_offline_waits_instead_of_failing() {
-        let s = state().reduce(Action::CheckStart("example.org".into()));
-        let failed_online = s.clone().reduce(Action::CheckFailed { id: 1, error: "fetch failed".into() });
-        assert_eq!(failed_online.check.error.as_deref(), Some("fetch failed"));
-        assert_eq!(failed_online.check.phase, crate::checker::Phase::Done);
+        let s = ready().reduce(Action::CheckStart("example.org".into()));
+        let failed = || session(&s).finish(Err("fetch failed".into()), None);
+        let failed_online = s.clone().reduce(update(failed()));
+        let v = failed_online.check.view.clone().unwrap();
+        assert_eq!((v.shown, v.summary.as_str()), (crate::checker::Shown::Failed, "fetch failed"));
+        assert!(!failed_online.check.running);
+        assert_eq!(failed_online.status, Lang::En.t().ck_failed);
 
-        let s = s.reduce(Action::Online(false)).reduce(Action::CheckFailed { id: 1, error: "fetch failed".into() });
-        assert!(s.check.error.is_none());
+        let s = s.clone().reduce(Action::Online(false)).reduce(update(failed()));
+        assert!(s.check.view.is_none());
         assert!(s.check.domain.is_none());
         assert_eq!(s.check_waiting.as_ref().map(|d| d.ascii.as_str()), Some("example.org"));
         assert_eq!(s.status, Lang::En.t().ck_offline);
@@ -570,7 +727,8 @@ mod tests {
         assert_eq!(s.check.id, 2);
         assert_eq!(s.check.domain.as_ref().map(|d| d.ascii.as_str()), Some("example.org"));
         // A late failure of the replaced run changes nothing.
-        let late = s.clone().reduce(Action::CheckFailed { id: 1, error: "late".into() });
+        let mut old = Session::start(&Request { id: 1, ..s.check_request().unwrap() }).unwrap();
+        let late = s.clone().reduce(update(old.finish(Err("late".into()), None)));
         assert_eq!(late, s);
     }
 
@@ -610,8 +768,8 @@ mod tests {
         );
     }
 
-    fn unreachable(domain: &str) -> Box<CheckOutcome> {
-        Box::new(CheckOutcome::ResolverUnreachable(geleit::check::ResolverFailure {
+    fn unreachable(domain: &str) -> Result<CheckOutcome, String> {
+        Ok(CheckOutcome::ResolverUnreachable(geleit::check::ResolverFailure {
             domain: format!("{domain}."),
             failed: 1,
             asked: 1,
@@ -621,10 +779,11 @@ mod tests {
 
     #[test]
     fn an_unreachable_resolver_is_a_neutral_state_never_a_dnssec_failure() {
-        let s = state().reduce(Action::CheckStart("example.org".into()));
-        let s = s.reduce(Action::CheckDone { id: 1, outcome: unreachable("example.org") });
-        assert_eq!(s.check.phase, crate::checker::Phase::Done);
-        let v = crate::checker::view(&s.check, Lang::En).unwrap();
+        let s = ready().reduce(Action::CheckStart("example.org".into()));
+        let mut engine = session(&s);
+        let s = s.reduce(update(engine.finish(unreachable("example.org"), None)));
+        assert!(!s.check.running);
+        let v = s.check.view.clone().unwrap();
         assert_eq!(v.shown, crate::checker::Shown::ResolverUnreachable);
         assert_eq!(v.shown.tone(), "neutral");
         assert_eq!(v.headline, "DNS resolver not reached");
@@ -634,23 +793,24 @@ mod tests {
         assert!(v.hosts.is_empty() && v.mx_findings.is_empty() && v.advice.is_empty());
         assert_eq!(s.status, format!("{}: {}", v.headline, v.summary));
         assert!(!s.status.contains("DNSSEC"), "{}", s.status);
-        assert_eq!(s.check.verdict(), None, "no verdict to export");
-        let de = crate::checker::view(&s.check, Lang::De).unwrap();
+        assert!(s.check.export.as_deref().unwrap().contains("\"result\": null"), "no verdict to export");
+        let s = s.reduce(Action::SetLang(Lang::De)).reduce(update(engine.reword(Lang::De)));
         assert_eq!(
-            de.summary,
+            s.check.view.as_ref().unwrap().summary,
             "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über example.org aus."
         );
         // Trying again is a new run of the same domain.
         let again = s.reduce(Action::CheckStart("example.org".into()));
         assert_eq!(again.check.id, 2);
-        assert_eq!(again.check.phase, crate::checker::Phase::Dns { rounds: 0, queries: 0 });
+        assert!(again.check.fresh());
     }
 
     #[test]
     fn an_unreachable_resolver_after_going_offline_waits_for_the_network() {
-        let s = state().reduce(Action::CheckStart("example.org".into())).reduce(Action::Online(false));
-        let s = s.reduce(Action::CheckDone { id: 1, outcome: unreachable("example.org") });
-        assert!(s.check.outcome.is_none());
+        let s = ready().reduce(Action::CheckStart("example.org".into()));
+        let mut engine = session(&s);
+        let s = s.reduce(Action::Online(false)).reduce(update(engine.finish(unreachable("example.org"), None)));
+        assert!(s.check.view.is_none());
         assert_eq!(s.check_waiting.as_ref().map(|d| d.ascii.as_str()), Some("example.org"));
         assert_eq!(s.status, Lang::En.t().ck_offline);
     }

@@ -30,6 +30,18 @@ pub fn app() -> Html {
         )
     });
 
+    // The engine module (the checker's machinery): index.html preloads it with
+    // the page; it starts here, and again when the reducer asks for another attempt.
+    {
+        let store = store.clone();
+        use_effect_with(store.engine_attempt, move |attempt| {
+            let attempt = *attempt;
+            wasm_bindgen_futures::spawn_local(async move {
+                let loaded = crate::engine::load(attempt).await;
+                store.dispatch(Action::EngineLoaded(loaded));
+            });
+        });
+    }
     // Settings: saved in this browser, else the deployment's preset.
     {
         let store = store.clone();

@@ -1,19 +1,17 @@
 //! The checker: one input, results step by step (MX and DNSSEC → per host
 //! addresses and TLSA → per address the probe), verdicts, findings, advice.
 
-use geleit::check::CheckOutcome;
 use yew::prelude::*;
 
 use super::Store;
 use super::copy_button::CopyButton;
 use super::nav::go;
-use geleit_web::checker::{
-    self, AddressView, Advice, Badge, CheckRun, CheckView, FindingView, FirstFix, HostView, Phase,
-};
+use crate::engine;
+use geleit_web::checker::{AddressView, Advice, Badge, CheckView, FindingView, FirstFix, HostView};
 use geleit_web::i18n::Strings;
 use geleit_web::route::Route;
-use geleit_web::services::{browser, check};
-use geleit_web::state::Action;
+use geleit_web::services::browser;
+use geleit_web::state::{Action, Engine};
 
 #[function_component(CheckerPage)]
 pub fn checker_page() -> Html {
@@ -37,14 +35,26 @@ pub fn checker_page() -> Html {
             }
         });
     }
-    // A new run (once the settings are known) goes out to DNS, then to the edge.
+    // A new run (once the settings are known and the engine module is there) goes to the engine.
     {
         let store = store.clone();
-        use_effect_with((store.check.id, store.settings_ready), move |(id, ready)| {
-            let fresh = matches!(store.check.phase, Phase::Dns { rounds: 0, queries: 0 }) && store.check.dns.is_none();
-            if *ready && fresh && *spawned.borrow() != *id {
-                *spawned.borrow_mut() = *id;
-                run(store.clone(), *id);
+        use_effect_with((store.check.id, store.settings_ready, store.engine), move |_| {
+            if let Some(request) = store.check_request()
+                && *spawned.borrow() != request.id
+            {
+                *spawned.borrow_mut() = request.id;
+                run(store.clone(), request);
+            }
+        });
+    }
+    // Another language: the engine words the result again.
+    {
+        let store = store.clone();
+        use_effect_with(store.lang, move |lang| {
+            if store.check.view.is_some()
+                && let Some(update) = engine::reword(store.check.id, *lang)
+            {
+                store.dispatch(Action::CheckUpdate(Box::new(update)));
             }
         });
     }
@@ -65,8 +75,11 @@ pub fn checker_page() -> Html {
             store.dispatch(Action::CheckStart(store.check_input.clone()));
         })
     };
-    let busy = matches!(store.check.phase, Phase::Dns { .. } | Phase::Probing) && store.check.error.is_none();
-    let view = checker::view(&store.check, store.lang);
+    let busy = store.check_busy();
+    let on_engine_retry = {
+        let store = store.clone();
+        Callback::from(move |_: MouseEvent| store.dispatch(Action::EngineRetry))
+    };
 
     html! {
         <section aria-labelledby="check-h">
@@ -91,44 +104,42 @@ pub fn checker_page() -> Html {
                     }) }
                 </div>
             }
-            { for view.map(|v| if v.retry { unreachable(&v, &store, t) } else { result(&v, &store.check, t, busy) }) }
+            if store.online && store.engine == Engine::Missing {
+                <div class="warning" id="check-engine-missing">
+                    <p>{ t.ck_engine_missing }</p>
+                    <button type="button" id="check-engine-retry" onclick={on_engine_retry}>{ t.ck_retry }</button>
+                </div>
+            }
+            if store.check.fresh() && store.engine == Engine::Loading {
+                <p class="muted" id="check-engine-loading">{ t.ck_engine_loading }</p>
+            }
+            { for store.check.view.as_ref().map(|v| if v.retry { unreachable(v, &store, t) } else { result(v, store.check.export.as_deref(), t, busy) }) }
         </section>
     }
 }
 
-/// Runs check `id` through the core's check machine: every step (DNS
-/// progress, the DNS stage, each probe), each wait after the edge's 429 and
-/// the outcome go to the reducer. What the network brought is kept in the
-/// history entry, so that a reload or Back shows the same result without
-/// asking again; a kept check is replayed from there.
-fn run(store: Store, id: u32) {
-    let Some(domain) = store.check.domain.clone() else { return };
-    let settings = store.settings.clone();
-    let now = store.check.now;
-    let replay = store.check_replay.clone().filter(|k| k.domain == domain.written(false));
+/// Runs `request` in the engine module: each update of its view goes to the
+/// reducer as it comes. What the network brought is kept in the history
+/// entry (when the engine says so), so that a reload or Back shows the same
+/// result without asking again; a kept check is replayed from there.
+fn run(store: Store, request: geleit_web::engine::Request) {
+    let id = request.id;
+    let route = Route::CheckDomain(store.check.domain.as_ref().map(|d| d.written(false)).unwrap_or_default());
     wasm_bindgen_futures::spawn_local(async move {
-        let on_step = {
+        let on_update = {
             let store = store.clone();
-            move |step| store.dispatch(Action::CheckStep { id, step: Box::new(step) })
-        };
-        let outcome = match replay {
-            Some(kept) => check::replay(kept, &settings, on_step).await,
-            None => {
-                let on_wait = {
-                    let store = store.clone();
-                    move |host: &str, seconds| store.dispatch(Action::ProbeWait { id, host: host.to_owned(), seconds })
-                };
-                let (outcome, kept) = check::run_kept(&domain.written(false), &settings, now, on_step, on_wait).await;
-                // An unreachable resolver says nothing about the domain: nothing to keep.
-                if matches!(outcome, Ok(CheckOutcome::Verdict(_) | CheckOutcome::Dns(_))) {
-                    browser::keep_check(&kept, &Route::CheckDomain(domain.written(false)));
+            move |update: Result<geleit_web::engine::Update, String>| match update {
+                Ok(update) => {
+                    if let Some(kept) = &update.kept {
+                        browser::keep_check(kept, &route);
+                    }
+                    store.dispatch(Action::CheckUpdate(Box::new(update)));
                 }
-                outcome
+                Err(error) => store.dispatch(Action::CheckBroken { id, error }),
             }
         };
-        match outcome {
-            Ok(outcome) => store.dispatch(Action::CheckDone { id, outcome: Box::new(outcome) }),
-            Err(error) => store.dispatch(Action::CheckFailed { id, error }),
+        if let Err(error) = engine::check(&request, on_update).await {
+            store.dispatch(Action::CheckBroken { id, error });
         }
     });
 }
@@ -181,13 +192,13 @@ fn first_fix(f: &FirstFix, t: &Strings) -> Html {
     }
 }
 
-fn result(v: &CheckView, run: &CheckRun, t: &Strings, busy: bool) -> Html {
+fn result(v: &CheckView, export: Option<&str>, t: &Strings, busy: bool) -> Html {
     let share = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .map(|o| format!("{o}{}", Route::CheckDomain(v.domain.clone()).to_path()))
         .unwrap_or_default();
     let on_export = {
-        let json = checker::export_json(run, v);
+        let json = export.unwrap_or_default().to_owned();
         let name = format!("geleit-{}.json", v.domain);
         Callback::from(move |_: MouseEvent| browser::download(&name, "application/json", &json))
     };
@@ -203,7 +214,7 @@ fn result(v: &CheckView, run: &CheckRun, t: &Strings, busy: bool) -> Html {
             <div class="actions">
                 <CopyButton text={share.clone()} what={t.ck_share} />
                 <a href={share}>{ t.ck_share }</a>
-                <button type="button" onclick={on_export} disabled={busy}>{ t.ck_export }</button>
+                <button type="button" onclick={on_export} disabled={busy || export.is_none()}>{ t.ck_export }</button>
             </div>
             <h3>{ "1. " }{ t.ck_mx_heading }</h3>
             <p>{ "MX " }{ v.domain.clone() }{ ": " }{ badge(&v.mx_badge, Some("mx-status".into())) }</p>

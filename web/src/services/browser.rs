@@ -65,13 +65,14 @@ pub fn push_route(route: &Route) {
 
 /// Keeps a finished check in the current history entry (`history.state`),
 /// if the address still shows `route`: a reload, Back or Forward shows it
-/// again without asking the network ([`crate::drive::Recorded`]).
-pub fn keep_check(kept: &crate::drive::Recorded, route: &Route) {
+/// again without asking the network. `kept` is its record as JSON
+/// ([`crate::drive::Recorded::to_json`], as the engine module sends it).
+pub fn keep_check(kept: &str, route: &Route) {
     if current_route() != *route {
         return;
     }
     if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = h.replace_state(&wasm_bindgen::JsValue::from_str(&kept.to_json()), "");
+        let _ = h.replace_state(&wasm_bindgen::JsValue::from_str(kept), "");
     }
 }
 
