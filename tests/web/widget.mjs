@@ -264,6 +264,18 @@ await t.step('full widget, default mode: TLSRPT and MTA-STS beside DANE, in the 
   await axe(page, 'widget, mail policy');
 });
 
+await t.step('full widget, default mode: one host named directly ([host], no MX lookup) is checked by the edge', async () => {
+  const before = await page.evaluate(() => window.__results.length);
+  await page.fill('#check-full input', '[mx.ee-spki.example]');
+  await page.click('#check-full button');
+  await page.waitForFunction((n) => window.__results.length > n, before, { timeout: 20000 });
+  const d = await result('check-full', 'mx.ee-spki.example');
+  assertEqual(d.verdict, 'authenticated', 'verdict');
+  assertEqual(d.result.mx_outcome, 'direct', 'verdict JSON: no MX lookup');
+  assertEqual(d.report.endsWith('/check/%5Bmx.ee-spki.example%5D'), true, `report link: ${d.report}`);
+  assert(requests.some((u) => u.startsWith(`${edge}/api/check?domain=%5Bmx.ee-spki.example%5D&view=en`)), 'asked the edge for the host');
+});
+
 await t.step('full widget: input that is no domain gets a message and no event', async () => {
   const before = await page.evaluate(() => window.__results.length);
   await page.fill('#check-full input', 'not a domain!');

@@ -385,6 +385,9 @@ pub struct Advice {
 pub struct CheckView {
     pub domain: String,
     pub domain_unicode: String,
+    /// One host named directly (`[mx.example.org]`): no MX lookup.
+    #[serde(default)]
+    pub direct: bool,
     /// The verdict (or the state without one) and its tone.
     pub shown: Shown,
     pub headline: String,
@@ -501,6 +504,7 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     };
     let mut out = CheckView {
         domain: domain.ascii.clone(),
+        direct: domain.direct,
         domain_unicode: domain.unicode.clone(),
         shown: Shown::Pending,
         headline: t.ck_pending.to_owned(),
@@ -721,6 +725,7 @@ pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckVie
         .collect();
     CheckView {
         domain: domain.ascii.clone(),
+        direct: domain.direct,
         domain_unicode: domain.unicode.clone(),
         shown: Shown::Verdict(dv.verdict),
         headline: headline(dv.verdict, lang, &about).to_owned(),
@@ -749,6 +754,7 @@ pub fn unreachable_view(domain: &Domain, detail: Option<String>, lang: Lang) -> 
     let shown = if domain.unicode.is_empty() { &domain.ascii } else { &domain.unicode };
     CheckView {
         domain: domain.ascii.clone(),
+        direct: domain.direct,
         domain_unicode: domain.unicode.clone(),
         shown: Shown::ResolverUnreachable,
         headline: t.ck_unreachable.to_owned(),

@@ -176,10 +176,10 @@ fn badge(tone: &str, text: &str) -> El {
     el("span").class(format!("badge {tone}")).text(text)
 }
 
-fn report_link(o: &Options, domain: &str) -> El {
+fn report_link(o: &Options, v: &CheckView) -> El {
     el("a")
         .class("report")
-        .attr("href", o.report_url(domain))
+        .attr("href", o.report_url(&v.domain, v.direct))
         .attr("target", "_blank")
         .attr("rel", "noopener")
         .attr("part", "report")
@@ -200,7 +200,7 @@ pub fn compact_line(v: &CheckView, o: &Options) -> Node {
         .text(" ")
         .child(el("b").class("domain").text(shown.clone()))
         .text(" ")
-        .child(if v.retry { retry_button(v, o.lang) } else { report_link(o, &v.domain) })
+        .child(if v.retry { retry_button(v, o.lang) } else { report_link(o, v) })
         .into()
 }
 
@@ -339,7 +339,7 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
         policy.children.extend(findings(&v.policy_findings, t.ck_fix, o.lang));
         out = out.child(policy);
     }
-    out.child(el("p").class("more").child(report_link(o, &v.domain))).into()
+    out.child(el("p").class("more").child(report_link(o, v))).into()
 }
 
 #[cfg(test)]
@@ -362,6 +362,7 @@ pub(crate) mod tests {
         CheckView {
             domain: "xn--bcher-kva.example".into(),
             domain_unicode: "bücher.example".into(),
+            direct: false,
             shown: Shown::Verdict(verdict),
             headline: "Not authenticated".into(),
             summary: "DANE senders defer mail.".into(),
