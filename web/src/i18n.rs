@@ -6,7 +6,8 @@
 //! Technical details that come from the core (parse errors, DNSSEC
 //! validation steps, the matcher's per-record details) are worded per
 //! variant in [`crate::detail_words`], the verdicts and findings in
-//! [`crate::verdict_words`].
+//! [`crate::verdict_words`], the browser driver's failures (DoH, the edge's
+//! probe and policy fetch, an unreachable resolver) in [`crate::drive_words`].
 
 use serde::Serialize;
 

@@ -22,6 +22,7 @@ pub mod dates;
 pub mod detail_words;
 pub mod domain;
 pub mod drive;
+pub mod drive_words;
 pub mod generator;
 pub mod i18n;
 pub mod matcher;

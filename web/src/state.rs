@@ -7,7 +7,7 @@ use geleit::check::CheckOutcome;
 
 use crate::checker::CheckRun;
 use crate::domain::{self, Domain};
-use crate::drive::{Recorded, Step};
+use crate::drive::{DriveError, Recorded, Step};
 use crate::generator::Problem;
 use crate::generator::{self, GenForm, GenResult};
 use crate::i18n::Lang;
@@ -165,7 +165,7 @@ pub enum Action {
     /// Run `id` could not run (bad settings, a name the core rejects).
     CheckFailed {
         id: u32,
-        error: String,
+        error: DriveError,
     },
     /// The browser went online (`true`) or offline (`false`).
     Online(bool),
@@ -557,11 +557,13 @@ mod tests {
     #[test]
     fn a_run_that_fails_after_going_offline_waits_instead_of_failing() {
         let s = state().reduce(Action::CheckStart("example.org".into()));
-        let failed_online = s.clone().reduce(Action::CheckFailed { id: 1, error: "fetch failed".into() });
-        assert_eq!(failed_online.check.error.as_deref(), Some("fetch failed"));
+        let bug = || DriveError::Machine { detail: "the check ended without an outcome".into() };
+        let failed_online = s.clone().reduce(Action::CheckFailed { id: 1, error: bug() });
+        assert_eq!(failed_online.check.error.as_deref(), Some("the check ended without an outcome"));
+        assert_eq!(failed_online.check.failure, Some(bug()));
         assert_eq!(failed_online.check.phase, crate::checker::Phase::Done);
 
-        let s = s.reduce(Action::Online(false)).reduce(Action::CheckFailed { id: 1, error: "fetch failed".into() });
+        let s = s.reduce(Action::Online(false)).reduce(Action::CheckFailed { id: 1, error: bug() });
         assert!(s.check.error.is_none());
         assert!(s.check.domain.is_none());
         assert_eq!(s.check_waiting.as_ref().map(|d| d.ascii.as_str()), Some("example.org"));
@@ -570,7 +572,7 @@ mod tests {
         assert_eq!(s.check.id, 2);
         assert_eq!(s.check.domain.as_ref().map(|d| d.ascii.as_str()), Some("example.org"));
         // A late failure of the replaced run changes nothing.
-        let late = s.clone().reduce(Action::CheckFailed { id: 1, error: "late".into() });
+        let late = s.clone().reduce(Action::CheckFailed { id: 1, error: bug() });
         assert_eq!(late, s);
     }
 
@@ -622,13 +624,18 @@ mod tests {
     #[test]
     fn an_unreachable_resolver_is_a_neutral_state_never_a_dnssec_failure() {
         let s = state().reduce(Action::CheckStart("example.org".into()));
+        let timeout = DriveError::Timeout { url: "http://127.0.0.1:9/dns-query".into(), after_ms: 10_000 };
+        let s = s.reduce(Action::CheckStep { id: 1, step: Box::new(Step::DohFailed { error: timeout }) });
         let s = s.reduce(Action::CheckDone { id: 1, outcome: unreachable("example.org") });
         assert_eq!(s.check.phase, crate::checker::Phase::Done);
         let v = crate::checker::view(&s.check, Lang::En).unwrap();
         assert_eq!(v.shown, crate::checker::Shown::ResolverUnreachable);
         assert_eq!(v.shown.tone(), "neutral");
         assert_eq!(v.headline, "DNS resolver not reached");
-        assert_eq!(v.summary, "Geleit could not reach its DNS resolver — this says nothing about example.org.");
+        assert_eq!(
+            v.summary,
+            "Geleit could not reach its DNS resolver — this says nothing about example.org. 1 of 1 query got no answer after 3 attempts each: http://127.0.0.1:9/dns-query did not answer within 10 s."
+        );
         assert!(v.retry);
         assert!(v.detail.as_deref().unwrap().contains("answered HTTP 502"), "{:?}", v.detail);
         assert!(v.hosts.is_empty() && v.mx_findings.is_empty() && v.advice.is_empty());
@@ -638,8 +645,9 @@ mod tests {
         let de = crate::checker::view(&s.check, Lang::De).unwrap();
         assert_eq!(
             de.summary,
-            "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über example.org aus."
+            "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über example.org aus. 1 von 1 Abfrage blieb nach je 3 Versuchen ohne Antwort: http://127.0.0.1:9/dns-query hat nicht innerhalb von 10 s geantwortet."
         );
+        assert!(!de.summary.contains("answered") && !de.summary.contains("within"), "{}", de.summary);
         // Trying again is a new run of the same domain.
         let again = s.reduce(Action::CheckStart("example.org".into()));
         assert_eq!(again.check.id, 2);
