@@ -477,22 +477,19 @@ fn policy_view(r: &PolicyReported, lang: Lang) -> FindingView {
     }
 }
 
-/// TLSRPT and MTA-STS beside the verdict (RFC 8460, RFC 8461), in the page's words.
-fn policy_views(dv: &DomainVerdict, lang: Lang) -> Vec<FindingView> {
-    dv.mail_policy.iter().flat_map(|mp| mp.findings.iter()).map(|f| policy_view(f, lang)).collect()
-}
-
-/// [`policy_views`] for the page's own run: why the policy was not fetched
-/// or the fetch failed in words from the typed failure (the driver's, the
-/// edge's), and the English detail each finding carries behind the toggle.
-fn run_policy_views(run: &CheckRun, dv: &DomainVerdict, lang: Lang) -> Vec<FindingView> {
+/// TLSRPT and MTA-STS beside the verdict (RFC 8460, RFC 8461), in the
+/// page's words: why the policy was not fetched or the fetch failed in words
+/// from the typed failure (`policy_error`, the page driver's own, when it
+/// has one; else the core's), and the English detail each finding carries
+/// behind the toggle. The same for the page's run and the edge's verdict.
+fn policy_views(dv: &DomainVerdict, policy_error: Option<&DriveError>, lang: Lang) -> Vec<FindingView> {
     let findings = dv.mail_policy.iter().flat_map(|mp| mp.findings.iter());
     findings
         .map(|r| {
             let mut v = policy_view(r, lang);
             match &r.finding {
                 PolicyFinding::StsNotFetched { url, detail } => {
-                    if let Some(e) = &run.policy_error {
+                    if let Some(e) = policy_error {
                         v.title = policy_not_fetched_text(url, e, lang);
                     }
                     v.detail = Some(detail.clone());
@@ -591,7 +588,7 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     out.mx_badge = status_badge(dns.mx_status, t);
     out.mx_trace = dns.trace.iter().map(|s| trace_text(s, lang)).collect();
     out.mx_findings = dv.findings.iter().map(|f| finding_view(f, lang)).collect();
-    out.policy_findings = run_policy_views(run, &dv, lang);
+    out.policy_findings = policy_views(&dv, run.policy_error.as_ref(), lang);
     out.unchecked = unchecked_lines(&dv.unchecked, t);
 
     let mut lets_encrypt = false;
@@ -796,7 +793,7 @@ pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckVie
         mx_badge: status_badge(dv.mx_status, t),
         mx_findings: dv.findings.iter().map(|f| finding_view(f, lang)).collect(),
         mx_trace: Vec::new(),
-        policy_findings: policy_views(dv, lang),
+        policy_findings: policy_views(dv, None, lang),
         hosts,
         unchecked: unchecked_lines(&dv.unchecked, t),
         advice: Vec::new(),
@@ -1018,13 +1015,13 @@ mod tests {
         };
         let run = CheckRun { policy_error: Some(edge_down.clone()), ..CheckRun::default() };
         let not_fetched = policy(PolicyFinding::StsNotFetched { url: url.into(), detail: edge_down.to_string() });
-        let de = run_policy_views(&run, &not_fetched, Lang::De);
+        let de = policy_views(&not_fetched, run.policy_error.as_ref(), Lang::De);
         assert_eq!(
             de[0].title,
             "Die MTA-STS-Policy unter https://mta-sts.example/.well-known/mta-sts.txt wurde nicht abgerufen: https://edge.example/api/sts-policy hat nicht innerhalb von 15 s geantwortet."
         );
         assert_eq!(de[0].detail.as_deref(), Some(edge_down.to_string().as_str()), "the English behind the toggle");
-        let en = run_policy_views(&run, &not_fetched, Lang::En);
+        let en = policy_views(&not_fetched, run.policy_error.as_ref(), Lang::En);
         assert!(
             en[0].title.ends_with("https://edge.example/api/sts-policy did not answer within 15 s."),
             "{}",
@@ -1038,7 +1035,7 @@ mod tests {
             url: url.into(),
             failure: FetchFailure::Connect { detail: "connection refused".into() },
         });
-        let de = run_policy_views(&CheckRun::default(), &refused, Lang::De);
+        let de = policy_views(&refused, None, Lang::De);
         assert!(de[0].title.contains(": keine Verbindung zum Policy-Host auf Port 443. Absender"), "{}", de[0].title);
         assert!(!de[0].title.contains("refused") && !de[0].title.contains("expected"), "{}", de[0].title);
         assert!(de[0].detail.as_deref().is_some_and(|d| d.contains("connection refused")), "{:?}", de[0].detail);

@@ -284,8 +284,14 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
     }
     if v.retry {
         // Nothing is known about the domain: what failed, and try again.
+        // The technical words (English) behind a toggle, as in the app.
         if let Some(detail) = &v.detail {
-            out = out.child(el("p").class("detail").text(detail.clone()));
+            out = out.child(
+                el("details")
+                    .class("detail")
+                    .child(el("summary").text(words_raw(o.lang)))
+                    .child(el("code").text(detail.clone())),
+            );
         }
         return out.child(el("p").class("more").child(retry_button(v, o.lang))).into();
     }
@@ -475,7 +481,10 @@ pub(crate) mod tests {
             Node::El(r.find_class("summary")[0].clone()).text_content(),
             "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über bücher.example aus."
         );
-        assert_eq!(Node::El(r.find_class("detail")[0].clone()).text_content(), "HTTP 502");
+        // The English detail only behind the German toggle.
+        let detail = &r.find_class("detail")[0];
+        assert_eq!(detail.tag, "details");
+        assert_eq!(Node::El(detail.clone()).text_content(), "Technische EinzelheitenHTTP 502");
         let retry = r.find_class("retry");
         assert_eq!(retry[0].get("data-domain"), Some("xn--bcher-kva.example"));
         assert_eq!(Node::El(retry[0].clone()).text_content(), "Erneut versuchen");
