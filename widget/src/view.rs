@@ -482,7 +482,7 @@ pub(crate) mod tests {
             "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über bücher.example aus."
         );
         // The English detail only behind the German toggle.
-        let detail = &r.find_class("detail")[0];
+        let detail = r.find_class("detail")[0];
         assert_eq!(detail.tag, "details");
         assert_eq!(Node::El(detail.clone()).text_content(), "Technische EinzelheitenHTTP 502");
         let retry = r.find_class("retry");
