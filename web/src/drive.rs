@@ -429,6 +429,9 @@ pub struct Recorded {
     pub dns: Vec<(String, String, Vec<u8>)>,
     /// (MX host, the report as JSON, or why there is none).
     pub probes: Vec<(String, Result<String, DriveError>)>,
+    /// The MTA-STS policy fetch (RFC 8461 §3.3): the edge's result as JSON,
+    /// or why there is none; `None` when the check made none.
+    pub policy: Option<Result<String, DriveError>>,
 }
 
 fn query_key(query: &Query) -> (String, String) {
@@ -451,6 +454,27 @@ impl Recorded {
             Err(why) => Err(why.clone()),
         };
         self.probes.push((target.host.clone(), saved));
+    }
+
+    /// Notes the policy fetch's result.
+    pub fn policy_result(&mut self, result: &Result<FetchResult, DriveError>) {
+        self.policy = Some(match result {
+            Ok(r) => serde_json::to_string(r).map_err(|e| DriveError::Unreadable { detail: e.to_string() }),
+            Err(why) => Err(why.clone()),
+        });
+    }
+
+    /// The kept policy fetch, so that a replay shows the same MTA-STS
+    /// findings as the check did.
+    ///
+    /// # Errors
+    /// The error as it was, or [`DriveError::NotKept`]: the check made no fetch.
+    pub fn policy_for(&self) -> Result<FetchResult, DriveError> {
+        match &self.policy {
+            Some(Ok(json)) => serde_json::from_str(json).map_err(|e| DriveError::Unreadable { detail: e.to_string() }),
+            Some(Err(why)) => Err(why.clone()),
+            None => Err(DriveError::NotKept { what: "the MTA-STS policy fetch".to_owned() }),
+        }
     }
 
     /// The kept answer to `query`, or why there is none.
@@ -499,8 +523,13 @@ impl Recorded {
                 Err(why) => format!("{{\"host\":{},\"failure\":{}}}", q(h), why.to_json()),
             })
             .collect();
+        let policy = match &self.policy {
+            None => String::new(),
+            Some(Ok(result)) => format!(",\"policy\":{{\"result\":{}}}", q(result)),
+            Some(Err(why)) => format!(",\"policy\":{{\"failure\":{}}}", why.to_json()),
+        };
         format!(
-            "{{\"geleit_check\":2,\"domain\":{},\"now\":{},\"dns\":[{}],\"probes\":[{}]}}",
+            "{{\"geleit_check\":2,\"domain\":{},\"now\":{},\"dns\":[{}],\"probes\":[{}]{policy}}}",
             q(&self.domain),
             self.now,
             dns.join(","),
@@ -541,7 +570,16 @@ impl Recorded {
                 Some((host, result))
             })
             .collect::<Option<Vec<_>>>()?;
-        Some(Self { domain: v.get("domain")?.as_str()?.to_owned(), now: v.get("now")?.as_i64()?, dns, probes })
+        // Optional: a check kept before policy fetches were kept replays it as not fetched.
+        let policy = match v.get("policy") {
+            None => None,
+            Some(p) => Some(match (p.get("result").and_then(|r| r.as_str()), p.get("failure")) {
+                (Some(r), _) => Ok(r.to_owned()),
+                (None, Some(f)) => Err(DriveError::from_json(f)?),
+                (None, None) => return None,
+            }),
+        };
+        Some(Self { domain: v.get("domain")?.as_str()?.to_owned(), now: v.get("now")?.as_i64()?, dns, probes, policy })
     }
 }
 
@@ -577,7 +615,9 @@ impl<T: Transport> Transport for Recording<'_, T> {
     }
 
     async fn fetch_policy(&self, request: &FetchRequest) -> Result<FetchResult, DriveError> {
-        self.inner.fetch_policy(request).await
+        let result = self.inner.fetch_policy(request).await;
+        self.kept.borrow_mut().policy_result(&result);
+        result
     }
 }
 
@@ -593,6 +633,10 @@ impl Transport for Replay<'_> {
 
     fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, DriveError>> {
         std::future::ready(self.0.probe_for(target))
+    }
+
+    fn fetch_policy(&self, _request: &FetchRequest) -> impl Future<Output = Result<FetchResult, DriveError>> {
+        std::future::ready(self.0.policy_for())
     }
 }
 
@@ -721,7 +765,16 @@ mod tests {
             "mx3.example.org".into(),
             Err(DriveError::Timeout { url: "https://edge.example/api/probe".into(), after_ms: 60_000 }),
         ));
-        assert_eq!(Recorded::from_json(&r.to_json()), Some(r));
+        assert_eq!(Recorded::from_json(&r.to_json()), Some(r.clone()));
+        // The policy fetch, as a result or as a failure.
+        let fetched = FetchResult::Failed(FetchFailure::Unavailable { detail: "connection refused".into() });
+        r.policy_result(&Ok(fetched.clone()));
+        let back = Recorded::from_json(&r.to_json()).unwrap_or_else(|| panic!("{}", r.to_json()));
+        assert_eq!((back.policy_for(), &back), (Ok(fetched), &r));
+        r.policy_result(&Err(DriveError::NoEdge));
+        assert_eq!(Recorded::from_json(&r.to_json()).map(|b| b.policy_for()), Some(Err(DriveError::NoEdge)));
+        r.policy = None;
+        assert!(matches!(r.policy_for(), Err(DriveError::NotKept { .. })));
         assert_eq!(Recorded::from_json("{}"), None);
         // A check kept by an older page (failures as text) is not replayed: the page checks again.
         let old = r#"{"geleit_check":1,"domain":"a.example","now":1,"dns":[],"probes":[{"host":"mx","error":"x"}]}"#;

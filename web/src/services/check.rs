@@ -50,10 +50,10 @@ impl Transport for Page<'_> {
     }
 
     async fn fetch_policy(&self, request: &FetchRequest) -> Result<FetchResult, DriveError> {
-        let Some(live) = &self.live else {
-            return Err(DriveError::NotKept { what: "the MTA-STS policy fetch".to_owned() });
-        };
-        policy::fetch(request, live.settings).await
+        let Some(live) = &self.live else { return self.kept.borrow().policy_for() };
+        let result = policy::fetch(request, live.settings).await;
+        self.kept.borrow_mut().policy_result(&result);
+        result
     }
 }
 
