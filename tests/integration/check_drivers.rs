@@ -39,7 +39,7 @@ use geleit_edge::request::HostProbe;
 use geleit_test_support::recording::{self, Recording};
 use geleit_test_support::{doh, edge};
 use geleit_web::checker::CheckRun;
-use geleit_web::drive::{self, Transport};
+use geleit_web::drive::{self, DriveError, Transport};
 use geleit_web::state::Settings;
 
 /// What the probe service says of a host it has no report for: the edge's
@@ -159,12 +159,13 @@ struct Fetch<'a> {
 }
 
 impl Transport for Fetch<'_> {
-    fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, String>> {
+    fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, DriveError>> {
         let answer = self.rec.answer_query(query).map(<[u8]>::to_vec);
-        std::future::ready(answer.ok_or_else(|| "DoH endpoint answered HTTP 404".to_owned()))
+        let missing = || DriveError::HttpStatus { url: "https://doh.example/dns-query".to_owned(), status: 404 };
+        std::future::ready(answer.ok_or_else(missing))
     }
 
-    fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, String>> {
+    fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, DriveError>> {
         let (status, body) = match self.reports.get(&target.host) {
             Some(text) => (200, text.clone()),
             None => (422, api::error_body(&ErrorCode::HostNotFound, &unknown_host(&target.host).to_string())),

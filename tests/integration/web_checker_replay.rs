@@ -19,12 +19,22 @@ use geleit::verdict::ProbeTarget;
 use geleit_test_support::recording as dns_replay;
 use geleit_web::checker::{self, CheckRun, CheckView, Probe, Shown};
 use geleit_web::domain;
-use geleit_web::drive::{self, Step, Transport};
+use geleit_web::drive::{self, DriveError, Step, Transport};
 use geleit_web::i18n::Lang;
 use geleit_web::state::Settings;
 
 /// What the edge does with a probe: a report, a refusal, or no answer yet.
-type Edge<'a> = dyn Fn(&ProbeTarget) -> Option<Result<smtp::HostReport, String>> + 'a;
+type Edge<'a> = dyn Fn(&ProbeTarget) -> Option<Result<smtp::HostReport, DriveError>> + 'a;
+
+/// The DoH endpoint's failure: HTTP 502 (a proxy in front of the resolver).
+fn bad_gateway() -> DriveError {
+    DriveError::HttpStatus { url: "https://doh.example/dns-query".into(), status: 502 }
+}
+
+/// No edge to probe with: the browser got no answer from it.
+fn no_edge() -> DriveError {
+    DriveError::NoAnswer { url: "https://edge.example/api/probe?host=mx".into(), detail: "no edge".into() }
+}
 
 /// The recordings as a DoH server, `edge` as the edge; every request is noted.
 struct Replay<'a> {
@@ -37,20 +47,24 @@ struct Replay<'a> {
 }
 
 impl Transport for Replay<'_> {
-    fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, String>> {
+    fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, DriveError>> {
         let mut attempts = self.attempts.borrow_mut();
         let attempt = attempts.entry(query.id()).or_default();
         *attempt += 1;
         let key = (query.name().to_ascii().to_ascii_lowercase(), query.rtype().to_string());
         let answer = if (self.doh_fails)(query, *attempt) {
-            Err("DoH endpoint https://doh.example/dns-query answered HTTP 502".to_owned())
+            Err(bad_gateway())
         } else {
-            self.rec.responses.get(&key).cloned().ok_or_else(|| format!("{key:?} is not in the recording"))
+            self.rec
+                .responses
+                .get(&key)
+                .cloned()
+                .ok_or_else(|| DriveError::NotKept { what: format!("{key:?} in the recording") })
         };
         std::future::ready(answer)
     }
 
-    fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<smtp::HostReport, String>> {
+    fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<smtp::HostReport, DriveError>> {
         self.probed.borrow_mut().push(target.clone());
         let answer = (self.edge)(target);
         async move {
@@ -113,7 +127,7 @@ fn run(scenario: &str, edge: &Edge<'_>) -> CheckRun {
 
 /// The run with every probe refused (no edge): the DNS-only view.
 fn dns_only(scenario: &str, lang: Lang) -> CheckView {
-    checker::view(&run(scenario, &|_| Some(Err("no edge".into()))), lang).unwrap()
+    checker::view(&run(scenario, &|_| Some(Err(no_edge()))), lang).unwrap()
 }
 
 fn codes(v: &CheckView) -> Vec<&str> {
@@ -131,7 +145,13 @@ fn rollover_without_an_edge_checks_dns_and_says_the_certificates_were_not() {
     assert_eq!(v.hosts[0].tlsa_badge.class, "ok");
     assert_eq!(v.hosts[0].tlsa.len(), 2);
     assert!(v.hosts[0].tlsa.iter().all(|r| r.usable && r.rdata.starts_with("3 1 1 ")));
-    assert!(v.hosts[0].probe_note.as_deref().unwrap().ends_with("no edge"));
+    // The driver's failure in words; its English (with the browser's message) is the addresses' detail.
+    assert_eq!(
+        v.hosts[0].probe_note.as_deref(),
+        Some(
+            "The edge could not probe this host: no answer from https://edge.example/api/probe (no network, the connection was refused, or the browser blocked it for CORS)"
+        )
+    );
     // Two records: the rollover advice says the next key is covered.
     assert!(v.advice.iter().find(|a| a.code == "rollover").unwrap().text.starts_with("More than one usable record"));
     assert!(v.advice.iter().any(|a| a.code == "postfix"
@@ -341,7 +361,7 @@ fn validated(report: &geleit::dns::SmtpReport, host: &str) -> Vec<std::net::IpAd
 #[test]
 fn probes_ask_the_edge_for_the_validated_addresses_and_the_sni() {
     for scenario in ["ee-rollover", "two-mx", "tlsa-cname", "cname-mx-expanded"] {
-        let ran = run_with(scenario, &|_, _| false, &|_| Some(Err("no edge".into())));
+        let ran = run_with(scenario, &|_, _| false, &|_| Some(Err(no_edge())));
         let report = ran.run.dns.as_ref().unwrap();
         let mut expected = geleit::verdict::probe_targets(report);
         assert!(!expected.is_empty(), "{scenario}: a probe target");
@@ -409,7 +429,7 @@ fn the_driver_gives_the_cores_verdict_for_every_recording() {
 fn transport_failures_are_retried_to_the_same_verdict() {
     let calm = dns_only("two-mx", Lang::En);
     // Every query's first two attempts fail (a resolver that drops a burst).
-    let busy = run_with("two-mx", &|_, attempt| attempt < 3, &|_| Some(Err("no edge".into())));
+    let busy = run_with("two-mx", &|_, attempt| attempt < 3, &|_| Some(Err(no_edge())));
     assert_eq!(checker::view(&busy.run, Lang::En).unwrap(), calm);
 }
 
@@ -423,22 +443,38 @@ fn an_unreachable_resolver_is_said_as_such_never_as_a_dnssec_failure() {
     let only_tlsa = |q: &Query, _| q.rtype() == RecordType::TLSA;
     let everything = |_: &Query, _| true;
     for fails in [&only_tlsa as &dyn Fn(&Query, u32) -> bool, &everything] {
-        let ran = run_with("ee-rollover", fails, &|_| Some(Err("no edge".into())));
+        let ran = run_with("ee-rollover", fails, &|_| Some(Err(no_edge())));
         assert!(ran.probed.is_empty(), "nothing is probed without a complete DNS stage");
         assert!(!ran.steps.iter().any(|s| matches!(s, Step::DnsDone { .. })), "no DNS stage shown: {:?}", ran.steps);
         assert!(ran.run.dns.is_none());
-        for (lang, summary) in [
-            (Lang::En, "Geleit could not reach its DNS resolver — this says nothing about ee-rollover.example."),
+        let failure = ran.run.resolver_failure().unwrap();
+        let counts = (failure.failed, failure.asked);
+        for (lang, summary, what) in [
+            (
+                Lang::En,
+                "Geleit could not reach its DNS resolver — this says nothing about ee-rollover.example.",
+                format!(
+                    "{} of {} queries got no answer after 3 attempts each: https://doh.example/dns-query answered with HTTP status 502.",
+                    counts.0, counts.1
+                ),
+            ),
             (
                 Lang::De,
                 "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über ee-rollover.example aus.",
+                format!(
+                    "{} von {} Abfragen {} nach je 3 Versuchen ohne Antwort: https://doh.example/dns-query antwortete mit HTTP-Status 502.",
+                    counts.0,
+                    counts.1,
+                    if counts.0 == 1 { "blieb" } else { "blieben" }
+                ),
             ),
         ] {
             let v = checker::view(&ran.run, lang).unwrap();
             assert_eq!(v.shown, Shown::ResolverUnreachable);
-            assert_eq!(v.summary, summary);
+            assert_eq!(v.summary, format!("{summary} {what}"));
             assert!(v.retry);
-            assert!(v.detail.as_deref().unwrap().contains("answered HTTP 502"), "{:?}", v.detail);
+            // The core's English sentence, behind the toggle.
+            assert!(v.detail.as_deref().unwrap().contains("found HTTP 502"), "{:?}", v.detail);
             assert!(v.hosts.is_empty() && v.mx_findings.is_empty() && v.advice.is_empty());
             assert!(!v.headline.contains("DNSSEC"), "{}", v.headline);
         }
@@ -457,7 +493,7 @@ fn an_unreachable_resolver_is_said_as_such_never_as_a_dnssec_failure() {
 fn the_verdict_json_alone_gives_the_same_words_as_the_whole_run() {
     let leaf = leaf();
     let stale = run("ee-rollover", &|t| Some(Ok(probe_report(t, Some(&[&leaf]), true))));
-    let bogus = run("bogus-expired", &|_| Some(Err("no edge".into())));
+    let bogus = run("bogus-expired", &|_| Some(Err(no_edge())));
     for (run, verdict) in [(stale, "not_authenticated"), (bogus, "deferred")] {
         let json = serde_json::to_string_pretty(&run.verdict().unwrap()).unwrap();
         let dv: geleit::verdict::DomainVerdict = serde_json::from_str(&json).unwrap();
@@ -517,4 +553,132 @@ fn a_kept_check_replays_to_the_same_page_without_the_network() {
     let v = checker::view(&again, Lang::En).unwrap();
     assert_eq!(v.shown.as_str(), "not_authenticated", "not \"certificates not checked\"");
     assert_eq!(v, checker::view(&first, Lang::En).unwrap());
+}
+
+/// A probe report of `target` whose every handshake failed at the TLS handshake.
+fn handshake_failed(target: &ProbeTarget) -> smtp::HostReport {
+    let mut v = serde_json::to_value(probe_report(target, None, true)).unwrap();
+    for a in v["addresses"].as_array_mut().unwrap() {
+        for p in a["probes"].as_array_mut().unwrap() {
+            p["report"]["error"] = serde_json::json!({
+                "step": "tls_handshake", "kind": "tls", "message": "tls handshake failed: received fatal alert: HandshakeFailure",
+            });
+        }
+    }
+    serde_json::from_value(v).unwrap()
+}
+
+/// Every text of a view a person reads (the details toggles aside).
+fn words(v: &CheckView) -> Vec<String> {
+    let findings = v
+        .mx_findings
+        .iter()
+        .chain(&v.policy_findings)
+        .chain(v.hosts.iter().flat_map(|h| h.findings.iter().chain(h.addresses.iter().flat_map(|a| &a.findings))))
+        .flat_map(|f| [Some(f.title.clone()), f.fix.clone()]);
+    [v.headline.clone(), v.summary.clone(), v.progress.clone()]
+        .into_iter()
+        .chain(v.hosts.iter().filter_map(|h| h.probe_note.clone()))
+        .chain(
+            v.hosts
+                .iter()
+                .flat_map(|h| h.addresses.iter().flat_map(|a| a.algorithms.iter().flat_map(|x| x.notes.clone()))),
+        )
+        .chain(findings.flatten())
+        .collect()
+}
+
+/// German words that carry none of the English a failure came with.
+fn assert_no_english(v: &CheckView, english: &[&str]) {
+    for w in words(v) {
+        for e in english {
+            assert!(!w.contains(e), "{e:?} in German words: {w}");
+        }
+    }
+}
+
+#[test]
+fn a_doh_502_in_german_is_said_in_german_with_the_english_behind_the_toggle() {
+    let ran = run_with("ee-rollover", &|_, _| true, &|_| Some(Err(no_edge())));
+    let de = checker::view(&ran.run, Lang::De).unwrap();
+    assert!(de.summary.ends_with("https://doh.example/dns-query antwortete mit HTTP-Status 502."), "{}", de.summary);
+    assert_no_english(&de, &["expected", "found", "answered", "queries", "attempts", "could not"]);
+    assert!(de.detail.as_deref().unwrap().starts_with("the DNS resolver could not be reached"), "{:?}", de.detail);
+    let en = checker::view(&ran.run, Lang::En).unwrap();
+    assert!(en.summary.ends_with("https://doh.example/dns-query answered with HTTP status 502."), "{}", en.summary);
+}
+
+#[test]
+fn a_probe_the_edge_refused_is_said_in_either_language() {
+    let refused = |_: &ProbeTarget| {
+        Some(Err(DriveError::Edge {
+            status: 403,
+            code: geleit::api::ErrorCode::TargetRefused,
+            message: "refused by policy: 127.0.0.1 is loopback".into(),
+            retry_after_s: None,
+        }))
+    };
+    let ran = run_with("ee-rollover", &|_, _| false, &refused);
+    let de = checker::view(&ran.run, Lang::De).unwrap();
+    assert_eq!(
+        de.hosts[0].probe_note.as_deref(),
+        Some(
+            "Die Edge konnte diesen Host nicht prüfen: die Edge lehnte die Verbindung dorthin ab (sie verbindet sich nur mit öffentlichen Adressen)"
+        )
+    );
+    assert_no_english(&de, &["refused by policy", "loopback", "target_refused", "not probed", "HTTP 403"]);
+    // The edge's English, behind the toggle of each address's "not probed".
+    let not_probed: Vec<_> =
+        de.hosts[0].addresses.iter().flat_map(|a| &a.findings).filter(|f| f.code == "not_probed").collect();
+    assert!(!not_probed.is_empty(), "{:?}", de.hosts[0]);
+    for f in not_probed {
+        assert_eq!(f.title, "Die Adresse wurde nicht geprüft.");
+        assert_eq!(f.detail.as_deref(), Some("refused by policy: 127.0.0.1 is loopback (HTTP 403, target_refused)"));
+    }
+    let en = checker::view(&ran.run, Lang::En).unwrap();
+    assert_eq!(
+        en.hosts[0].probe_note.as_deref(),
+        Some(
+            "The edge could not probe this host: the edge refused to connect there (it connects to public addresses only)"
+        )
+    );
+}
+
+#[test]
+fn a_failed_handshake_names_the_step_in_words_never_its_json_word() {
+    let ran = run_with("ee-rollover", &|_, _| false, &|t| Some(Ok(handshake_failed(t))));
+    for (lang, title) in [
+        (Lang::De, "Die Probe scheiterte beim TLS-Handshake."),
+        (
+            Lang::En,
+            "The probe failed at the TLS handshake: tls handshake failed: received fatal alert: HandshakeFailure",
+        ),
+    ] {
+        let v = checker::view(&ran.run, lang).unwrap();
+        let f = v.hosts[0].addresses[0].findings.iter().find(|f| f.code == "probe_failed").unwrap();
+        assert_eq!(f.title, title);
+        assert_eq!(f.detail.as_deref(), Some("tls handshake failed: received fatal alert: HandshakeFailure"));
+        for w in words(&v) {
+            assert!(!w.contains("tls_handshake"), "a raw step name: {w}");
+        }
+        if lang == Lang::De {
+            assert_no_english(&v, &["handshake failed", "fatal alert", "probe failed"]);
+        }
+    }
+}
+
+#[test]
+fn a_check_that_cannot_run_is_said_in_the_page_language() {
+    let d = domain::parse("example.org").unwrap();
+    let bad = Settings { anchor: "garbage".into(), ..Settings::default() };
+    let Err(error) = drive::domain_check(&d.ascii, &bad, 1_800_000_000) else { panic!("the anchor was read") };
+    let mut run = CheckRun::start(1, d, 1_800_000_000);
+    run.fail(error);
+    let de = checker::view(&run, Lang::De).unwrap();
+    assert_eq!(de.shown, Shown::Failed);
+    assert!(de.summary.starts_with("Der Vertrauensanker in den Einstellungen ist nicht lesbar"), "{}", de.summary);
+    assert_no_english(&de, &["expected", "found", "garbage"]);
+    assert!(de.detail.as_deref().unwrap().starts_with("expected a readable trust anchor, found"), "{:?}", de.detail);
+    let en = checker::view(&run, Lang::En).unwrap();
+    assert!(en.summary.starts_with("The trust anchor in the settings cannot be read"), "{}", en.summary);
 }

@@ -264,6 +264,18 @@ await t.step('full widget, default mode: TLSRPT and MTA-STS beside DANE, in the 
   await axe(page, 'widget, mail policy');
 });
 
+await t.step('full widget, default mode: one host named directly ([host], no MX lookup) is checked by the edge', async () => {
+  const before = await page.evaluate(() => window.__results.length);
+  await page.fill('#check-full input', '[mx.ee-spki.example]');
+  await page.click('#check-full button');
+  await page.waitForFunction((n) => window.__results.length > n, before, { timeout: 20000 });
+  const d = await result('check-full', 'mx.ee-spki.example');
+  assertEqual(d.verdict, 'authenticated', 'verdict');
+  assertEqual(d.result.mx_outcome, 'direct', 'verdict JSON: no MX lookup');
+  assertEqual(d.report.endsWith('/check/%5Bmx.ee-spki.example%5D'), true, `report link: ${d.report}`);
+  assert(requests.some((u) => u.startsWith(`${edge}/api/check?domain=%5Bmx.ee-spki.example%5D&view=en`)), 'asked the edge for the host');
+});
+
 await t.step('full widget: input that is no domain gets a message and no event', async () => {
   const before = await page.evaluate(() => window.__results.length);
   await page.fill('#check-full input', 'not a domain!');
@@ -395,7 +407,9 @@ await t.step('doh + anchor: the engine module is loaded once and gives the same 
   // A DoH resolver that cannot be reached: the neutral state, never a DNSSEC failure of the domain.
   const dohDown = await result('doh-down', 'ee-spki.example', p);
   assertEqual([dohDown.verdict, dohDown.authenticated, dohDown.result], ['resolver_unreachable', false, null], 'unreachable resolver');
-  assertEqual(dohDown.summary, 'Geleit could not reach its DNS resolver — this says nothing about ee-spki.example.', 'words');
+  // What failed, in words: the core's count and the driver's last DoH failure.
+  assert(dohDown.summary.startsWith('Geleit could not reach its DNS resolver — this says nothing about ee-spki.example. ')
+    && dohDown.summary.includes(' got no answer after 3 attempts each: '), `words: ${dohDown.summary}`);
   assertEqual(dohDown.findings, [], 'no findings about the domain');
   assertEqual(await p.getAttribute('#doh-down >> css=.headline', 'class'), 'badge neutral headline', 'no verdict colour');
   assert(!(await p.textContent('#doh-down >> css=.result')).includes('DNSSEC'), 'no DNSSEC words');

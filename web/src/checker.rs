@@ -19,12 +19,15 @@ use serde::{Deserialize, Serialize};
 use crate::dates::ymd;
 use crate::detail_words::trace_text;
 use crate::domain::Domain;
-use crate::drive::Step;
+use crate::drive::{DriveError, Step};
+use crate::drive_words::{
+    drive_error_text, failed_text, policy_fetch_failed_text, policy_not_fetched_text, resolver_failure_text,
+};
 use crate::generator::explain;
 use crate::i18n::{Lang, Strings};
 use crate::matcher::unusable_words;
 use crate::verdict_words::{About, finding_text, fix_text, headline, policy_text, state_word, summary};
-use geleit::mailpolicy::PolicyReported;
+use geleit::mailpolicy::{PolicyFinding, PolicyReported};
 
 /// What the result area shows: the core's verdict, or one of the states that
 /// have none. Its word is the page's `data-verdict`; its tone the colour.
@@ -111,8 +114,8 @@ pub enum Probe {
     Waiting(u64),
     /// The edge's report.
     Done(smtp::HostReport),
-    /// The edge could not be reached or refused (its message).
-    Failed(String),
+    /// The edge could not be reached, refused, or sent no report.
+    Failed(DriveError),
 }
 
 /// A check of one domain.
@@ -129,8 +132,17 @@ pub struct CheckRun {
     pub probes: Vec<(String, Probe)>,
     /// The core's outcome, once the check is done.
     pub outcome: Option<CheckOutcome>,
-    /// The check could not run (bad settings, a name the core rejects).
+    /// The check could not run (bad settings, a name the core rejects): the
+    /// English words, for logs and the export ([`Self::fail`] sets them with
+    /// [`Self::failure`]; words set here alone are shown as they are).
     pub error: Option<String>,
+    /// Why the check could not run, as the driver said it (worded per language).
+    pub failure: Option<DriveError>,
+    /// The last DoH attempt that failed: what the page says when Geleit's
+    /// resolver could not be reached.
+    pub doh_error: Option<DriveError>,
+    /// Why the MTA-STS policy could not be asked for (the core reports it as not fetched).
+    pub policy_error: Option<DriveError>,
     /// Unix seconds the check ran at.
     pub now: i64,
 }
@@ -166,6 +178,8 @@ impl CheckRun {
                 };
                 self.set_probe(&host, probe);
             }
+            Step::DohFailed { error } => self.doh_error = Some(error),
+            Step::PolicyFailed { error } => self.policy_error = Some(error),
         }
     }
 
@@ -230,9 +244,10 @@ impl CheckRun {
         self.phase = Phase::Done;
     }
 
-    /// The check could not run, in words.
-    pub fn fail(&mut self, error: String) {
-        self.error = Some(error);
+    /// The check could not run.
+    pub fn fail(&mut self, error: DriveError) {
+        self.error = Some(error.to_string());
+        self.failure = Some(error);
         self.phase = Phase::Done;
     }
 
@@ -385,6 +400,9 @@ pub struct Advice {
 pub struct CheckView {
     pub domain: String,
     pub domain_unicode: String,
+    /// One host named directly (`[mx.example.org]`): no MX lookup.
+    #[serde(default)]
+    pub direct: bool,
     /// The verdict (or the state without one) and its tone.
     pub shown: Shown,
     pub headline: String,
@@ -430,7 +448,9 @@ fn verdict_badge(v: Verdict, lang: Lang) -> Badge {
 fn finding_view(r: &Reported, lang: Lang) -> FindingView {
     let detail = match &r.finding {
         Finding::DnssecBogus { detail, .. } | Finding::DnssecIndeterminate { detail, .. } => Some(detail.clone()),
-        Finding::ProbeFailed { message, .. } => Some(message.clone()),
+        // The probe's own words, and why an address was not probed (the
+        // driver's or the edge's English): behind the toggle.
+        Finding::ProbeFailed { message, .. } | Finding::NotProbed { reason: message } => Some(message.clone()),
         Finding::TaPathInvalid { detail, .. } => Some(detail.clone()),
         _ => None,
     };
@@ -457,9 +477,37 @@ fn policy_view(r: &PolicyReported, lang: Lang) -> FindingView {
     }
 }
 
-/// TLSRPT and MTA-STS beside the verdict (RFC 8460, RFC 8461), in the page's words.
-fn policy_views(dv: &DomainVerdict, lang: Lang) -> Vec<FindingView> {
-    dv.mail_policy.iter().flat_map(|mp| mp.findings.iter()).map(|f| policy_view(f, lang)).collect()
+/// TLSRPT and MTA-STS beside the verdict (RFC 8460, RFC 8461), in the
+/// page's words: why the policy was not fetched or the fetch failed in words
+/// from the typed failure (`policy_error`, the page driver's own, when it
+/// has one; else the core's), and the English detail each finding carries
+/// behind the toggle. The same for the page's run and the edge's verdict.
+fn policy_views(dv: &DomainVerdict, policy_error: Option<&DriveError>, lang: Lang) -> Vec<FindingView> {
+    let findings = dv.mail_policy.iter().flat_map(|mp| mp.findings.iter());
+    findings
+        .map(|r| {
+            let mut v = policy_view(r, lang);
+            match &r.finding {
+                PolicyFinding::StsNotFetched { url, detail } => {
+                    if let Some(e) = policy_error {
+                        v.title = policy_not_fetched_text(url, e, lang);
+                    }
+                    v.detail = Some(detail.clone());
+                }
+                PolicyFinding::StsFetchFailed { url, failure } => {
+                    v.title = policy_fetch_failed_text(url, failure, lang);
+                    v.detail = Some(failure.to_string());
+                }
+                PolicyFinding::LookupFailed { detail, .. }
+                | PolicyFinding::LookupBogus { detail, .. }
+                | PolicyFinding::TlsRptInvalid { detail, .. }
+                | PolicyFinding::StsRecordInvalid { detail, .. }
+                | PolicyFinding::StsPolicyInvalid { detail, .. } => v.detail = Some(detail.clone()),
+                _ => {}
+            }
+            v
+        })
+        .collect()
 }
 
 /// What the verdict words need to know (see [`About`]).
@@ -501,6 +549,7 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     };
     let mut out = CheckView {
         domain: domain.ascii.clone(),
+        direct: domain.direct,
         domain_unicode: domain.unicode.clone(),
         shown: Shown::Pending,
         headline: t.ck_pending.to_owned(),
@@ -520,17 +569,26 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     if let Some(error) = &run.error {
         out.shown = Shown::Failed;
         out.headline = t.ck_failed.to_owned();
-        out.summary = error.clone();
+        // In words from the driver's failure; its English behind the toggle.
+        (out.summary, out.detail) = match &run.failure {
+            Some(f) => (failed_text(f, lang), Some(error.clone())),
+            None => (error.clone(), None),
+        };
         return Some(out);
     }
     if let Some(failure) = run.resolver_failure() {
-        return Some(unreachable_view(domain, Some(failure.to_string()), lang));
+        // What failed, in words (the core's count, the driver's last DoH
+        // failure); the core's English sentence behind the toggle.
+        let mut v = unreachable_view(domain, Some(failure.to_string()), lang);
+        v.summary.push(' ');
+        v.summary.push_str(&resolver_failure_text(failure, run.doh_error.as_ref(), lang));
+        return Some(v);
     }
     let (Some(dns), Some(dv)) = (&run.dns, run.verdict()) else { return Some(out) };
     out.mx_badge = status_badge(dns.mx_status, t);
     out.mx_trace = dns.trace.iter().map(|s| trace_text(s, lang)).collect();
     out.mx_findings = dv.findings.iter().map(|f| finding_view(f, lang)).collect();
-    out.policy_findings = policy_views(&dv, lang);
+    out.policy_findings = policy_views(&dv, run.policy_error.as_ref(), lang);
     out.unchecked = unchecked_lines(&dv.unchecked, t);
 
     let mut lets_encrypt = false;
@@ -648,8 +706,13 @@ fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, la
             ("pending", badge("pending", t.ck_pending), Some((t.ck_probe_waiting)(*seconds)), Vec::new())
         }
         other => {
-            let note = if let Probe::Failed(e) = other { Some((t.ck_probe_failed)(e)) } else { None };
-            let addresses = if matches!(other, Probe::Done(_)) {
+            // In words from the driver's failure; its English is the
+            // address findings' detail (the core's "not probed" reason).
+            let note =
+                if let Probe::Failed(e) = other { Some((t.ck_probe_failed)(&drive_error_text(e, lang))) } else { None };
+            // A failed probe's addresses say they were not probed, with the
+            // driver's English behind their toggles.
+            let addresses = if matches!(other, Probe::Done(_) | Probe::Failed(_)) {
                 hv.addresses.iter().map(|a| address_view(a, lang)).collect()
             } else {
                 Vec::new()
@@ -721,6 +784,7 @@ pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckVie
         .collect();
     CheckView {
         domain: domain.ascii.clone(),
+        direct: domain.direct,
         domain_unicode: domain.unicode.clone(),
         shown: Shown::Verdict(dv.verdict),
         headline: headline(dv.verdict, lang, &about).to_owned(),
@@ -729,7 +793,7 @@ pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckVie
         mx_badge: status_badge(dv.mx_status, t),
         mx_findings: dv.findings.iter().map(|f| finding_view(f, lang)).collect(),
         mx_trace: Vec::new(),
-        policy_findings: policy_views(dv, lang),
+        policy_findings: policy_views(dv, None, lang),
         hosts,
         unchecked: unchecked_lines(&dv.unchecked, t),
         advice: Vec::new(),
@@ -749,6 +813,7 @@ pub fn unreachable_view(domain: &Domain, detail: Option<String>, lang: Lang) -> 
     let shown = if domain.unicode.is_empty() { &domain.ascii } else { &domain.unicode };
     CheckView {
         domain: domain.ascii.clone(),
+        direct: domain.direct,
         domain_unicode: domain.unicode.clone(),
         shown: Shown::ResolverUnreachable,
         headline: t.ck_unreachable.to_owned(),
@@ -910,6 +975,70 @@ mod tests {
             [("mx_hosts_unchecked", "error")]
         );
         assert!(v.mx_findings[0].title.starts_with("Die MX-Records nennen 65 Hosts"), "{}", v.mx_findings[0].title);
+    }
+
+    #[test]
+    fn a_policy_the_page_could_not_fetch_is_said_from_the_typed_failure() {
+        use geleit::mailpolicy::{FetchFailure, MailPolicy, TxtState};
+        let txt = |name: &str| TxtState {
+            name: name.into(),
+            status: Status::Secure,
+            outcome: geleit::dns::TxtOutcome::Records,
+            proof: "secure".into(),
+            records: Vec::new(),
+        };
+        let url = "https://mta-sts.example/.well-known/mta-sts.txt";
+        let policy = |finding: PolicyFinding| DomainVerdict {
+            domain: "example.".into(),
+            mx_status: Status::Secure,
+            mx_outcome: MxOutcome::Hosts,
+            verdict: Verdict::Authenticated,
+            authenticated: true,
+            findings: Vec::new(),
+            hosts: Vec::new(),
+            unchecked: Vec::new(),
+            rounds: 2,
+            queries: 30,
+            first_signature_expiry: None,
+            mail_policy: Some(MailPolicy {
+                tlsrpt_txt: txt("_smtp._tls.example."),
+                tlsrpt: None,
+                mta_sts_txt: txt("_mta-sts.example."),
+                mta_sts: None,
+                policy: None,
+                findings: vec![finding.into()],
+            }),
+        };
+        let edge_down = crate::drive::DriveError::Timeout {
+            url: "https://edge.example/api/sts-policy?domain=example".into(),
+            after_ms: 15_000,
+        };
+        let run = CheckRun { policy_error: Some(edge_down.clone()), ..CheckRun::default() };
+        let not_fetched = policy(PolicyFinding::StsNotFetched { url: url.into(), detail: edge_down.to_string() });
+        let de = policy_views(&not_fetched, run.policy_error.as_ref(), Lang::De);
+        assert_eq!(
+            de[0].title,
+            "Die MTA-STS-Policy unter https://mta-sts.example/.well-known/mta-sts.txt wurde nicht abgerufen: https://edge.example/api/sts-policy hat nicht innerhalb von 15 s geantwortet."
+        );
+        assert_eq!(de[0].detail.as_deref(), Some(edge_down.to_string().as_str()), "the English behind the toggle");
+        let en = policy_views(&not_fetched, run.policy_error.as_ref(), Lang::En);
+        assert!(
+            en[0].title.ends_with("https://edge.example/api/sts-policy did not answer within 15 s."),
+            "{}",
+            en[0].title
+        );
+        // Without the page's own failure (the edge's view), no English in the German sentence either.
+        let alone =
+            verdict_view(&crate::domain::parse("example").unwrap_or_else(|e| panic!("{e:?}")), &not_fetched, Lang::De);
+        assert_eq!(alone.policy_findings[0].title, format!("Die MTA-STS-Policy unter {url} wurde nicht abgerufen."));
+        let refused = policy(PolicyFinding::StsFetchFailed {
+            url: url.into(),
+            failure: FetchFailure::Connect { detail: "connection refused".into() },
+        });
+        let de = policy_views(&refused, None, Lang::De);
+        assert!(de[0].title.contains(": keine Verbindung zum Policy-Host auf Port 443. Absender"), "{}", de[0].title);
+        assert!(!de[0].title.contains("refused") && !de[0].title.contains("expected"), "{}", de[0].title);
+        assert!(de[0].detail.as_deref().is_some_and(|d| d.contains("connection refused")), "{:?}", de[0].detail);
     }
 
     #[test]

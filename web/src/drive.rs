@@ -19,7 +19,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 
-use geleit::api::{self, Answer, ApiError};
+use geleit::api::{self, Answer, ApiError, ErrorCode};
 use geleit::check::{CheckOutcome, DomainCheck, FetchFailure, FetchRequest, FetchResult, Progress};
 use geleit::dns::{Config, Query, QueryId, SmtpReport, TrustAnchors, parse_ascii_name};
 use geleit::smtp::HostReport;
@@ -36,25 +36,207 @@ pub const MAX_PROBE_REPORT: usize = 2 * 1024 * 1024;
 /// The media type of DoH messages (RFC 8484 §6).
 pub const DNS_MESSAGE: &str = "application/dns-message";
 
-/// What moves a check's bytes. Each call is one attempt; failures are words
-/// for the machine (it decides about retries) and for the page.
+/// Why the driver has no answer, or why a check could not run: what the
+/// transport, the settings or the machine report, as data. The page words it
+/// per language from the variant ([`crate::drive_words`]); `Display` is the
+/// lowercase English for logs, the exported JSON and the core (which keeps
+/// the words of a transport failure as text, see
+/// [`DomainCheck::handle_transport_error`]). Kept as JSON (`kind` and the
+/// fields) in a check kept in the page's history ([`Recorded`]), written and
+/// read by hand: serde's derived impls would cost the widget's default
+/// module (which shares the generic serde code, not this type) hundreds of
+/// bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DriveError {
+    /// The trust anchor of the settings cannot be read (the core's words).
+    Anchor { detail: String },
+    /// The name is no DNS name the core accepts (the core's words).
+    Name { detail: String },
+    /// No HTTP answer: the network is down, the connection was refused, the
+    /// server's name does not resolve, or CORS blocked the answer (a browser
+    /// does not tell which).
+    NoAnswer { url: String, detail: String },
+    /// No answer within `after_ms` milliseconds: the page gave up.
+    Timeout { url: String, after_ms: u32 },
+    /// DoH: an HTTP status other than 2xx (RFC 8484 §4.2.1).
+    HttpStatus { url: String, status: u16 },
+    /// DoH: a 2xx answer that is no DNS message (a captive portal, a proxy's page).
+    MediaType { url: String, found: Option<String> },
+    /// An answer larger than the page reads.
+    TooLarge { limit: usize, found: usize },
+    /// The answer could not be read, or is not what was asked for (the core's
+    /// words about the API contract or the report).
+    Unreadable { detail: String },
+    /// The edge's own error answer ([`geleit::api::ApiError`]).
+    Edge { status: u16, code: ErrorCode, message: String, retry_after_s: Option<u64> },
+    /// The edge still answered 429 (too many requests) after the page waited `waits` times.
+    RateLimited { waits: u32 },
+    /// The edge's report is about another host than the one asked for.
+    WrongHost { expected: String, found: String },
+    /// The MTA-STS policy fetch needs the edge: a page cannot make it (the
+    /// policy host sends no CORS headers, and a browser follows redirects).
+    NoEdge,
+    /// A check kept in this page holds no answer for `what` (a query, a probe, the policy fetch).
+    NotKept { what: String },
+    /// The check machine refused an answer or stopped without an outcome: a
+    /// bug in Geleit, not something a resolver or the edge can cause.
+    Machine { detail: String },
+}
+
+impl core::fmt::Display for DriveError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Anchor { detail } => write!(f, "expected a readable trust anchor, found {detail}"),
+            Self::Name { detail } | Self::Unreadable { detail } | Self::Machine { detail } => f.write_str(detail),
+            Self::NoAnswer { url, detail } => write!(f, "expected an HTTP answer from {url}, found none ({detail})"),
+            Self::Timeout { url, after_ms } => {
+                write!(f, "expected an answer from {url} within {after_ms} ms, found none")
+            }
+            Self::HttpStatus { url, status } => write!(f, "expected HTTP 2xx from {url}, found HTTP {status}"),
+            Self::MediaType { url, found } => match found {
+                Some(m) => write!(f, "expected {DNS_MESSAGE} from {url}, found \"{m}\""),
+                None => write!(f, "expected {DNS_MESSAGE} from {url}, found no media type"),
+            },
+            Self::TooLarge { limit, found } => write!(f, "expected an answer of at most {limit} bytes, found {found}"),
+            Self::Edge { status, code, message, retry_after_s } => match retry_after_s {
+                Some(s) => write!(f, "{message} (HTTP {status}, {}; retry after {s} s)", code.as_str()),
+                None => write!(f, "{message} (HTTP {status}, {})", code.as_str()),
+            },
+            Self::RateLimited { waits } => {
+                write!(f, "expected a probe after {waits} waits, found HTTP 429 (rate_limited) each time")
+            }
+            Self::WrongHost { expected, found } => {
+                write!(f, "expected the probe report of {expected}, found one of {found}")
+            }
+            Self::NoEdge => f.write_str("not fetched: no edge to fetch it (a web page cannot, for CORS)"),
+            Self::NotKept { what } => write!(f, "expected {what} in the check kept in this page, found none"),
+        }
+    }
+}
+
+impl std::error::Error for DriveError {}
+
+/// One field of a [`DriveError`] as JSON.
+enum Field<'a> {
+    Text(&'a str),
+    Number(u64),
+    Missing,
+}
+
+impl DriveError {
+    /// The kind and the fields, for [`Self::to_json`].
+    fn fields(&self) -> (&'static str, Vec<(&'static str, Field<'_>)>) {
+        use Field::{Missing, Number, Text};
+        let n = |v: usize| Number(u64::try_from(v).unwrap_or(u64::MAX));
+        match self {
+            Self::Anchor { detail } => ("anchor", vec![("detail", Text(detail))]),
+            Self::Name { detail } => ("name", vec![("detail", Text(detail))]),
+            Self::NoAnswer { url, detail } => ("no_answer", vec![("url", Text(url)), ("detail", Text(detail))]),
+            Self::Timeout { url, after_ms } => {
+                ("timeout", vec![("url", Text(url)), ("after_ms", Number(u64::from(*after_ms)))])
+            }
+            Self::HttpStatus { url, status } => {
+                ("http_status", vec![("url", Text(url)), ("status", Number(u64::from(*status)))])
+            }
+            Self::MediaType { url, found } => {
+                ("media_type", vec![("url", Text(url)), ("found", found.as_deref().map_or(Missing, Text))])
+            }
+            Self::TooLarge { limit, found } => ("too_large", vec![("limit", n(*limit)), ("found", n(*found))]),
+            Self::Unreadable { detail } => ("unreadable", vec![("detail", Text(detail))]),
+            Self::Edge { status, code, message, retry_after_s } => (
+                "edge",
+                vec![
+                    ("status", Number(u64::from(*status))),
+                    ("code", Text(code.as_str())),
+                    ("message", Text(message)),
+                    ("retry_after_s", retry_after_s.map_or(Missing, Number)),
+                ],
+            ),
+            Self::RateLimited { waits } => ("rate_limited", vec![("waits", Number(u64::from(*waits)))]),
+            Self::WrongHost { expected, found } => {
+                ("wrong_host", vec![("expected", Text(expected)), ("found", Text(found))])
+            }
+            Self::NoEdge => ("no_edge", Vec::new()),
+            Self::NotKept { what } => ("not_kept", vec![("what", Text(what))]),
+            Self::Machine { detail } => ("machine", vec![("detail", Text(detail))]),
+        }
+    }
+
+    /// As a JSON object: `{"kind":"http_status","url":"…","status":502}`.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let q = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned());
+        let (kind, fields) = self.fields();
+        let mut out = format!("{{\"kind\":{}", q(kind));
+        for (key, value) in fields {
+            match value {
+                Field::Text(t) => out.push_str(&format!(",\"{key}\":{}", q(t))),
+                Field::Number(v) => out.push_str(&format!(",\"{key}\":{v}")),
+                Field::Missing => {}
+            }
+        }
+        out.push('}');
+        out
+    }
+
+    /// Read back from [`Self::to_json`]; `None` for anything else.
+    #[must_use]
+    pub fn from_json(v: &serde_json::Value) -> Option<Self> {
+        let text = |key: &str| v.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+        let number = |key: &str| v.get(key).and_then(serde_json::Value::as_u64);
+        let small = |key: &str| number(key).and_then(|n| u32::try_from(n).ok());
+        let size = |key: &str| number(key).and_then(|n| usize::try_from(n).ok());
+        Some(match v.get("kind")?.as_str()? {
+            "anchor" => Self::Anchor { detail: text("detail")? },
+            "name" => Self::Name { detail: text("detail")? },
+            "no_answer" => Self::NoAnswer { url: text("url")?, detail: text("detail")? },
+            "timeout" => Self::Timeout { url: text("url")?, after_ms: small("after_ms")? },
+            "http_status" => Self::HttpStatus { url: text("url")?, status: u16::try_from(number("status")?).ok()? },
+            "media_type" => Self::MediaType { url: text("url")?, found: text("found") },
+            "too_large" => Self::TooLarge { limit: size("limit")?, found: size("found")? },
+            "unreadable" => Self::Unreadable { detail: text("detail")? },
+            "edge" => Self::Edge {
+                status: u16::try_from(number("status")?).ok()?,
+                code: ErrorCode::parse(&text("code")?),
+                message: text("message")?,
+                retry_after_s: number("retry_after_s"),
+            },
+            "rate_limited" => Self::RateLimited { waits: small("waits")? },
+            "wrong_host" => Self::WrongHost { expected: text("expected")?, found: text("found")? },
+            "no_edge" => Self::NoEdge,
+            "not_kept" => Self::NotKept { what: text("what")? },
+            "machine" => Self::Machine { detail: text("detail")? },
+            _ => return None,
+        })
+    }
+}
+
+impl From<ApiError> for DriveError {
+    fn from(e: ApiError) -> Self {
+        Self::Edge { status: e.status, code: e.code, message: e.message, retry_after_s: e.retry_after_s }
+    }
+}
+
+/// What moves a check's bytes. Each call is one attempt; failures are data
+/// for the machine (it decides about retries, from their words) and for the
+/// page (it words them per language).
 pub trait Transport {
     /// One DoH exchange: the answer's DNS message, or why there is none (no
     /// HTTP answer, an HTTP error, not a DNS message).
-    fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, String>>;
+    fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, DriveError>>;
 
     /// One probe of `target` (its validated addresses, its SNI) by the edge.
-    fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, String>>;
+    fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, DriveError>>;
 
-    /// The MTA-STS policy fetch (RFC 8461 §3.3). A page cannot make it (the
-    /// policy host sends no CORS headers, and a browser follows redirects):
-    /// the page's transport asks the edge (`/api/sts-policy`); a transport
-    /// without the edge (a replay) reports it as not made, which the core
-    /// words as "not fetched", never as a fault of the domain.
-    fn fetch_policy(&self, _request: &FetchRequest) -> impl Future<Output = FetchResult> {
-        std::future::ready(FetchResult::Failed(FetchFailure::Unavailable {
-            detail: "not fetched: no edge to fetch it (a web page cannot, for CORS)".to_owned(),
-        }))
+    /// The MTA-STS policy fetch (RFC 8461 §3.3): the fetch's result as the
+    /// edge made it, or why the page has none. A page cannot make it itself
+    /// (the policy host sends no CORS headers, and a browser follows
+    /// redirects): the page's transport asks the edge (`/api/sts-policy`); a
+    /// transport without the edge (a replay) says [`DriveError::NoEdge`],
+    /// which the core words as "not fetched", never as a fault of the domain.
+    fn fetch_policy(&self, _request: &FetchRequest) -> impl Future<Output = Result<FetchResult, DriveError>> {
+        std::future::ready(Err(DriveError::NoEdge))
     }
 }
 
@@ -71,7 +253,13 @@ pub enum Step {
     /// sent when the resolver could not be reached).
     DnsDone { report: Box<SmtpReport> },
     /// The probe of `host` came back: the edge's report, or why there is none.
-    Probed { host: String, report: Result<Box<HostReport>, String> },
+    Probed { host: String, report: Result<Box<HostReport>, DriveError> },
+    /// One DoH attempt failed (the machine asks again, or counts the query
+    /// as unanswered): the page words the last one when the resolver could
+    /// not be reached.
+    DohFailed { error: DriveError },
+    /// The MTA-STS policy could not be asked for (the core reports it as not fetched).
+    PolicyFailed { error: DriveError },
 }
 
 /// A check of `domain` (A-labels) with the settings' trust anchor, probes
@@ -79,28 +267,30 @@ pub enum Step {
 /// Postfix's next-hop syntax; see [`crate::domain::Domain::written`]).
 ///
 /// # Errors
-/// The trust anchor cannot be read, or the name is no DNS name, in words.
-pub fn domain_check(domain: &str, settings: &Settings, now: i64) -> Result<DomainCheck, String> {
+/// [`DriveError::Anchor`]: the trust anchor cannot be read;
+/// [`DriveError::Name`]: the name is no DNS name.
+pub fn domain_check(domain: &str, settings: &Settings, now: i64) -> Result<DomainCheck, DriveError> {
     let anchors = if settings.anchor.trim().is_empty() {
         TrustAnchors::iana_root()
     } else {
-        TrustAnchors::scan(&settings.anchor).map_err(|e| e.to_string())?
+        TrustAnchors::scan(&settings.anchor).map_err(|e| DriveError::Anchor { detail: e.to_string() })?
     };
     let now = u64::try_from(now).unwrap_or(0);
     let config = Config { anchors, ..Config::default() };
+    let name_error = |e: geleit::dns::DnsError| DriveError::Name { detail: e.to_string() };
     if let Some(host) = domain.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        let name = parse_ascii_name(host).map_err(|e| e.to_string())?;
+        let name = parse_ascii_name(host).map_err(name_error)?;
         return Ok(DomainCheck::new_host(name, config, now, true));
     }
-    let name = parse_ascii_name(domain).map_err(|e| e.to_string())?;
+    let name = parse_ascii_name(domain).map_err(name_error)?;
     Ok(DomainCheck::new(name, config, now, true))
 }
 
 /// What came back, in the order it came.
 enum Arrived {
-    Dns(QueryId, Result<Vec<u8>, String>),
-    Probe(ProbeTarget, Result<HostReport, String>),
-    Policy(FetchResult),
+    Dns(QueryId, Result<Vec<u8>, DriveError>),
+    Probe(ProbeTarget, Result<HostReport, DriveError>),
+    Policy(Result<FetchResult, DriveError>),
 }
 
 type InFlight<'a> = Vec<Pin<Box<dyn Future<Output = Arrived> + 'a>>>;
@@ -110,13 +300,14 @@ type InFlight<'a> = Vec<Pin<Box<dyn Future<Output = Arrived> + 'a>>>;
 /// queries or probes are still out), every answer handed back as it arrives.
 ///
 /// # Errors
-/// The machine refused an answer or stopped without an outcome (a bug, not
-/// something a resolver or the edge can cause), in words.
+/// [`DriveError::Machine`]: the machine refused an answer or stopped without
+/// an outcome (a bug, not something a resolver or the edge can cause).
 pub async fn drive<T: Transport>(
     mut check: DomainCheck,
     transport: &T,
     mut on_step: impl FnMut(Step),
-) -> Result<CheckOutcome, String> {
+) -> Result<CheckOutcome, DriveError> {
+    let machine = |e: geleit::dns::DnsError| DriveError::Machine { detail: e.to_string() };
     let mut in_flight: InFlight<'_> = Vec::new();
     let mut shown = Progress { rounds: 0, queries: 0, probes_started: 0, probes_done: 0, done: false };
     let mut dns_reported = false;
@@ -152,39 +343,50 @@ pub async fn drive<T: Transport>(
             on_step(Step::DnsDone { report: Box::new(report.clone()) });
         }
         if check.is_done() {
-            return check.into_result().ok_or_else(|| "the check ended without an outcome".to_owned());
+            return check
+                .into_result()
+                .ok_or_else(|| DriveError::Machine { detail: "the check ended without an outcome".to_owned() });
         }
         let Some(arrived) = next(&mut in_flight).await else {
-            return Err("the check stopped with nothing in flight and no outcome".to_owned());
+            return Err(DriveError::Machine {
+                detail: "the check stopped with nothing in flight and no outcome".to_owned(),
+            });
         };
         match arrived {
-            Arrived::Dns(id, Ok(bytes)) => check.handle_response(id, &bytes).map_err(|e| e.to_string())?,
-            Arrived::Dns(id, Err(why)) => check.handle_transport_error(id, &why).map_err(|e| e.to_string())?,
+            Arrived::Dns(id, Ok(bytes)) => check.handle_response(id, &bytes).map_err(machine)?,
+            Arrived::Dns(id, Err(error)) => {
+                check.handle_transport_error(id, &error.to_string()).map_err(machine)?;
+                on_step(Step::DohFailed { error });
+            }
             Arrived::Probe(target, report) => {
                 let report = report.and_then(|r| same_host(&target, r));
                 on_step(Step::Probed { host: target.host.clone(), report: report.clone().map(Box::new) });
                 match report {
                     Ok(r) => check.handle_probe(r),
-                    Err(why) => check.handle_probe_failed(&target, &why),
+                    Err(why) => check.handle_probe_failed(&target, &why.to_string()),
                 }
             }
-            Arrived::Policy(result) => check.handle_fetch(result),
+            Arrived::Policy(Ok(result)) => check.handle_fetch(result),
+            Arrived::Policy(Err(error)) => {
+                // The core words it as "not fetched" (never a fault of the domain).
+                check.handle_fetch(FetchResult::Failed(FetchFailure::Unavailable { detail: error.to_string() }));
+                on_step(Step::PolicyFailed { error });
+            }
         }
     }
 }
 
 /// The report, if it is about the host that was asked for (else the machine
 /// would wait for that host's report forever).
-fn same_host(target: &ProbeTarget, report: HostReport) -> Result<HostReport, String> {
+fn same_host(target: &ProbeTarget, report: HostReport) -> Result<HostReport, DriveError> {
     let bare = |h: &str| h.strip_suffix('.').unwrap_or(h).to_ascii_lowercase();
     if bare(&report.host) == bare(&target.host) {
         Ok(report)
     } else {
-        Err(format!(
-            "expected the probe report of {}, found one of {}",
-            target.host,
-            geleit::smtp::sanitize(report.host.as_bytes(), 80)
-        ))
+        Err(DriveError::WrongHost {
+            expected: target.host.clone(),
+            found: geleit::smtp::sanitize(report.host.as_bytes(), 80),
+        })
     }
 }
 
@@ -226,7 +428,10 @@ pub struct Recorded {
     /// (name, type, DNS message).
     pub dns: Vec<(String, String, Vec<u8>)>,
     /// (MX host, the report as JSON, or why there is none).
-    pub probes: Vec<(String, Result<String, String>)>,
+    pub probes: Vec<(String, Result<String, DriveError>)>,
+    /// The MTA-STS policy fetch (RFC 8461 §3.3): the edge's result as JSON,
+    /// or why there is none; `None` when the check made none.
+    pub policy: Option<Result<String, DriveError>>,
 }
 
 fn query_key(query: &Query) -> (String, String) {
@@ -243,37 +448,60 @@ impl Recorded {
     }
 
     /// Notes a probe result.
-    pub fn probe_result(&mut self, target: &ProbeTarget, result: &Result<HostReport, String>) {
+    pub fn probe_result(&mut self, target: &ProbeTarget, result: &Result<HostReport, DriveError>) {
         let saved = match result {
-            Ok(r) => serde_json::to_string(r).map_err(|e| e.to_string()),
+            Ok(r) => serde_json::to_string(r).map_err(|e| DriveError::Unreadable { detail: e.to_string() }),
             Err(why) => Err(why.clone()),
         };
         self.probes.push((target.host.clone(), saved));
     }
 
+    /// Notes the policy fetch's result.
+    pub fn policy_result(&mut self, result: &Result<FetchResult, DriveError>) {
+        self.policy = Some(match result {
+            Ok(r) => serde_json::to_string(r).map_err(|e| DriveError::Unreadable { detail: e.to_string() }),
+            Err(why) => Err(why.clone()),
+        });
+    }
+
+    /// The kept policy fetch, so that a replay shows the same MTA-STS
+    /// findings as the check did.
+    ///
+    /// # Errors
+    /// The error as it was, or [`DriveError::NotKept`]: the check made no fetch.
+    pub fn policy_for(&self) -> Result<FetchResult, DriveError> {
+        match &self.policy {
+            Some(Ok(json)) => serde_json::from_str(json).map_err(|e| DriveError::Unreadable { detail: e.to_string() }),
+            Some(Err(why)) => Err(why.clone()),
+            None => Err(DriveError::NotKept { what: "the MTA-STS policy fetch".to_owned() }),
+        }
+    }
+
     /// The kept answer to `query`, or why there is none.
     ///
     /// # Errors
-    /// The query was not asked (or got no answer) in the kept check.
-    pub fn dns_for(&self, query: &Query) -> Result<Vec<u8>, String> {
+    /// [`DriveError::NotKept`]: the query was not asked (or got no answer) in the kept check.
+    pub fn dns_for(&self, query: &Query) -> Result<Vec<u8>, DriveError> {
         let (name, rtype) = query_key(query);
         self.dns
             .iter()
             .find(|(n, t, _)| *n == name && *t == rtype)
             .map(|(_, _, b)| b.clone())
-            .ok_or_else(|| format!("{name} {rtype} was not asked in the check kept in this page"))
+            .ok_or_else(|| DriveError::NotKept { what: format!("the answer to {name} {rtype}") })
     }
 
     /// The kept probe result of `target`.
     ///
     /// # Errors
-    /// The edge's error as it was, or the host was not probed in the kept check.
-    pub fn probe_for(&self, target: &ProbeTarget) -> Result<HostReport, String> {
+    /// The error as it was, or [`DriveError::NotKept`]: the host was not probed in the kept check.
+    pub fn probe_for(&self, target: &ProbeTarget) -> Result<HostReport, DriveError> {
         let bare = |h: &str| h.strip_suffix('.').unwrap_or(h).to_ascii_lowercase();
         match self.probes.iter().find(|(h, _)| bare(h) == bare(&target.host)) {
-            Some((_, Ok(json))) => HostReport::from_json(json).map_err(|e| e.to_string()),
+            Some((_, Ok(json))) => {
+                HostReport::from_json(json).map_err(|e| DriveError::Unreadable { detail: e.to_string() })
+            }
             Some((_, Err(why))) => Err(why.clone()),
-            None => Err(format!("{} was not probed in the check kept in this page", target.host)),
+            None => Err(DriveError::NotKept { what: format!("the probe of {}", target.host) }),
         }
     }
 
@@ -292,11 +520,16 @@ impl Recorded {
             .iter()
             .map(|(h, r)| match r {
                 Ok(report) => format!("{{\"host\":{},\"report\":{}}}", q(h), q(report)),
-                Err(why) => format!("{{\"host\":{},\"error\":{}}}", q(h), q(why)),
+                Err(why) => format!("{{\"host\":{},\"failure\":{}}}", q(h), why.to_json()),
             })
             .collect();
+        let policy = match &self.policy {
+            None => String::new(),
+            Some(Ok(result)) => format!(",\"policy\":{{\"result\":{}}}", q(result)),
+            Some(Err(why)) => format!(",\"policy\":{{\"failure\":{}}}", why.to_json()),
+        };
         format!(
-            "{{\"geleit_check\":1,\"domain\":{},\"now\":{},\"dns\":[{}],\"probes\":[{}]}}",
+            "{{\"geleit_check\":2,\"domain\":{},\"now\":{},\"dns\":[{}],\"probes\":[{}]{policy}}}",
             q(&self.domain),
             self.now,
             dns.join(","),
@@ -308,7 +541,8 @@ impl Recorded {
     #[must_use]
     pub fn from_json(text: &str) -> Option<Self> {
         let v: serde_json::Value = serde_json::from_str(text).ok()?;
-        if v.get("geleit_check")?.as_u64()? != 1 {
+        // Version 2: probe failures as data (a kept check of version 1 is checked again).
+        if v.get("geleit_check")?.as_u64()? != 2 {
             return None;
         }
         let dns = v
@@ -328,15 +562,24 @@ impl Recorded {
             .iter()
             .map(|p| {
                 let host = p.get("host")?.as_str()?.to_owned();
-                let result = match (p.get("report").and_then(|r| r.as_str()), p.get("error").and_then(|e| e.as_str())) {
+                let result = match (p.get("report").and_then(|r| r.as_str()), p.get("failure")) {
                     (Some(r), _) => Ok(r.to_owned()),
-                    (None, Some(e)) => Err(e.to_owned()),
+                    (None, Some(f)) => Err(DriveError::from_json(f)?),
                     (None, None) => return None,
                 };
                 Some((host, result))
             })
             .collect::<Option<Vec<_>>>()?;
-        Some(Self { domain: v.get("domain")?.as_str()?.to_owned(), now: v.get("now")?.as_i64()?, dns, probes })
+        // Optional: a check kept before policy fetches were kept replays it as not fetched.
+        let policy = match v.get("policy") {
+            None => None,
+            Some(p) => Some(match (p.get("result").and_then(|r| r.as_str()), p.get("failure")) {
+                (Some(r), _) => Ok(r.to_owned()),
+                (None, Some(f)) => Err(DriveError::from_json(f)?),
+                (None, None) => return None,
+            }),
+        };
+        Some(Self { domain: v.get("domain")?.as_str()?.to_owned(), now: v.get("now")?.as_i64()?, dns, probes, policy })
     }
 }
 
@@ -357,7 +600,7 @@ impl<'a, T: Transport> Recording<'a, T> {
 }
 
 impl<T: Transport> Transport for Recording<'_, T> {
-    async fn doh(&self, query: &Query) -> Result<Vec<u8>, String> {
+    async fn doh(&self, query: &Query) -> Result<Vec<u8>, DriveError> {
         let answer = self.inner.doh(query).await;
         if let Ok(bytes) = &answer {
             self.kept.borrow_mut().dns_answer(query, bytes);
@@ -365,14 +608,16 @@ impl<T: Transport> Transport for Recording<'_, T> {
         answer
     }
 
-    async fn probe(&self, target: &ProbeTarget) -> Result<HostReport, String> {
+    async fn probe(&self, target: &ProbeTarget) -> Result<HostReport, DriveError> {
         let result = self.inner.probe(target).await;
         self.kept.borrow_mut().probe_result(target, &result);
         result
     }
 
-    async fn fetch_policy(&self, request: &FetchRequest) -> FetchResult {
-        self.inner.fetch_policy(request).await
+    async fn fetch_policy(&self, request: &FetchRequest) -> Result<FetchResult, DriveError> {
+        let result = self.inner.fetch_policy(request).await;
+        self.kept.borrow_mut().policy_result(&result);
+        result
     }
 }
 
@@ -382,12 +627,16 @@ impl<T: Transport> Transport for Recording<'_, T> {
 pub struct Replay<'a>(pub &'a Recorded);
 
 impl Transport for Replay<'_> {
-    fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, String>> {
+    fn doh(&self, query: &Query) -> impl Future<Output = Result<Vec<u8>, DriveError>> {
         std::future::ready(self.0.dns_for(query))
     }
 
-    fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, String>> {
+    fn probe(&self, target: &ProbeTarget) -> impl Future<Output = Result<HostReport, DriveError>> {
         std::future::ready(self.0.probe_for(target))
+    }
+
+    fn fetch_policy(&self, _request: &FetchRequest) -> impl Future<Output = Result<FetchResult, DriveError>> {
+        std::future::ready(self.0.policy_for())
     }
 }
 
@@ -420,51 +669,64 @@ pub const MAX_RATE_LIMIT_RETRIES: u32 = 3;
 /// captive portal is a transport failure, never a DNS answer.
 ///
 /// # Errors
-/// The status, media type or length is not that of a DoH answer, in words.
-pub fn check_doh_answer(endpoint: &str, status: u16, content_type: Option<&str>, len: usize) -> Result<(), String> {
+/// [`DriveError::HttpStatus`], [`DriveError::MediaType`] or
+/// [`DriveError::TooLarge`]: not a DoH answer.
+pub fn check_doh_answer(endpoint: &str, status: u16, content_type: Option<&str>, len: usize) -> Result<(), DriveError> {
     if !(200..300).contains(&status) {
-        return Err(format!("DoH endpoint {endpoint} answered HTTP {status}"));
+        return Err(DriveError::HttpStatus { url: endpoint.to_owned(), status });
     }
     let media = content_type.unwrap_or("").split(';').next().unwrap_or("").trim();
     if !media.eq_ignore_ascii_case(DNS_MESSAGE) {
-        let found = if media.is_empty() { "no media type".to_owned() } else { format!("\"{media}\"") };
-        return Err(format!("expected {DNS_MESSAGE} from DoH endpoint {endpoint}, found {found}"));
+        let found = (!media.is_empty()).then(|| geleit::smtp::sanitize(media.as_bytes(), 80));
+        return Err(DriveError::MediaType { url: endpoint.to_owned(), found });
     }
     if len > MAX_DOH_ANSWER {
-        return Err(format!("expected a DoH answer of at most {MAX_DOH_ANSWER} bytes, found {len}"));
+        return Err(DriveError::TooLarge { limit: MAX_DOH_ANSWER, found: len });
     }
     Ok(())
 }
 
 /// Reads the edge's answer to `GET /api/probe`: the report, or why there is
-/// none in words (the edge's error read by [`geleit::api::read_answer`]).
+/// none (the edge's error read by [`geleit::api::read_answer`]).
 ///
 /// # Errors
-/// The edge's error, or an answer that is neither a report nor an error.
-pub fn probe_answer(status: u16, retry_after: Option<&str>, body: &str) -> Result<HostReport, String> {
+/// [`DriveError::Edge`]: the edge's error; [`DriveError::TooLarge`] or
+/// [`DriveError::Unreadable`]: an answer that is neither a report nor an error.
+pub fn probe_answer(status: u16, retry_after: Option<&str>, body: &str) -> Result<HostReport, DriveError> {
     if body.len() > MAX_PROBE_REPORT {
-        return Err(format!("expected a probe report of at most {MAX_PROBE_REPORT} bytes, found {}", body.len()));
+        return Err(DriveError::TooLarge { limit: MAX_PROBE_REPORT, found: body.len() });
     }
     if status == 200 {
         // The core's hand-written reader, not serde's derived one (which
         // read_answer would use): it keeps the derived Deserialize impls of
         // the report types out of the wasm (see geleit::smtp's json module).
-        return HostReport::from_json(body)
-            .map_err(|e| format!("expected a probe report from the edge, found JSON that does not fit: {e}"));
+        return HostReport::from_json(body).map_err(|e| DriveError::Unreadable {
+            detail: format!("expected a probe report from the edge, found JSON that does not fit: {e}"),
+        });
     }
     match api::read_answer::<serde::de::IgnoredAny>(status, retry_after, body) {
-        Answer::Error(e) => Err(api_error_words(&e)),
-        Answer::Unreadable(why) => Err(why),
-        Answer::Ok(_) => Err(format!("expected a probe report, found HTTP status {status}")),
+        Answer::Error(e) => Err(e.into()),
+        Answer::Unreadable(detail) => Err(DriveError::Unreadable { detail }),
+        Answer::Ok(_) => {
+            Err(DriveError::Unreadable { detail: format!("expected a probe report, found HTTP status {status}") })
+        }
     }
 }
 
-/// The edge's error as the page shows it under a host: its message, its
-/// status and stable code.
-fn api_error_words(e: &ApiError) -> String {
-    match e.retry_after_s {
-        Some(s) => format!("{} (HTTP {}, {}; retry after {s} s)", e.message, e.status, e.code.as_str()),
-        None => format!("{} (HTTP {}, {})", e.message, e.status, e.code.as_str()),
+/// Reads the edge's answer to `GET /api/sts-policy`: the fetch's result as
+/// the edge made it (handed to the core unjudged), or why there is none.
+///
+/// # Errors
+/// [`DriveError::Edge`]: the edge's error; [`DriveError::TooLarge`] or
+/// [`DriveError::Unreadable`]: an answer that is neither a result nor an error.
+pub fn policy_answer(status: u16, retry_after: Option<&str>, body: &str) -> Result<FetchResult, DriveError> {
+    if body.len() > api::MAX_FETCH_ANSWER {
+        return Err(DriveError::TooLarge { limit: api::MAX_FETCH_ANSWER, found: body.len() });
+    }
+    match api::read_answer::<FetchResult>(status, retry_after, body) {
+        Answer::Ok(result) => Ok(result),
+        Answer::Error(e) => Err(e.into()),
+        Answer::Unreadable(detail) => Err(DriveError::Unreadable { detail }),
     }
 }
 
@@ -490,10 +752,69 @@ mod tests {
         let mut r = Recorded { domain: "[mx.example.org]".into(), now: 1_800_000_000, ..Recorded::default() };
         r.dns.push(("example.org.".into(), "MX".into(), vec![0, 1, 2, 255]));
         r.probes.push(("mx.example.org".into(), Ok("{\"host\":\"mx.example.org\"}".into())));
-        r.probes.push(("mx2.example.org".into(), Err("edge refused".into())));
-        assert_eq!(Recorded::from_json(&r.to_json()), Some(r));
+        r.probes.push((
+            "mx2.example.org".into(),
+            Err(DriveError::Edge {
+                status: 403,
+                code: ErrorCode::TargetRefused,
+                message: "refused by policy".into(),
+                retry_after_s: None,
+            }),
+        ));
+        r.probes.push((
+            "mx3.example.org".into(),
+            Err(DriveError::Timeout { url: "https://edge.example/api/probe".into(), after_ms: 60_000 }),
+        ));
+        assert_eq!(Recorded::from_json(&r.to_json()), Some(r.clone()));
+        // The policy fetch, as a result or as a failure.
+        let fetched = FetchResult::Failed(FetchFailure::Unavailable { detail: "connection refused".into() });
+        r.policy_result(&Ok(fetched.clone()));
+        let back = Recorded::from_json(&r.to_json()).unwrap_or_else(|| panic!("{}", r.to_json()));
+        assert_eq!((back.policy_for(), &back), (Ok(fetched), &r));
+        r.policy_result(&Err(DriveError::NoEdge));
+        assert_eq!(Recorded::from_json(&r.to_json()).map(|b| b.policy_for()), Some(Err(DriveError::NoEdge)));
+        r.policy = None;
+        assert!(matches!(r.policy_for(), Err(DriveError::NotKept { .. })));
         assert_eq!(Recorded::from_json("{}"), None);
+        // A check kept by an older page (failures as text) is not replayed: the page checks again.
+        let old = r#"{"geleit_check":1,"domain":"a.example","now":1,"dns":[],"probes":[{"host":"mx","error":"x"}]}"#;
+        assert_eq!(Recorded::from_json(old), None);
         assert_eq!(Recorded::from_json("null"), None);
+    }
+
+    #[test]
+    fn every_driver_failure_reads_back_from_its_json() {
+        let url = || "https://doh.example/dns-query".to_owned();
+        let all = [
+            DriveError::Anchor { detail: "line 1: \"x\"".into() },
+            DriveError::Name { detail: "d".into() },
+            DriveError::NoAnswer { url: url(), detail: "TypeError: Failed to fetch".into() },
+            DriveError::Timeout { url: url(), after_ms: 10_000 },
+            DriveError::HttpStatus { url: url(), status: 502 },
+            DriveError::MediaType { url: url(), found: Some("text/html".into()) },
+            DriveError::MediaType { url: url(), found: None },
+            DriveError::TooLarge { limit: MAX_DOH_ANSWER, found: 70_000 },
+            DriveError::Unreadable { detail: "d".into() },
+            DriveError::Edge { status: 429, code: ErrorCode::RateLimited, message: "m".into(), retry_after_s: Some(7) },
+            DriveError::Edge {
+                status: 418,
+                code: ErrorCode::Other("teapot".into()),
+                message: "m".into(),
+                retry_after_s: None,
+            },
+            DriveError::RateLimited { waits: MAX_RATE_LIMIT_RETRIES },
+            DriveError::WrongHost { expected: "a".into(), found: "b".into() },
+            DriveError::NoEdge,
+            DriveError::NotKept { what: "w".into() },
+            DriveError::Machine { detail: "d".into() },
+        ];
+        for e in all {
+            let json = e.to_json();
+            let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|err| panic!("{err}: {json}"));
+            assert_eq!(DriveError::from_json(&v), Some(e), "{json}");
+        }
+        assert_eq!(DriveError::from_json(&serde_json::json!({"kind": "newer"})), None);
+        assert_eq!(DriveError::from_json(&serde_json::json!({"kind": "http_status", "url": "u"})), None);
     }
 
     #[test]
@@ -501,45 +822,66 @@ mod tests {
         let e = "https://doh.example/dns-query";
         assert_eq!(check_doh_answer(e, 200, Some("application/dns-message"), 512), Ok(()));
         assert_eq!(check_doh_answer(e, 200, Some("Application/DNS-Message; charset=x"), 512), Ok(()));
+        let status = check_doh_answer(e, 502, Some("text/html"), 10).unwrap_err();
+        assert_eq!(status, DriveError::HttpStatus { url: e.into(), status: 502 });
+        assert_eq!(status.to_string(), "expected HTTP 2xx from https://doh.example/dns-query, found HTTP 502");
+        let media = check_doh_answer(e, 200, Some("text/html; charset=utf-8"), 10).unwrap_err();
+        assert_eq!(media, DriveError::MediaType { url: e.into(), found: Some("text/html".into()) });
         assert_eq!(
-            check_doh_answer(e, 502, Some("text/html"), 10),
-            Err("DoH endpoint https://doh.example/dns-query answered HTTP 502".into())
+            media.to_string(),
+            "expected application/dns-message from https://doh.example/dns-query, found \"text/html\""
         );
         assert_eq!(
-            check_doh_answer(e, 200, Some("text/html; charset=utf-8"), 10),
-            Err(
-                "expected application/dns-message from DoH endpoint https://doh.example/dns-query, found \"text/html\""
-                    .into()
-            )
+            check_doh_answer(e, 200, None, 10).unwrap_err().to_string(),
+            "expected application/dns-message from https://doh.example/dns-query, found no media type"
         );
         assert_eq!(
-            check_doh_answer(e, 200, None, 10),
-            Err(
-                "expected application/dns-message from DoH endpoint https://doh.example/dns-query, found no media type"
-                    .into()
-            )
+            check_doh_answer(e, 200, Some(DNS_MESSAGE), MAX_DOH_ANSWER + 1),
+            Err(DriveError::TooLarge { limit: MAX_DOH_ANSWER, found: MAX_DOH_ANSWER + 1 })
         );
-        assert!(check_doh_answer(e, 200, Some(DNS_MESSAGE), MAX_DOH_ANSWER + 1).is_err());
     }
 
     #[test]
     fn probe_errors_are_read_through_the_api_contract() {
         let body = error_body(&ErrorCode::RateLimited, "too many probes: try again in 7 s");
         assert_eq!(
-            probe_answer(429, Some("7"), &body),
-            Err("too many probes: try again in 7 s (HTTP 429, rate_limited; retry after 7 s)".into())
+            probe_answer(429, Some("7"), &body).unwrap_err().to_string(),
+            "too many probes: try again in 7 s (HTTP 429, rate_limited; retry after 7 s)"
         );
         let refused = error_body(&ErrorCode::TargetRefused, "refused by policy: 127.0.0.1 is loopback");
         assert_eq!(
             probe_answer(403, None, &refused),
-            Err("refused by policy: 127.0.0.1 is loopback (HTTP 403, target_refused)".into())
+            Err(DriveError::Edge {
+                status: 403,
+                code: ErrorCode::TargetRefused,
+                message: "refused by policy: 127.0.0.1 is loopback".into(),
+                retry_after_s: None,
+            })
         );
         let proxy = probe_answer(502, None, "<html>Bad Gateway</html>").unwrap_err();
-        assert!(proxy.contains("HTTP status 502"), "{proxy}");
-        let wrong = probe_answer(200, None, r#"{"host": 1}"#).unwrap_err();
+        assert!(matches!(&proxy, DriveError::Unreadable { detail } if detail.contains("HTTP status 502")), "{proxy}");
+        let wrong = probe_answer(200, None, r#"{"host": 1}"#).unwrap_err().to_string();
         assert!(wrong.starts_with("expected a probe report from the edge, found JSON"), "{wrong}");
         let big = " ".repeat(MAX_PROBE_REPORT + 1);
-        assert!(probe_answer(200, None, &big).unwrap_err().starts_with("expected a probe report of at most"));
+        assert_eq!(
+            probe_answer(200, None, &big),
+            Err(DriveError::TooLarge { limit: MAX_PROBE_REPORT, found: MAX_PROBE_REPORT + 1 })
+        );
+    }
+
+    #[test]
+    fn policy_answers_are_results_or_typed_failures() {
+        let failed = r#"{"result":"failed","kind":"timeout","after_ms":10000}"#;
+        assert_eq!(
+            policy_answer(200, None, failed),
+            Ok(FetchResult::Failed(FetchFailure::Timeout { after_ms: 10_000 }))
+        );
+        let busy = error_body(&ErrorCode::BudgetExceeded, "too many fetches");
+        assert!(matches!(
+            policy_answer(503, Some("30"), &busy),
+            Err(DriveError::Edge { status: 503, code: ErrorCode::BudgetExceeded, retry_after_s: Some(30), .. })
+        ));
+        assert!(matches!(policy_answer(502, None, "<html>"), Err(DriveError::Unreadable { .. })));
     }
 
     #[test]
@@ -552,16 +894,16 @@ mod tests {
             addresses: Vec::new(),
         };
         assert!(same_host(&target, report("MX.Example.")).is_ok());
-        assert_eq!(
-            same_host(&target, report("evil.example")).unwrap_err(),
-            "expected the probe report of mx.example, found one of evil.example"
-        );
+        let wrong = same_host(&target, report("evil.example")).unwrap_err();
+        assert_eq!(wrong, DriveError::WrongHost { expected: "mx.example".into(), found: "evil.example".into() });
+        assert_eq!(wrong.to_string(), "expected the probe report of mx.example, found one of evil.example");
     }
 
     #[test]
     fn a_bad_anchor_or_name_is_said_before_anything_is_sent() {
         let bad = Settings { anchor: "garbage".into(), ..Settings::default() };
-        assert!(domain_check("example.org", &bad, 1_800_000_000).is_err());
+        assert!(matches!(domain_check("example.org", &bad, 1_800_000_000), Err(DriveError::Anchor { .. })));
+        assert!(matches!(domain_check("[a..b]", &Settings::default(), 1_800_000_000), Err(DriveError::Name { .. })));
         assert!(domain_check("example.org", &Settings::default(), 1_800_000_000).is_ok());
     }
 }

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checker::{self, CheckRun, CheckView, Phase};
 use crate::domain::{self, Domain};
-use crate::drive::{Recorded, Step};
+use crate::drive::{DriveError, Recorded, Step};
 use crate::i18n::Lang;
 use crate::state::Settings;
 
@@ -268,6 +268,7 @@ mod read {
         Some(CheckView {
             domain: string(o, "domain")?,
             domain_unicode: string(o, "domain_unicode")?,
+            direct: optional(o, "direct", Value::as_bool)?.unwrap_or(false),
             shown: shown(o.get("shown")?)?,
             headline: string(o, "headline")?,
             summary: string(o, "summary")?,
@@ -355,7 +356,7 @@ impl Session {
     /// `recorded` is what the network brought (`None` for a replay): kept
     /// only when the outcome says something about the domain (an
     /// unreachable resolver does not).
-    pub fn finish(&mut self, outcome: Result<CheckOutcome, String>, recorded: Option<&Recorded>) -> Option<Update> {
+    pub fn finish(&mut self, outcome: Result<CheckOutcome, DriveError>, recorded: Option<&Recorded>) -> Option<Update> {
         let keep = matches!(outcome, Ok(CheckOutcome::Verdict(_) | CheckOutcome::Dns(_)));
         match outcome {
             Ok(outcome) => self.run.finish(outcome),
@@ -466,6 +467,7 @@ mod tests {
         CheckView {
             domain: "xn--bcher-kva.example".into(),
             domain_unicode: "bücher.example".into(),
+            direct: true,
             shown: Shown::Verdict(geleit::verdict::Verdict::NotAuthenticated),
             headline: "headline".into(),
             summary: "summary".into(),
@@ -543,11 +545,15 @@ mod tests {
         let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
         let view = value["view"].as_object_mut().unwrap();
         view.remove("first_fix");
+        view.remove("direct");
         view.insert("future".into(), serde_json::json!([1, 2]));
         value.as_object_mut().unwrap().insert("export".into(), serde_json::Value::Null);
         let sparse = value.to_string();
         assert_eq!(Update::from_json(&sparse).ok(), serde_json::from_str::<Update>(&sparse).ok());
-        assert_eq!(Update::from_json(&sparse).map(|u| (u.view.first_fix, u.export)), Ok((None, None)));
+        assert_eq!(
+            Update::from_json(&sparse).map(|u| (u.view.first_fix, u.view.direct, u.export)),
+            Ok((None, false, None))
+        );
         // A missing required field, a wrong type or an unknown verdict word is refused by both.
         for (path, bad) in [
             ("/view/hosts/0/preference", serde_json::json!(70_000)),
@@ -587,11 +593,13 @@ mod tests {
         let u = s.wait("mx.example.org", 7).unwrap();
         assert_eq!(s.run.probe("mx.example.org"), &Probe::Waiting(7));
         assert!(u.running && u.announce.is_none());
-        let u = s.step(Step::Probed { host: "mx.example.org".into(), report: Err("edge refused".into()) }).unwrap();
+        let u = s
+            .step(Step::Probed { host: "mx.example.org".into(), report: Err(DriveError::RateLimited { waits: 3 }) })
+            .unwrap();
         assert_eq!(u.announce.as_deref(), Some(u.view.progress.as_str()), "a probe's report is announced");
         let de = s.reword(Lang::De).unwrap();
         assert_eq!(de.view.headline, Lang::De.t().ck_pending);
-        let end = s.finish(Err("the trust anchor cannot be read".into()), None).unwrap();
+        let end = s.finish(Err(DriveError::Anchor { detail: "garbage".into() }), None).unwrap();
         assert!(end.done && !end.running);
         assert_eq!(end.view.shown, Shown::Failed);
         assert_eq!(end.announce.as_deref(), Some(Lang::De.t().ck_failed), "later updates keep the new words");

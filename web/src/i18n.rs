@@ -6,7 +6,8 @@
 //! Technical details that come from the core (parse errors, DNSSEC
 //! validation steps, the matcher's per-record details) are worded per
 //! variant in [`crate::detail_words`], the verdicts and findings in
-//! [`crate::verdict_words`].
+//! [`crate::verdict_words`], the browser driver's failures (DoH, the edge's
+//! probe and policy fetch, an unreachable resolver) in [`crate::drive_words`].
 
 use serde::{Deserialize, Serialize};
 
@@ -221,7 +222,6 @@ pub struct Strings {
     /// An IP address was typed: DANE is looked up by name.
     pub ck_ip_address: fn(&str) -> String,
     /// One host in brackets, in the widget's default mode (the edge checks mail domains).
-    pub ck_direct_in_widget: fn(&str) -> String,
     pub ck_idn: fn(&str, &str) -> String,
     pub ck_mx_heading: &'static str,
     pub ck_hosts_heading: &'static str,
@@ -495,11 +495,6 @@ pub static EN: Strings = Strings {
     ck_ip_address: |v| {
         format!(
             "“{v}” is an IP address: DANE is looked up by name (RFC 7672 §2.2). Type the mail domain (the part after @) or the MX host name."
-        )
-    },
-    ck_direct_in_widget: |v| {
-        format!(
-            "“{v}” names one host; this check looks up a mail domain's MX hosts. Type the domain, or check the host in the full report."
         )
     },
     ck_idn: |u, a| format!("{u} is written {a} in DNS."),
@@ -776,11 +771,6 @@ pub static DE: Strings = Strings {
     ck_ip_address: |v| {
         format!(
             "„{v}“ ist eine IP-Adresse: DANE wird über Namen nachgeschlagen (RFC 7672 §2.2). Geben Sie die Maildomain (den Teil nach @) oder den Namen des MX-Hosts ein."
-        )
-    },
-    ck_direct_in_widget: |v| {
-        format!(
-            "„{v}“ nennt einen einzelnen Host; diese Prüfung sucht die MX-Hosts einer Maildomain. Geben Sie die Domain ein oder prüfen Sie den Host im ausführlichen Bericht."
         )
     },
     ck_idn: |u, a| format!("{u} wird im DNS {a} geschrieben."),

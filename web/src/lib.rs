@@ -27,6 +27,7 @@ pub mod dates;
 pub mod detail_words;
 pub mod domain;
 pub mod drive;
+pub mod drive_words;
 pub mod engine;
 pub mod generator;
 pub mod i18n;

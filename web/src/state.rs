@@ -467,8 +467,13 @@ mod tests {
     use geleit::check::CheckOutcome;
 
     use super::*;
-    use crate::drive::Step;
+    use crate::drive::{DriveError, Step};
     use crate::engine::{Request, Session};
+
+    /// A failure of the check machine (a bug, not the network's).
+    fn bug() -> DriveError {
+        DriveError::Machine { detail: "the check ended without an outcome".into() }
+    }
 
     #[test]
     fn settings_from_json_as_serde_reads_them() {
@@ -633,12 +638,13 @@ mod tests {
         let v = s.check.view.clone().unwrap();
         assert_eq!(v.shown, crate::checker::Shown::Pending);
         assert!(s.check.running && s.check_busy());
-        let s = s.reduce(update(engine.step(Step::Probed { host: "mx.example.org".into(), report: Err("no".into()) })));
+        let refused = DriveError::RateLimited { waits: 3 };
+        let s = s.reduce(update(engine.step(Step::Probed { host: "mx.example.org".into(), report: Err(refused) })));
         assert_eq!(s.status, s.check.view.as_ref().unwrap().progress, "a probe's report is announced");
         // A newer run: the old one's updates change nothing.
         let s = s.reduce(Action::CheckStart("example.net".into()));
         assert_eq!(s.check.id, 2);
-        let late = s.clone().reduce(update(engine.finish(Err("late".into()), None)));
+        let late = s.clone().reduce(update(engine.finish(Err(bug()), None)));
         assert_eq!(late, s);
         let broken = s.clone().reduce(Action::CheckBroken { id: 1, error: "late".into() });
         assert_eq!(broken, s);
@@ -711,10 +717,11 @@ mod tests {
     #[test]
     fn a_run_that_fails_after_going_offline_waits_instead_of_failing() {
         let s = ready().reduce(Action::CheckStart("example.org".into()));
-        let failed = || session(&s).finish(Err("fetch failed".into()), None);
+        let failed = || session(&s).finish(Err(bug()), None);
         let failed_online = s.clone().reduce(update(failed()));
         let v = failed_online.check.view.clone().unwrap();
-        assert_eq!((v.shown, v.summary.as_str()), (crate::checker::Shown::Failed, "fetch failed"));
+        assert_eq!(v.shown, crate::checker::Shown::Failed);
+        assert_eq!(v.detail.as_deref(), Some("the check ended without an outcome"));
         assert!(!failed_online.check.running);
         assert_eq!(failed_online.status, Lang::En.t().ck_failed);
 
@@ -728,7 +735,7 @@ mod tests {
         assert_eq!(s.check.domain.as_ref().map(|d| d.ascii.as_str()), Some("example.org"));
         // A late failure of the replaced run changes nothing.
         let mut old = Session::start(&Request { id: 1, ..s.check_request().unwrap() }).unwrap();
-        let late = s.clone().reduce(update(old.finish(Err("late".into()), None)));
+        let late = s.clone().reduce(update(old.finish(Err(bug()), None)));
         assert_eq!(late, s);
     }
 
@@ -768,7 +775,7 @@ mod tests {
         );
     }
 
-    fn unreachable(domain: &str) -> Result<CheckOutcome, String> {
+    fn unreachable(domain: &str) -> Result<CheckOutcome, DriveError> {
         Ok(CheckOutcome::ResolverUnreachable(geleit::check::ResolverFailure {
             domain: format!("{domain}."),
             failed: 1,
@@ -781,13 +788,18 @@ mod tests {
     fn an_unreachable_resolver_is_a_neutral_state_never_a_dnssec_failure() {
         let s = ready().reduce(Action::CheckStart("example.org".into()));
         let mut engine = session(&s);
+        let timeout = DriveError::Timeout { url: "http://127.0.0.1:9/dns-query".into(), after_ms: 10_000 };
+        engine.step(Step::DohFailed { error: timeout });
         let s = s.reduce(update(engine.finish(unreachable("example.org"), None)));
         assert!(!s.check.running);
         let v = s.check.view.clone().unwrap();
         assert_eq!(v.shown, crate::checker::Shown::ResolverUnreachable);
         assert_eq!(v.shown.tone(), "neutral");
         assert_eq!(v.headline, "DNS resolver not reached");
-        assert_eq!(v.summary, "Geleit could not reach its DNS resolver — this says nothing about example.org.");
+        assert_eq!(
+            v.summary,
+            "Geleit could not reach its DNS resolver — this says nothing about example.org. 1 of 1 query got no answer after 3 attempts each: http://127.0.0.1:9/dns-query did not answer within 10 s."
+        );
         assert!(v.retry);
         assert!(v.detail.as_deref().unwrap().contains("answered HTTP 502"), "{:?}", v.detail);
         assert!(v.hosts.is_empty() && v.mx_findings.is_empty() && v.advice.is_empty());
@@ -795,10 +807,12 @@ mod tests {
         assert!(!s.status.contains("DNSSEC"), "{}", s.status);
         assert!(s.check.export.as_deref().unwrap().contains("\"result\": null"), "no verdict to export");
         let s = s.reduce(Action::SetLang(Lang::De)).reduce(update(engine.reword(Lang::De)));
+        let de = s.check.view.clone().unwrap();
         assert_eq!(
-            s.check.view.as_ref().unwrap().summary,
-            "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über example.org aus."
+            de.summary,
+            "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über example.org aus. 1 von 1 Abfrage blieb nach je 3 Versuchen ohne Antwort: http://127.0.0.1:9/dns-query hat nicht innerhalb von 10 s geantwortet."
         );
+        assert!(!de.summary.contains("answered") && !de.summary.contains("within"), "{}", de.summary);
         // Trying again is a new run of the same domain.
         let again = s.reduce(Action::CheckStart("example.org".into()));
         assert_eq!(again.check.id, 2);

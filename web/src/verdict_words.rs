@@ -6,7 +6,7 @@
 
 use geleit::dns::ReasonKind;
 use geleit::mailpolicy::{Mode, PolicyFinding};
-use geleit::smtp::SignatureFamily;
+use geleit::smtp::{SignatureFamily, Step};
 use geleit::verdict::{Finding, Fix, FixReport, Reported, Verdict, utc};
 
 use crate::i18n::Lang;
@@ -219,18 +219,19 @@ pub(crate) const fn reason_de(kind: ReasonKind) -> &'static str {
     }
 }
 
-/// A probe step (the core's `smtp::Step` words), in German.
-fn step_de(step: &str) -> &str {
-    match step {
-        "connect" => "Verbindungsaufbau",
-        "greeting" => "Begrüßung",
-        "ehlo" => "EHLO",
-        "starttls" => "STARTTLS",
-        "tls_handshake" => "TLS-Handshake",
-        "ehlo_tls" => "EHLO nach TLS",
-        "quit" => "QUIT",
-        // A step word of a newer edge: shown as it came.
-        other => other,
+/// A probe step in German (English: the core's [`Step::describe`], in its
+/// message); a step word this version does not know as a step not named
+/// (the word itself is in the finding's detail).
+fn step_de(word: &str) -> &'static str {
+    match Step::from_word(word) {
+        Some(Step::Connect) => "beim Verbindungsaufbau",
+        Some(Step::Greeting) => "bei der Begrüßung des Servers",
+        Some(Step::Ehlo) => "bei EHLO",
+        Some(Step::Starttls) => "bei STARTTLS",
+        Some(Step::TlsHandshake) => "beim TLS-Handshake",
+        Some(Step::EhloTls) => "bei EHLO nach TLS",
+        Some(Step::Quit) => "bei QUIT",
+        None => "bei einem unbekannten Schritt",
     }
 }
 
@@ -247,8 +248,11 @@ pub fn policy_text(f: &PolicyFinding, lang: Lang) -> String {
         Mode::None => "none (keine)",
     };
     match f {
-        PolicyFinding::LookupFailed { name, detail } => format!("Die TXT-Abfrage für {name} ließ sich nicht durchführen ({detail}): darüber ist nichts bekannt."),
-        PolicyFinding::LookupBogus { name, detail } => format!("Die TXT-Abfrage für {name} ist fehlerhaft signiert (bogus: {detail}): validierende Absender sehen keinen Record."),
+        // The core's English details (a proof, a parser's words, a fetch's
+        // failure) are not part of the German sentences: the page shows them
+        // behind its details toggle.
+        PolicyFinding::LookupFailed { name, .. } => format!("Die TXT-Abfrage für {name} ließ sich nicht durchführen: darüber ist nichts bekannt."),
+        PolicyFinding::LookupBogus { name, .. } => format!("Die TXT-Abfrage für {name} ist fehlerhaft signiert (bogus): validierende Absender sehen keinen Record."),
         PolicyFinding::TlsRptPublished { name, rua, signed } => format!(
             "TLS-Reporting ist unter {name} eingerichtet{}: Absender melden fehlgeschlagene TLS-Zustellungen an {}.",
             if *signed { "" } else { " (nicht mit DNSSEC signiert)" },
@@ -262,19 +266,19 @@ pub fn policy_text(f: &PolicyFinding, lang: Lang) -> String {
                 "Absender können Ihnen nicht melden, wenn TLS zu Ihren MX-Hosts scheitert."
             }
         ),
-        PolicyFinding::TlsRptInvalid { name, detail } => format!("Der TLS-Reporting-Record unter {name} ist unbrauchbar ({detail}): Absender senden keine Berichte."),
+        PolicyFinding::TlsRptInvalid { name, .. } => format!("Der TLS-Reporting-Record unter {name} ist unbrauchbar: Absender senden keine Berichte."),
         PolicyFinding::StsMissing { dane: true } => "Keine MTA-STS-Policy: DANE schützt Mail von Absendern, die DANE prüfen; MTA-STS würde Absender abdecken, die das nicht tun.".to_owned(),
         PolicyFinding::StsMissing { dane: false } => "Keine MTA-STS-Policy: Absender ohne DANE stellen nur mit opportunistischem TLS zu.".to_owned(),
-        PolicyFinding::StsRecordInvalid { name, detail } => format!("Der MTA-STS-Record unter {name} ist unbrauchbar ({detail}): Absender verhalten sich, als gäbe es keine Policy."),
-        PolicyFinding::StsNotFetched { url, detail } => format!("Die MTA-STS-Policy unter {url} wurde nicht abgerufen: {detail}"),
-        PolicyFinding::StsFetchFailed { url, failure } => format!("Die MTA-STS-Policy unter {url} ließ sich nicht abrufen ({failure}); Absender ohne zwischengespeicherte Policy stellen zu, als gäbe es keine."),
+        PolicyFinding::StsRecordInvalid { name, .. } => format!("Der MTA-STS-Record unter {name} ist unbrauchbar: Absender verhalten sich, als gäbe es keine Policy."),
+        PolicyFinding::StsNotFetched { url, .. } => format!("Die MTA-STS-Policy unter {url} wurde nicht abgerufen."),
+        PolicyFinding::StsFetchFailed { url, .. } => format!("Die MTA-STS-Policy unter {url} ließ sich nicht abrufen; Absender ohne zwischengespeicherte Policy stellen zu, als gäbe es keine."),
         PolicyFinding::StsRedirect { url, status, location } => format!(
             "{url} antwortet mit einer Weiterleitung ({status}{}); Absender folgen keinen Weiterleitungen, es gibt also keine Policy: liefern Sie die Datei unter genau dieser URL aus.",
             location.as_deref().map(|l| format!(" nach {l}")).unwrap_or_default()
         ),
         PolicyFinding::StsHttpStatus { url, status } => format!("{url} antwortet mit HTTP {status} statt 200: Absender finden keine Policy."),
         PolicyFinding::StsContentType { url, found } => format!("{url} wird als {} ausgeliefert, nicht als text/plain: Absender verwerfen die Policy womöglich.", found.as_deref().unwrap_or("ohne Medientyp")),
-        PolicyFinding::StsPolicyInvalid { url, detail } => format!("Die MTA-STS-Policy unter {url} ist fehlerhaft ({detail}): Absender verhalten sich, als gäbe es keine."),
+        PolicyFinding::StsPolicyInvalid { url, .. } => format!("Die MTA-STS-Policy unter {url} ist fehlerhaft: Absender verhalten sich, als gäbe es keine."),
         PolicyFinding::StsPolicyActive { mode, max_age, mx, id } => format!(
             "MTA-STS-Policy im Modus {} (id {id}, max_age {max_age} s, mx {}): {}",
             mode_de(mode),
@@ -339,8 +343,9 @@ fn finding_de(f: &Finding) -> String {
             records.iter().map(|r| r.record.clone()).collect::<Vec<_>>().join(", ")
         ),
         Finding::SingleRecordPinned { owner, record } => format!("Unter {owner} ist nur ein Record veröffentlicht („{record}“): der nächste Schlüsselwechsel unterbricht die Zustellung, wenn der Record des nächsten Schlüssels nicht vorher veröffentlicht wird."),
-        Finding::NotProbed { reason } => format!("Die Adresse wurde nicht geprüft: {reason}"),
-        Finding::ProbeFailed { step, .. } => format!("Die Probe scheiterte beim Schritt {}.", step_de(step)),
+        // Why (the driver's, the edge's or the core's English) is the detail behind the toggle.
+        Finding::NotProbed { .. } => "Die Adresse wurde nicht geprüft.".to_owned(),
+        Finding::ProbeFailed { step, .. } => format!("Die Probe scheiterte {}.", step_de(step)),
         Finding::StarttlsMissing { dane: true } => "Der Server bietet kein STARTTLS an, seine TLSA-Records verlangen aber TLS: DANE-fähige Absender stellen nicht zu.".to_owned(),
         Finding::StarttlsMissing { dane: false } => "Der Server bietet kein STARTTLS an: Mail an ihn geht im Klartext.".to_owned(),
         Finding::TlsaNoMatch { family: fam, matching_families, records } => {
@@ -544,10 +549,7 @@ mod tests {
         let de = finding_text(&Reported::new(f.clone(), None), Lang::De);
         assert!(de.contains("Signaturen abgelaufen") && !de.contains("expired"), "{de}");
         let p = Finding::ProbeFailed { step: "tls_handshake".into(), message: "received fatal alert".into() };
-        assert_eq!(
-            finding_text(&Reported::new(p.clone(), None), Lang::De),
-            "Die Probe scheiterte beim Schritt TLS-Handshake."
-        );
+        assert_eq!(finding_text(&Reported::new(p.clone(), None), Lang::De), "Die Probe scheiterte beim TLS-Handshake.");
     }
 
     #[test]

@@ -45,11 +45,17 @@ pub fn read(d: &Domain, status: u16, retry_after: Option<&str>, body: &str) -> A
         return Answer::Unreadable(format!("expected at most {MAX_BODY} octets, found {}", body.len()));
     }
     match api::read_answer::<Worded>(status, retry_after, body) {
-        api::Answer::Ok(w) if w.view.domain.trim_end_matches('.') != d.ascii => Answer::Unreadable(format!(
-            "expected a verdict about {}, found one about {}",
-            d.ascii,
-            geleit_web::domain::shorten(&w.view.domain)
-        )),
+        api::Answer::Ok(w) if w.view.domain.trim_end_matches('.') != d.ascii || w.view.direct != d.direct => {
+            Answer::Unreadable(format!(
+                "expected a verdict about {}, found one about {}",
+                d.written(false),
+                geleit_web::domain::shorten(&if w.view.direct {
+                    format!("[{}]", w.view.domain)
+                } else {
+                    w.view.domain.clone()
+                })
+            ))
+        }
         api::Answer::Ok(w) => Answer::Verdict(Box::new(w)),
         api::Answer::Error(e) => Answer::Error(e),
         api::Answer::Unreadable(why) => Answer::Unreadable(why),
@@ -97,6 +103,7 @@ fn failed_view(d: &Domain, answer: &Answer, lang: Lang) -> CheckView {
     let t = lang.t();
     CheckView {
         domain: d.ascii.clone(),
+        direct: d.direct,
         domain_unicode: d.unicode.clone(),
         shown: Shown::Failed,
         headline: t.ck_failed.to_owned(),
@@ -241,6 +248,13 @@ mod tests {
         assert!(matches!(
             read(&other, 200, None, &worded(Lang::En)),
             Answer::Unreadable(w) if w == "expected a verdict about example.org, found one about xn--bcher-kva.example"
+        ));
+        // A host asked directly is not answered by a check of a domain of that name.
+        let mut direct = example();
+        direct.direct = true;
+        assert!(matches!(
+            read(&direct, 200, None, &worded(Lang::En)),
+            Answer::Unreadable(w) if w == "expected a verdict about [xn--bcher-kva.example], found one about xn--bcher-kva.example"
         ));
         // A bare verdict (an edge that ignores `view`) has no words to draw.
         let bare = serde_json::to_string(&verdict()).unwrap_or_default();

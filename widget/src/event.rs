@@ -65,7 +65,7 @@ pub fn detail(view: &CheckView, authenticated: bool, o: &Options, result: Option
     field(&mut out, "headline", &view.headline);
     field(&mut out, "summary", &view.summary);
     field(&mut out, "lang", o.lang.code());
-    field(&mut out, "report", &o.report_url(&view.domain));
+    field(&mut out, "report", &o.report_url(&view.domain, view.direct));
     out.push_str("\"findings\":[");
     let mx = view.mx_findings.iter().map(|f| (None, f));
     let hosts = view.hosts.iter().flat_map(|h| {

@@ -31,11 +31,6 @@ pub fn in_browser(attrs: &JsValue) -> bool {
 pub fn start(root: &web_sys::ShadowRoot, attrs: &JsValue, input: &str) -> Option<String> {
     let o = options(attrs);
     let d = domain_or_problem(root, &o, input)?;
-    if d.direct {
-        // The edge's /api/check looks up a mail domain's MX hosts; one host is checked in the full report.
-        dom::show_problem(root, &(o.lang.t().ck_direct_in_widget)(&d.written(true)));
-        return None;
-    }
     if let Some(out) = root.get_element_by_id("out") {
         dom::replace(&out, None);
     }
@@ -43,7 +38,7 @@ pub fn start(root: &web_sys::ShadowRoot, attrs: &JsValue, input: &str) -> Option
         let shown = if d.unicode.is_empty() { &d.ascii } else { &d.unicode };
         status.set_text_content(Some(&view::checking(o.lang, shown)));
     }
-    Some(o.check_url(&d.ascii))
+    Some(o.check_url(&d.ascii, d.direct))
 }
 
 /// Default mode, step two: the edge's answer (`status` 0 when the request

@@ -58,22 +58,32 @@ impl Options {
         if self.settings.doh.trim().is_empty() { Mode::Edge } else { Mode::Browser }
     }
 
-    /// The edge's whole check of `ascii_domain` (A-labels, letters, digits,
-    /// hyphens and dots only, so nothing to percent-encode), worded in the
-    /// widget's language (`view`, [`geleit_web::worded`]).
+    /// The edge's whole check of `ascii_domain` (A-labels: letters, digits,
+    /// hyphens and dots only), worded in the widget's language (`view`,
+    /// [`geleit_web::worded`]); one host named `direct`ly is sent in
+    /// brackets (`%5Bmx.example.org%5D`, Postfix's next-hop syntax, as the
+    /// edge and the CLI take it: no MX lookup).
     #[must_use]
-    pub fn check_url(&self, ascii_domain: &str) -> String {
-        format!("{}/api/check?domain={ascii_domain}&view={}", self.settings.edge_base(), self.lang.code())
+    pub fn check_url(&self, ascii_domain: &str, direct: bool) -> String {
+        let domain = written(ascii_domain, direct);
+        format!("{}/api/check?domain={domain}&view={}", self.settings.edge_base(), self.lang.code())
     }
 
     /// The full report on the main site: `<site or edge>/check/<domain>` (the
-    /// app's shareable address; relative to the page when both are empty).
+    /// app's shareable address, `[host]` for a host named directly; relative
+    /// to the page when both are empty).
     #[must_use]
-    pub fn report_url(&self, ascii_domain: &str) -> String {
+    pub fn report_url(&self, ascii_domain: &str, direct: bool) -> String {
         let base =
             if self.site.is_empty() { self.settings.edge_base() } else { self.site.trim_end_matches('/').to_owned() };
-        format!("{base}/check/{ascii_domain}")
+        format!("{base}/check/{}", written(ascii_domain, direct))
     }
+}
+
+/// A name for a URL: A-labels need no escaping, the brackets of a host
+/// named directly do (RFC 3986 §3.3, §3.4).
+fn written(ascii_domain: &str, direct: bool) -> String {
+    if direct { format!("%5B{ascii_domain}%5D") } else { ascii_domain.to_owned() }
 }
 
 #[cfg(test)]
@@ -89,9 +99,11 @@ mod tests {
         let o = attrs(&[]);
         assert_eq!(o, Options::default());
         assert_eq!(o.settings.doh_url(), "/dns-query");
-        assert_eq!(o.report_url("example.org"), "/check/example.org");
+        assert_eq!(o.report_url("example.org", false), "/check/example.org");
         assert_eq!(o.mode(), Mode::Edge);
-        assert_eq!(o.check_url("example.org"), "/api/check?domain=example.org&view=en");
+        assert_eq!(o.check_url("example.org", false), "/api/check?domain=example.org&view=en");
+        assert_eq!(o.check_url("mx.example.org", true), "/api/check?domain=%5Bmx.example.org%5D&view=en");
+        assert_eq!(o.report_url("mx.example.org", true), "/check/%5Bmx.example.org%5D");
     }
 
     #[test]
@@ -101,11 +113,11 @@ mod tests {
         assert_eq!(attrs(&[("doh", "https://doh.example/dns-query")]).mode(), Mode::Browser);
         let o = attrs(&[("edge", "https://geleit.example/")]);
         assert_eq!(
-            o.check_url("xn--bcher-kva.example"),
+            o.check_url("xn--bcher-kva.example", false),
             "https://geleit.example/api/check?domain=xn--bcher-kva.example&view=en"
         );
         let de = attrs(&[("lang", "de-AT")]);
-        assert_eq!(de.check_url("example.org"), "/api/check?domain=example.org&view=de");
+        assert_eq!(de.check_url("example.org", false), "/api/check?domain=example.org&view=de");
     }
 
     #[test]
@@ -131,7 +143,7 @@ mod tests {
             o.settings.probe_url(&target),
             "https://geleit.example/api/probe?host=mx.example.org&sni=mx.example.org&addr=192.0.2.25&port=25"
         );
-        assert_eq!(o.report_url("example.org"), "https://geleit.example/check/example.org");
+        assert_eq!(o.report_url("example.org", false), "https://geleit.example/check/example.org");
     }
 
     #[test]
@@ -144,6 +156,6 @@ mod tests {
     #[test]
     fn site_wins_over_edge_for_the_report_link() {
         let o = attrs(&[("edge", "https://edge.example"), ("site", "https://geleit.example/")]);
-        assert_eq!(o.report_url("xn--bcher-kva.example"), "https://geleit.example/check/xn--bcher-kva.example");
+        assert_eq!(o.report_url("xn--bcher-kva.example", false), "https://geleit.example/check/xn--bcher-kva.example");
     }
 }

@@ -176,10 +176,10 @@ fn badge(tone: &str, text: &str) -> El {
     el("span").class(format!("badge {tone}")).text(text)
 }
 
-fn report_link(o: &Options, domain: &str) -> El {
+fn report_link(o: &Options, v: &CheckView) -> El {
     el("a")
         .class("report")
-        .attr("href", o.report_url(domain))
+        .attr("href", o.report_url(&v.domain, v.direct))
         .attr("target", "_blank")
         .attr("rel", "noopener")
         .attr("part", "report")
@@ -200,7 +200,7 @@ pub fn compact_line(v: &CheckView, o: &Options) -> Node {
         .text(" ")
         .child(el("b").class("domain").text(shown.clone()))
         .text(" ")
-        .child(if v.retry { retry_button(v, o.lang) } else { report_link(o, &v.domain) })
+        .child(if v.retry { retry_button(v, o.lang) } else { report_link(o, v) })
         .into()
 }
 
@@ -284,8 +284,14 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
     }
     if v.retry {
         // Nothing is known about the domain: what failed, and try again.
+        // The technical words (English) behind a toggle, as in the app.
         if let Some(detail) = &v.detail {
-            out = out.child(el("p").class("detail").text(detail.clone()));
+            out = out.child(
+                el("details")
+                    .class("detail")
+                    .child(el("summary").text(words_raw(o.lang)))
+                    .child(el("code").text(detail.clone())),
+            );
         }
         return out.child(el("p").class("more").child(retry_button(v, o.lang))).into();
     }
@@ -339,7 +345,7 @@ pub fn result(v: &CheckView, o: &Options) -> Node {
         policy.children.extend(findings(&v.policy_findings, t.ck_fix, o.lang));
         out = out.child(policy);
     }
-    out.child(el("p").class("more").child(report_link(o, &v.domain))).into()
+    out.child(el("p").class("more").child(report_link(o, v))).into()
 }
 
 #[cfg(test)]
@@ -362,6 +368,7 @@ pub(crate) mod tests {
         CheckView {
             domain: "xn--bcher-kva.example".into(),
             domain_unicode: "bücher.example".into(),
+            direct: false,
             shown: Shown::Verdict(verdict),
             headline: "Not authenticated".into(),
             summary: "DANE senders defer mail.".into(),
@@ -474,7 +481,10 @@ pub(crate) mod tests {
             Node::El(r.find_class("summary")[0].clone()).text_content(),
             "Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über bücher.example aus."
         );
-        assert_eq!(Node::El(r.find_class("detail")[0].clone()).text_content(), "HTTP 502");
+        // The English detail only behind the German toggle.
+        let detail = r.find_class("detail")[0];
+        assert_eq!(detail.tag, "details");
+        assert_eq!(Node::El(detail.clone()).text_content(), "Technische EinzelheitenHTTP 502");
         let retry = r.find_class("retry");
         assert_eq!(retry[0].get("data-domain"), Some("xn--bcher-kva.example"));
         assert_eq!(Node::El(retry[0].clone()).text_content(), "Erneut versuchen");

@@ -208,6 +208,8 @@ fn result(v: &CheckView, export: Option<&str>, t: &Strings, busy: bool) -> Html 
             <div class={format!("verdict {}", v.shown.tone())} id="check-verdict" data-verdict={v.shown.as_str()} data-tone={v.shown.tone()} data-domain={v.domain.clone()}>
                 <p class="headline">{ v.headline.clone() }{ " — " }{ v.domain_unicode.clone() }</p>
                 <p id="check-summary">{ v.summary.clone() }</p>
+                // Why a check could not run, in the driver's English.
+                { for v.detail.as_ref().map(|d| raw(d, t)) }
                 <p class="muted" id="check-progress">{ v.progress.clone() }</p>
             </div>
             { for v.first_fix.as_ref().map(|f| first_fix(f, t)) }

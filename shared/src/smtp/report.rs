@@ -37,6 +37,31 @@ pub enum Step {
 }
 
 impl Step {
+    /// Every step, in the order they happen.
+    pub const ALL: [Self; 7] =
+        [Self::Connect, Self::Greeting, Self::Ehlo, Self::Starttls, Self::TlsHandshake, Self::EhloTls, Self::Quit];
+
+    /// The step named by its word ([`Self::as_str`], as in JSON); `None` for
+    /// a word this version does not know (a newer probe's).
+    #[must_use]
+    pub fn from_word(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == word)
+    }
+
+    /// The step in words, for messages: "the TLS handshake".
+    #[must_use]
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::Connect => "the TCP connection",
+            Self::Greeting => "the server's greeting",
+            Self::Ehlo => "EHLO",
+            Self::Starttls => "STARTTLS",
+            Self::TlsHandshake => "the TLS handshake",
+            Self::EhloTls => "EHLO over TLS",
+            Self::Quit => "QUIT",
+        }
+    }
+
     /// The step's name as used in JSON and messages.
     #[must_use]
     pub fn as_str(self) -> &'static str {

@@ -662,3 +662,13 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn step_words_read_back_into_steps() {
+    for step in Step::ALL {
+        assert_eq!(Step::from_word(step.as_str()), Some(step));
+        assert!(!step.describe().contains('_'), "{step}");
+    }
+    assert_eq!(Step::from_word("tls_resume"), None);
+    assert_eq!(Step::TlsHandshake.describe(), "the TLS handshake");
+}

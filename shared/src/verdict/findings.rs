@@ -456,7 +456,11 @@ impl Finding {
                 "only one record is published at {owner} (`{record}`): the next key change breaks delivery unless the next key's record is published first"
             ),
             Self::NotProbed { reason } => format!("the address was not probed: {reason}"),
-            Self::ProbeFailed { step, message } => format!("the probe failed at {step}: {message}"),
+            // The step in words; a step word this version does not know as it came.
+            Self::ProbeFailed { step, message } => format!(
+                "the probe failed at {}: {message}",
+                crate::smtp::Step::from_word(step).map_or(step.as_str(), |s| s.describe())
+            ),
             Self::StarttlsMissing { dane: true } => {
                 "the server does not offer STARTTLS, but its TLSA records require TLS: DANE-aware senders defer mail to it".to_owned()
             }

@@ -452,6 +452,10 @@ fn probe_failures_and_missing_probes() {
         a.findings[0].finding,
         Finding::ProbeFailed { step: "connect".into(), message: "connection refused".into() }
     );
+    // The step in words, not its JSON word; one this version does not know as it came.
+    assert_eq!(a.findings[0].message, "the probe failed at the TCP connection: connection refused");
+    let newer = Finding::ProbeFailed { step: "tls_resume".into(), message: "m".into() };
+    assert_eq!(newer.message(), "the probe failed at tls_resume: m");
     assert_eq!(a.findings[0].fix.as_ref().map(|f| f.fix.clone()), Some(Fix::CheckReachability));
 }
 

@@ -6,13 +6,13 @@
 
 use std::cell::RefCell;
 
-use geleit::check::{CheckOutcome, FetchFailure, FetchRequest, FetchResult};
+use geleit::check::{CheckOutcome, FetchRequest, FetchResult};
 use geleit::dns::Query;
 use geleit::smtp::HostReport;
 use geleit::verdict::ProbeTarget;
 
 use super::{doh, policy, probe};
-use crate::drive::{self, Recorded, Step, Transport};
+use crate::drive::{self, DriveError, Recorded, Step, Transport};
 use crate::state::Settings;
 
 /// DoH and the edge, as the settings name them, noting what they bring;
@@ -33,7 +33,7 @@ struct Fetch<'a> {
 type OnWait = Box<dyn Fn(&str, u64)>;
 
 impl Transport for Page<'_> {
-    async fn doh(&self, query: &Query) -> Result<Vec<u8>, String> {
+    async fn doh(&self, query: &Query) -> Result<Vec<u8>, DriveError> {
         let Some(live) = &self.live else { return self.kept.borrow().dns_for(query) };
         let answer = doh::fetch(&live.doh, query).await;
         if let Ok(bytes) = &answer {
@@ -42,20 +42,18 @@ impl Transport for Page<'_> {
         answer
     }
 
-    async fn probe(&self, target: &ProbeTarget) -> Result<HostReport, String> {
+    async fn probe(&self, target: &ProbeTarget) -> Result<HostReport, DriveError> {
         let Some(live) = &self.live else { return self.kept.borrow().probe_for(target) };
         let result = probe::probe(target, live.settings, &*live.on_wait).await;
         self.kept.borrow_mut().probe_result(target, &result);
         result
     }
 
-    async fn fetch_policy(&self, request: &FetchRequest) -> FetchResult {
-        let Some(live) = &self.live else {
-            return FetchResult::Failed(FetchFailure::Unavailable {
-                detail: "a check kept in this page holds no policy fetch; check again for it".to_owned(),
-            });
-        };
-        policy::fetch(request, live.settings).await
+    async fn fetch_policy(&self, request: &FetchRequest) -> Result<FetchResult, DriveError> {
+        let Some(live) = &self.live else { return self.kept.borrow().policy_for() };
+        let result = policy::fetch(request, live.settings).await;
+        self.kept.borrow_mut().policy_result(&result);
+        result
     }
 }
 
@@ -63,14 +61,14 @@ impl Transport for Page<'_> {
 /// endpoint, edge, trust anchor), reporting every [`Step`] to `on_step`.
 ///
 /// # Errors
-/// Bad settings (trust anchor) or a name the core rejects, in words; an
-/// unreachable resolver is an outcome, not an error.
+/// Bad settings (trust anchor) or a name the core rejects (see
+/// [`drive::domain_check`]); an unreachable resolver is an outcome, not an error.
 pub async fn run(
     domain: &str,
     settings: &Settings,
     now: i64,
     on_step: impl FnMut(Step),
-) -> Result<CheckOutcome, String> {
+) -> Result<CheckOutcome, DriveError> {
     run_kept(domain, settings, now, on_step, |_, _| {}).await.0
 }
 
@@ -83,7 +81,7 @@ pub async fn run_kept(
     now: i64,
     on_step: impl FnMut(Step),
     on_wait: impl Fn(&str, u64) + 'static,
-) -> (Result<CheckOutcome, String>, Recorded) {
+) -> (Result<CheckOutcome, DriveError>, Recorded) {
     let check = match drive::domain_check(domain, settings, now) {
         Ok(c) => c,
         Err(e) => return (Err(e), Recorded::default()),
@@ -100,8 +98,12 @@ pub async fn run_kept(
 /// answers through the same driver and core, at the same time.
 ///
 /// # Errors
-/// Bad settings (trust anchor) or a name the core rejects, in words.
-pub async fn replay(kept: Recorded, settings: &Settings, on_step: impl FnMut(Step)) -> Result<CheckOutcome, String> {
+/// Bad settings (trust anchor) or a name the core rejects (see [`drive::domain_check`]).
+pub async fn replay(
+    kept: Recorded,
+    settings: &Settings,
+    on_step: impl FnMut(Step),
+) -> Result<CheckOutcome, DriveError> {
     let check = drive::domain_check(&kept.domain, settings, kept.now)?;
     drive::drive(check, &Page { live: None, kept: RefCell::new(kept) }, on_step).await
 }

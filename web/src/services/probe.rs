@@ -10,7 +10,7 @@ use geleit::smtp::HostReport;
 use geleit::verdict::ProbeTarget;
 use gloo_net::http::Request;
 
-use crate::drive::{MAX_RATE_LIMIT_RETRIES, probe_answer, rate_limited_wait};
+use crate::drive::{DriveError, MAX_RATE_LIMIT_RETRIES, probe_answer, rate_limited_wait};
 use crate::state::Settings;
 
 /// How long one probe may take (the edge connects to every address, twice).
@@ -22,12 +22,13 @@ const TIMEOUT_MS: u32 = 60_000;
 /// [`MAX_RATE_LIMIT_RETRIES`] times.
 ///
 /// # Errors
-/// The edge is unreachable, refused (its message), or sent something else than a report.
+/// The edge is unreachable or too slow, refused (its error), still asked to
+/// wait after [`MAX_RATE_LIMIT_RETRIES`] waits, or sent something else than a report.
 pub async fn probe(
     target: &ProbeTarget,
     settings: &Settings,
     on_wait: &dyn Fn(&str, u64),
-) -> Result<HostReport, String> {
+) -> Result<HostReport, DriveError> {
     let mut retries = 0;
     loop {
         match probe_once(target, settings).await {
@@ -39,11 +40,7 @@ pub async fn probe(
                 }
                 on_wait(&target.host, 0);
             }
-            Err(Waited::After(_)) => {
-                return Err(format!(
-                    "the edge still refused after {MAX_RATE_LIMIT_RETRIES} waits (HTTP 429, rate_limited)"
-                ));
-            }
+            Err(Waited::After(_)) => return Err(DriveError::RateLimited { waits: MAX_RATE_LIMIT_RETRIES }),
             Err(Waited::No(why)) => return Err(why),
             Ok(report) => return Ok(report),
         }
@@ -53,7 +50,7 @@ pub async fn probe(
 /// Why one request brought no report: a 429 to wait for, or anything else.
 enum Waited {
     After(u64),
-    No(String),
+    No(DriveError),
 }
 
 /// Resolves after `ms` milliseconds (the browser's timer).
@@ -69,15 +66,23 @@ async fn sleep_ms(ms: i32) {
 async fn probe_once(target: &ProbeTarget, settings: &Settings) -> Result<HostReport, Waited> {
     let url = settings.probe_url(target);
     let timeout = web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS);
+    // The page's own timer tells a timeout from every other missing answer.
+    let failed = |e: gloo_net::Error| {
+        Waited::No(if timeout.aborted() {
+            DriveError::Timeout { url: url.clone(), after_ms: TIMEOUT_MS }
+        } else {
+            DriveError::NoAnswer { url: url.clone(), detail: e.to_string() }
+        })
+    };
     let response = Request::get(&url)
         .header("accept", "application/json")
         .abort_signal(Some(&timeout))
         .send()
         .await
-        .map_err(|e| Waited::No(format!("{url}: {e}")))?;
+        .map_err(failed)?;
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
-    let text = response.text().await.map_err(|e| Waited::No(format!("{url}: {e}")))?;
+    let text = response.text().await.map_err(failed)?;
     if let Some(seconds) = rate_limited_wait(status, retry_after.as_deref(), &text) {
         return Err(Waited::After(seconds));
     }
