@@ -64,7 +64,7 @@ sed -i -e "s|href=\"/geleit-engine\.js\"|href=\"/geleit-engine-$hash.js\"|" \
 # anything linked at all; demangled crate and module paths). X.509 parsing and
 # ring's signature checks stay: the matcher verifies a chain's signatures.
 wasm-bindgen --target web --no-typescript --keep-debug --out-dir "$names" --out-name first "$raw/geleit-frontend.wasm"
-engine_code='hickory_proto\[|geleit\[[0-9a-f]+\]::(dns::(engine|verify|denial|lookup|wire|anchor|smtp|cache)|check::|smtp::json|verdict::evaluate|mailpolicy::assess)|geleit_web\[[0-9a-f]+\]::(drive::drive|services::(check|doh|probe|policy)|checker::view|verdict_words|detail_words::trace|engine::Session)'
+engine_code='hickory_proto\[|geleit\[[0-9a-f]+\]::(dns::(engine|verify|denial|lookup|wire|anchor|smtp|cache)|check::|smtp::json|verdict::evaluate|mailpolicy::assess)|geleit_web\[[0-9a-f]+\]::(drive::(drive|Recorded|DriveError)|services::(check|doh|probe|policy)|checker::view|verdict_words|drive_words|detail_words::trace|engine::Session)'
 if found=$(grep -a -o -E "$engine_code" "$names/first_bg.wasm" | sed -E 's/\[[0-9a-f]+\]//' | sort | uniq -c) && [ -n "$found" ]; then
   echo "web-build: the first module links engine code:" >&2
   echo "$found" >&2

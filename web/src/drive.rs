@@ -529,7 +529,7 @@ impl Recorded {
             Some(Err(why)) => format!(",\"policy\":{{\"failure\":{}}}", why.to_json()),
         };
         format!(
-            "{{\"geleit_check\":2,\"domain\":{},\"now\":{},\"dns\":[{}],\"probes\":[{}]{policy}}}",
+            "{{\"geleit_check\":{RECORD_VERSION},\"domain\":{},\"now\":{},\"dns\":[{}],\"probes\":[{}]{policy}}}",
             q(&self.domain),
             self.now,
             dns.join(","),
@@ -541,8 +541,7 @@ impl Recorded {
     #[must_use]
     pub fn from_json(text: &str) -> Option<Self> {
         let v: serde_json::Value = serde_json::from_str(text).ok()?;
-        // Version 2: probe failures as data (a kept check of version 1 is checked again).
-        if v.get("geleit_check")?.as_u64()? != 2 {
+        if v.get("geleit_check")?.as_u64()? != RECORD_VERSION {
             return None;
         }
         let dns = v
@@ -582,6 +581,10 @@ impl Recorded {
         Some(Self { domain: v.get("domain")?.as_str()?.to_owned(), now: v.get("now")?.as_i64()?, dns, probes, policy })
     }
 }
+
+/// The version of [`Recorded::to_json`]'s format. Version 2: probe failures
+/// as data (a kept check of version 1 is checked again).
+pub const RECORD_VERSION: u64 = 2;
 
 /// A transport that notes what `inner` brings into a [`Recorded`].
 pub struct Recording<'a, T> {

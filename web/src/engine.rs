@@ -52,10 +52,40 @@ pub struct Request {
     pub kept: Option<String>,
 }
 
+/// A check kept in the history entry, as the first module holds it: which
+/// name it checked and when, and the record ([`Recorded::to_json`]) unread,
+/// for the engine to replay. The first module does not read the answers
+/// (DNS messages, probe reports, typed failures): only the engine needs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    /// The name as checked (`example.org`, `[mx.example.org]`).
+    pub domain: String,
+    /// Unix seconds the check ran at.
+    pub now: i64,
+    /// The whole record.
+    pub json: String,
+}
+
+impl Kept {
+    /// The head of a record written by [`Recorded::to_json`]; `None` for anything else.
+    #[must_use]
+    pub fn from_json(text: &str) -> Option<Self> {
+        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        if v.get("geleit_check")?.as_u64()? != crate::drive::RECORD_VERSION {
+            return None;
+        }
+        Some(Self {
+            domain: v.get("domain")?.as_str()?.to_owned(),
+            now: v.get("now")?.as_i64()?,
+            json: text.to_owned(),
+        })
+    }
+}
+
 impl Request {
     /// A request to check `domain` (or to replay `kept`, a check of it).
     #[must_use]
-    pub fn new(id: u32, domain: &Domain, settings: Settings, now: i64, lang: Lang, kept: Option<&Recorded>) -> Self {
+    pub fn new(id: u32, domain: &Domain, settings: Settings, now: i64, lang: Lang, kept: Option<&Kept>) -> Self {
         Self {
             id,
             domain: domain.ascii.clone(),
@@ -63,7 +93,7 @@ impl Request {
             settings,
             now,
             lang,
-            kept: kept.map(Recorded::to_json),
+            kept: kept.map(|k| k.json.clone()),
         }
     }
 
@@ -428,7 +458,10 @@ mod tests {
     #[test]
     fn requests_and_updates_cross_between_the_modules_unchanged() {
         let d = domain::parse("Bücher.example").unwrap();
-        let kept = Recorded { domain: "xn--bcher-kva.example".into(), now: 1_700_000_000, ..Recorded::default() };
+        let recorded = Recorded { domain: "xn--bcher-kva.example".into(), now: 1_700_000_000, ..Recorded::default() };
+        let kept = Kept::from_json(&recorded.to_json()).unwrap();
+        assert_eq!((kept.domain.as_str(), kept.now), ("xn--bcher-kva.example", 1_700_000_000));
+        assert_eq!(Kept::from_json("{\"domain\":\"x\",\"now\":1}"), None, "not a kept check");
         let r = Request::new(
             3,
             &d,
@@ -438,7 +471,7 @@ mod tests {
             Some(&kept),
         );
         assert_eq!(Request::from_json(&r.to_json()), Ok(r.clone()));
-        assert_eq!(Recorded::from_json(r.kept.as_deref().unwrap()), Some(kept));
+        assert_eq!(Recorded::from_json(r.kept.as_deref().unwrap()), Some(recorded), "the engine reads it whole");
         let mut s = Session::start(&r).unwrap();
         assert_eq!(s.domain(), "xn--bcher-kva.example");
         let u = s.finish(Ok(unreachable("xn--bcher-kva.example")), None).unwrap();

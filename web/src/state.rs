@@ -11,8 +11,7 @@
 
 use crate::checker::{CheckView, Shown};
 use crate::domain::{self, Domain};
-use crate::drive::Recorded;
-use crate::engine::Update;
+use crate::engine::{Kept, Update};
 use crate::generator::Problem;
 use crate::generator::{self, GenForm, GenResult};
 use crate::i18n::Lang;
@@ -187,7 +186,7 @@ pub struct State {
     pub check_waiting: Option<Domain>,
     /// The current run replays a check kept in the history entry (a reload,
     /// Back or Forward): no network, the same result.
-    pub check_replay: Option<Recorded>,
+    pub check_replay: Option<Kept>,
 }
 
 /// Every change.
@@ -222,7 +221,7 @@ pub enum Action {
     /// The browser went online (`true`) or offline (`false`).
     Online(bool),
     /// Show a check kept in the history entry again (reload, Back, Forward).
-    CheckReplay(Box<Recorded>),
+    CheckReplay(Box<Kept>),
 }
 
 impl State {
@@ -467,8 +466,14 @@ mod tests {
     use geleit::check::CheckOutcome;
 
     use super::*;
-    use crate::drive::{DriveError, Step};
+    use crate::drive::{DriveError, Recorded, Step};
     use crate::engine::{Request, Session};
+
+    /// A check of `domain` kept in the history entry, as the page reads it back.
+    fn kept(domain: &str) -> Kept {
+        let recorded = Recorded { domain: domain.into(), now: 1_700_000_000, ..Recorded::default() };
+        Kept::from_json(&recorded.to_json()).unwrap()
+    }
 
     /// A failure of the check machine (a bug, not the network's).
     fn bug() -> DriveError {
@@ -598,7 +603,7 @@ mod tests {
 
     #[test]
     fn a_kept_check_is_shown_again_at_its_time_even_offline() {
-        let kept = Recorded { domain: "example.org".into(), now: 1_700_000_000, ..Recorded::default() };
+        let kept = kept("example.org");
         let s = state().reduce(Action::Online(false)).reduce(Action::CheckReplay(Box::new(kept.clone())));
         assert_eq!(s.check.id, 1);
         assert_eq!(s.check.now, 1_700_000_000);
@@ -698,11 +703,11 @@ mod tests {
 
     #[test]
     fn a_kept_check_is_replayed_from_its_record() {
-        let kept = Recorded { domain: "example.org".into(), now: 1_700_000_000, ..Recorded::default() };
+        let kept = kept("example.org");
         let s = ready().reduce(Action::CheckReplay(Box::new(kept.clone())));
         let r = s.check_request().unwrap();
         assert_eq!(r.now, 1_700_000_000);
-        assert_eq!(r.kept, Some(kept.to_json()));
+        assert_eq!(r.kept, Some(kept.json));
     }
 
     #[test]

@@ -78,9 +78,9 @@ pub fn keep_check(kept: &str, route: &Route) {
 
 /// The check kept in the current history entry, if any.
 #[must_use]
-pub fn kept_check() -> Option<crate::drive::Recorded> {
+pub fn kept_check() -> Option<crate::engine::Kept> {
     let state = web_sys::window()?.history().ok()?.state().ok()?;
-    crate::drive::Recorded::from_json(&state.as_string()?)
+    crate::engine::Kept::from_json(&state.as_string()?)
 }
 
 /// Settings saved in this browser.
