@@ -63,12 +63,12 @@ fn recordings_match_the_catalogue_and_replay_as_it_says() {
     recorded.sort();
     assert_eq!(files, recorded, "recordings on disk");
     let browser = std::fs::read_to_string(
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../frontend/tests/browser.rs"),
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/tests/browser.rs"),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let mut failures = Vec::new();
     for name in RECORDED {
-        assert!(browser.contains(&format!("adversary/{name}.json")), "frontend/tests/browser.rs replays {name}");
+        assert!(browser.contains(&format!("adversary/{name}.json")), "web/tests/browser.rs replays {name}");
         let path = data_dir().join(format!("{name}.json"));
         let doc: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}")))

@@ -1859,7 +1859,7 @@ pub fn catalogue() -> Vec<Case> {
 // ----- documentation and recordings ------------------------------------------
 
 /// The cases recorded into tests/data/adversary/ for the browser test
-/// (frontend/tests/browser.rs replays them in wasm).
+/// (web/tests/browser.rs replays them in wasm).
 pub const RECORDED: &[&str] = &[
     "wildcard-nsec-next-closer-exists",
     "wildcard-labels-above-signer",

@@ -1,6 +1,6 @@
 //! Writes the recordings of [`geleit_test_support::attacks::RECORDED`] to
 //! tests/data/adversary/<case>.json (replayed in wasm by
-//! frontend/tests/browser.rs), or with `--readme` prints the catalogue table
+//! web/tests/browser.rs), or with `--readme` prints the catalogue table
 //! of tests/adversary/README.md.
 //!
 //! `cargo run -p geleit-test-support --bin record-adversary [-- --readme]`
