@@ -1,13 +1,13 @@
 //! The engine module (frontend/engine/: the checker's machinery, see
 //! `geleit_web::engine`), from the first module's side: fetched with
-//! `import()` as the page starts (index.html already preloads its two
-//! files, so they arrive in parallel with this module), then asked for
-//! checks. Only bytes move here: the requests and updates are the web
-//! layer's, as JSON.
+//! `import()` as the page starts (not before: fetched in parallel with this
+//! module it took its bandwidth, and both the page and the verdict came
+//! later on the phone profile, bench/phone.sh), then asked for checks. Only
+//! bytes move here: the requests and updates are the web layer's, as JSON.
 //!
-//! index.html names the files: `<link id="geleit-engine" rel="modulepreload">`
-//! (its wasm-bindgen glue) and `<link id="geleit-engine-wasm" rel="preload">`
-//! (its wasm); scripts/web-build.sh puts in their hashed names.
+//! index.html names the files: `<meta id="geleit-engine" content=…>` (its
+//! wasm-bindgen glue) and `<meta id="geleit-engine-wasm" content=…>` (its
+//! wasm); scripts/web-build.sh puts in their hashed names.
 
 use std::cell::RefCell;
 
@@ -34,7 +34,7 @@ thread_local! {
 /// The engine's two files as index.html names them.
 fn urls() -> Option<(String, String)> {
     let doc = web_sys::window()?.document()?;
-    let href = |id: &str| doc.get_element_by_id(id)?.get_attribute("href").filter(|h| !h.is_empty());
+    let href = |id: &str| doc.get_element_by_id(id)?.get_attribute("content").filter(|h| !h.is_empty());
     Some((href("geleit-engine")?, href("geleit-engine-wasm")?))
 }
 
