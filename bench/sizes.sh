@@ -42,11 +42,11 @@ fi
 if [ -x widget/build.sh ]; then
   echo "bench: widget/build.sh" >&2
   if WIDGET_SIZE_STRICT=0 widget/build.sh >target/bench/widget-build.log 2>&1; then
-    if [ -f dist-widget/geleit_widget_engine_bg.wasm ]; then
+    if [ -f dist-widget/geleit_app_engine_bg.wasm ]; then
       "$GB" sizes --out "$rec" --build "widget <geleit-check>, default bundle (widget/build.sh)" \
         dist-widget/geleit_widget_bg.wasm dist-widget/geleit_widget.js dist-widget/geleit-check.js
       "$GB" sizes --out "$rec" --build "widget <geleit-check>, engine module on demand (widget/build.sh)" \
-        dist-widget/geleit_widget_engine_bg.wasm dist-widget/geleit_widget_engine.js
+        dist-widget/geleit_app_engine_bg.wasm dist-widget/geleit_app_engine.js
       # widget/build.sh keeps each module after wasm-opt with its name section.
       if [ -f target/widget-names/geleit_widget_bg.wasm ]; then
         "$GB" sizes --out "$rec" --build "widget default module after wasm-opt, names kept (for the contributor listing)" \

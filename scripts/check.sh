@@ -14,7 +14,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "lints: clippy -D warnings for wasm32 (core, probe TLS, edge; web app with its engine module, widget, with their tests)"
 cargo clippy --target wasm32-unknown-unknown --quiet -p geleit -p geleit-probe-tls -p geleit-edge -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --quiet -p geleit-frontend -p geleit-app-engine -p geleit-web --features geleit-web/browser -p geleit-widget -p geleit-widget-engine \
+cargo clippy --target wasm32-unknown-unknown --quiet -p geleit-frontend -p geleit-app-engine -p geleit-web --features geleit-web/browser -p geleit-widget \
   --all-targets -- -D warnings
 
 if [ "${1:-}" != "--no-unit" ]; then

@@ -3,7 +3,9 @@
 # (gzip -9): the default bundle (wasm + js a page loads when no widget sets
 # `doh`) against the budget of 100,000 B (issue 14: an embed on other
 # people's help pages should weigh like one), and the engine module a
-# page loads on demand when a widget sets `doh` (in-browser DNSSEC). Same
+# page loads on demand when a widget sets `doh` (in-browser DNSSEC): the web
+# app's own engine module (frontend/engine/, crate geleit-app-engine, the
+# contract geleit_web::engine), built here into dist-widget/. Same
 # size flags as scripts/web-build.sh (scripts/wasm-size-flags.sh): profile
 # wasm-release, std rebuilt with immediate-abort panics and no Debug
 # formatting when rust-src is there, wasm-opt -Oz from npm binaryen. WIDGET_SIZE_STRICT=1 (the default) fails when the default bundle
@@ -11,8 +13,8 @@
 #   dist-widget/geleit-check.js               the module a host page loads (defines the element)
 #   dist-widget/geleit_widget.js              wasm-bindgen glue (--target web) of the default module
 #   dist-widget/geleit_widget_bg.wasm         the default module (asks the edge's /api/check)
-#   dist-widget/geleit_widget_engine.js       glue of the engine module (import()ed on demand)
-#   dist-widget/geleit_widget_engine_bg.wasm  the engine module (DNSSEC + RFC 7672 in the browser)
+#   dist-widget/geleit_app_engine.js          glue of the app's engine module (import()ed on demand)
+#   dist-widget/geleit_app_engine_bg.wasm     the engine module (DNSSEC + RFC 7672 in the browser)
 #   dist-widget/demo/                         the demo help pages (widget/demo/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +23,9 @@ export PATH=$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH
 source scripts/wasm-size-flags.sh
 wasm_size_flags widget/build.sh
 cargo build --quiet --profile wasm-release --target wasm32-unknown-unknown -p geleit-widget --lib
-cargo build --quiet --profile wasm-release --target wasm32-unknown-unknown -p geleit-widget-engine --lib
+# Its own cargo run: in one with the widget, feature unification would give
+# the default module geleit-web's browser services.
+cargo build --quiet --profile wasm-release --target wasm32-unknown-unknown -p geleit-app-engine --lib
 out=dist-widget
 rm -rf "$out"
 mkdir -p "$out"
@@ -30,7 +34,7 @@ mkdir -p "$out"
 # nothing calls it; removing the export lets wasm-opt drop it.
 names=target/widget-names
 mkdir -p "$names"
-for m in geleit_widget geleit_widget_engine; do
+for m in geleit_widget geleit_app_engine; do
   wasm-bindgen --target web --no-typescript --keep-debug --out-dir "$out" "target/wasm32-unknown-unknown/wasm-release/$m.wasm"
   wasm-opt --remove-exports --pass-arg='remove-exports@ring_core_*' -Oz --debuginfo \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
@@ -48,7 +52,7 @@ if found=$(grep -a -o -E "$engine_code" "$names/geleit_widget_bg.wasm" | sort | 
   echo "$found" >&2
   exit 1
 fi
-[ "$(grep -a -o -E "$engine_code" "$names/geleit_widget_engine_bg.wasm" | sed -E 's/\[[0-9a-f]+\]//' | sort -u | wc -l)" -ge 8 ] ||
+[ "$(grep -a -o -E "$engine_code" "$names/geleit_app_engine_bg.wasm" | sed -E 's/\[[0-9a-f]+\]//' | sort -u | wc -l)" -ge 8 ] ||
   { echo "widget: the engine-code check found nothing in the engine module either: is the name section there?" >&2; exit 1; }
 cp widget/geleit-check.js "$out/"
 cp -r widget/demo "$out/demo"
@@ -70,10 +74,10 @@ js=$(gzs "${default_js[@]}")
 total=$((wasm + js))
 printf 'widget size (gzip -9): wasm %d B + js %d B = %d B (%s); budget %d B (%s); brotli -q 11: %d B\n' \
   "$wasm" "$js" "$total" "$(kb "$total")" "$budget" "$(kb "$budget")" "$(brotli "$out/geleit_widget_bg.wasm" "${default_js[@]}")"
-ewasm=$(gzs "$out/geleit_widget_engine_bg.wasm")
-ejs=$(gzs "$out/geleit_widget_engine.js")
-printf 'widget engine (on demand, doh set; gzip -9): wasm %d B + js %d B = %d B (%s); brotli -q 11: %d B\n' \
-  "$ewasm" "$ejs" "$((ewasm + ejs))" "$(kb $((ewasm + ejs)))" "$(brotli "$out/geleit_widget_engine_bg.wasm" "$out/geleit_widget_engine.js")"
+ewasm=$(gzs "$out/geleit_app_engine_bg.wasm")
+ejs=$(gzs "$out/geleit_app_engine.js")
+printf 'engine module (geleit-app-engine, on demand, doh set; gzip -9): wasm %d B + js %d B = %d B (%s); brotli -q 11: %d B\n' \
+  "$ewasm" "$ejs" "$((ewasm + ejs))" "$(kb $((ewasm + ejs)))" "$(brotli "$out/geleit_app_engine_bg.wasm" "$out/geleit_app_engine.js")"
 if [ "$total" -gt "$budget" ]; then
   echo "widget: the default bundle is over its size budget by $((total - budget)) B" >&2
   [ "${WIDGET_SIZE_STRICT:-1}" = 1 ] && exit 1

@@ -11,15 +11,16 @@
 // Two modes. Default (no `doh`): the edge that serves the widget checks the
 // domain (one GET <edge>/api/check), the wasm draws its verdict. With `doh`
 // (the host page chose a resolver, so it trusts no one but the root): the
-// engine module (in-browser DNSSEC validation, probes through the edge) is
-// imported on first use, once per page, and runs the check in the page.
-import init, { mount, in_browser, start, show } from './geleit_widget.js';
+// web app's engine module (frontend/engine/: in-browser DNSSEC validation,
+// probes through the edge) is imported on first use, once per page, and runs
+// the check in the page; the wasm writes its request and draws each update.
+import init, { mount, in_browser, start, show, request, update } from './geleit_widget.js';
 
 let ready;
 const load = () => (ready ??= init({ module_or_path: new URL('geleit_widget_bg.wasm', import.meta.url) }));
 let engine;
-const loadEngine = () => (engine ??= import('./geleit_widget_engine.js').then(async (m) => {
-  await m.default({ module_or_path: new URL('geleit_widget_engine_bg.wasm', import.meta.url) });
+const loadEngine = () => (engine ??= import('./geleit_app_engine.js').then(async (m) => {
+  await m.default({ module_or_path: new URL('geleit_app_engine_bg.wasm', import.meta.url) });
   return m;
 }).catch((e) => { engine = undefined; throw e; }));  // a later check tries again
 
@@ -168,9 +169,15 @@ class GeleitCheck extends HTMLElement {
       let json;
       if (in_browser(a)) {
         const m = await loadEngine().catch(() => undefined);
-        // No engine (offline, blocked): said like an edge that does not answer.
-        json = m ? await m.check(this.#root, a, input)
-          : start(this.#root, a, input) === undefined ? undefined : show(this.#root, a, input, 0, undefined, '');
+        const req = m && request(this.#root, a, input, id);
+        if (m && req === undefined) return undefined;
+        // The engine's updates (JSON) as they come; the last one gives the event detail.
+        const run = m && m.check(req, (u) => { if (id === this.#run) json = update(this.#root, a, input, u) ?? json; })
+          .then(() => true, () => false);
+        // No engine (offline, blocked) or a run it broke off: said like an edge that does not answer.
+        if (!(await run) && id === this.#run) {
+          json = start(this.#root, a, input) === undefined ? undefined : show(this.#root, a, input, 0, undefined, '');
+        }
       } else {
         const url = start(this.#root, a, input);
         if (url === undefined) return undefined;

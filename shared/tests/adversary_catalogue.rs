@@ -62,10 +62,9 @@ fn recordings_match_the_catalogue_and_replay_as_it_says() {
     let mut recorded: Vec<String> = RECORDED.iter().map(|s| (*s).to_owned()).collect();
     recorded.sort();
     assert_eq!(files, recorded, "recordings on disk");
-    let browser = std::fs::read_to_string(
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/tests/browser.rs"),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let browser =
+        std::fs::read_to_string(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/tests/browser.rs"))
+            .unwrap_or_else(|e| panic!("{e}"));
     let mut failures = Vec::new();
     for name in RECORDED {
         assert!(browser.contains(&format!("adversary/{name}.json")), "web/tests/browser.rs replays {name}");

@@ -8,10 +8,10 @@
 //!   recorded probe reports at `/api/probe`;
 //! - (c) the edge's `/api/check` loop (`geleit_edge::check::run`) natively,
 //!   over a `CheckIo` that answers from the recording;
-//! - (d) the browser's driver (`geleit_web::drive`, shared by the app
-//!   and the widget engine) natively, over a `Transport` that answers from
-//!   the recording and reads the edge's answers with the page's own reader;
-//!   only the fetches themselves (web/src/services) are wasm32-only.
+//! - (d) the browser's driver (`geleit_web::drive`, run by the engine
+//!   module that the app and the widget's doh mode share) natively, over a
+//!   `Transport` that answers from the recording and reads the edge's
+//!   answers with the page's own reader; only the fetches themselves (web/src/services) are wasm32-only.
 //!
 //! The whole-check recordings (tests/data/check) have a probe report for
 //! every probe target; the DNS-only ones (tests/data/dns) have none, so there
@@ -174,8 +174,8 @@ impl Transport for Fetch<'_> {
     }
 }
 
-/// (d) The browser's driver (`geleit_web::drive`, the app's and the
-/// widget engine's) with the page's check run following its steps.
+/// (d) The browser's driver (`geleit_web::drive`, in the engine module of the app and the
+/// widget's doh mode) with the page's check run following its steps.
 fn browser(rec: &Recording, reports: &BTreeMap<String, String>) -> String {
     let domain = geleit_web::domain::parse(&rec.domain).unwrap();
     let settings = Settings { anchor: rec.anchor.clone(), ..Settings::default() };

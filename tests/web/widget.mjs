@@ -116,7 +116,7 @@ let page = await browser.context.newPage();
 const errors = [];
 // Every file the pages fetch: default mode must never load the engine module.
 const requests = [];
-const engineLoads = () => requests.filter((u) => u.includes('geleit_widget_engine'));
+const engineLoads = () => requests.filter((u) => u.includes('geleit_app_engine'));
 const watch = (p) => {
   p.on('request', (r) => requests.push(r.url()));
   p.on('pageerror', (e) => { errors.push(String(e)); console.log(`page error: ${e}`); });

@@ -25,7 +25,7 @@ use geleit_web::checker::{CheckView, Shown};
 use crate::options::Options;
 
 /// `s` as a JSON string (RFC 8259 §7): quotes, backslashes and control characters escaped.
-fn string(out: &mut String, s: &str) {
+pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {

@@ -13,22 +13,24 @@
 //!            (geleit_web::worded: the edge's checker::verdict_view of the core's verdict)
 //!            ─► view::result ─► dom
 //!            ─► event::detail (JSON, with the verdict JSON the edge sent) ─► `geleit-result`
-//!  doh set:  JS import()s the engine module (widget/engine/, geleit-widget-engine): the
-//!            core's DNS check over DoH in the page, probes through the edge, same view and event
+//!  doh set:  request: engine::request (geleit_web::engine::Request, JSON) ─► JS import()s the
+//!            app's engine module (frontend/engine/, geleit-app-engine: the core's DNS check
+//!            over DoH in the page, probes through the edge) and runs it ─► each Update (JSON)
+//!            ─► update: engine::read ─► view::result ─► dom; the last ─► event::detail
+//!            (with the verdict JSON from the engine's export) ─► `geleit-result`
 //! ```
 //!
-//! `options`, `view`, `edge` and `event` are plain Rust (`cargo test`);
-//! `dom` and the exported functions exist only in the wasm build (the
-//! exports only with the default feature `exports`: the engine crate reuses
-//! this crate without them). See widget/README.md for the attributes, the
+//! `options`, `view`, `edge`, `engine` and `event` are plain Rust (`cargo
+//! test`); `dom` and the exported functions exist only in the wasm build. See widget/README.md for the attributes, the
 //! event and the Content-Security-Policy a host needs.
 
 pub mod edge;
+pub mod engine;
 pub mod event;
 pub mod options;
 pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 pub mod dom;
-#[cfg(all(target_arch = "wasm32", feature = "exports"))]
+#[cfg(target_arch = "wasm32")]
 mod lean;
