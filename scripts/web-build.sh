@@ -90,7 +90,7 @@ first_goal=200000
 total_goal=300000
 printf 'web app first module (gzip -9): wasm %d B + js %d B = %d B (%s); goal %s\n' \
   "$fw" "$fj" "$first" "$(kb "$first")" "$(kb "$first_goal")"
-printf 'web app engine module (fetched in parallel; gzip -9): wasm %d B + js %d B = %d B (%s)\n' \
+printf 'web app engine module (fetched as the first module starts; gzip -9): wasm %d B + js %d B = %d B (%s)\n' \
   "$ew" "$ej" "$engine" "$(kb "$engine")"
 printf 'web app total (gzip -9): %d B (%s); goal %s\n' "$total" "$(kb "$total")" "$(kb "$total_goal")"
 over=0
