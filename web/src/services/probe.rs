@@ -6,12 +6,11 @@
 //! `geleit::smtp::HostReport`). Errors are read by the API contract
 //! ([`geleit::api::read_answer`], through [`crate::drive::probe_answer`]).
 
-use geleit::smtp::HostReport;
-use geleit::verdict::ProbeTarget;
-use gloo_net::http::Request;
-
+use super::get_edge_json;
 use crate::drive::{DriveError, MAX_RATE_LIMIT_RETRIES, probe_answer, rate_limited_wait};
 use crate::state::Settings;
+use geleit::smtp::HostReport;
+use geleit::verdict::ProbeTarget;
 
 /// How long one probe may take (the edge connects to every address, twice).
 const TIMEOUT_MS: u32 = 60_000;
@@ -65,26 +64,10 @@ async fn sleep_ms(ms: i32) {
 
 async fn probe_once(target: &ProbeTarget, settings: &Settings) -> Result<HostReport, Waited> {
     let url = settings.probe_url(target);
-    let timeout = web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS);
-    // The page's own timer tells a timeout from every other missing answer.
-    let failed = |e: gloo_net::Error| {
-        Waited::No(if timeout.aborted() {
-            DriveError::Timeout { url: url.clone(), after_ms: TIMEOUT_MS }
-        } else {
-            DriveError::NoAnswer { url: url.clone(), detail: e.to_string() }
-        })
-    };
-    let response = Request::get(&url)
-        .header("accept", "application/json")
-        .abort_signal(Some(&timeout))
-        .send()
-        .await
-        .map_err(failed)?;
-    let status = response.status();
-    let retry_after = response.headers().get("retry-after");
-    let text = response.text().await.map_err(failed)?;
-    if let Some(seconds) = rate_limited_wait(status, retry_after.as_deref(), &text) {
+    let answer = get_edge_json(&url, TIMEOUT_MS).await.map_err(Waited::No)?;
+    let retry_after = answer.retry_after.as_deref();
+    if let Some(seconds) = rate_limited_wait(answer.status, retry_after, &answer.body) {
         return Err(Waited::After(seconds));
     }
-    probe_answer(status, retry_after.as_deref(), &text).map_err(Waited::No)
+    probe_answer(answer.status, retry_after, &answer.body).map_err(Waited::No)
 }
