@@ -418,22 +418,19 @@ impl DomainCheck {
         }
         let all_in = self.targets.iter().all(|t| self.probes.iter().any(|p| bare(&p.host) == bare(&t.host)));
         let fetched = match &self.fetch {
-            Fetch::Done(result) => Some(Ok(result)),
+            Fetch::Done(result) => Some(result),
             Fetch::NotNeeded | Fetch::Undecided => None,
             Fetch::Pending(_) | Fetch::Out(_) => return,
         };
         if self.handed_out == self.targets.len() && all_in {
             let at = i64::try_from(self.now).unwrap_or(i64::MAX);
-            let mut v = verdict::evaluate_with(&report, &self.probes, at, &self.ahead);
-            if let Some(fetched) = fetched {
-                v.mail_policy = crate::mailpolicy::assess(&report, fetched, self.previous_sts_id.as_deref());
-            } else if self.previous_sts_id.is_some() {
-                v.mail_policy = crate::mailpolicy::assess(
-                    &report,
-                    Err("not fetched by this check"),
-                    self.previous_sts_id.as_deref(),
-                );
-            }
+            let previous = self.previous_sts_id.as_deref();
+            let policy = match (fetched, previous) {
+                (Some(result), previous) => verdict::PolicyFetch::Fetched(result, previous),
+                (None, Some(id)) => verdict::PolicyFetch::NotFetchedWithPrevious(id),
+                (None, None) => verdict::PolicyFetch::NotFetched,
+            };
+            let v = verdict::evaluate_with_policy(&report, &self.probes, at, &self.ahead, &policy);
             self.outcome = Some(CheckOutcome::Verdict(Box::new(v)));
         }
     }

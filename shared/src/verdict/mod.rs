@@ -431,6 +431,9 @@ pub fn probe_target(h: &DnsHost) -> Option<ProbeTarget> {
     (!target.addresses.is_empty()).then_some(target)
 }
 
+/// Why the policy findings say "not fetched" when a check made no fetch.
+const NOT_FETCHED: &str = "not fetched by this check";
+
 /// The full verdict (see the module documentation). `probes` holds one
 /// report per probed host (matched by name, case and trailing dot ignored).
 #[must_use]
@@ -438,9 +441,36 @@ pub fn evaluate(dns: &SmtpReport, probes: &[ProbeHost], now: i64) -> DomainVerdi
     evaluate_with(dns, probes, now, &LookAhead::default())
 }
 
-/// [`evaluate`] with the look-ahead windows `ahead`.
+/// [`evaluate`] with the look-ahead windows `ahead`; the MTA-STS policy
+/// counts as not fetched (see [`evaluate_with_policy`]).
 #[must_use]
 pub fn evaluate_with(dns: &SmtpReport, probes: &[ProbeHost], now: i64, ahead: &LookAhead) -> DomainVerdict {
+    evaluate_with_policy(dns, probes, now, ahead, &PolicyFetch::NotFetched)
+}
+
+/// What the check knows of the MTA-STS policy (RFC 8461 §3.3) for the
+/// TLSRPT/MTA-STS findings beside the verdict ([`crate::mailpolicy::assess`]).
+#[derive(Debug, Clone, Copy)]
+pub enum PolicyFetch<'a> {
+    /// This check made no fetch.
+    NotFetched,
+    /// This check made none, but the id seen last time is known (a changed
+    /// `_mta-sts` id is still reported).
+    NotFetchedWithPrevious(&'a str),
+    /// The fetch's result, and the id seen last time if known.
+    Fetched(&'a crate::check::FetchResult, Option<&'a str>),
+}
+
+/// [`evaluate_with`], with what the check fetched of the MTA-STS policy:
+/// the mail policy is assessed once, here, never overwritten by a caller.
+#[must_use]
+pub fn evaluate_with_policy(
+    dns: &SmtpReport,
+    probes: &[ProbeHost],
+    now: i64,
+    ahead: &LookAhead,
+    policy: &PolicyFetch<'_>,
+) -> DomainVerdict {
     let (domain_signatures, host_signatures) = signature_findings(dns, now, ahead);
     let hosts: Vec<HostVerdict> = dns
         .hosts
@@ -498,7 +528,11 @@ pub fn evaluate_with(dns: &SmtpReport, probes: &[ProbeHost], now: i64, ahead: &L
         rounds: dns.rounds,
         queries: dns.queries,
         first_signature_expiry: dns.first_signature_expiry(),
-        mail_policy: crate::mailpolicy::assess(dns, Err("not fetched by this check"), None),
+        mail_policy: match *policy {
+            PolicyFetch::NotFetched => crate::mailpolicy::assess(dns, Err(NOT_FETCHED), None),
+            PolicyFetch::NotFetchedWithPrevious(id) => crate::mailpolicy::assess(dns, Err(NOT_FETCHED), Some(id)),
+            PolicyFetch::Fetched(result, previous) => crate::mailpolicy::assess(dns, Ok(result), previous),
+        },
     }
 }
 
