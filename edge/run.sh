@@ -33,5 +33,8 @@ if [ "$config" = lab ]; then
 fi
 echo "edge: serving on http://$listen (workerd, config \"$config\")" >&2
 cd "$edge"
-exec node_modules/@cloudflare/workerd-linux-64/bin/workerd serve workerd.capnp "$config" \
+# The lab's config has a file of its own (it embeds the lab's MTA-STS CA).
+file=workerd.capnp
+[ "$config" = lab ] && file=workerd-lab.capnp
+exec node_modules/@cloudflare/workerd-linux-64/bin/workerd serve "$file" "$config" \
   --socket-addr "http=$listen"

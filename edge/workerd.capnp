@@ -2,7 +2,9 @@
 #
 #   edge/run.sh                      (builds, then serves on 127.0.0.1:8787)
 #   workerd serve edge/workerd.capnp config [--socket-addr http=HOST:PORT]
-#   workerd serve edge/workerd.capnp lab      (the test lab: loopback allowed)
+#   workerd serve edge/workerd-lab.capnp lab  (the test lab: loopback allowed,
+#                                               the lab's MTA-STS CA; its own file, so
+#                                               that this one needs no lab to exist)
 #
 # Cloudflare blocks outbound port 25, so /api/probe and /api/check only work
 # self-hosted; /dns-query works on Cloudflare too. /api/check validates DNSSEC
@@ -22,21 +24,6 @@ const config :Workerd.Config = (
   services = [
     (name = "geleit-edge", worker = .edgeWorker),
     (name = "internet", network = (allow = ["public"], tlsOptions = (trustBrowserCas = true))),
-  ],
-  sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "geleit-edge") ],
-);
-
-# The lab (tests/lab) runs its mail servers and resolver on loopback
-# addresses inside its own network namespace: allow "local" there only. Its
-# mta-sts.<domain> HTTPS hosts have certificates from the lab's MTA-STS CA
-# (tests/lab/up writes it), trusted here beside the browsers' CAs.
-const lab :Workerd.Config = (
-  services = [
-    (name = "geleit-edge", worker = .edgeWorker),
-    (name = "internet", network = (allow = ["public", "local"], tlsOptions = (
-      trustBrowserCas = true,
-      trustedCertificates = [ embed "../tests/lab/run/sts/ca.pem" ],
-    ))),
   ],
   sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "geleit-edge") ],
 );

@@ -43,6 +43,16 @@ edge/build.sh
 step "release directory (make release) from this run's builds: dist-release/ (tested with the lab tests below)"
 scripts/release.sh --no-build
 
+step "the self-hosted edge starts on its own (make run's edge: edge/workerd.capnp, no lab needed) and answers /api/health"
+edge_port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+edge/run.sh --no-build --listen "127.0.0.1:$edge_port" >target/edge-alone.log 2>&1 &
+edge_alone=$!
+edge_ok=0
+for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$edge_port/api/health" 2>/dev/null | grep -q '"ok"' && { edge_ok=1; break; }; sleep 0.2; done
+kill "$edge_alone" 2>/dev/null || true
+wait "$edge_alone" 2>/dev/null || true
+[ "$edge_ok" = 1 ] || { cat target/edge-alone.log >&2; echo "the edge did not start without the lab" >&2; exit 1; }
+
 step "lab: bring up (tests/lab/up), check it against the reference tools (tests/lab/verify)"
 # Bring the lab down at exit, pass or fail -- unless it was already up before this
 # run (someone else is using it), in which case leave it as it was.

@@ -708,7 +708,7 @@ fn check_through_the_edge_equals_the_native_check_for_every_domain() {
 fn geleit_check_json(domain: &str) -> (String, i32) {
     let env = lab::env();
     // The edge's lab settings for the MTA-STS fetch: the lab's CA trusted
-    // (edge/workerd.capnp), loopback allowed (GELEIT_ALLOW_RANGES).
+    // (edge/workerd-lab.capnp), loopback allowed (GELEIT_ALLOW_RANGES).
     let ca = lab::lab_dir().join("run/sts/ca.pem");
     let out = Command::new(env!("CARGO_BIN_EXE_geleit"))
         .args(["check", domain, "--json", "--timeout-ms", "5000"])
