@@ -33,6 +33,16 @@ if ! trunk build --release >"$log" 2>&1; then
   exit 1
 fi
 rm -f "$log"
+# The first module's glue, minified (scripts/minify-js.sh); its integrity hash
+# (SRI, sha384) in dist/index.html's modulepreload follows the new content.
+sri() { printf 'sha384-%s' "$(openssl dgst -sha384 -binary "$1" | base64 -w0)"; }
+for f in dist/geleit-frontend-*.js; do
+  before=$(sri "$f")
+  scripts/minify-js.sh "$f"
+  grep -q "integrity=\"$before\"" dist/index.html ||
+    { echo "web-build: dist/index.html has no integrity hash for $f" >&2; exit 1; }
+  sed -i "s|integrity=\"$before\"|integrity=\"$(sri "$f")\"|" dist/index.html
+done
 
 # The engine module. Optimised from wasm-bindgen's output, whose name section
 # (target/web-names/) the engine-code check below reads.
@@ -47,6 +57,7 @@ wasm-bindgen --target web --no-typescript --keep-debug --out-dir "$names" --out-
 wasm-opt --remove-exports --pass-arg='remove-exports@ring_core_*' -Oz --strip-debug \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
   "$names/geleit-engine_bg.wasm" -o "$names/geleit-engine.opt.wasm"
+scripts/minify-js.sh "$names/geleit-engine.js"
 hash=$(cat "$names/geleit-engine.opt.wasm" "$names/geleit-engine.js" | sha256sum | cut -c1-16)
 engine_js=dist/geleit-engine-$hash.js
 engine_wasm=dist/geleit-engine-${hash}_bg.wasm

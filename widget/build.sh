@@ -54,7 +54,10 @@ if found=$(grep -a -o -E "$engine_code" "$names/geleit_widget_bg.wasm" | sort | 
 fi
 [ "$(grep -a -o -E "$engine_code" "$names/geleit_app_engine_bg.wasm" | sed -E 's/\[[0-9a-f]+\]//' | sort -u | wc -l)" -ge 8 ] ||
   { echo "widget: the engine-code check found nothing in the engine module either: is the name section there?" >&2; exit 1; }
+# The element's module and the glue of both wasm modules, minified (scripts/minify-js.sh;
+# widget/geleit-check.js is the readable source).
 cp widget/geleit-check.js "$out/"
+scripts/minify-js.sh "$out/geleit-check.js" "$out/geleit_widget.js" "$out/geleit_app_engine.js"
 cp -r widget/demo "$out/demo"
 # Any path that is no file gets index.html from tests/web/serve.mjs: a pointer to the demo.
 printf '<!doctype html><meta charset="utf-8"><title>geleit-check</title><p><a href="demo/en.html">Demo (English)</a> · <a href="demo/de.html">Demo (Deutsch)</a></p>\n' >"$out/index.html"
