@@ -433,10 +433,10 @@ fn badge(class: &'static str, text: &str) -> Badge {
 
 fn status_badge(status: Status, t: &Strings) -> Badge {
     let text = match status {
-        Status::Secure => t.ck_secure,
-        Status::Insecure => t.ck_insecure,
-        Status::Bogus => t.ck_bogus,
-        Status::Indeterminate => t.ck_indeterminate,
+        Status::Secure => t.lang.ck().ck_secure,
+        Status::Insecure => t.lang.ck().ck_insecure,
+        Status::Bogus => t.lang.ck().ck_bogus,
+        Status::Indeterminate => t.lang.ck().ck_indeterminate,
     };
     badge(status_tone(status).as_str(), text)
 }
@@ -530,7 +530,7 @@ fn first_fix(dv: &DomainVerdict, lang: Lang) -> Option<FirstFix> {
 /// the alias target (RFC 7672 §2.2.2, §3.2.2).
 fn alias_words(host: &str, tlsa_base: Option<&str>, t: &Strings) -> Option<String> {
     let target = bare(tlsa_base?.strip_prefix("_25._tcp.")?);
-    (target != bare(host)).then(|| (t.ck_alias)(&bare(host), &target))
+    (target != bare(host)).then(|| (t.lang.ck().ck_alias)(&bare(host), &target))
 }
 
 /// Builds the view of a run; `None` before a run started.
@@ -542,9 +542,9 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     let progress = match &run.phase {
         Phase::Idle => String::new(),
         Phase::Dns { rounds, queries } => {
-            (t.ck_progress_dns)(usize::try_from(*rounds).unwrap_or(0), usize::try_from(*queries).unwrap_or(0))
+            (lang.ck().ck_progress_dns)(usize::try_from(*rounds).unwrap_or(0), usize::try_from(*queries).unwrap_or(0))
         }
-        Phase::Probing => (t.ck_progress_probe)(running),
+        Phase::Probing => (lang.ck().ck_progress_probe)(running),
         Phase::Done => t.ck_progress_done.to_owned(),
     };
     let mut out = CheckView {
@@ -610,7 +610,7 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
 
     let about = about(&dv);
     (out.shown, out.headline, out.summary) = if running > 0 {
-        (Shown::Pending, t.ck_pending.to_owned(), t.ck_pending_summary.to_owned())
+        (Shown::Pending, t.ck_pending.to_owned(), lang.ck().ck_pending_summary.to_owned())
     } else {
         out.first_fix = first_fix(&dv, lang);
         (Shown::Verdict(dv.verdict), headline(dv.verdict, lang, &about).to_owned(), summary(dv.verdict, lang, &about))
@@ -633,8 +633,8 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     if !single.is_empty() {
         out.advice.push(Advice {
             code: Word::from("rollover"),
-            title: t.adv_rollover_title.to_owned(),
-            text: (t.adv_rollover_single)(&single.join(", ")),
+            title: lang.ck().adv_rollover_title.to_owned(),
+            text: (lang.ck().adv_rollover_single)(&single.join(", ")),
             snippet: None,
         });
     } else if dane_hosts > 0
@@ -642,27 +642,31 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
     {
         out.advice.push(Advice {
             code: Word::from("rollover"),
-            title: t.adv_rollover_title.to_owned(),
-            text: t.adv_rollover_ok.to_owned(),
+            title: lang.ck().adv_rollover_title.to_owned(),
+            text: lang.ck().adv_rollover_ok.to_owned(),
             snippet: None,
         });
     }
     out.advice.push(Advice {
         code: Word::from("lets_encrypt"),
-        title: t.adv_le_title.to_owned(),
-        text: if lets_encrypt { format!("{} {}", t.adv_le_seen, t.adv_le) } else { t.adv_le.to_owned() },
+        title: lang.ck().adv_le_title.to_owned(),
+        text: if lets_encrypt {
+            format!("{} {}", lang.ck().adv_le_seen, lang.ck().adv_le)
+        } else {
+            lang.ck().adv_le.to_owned()
+        },
         snippet: Some("certbot renew --reuse-key".to_owned()),
     });
     out.advice.push(Advice {
         code: Word::from("postfix"),
-        title: t.adv_postfix_title.to_owned(),
-        text: t.adv_postfix.to_owned(),
+        title: lang.ck().adv_postfix_title.to_owned(),
+        text: lang.ck().adv_postfix.to_owned(),
         snippet: Some("smtp_dns_support_level = dnssec\nsmtp_tls_security_level = dane\n".to_owned()),
     });
     out.advice.push(Advice {
         code: Word::from("exim"),
-        title: t.adv_exim_title.to_owned(),
-        text: t.adv_exim.to_owned(),
+        title: lang.ck().adv_exim_title.to_owned(),
+        text: lang.ck().adv_exim.to_owned(),
         snippet: Some("# main section\ndns_dnssec_ok = 1\n\n# remote_smtp transport\ndnssec_request_domains = *\nhosts_try_dane = *\n# or, to insist on DANE where TLSA records exist:\n# hosts_require_dane = *\n".to_owned()),
     });
     Some(out)
@@ -701,15 +705,20 @@ fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, la
         })
         .collect();
     let (state, badge, probe_note, addresses) = match probe {
-        Probe::Running => ("pending", badge("pending", t.ck_pending), Some(t.ck_probe_running.to_owned()), Vec::new()),
+        Probe::Running => {
+            ("pending", badge("pending", t.ck_pending), Some(lang.ck().ck_probe_running.to_owned()), Vec::new())
+        }
         Probe::Waiting(seconds) => {
-            ("pending", badge("pending", t.ck_pending), Some((t.ck_probe_waiting)(*seconds)), Vec::new())
+            ("pending", badge("pending", t.ck_pending), Some((lang.ck().ck_probe_waiting)(*seconds)), Vec::new())
         }
         other => {
             // In words from the driver's failure; its English is the
             // address findings' detail (the core's "not probed" reason).
-            let note =
-                if let Probe::Failed(e) = other { Some((t.ck_probe_failed)(&drive_error_text(e, lang))) } else { None };
+            let note = if let Probe::Failed(e) = other {
+                Some((lang.ck().ck_probe_failed)(&drive_error_text(e, lang)))
+            } else {
+                None
+            };
             // A failed probe's addresses say they were not probed, with the
             // driver's English behind their toggles.
             let addresses = if matches!(other, Probe::Done(_) | Probe::Failed(_)) {
@@ -743,11 +752,11 @@ fn host_view(host: &geleit::dns::HostReport, hv: &HostVerdict, probe: &Probe, la
 
 fn outcome_words(outcome: geleit::dns::HostOutcome, t: &Strings) -> &'static str {
     match outcome {
-        geleit::dns::HostOutcome::DaneRequired => t.ck_outcome_required,
-        geleit::dns::HostOutcome::TlsUnauthenticated => t.ck_outcome_unauthenticated,
-        geleit::dns::HostOutcome::NoDane => t.ck_outcome_no_dane,
-        geleit::dns::HostOutcome::Deferred => t.ck_outcome_deferred,
-        _ => t.ck_no_address,
+        geleit::dns::HostOutcome::DaneRequired => t.lang.ck().ck_outcome_required,
+        geleit::dns::HostOutcome::TlsUnauthenticated => t.lang.ck().ck_outcome_unauthenticated,
+        geleit::dns::HostOutcome::NoDane => t.lang.ck().ck_outcome_no_dane,
+        geleit::dns::HostOutcome::Deferred => t.lang.ck().ck_outcome_deferred,
+        _ => t.lang.ck().ck_no_address,
     }
 }
 
@@ -809,15 +818,15 @@ pub fn verdict_view(domain: &Domain, dv: &DomainVerdict, lang: Lang) -> CheckVie
 /// what failed (English, technical).
 #[must_use]
 pub fn unreachable_view(domain: &Domain, detail: Option<String>, lang: Lang) -> CheckView {
-    let t = lang.t();
+    let c = lang.ck();
     let shown = if domain.unicode.is_empty() { &domain.ascii } else { &domain.unicode };
     CheckView {
         domain: domain.ascii.clone(),
         direct: domain.direct,
         domain_unicode: domain.unicode.clone(),
         shown: Shown::ResolverUnreachable,
-        headline: t.ck_unreachable.to_owned(),
-        summary: (t.ck_unreachable_summary)(shown),
+        headline: c.ck_unreachable.to_owned(),
+        summary: (c.ck_unreachable_summary)(shown),
         first_fix: None,
         mx_badge: badge("neutral", "—"),
         mx_findings: Vec::new(),
@@ -826,7 +835,7 @@ pub fn unreachable_view(domain: &Domain, detail: Option<String>, lang: Lang) -> 
         hosts: Vec::new(),
         unchecked: Vec::new(),
         advice: Vec::new(),
-        progress: t.ck_unreachable.to_owned(),
+        progress: c.ck_unreachable.to_owned(),
         retry: true,
         detail,
     }
@@ -865,7 +874,7 @@ fn family_name(f: smtp::SignatureFamily) -> &'static str {
 fn family_view(f: &FamilyVerdict, a: &AddressVerdict, t: &Strings) -> AlgorithmView {
     let family = family_name(f.family);
     let badge = if f.chain.is_empty() {
-        badge(Tone::Info.as_str(), t.ck_no_chain_for_family)
+        badge(Tone::Info.as_str(), t.lang.ck().ck_no_chain_for_family)
     } else if f.chain_matches {
         badge(Tone::Good.as_str(), t.verdict_authenticated)
     } else {
@@ -876,16 +885,16 @@ fn family_view(f: &FamilyVerdict, a: &AddressVerdict, t: &Strings) -> AlgorithmV
     if f.chain.is_empty() {
         // In words: which handshake did complete; the probe's text behind a toggle.
         let other = a.families.iter().find(|o| !o.chain.is_empty()).map_or("", |o| family_name(o.family));
-        notes.push((t.ck_no_chain_for_family_note)(family, other));
+        notes.push((t.lang.ck().ck_no_chain_for_family_note)(family, other));
     } else if f.error.is_some() {
-        notes.push(t.ck_family_error.to_owned());
+        notes.push(t.lang.ck().ck_family_error.to_owned());
     }
     AlgorithmView {
         family: Word::from(family),
         decides: a.default_family == Some(f.family),
         badge,
         tls_version: f.tls_version.clone(),
-        matched: f.matched.iter().map(|m| (t.ck_matched_at)(&m.record, m.depth)).collect(),
+        matched: f.matched.iter().map(|m| (t.lang.ck().ck_matched_at)(&m.record, m.depth)).collect(),
         chain: f
             .chain
             .iter()

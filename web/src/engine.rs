@@ -621,7 +621,7 @@ mod tests {
         assert_eq!(first.view.shown, Shown::Pending);
         let u = s.step(Step::Dns { rounds: 1, queries: 5 }).unwrap();
         assert_eq!(u.announce, None, "DNS progress is not announced");
-        assert_eq!(u.view.progress, (Lang::En.t().ck_progress_dns)(1, 5));
+        assert_eq!(u.view.progress, (Lang::En.ck().ck_progress_dns)(1, 5));
         s.step(Step::Probing { host: "mx.example.org".into() });
         let u = s.wait("mx.example.org", 7).unwrap();
         assert_eq!(s.run.probe("mx.example.org"), &Probe::Waiting(7));

@@ -52,6 +52,15 @@ impl Lang {
         tags.iter().find_map(|t| Self::from_tag(t.as_ref())).unwrap_or_default()
     }
 
+    /// The checker's own words for this language (the engine module's; see [`CheckStrings`]).
+    #[must_use]
+    pub const fn ck(self) -> &'static CheckStrings {
+        match self {
+            Self::En => &EN_CHECK,
+            Self::De => &DE_CHECK,
+        }
+    }
+
     /// The table of words for this language.
     #[must_use]
     pub const fn t(self) -> &'static Strings {
@@ -241,23 +250,8 @@ pub struct Strings {
     pub ck_trace: &'static str,
     pub ck_chain: &'static str,
     pub ck_preference: fn(usize) -> String,
-    pub ck_secure: &'static str,
-    pub ck_insecure: &'static str,
-    pub ck_bogus: &'static str,
-    pub ck_indeterminate: &'static str,
-    pub ck_no_address: &'static str,
-    pub ck_no_chain_for_family: &'static str,
-    pub ck_outcome_required: &'static str,
-    pub ck_outcome_unauthenticated: &'static str,
-    pub ck_outcome_no_dane: &'static str,
-    pub ck_outcome_deferred: &'static str,
     pub ck_pending: &'static str,
-    pub ck_pending_summary: &'static str,
     pub ck_failed: &'static str,
-    /// Geleit's DNS resolver could not be reached: a neutral state, never a verdict.
-    pub ck_unreachable: &'static str,
-    /// … and that this says nothing about the domain (its name).
-    pub ck_unreachable_summary: fn(&str) -> String,
     /// What to do about it, before a link to the settings (the app only).
     pub ck_unreachable_hint: &'static str,
     /// Runs the check again.
@@ -271,38 +265,15 @@ pub struct Strings {
     /// The engine module did not arrive: the checker cannot run, the generator and matcher can.
     pub ck_engine_missing: &'static str,
     pub ck_suggested: &'static str,
-    /// A handshake for this algorithm (first) failed, another (second) completed.
-    pub ck_no_chain_for_family_note: fn(&str, &str) -> String,
-    /// The chain was read, but with an error (shown behind the details toggle).
-    pub ck_family_error: &'static str,
     /// The probe's own words, behind a toggle.
     pub ck_raw: &'static str,
-    /// An MX host (first) that is an alias of the second: TLSA records are looked up there.
-    pub ck_alias: fn(&str, &str) -> String,
     /// The fix to make first, under the verdict.
     pub ck_first_fix: &'static str,
     /// … at this MX host.
     pub ck_first_fix_at: fn(&str) -> String,
     /// The record to publish, before its copy button.
     pub ck_record_to_publish: &'static str,
-    pub ck_progress_dns: fn(usize, usize) -> String,
-    pub ck_progress_probe: fn(usize) -> String,
     pub ck_progress_done: &'static str,
-    pub ck_probe_running: &'static str,
-    /// The edge answered 429: the probe is asked again in this many seconds.
-    pub ck_probe_waiting: fn(u64) -> String,
-    pub ck_probe_failed: fn(&str) -> String,
-    pub ck_matched_at: fn(&str, usize) -> String,
-    pub adv_rollover_title: &'static str,
-    pub adv_rollover_single: fn(&str) -> String,
-    pub adv_rollover_ok: &'static str,
-    pub adv_le_title: &'static str,
-    pub adv_le: &'static str,
-    pub adv_le_seen: &'static str,
-    pub adv_postfix_title: &'static str,
-    pub adv_postfix: &'static str,
-    pub adv_exim_title: &'static str,
-    pub adv_exim: &'static str,
 
     // Verdicts (shared by matcher and checker)
     pub verdict_authenticated: &'static str,
@@ -514,21 +485,8 @@ pub static EN: Strings = Strings {
     ck_trace: "DNSSEC validation path",
     ck_chain: "Chain",
     ck_preference: |p| format!("preference {p}"),
-    ck_secure: "DNSSEC secure",
-    ck_insecure: "DNSSEC insecure (unsigned)",
-    ck_bogus: "DNSSEC bogus",
-    ck_indeterminate: "DNSSEC undecided",
-    ck_no_address: "The host has no addresses",
-    ck_no_chain_for_family: "No chain for this algorithm",
-    ck_outcome_required: "DANE required: senders must authenticate this host's certificate with its TLSA records.",
-    ck_outcome_unauthenticated: "TLS mandatory but unauthenticated: every TLSA record is unusable.",
-    ck_outcome_no_dane: "No DANE: senders fall back to opportunistic TLS, which an attacker can strip.",
-    ck_outcome_deferred: "DANE-aware senders will not deliver to this host until its DNS validates.",
     ck_pending: "Checking",
-    ck_pending_summary: "Waiting for the certificates of the MX hosts.",
     ck_failed: "The check could not run",
-    ck_unreachable: "DNS resolver not reached",
-    ck_unreachable_summary: |d| format!("Geleit could not reach its DNS resolver — this says nothing about {d}."),
     ck_unreachable_hint: "If it stays unreachable, check the DNS over HTTPS endpoint:",
     ck_retry: "Try again",
     ck_offline: "You are offline. The checker needs the network: it asks DNS over HTTPS and has the edge connect to each MX host. Making TLSA records and matching a chain work offline.",
@@ -536,43 +494,11 @@ pub static EN: Strings = Strings {
     ck_engine_loading: "Loading the checker (DNSSEC validation runs in this page) …",
     ck_engine_missing: "The checker could not be loaded: its engine (DNSSEC validation in this page) did not arrive — the network or a blocker stopped it. Making TLSA records and matching a chain work without it.",
     ck_suggested: "Record for this key:",
-    ck_no_chain_for_family_note: |family, other| {
-        format!(
-            "The server has no {family} certificate (it refused that handshake); that is fine, as the {other} handshake completed."
-        )
-    },
-    ck_family_error: "The chain was read with a problem; see the details.",
     ck_raw: "Technical details",
-    ck_alias: |host, target| {
-        format!(
-            "{host} is an alias (CNAME) of {target}: its TLSA records are looked up at {target}, and the certificate must match them (RFC 7672 §2.2.2)."
-        )
-    },
     ck_first_fix: "Fix this first",
     ck_first_fix_at: |host| format!("Fix this first at {host}"),
     ck_record_to_publish: "Record to publish:",
-    ck_progress_dns: |rounds, queries| format!("Asking DNS: round {rounds}, {queries} queries so far…"),
-    ck_progress_probe: |left| format!("DNS done. Looking at certificates: {left} host(s) to go…"),
     ck_progress_done: "Check complete.",
-    ck_probe_running: "The edge is connecting to the host…",
-    ck_probe_waiting: |s| format!("The edge has had too many checks for now (HTTP 429): asking again in {s} s…"),
-    ck_probe_failed: |e| format!("The edge could not probe this host: {e}"),
-    ck_matched_at: |rdata, depth| format!("{rdata} matched the certificate at depth {depth}"),
-    adv_rollover_title: "Key rollover (RFC 7671 §8.1)",
-    adv_rollover_single: |hosts| {
-        format!(
-            "Only one usable TLSA record at {hosts}. Before a new key goes live, publish its 3 1 1 next to the current one, wait at least the TTL, then switch, then remove the old record."
-        )
-    },
-    adv_rollover_ok: "More than one usable record is published per host (current + next key, or a 2 1 1 beside the 3 1 1): a key change will not break delivery if the next key is among them.",
-    adv_le_title: "Let's Encrypt",
-    adv_le: "Renew with the same key (certbot --reuse-key) so a 3 1 1 record stays valid across renewals. A 2 1 1 record pins a Let's Encrypt intermediate, which Let's Encrypt rotates: do not rely on it alone.",
-    adv_le_seen: "A Let's Encrypt certificate was seen.",
-    adv_postfix_title: "Your own server, sending: Postfix",
-    adv_postfix: "So that your server verifies DANE when it sends mail (needs a local validating resolver), in main.cf:",
-    adv_exim_title: "Your own server, sending: Exim",
-    adv_exim: "Exim verifies DANE with DNSSEC requested for the MX lookups and DANE on the smtp transport:",
-
     verdict_authenticated: "Authenticated",
     verdict_not_authenticated: "Not authenticated",
     verdict_no_usable: "No usable records",
@@ -790,6 +716,125 @@ pub static DE: Strings = Strings {
     ck_trace: "DNSSEC-Validierungspfad",
     ck_chain: "Kette",
     ck_preference: |p| format!("Präferenz {p}"),
+    ck_pending: "Wird geprüft",
+    ck_failed: "Die Prüfung konnte nicht laufen",
+    ck_unreachable_hint: "Bleibt er unerreichbar, prüfen Sie den DNS-over-HTTPS-Endpunkt:",
+    ck_retry: "Erneut versuchen",
+    ck_offline: "Sie sind offline. Die Prüfung braucht das Netz: Sie fragt DNS über HTTPS und lässt die Edge jeden MX-Host ansprechen. TLSA-Records erzeugen und Ketten abgleichen funktioniert auch offline.",
+    ck_offline_waiting: |d| format!("{d} wird geprüft, sobald dieser Browser wieder online ist."),
+    ck_engine_loading: "Die Prüfung wird geladen (die DNSSEC-Validierung läuft in dieser Seite) …",
+    ck_engine_missing: "Die Prüfung konnte nicht geladen werden: Ihr Modul (die DNSSEC-Validierung in dieser Seite) kam nicht an – das Netz oder ein Blocker hat es aufgehalten. TLSA-Records erzeugen und Ketten abgleichen funktioniert auch ohne es.",
+    ck_suggested: "Record für diesen Schlüssel:",
+    ck_raw: "Technische Einzelheiten",
+    ck_first_fix: "Zuerst beheben",
+    ck_first_fix_at: |host| format!("Zuerst beheben bei {host}"),
+    ck_record_to_publish: "Zu veröffentlichender Record:",
+    ck_progress_done: "Prüfung abgeschlossen.",
+    verdict_authenticated: "Authentifiziert",
+    verdict_not_authenticated: "Nicht authentifiziert",
+    verdict_no_usable: "Keine nutzbaren Records",
+    verdict_authenticated_why: "Mindestens ein nutzbarer TLSA-Record passt zur Kette (RFC 7672 §2.2).",
+    verdict_not_authenticated_why: "Es gibt nutzbare TLSA-Records, aber keiner passt: DANE-fähige Absender stellen nicht zu (RFC 7672 §2.2).",
+    verdict_no_usable_why: "Keiner der Records ist für einen SMTP-Client nutzbar: TLS bleibt Pflicht, aber nichts wird authentifiziert (RFC 7672 §2.2, §3.1.3).",
+    fix_not_authenticated: "Einen Record für das Zertifikat veröffentlichen, das der Server jetzt sendet (3 1 1 seines Schlüssels), oder das Zertifikat ausliefern, das die Records beschreiben. Während eines Wechsels den aktuellen und den nächsten Schlüssel gemeinsam veröffentlichen (RFC 7671 §8.1).",
+    fix_no_usable: "Die Records durch 3 1 1 für den Schlüssel des Servers ersetzen (und 2 1 1 für seine ausstellende CA).",
+};
+
+/// The checker's own words, in English and German: the words of the verdict
+/// view that only the engine module (and the edge's worded answers) makes
+/// ([`crate::checker`]), in a table of their own so that the first module,
+/// which holds [`Strings`], does not carry them (issue 14). As for
+/// [`Strings`], a word without a translation is a compile error.
+#[allow(clippy::struct_field_names)]
+pub struct CheckStrings {
+    pub ck_secure: &'static str,
+    pub ck_insecure: &'static str,
+    pub ck_bogus: &'static str,
+    pub ck_indeterminate: &'static str,
+    pub ck_no_address: &'static str,
+    pub ck_no_chain_for_family: &'static str,
+    pub ck_outcome_required: &'static str,
+    pub ck_outcome_unauthenticated: &'static str,
+    pub ck_outcome_no_dane: &'static str,
+    pub ck_outcome_deferred: &'static str,
+    pub ck_pending_summary: &'static str,
+    /// Geleit's DNS resolver could not be reached: a neutral state, never a verdict.
+    pub ck_unreachable: &'static str,
+    /// … and that this says nothing about the domain (its name).
+    pub ck_unreachable_summary: fn(&str) -> String,
+    /// A handshake for this algorithm (first) failed, another (second) completed.
+    pub ck_no_chain_for_family_note: fn(&str, &str) -> String,
+    /// The chain was read, but with an error (shown behind the details toggle).
+    pub ck_family_error: &'static str,
+    /// An MX host (first) that is an alias of the second: TLSA records are looked up there.
+    pub ck_alias: fn(&str, &str) -> String,
+    pub ck_progress_dns: fn(usize, usize) -> String,
+    pub ck_progress_probe: fn(usize) -> String,
+    pub ck_probe_running: &'static str,
+    /// The edge answered 429: the probe is asked again in this many seconds.
+    pub ck_probe_waiting: fn(u64) -> String,
+    pub ck_probe_failed: fn(&str) -> String,
+    pub ck_matched_at: fn(&str, usize) -> String,
+    pub adv_rollover_title: &'static str,
+    pub adv_rollover_single: fn(&str) -> String,
+    pub adv_rollover_ok: &'static str,
+    pub adv_le_title: &'static str,
+    pub adv_le: &'static str,
+    pub adv_le_seen: &'static str,
+    pub adv_postfix_title: &'static str,
+    pub adv_postfix: &'static str,
+    pub adv_exim_title: &'static str,
+    pub adv_exim: &'static str,
+}
+
+pub static EN_CHECK: CheckStrings = CheckStrings {
+    ck_secure: "DNSSEC secure",
+    ck_insecure: "DNSSEC insecure (unsigned)",
+    ck_bogus: "DNSSEC bogus",
+    ck_indeterminate: "DNSSEC undecided",
+    ck_no_address: "The host has no addresses",
+    ck_no_chain_for_family: "No chain for this algorithm",
+    ck_outcome_required: "DANE required: senders must authenticate this host's certificate with its TLSA records.",
+    ck_outcome_unauthenticated: "TLS mandatory but unauthenticated: every TLSA record is unusable.",
+    ck_outcome_no_dane: "No DANE: senders fall back to opportunistic TLS, which an attacker can strip.",
+    ck_outcome_deferred: "DANE-aware senders will not deliver to this host until its DNS validates.",
+    ck_pending_summary: "Waiting for the certificates of the MX hosts.",
+    ck_unreachable: "DNS resolver not reached",
+    ck_unreachable_summary: |d| format!("Geleit could not reach its DNS resolver — this says nothing about {d}."),
+    ck_no_chain_for_family_note: |family, other| {
+        format!(
+            "The server has no {family} certificate (it refused that handshake); that is fine, as the {other} handshake completed."
+        )
+    },
+    ck_family_error: "The chain was read with a problem; see the details.",
+    ck_alias: |host, target| {
+        format!(
+            "{host} is an alias (CNAME) of {target}: its TLSA records are looked up at {target}, and the certificate must match them (RFC 7672 §2.2.2)."
+        )
+    },
+    ck_progress_dns: |rounds, queries| format!("Asking DNS: round {rounds}, {queries} queries so far…"),
+    ck_progress_probe: |left| format!("DNS done. Looking at certificates: {left} host(s) to go…"),
+    ck_probe_running: "The edge is connecting to the host…",
+    ck_probe_waiting: |s| format!("The edge has had too many checks for now (HTTP 429): asking again in {s} s…"),
+    ck_probe_failed: |e| format!("The edge could not probe this host: {e}"),
+    ck_matched_at: |rdata, depth| format!("{rdata} matched the certificate at depth {depth}"),
+    adv_rollover_title: "Key rollover (RFC 7671 §8.1)",
+    adv_rollover_single: |hosts| {
+        format!(
+            "Only one usable TLSA record at {hosts}. Before a new key goes live, publish its 3 1 1 next to the current one, wait at least the TTL, then switch, then remove the old record."
+        )
+    },
+    adv_rollover_ok: "More than one usable record is published per host (current + next key, or a 2 1 1 beside the 3 1 1): a key change will not break delivery if the next key is among them.",
+    adv_le_title: "Let's Encrypt",
+    adv_le: "Renew with the same key (certbot --reuse-key) so a 3 1 1 record stays valid across renewals. A 2 1 1 record pins a Let's Encrypt intermediate, which Let's Encrypt rotates: do not rely on it alone.",
+    adv_le_seen: "A Let's Encrypt certificate was seen.",
+    adv_postfix_title: "Your own server, sending: Postfix",
+    adv_postfix: "So that your server verifies DANE when it sends mail (needs a local validating resolver), in main.cf:",
+    adv_exim_title: "Your own server, sending: Exim",
+    adv_exim: "Exim verifies DANE with DNSSEC requested for the MX lookups and DANE on the smtp transport:",
+};
+
+pub static DE_CHECK: CheckStrings = CheckStrings {
     ck_secure: "DNSSEC sicher",
     ck_insecure: "DNSSEC unsicher (unsigniert)",
     ck_bogus: "DNSSEC fehlerhaft",
@@ -800,38 +845,24 @@ pub static DE: Strings = Strings {
     ck_outcome_unauthenticated: "TLS Pflicht, aber nicht authentifiziert: alle TLSA-Records sind unbrauchbar.",
     ck_outcome_no_dane: "Kein DANE: Absender fallen auf opportunistisches TLS zurück, das ein Angreifer abschalten kann.",
     ck_outcome_deferred: "DANE-fähige Absender stellen an diesen Host nicht zu, bis sein DNS validiert.",
-    ck_pending: "Wird geprüft",
     ck_pending_summary: "Warte auf die Zertifikate der MX-Hosts.",
-    ck_failed: "Die Prüfung konnte nicht laufen",
     ck_unreachable: "DNS-Resolver nicht erreicht",
     ck_unreachable_summary: |d| {
         format!("Geleit konnte seinen DNS-Resolver nicht erreichen – das sagt nichts über {d} aus.")
     },
-    ck_unreachable_hint: "Bleibt er unerreichbar, prüfen Sie den DNS-over-HTTPS-Endpunkt:",
-    ck_retry: "Erneut versuchen",
-    ck_offline: "Sie sind offline. Die Prüfung braucht das Netz: Sie fragt DNS über HTTPS und lässt die Edge jeden MX-Host ansprechen. TLSA-Records erzeugen und Ketten abgleichen funktioniert auch offline.",
-    ck_offline_waiting: |d| format!("{d} wird geprüft, sobald dieser Browser wieder online ist."),
-    ck_engine_loading: "Die Prüfung wird geladen (die DNSSEC-Validierung läuft in dieser Seite) …",
-    ck_engine_missing: "Die Prüfung konnte nicht geladen werden: Ihr Modul (die DNSSEC-Validierung in dieser Seite) kam nicht an – das Netz oder ein Blocker hat es aufgehalten. TLSA-Records erzeugen und Ketten abgleichen funktioniert auch ohne es.",
-    ck_suggested: "Record für diesen Schlüssel:",
     ck_no_chain_for_family_note: |family, other| {
         format!(
             "Der Server hat kein {family}-Zertifikat (er lehnte diesen Handshake ab); das ist in Ordnung, da der {other}-Handshake gelang."
         )
     },
     ck_family_error: "Die Kette wurde mit einem Problem gelesen; siehe die Einzelheiten.",
-    ck_raw: "Technische Einzelheiten",
     ck_alias: |host, target| {
         format!(
             "{host} ist ein Alias (CNAME) von {target}: seine TLSA-Records werden unter {target} gesucht, und das Zertifikat muss zu ihnen passen (RFC 7672 §2.2.2)."
         )
     },
-    ck_first_fix: "Zuerst beheben",
-    ck_first_fix_at: |host| format!("Zuerst beheben bei {host}"),
-    ck_record_to_publish: "Zu veröffentlichender Record:",
     ck_progress_dns: |rounds, queries| format!("DNS-Abfrage: Runde {rounds}, bisher {queries} Anfragen …"),
     ck_progress_probe: |left| format!("DNS fertig. Zertifikate werden angesehen: noch {left} Host(s) …"),
-    ck_progress_done: "Prüfung abgeschlossen.",
     ck_probe_running: "Die Edge verbindet sich mit dem Host …",
     ck_probe_waiting: |s| format!("Die Edge hatte gerade zu viele Prüfungen (HTTP 429): neuer Versuch in {s} s …"),
     ck_probe_failed: |e| format!("Die Edge konnte diesen Host nicht prüfen: {e}"),
@@ -850,15 +881,6 @@ pub static DE: Strings = Strings {
     adv_postfix: "Damit Ihr Server beim Senden DANE prüft (braucht einen lokalen validierenden Resolver), in main.cf:",
     adv_exim_title: "Ihr eigener Server beim Senden: Exim",
     adv_exim: "Exim prüft DANE, wenn für die MX-Abfragen DNSSEC angefordert und DANE am smtp-Transport aktiviert ist:",
-
-    verdict_authenticated: "Authentifiziert",
-    verdict_not_authenticated: "Nicht authentifiziert",
-    verdict_no_usable: "Keine nutzbaren Records",
-    verdict_authenticated_why: "Mindestens ein nutzbarer TLSA-Record passt zur Kette (RFC 7672 §2.2).",
-    verdict_not_authenticated_why: "Es gibt nutzbare TLSA-Records, aber keiner passt: DANE-fähige Absender stellen nicht zu (RFC 7672 §2.2).",
-    verdict_no_usable_why: "Keiner der Records ist für einen SMTP-Client nutzbar: TLS bleibt Pflicht, aber nichts wird authentifiziert (RFC 7672 §2.2, §3.1.3).",
-    fix_not_authenticated: "Einen Record für das Zertifikat veröffentlichen, das der Server jetzt sendet (3 1 1 seines Schlüssels), oder das Zertifikat ausliefern, das die Records beschreiben. Während eines Wechsels den aktuellen und den nächsten Schlüssel gemeinsam veröffentlichen (RFC 7671 §8.1).",
-    fix_no_usable: "Die Records durch 3 1 1 für den Schlüssel des Servers ersetzen (und 2 1 1 für seine ausstellende CA).",
 };
 
 #[cfg(test)]
@@ -882,5 +904,10 @@ mod tests {
         assert_ne!((EN.gen_bad_port)("x"), (DE.gen_bad_port)("x"));
         assert_eq!(Lang::De.t().lang_name, "Deutsch");
         assert!(Lang::ALL.iter().all(|l| l.t().lang == *l), "each table knows its language");
+        // The checker's own table too, and each language's accessor gives its own.
+        assert_ne!(EN_CHECK.ck_secure, DE_CHECK.ck_secure);
+        assert_ne!((EN_CHECK.ck_probe_waiting)(3), (DE_CHECK.ck_probe_waiting)(3));
+        assert_eq!(Lang::De.ck().adv_exim_title, DE_CHECK.adv_exim_title);
+        assert_eq!(Lang::En.ck().adv_exim_title, EN_CHECK.adv_exim_title);
     }
 }
