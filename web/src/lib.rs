@@ -31,6 +31,7 @@ pub mod drive_words;
 pub mod engine;
 pub mod generator;
 pub mod i18n;
+pub mod json;
 pub mod matcher;
 pub mod route;
 pub mod state;
