@@ -907,6 +907,8 @@ mod tests {
         assert_eq!(object.get("k49999").and_then(Value::as_u64), Some(49_999));
     }
 
+    /// Generated documents (proptest, a native-only dev-dependency).
+    #[cfg(not(target_arch = "wasm32"))]
     mod generated {
         use proptest::prelude::*;
 
