@@ -91,7 +91,7 @@ tests/lab/in "${web_edge[@]}" node tests/web/widget.mjs dist-widget target/web-a
 step "fuzzing: ${FUZZ_SECONDS:=20} s per target (cargo-fuzz, AddressSanitizer)"
 # Only stable Rust here: RUSTC_BOOTSTRAP=1 unlocks the -Z flags cargo-fuzz passes.
 # Each run starts from the committed seeds plus whatever corpus earlier runs kept.
-for target in tlsa_text tlsa_wire cert_input dns_message smtp_client dns_engine rollover_state mail_policy; do
+for target in tlsa_text tlsa_wire cert_input dns_message smtp_client dns_engine rollover_state mail_policy web_json; do
   dict=()
   [ -f "fuzz/$target.dict" ] && dict=("-dict=$target.dict")
   mkdir -p "fuzz/corpus/$target"

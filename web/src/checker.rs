@@ -70,6 +70,19 @@ impl Shown {
     }
 }
 
+impl Shown {
+    /// The state of its word ([`Self::as_str`]); `None` for any other word.
+    #[must_use]
+    pub fn from_word(word: &str) -> Option<Self> {
+        match word {
+            "pending" => Some(Self::Pending),
+            "failed" => Some(Self::Failed),
+            "resolver_unreachable" => Some(Self::ResolverUnreachable),
+            other => Verdict::from_word(other).map(Self::Verdict),
+        }
+    }
+}
+
 impl Serialize for Shown {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -78,14 +91,9 @@ impl Serialize for Shown {
 
 impl<'de> Deserialize<'de> for Shown {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::IntoDeserializer;
         let word = String::deserialize(d)?;
-        Ok(match word.as_str() {
-            "pending" => Self::Pending,
-            "failed" => Self::Failed,
-            "resolver_unreachable" => Self::ResolverUnreachable,
-            other => Self::Verdict(Verdict::deserialize(other.into_deserializer())?),
-        })
+        Self::from_word(&word)
+            .ok_or_else(|| serde::de::Error::invalid_value(serde::de::Unexpected::Str(&word), &"a verdict word"))
     }
 }
 
@@ -957,6 +965,21 @@ mod tests {
     use geleit::verdict::Finding;
 
     use super::*;
+
+    #[test]
+    fn every_shown_state_is_read_from_its_word_as_serde_reads_it() {
+        let states = [Shown::Pending, Shown::Failed, Shown::ResolverUnreachable];
+        for shown in states.into_iter().chain(Verdict::ALL.map(Shown::Verdict)) {
+            let json = serde_json::to_string(&shown).unwrap();
+            assert_eq!(json, format!("\"{}\"", shown.as_str()));
+            assert_eq!(Shown::from_word(shown.as_str()), Some(shown));
+            assert_eq!(serde_json::from_str::<Shown>(&json).unwrap(), shown);
+        }
+        for word in ["", "fine", "Pending", "verdict"] {
+            assert_eq!(Shown::from_word(word), None, "{word}");
+            assert!(serde_json::from_str::<Shown>(&format!("\"{word}\"")).is_err(), "{word}");
+        }
+    }
 
     #[test]
     fn mx_hosts_not_checked_are_listed_with_the_finding() {

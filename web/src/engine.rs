@@ -30,6 +30,7 @@ use crate::checker::{self, CheckRun, CheckView, Phase};
 use crate::domain::{self, Domain};
 use crate::drive::{DriveError, Recorded, Step};
 use crate::i18n::Lang;
+use crate::json;
 use crate::state::Settings;
 
 /// A check the first module asks the engine for.
@@ -70,7 +71,7 @@ impl Kept {
     /// The head of a record written by [`Recorded::to_json`]; `None` for anything else.
     #[must_use]
     pub fn from_json(text: &str) -> Option<Self> {
-        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        let v = json::parse(text).ok()?;
         if v.get("geleit_check")?.as_u64()? != crate::drive::RECORD_VERSION {
             return None;
         }
@@ -97,13 +98,23 @@ impl Request {
         }
     }
 
-    /// As JSON, for the engine.
+    /// As JSON, for the engine: what the derived `Serialize` writes (the
+    /// fields in order, `None` as `null`), by the first module's own writer
+    /// ([`crate::json`]).
     #[must_use]
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let mut o = json::Object::new();
+        o.push("id", self.id);
+        o.push("domain", self.domain.as_str());
+        o.push("direct", self.direct);
+        o.push("settings", self.settings.to_value());
+        o.push("now", self.now);
+        o.push("lang", self.lang.code());
+        o.push("kept", self.kept.as_deref());
+        json::Value::Object(o).to_json()
     }
 
-    /// Read back from [`Self::to_json`].
+    /// Read back from [`Self::to_json`] (the engine module's side: serde).
     ///
     /// # Errors
     /// Not a request, in words.
@@ -142,32 +153,26 @@ impl Update {
 
     /// Read back from [`Self::to_json`]: what the derived `Deserialize`
     /// accepts (missing `Option` fields empty, unknown fields ignored), but
-    /// read through `serde_json::Value`, which the first module links
-    /// anyway, instead of a derived visitor for every type of the view
-    /// (about 40 KB of wasm, 15 KB gzip, in the module that has to be small).
+    /// read by the first module's own reader ([`crate::json`]) instead of
+    /// serde_json and a derived visitor for every type of the view (about
+    /// 40 KB of wasm, 15 KB gzip, in the module that has to be small).
     ///
     /// # Errors
     /// Not an update, in words.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("expected a check update, found {e}"))?;
+        let value = json::parse(text).map_err(|e| format!("expected a check update, found no JSON: {e}"))?;
         read::update(&value).ok_or_else(|| "expected a check update, found JSON that does not fit".to_owned())
     }
 }
 
 /// The reader of [`Update::from_json`]: each type of the view from a
-/// `serde_json::Value`, field by field as serde derives them.
+/// [`json::Value`], field by field as serde derives them.
 mod read {
-    use serde::Deserialize;
-    use serde::de::IntoDeserializer;
-    use serde_json::{Map, Value};
-
     use super::Update;
     use crate::checker::{
         AddressView, Advice, AlgorithmView, Badge, CheckView, FindingView, FirstFix, HostView, Shown, TlsaLine, Word,
     };
-
-    type Obj = Map<String, Value>;
+    use crate::json::{Object as Obj, Value};
 
     fn string(o: &Obj, key: &str) -> Option<String> {
         o.get(key)?.as_str().map(str::to_owned)
@@ -287,10 +292,9 @@ mod read {
         })
     }
 
-    /// The word of [`Shown`] (its own `Deserialize`, from a string).
+    /// The word of [`Shown`] (as its own `Deserialize` reads it, from a string).
     fn shown(v: &Value) -> Option<Shown> {
-        let word: &str = v.as_str()?;
-        Shown::deserialize(IntoDeserializer::<serde::de::value::Error>::into_deserializer(word)).ok()
+        Shown::from_word(v.as_str()?)
     }
 
     pub(super) fn view(v: &Value) -> Option<CheckView> {
@@ -482,6 +486,33 @@ mod tests {
         assert!(Update::from_json("{").unwrap_err().starts_with("expected a check update"));
     }
 
+    #[test]
+    fn the_request_the_first_module_writes_is_what_serde_writes_and_the_engine_reads() {
+        let odd = "quote \" backslash \\ newline \n tab \t nul \u{0} unit sep \u{1f} ü 😀 \u{2028}";
+        let requests = [
+            request("example.org"),
+            Request {
+                id: u32::MAX,
+                domain: odd.into(),
+                direct: true,
+                settings: Settings {
+                    doh: odd.into(),
+                    edge: "https://edge.example/".into(),
+                    anchor: ". DS 1\n2".into(),
+                },
+                now: i64::MIN,
+                lang: Lang::De,
+                kept: Some(Recorded { domain: odd.into(), now: -1, ..Recorded::default() }.to_json()),
+            },
+            Request { id: 0, now: 0, kept: Some(String::new()), ..request("") },
+        ];
+        for r in requests {
+            let text = r.to_json();
+            assert_eq!(text, serde_json::to_string(&r).unwrap(), "written as the derived Serialize writes it");
+            assert_eq!(Request::from_json(&text), Ok(r.clone()), "the engine's serde reads it: {text}");
+        }
+    }
+
     /// A view with every field set (and the next level's too).
     fn full_view() -> CheckView {
         use crate::checker::{
@@ -567,8 +598,8 @@ mod tests {
             view: full_view(),
             running: true,
             done: true,
-            announce: Some("announce".into()),
-            kept: Some("{}".into()),
+            announce: Some("announce \" \\ \n \u{0} \u{1f} \u{7f} ü 😀 \u{2028}".into()),
+            kept: Some(Recorded { domain: "x".into(), now: -1, ..Recorded::default() }.to_json()),
             export: Some("{\"x\":1}".into()),
         };
         let text = full.to_json();

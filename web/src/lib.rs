@@ -17,7 +17,9 @@
 //!
 //! The app is two wasm modules ([`engine`]): the first (the page, the
 //! generator, the matcher, the reducer) links no DNS engine; the engine
-//! module runs the check and sends the checker's view.
+//! module runs the check and sends the checker's view. The first module
+//! reads and writes its JSON (settings, the request and the updates) with
+//! its own small reader and writer ([`json`]), which link no serde.
 //!
 //! Everything but `services` is plain Rust and runs under `cargo test`; the
 //! fetch services (feature `browser`) only exist in the wasm build.
@@ -31,6 +33,7 @@ pub mod drive_words;
 pub mod engine;
 pub mod generator;
 pub mod i18n;
+pub mod json;
 pub mod matcher;
 pub mod route;
 pub mod state;

@@ -15,6 +15,7 @@ use crate::engine::{Kept, Update};
 use crate::generator::Problem;
 use crate::generator::{self, GenForm, GenResult};
 use crate::i18n::Lang;
+use crate::json;
 use crate::matcher::{self, MatchForm, MatchView};
 use crate::route::Route;
 
@@ -33,18 +34,35 @@ pub struct Settings {
 impl Settings {
     /// Reads settings from their JSON (the browser's saved copy, the site's
     /// `/geleit-config.json`): what serde's derived `Deserialize` accepts
-    /// (missing fields empty, unknown ones ignored), but through
-    /// `serde_json::Value`, which the page links anyway, instead of a derived
-    /// visitor for one more type. `None` when it is not such an object (serde
-    /// would also take an array of the fields in order; nothing writes one).
+    /// (missing fields empty, unknown ones ignored), but by the page's own
+    /// reader ([`crate::json`]), which links no serde. `None` when it is not
+    /// such an object (serde would also take an array of the fields in
+    /// order; nothing writes one).
     #[must_use]
     pub fn from_json(text: &str) -> Option<Self> {
-        let serde_json::Value::Object(map) = serde_json::from_str(text).ok()? else { return None };
+        let json::Value::Object(map) = json::parse(text).ok()? else { return None };
         let field = |name: &str| match map.get(name) {
             None => Some(String::new()),
             Some(v) => v.as_str().map(str::to_owned),
         };
         Some(Self { doh: field("doh")?, edge: field("edge")?, anchor: field("anchor")? })
+    }
+
+    /// As JSON, for the browser's saved copy: what the derived `Serialize`
+    /// writes (`{"doh":…,"edge":…,"anchor":…}`), by the page's own writer.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        self.to_value().to_json()
+    }
+
+    /// As a JSON object (also the `settings` of [`crate::engine::Request`]).
+    #[must_use]
+    pub fn to_value(&self) -> json::Value {
+        let mut o = json::Object::new();
+        o.push("doh", self.doh.as_str());
+        o.push("edge", self.edge.as_str());
+        o.push("anchor", self.anchor.as_str());
+        json::Value::Object(o)
     }
 
     /// The DoH endpoint to use.
@@ -490,12 +508,18 @@ mod tests {
             let serde: Settings = serde_json::from_str(text).unwrap();
             assert_eq!(Settings::from_json(text), Some(serde), "{text}");
         }
-        let full = Settings { doh: "d".into(), edge: "e".into(), anchor: "a".into() };
-        assert_eq!(Settings::from_json(&serde_json::to_string(&full).unwrap()), Some(full));
-        for text in ["", r#"{"doh":1}"#, r#"{"edge":null}"#, "{"] {
+        let full = Settings { doh: "d".into(), edge: "e".into(), anchor: "a\n\"quoted\" \\ \u{1} ü".into() };
+        assert_eq!(full.to_json(), serde_json::to_string(&full).unwrap(), "written as serde writes it");
+        assert_eq!(Settings::from_json(&serde_json::to_string(&full).unwrap()), Some(full.clone()));
+        assert_eq!(Settings::from_json(&full.to_json()), Some(full));
+        for text in
+            ["", r#"{"doh":1}"#, r#"{"edge":null}"#, "{", r#""doh""#, r#"{"doh":"a"} x"#, "{\"doh\":\"\\ud800\"}"]
+        {
             assert!(serde_json::from_str::<Settings>(text).is_err(), "{text}");
             assert_eq!(Settings::from_json(text), None, "{text}");
         }
+        // The one difference: serde's derive also takes the fields as an array; nothing writes one.
+        assert!(serde_json::from_str::<Settings>("[]").is_ok() && Settings::from_json("[]").is_none());
     }
 
     fn state() -> State {

@@ -183,6 +183,31 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict, from best to worst (the order of [`Ord`]).
+    pub const ALL: [Self; 13] = [
+        Self::Authenticated,
+        Self::Trusted,
+        Self::Incomplete,
+        Self::NoDane,
+        Self::TlsUnauthenticated,
+        Self::NullMx,
+        Self::NotAuthenticated,
+        Self::NoStarttls,
+        Self::Unreachable,
+        Self::NotProbed,
+        Self::NoAddress,
+        Self::Deferred,
+        Self::NxDomain,
+    ];
+
+    /// The verdict of its word ([`Self::as_str`], as serialised): what the
+    /// derived `Deserialize` reads, without serde (the web app's first
+    /// module reads the word from the engine module's JSON).
+    #[must_use]
+    pub fn from_word(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == word)
+    }
+
     /// The snake_case word, as serialised.
     #[must_use]
     pub const fn as_str(self) -> &'static str {

@@ -669,6 +669,38 @@ fn derived_texts_follow_the_data_when_read_back() {
 }
 
 #[test]
+fn every_verdict_is_read_from_its_word_as_serde_reads_it() {
+    // A new verdict fails to compile here until it has its place in `Verdict::ALL`.
+    let place = |v: Verdict| match v {
+        Verdict::Authenticated => 0,
+        Verdict::Trusted => 1,
+        Verdict::Incomplete => 2,
+        Verdict::NoDane => 3,
+        Verdict::TlsUnauthenticated => 4,
+        Verdict::NullMx => 5,
+        Verdict::NotAuthenticated => 6,
+        Verdict::NoStarttls => 7,
+        Verdict::Unreachable => 8,
+        Verdict::NotProbed => 9,
+        Verdict::NoAddress => 10,
+        Verdict::Deferred => 11,
+        Verdict::NxDomain => 12,
+    };
+    for (i, v) in Verdict::ALL.into_iter().enumerate() {
+        assert_eq!(place(v), i, "{v}");
+        let word = serde_json::to_string(&v).unwrap();
+        assert_eq!(word, format!("\"{}\"", v.as_str()));
+        assert_eq!(Verdict::from_word(v.as_str()), Some(v));
+        assert_eq!(serde_json::from_str::<Verdict>(&word).unwrap(), v);
+    }
+    assert!(Verdict::ALL.is_sorted(), "from best to worst");
+    for word in ["", "Authenticated", "no-dane", "pending"] {
+        assert_eq!(Verdict::from_word(word), None, "{word}");
+        assert!(serde_json::from_str::<Verdict>(&format!("\"{word}\"")).is_err());
+    }
+}
+
+#[test]
 fn one_severity_scale_for_verdicts_findings_and_dnssec() {
     use super::tone::Tone;
     for (v, tone) in [

@@ -93,8 +93,8 @@ pub fn saved_settings() -> Option<Settings> {
 /// Saves settings in this browser; `None` forgets them.
 pub fn save_settings(settings: Option<&Settings>) {
     if let Some(s) = storage() {
-        let _ = match settings.and_then(|v| serde_json::to_string(v).ok()) {
-            Some(text) => s.set_item(SETTINGS_KEY, &text),
+        let _ = match settings {
+            Some(v) => s.set_item(SETTINGS_KEY, &v.to_json()),
             None => s.remove_item(SETTINGS_KEY),
         };
     }
