@@ -551,7 +551,10 @@ impl Recorded {
             .map(|e| {
                 let n = e.get(0)?.as_str()?.to_owned();
                 let t = e.get(1)?.as_str()?.to_owned();
-                let b = data_encoding::BASE64.decode(e.get(2)?.as_str()?.as_bytes()).ok()?;
+                // base64ct's decoder, as the core's (data-encoding's, with one
+                // instance per bit width, would be linked for this alone); the
+                // same strict standard base64 with padding that to_json writes.
+                let b = <base64ct::Base64 as base64ct::Encoding>::decode_vec(e.get(2)?.as_str()?).ok()?;
                 Some((n, t, b))
             })
             .collect::<Option<Vec<_>>>()?;
@@ -748,6 +751,33 @@ mod tests {
         assert_eq!(rate_limited_wait(429, Some("3"), "<html>proxy</html>"), Some(3));
         assert_eq!(rate_limited_wait(502, Some("3"), &body), None);
         assert_eq!(rate_limited_wait(200, None, "{}"), None);
+    }
+
+    #[test]
+    fn kept_answers_read_back_as_data_encoding_read_them() {
+        // The records kept before the reader moved to base64ct: every answer
+        // that data-encoding's BASE64 wrote is read the same, and what it
+        // refused (no padding, other alphabets, non-canonical bits, spaces) is still refused.
+        let answers: Vec<Vec<u8>> = (0..=7u8).map(|n| (0..n).map(|i| i.wrapping_mul(97) ^ 0xa5).collect()).collect();
+        let mut texts: Vec<String> = answers.iter().map(|a| data_encoding::BASE64.encode(a)).collect();
+        texts.extend(
+            ["AA", "AB==", "AAB=", "A===", "AAA", "-_8=", "AA A", " AAA", "AA==\n", "====", "YQ=", "YWJj"]
+                .map(str::to_owned),
+        );
+        for text in &texts {
+            let record = format!(
+                "{{\"geleit_check\":{RECORD_VERSION},\"domain\":\"example.org\",\"now\":1,\"dns\":[[\"example.org.\",\"MX\",{}]],\"probes\":[]}}",
+                serde_json::to_string(text).unwrap()
+            );
+            let read = Recorded::from_json(&record).map(|r| r.dns[0].2.clone());
+            assert_eq!(read, data_encoding::BASE64.decode(text.as_bytes()).ok(), "{text:?}");
+        }
+        // The one difference: padded blocks one after the other, which
+        // data-encoding reads as their concatenation and no encoder writes.
+        let joined = format!(
+            "{{\"geleit_check\":{RECORD_VERSION},\"domain\":\"x\",\"now\":1,\"dns\":[[\"x.\",\"A\",\"AA==AA==\"]],\"probes\":[]}}"
+        );
+        assert_eq!(Recorded::from_json(&joined), None);
     }
 
     #[test]
