@@ -471,7 +471,7 @@ impl Recorded {
     /// The error as it was, or [`DriveError::NotKept`]: the check made no fetch.
     pub fn policy_for(&self) -> Result<FetchResult, DriveError> {
         match &self.policy {
-            Some(Ok(json)) => serde_json::from_str(json).map_err(|e| DriveError::Unreadable { detail: e.to_string() }),
+            Some(Ok(json)) => FetchResult::from_json(json).map_err(|detail| DriveError::Unreadable { detail }),
             Some(Err(why)) => Err(why.clone()),
             None => Err(DriveError::NotKept { what: "the MTA-STS policy fetch".to_owned() }),
         }
@@ -729,10 +729,19 @@ pub fn policy_answer(status: u16, retry_after: Option<&str>, body: &str) -> Resu
     if body.len() > api::MAX_FETCH_ANSWER {
         return Err(DriveError::TooLarge { limit: api::MAX_FETCH_ANSWER, found: body.len() });
     }
-    match api::read_answer::<FetchResult>(status, retry_after, body) {
-        Answer::Ok(result) => Ok(result),
+    if status == 200 {
+        // The core's reader over serde_json's Value, not serde's derived one
+        // (which read_answer would use): see FetchResult::from_json.
+        return FetchResult::from_json(body).map_err(|e| DriveError::Unreadable {
+            detail: format!("expected the edge's JSON answer, found one it cannot read: {e}"),
+        });
+    }
+    match api::read_answer::<serde::de::IgnoredAny>(status, retry_after, body) {
         Answer::Error(e) => Err(e.into()),
         Answer::Unreadable(detail) => Err(DriveError::Unreadable { detail }),
+        Answer::Ok(_) => Err(DriveError::Unreadable {
+            detail: format!("expected a policy fetch result, found HTTP status {status}"),
+        }),
     }
 }
 
@@ -915,6 +924,17 @@ mod tests {
             Err(DriveError::Edge { status: 503, code: ErrorCode::BudgetExceeded, retry_after_s: Some(30), .. })
         ));
         assert!(matches!(policy_answer(502, None, "<html>"), Err(DriveError::Unreadable { .. })));
+        assert!(matches!(policy_answer(200, None, r#"{"result":"maybe"}"#), Err(DriveError::Unreadable { .. })));
+        let body = r#"{"result":"response","status":200,"content_type":"text/plain","body":"version: STSv1"}"#;
+        assert_eq!(
+            policy_answer(200, None, body),
+            Ok(FetchResult::Response {
+                status: 200,
+                content_type: Some("text/plain".into()),
+                location: None,
+                body: b"version: STSv1".to_vec()
+            })
+        );
     }
 
     #[test]
