@@ -606,7 +606,7 @@ pub fn view(run: &CheckRun, lang: Lang) -> Option<CheckView> {
         out.hosts.push(view);
     }
     // Hosts still probed go last: their verdict is not in.
-    out.hosts.sort_by_key(|h| h.state == "pending");
+    geleit::order::sort_by_key(&mut out.hosts, |h| h.state == "pending");
 
     let about = about(&dv);
     (out.shown, out.headline, out.summary) = if running > 0 {
