@@ -63,9 +63,9 @@ mod tests {
             std.sort();
             assert_eq!(ours, std);
             let mut ours = list.clone();
-            sort_by(&mut ours, |a, b| b.1.cmp(&a.1));
+            sort_by(&mut ours, |a, b| (a.0 % 2).cmp(&(b.0 % 2)).then(b.1.cmp(&a.1)));
             let mut std = list;
-            std.sort_by(|a, b| b.1.cmp(&a.1));
+            std.sort_by(|a, b| (a.0 % 2).cmp(&(b.0 % 2)).then(b.1.cmp(&a.1)));
             assert_eq!(ours, std);
         }
         let mut rdatas = vec![vec![2, 1], vec![1], vec![], vec![2], vec![1]];
