@@ -34,6 +34,7 @@ pub mod dns;
 pub mod guard;
 pub mod mailpolicy;
 pub mod monitor;
+pub mod order;
 mod quoted;
 pub mod rollover;
 pub mod smtp;

@@ -303,6 +303,59 @@ fn no_starttls_is_a_finding_in_german_and_the_export_carries_everything() {
     assert_eq!(json["probes"][0]["host"], "mx.ee-rollover.example");
 }
 
+/// The export as `checker::export_json` wrote it with serde_json's pretty
+/// serialiser, before it indented the compact text itself: the same fields.
+fn export_as_serde_pretty_printed_it(run: &CheckRun, v: &CheckView) -> String {
+    #[derive(serde::Serialize)]
+    struct Export<'a> {
+        domain: &'a str,
+        domain_unicode: &'a str,
+        checked_at: String,
+        verdict: &'a str,
+        result: Option<geleit::verdict::DomainVerdict>,
+        dns: Option<&'a geleit::dns::SmtpReport>,
+        probes: Vec<Option<&'a smtp::HostReport>>,
+        page: &'a CheckView,
+    }
+    let probes = run
+        .dns
+        .iter()
+        .flat_map(|d| &d.hosts)
+        .map(|h| if let Probe::Done(r) = run.probe(&h.host) { Some(r) } else { None })
+        .collect();
+    let export = Export {
+        domain: &v.domain,
+        domain_unicode: &v.domain_unicode,
+        checked_at: geleit_web::dates::ymd_hm(run.now),
+        verdict: v.shown.as_str(),
+        result: run.verdict(),
+        dns: run.dns.as_ref(),
+        probes,
+        page: v,
+    };
+    serde_json::to_string_pretty(&export).unwrap()
+}
+
+#[test]
+fn the_export_is_the_text_serde_json_pretty_printed() {
+    let leaf = leaf();
+    let runs = [
+        run("ee-rollover", &|t| Some(Ok(probe_report(t, Some(&[&leaf]), true)))),
+        run("ee-rollover", &|t| Some(Ok(probe_report(t, None, false)))),
+        run("two-mx", &|_| Some(Err(no_edge()))),
+        run("bogus-expired", &|_| Some(Err(no_edge()))),
+        run_with("ee-rollover", &|_, _| true, &|_| Some(Err(no_edge()))).run,
+    ];
+    for run in &runs {
+        for lang in [Lang::En, Lang::De] {
+            let v = checker::view(run, lang).unwrap();
+            let export = checker::export_json(run, &v);
+            assert_eq!(export, export_as_serde_pretty_printed_it(run, &v), "{}", v.shown.as_str());
+            assert!(export.contains("\n  \"page\": {\n    \""), "indented: {export}");
+        }
+    }
+}
+
 #[test]
 fn a_single_record_gets_the_rollover_plan() {
     let v = dns_only("two-mx", Lang::En);

@@ -471,7 +471,7 @@ impl Recorded {
     /// The error as it was, or [`DriveError::NotKept`]: the check made no fetch.
     pub fn policy_for(&self) -> Result<FetchResult, DriveError> {
         match &self.policy {
-            Some(Ok(json)) => serde_json::from_str(json).map_err(|e| DriveError::Unreadable { detail: e.to_string() }),
+            Some(Ok(json)) => FetchResult::from_json(json).map_err(|detail| DriveError::Unreadable { detail }),
             Some(Err(why)) => Err(why.clone()),
             None => Err(DriveError::NotKept { what: "the MTA-STS policy fetch".to_owned() }),
         }
@@ -551,7 +551,10 @@ impl Recorded {
             .map(|e| {
                 let n = e.get(0)?.as_str()?.to_owned();
                 let t = e.get(1)?.as_str()?.to_owned();
-                let b = data_encoding::BASE64.decode(e.get(2)?.as_str()?.as_bytes()).ok()?;
+                // base64ct's decoder, as the core's (data-encoding's, with one
+                // instance per bit width, would be linked for this alone); the
+                // same strict standard base64 with padding that to_json writes.
+                let b = <base64ct::Base64 as base64ct::Encoding>::decode_vec(e.get(2)?.as_str()?).ok()?;
                 Some((n, t, b))
             })
             .collect::<Option<Vec<_>>>()?;
@@ -726,10 +729,19 @@ pub fn policy_answer(status: u16, retry_after: Option<&str>, body: &str) -> Resu
     if body.len() > api::MAX_FETCH_ANSWER {
         return Err(DriveError::TooLarge { limit: api::MAX_FETCH_ANSWER, found: body.len() });
     }
-    match api::read_answer::<FetchResult>(status, retry_after, body) {
-        Answer::Ok(result) => Ok(result),
+    if status == 200 {
+        // The core's reader over serde_json's Value, not serde's derived one
+        // (which read_answer would use): see FetchResult::from_json.
+        return FetchResult::from_json(body).map_err(|e| DriveError::Unreadable {
+            detail: format!("expected the edge's JSON answer, found one it cannot read: {e}"),
+        });
+    }
+    match api::read_answer::<serde::de::IgnoredAny>(status, retry_after, body) {
         Answer::Error(e) => Err(e.into()),
         Answer::Unreadable(detail) => Err(DriveError::Unreadable { detail }),
+        Answer::Ok(_) => Err(DriveError::Unreadable {
+            detail: format!("expected a policy fetch result, found HTTP status {status}"),
+        }),
     }
 }
 
@@ -748,6 +760,33 @@ mod tests {
         assert_eq!(rate_limited_wait(429, Some("3"), "<html>proxy</html>"), Some(3));
         assert_eq!(rate_limited_wait(502, Some("3"), &body), None);
         assert_eq!(rate_limited_wait(200, None, "{}"), None);
+    }
+
+    #[test]
+    fn kept_answers_read_back_as_data_encoding_read_them() {
+        // The records kept before the reader moved to base64ct: every answer
+        // that data-encoding's BASE64 wrote is read the same, and what it
+        // refused (no padding, other alphabets, non-canonical bits, spaces) is still refused.
+        let answers: Vec<Vec<u8>> = (0..=7u8).map(|n| (0..n).map(|i| i.wrapping_mul(97) ^ 0xa5).collect()).collect();
+        let mut texts: Vec<String> = answers.iter().map(|a| data_encoding::BASE64.encode(a)).collect();
+        texts.extend(
+            ["AA", "AB==", "AAB=", "A===", "AAA", "-_8=", "AA A", " AAA", "AA==\n", "====", "YQ=", "YWJj"]
+                .map(str::to_owned),
+        );
+        for text in &texts {
+            let record = format!(
+                "{{\"geleit_check\":{RECORD_VERSION},\"domain\":\"example.org\",\"now\":1,\"dns\":[[\"example.org.\",\"MX\",{}]],\"probes\":[]}}",
+                serde_json::to_string(text).unwrap()
+            );
+            let read = Recorded::from_json(&record).map(|r| r.dns[0].2.clone());
+            assert_eq!(read, data_encoding::BASE64.decode(text.as_bytes()).ok(), "{text:?}");
+        }
+        // The one difference: padded blocks one after the other, which
+        // data-encoding reads as their concatenation and no encoder writes.
+        let joined = format!(
+            "{{\"geleit_check\":{RECORD_VERSION},\"domain\":\"x\",\"now\":1,\"dns\":[[\"x.\",\"A\",\"AA==AA==\"]],\"probes\":[]}}"
+        );
+        assert_eq!(Recorded::from_json(&joined), None);
     }
 
     #[test]
@@ -885,6 +924,17 @@ mod tests {
             Err(DriveError::Edge { status: 503, code: ErrorCode::BudgetExceeded, retry_after_s: Some(30), .. })
         ));
         assert!(matches!(policy_answer(502, None, "<html>"), Err(DriveError::Unreadable { .. })));
+        assert!(matches!(policy_answer(200, None, r#"{"result":"maybe"}"#), Err(DriveError::Unreadable { .. })));
+        let body = r#"{"result":"response","status":200,"content_type":"text/plain","body":"version: STSv1"}"#;
+        assert_eq!(
+            policy_answer(200, None, body),
+            Ok(FetchResult::Response {
+                status: 200,
+                content_type: Some("text/plain".into()),
+                location: None,
+                body: b"version: STSv1".to_vec()
+            })
+        );
     }
 
     #[test]

@@ -270,7 +270,7 @@ impl PolicyTxt {
             Data::Unknown => (TxtOutcome::Unknown, Vec::new()),
         };
         // RFC 2181 §5: an RRset has no order.
-        records.sort();
+        crate::order::sort(&mut records);
         records.dedup();
         let text = records.iter().map(|r| crate::smtp::sanitize(&r.concat(), 2048)).collect();
         Self { name: name.to_ascii(), status: resolved.proof.status(), proof: resolved.proof, outcome, records, text }
@@ -300,7 +300,7 @@ impl PolicyHost {
             .filter(|a| matches!(a.status, Status::Secure | Status::Insecure))
             .flat_map(|a| a.addresses.iter().copied())
             .collect();
-        ips.sort();
+        crate::order::sort(&mut ips);
         ips
     }
 
@@ -559,7 +559,7 @@ impl SmtpCheck {
                     AnswerData::Records(rs) => rs.iter().filter_map(|r| r.data.ip_addr()).collect(),
                     _ => Vec::new(),
                 };
-                ips.sort();
+                crate::order::sort(&mut ips);
                 ips.dedup();
                 AddressSet { rtype: rtype.to_string(), status: proof.status(), proof: proof.clone(), addresses: ips }
             })
@@ -630,7 +630,7 @@ impl SmtpCheck {
                         }
                     }
                 }
-                hosts.sort();
+                crate::order::sort(&mut hosts);
                 if hosts.len() == 1 && hosts.first().is_some_and(|(_, h)| h.is_root()) {
                     hosts.clear();
                     MxOutcome::NullMx
@@ -716,7 +716,7 @@ impl SmtpCheck {
                         // resolver rotating them changes nothing in a report.
                         AnswerData::Records(rs) => {
                             let mut ips: Vec<IpAddr> = rs.iter().filter_map(|r| r.data.ip_addr()).collect();
-                            ips.sort();
+                            crate::order::sort(&mut ips);
                             ips.dedup();
                             ips
                         }
@@ -737,7 +737,7 @@ impl SmtpCheck {
                         // In a fixed order (RFC 2181 §5: an RRset has none), duplicates once.
                         let mut records: Vec<TlsaRecord> =
                             rs.iter().filter_map(|rec| tlsa_of(&rec.data)).map(TlsaRecord::new).collect();
-                        records.sort_by_key(TlsaRecord::to_text);
+                        crate::order::sort_by_key(&mut records, TlsaRecord::to_text);
                         records.dedup_by(|a, b| a.to_text() == b.to_text());
                         records
                     }

@@ -202,7 +202,7 @@ pub(crate) fn verify_rrset(set: &RrSet<'_>, zone: &ZoneKeys, now: u64) -> Result
     // Any one valid RRSIG suffices (RFC 4035 §5.3.3); trying the one that
     // expires last first makes the reported expiry the RRset's real one.
     let mut sigs = set.sigs.clone();
-    sigs.sort_by_key(|s| core::cmp::Reverse(absolute_time(s.input().sig_expiration.get(), now)));
+    crate::order::sort_by_key(&mut sigs, |s| core::cmp::Reverse(absolute_time(s.input().sig_expiration.get(), now)));
     for sig in &sigs {
         let input = sig.input();
         if input.signer_name != zone.zone {
@@ -396,7 +396,7 @@ fn signed_data(set: &RrSet<'_>, sig: &RRSIG) -> Option<Vec<u8>> {
         }
         rdatas.push(buf);
     }
-    rdatas.sort();
+    crate::order::sort(&mut rdatas);
     rdatas.dedup();
     let mut out = Vec::new();
     let mut enc = BinEncoder::new(&mut out);

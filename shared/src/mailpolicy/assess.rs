@@ -524,7 +524,7 @@ pub fn assess(dns: &SmtpReport, fetch: Result<&FetchResult, &str>, previous_id: 
     }
 
     let mut findings: Vec<PolicyReported> = findings.into_iter().map(PolicyReported::from).collect();
-    findings.sort_by_key(|f| f.tone.urgency());
+    crate::order::sort_by_key(&mut findings, |f| f.tone.urgency());
     Some(MailPolicy {
         tlsrpt_txt: tlsrpt_txt.into(),
         tlsrpt,
