@@ -139,7 +139,7 @@ pub struct Lookup {
 /// How a lookup ended.
 #[derive(Debug, Clone)]
 enum Outcome {
-    Answer(Answer),
+    Answer(Box<Answer>),
     ResolverUnreachable(ResolverFailure),
 }
 
@@ -157,7 +157,7 @@ impl Lookup {
         if let Some(r) = self.engine.resolve(&self.qname, self.qtype) {
             self.result = Some(match self.retries.failure(self.qname.to_ascii()) {
                 Some(failure) => Outcome::ResolverUnreachable(failure),
-                None => Outcome::Answer(Answer::from_resolved(&self.qname, self.qtype, r)),
+                None => Outcome::Answer(Box::new(Answer::from_resolved(&self.qname, self.qtype, r))),
             });
             return Vec::new();
         }
@@ -167,7 +167,7 @@ impl Lookup {
             // Defensive: nothing to ask and nothing outstanding cannot make progress.
             let proof = Proof::indeterminate(super::ReasonKind::Network, "the lookup stalled without an answer");
             let stalled = Answer::from_resolved(&self.qname, self.qtype, Resolved::stalled(&self.qname, proof));
-            self.result = Some(Outcome::Answer(stalled));
+            self.result = Some(Outcome::Answer(Box::new(stalled)));
         }
         queries
     }
@@ -223,7 +223,7 @@ impl Lookup {
     #[must_use]
     pub fn poll_result(&self) -> Option<&Answer> {
         match &self.result {
-            Some(Outcome::Answer(a)) => Some(a),
+            Some(Outcome::Answer(a)) => Some(a.as_ref()),
             Some(Outcome::ResolverUnreachable(_)) | None => None,
         }
     }
