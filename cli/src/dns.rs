@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use geleit::dns::{self, AnswerData, Config, Lookup, Query, QueryId, TrustAnchors};
+use geleit::dns::{self, AnswerData, Config, Lookup, TrustAnchors};
 use serde_json::json;
 
-use crate::doh::{Doh, Task};
+use crate::doh::Doh;
 use crate::outcome::Outcome;
 use crate::term;
 
@@ -75,11 +75,15 @@ pub fn run(args: DnsArgs) -> anyhow::Result<Outcome> {
     let rtype = dns::parse_type(&args.rtype)?;
     let (config, doh) = args.resolver.setup()?;
     let mut lookup = Lookup::new(name, rtype, config, args.resolver.now());
-    let mut task = Diagnosis { lookup: &mut lookup, answered: false };
-    while !task.lookup.is_done() {
-        if !doh.exchange(&mut task, None)? && !task.lookup.is_done() {
+    while !lookup.is_done() {
+        if !doh.exchange(&mut lookup, None)? && !lookup.is_done() {
             anyhow::bail!("the lookup stalled: nothing to ask and no answer");
         }
+    }
+    // The core retried every failed query; one that still failed says
+    // nothing about the name, so there is no answer to print.
+    if let Some(failure) = lookup.resolver_failure() {
+        anyhow::bail!("{failure}");
     }
     let stats = lookup.stats();
     let answer = lookup.poll_result().context("the lookup ended without an answer")?;
@@ -126,31 +130,4 @@ pub fn run(args: DnsArgs) -> anyhow::Result<Outcome> {
         term::print(&out)?;
     }
     Ok(Outcome::from_ok(proof.is_secure()))
-}
-
-/// `geleit dns` over the DoH transport. A `Lookup` does not retry: a
-/// resolver that has not answered a single query ends the command with the
-/// transport's error (exit 2), never with an answer about the name; a query
-/// that fails after others were answered is the lookup's to judge.
-struct Diagnosis<'a> {
-    lookup: &'a mut Lookup,
-    answered: bool,
-}
-
-impl Task for Diagnosis<'_> {
-    fn poll_queries(&mut self) -> Vec<Query> {
-        self.lookup.poll_queries()
-    }
-
-    fn handle_response(&mut self, id: QueryId, bytes: &[u8]) -> anyhow::Result<()> {
-        self.answered = true;
-        Ok(self.lookup.handle_response(id, bytes)?)
-    }
-
-    fn handle_transport_error(&mut self, id: QueryId, why: &str) -> anyhow::Result<()> {
-        if !self.answered {
-            anyhow::bail!("{why}");
-        }
-        Ok(self.lookup.handle_error(id, why)?)
-    }
 }

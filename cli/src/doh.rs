@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use bytes::Bytes;
 use geleit::check::DomainCheck;
-use geleit::dns::{MAX_MESSAGE_LEN, Query, QueryId, SharedAnswers};
+use geleit::dns::{Lookup, MAX_MESSAGE_LEN, Query, QueryId, SharedAnswers};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 
@@ -176,8 +176,8 @@ impl Doh {
     /// `record` when given. Returns whether there was anything to send.
     ///
     /// This is the one DNS loop body of the CLI: `geleit check` runs it for
-    /// the core's `DomainCheck` (which retries failed queries itself) and
-    /// `geleit dns` for a `Lookup`.
+    /// the core's `DomainCheck` and `geleit dns` for a `Lookup` (both retry
+    /// failed queries themselves).
     pub fn exchange<T: Task>(&self, task: &mut T, mut record: Option<&mut Vec<Recorded>>) -> anyhow::Result<bool> {
         let queries = task.poll_queries();
         if queries.is_empty() {
@@ -264,6 +264,22 @@ impl Task for DomainCheck {
 
     fn handle_transport_error(&mut self, id: QueryId, why: &str) -> anyhow::Result<()> {
         Ok(DomainCheck::handle_transport_error(self, id, why)?)
+    }
+}
+
+/// One lookup (`geleit dns`): the core retries a failed query and decides
+/// when the resolver counts as unreachable (`Lookup::resolver_failure`).
+impl Task for Lookup {
+    fn poll_queries(&mut self) -> Vec<Query> {
+        Lookup::poll_queries(self)
+    }
+
+    fn handle_response(&mut self, id: QueryId, bytes: &[u8]) -> anyhow::Result<()> {
+        Ok(Lookup::handle_response(self, id, bytes)?)
+    }
+
+    fn handle_transport_error(&mut self, id: QueryId, why: &str) -> anyhow::Result<()> {
+        Ok(Lookup::handle_transport_error(self, id, why)?)
     }
 }
 

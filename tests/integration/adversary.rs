@@ -52,10 +52,27 @@ fn json(run: &Run) -> Result<serde_json::Value, String> {
 /// One case through `geleit dns` and, if it has a mail domain, `geleit check --no-probe`.
 fn one(case: &Case, anchor: &str, post: bool) -> Vec<String> {
     let mut failures = Vec::new();
-    let (url, _) = serve(case);
+    let (url, dropped) = serve(case);
     let qtype = case.qtype.to_string();
     let r = run(&["dns", case.qname, &qtype, "--json"], &url, anchor, post);
     match json(&r) {
+        // A dropped query is, to the lookup as to the check, a resolver that
+        // cannot be reached: no answer (no status), an error and exit 2.
+        _ if dropped.load(Ordering::Relaxed) > 0 => {
+            if (r.code, r.stdout.as_str()) != (2, "")
+                || !r.stderr.starts_with("geleit: the DNS resolver could not be reached (")
+            {
+                failures.push(format!(
+                    "{} [{}]: geleit dns {} {qtype} with dropped queries exited {}, expected 2 with the resolver unreachable: {} {}",
+                    case.name,
+                    case.kind.as_str(),
+                    case.qname,
+                    r.code,
+                    r.stdout,
+                    r.stderr
+                ));
+            }
+        }
         Ok(v) => {
             let status = v["status"].as_str().unwrap_or_default().to_owned();
             if !case.expect.status.iter().any(|s| s.as_str() == status) {

@@ -30,23 +30,22 @@
 //! - which addresses to probe and which SNI to send ([`verdict::probe_targets`]:
 //!   only validated addresses, the TLSA base domain as SNI, RFC 7672 §8.1);
 //! - that a DoH query which failed on the transport is asked again (it is
-//!   idempotent, RFC 8484 §4.1 with ID 0) up to [`MAX_TRANSPORT_ATTEMPTS`] times;
+//!   idempotent, RFC 8484 §4.1 with ID 0) up to [`MAX_TRANSPORT_ATTEMPTS`] times
+//!   (the bookkeeping is [`crate::dns::Retries`], shared with `dns::Lookup`);
 //! - that a resolver which still could not be reached makes the check
 //!   [`CheckOutcome::ResolverUnreachable`]: that says nothing about the domain,
 //!   so it is never turned into a DNSSEC verdict (bogus, indeterminate, deferred).
 
+#[cfg(test)]
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::dns::{Config, DnsError, Name, Query, QueryId, SmtpCheck, SmtpReport, Stats};
+use crate::dns::{Config, DnsError, Handling, Name, Query, QueryId, Retries, SmtpCheck, SmtpReport, Stats};
+pub use crate::dns::{MAX_TRANSPORT_ATTEMPTS, ResolverFailure};
 pub use crate::mailpolicy::{FetchFailure, FetchRequest, FetchResult};
 use crate::smtp::{AddressReport, HostReport as ProbeHost, TlsMode};
 use crate::verdict::{self, DomainVerdict, LookAhead, ProbeTarget};
-
-/// How often one DoH query is sent before its transport failure counts
-/// (the first try and two more).
-pub const MAX_TRANSPORT_ATTEMPTS: u8 = 3;
 
 /// SMTP between mail servers: RFC 7672 applies to port 25.
 pub const SMTP_PORT: u16 = 25;
@@ -62,32 +61,6 @@ pub enum CheckOutcome {
     /// Geleit's own resolver could not be reached: nothing is known about
     /// the domain.
     ResolverUnreachable(ResolverFailure),
-}
-
-/// Why the check has no verdict: queries that never got an answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResolverFailure {
-    /// The domain that was to be checked.
-    pub domain: String,
-    /// Queries whose every attempt failed on the transport.
-    pub failed: u32,
-    /// Queries asked in all.
-    pub asked: u32,
-    /// The last transport error, as the driver worded it.
-    pub detail: String,
-}
-
-impl core::fmt::Display for ResolverFailure {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "the DNS resolver could not be reached ({} of {} queries got no answer after {MAX_TRANSPORT_ATTEMPTS} attempts: {}); this says nothing about {}",
-            self.failed,
-            self.asked,
-            crate::quoted::Quoted(&self.detail),
-            self.domain
-        )
-    }
 }
 
 /// Where a check stands, for progress displays.
@@ -109,13 +82,9 @@ pub struct DomainCheck {
     domain: String,
     now: u64,
     probe: bool,
-    /// Queries handed out and not yet answered, with their attempts so far.
-    outstanding: HashMap<QueryId, (Query, u8)>,
-    /// Queries to hand out with the next [`Self::poll_queries`]: a new
-    /// round, and queries to ask again.
-    to_send: Vec<Query>,
-    transport_failures: u32,
-    last_transport_error: String,
+    /// The DNS queries handed out, their attempts, and those to hand out
+    /// with the next [`Self::poll_queries`] (a new round, and retries).
+    retries: Retries,
     targets: Vec<ProbeTarget>,
     handed_out: usize,
     probes: Vec<ProbeHost>,
@@ -161,10 +130,7 @@ impl DomainCheck {
             domain,
             now,
             probe,
-            outstanding: HashMap::new(),
-            to_send: Vec::new(),
-            transport_failures: 0,
-            last_transport_error: String::new(),
+            retries: Retries::new(),
             targets: Vec::new(),
             handed_out: 0,
             probes: Vec::new(),
@@ -218,7 +184,7 @@ impl DomainCheck {
     /// The DoH queries to send now (a new round and retries), all at once.
     pub fn poll_queries(&mut self) -> Vec<Query> {
         self.advance();
-        std::mem::take(&mut self.to_send)
+        self.retries.take()
     }
 
     /// The answer to query `id`.
@@ -226,13 +192,10 @@ impl DomainCheck {
     /// # Errors
     /// `id` is not a query of this check that is waiting for an answer.
     pub fn handle_response(&mut self, id: QueryId, bytes: &[u8]) -> Result<(), DnsError> {
-        if self.answered(id) {
-            return Ok(()); // a second answer after a retry
+        if self.retries.handle_response(id)? == Handling::Deliver {
+            self.dns.handle_response(id, bytes)?;
+            self.advance();
         }
-        let _answered = self.outstanding.remove(&id).ok_or(DnsError::UnknownQuery(id.0))?;
-        self.to_send.retain(|q| q.id() != id);
-        self.dns.handle_response(id, bytes)?;
-        self.advance();
         Ok(())
     }
 
@@ -242,24 +205,10 @@ impl DomainCheck {
     /// # Errors
     /// `id` is not a query of this check that is waiting for an answer.
     pub fn handle_transport_error(&mut self, id: QueryId, error: &str) -> Result<(), DnsError> {
-        if self.answered(id) {
-            return Ok(()); // another attempt already got its answer
+        if self.retries.handle_transport_error(id, error)? == Handling::Deliver {
+            self.dns.handle_error(id, error)?;
+            self.advance();
         }
-        let (query, attempts) = self.outstanding.remove(&id).ok_or(DnsError::UnknownQuery(id.0))?;
-        if self.to_send.iter().any(|q| q.id() == id) {
-            // The retry is still to be sent: this was an earlier attempt.
-            self.outstanding.insert(id, (query, attempts));
-            return Ok(());
-        }
-        if attempts < MAX_TRANSPORT_ATTEMPTS {
-            self.outstanding.insert(id, (query.clone(), attempts + 1));
-            self.to_send.push(query);
-            return Ok(());
-        }
-        self.transport_failures += 1;
-        self.last_transport_error = crate::smtp::sanitize(error.as_bytes(), 200);
-        self.dns.handle_error(id, error)?;
-        self.advance();
         Ok(())
     }
 
@@ -355,11 +304,6 @@ impl DomainCheck {
         }
     }
 
-    /// Whether query `id` was handed out before and is no longer waiting.
-    fn answered(&self, id: QueryId) -> bool {
-        !self.outstanding.contains_key(&id) && id.0 < self.dns.stats().queries
-    }
-
     /// Moves on as far as the facts allow.
     fn advance(&mut self) {
         if self.outcome.is_some() {
@@ -382,16 +326,13 @@ impl DomainCheck {
         if !self.dns.is_done() {
             // A round is over once every query is answered (or given up):
             // then the DNS stage says the next round, or finishes.
-            if self.outstanding.is_empty() {
-                for q in self.dns.poll_queries() {
-                    self.outstanding.insert(q.id(), (q.clone(), 1));
-                    self.to_send.push(q);
-                }
+            if self.retries.is_idle() {
+                self.retries.ask(self.dns.poll_queries());
             }
             if !self.dns.is_done() {
                 // A host whose lookups are complete is probed now, while
                 // other hosts' answers are still out.
-                if self.probe && self.transport_failures == 0 {
+                if self.probe && self.retries.failed() == 0 {
                     for host in self.dns.ready_hosts() {
                         self.add_target(verdict::probe_target(&host));
                     }
@@ -400,13 +341,8 @@ impl DomainCheck {
             }
         }
         let Some(report) = self.dns.poll_result().cloned() else { return };
-        if self.transport_failures > 0 {
-            self.outcome = Some(CheckOutcome::ResolverUnreachable(ResolverFailure {
-                domain: self.domain.clone(),
-                failed: self.transport_failures,
-                asked: self.dns.stats().queries,
-                detail: self.last_transport_error.clone(),
-            }));
+        if let Some(failure) = self.retries.failure(self.domain.clone()) {
+            self.outcome = Some(CheckOutcome::ResolverUnreachable(failure));
             return;
         }
         if !self.probe {

@@ -15,6 +15,12 @@
 //!   … repeat until poll_result() is Some(report)
 //! ```
 //!
+//! A query that failed on the transport is asked again by [`Retries`] (used
+//! by [`Lookup::handle_transport_error`] and the whole check,
+//! `crate::check::DomainCheck`); one whose every attempt failed makes the
+//! resolver unreachable ([`ResolverFailure`]), which says nothing about the
+//! name.
+//!
 //! Every query whose name is already known goes out at once: zone cuts are
 //! found by asking DS and DNSKEY for every ancestor of a name in the same
 //! round as the name itself, not by walking down one label per round trip.
@@ -30,6 +36,7 @@ mod lookup;
 mod proof;
 #[cfg(test)]
 mod regressions;
+mod retry;
 mod smtp;
 #[cfg(test)]
 pub(crate) mod testkit;
@@ -43,6 +50,7 @@ pub use engine::{Config, Stats};
 pub use expiry::SigExpiry;
 pub use lookup::{Answer, AnswerData, Link, Lookup};
 pub use proof::{Proof, Reason, ReasonKind, Status, Validated};
+pub use retry::{Handling, MAX_TRANSPORT_ATTEMPTS, ResolverFailure, Retries};
 pub use smtp::{
     AddressSet, HostOutcome, HostReport, MAX_MX_HOSTS, MxOutcome, PolicyTxt, SmtpCheck, SmtpReport, TlsaRecord,
     TxtOutcome, UncheckedHost,
