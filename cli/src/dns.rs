@@ -81,9 +81,15 @@ pub fn run(args: DnsArgs) -> anyhow::Result<Outcome> {
         }
     }
     // The core retried every failed query; one that still failed says
-    // nothing about the name, so there is no answer to print.
+    // nothing about the name, so there is no answer to print: exit 3 as for
+    // `geleit check`, with the edge's error shape under `--json`.
     if let Some(failure) = lookup.resolver_failure() {
-        anyhow::bail!("{failure}");
+        let message = failure.to_string();
+        if args.json {
+            term::print_json(&crate::check::unreachable_body(&message)?)?;
+        }
+        term::error(&message);
+        return Ok(Outcome::ResolverUnreachable);
     }
     let stats = lookup.stats();
     let answer = lookup.poll_result().context("the lookup ended without an answer")?;

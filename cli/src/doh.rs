@@ -67,9 +67,19 @@ impl Doh {
     /// of that PEM file instead of the web PKI roots.
     ///
     /// # Errors
-    /// `ca` cannot be read or holds no certificate; `endpoint` is an
-    /// `https` URL without a usable host.
+    /// `endpoint` is no `http` or `https` URL with a host; `ca` cannot be
+    /// read or holds no certificate; `endpoint` is an `https` URL without a
+    /// usable host.
     pub fn new(endpoint: &str, post: bool, ca: Option<&Path>) -> anyhow::Result<Self> {
+        // A URL that cannot be asked is the user's input error (exit 2), not
+        // a resolver that did not answer.
+        let uri: http::Uri = endpoint.parse().with_context(|| format!("expected a DoH URL, found {endpoint:?}"))?;
+        if !uri.scheme_str().is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https")) {
+            anyhow::bail!("expected an http or https DoH URL, found {endpoint:?}");
+        }
+        if uri.host().is_none_or(str::is_empty) {
+            anyhow::bail!("expected a host in the DoH URL {endpoint:?}");
+        }
         let roots = ca.map(read_ca).transpose()?;
         // Keep every connection of a round for the next one: a round after the
         // first then costs one round trip, not two (no new TCP/TLS handshakes).

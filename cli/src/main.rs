@@ -9,7 +9,7 @@
 //! | 0 | success / authenticated |
 //! | 1 | not authenticated, or records unusable |
 //! | 2 | usage or input error (message on stderr, prefixed `geleit:`); `geleit guard` and `geleit rollover status`: could not decide, for any reason |
-//! | 3 | could not decide: Geleit's resolver could not be reached (`geleit check`; message on stderr) |
+//! | 3 | could not decide: Geleit's resolver could not be reached (`geleit check`, `geleit dns`; message on stderr) |
 //!
 //! `geleit check --format nagios` exits with the Monitoring Plugins state
 //! instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, bad input included).

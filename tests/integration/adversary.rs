@@ -57,13 +57,15 @@ fn one(case: &Case, anchor: &str, post: bool) -> Vec<String> {
     let r = run(&["dns", case.qname, &qtype, "--json"], &url, anchor, post);
     match json(&r) {
         // A dropped query is, to the lookup as to the check, a resolver that
-        // cannot be reached: no answer (no status), an error and exit 2.
-        _ if dropped.load(Ordering::Relaxed) > 0 => {
-            if (r.code, r.stdout.as_str()) != (2, "")
+        // cannot be reached: no answer (no status), dns_unreachable and exit 3.
+        v if dropped.load(Ordering::Relaxed) > 0 => {
+            let v = v.unwrap_or_default();
+            if (r.code, v["error"]["code"].as_str()) != (3, Some("dns_unreachable"))
+                || v.get("status").is_some()
                 || !r.stderr.starts_with("geleit: the DNS resolver could not be reached (")
             {
                 failures.push(format!(
-                    "{} [{}]: geleit dns {} {qtype} with dropped queries exited {}, expected 2 with the resolver unreachable: {} {}",
+                    "{} [{}]: geleit dns {} {qtype} with dropped queries exited {}, expected 3 with dns_unreachable: {} {}",
                     case.name,
                     case.kind.as_str(),
                     case.qname,

@@ -154,7 +154,7 @@ fn dns_is_unchanged_by_retried_doh_requests() {
 }
 
 /// A query that fails on every attempt: no answer (here it would have been
-/// "bogus"), but what the check says, and the exit code of an error.
+/// "bogus"), but what the check says, and its exit code (3, could not decide).
 #[test]
 fn dns_with_an_unreachable_resolver_says_so_instead_of_an_answer() {
     let owner = "_25._tcp.mx.bogus-tlsa-sig.example.";
@@ -169,7 +169,16 @@ fn dns_with_an_unreachable_resolver_says_so_instead_of_an_answer() {
             "geleit: the DNS resolver could not be reached (1 of {} queries got no answer after 3 attempts: \"DoH server {} answered HTTP 502 Bad Gateway, expected 200\"); this says nothing about {owner}\n",
             v["queries"], doh.url
         );
-        assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (2, "", stderr.as_str()), "{extra:?}");
+        assert_eq!((run.code, run.stderr.as_str()), (3, stderr.as_str()), "{extra:?}");
+        if extra.is_empty() {
+            assert_eq!(run.stdout, "");
+        } else {
+            // The edge's error shape, as `geleit check --json` prints it.
+            let e: serde_json::Value =
+                serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+            assert_eq!(e["error"]["code"], "dns_unreachable", "{e}");
+            assert_eq!(format!("geleit: {}\n", e["error"]["message"].as_str().unwrap_or_default()), stderr);
+        }
         let failed = doh.failed.lock().map(|f| f.clone()).unwrap_or_default();
         assert_eq!(failed, vec![(owner.to_owned(), "TLSA".to_owned()); 3], "asked three times");
     }
@@ -178,7 +187,7 @@ fn dns_with_an_unreachable_resolver_says_so_instead_of_an_answer() {
     assert_eq!(
         (run.code, run.stdout.as_str(), run.stderr.as_str()),
         (
-            2,
+            3,
             "",
             "geleit: the DNS resolver could not be reached (6 of 6 queries got no answer after 3 attempts: \"DoH request to http://127.0.0.1:9/dns-query failed: io: Connection refused (os error 111)\"); this says nothing about example.com.\n"
         )
@@ -232,7 +241,7 @@ fn post_works_like_get() {
 
 #[test]
 fn usage_errors_exit_2_with_a_message() {
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 7] = [
         (
             &["check", "example.com", "--ehlo-name", "bad name"],
             "geleit: expected an EHLO name of 1 to 255 letters, digits, \".\", \"-\", \":\" or \"[]\", found \"bad name\"\n",
@@ -246,6 +255,18 @@ fn usage_errors_exit_2_with_a_message() {
             &["dns", "example.com", "A", "--trust-anchor", "/nonexistent/anchor"],
             "geleit: cannot read trust anchor file /nonexistent/anchor: No such file or directory (os error 2)\n",
         ),
+        (
+            &["dns", "example.com", "A", "--doh", "ftp://dns.example/"],
+            "geleit: expected an http or https DoH URL, found \"ftp://dns.example/\"\n",
+        ),
+        (
+            &["dns", "example.com", "A", "--doh", "dns-query"],
+            "geleit: expected an http or https DoH URL, found \"dns-query\"\n",
+        ),
+        (
+            &["dns", "example.com", "A", "--doh", "http:///dns-query"],
+            "geleit: expected a DoH URL, found \"http:///dns-query\": invalid format\n",
+        ),
     ];
     for (args, stderr) in cases {
         let run = geleit(args);
@@ -258,8 +279,8 @@ fn terminal_escapes_in_error_lines_are_shown_escaped() {
     let cases: [(&[&str], &str); 4] = [
         (
             &["dns", "example.com", "A", "--doh", "http://127.0.0.1:9/\u{1b}]0;pwned\u{7}"],
-            // Kept as the transport worded it (escaped), then quoted.
-            "geleit: the DNS resolver could not be reached (6 of 6 queries got no answer after 3 attempts: \"DoH request to http://127.0.0.1:9/\\\\x1b]0;pwned\\\\x07 failed: http: invalid uri character\"); this says nothing about example.com.\n",
+            // A URL that cannot be asked is an input error, quoted (escaped), not an unreachable resolver.
+            "geleit: expected a DoH URL, found \"http://127.0.0.1:9/\\u{1b}]0;pwned\\u{7}\": invalid uri character\n",
         ),
         (
             &["dns", "mx\u{1b}[2J.example", "A"],

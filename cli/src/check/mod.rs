@@ -256,8 +256,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Outcome> {
     }
 }
 
-/// The edge's error shape, with its code for an unreachable resolver.
-fn unreachable_body(message: &str) -> anyhow::Result<serde_json::Value> {
+/// The edge's error shape, with its code for an unreachable resolver
+/// (`geleit check` and `geleit dns`).
+pub(crate) fn unreachable_body(message: &str) -> anyhow::Result<serde_json::Value> {
     Ok(serde_json::from_str(&api::error_body(&ErrorCode::DnsUnreachable, message))?)
 }
 
