@@ -32,6 +32,7 @@ pub mod check;
 pub mod dane;
 pub mod dns;
 pub mod guard;
+pub mod idn;
 pub mod mailpolicy;
 pub mod monitor;
 pub mod order;

@@ -168,15 +168,13 @@ fn is_ldh_name(ascii: &str) -> bool {
     labels_ok && !ascii.is_empty() && ascii.len() <= 253 && (ascii.contains('.') || ascii.len() <= 63)
 }
 
-/// U-labels for display: each `xn--` label decoded (RFC 3492); `None` if one
-/// does not decode or does not encode back to itself.
+/// U-labels for display: each `xn--` label decoded by the core's one rule
+/// ([`geleit::idn::label_to_unicode`]: RFC 3492, encodes back to itself,
+/// reads as what it is); `None` if one is no such label.
 fn to_unicode(ascii: &str) -> Option<String> {
-    let labels = ascii.split('.').map(|l| match l.strip_prefix("xn--") {
-        Some(puny) => {
-            idna::punycode::decode_to_string(puny).filter(|u| idna::punycode::encode_str(u).as_deref() == Some(puny))
-        }
-        None => Some(l.to_owned()),
-    });
+    let labels = ascii
+        .split('.')
+        .map(|l| if l.starts_with("xn--") { geleit::idn::label_to_unicode(l) } else { Some(l.to_owned()) });
     labels.collect::<Option<Vec<String>>>().map(|l| l.join("."))
 }
 
@@ -193,6 +191,10 @@ mod tests {
         );
         assert_eq!(from_ascii("mx.example", true).map(|d| d.written(true)).as_deref(), Some("[mx.example]"));
         assert_eq!(from_ascii("xn--zz.example", false), None, "does not decode");
+        // One label that would read as two (`a.bé`), and one that is all ASCII: no U-labels to show.
+        let dotted = format!("xn--{}.example", geleit::idn::encode("a.b\u{e9}").unwrap_or_default());
+        assert_eq!(from_ascii(&dotted, false), None, "{dotted}");
+        assert_eq!(from_ascii("xn--abc-.example", false), None);
         assert_eq!(from_ascii("bücher.example", false), None, "not A-labels");
         assert_eq!(from_ascii("", false), None);
     }

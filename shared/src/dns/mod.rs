@@ -212,8 +212,8 @@ impl fmt::Display for Shown<'_> {
     }
 }
 
-/// Writes `name` with each valid `xn--` label decoded (RFC 3492) and every
-/// other label in ASCII presentation form.
+/// Writes `name` with each `xn--` label that [`crate::idn::label_to_unicode`]
+/// shows decoded (RFC 3492) and every other label in ASCII presentation form.
 #[cfg_attr(not(any(target_arch = "wasm32", test)), allow(dead_code))]
 fn write_punycode(name: &Name, f: &mut impl fmt::Write) -> fmt::Result {
     if name.is_root() {
@@ -223,13 +223,7 @@ fn write_punycode(name: &Name, f: &mut impl fmt::Write) -> fmt::Result {
         if i > 0 {
             f.write_char('.')?;
         }
-        let decoded = std::str::from_utf8(label).ok().and_then(|l| l.strip_prefix("xn--")).and_then(|puny| {
-            idna::punycode::decode_to_string(puny).filter(|u| {
-                !u.is_ascii()
-                    && !u.chars().any(|c| c.is_control() || c.is_whitespace() || c.is_uppercase() || c == '.')
-                    && idna::punycode::encode_str(u).as_deref() == Some(puny)
-            })
-        });
+        let decoded = std::str::from_utf8(label).ok().and_then(crate::idn::label_to_unicode);
         match decoded {
             Some(u) => f.write_str(&u)?,
             None => hickory_proto::rr::Label::from_raw_bytes(label).map_err(|_| fmt::Error)?.write_ascii(f)?,
