@@ -303,6 +303,27 @@ await t.step('TLSRPT and MTA-STS beside DANE: the policy fetched through the edg
     assert((await policy()).includes('sts_not_fetched'), 'without an edge the policy is said not fetched');
   }
   await axe(page, 'checker, mail policy');
+  if (edge) {
+    // The edge's limits cover the policy fetch too: after its 429 the page waits and asks again,
+    // as for a probe, instead of saying the policy was not fetched.
+    let refused = 0;
+    await page.route('**/api/sts-policy?*', async (route) => {
+      if (refused++ === 0) {
+        await route.fulfill({ status: 429, headers: { 'retry-after': '1', 'content-type': 'application/json' },
+          body: JSON.stringify({ error: { code: 'rate_limited', message: 'too many requests' } }) });
+      } else {
+        await route.continue();
+      }
+    });
+    await page.fill('#check-input', 'ee-fullcert.example');
+    await page.click('#check-button');
+    // The same domain again: wait for the second fetch before reading the (new) result.
+    for (let waited = 0; refused < 2 && waited < 30000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    assertEqual(refused, 2, 'the policy fetch asked again after the wait');
+    await page.waitForSelector('#check-verdict[data-domain="ee-fullcert.example"]:not([data-verdict=pending])', { timeout: 30000 });
+    assertEqual((await policy()).sort(), ['dane_takes_precedence', 'sts_policy_active', 'tls_rpt_published'], 'policy findings after a 429');
+    await page.unroute('**/api/sts-policy?*');
+  }
 });
 
 await t.step('DoH unreachable: a neutral state that says nothing about the domain, with Retry and Settings', async () => {

@@ -104,7 +104,7 @@ impl core::fmt::Display for DriveError {
                 None => write!(f, "{message} (HTTP {status}, {})", code.as_str()),
             },
             Self::RateLimited { waits } => {
-                write!(f, "expected a probe after {waits} waits, found HTTP 429 (rate_limited) each time")
+                write!(f, "expected an answer of the edge after {waits} waits, found HTTP 429 (rate_limited) each time")
             }
             Self::WrongHost { expected, found } => {
                 write!(f, "expected the probe report of {expected}, found one of {found}")
