@@ -11,8 +11,10 @@
 #     hash; index.html names it and the first module fetches it as it starts
 #     (not preloaded: in parallel it took the first module's bandwidth);
 #   - both together: goal <= 300,000 B.
-# The app is still above the goals (see the size lines), so the build only warns;
-# WEB_SIZE_STRICT=1 makes it fail above them. It always fails when the first
+# The first module's goal is a budget: the build fails above it (as widget/build.sh
+# for the widget). Both together are still far above theirs (two modules each carry
+# std, JSON, X.509 and ring), so that only warns; WEB_SIZE_STRICT=1 makes it fail
+# too. It always fails when the first
 # module links engine code (hickory, DNSSEC validation, the DNS engine, the check
 # machine, the checker's view model): their functions must not be in its name section.
 set -euo pipefail
@@ -33,15 +35,22 @@ if ! trunk build --release >"$log" 2>&1; then
   exit 1
 fi
 rm -f "$log"
-# The first module's glue, minified (scripts/minify-js.sh); its integrity hash
-# (SRI, sha384) in dist/index.html's modulepreload follows the new content.
+# The first module's import names shortened in its wasm and glue
+# (scripts/minify-imports.mjs), its glue minified (scripts/minify-js.sh); the
+# integrity hashes (SRI, sha384) in dist/index.html's preloads follow the new content.
 sri() { printf 'sha384-%s' "$(openssl dgst -sha384 -binary "$1" | base64 -w0)"; }
-for f in dist/geleit-frontend-*.js; do
-  before=$(sri "$f")
-  scripts/minify-js.sh "$f"
-  grep -q "integrity=\"$before\"" dist/index.html ||
+first_wasm_file=$(ls dist/geleit-frontend-*_bg.wasm)
+first_js_file=$(ls dist/geleit-frontend-*.js)
+declare -A before
+for f in "$first_wasm_file" "$first_js_file"; do
+  before[$f]=$(sri "$f")
+  grep -q "integrity=\"${before[$f]}\"" dist/index.html ||
     { echo "web-build: dist/index.html has no integrity hash for $f" >&2; exit 1; }
-  sed -i "s|integrity=\"$before\"|integrity=\"$(sri "$f")\"|" dist/index.html
+done
+node scripts/minify-imports.mjs "$first_wasm_file" "$first_js_file" >/dev/null
+scripts/minify-js.sh "$first_js_file"
+for f in "$first_wasm_file" "$first_js_file"; do
+  sed -i "s|integrity=\"${before[$f]}\"|integrity=\"$(sri "$f")\"|" dist/index.html
 done
 
 # The engine module. Optimised from wasm-bindgen's output, whose name section
@@ -52,11 +61,17 @@ rm -rf "$names"
 mkdir -p "$names"
 raw=target/wasm32-unknown-unknown/wasm-release
 wasm-bindgen --target web --no-typescript --keep-debug --out-dir "$names" --out-name geleit-engine "$raw/geleit_app_engine.wasm"
+# --low-memory-unused (also the first module's, index.html; and the widget's): wasm-opt
+# folds constant offsets into loads and stores, which differs only for a pointer that
+# wraps past 4 GiB into the lowest KiB, which Rust never computes (about 1.2 KB gzip);
+# producers and target-features sections are not needed by a browser.
 # ring exports a C-ABI helper (ring_core_*_bn_mul_mont) that rustc keeps as a cdylib
 # export although nothing calls it; removing the export lets wasm-opt drop it.
 wasm-opt --remove-exports --pass-arg='remove-exports@ring_core_*' -Oz --strip-debug \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  --low-memory-unused --strip-producers --strip-target-features \
   "$names/geleit-engine_bg.wasm" -o "$names/geleit-engine.opt.wasm"
+node scripts/minify-imports.mjs "$names/geleit-engine.opt.wasm" "$names/geleit-engine.js" >/dev/null
 scripts/minify-js.sh "$names/geleit-engine.js"
 hash=$(cat "$names/geleit-engine.opt.wasm" "$names/geleit-engine.js" | sha256sum | cut -c1-16)
 engine_js=dist/geleit-engine-$hash.js
@@ -106,8 +121,8 @@ printf 'web app engine module (fetched as the first module starts; gzip -9): was
 printf 'web app total (gzip -9): %d B (%s); goal %s\n' "$total" "$(kb "$total")" "$(kb "$total_goal")"
 over=0
 if [ "$first" -gt "$first_goal" ]; then
-  echo "web app: the first module is over its goal by $((first - first_goal)) B" >&2
-  over=1
+  echo "web-build: the first module is over its budget by $((first - first_goal)) B" >&2
+  exit 1
 fi
 if [ "$total" -gt "$total_goal" ]; then
   echo "web app: both modules together are over their goal by $((total - total_goal)) B" >&2

@@ -36,11 +36,14 @@ names=target/widget-names
 mkdir -p "$names"
 for m in geleit_widget geleit_app_engine; do
   wasm-bindgen --target web --no-typescript --keep-debug --out-dir "$out" "target/wasm32-unknown-unknown/wasm-release/$m.wasm"
-  wasm-opt --remove-exports --pass-arg='remove-exports@ring_core_*' -Oz --debuginfo \
+  wasm-opt --remove-exports --pass-arg='remove-exports@ring_core_*' -Oz --debuginfo --low-memory-unused \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     "$out/${m}_bg.wasm" -o "$names/${m}_bg.wasm"
-  wasm-opt --strip-debug --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  wasm-opt --strip-debug --strip-producers --strip-target-features \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     "$names/${m}_bg.wasm" -o "$out/${m}_bg.wasm"
+  # Short import names in the wasm and its glue (scripts/minify-imports.mjs).
+  node scripts/minify-imports.mjs "$out/${m}_bg.wasm" "$out/$m.js" >/dev/null
 done
 # The default module links no DNS engine, hickory, ring, X.509/ASN.1 parser, probe-report reader,
 # verdict evaluation, and no verdict words (the edge words its answer, `view=`, geleit_web::worded):
