@@ -657,27 +657,8 @@ mod tests {
     #[test]
     fn fetch_results_round_trip_through_their_json() {
         use crate::mailpolicy::{FetchFailure, FetchResult};
-        let results = [
-            FetchResult::Response {
-                status: 200,
-                content_type: Some("text/plain".into()),
-                location: None,
-                body: b"version: STSv1\r\nmode: enforce\r\nmx: mx.example.org\r\nmax_age: 86400\r\n".to_vec(),
-            },
-            FetchResult::Response {
-                status: 301,
-                content_type: None,
-                location: Some("https://elsewhere.example/".into()),
-                body: Vec::new(),
-            },
-            // No text: read back as the bytes that came, not as U+FFFD.
-            FetchResult::Response { status: 200, content_type: None, location: None, body: vec![0xff, 0xfe, b'v'] },
-            FetchResult::Failed(FetchFailure::Timeout { after_ms: 10_000 }),
-            FetchResult::Failed(FetchFailure::TooLarge { limit: 65_536 }),
-            FetchResult::Failed(FetchFailure::Refused { detail: "127.0.0.1 is loopback".into() }),
-            FetchResult::Failed(FetchFailure::Certificate { detail: "unknown issuer".into() }),
-            FetchResult::Failed(FetchFailure::Unavailable { detail: "no edge".into() }),
-        ];
+        // No text (the third): read back as the bytes that came, not as U+FFFD.
+        let results = crate::mailpolicy::fetch::tests::sample_results();
         for result in results {
             let json = serde_json::to_string(&result).unwrap();
             let back: Answer<FetchResult> = read_answer(200, None, &json);

@@ -276,12 +276,12 @@ impl FailureWire {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    #[test]
-    fn the_json_reader_reads_what_serde_reads_and_refuses_what_it_refuses() {
-        let results = [
+    /// One result of every kind, for the JSON tests here and in `api`.
+    pub(crate) fn sample_results() -> Vec<FetchResult> {
+        vec![
             FetchResult::Response {
                 status: 200,
                 content_type: Some("text/plain".into()),
@@ -304,7 +304,12 @@ mod tests {
             FetchResult::Failed(FetchFailure::Refused { detail: "127.0.0.1 is loopback".into() }),
             FetchResult::Failed(FetchFailure::Http { detail: "no status line".into() }),
             FetchResult::Failed(FetchFailure::Unavailable { detail: "no edge".into() }),
-        ];
+        ]
+    }
+
+    #[test]
+    fn the_json_reader_reads_what_serde_reads_and_refuses_what_it_refuses() {
+        let results = sample_results();
         for result in results {
             let json = serde_json::to_string(&result).unwrap();
             assert_eq!(FetchResult::from_json(&json), Ok(result), "{json}");
