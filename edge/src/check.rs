@@ -588,14 +588,16 @@ mod tests {
         assert_eq!(request.view, Some(Lang::De));
         let v = block_on(run(&io, &request, &settings(LAB), io.now_ms.get())).unwrap();
         let text = answer_body(&request, &v).unwrap();
-        let read: geleit_web::worded::Worded = serde_json::from_str(&text).unwrap();
+        let read = geleit_web::worded::Worded::from_json(&text).unwrap();
         // The view is the app's own for this verdict, in German, and the verdict travels along unchanged.
         let d = geleit_web::domain::from_ascii("two-mx.example", false).unwrap();
         assert_eq!(read.view, geleit_web::checker::verdict_view(&d, &v, Lang::De));
         assert_eq!(read.view.shown.as_str(), "not_authenticated");
         assert!(read.view.summary.contains("mx2.two-mx.example"), "{}", read.view.summary);
         assert_eq!(read.view.first_fix.as_ref().and_then(|f| f.host.as_deref()), Some("mx2.two-mx.example"));
-        assert_eq!(serde_json::from_str::<DomainVerdict>(read.verdict.get()).unwrap(), v);
+        assert_eq!(serde_json::from_str::<DomainVerdict>(&read.verdict).unwrap(), v);
+        // The verdict as the edge wrote it, byte for byte (the widget hands it on).
+        assert_eq!(read.verdict, serde_json::to_string(&v).unwrap());
         assert!(!read.authenticated);
         // Without `view`, the verdict alone, as `geleit check --json` prints it.
         let plain = CheckRequest::from_query([("domain", "two-mx.example")]).unwrap();

@@ -492,6 +492,22 @@ pub fn read_answer<T: serde::de::DeserializeOwned>(status: u16, retry_after: Opt
         let e = v.get("error")?;
         Some((e.get("code")?.as_str()?.to_owned(), e.get("message")?.as_str()?.to_owned()))
     });
+    error_answer(status, retry_after, body, error)
+}
+
+/// The answer of the edge when the status is not 200: its error, from the
+/// `code` and `message` a JSON reader found in the body's
+/// `{"error":{"code":…,"message":…}}` (`None`: the body is no such error),
+/// or unreadable. [`read_answer`] with serde_json; a module that links
+/// another JSON reader (the widget's, `geleit_web::worded::read_answer`)
+/// reads the two strings itself and words the rest the same way here.
+#[must_use]
+pub fn error_answer<T>(
+    status: u16,
+    retry_after: Option<&str>,
+    body: &str,
+    error: Option<(String, String)>,
+) -> Answer<T> {
     match error {
         Some((code, message)) => Answer::Error(ApiError {
             status,

@@ -478,6 +478,42 @@ fn the_driver_gives_the_cores_verdict_for_every_recording() {
     assert!(early > 0, "some recording has a probe back before its DNS stage is complete");
 }
 
+/// The edge's worded answer about every recorded verdict (with probe
+/// reports and without: deferred hosts, findings with quoted details, German
+/// words) reads back with the widget's reader (`Worded::from_json`, no
+/// serde): the same view, and the verdict as serde_json wrote it, byte for byte.
+#[test]
+fn the_edges_worded_answer_about_every_recording_reads_back_byte_for_byte() {
+    use geleit_web::worded::{Worded, WordedAnswer};
+    let leaf = leaf();
+    let mut read = 0;
+    for entry in std::fs::read_dir(dns_replay::dns_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let scenario = path.file_stem().unwrap().to_str().unwrap().to_owned();
+        let rec = dns_replay::load(&scenario);
+        let report = dns_replay::check(&rec);
+        let targets = geleit::verdict::probe_targets(&report);
+        let probed: Vec<_> = targets.iter().map(|t| probe_report(t, Some(&[&leaf]), true)).collect();
+        let plain: Vec<_> = targets.iter().map(|t| probe_report(t, None, false)).collect();
+        for probes in [&probed[..], &plain[..], &[]] {
+            let v = geleit::verdict::evaluate(&report, probes, i64::try_from(rec.now).unwrap());
+            let d = domain::from_ascii(&v.domain, false).unwrap();
+            for lang in [Lang::En, Lang::De] {
+                let text = serde_json::to_string(&WordedAnswer::new(&d, &v, lang)).unwrap();
+                let w = Worded::from_json(&text).unwrap_or_else(|| panic!("{scenario}: {text}"));
+                assert_eq!(w.view, checker::verdict_view(&d, &v, lang), "{scenario}");
+                assert_eq!(w.authenticated, v.authenticated, "{scenario}");
+                assert_eq!(w.verdict, serde_json::to_string(&v).unwrap(), "{scenario}");
+                read += 1;
+            }
+        }
+    }
+    assert!(read >= 6 * 10, "{read} answers read");
+}
+
 #[test]
 fn transport_failures_are_retried_to_the_same_verdict() {
     let calm = dns_only("two-mx", Lang::En);

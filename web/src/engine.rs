@@ -165,9 +165,10 @@ impl Update {
     }
 }
 
-/// The reader of [`Update::from_json`]: each type of the view from a
+/// The reader of [`Update::from_json`] (and of the edge's worded answer,
+/// [`crate::worded::Worded::from_json`]): each type of the view from a
 /// [`json::Value`], field by field as serde derives them.
-mod read {
+pub(crate) mod read {
     use super::Update;
     use crate::checker::{
         AddressView, Advice, AlgorithmView, Badge, CheckView, FindingView, FirstFix, HostView, Shown, TlsaLine, Word,
@@ -297,7 +298,7 @@ mod read {
         Shown::from_word(v.as_str()?)
     }
 
-    pub(super) fn view(v: &Value) -> Option<CheckView> {
+    pub(crate) fn view(v: &Value) -> Option<CheckView> {
         let o = v.as_object()?;
         Some(CheckView {
             domain: string(o, "domain")?,

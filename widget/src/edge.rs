@@ -3,8 +3,9 @@
 //! ([`geleit_web::worded`]: the app's own view of it, worded by the edge),
 //! or the edge's error `{"error": {"code", "message"}}` with an HTTP status
 //! (and `Retry-After` when rate limited), read by the API contract
-//! ([`geleit::api::read_answer`]) and put into words in the widget's
-//! language. The small default module so links neither the core's verdict
+//! ([`geleit_web::worded::read_answer`]: [`geleit::api::read_answer`]'s
+//! reading with the app's first-module JSON reader, no serde_json) and put
+//! into words in the widget's language. The small default module so links neither the core's verdict
 //! types nor the verdict words: the edge decides nothing the app would not,
 //! and the widget draws what it says. An edge whose DNS resolver could not
 //! be reached (`dns_unreachable`) gets the same neutral view as the app's
@@ -14,7 +15,7 @@ use geleit::api::{self, ApiError, ErrorCode};
 use geleit_web::checker::{self, Badge, CheckView, Shown};
 use geleit_web::domain::Domain;
 use geleit_web::i18n::Lang;
-use geleit_web::worded::Worded;
+use geleit_web::worded::{self, Worded};
 
 /// The most the widget reads of an answer: a verdict for a domain with
 /// many MX hosts and addresses is some tens of KB, worded about twice that.
@@ -44,7 +45,7 @@ pub fn read(d: &Domain, status: u16, retry_after: Option<&str>, body: &str) -> A
     if body.len() > MAX_BODY {
         return Answer::Unreadable(format!("expected at most {MAX_BODY} octets, found {}", body.len()));
     }
-    match api::read_answer::<Worded>(status, retry_after, body) {
+    match worded::read_answer(status, retry_after, body) {
         api::Answer::Ok(w) if w.view.domain.trim_end_matches('.') != d.ascii || w.view.direct != d.direct => {
             Answer::Unreadable(format!(
                 "expected a verdict about {}, found one about {}",
@@ -231,10 +232,9 @@ mod tests {
             assert_eq!(v.shown, Shown::Verdict(Verdict::Authenticated));
             assert_eq!(v.policy_findings.iter().map(|f| &*f.code).collect::<Vec<_>>(), ["sts_mx_not_covered"]);
             // The core's verdict is handed on as the edge sent it.
-            assert_eq!(
-                serde_json::from_str::<DomainVerdict>(w.verdict.get()).unwrap_or_else(|e| panic!("{e}")),
-                verdict()
-            );
+            assert_eq!(serde_json::from_str::<DomainVerdict>(&w.verdict).unwrap_or_else(|e| panic!("{e}")), verdict());
+            // Byte for byte as the edge wrote it.
+            assert_eq!(w.verdict, serde_json::to_string(&verdict()).unwrap_or_default());
         }
         assert!(
             view(&d, &read(&d, 200, None, &worded(Lang::De)), Lang::De).policy_findings[0].title.contains("MTA-STS"),
@@ -259,6 +259,31 @@ mod tests {
         // A bare verdict (an edge that ignores `view`) has no words to draw.
         let bare = serde_json::to_string(&verdict()).unwrap_or_default();
         assert!(matches!(read(&example(), 200, None, &bare), Answer::Unreadable(_)));
+    }
+
+    #[test]
+    fn a_worded_answer_that_is_no_json_or_does_not_fit_is_refused() {
+        let body = worded(Lang::En);
+        let cut = body.get(..body.find("\"hosts\"").unwrap_or_default()).unwrap_or_default();
+        assert!(cut.ends_with(','), "{cut}");
+        assert!(matches!(
+            read(&example(), 200, None, cut),
+            Answer::Unreadable(w) if w.starts_with("expected the edge's JSON answer, found one it cannot read: expected")
+                && w.ends_with(&format!("found the end of the text at byte {}", cut.len()))
+        ));
+        let mut v: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}"));
+        v["view"]["mx_badge"] = "secure".into();
+        assert!(matches!(
+            read(&example(), 200, None, &v.to_string()),
+            Answer::Unreadable(w) if w == "expected the edge's JSON answer, found one it cannot read: expected a worded answer (view, authenticated, verdict), found JSON that does not fit"
+        ));
+        // About another name, well formed: the name is what is refused.
+        v["view"]["mx_badge"] = serde_json::json!({"class": "secure", "text": "Signed"});
+        v["view"]["domain"] = "example.net".into();
+        assert!(matches!(
+            read(&example(), 200, None, &v.to_string()),
+            Answer::Unreadable(w) if w == "expected a verdict about xn--bcher-kva.example, found one about example.net"
+        ));
     }
 
     #[test]

@@ -7,17 +7,18 @@
 //! the run is done, what the `geleit-result` event needs (the core
 //! verdict's `authenticated` and its JSON text, from the update's export).
 //!
-//! The request is written by hand (as the event detail, [`crate::event`]):
-//! the default module links no JSON serializer. The update is read with
-//! the `Deserialize` the default module already links for the edge's
-//! worded answer ([`geleit_web::worded::Worded`]: the same [`CheckView`]).
+//! The request is written by hand (as the event detail, [`crate::event`]);
+//! the update is read by the app's first module's own reader
+//! ([`Update::from_json`], [`geleit_web::json`]), as the edge's worded
+//! answer is ([`geleit_web::worded::Worded::from_json`]: the same
+//! [`CheckView`]): the default module links no serde_json.
 //!
 //! [`Request`]: geleit_web::engine::Request
 
 use geleit_web::checker::CheckView;
 use geleit_web::domain::Domain;
-use serde::Deserialize;
-use serde_json::value::RawValue;
+use geleit_web::engine::Update;
+use geleit_web::json;
 
 use crate::event;
 use crate::options::Options;
@@ -53,51 +54,34 @@ pub struct Progress {
     pub result: Option<String>,
 }
 
-/// The part of an `Update` ([`geleit_web::engine::Update`]) the widget reads (the rest, `kept` among
-/// it, is skipped unread).
-#[derive(Deserialize)]
-struct Incoming {
-    view: CheckView,
-    done: bool,
-    export: Option<String>,
-}
-
-/// The part of the export ([`geleit_web::checker::export_json`]) the event needs.
-#[derive(Deserialize)]
-struct Export {
-    /// Boxed as in the edge's worded answer: one reader of raw JSON in the module.
-    result: Option<Box<RawValue>>,
-}
-
-/// The part of the core's verdict the event reads itself.
-#[derive(Deserialize)]
-struct Authenticated {
-    authenticated: bool,
-}
-
 /// Reads an `Update` (JSON) from the engine.
 ///
 /// # Errors
 /// Not an update, or a finished one whose export carries no readable
 /// verdict, in words.
 pub fn read(text: &str) -> Result<Progress, String> {
-    let u: Incoming = serde_json::from_str(text).map_err(|e| format!("expected a check update, found {e}"))?;
-    let result = match u.export.as_deref().filter(|_| u.done) {
+    let u = Update::from_json(text)?;
+    // The export ([`geleit_web::checker::export_json`]): an object whose
+    // `result` is the core's verdict (missing or `null` without one).
+    let export = match u.export.as_deref().filter(|_| u.done) {
         None => None,
-        Some(export) => serde_json::from_str::<Export>(export)
-            .map_err(|e| format!("expected the check's export, found {e}"))?
-            .result
-            .map(|r| r.get().to_owned()),
+        Some(export) => Some(
+            json::parse(export)
+                .ok()
+                .filter(|e| e.as_object().is_some())
+                .ok_or("expected the check's export, found no JSON object")?,
+        ),
     };
-    let authenticated = match &result {
+    let verdict = export.as_ref().and_then(|e| e.get("result")).filter(|r| **r != json::Value::Null);
+    let authenticated = match verdict {
         None => false,
-        Some(r) => {
-            serde_json::from_str::<Authenticated>(r)
-                .map_err(|e| format!("expected a verdict in the export, found {e}"))?
-                .authenticated
-        }
+        Some(r) => r
+            .get("authenticated")
+            .and_then(json::Value::as_bool)
+            .ok_or("expected a verdict in the export, found one without `authenticated`")?,
     };
-    Ok(Progress { view: u.view, done: u.done, authenticated, result })
+    // Re-written compactly, as the edge writes the verdict.
+    Ok(Progress { view: u.view, done: u.done, authenticated, result: verdict.map(json::Value::to_json) })
 }
 
 #[cfg(test)]
@@ -180,6 +164,8 @@ mod tests {
             assert_eq!(p.authenticated, authenticated);
             let result = p.result.unwrap();
             assert_eq!(serde_json::from_str::<geleit::verdict::DomainVerdict>(&result).unwrap(), verdict);
+            // Compact, byte for byte as the edge writes the verdict.
+            assert_eq!(result, serde_json::to_string(&verdict).unwrap());
             // The event carries it as the edge's answer would.
             let detail: serde_json::Value =
                 serde_json::from_str(&event::detail(&p.view, p.authenticated, &Options::default(), Some(&result)))

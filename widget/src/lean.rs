@@ -106,7 +106,7 @@ pub fn show(
     let answer = edge::read(&d, status, retry_after.as_deref(), body);
     let v = edge::view(&d, &answer, o.lang);
     let (authenticated, result) = match &answer {
-        Answer::Verdict(w) => (w.authenticated, Some(w.verdict.get())),
+        Answer::Verdict(w) => (w.authenticated, Some(w.verdict.as_str())),
         _ => (false, None),
     };
     if let Some(out) = root.get_element_by_id("out") {
