@@ -133,11 +133,15 @@ fn release_starts_checks_a_lab_domain_and_serves_app_and_widget() {
     // No operator preset in this release: the page takes its defaults.
     assert_eq!(running.get("/geleit-config.json").0, 404);
 
-    // The widget's module as in the source, its wasm as built.
-    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../widget/geleit-check.js");
+    // The widget's module as built (widget/build.sh minifies widget/geleit-check.js), its wasm as built.
+    let built = dir.join("www").join("widget").join("geleit-check.js");
     let (status, head, body) = running.get("/widget/geleit-check.js");
     assert_eq!((status, header(&head, "content-type")), (200, "text/javascript"));
-    assert!(body == std::fs::read(source).unwrap(), "/widget/geleit-check.js differs from widget/geleit-check.js");
+    assert!(body == std::fs::read(built).unwrap(), "/widget/geleit-check.js differs from www/widget/geleit-check.js");
+    assert!(
+        String::from_utf8_lossy(&body).contains(r#"customElements.define("geleit-check""#),
+        "/widget/geleit-check.js defines the element"
+    );
     let (status, head, body) = running.get("/widget/geleit_widget_bg.wasm");
     assert_eq!((status, header(&head, "content-type")), (200, "application/wasm"));
     assert!(body.starts_with(b"\0asm"), "expected a wasm module");
