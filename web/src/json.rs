@@ -38,6 +38,9 @@
 //!   other, serde_json's own limit, so that hostile input cannot exhaust the
 //!   stack (the reader and the writer recurse once per level).
 //!
+//! [`indent`] lays compact text out as serde_json's pretty printer does (the
+//! checker's export, which the engine serialises once, compactly).
+//!
 //! The writer writes what serde_json's compact writer writes: no spaces,
 //! `"`, `\` and control characters escaped (`\n`, `\t`, `\r`, `\b`, `\f`,
 //! else `\u00XX`), everything else as it is.
@@ -649,6 +652,69 @@ impl Parser<'_> {
     }
 }
 
+/// Compact JSON text (as [`Value::to_json`] and serde_json's compact writer
+/// write it) as serde_json's `PrettyFormatter` writes the same value, for
+/// text a person reads (the checker's export):
+/// each member and element on a line of its own, indented by two spaces a
+/// level, `": "` after a key, empty objects and arrays as `{}` and `[]`.
+/// Strings are copied as they are (a `"` in one is escaped, so the end of a
+/// string is a `"` after an even number of backslashes).
+#[must_use]
+pub fn indent(compact: &str) -> String {
+    fn newline(out: &mut Vec<u8>, depth: usize) {
+        out.push(b'\n');
+        out.resize(out.len() + 2 * depth, b' ');
+    }
+    let bytes = compact.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        if in_string {
+            out.push(b);
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'{' | b'[' => {
+                out.push(b);
+                let close = if b == b'{' { b'}' } else { b']' };
+                if bytes.get(i) == Some(&close) {
+                    out.push(close);
+                    i += 1;
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(b);
+            }
+            b',' => {
+                out.push(b);
+                newline(&mut out, depth);
+            }
+            b':' => out.extend_from_slice(b": "),
+            b'"' => {
+                in_string = true;
+                out.push(b);
+            }
+            _ => out.push(b),
+        }
+    }
+    // Only ASCII was added or split at: the text is as much UTF-8 as the input.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -983,6 +1049,25 @@ mod tests {
                 let changed = format!("{}{insert}{}", &text[..from], &text[to..]);
                 agree(&changed).map_err(TestCaseError::fail)?;
             }
+        }
+    }
+
+    #[test]
+    fn the_export_is_indented_as_serde_json_pretty_prints() {
+        let value = serde_json::json!({
+            "empty": {}, "none": [], "nested": [[], {}, [[]], {"a": {}}],
+            "text": "a \"quoted\" {b: [c, d]}, e\\",
+            "backslash at the end\\": "\\",
+            "escapes": "\n\t\u{1}\u{7f} é ✓ 🦀",
+            "numbers": [0, -1, 18446744073709551615u64, 1.5, -2.0e-7],
+            "words": [true, false, null],
+            "deep": {"list": [{"x": 1, "y": [2, 3]}, "z"]},
+        });
+        let compact = serde_json::to_string(&value).unwrap();
+        assert_eq!(indent(&compact), serde_json::to_string_pretty(&value).unwrap());
+        for text in ["{}", "[]", "\"\"", "0", "null", "\"{\\\"}\"", "[[[[]]]]"] {
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(indent(text), serde_json::to_string_pretty(&value).unwrap(), "{text}");
         }
     }
 }
